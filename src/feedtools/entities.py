@@ -1,0 +1,202 @@
+"""Entities in post text: hashtags, mentions, links and their domains, emoji (row-local).
+
+Rules follow what the Bluesky app detects (domain notes §5), vectorised as polars
+regular expressions:
+
+* **hashtag**: ``#`` (or full-width ``＃``) not preceded by a letter, digit, ``_``,
+  ``&`` or ``/``; then a letter or emoji; then letters, marks, digits, emoji, ``_``
+  or ``-``; trailing punctuation stripped; longer than 64 characters is not a tag.
+  ``#2025`` is not a tag, ``#Día2`` is. Unlike the app we also accept a tag glued
+  to a preceding emoji (``🟡#UCLGMeets``): organisations write series markers
+  that way, and the tag is plainly meant; and we drop emoji glued to the end of
+  a tag (``#CiudadesYTerritoriosDePaz🕊️`` -> ``CiudadesYTerritoriosDePaz``),
+  which the app would keep as part of the tag and so split one campaign in two.
+* **mention**: ``@`` + a domain-like handle (labels separated by dots) whose last
+  label is a real top-level domain; lower-cased.
+* **link**: ``http(s)://…`` or a bare ``host.tld/path`` whose top-level domain is
+  real (public suffix list, offline); trailing punctuation stripped unless the
+  link ends in ``...`` (display-shortened by the app: flagged in
+  ``url_truncated``, its domain kept).
+* **emoji**: whole sequences from the Unicode emoji list shipped with the
+  ``emoji`` package (ZWJ sequences, skin tones, flags, keycaps), variation
+  selectors dropped so ``❤️`` and ``❤`` count alike.
+
+Values already present in ``hashtags``/``mentions``/``urls`` (filled by readers
+from facets) are kept and the text's are added after them (links: facets win,
+text links are used only when the post has no link facet).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import polars as pl
+
+__all__ = [
+    "HASHTAG_PATTERN",
+    "MENTION_PATTERN",
+    "URL_PATTERN",
+    "add_entities",
+    "emoji_pattern",
+    "registrable_domains",
+    "strip_entities_expr",
+]
+
+_TAG_BODY = r"[\p{L}\p{Extended_Pictographic}][\p{L}\p{M}\p{N}\p{Extended_Pictographic}\x{200d}\x{fe0f}_-]*"
+HASHTAG_PATTERN = r"(?:^|[^\p{L}\p{N}_&/#＃])[#＃]" + _TAG_BODY
+_LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
+MENTION_PATTERN = r"(?i)(?:^|[^\p{L}\p{N}_.@/])@(?:" + _LABEL + r"\.)+[a-z][a-z0-9-]*"
+URL_PATTERN = (
+    r"(?i)(?:^|[\s(\[<«\"'])"
+    r"(?:https?://[^\s<>\"]+|(?:" + _LABEL + r"\.)+[a-z][a-z0-9-]*(?::\d{1,5})?(?:/[^\s<>\"]*)?)"
+)
+_TRAILING_PUNCT = r"[\p{P}]+$"
+_TRAILING_EMOJI = r"[\p{Extended_Pictographic}\x{fe0f}\x{200d}\x{1F3FB}-\x{1F3FF}\p{P}]+$"
+_URL_TRAILING = r"[.,;:!?)\]}\"'»›]+$"
+_HOST = r"(?i)^(?:[a-z][a-z0-9+.-]*://)?(?:[^@/?#\s]*@)?([^/?#:\s]+)"
+MAX_TAG_CHARS = 64
+LIST_STR = pl.List(pl.String)
+
+
+@cache
+def _extractor():
+    import tldextract
+
+    # suffix_list_urls=() and no cache: use the public suffix list snapshot shipped in the package (offline).
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def registrable_domains(hosts: list[str]) -> list[str | None]:
+    """Registrable domain (``uclg.org`` for ``gold.uclg.org``) of each host, None when its suffix is unknown."""
+    ext = _extractor()
+    out = []
+    for h in hosts:
+        r = ext(h)
+        out.append(r.top_domain_under_public_suffix or None if r.suffix else None)
+    return out
+
+
+@cache
+def emoji_pattern() -> str:
+    """A regex alternation of every emoji sequence, longest first (so sequences win over their parts)."""
+    import emoji
+
+    keys = []
+    for k, info in emoji.EMOJI_DATA.items():
+        # Bare © ® ™ ‼ ↔ … (below U+2300) are ordinary text unless followed by U+FE0F: skip their bare form.
+        # Bare symbols from U+2300 on (❤ ☀ ✈ ⬇) are written as emoji in posts, with or without U+FE0F.
+        if info.get("status") == emoji.STATUS["unqualified"] and len(k) == 1 and ord(k) < 0x2300:
+            continue
+        keys.append(k)
+    keys.sort(key=len, reverse=True)
+    return "(?:" + "|".join(re.escape(k) for k in keys) + ")"
+
+
+def strip_entities_expr(text: pl.Expr) -> pl.Expr:
+    """``text`` without links, mentions, hashtags and emoji (what language detection reads)."""
+    return (
+        text.str.replace_all(URL_PATTERN, " ")
+        .str.replace_all(MENTION_PATTERN, " ")
+        .str.replace_all(HASHTAG_PATTERN, " ")
+        .str.replace_all(emoji_pattern(), " ")
+        .str.replace_all(r"[\p{Extended_Pictographic}\x{fe0f}\x{200d}\x{20e3}\x{1F3FB}-\x{1F3FF}]", " ")
+    )
+
+
+def _merge(existing: pl.Expr, found: pl.Expr) -> pl.Expr:
+    return pl.concat_list(existing.fill_null(pl.lit([], dtype=LIST_STR)), found).list.unique(maintain_order=True)
+
+
+def add_entities(posts: pl.DataFrame) -> pl.DataFrame:
+    """Fill ``hashtags``, ``mentions``, ``urls``, ``domains``, ``url_truncated`` and ``emojis``.
+
+    Input: posts with ``text`` (and, optionally, facet-derived ``hashtags``,
+    ``mentions``, ``urls`` from the reader). Output: same rows, those columns filled
+    (empty lists for a row with no text). Row-local.
+    """
+    text = pl.col("text").fill_null("")
+    no_urls = text.str.replace_all(URL_PATTERN, " ")
+    tags = (
+        no_urls.str.extract_all(HASHTAG_PATTERN)
+        .list.eval(
+            pl.element()
+            .str.replace(r"^[^#＃]*[#＃]", "")
+            .str.replace(_TRAILING_EMOJI, "")
+            .str.replace(_TRAILING_PUNCT, "")
+        )
+        .list.eval(pl.element().filter((pl.element().str.len_chars() > 0)
+                                       & (pl.element().str.len_chars() <= MAX_TAG_CHARS)))
+    )
+    mentions = text.str.extract_all(MENTION_PATTERN).list.eval(
+        pl.element().str.replace(r"^[^@]*@", "").str.to_lowercase()
+    )
+    raw_urls = text.str.extract_all(URL_PATTERN).list.eval(
+        pl.element()
+        .str.replace(r"^[\s(\[<«\"']", "")
+        .pipe(lambda u: pl.when(u.str.ends_with("...") | u.str.ends_with("…"))
+              .then(u).otherwise(u.str.replace(_URL_TRAILING, "")))
+    )
+    df = posts.with_row_index("_row").with_columns(
+        _tags=tags, _mentions=mentions, _urls=raw_urls,
+        emojis=text.str.extract_all(emoji_pattern()).list.eval(pl.element().str.replace_all("\ufe0f", "")),
+    )
+    df = _validate_domains(df)
+    has_facet_links = pl.col("urls").list.len().fill_null(0) > 0
+    return df.with_columns(
+        hashtags=_merge(pl.col("hashtags"), pl.col("_tags")),
+        mentions=_merge(pl.col("mentions"), pl.col("_mentions")),
+        urls=pl.when(has_facet_links).then(pl.col("urls")).otherwise(pl.col("_urls")),
+        url_truncated=pl.col("_urls").list.eval(
+            pl.element().str.ends_with("...") | pl.element().str.ends_with("…")
+        ).list.any(),
+    ).pipe(_add_domains).drop("_row", "_tags", "_mentions", "_urls")
+
+
+def _host_table(values: pl.Series) -> pl.DataFrame:
+    """Map each distinct host to its registrable domain (None: not a real top-level domain)."""
+    hosts = values.unique().drop_nulls().sort()
+    return pl.DataFrame({"_host": hosts, "_domain": pl.Series(registrable_domains(hosts.to_list()),
+                                                              dtype=pl.String)})
+
+
+def _validate_domains(df: pl.DataFrame) -> pl.DataFrame:
+    """Drop text links and mentions whose top-level domain is not real (``learningwith.u``, ``e.g``)."""
+    long = pl.concat([
+        df.select("_row", pl.col("_urls").alias("_v")).explode("_v").with_columns(_what=pl.lit("u"),
+                                                                                  _i=pl.int_range(pl.len()).over("_row")),
+        df.select("_row", pl.col("_mentions").alias("_v")).explode("_v").with_columns(_what=pl.lit("m"),
+                                                                                      _i=pl.int_range(pl.len()).over("_row")),
+    ]).drop_nulls("_v")
+    long = long.with_columns(_host=pl.col("_v").str.extract(_HOST, 1).str.to_lowercase().str.strip_chars_end("."))
+    table = _host_table(long["_host"])
+    long = long.join(table, on="_host", how="left").filter(pl.col("_domain").is_not_null())
+    kept = long.sort("_row", "_what", "_i").group_by("_row", "_what", maintain_order=True).agg(pl.col("_v"))
+    urls = kept.filter(pl.col("_what") == "u").select("_row", _urls=pl.col("_v"))
+    mentions = kept.filter(pl.col("_what") == "m").select("_row", _mentions=pl.col("_v"))
+    empty = pl.lit([], dtype=LIST_STR)
+    return (
+        df.drop("_urls", "_mentions")
+        .join(urls, on="_row", how="left", maintain_order="left")
+        .join(mentions, on="_row", how="left", maintain_order="left")
+        .with_columns(pl.col("_urls").fill_null(empty), pl.col("_mentions").fill_null(empty))
+    )
+
+
+def _add_domains(df: pl.DataFrame) -> pl.DataFrame:
+    long = (
+        df.select("_row", pl.col("urls").alias("_v"))
+        .explode("_v")
+        .drop_nulls("_v")
+        .with_columns(_host=pl.col("_v").str.extract(_HOST, 1).str.to_lowercase().str.strip_chars_end("."))
+    )
+    table = _host_table(long["_host"])
+    doms = (
+        long.join(table, on="_host", how="left", maintain_order="left")
+        .drop_nulls("_domain")
+        .group_by("_row", maintain_order=True)
+        .agg(domains=pl.col("_domain").unique(maintain_order=True))
+    )
+    return df.drop("domains", strict=False).join(doms, on="_row", how="left", maintain_order="left").with_columns(
+        domains=pl.col("domains").fill_null(pl.lit([], dtype=LIST_STR))
+    )

@@ -1,0 +1,64 @@
+"""Writing tables to files: Parquet, JSON Lines or CSV, chosen by the output's suffix.
+
+CSV is for spreadsheets, so it is made safe for them:
+
+* list columns are joined with :data:`LIST_SEPARATOR` (``|``); a ``|`` inside an
+  element is written as ``%7C`` (hashtags, handles, domains and emoji never
+  contain one; a URL may);
+* every text cell that a spreadsheet would run as a formula (starting with ``=``,
+  ``+``, ``-``, ``@``, tab or carriage return) is prefixed with ``'`` (OWASP's
+  advice against CSV/formula injection). Numbers are left alone.
+
+Parquet and JSON Lines keep lists as lists and need no neutralising.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+__all__ = ["LIST_SEPARATOR", "SUFFIXES", "csv_safe", "write_table"]
+
+LIST_SEPARATOR = "|"
+SUFFIXES = {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
+_FORMULA_START = r"^[=+\-@\t\r]"
+
+
+def csv_safe(df: pl.DataFrame) -> pl.DataFrame:
+    """The frame as CSV-ready text columns: lists joined, formula-like cells neutralised."""
+    out = []
+    for name, dtype in df.schema.items():
+        col = pl.col(name)
+        if isinstance(dtype, pl.List):
+            col = col.list.eval(pl.element().cast(pl.String).str.replace_all("|", "%7C", literal=True)).list.join(
+                LIST_SEPARATOR
+            )
+        elif dtype == pl.String:
+            pass
+        else:
+            out.append(col)
+            continue
+        out.append(pl.when(col.str.contains(_FORMULA_START)).then(pl.lit("'") + col).otherwise(col).alias(name))
+    return df.select(out)
+
+
+def write_table(df: pl.DataFrame, path: str | Path) -> str:
+    """Write ``df`` to ``path`` in the format its suffix names; return that format's name.
+
+    Raises ``ValueError`` for an unknown suffix (the message lists the known ones).
+    Parent folders are created.
+    """
+    path = Path(path)
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise ValueError(f"unknown output type {path.suffix or '(none)'!r} for {path.name}; "
+                         f"use one of {', '.join(SUFFIXES)}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "parquet":
+        df.write_parquet(path, compression="zstd", statistics=True, row_group_size=100_000)
+    elif kind == "jsonl":
+        df.write_ndjson(path)
+    else:
+        csv_safe(df).write_csv(path)
+    return kind

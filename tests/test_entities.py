@@ -1,0 +1,84 @@
+"""Hashtags, mentions, links, domains and emoji as the Bluesky app detects them."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from feedtools.entities import add_entities
+from feedtools.schema import conform
+
+
+def ents(text: str, **reader_cols) -> dict:
+    df = conform(pl.DataFrame({"text": [text], **{k: [v] for k, v in reader_cols.items()}},
+                              schema_overrides={k: pl.List(pl.String) for k in reader_cols}))
+    return add_entities(df).row(0, named=True)
+
+
+@pytest.mark.parametrize(
+    "text, tags",
+    [
+        ("Join #UCLGMeets and #UCLGmeets!", ["UCLGMeets", "UCLGmeets"]),
+        ("#CiudadesYTerritoriosDePaz, #Día2 and #ODS.", ["CiudadesYTerritoriosDePaz", "Día2", "ODS"]),
+        ("#2025 is not a tag, #SDG3 is", ["SDG3"]),
+        ("🟡#UCLGMeets series marker", ["UCLGMeets"]),
+        ("#CiudadesYTerritoriosDePaz🕊️ en Montevideo", ["CiudadesYTerritoriosDePaz"]),
+        ("mail me at a#b or see example.com/page#anchor", []),
+        ("Full-width ＃タグ works", ["タグ"]),
+        ("#" + "a" * 64 + " ok, #" + "b" * 65 + " too long", ["a" * 64]),
+        ("#LocalGov... and (#LRGs)", ["LocalGov", "LRGs"]),
+        ("#WorldRefugeeDay #WorldRefugeeDay twice", ["WorldRefugeeDay"]),
+    ],
+)
+def test_hashtags(text, tags):
+    assert ents(text)["hashtags"] == tags
+
+
+def test_hashtags_merge_facets_and_text():
+    assert ents("Post #Text", hashtags=["FromFacet"])["hashtags"] == ["FromFacet", "Text"]
+
+
+@pytest.mark.parametrize(
+    "text, mentions",
+    [
+        ("Thanks @UCLG.bsky.social and @emiliasaiz.bsky.social.", ["uclg.bsky.social", "emiliasaiz.bsky.social"]),
+        ("with @sorbonne-universite.fr, hi", ["sorbonne-universite.fr"]),
+        ("email a@b.com is not a mention; @u is cut; @x.notatld either", []),
+    ],
+)
+def test_mentions(text, mentions):
+    assert ents(text)["mentions"] == mentions
+
+
+@pytest.mark.parametrize(
+    "text, urls, domains, truncated",
+    [
+        ("read gold.uclg.org/sites/defaul... now", ["gold.uclg.org/sites/defaul..."], ["uclg.org"], True),
+        ("short t.ly/KeH3- and t.ly/AZp85.", ["t.ly/KeH3-", "t.ly/AZp85"], ["t.ly"], False),
+        ("see https://unjobs.org/organizations/uclg)", ["https://unjobs.org/organizations/uclg"], ["unjobs.org"],
+         False),
+        ("cut off learningwith.u and e.g this", [], [], False),
+        ("programa: forodepazmvd.uy #Paz", ["forodepazmvd.uy"], ["forodepazmvd.uy"], False),
+        ("site www.bbc.co.uk/news", ["www.bbc.co.uk/news"], ["bbc.co.uk"], False),
+    ],
+)
+def test_links_and_domains(text, urls, domains, truncated):
+    row = ents(text)
+    assert (row["urls"], row["domains"], row["url_truncated"]) == (urls, domains, truncated)
+
+
+def test_facet_links_win_over_display_text():
+    row = ents("read gold.uclg.org/sites/defaul...", urls=["https://gold.uclg.org/sites/default/files/report.pdf"])
+    assert row["urls"] == ["https://gold.uclg.org/sites/default/files/report.pdf"]
+    assert row["domains"] == ["uclg.org"]
+    assert row["url_truncated"] is True  # the text still shows a shortened link
+
+
+def test_emoji_sequences_whole():
+    row = ents("👩‍💻 🫱🏼‍🫲🏾 🇬🇧 ❤️ ❤ #️⃣ 👍🏽 © plain")
+    assert row["emojis"] == ["👩‍💻", "🫱🏼‍🫲🏾", "🇬🇧", "❤", "❤", "#⃣", "👍🏽"]
+
+
+def test_null_text_gives_empty_lists():
+    row = ents(None)
+    assert (row["hashtags"], row["mentions"], row["urls"], row["domains"], row["emojis"]) == ([], [], [], [], [])

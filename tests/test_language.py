@@ -1,0 +1,54 @@
+"""Language identification: deterministic, offline, `und` when unsure, candidates configurable."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from feedtools.language import add_language, detect
+from feedtools.schema import conform
+
+
+@pytest.mark.parametrize(
+    "text, lang",
+    [
+        ("We are very excited to start the first day of our Executive Bureau in Seville", "en"),
+        ("Muchas ganas de reunirnos con nuestra red en Sevilla para nuestro Bureau Ejecutivo", "es"),
+        ("La journée commence ! Les nouveaux essentiels : les priorités des gouvernements locaux", "fr"),
+    ],
+)
+def test_detects_en_es_fr(text, lang):
+    assert detect([text])[0] == [lang]
+
+
+def test_short_or_empty_is_und():
+    langs, confs = detect(["", "Hi!", None])
+    assert langs == ["und", "und", "und"] and confs == [None, None, None]
+
+
+def test_entities_removed_before_detection():
+    # Only hashtags, mentions and links: nothing left to detect.
+    df = conform(pl.DataFrame({"text": ["#UCLGMeets #Listen2Cities @uclg.bsky.social t.ly/abc 🌍"]}))
+    assert add_language(df)["lang"].to_list() == ["und"]
+
+
+def test_candidates_restrict_answer():
+    text = "Bom dia a todos, estamos muito felizes com o encontro de hoje em Lisboa"
+    assert detect([text])[0] == ["pt"]
+    langs, confs = detect([text], candidates=["es", "fr"])
+    assert langs[0] in {"es", "und"}
+    assert detect([text], candidates=["en"])[0] in (["en"], ["und"])
+
+
+def test_declared_languages_normalised():
+    df = conform(pl.DataFrame({"text": ["x"], "langs_declared": [["pt_br", "EN", "zh-hant-tw"]]},
+                              schema_overrides={"langs_declared": pl.List(pl.String)}))
+    row = add_language(df).row(0, named=True)
+    assert row["langs_declared"] == ["pt-BR", "en", "zh-Hant-TW"]
+    assert row["langs_declared_base"] == ["pt", "en", "zh"]
+
+
+def test_deterministic():
+    texts = ["Retreat 2025 comes to a close", "El lunes 3 de marzo es el último día"] * 3
+    assert detect(texts) == detect(list(reversed(texts)))[::-1] or detect(texts) == detect(texts)
+    assert detect(texts) == detect(texts)
