@@ -19,6 +19,10 @@ __all__ = ["FORMATS", "FeedError", "ReadResult", "detect_format", "iter_read", "
 
 #: Known formats, in the order their sniffers are tried (most specific first).
 FORMATS: dict[str, str] = {
+    "car": "feedtools.readers.car",
+    "jetstream": "feedtools.readers.jetstream",
+    "authorfeed": "feedtools.readers.authorfeed",
+    "postviews": "feedtools.readers.postviews",
     "scrape": "feedtools.readers.scrape",
 }
 

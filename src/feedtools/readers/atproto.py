@@ -1,0 +1,543 @@
+"""Shared pieces of the AT Protocol readers (author feeds, postViews, repository CARs, Jetstream).
+
+* :func:`post_fields` turns one ``app.bsky.feed.post`` record (wire camelCase with
+  ``$type``, or the Python SDK's ``model_dump()`` snake_case with ``py_type``) into
+  the reader columns it can fill: text, ``created_at_raw``, declared languages
+  (raw BCP-47 list, normalised later by :mod:`feedtools.language`), facet hashtags,
+  mentions and links read by **UTF-8 byte offsets** and validated, ``record.tags``,
+  reply and quote URIs.
+* :class:`RowBuffer` collects rows as column lists (no per-record DataFrame) and
+  builds one canonical DataFrame per batch, parsing every time column there in one
+  vectorised pass (:func:`parse_times`).
+* :func:`sniff_json` recognises which JSON shape a file starts with, for the
+  readers' ``sniff`` functions; :func:`load_json` and :func:`iter_lines` read JSON
+  and JSON Lines with orjson.
+
+A record that cannot be read raises :class:`RecordError`; the reader puts it in the
+rejects table with its location and goes on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+import polars as pl
+import pyarrow as pa
+
+from feedtools.readers.base import FeedError, posts_frame
+from feedtools.schema import conform
+
+__all__ = [
+    "RecordError",
+    "RowBuffer",
+    "at_uri_did",
+    "check_readable",
+    "count_or_none",
+    "get",
+    "first_byte",
+    "iter_lines",
+    "load_document_or_lines",
+    "load_json",
+    "parse_time_series",
+    "parse_times",
+    "raw_json",
+    "repost_row",
+    "post_fields",
+    "rtype",
+    "sniff_json",
+    "tid_micros",
+]
+
+POST = "app.bsky.feed.post"
+REPOST = "app.bsky.feed.repost"
+FACET_MENTION = "app.bsky.richtext.facet#mention"
+FACET_LINK = "app.bsky.richtext.facet#link"
+FACET_TAG = "app.bsky.richtext.facet#tag"
+EMBED_RECORD = "app.bsky.embed.record"
+EMBED_RECORD_WITH_MEDIA = "app.bsky.embed.recordWithMedia"
+
+#: createdAt values before this are implausible (Bluesky launched in 2023; the lexicon allows any year).
+PLAUSIBLE_FROM_US = 946_684_800_000_000  # 2000-01-01T00:00:00Z
+#: createdAt more than this after the time the post was indexed/seen is implausible.
+FUTURE_SLACK_US = 86_400_000_000  # one day
+_YEAR_1_US = -62_135_596_800_000_000  # 0001-01-01T00:00:00Z
+
+_SNAKE = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+class RecordError(ValueError):
+    """One record that cannot be read; ``str(err)`` is the reason for the rejects table."""
+
+
+def _snake(name: str) -> str:
+    return _SNAKE.sub("_", name).lower()
+
+
+_SNAKE_CACHE: dict[str, str] = {}
+
+
+def get(d: dict, key: str):
+    """``d[key]`` under its wire (camelCase) name or its SDK (snake_case) name; None when absent or null."""
+    v = d.get(key)
+    if v is None:
+        alt = _SNAKE_CACHE.get(key)
+        if alt is None:
+            alt = _SNAKE_CACHE[key] = _snake(key)
+        if alt != key:
+            v = d.get(alt)
+    return v
+
+
+def rtype(d: dict) -> str | None:
+    """The lexicon type of a dict: ``$type`` (wire) or ``py_type`` (SDK dump)."""
+    t = d.get("$type")
+    if t is None:
+        t = d.get("py_type")
+    return t if isinstance(t, str) else None
+
+
+def count_or_none(v) -> int | None:
+    """An engagement count when it is a non-negative integer, else None (unknown, never 0)."""
+    return v if type(v) is int and v >= 0 else None
+
+
+def at_uri_did(uri: str | None) -> str | None:
+    """The repository DID of an AT-URI (``at://did:plc:x/…`` -> ``did:plc:x``), None if it has none."""
+    if isinstance(uri, str) and uri.startswith("at://did:"):
+        return uri[5:].split("/", 1)[0]
+    return None
+
+
+def _uri_of(ref) -> str | None:
+    if isinstance(ref, dict):
+        u = ref.get("uri")
+        if isinstance(u, str) and u:
+            return u
+    return None
+
+
+def _quote_of(embed) -> str | None:
+    if not isinstance(embed, dict):
+        return None
+    t = rtype(embed)
+    if t == EMBED_RECORD:
+        return _uri_of(embed.get("record"))
+    if t == EMBED_RECORD_WITH_MEDIA:
+        inner = embed.get("record")
+        return _uri_of(inner.get("record")) if isinstance(inner, dict) else None
+    return None  # unknown embed types are ignored
+
+
+def _add(values: list[str], seen: set[str], v: str) -> None:
+    if v and v not in seen:
+        seen.add(v)
+        values.append(v)
+
+
+def _facets(text: str, facets) -> tuple[list[str], list[str], list[str], int | None]:
+    """Hashtags, mentions, links and the number of invalid facets, reading offsets as UTF-8 bytes."""
+    if not isinstance(facets, list) or not facets:
+        return [], [], [], None
+    data = text.encode("utf-8")
+    n = len(data)
+    tags: list[str] = []
+    mentions: list[str] = []
+    urls: list[str] = []
+    seen_t: set[str] = set()
+    seen_m: set[str] = set()
+    seen_u: set[str] = set()
+    invalid = 0
+    for facet in facets:
+        index = facet.get("index") if isinstance(facet, dict) else None
+        if not isinstance(index, dict):
+            invalid += 1
+            continue
+        s, e = get(index, "byteStart"), get(index, "byteEnd")
+        if (type(s) is not int or type(e) is not int or s < 0 or e > n or s >= e
+                or (data[s] & 0xC0) == 0x80 or (e < n and (data[e] & 0xC0) == 0x80)):
+            invalid += 1  # out of range, empty, or splitting a UTF-8 character
+            continue
+        features = facet.get("features")
+        if not isinstance(features, list):
+            invalid += 1
+            continue
+        for feat in features:
+            if not isinstance(feat, dict):
+                continue
+            t = rtype(feat)
+            if t == FACET_TAG:
+                tag = feat.get("tag")
+                if isinstance(tag, str):
+                    _add(tags, seen_t, tag.strip().lstrip("#＃"))
+            elif t == FACET_MENTION:
+                handle = data[s:e].decode("utf-8").strip().lstrip("@").lower()
+                _add(mentions, seen_m, handle)
+            elif t == FACET_LINK:
+                uri = feat.get("uri")
+                if isinstance(uri, str):
+                    _add(urls, seen_u, uri.strip())
+            # other feature types (non-standard) are ignored
+    return tags, mentions, urls, invalid
+
+
+def post_fields(record) -> dict:
+    """Reader columns from one post record (``app.bsky.feed.post``), wire or SDK spelling.
+
+    Returns a dict with ``text``, ``created_at_raw``, ``langs_declared`` (raw tags,
+    ``[]`` when none declared), ``hashtags`` (tag facets then ``record.tags``),
+    ``mentions``, ``urls`` (link facets), ``facets_invalid`` (None without facets),
+    ``reply_to``, ``reply_root`` and ``quote_of``. Unknown keys are ignored.
+
+    Raises :class:`RecordError` when the record is not an object or has no string ``text``.
+    """
+    if not isinstance(record, dict):
+        raise RecordError(f"post record is {type(record).__name__}, not an object")
+    text = record.get("text")
+    if not isinstance(text, str):
+        raise RecordError("post record has no text" if text is None else "post record text is not a string")
+    created = get(record, "createdAt")
+    if created is not None and not isinstance(created, str):
+        created = str(created)
+    langs = record.get("langs")
+    langs = [x for x in langs if isinstance(x, str)] if isinstance(langs, list) else []
+    tags, mentions, urls, invalid = _facets(text, record.get("facets"))
+    extra = record.get("tags")
+    if isinstance(extra, list):
+        seen = set(tags)
+        for t in extra:
+            if isinstance(t, str):
+                _add(tags, seen, t.strip().lstrip("#＃"))
+    reply = record.get("reply")
+    reply_to = reply_root = None
+    if isinstance(reply, dict):
+        reply_to = _uri_of(reply.get("parent"))
+        reply_root = _uri_of(reply.get("root"))
+    return {
+        "text": text,
+        "created_at_raw": created,
+        "langs_declared": langs,
+        "hashtags": tags,
+        "mentions": mentions,
+        "urls": urls,
+        "facets_invalid": invalid,
+        "reply_to": reply_to,
+        "reply_root": reply_root,
+        "quote_of": _quote_of(record.get("embed")),
+    }
+
+
+def repost_row(record, uri: str, reposter_did: str) -> dict:
+    """Row columns for an ``app.bsky.feed.repost`` record ``uri`` made by ``reposter_did``.
+
+    The row points at the reposted post (``post_uri`` = the subject's URI, its author's
+    DID taken from that URI); the post's content is not in the record, so the row is a
+    placeholder with null text. ``reposted_at`` comes from the repost's ``createdAt``.
+    Raises :class:`RecordError` when the record has no subject URI.
+    """
+    if not isinstance(record, dict):
+        raise RecordError("repost without a record object")
+    subject = record.get("subject")
+    subject_uri = subject.get("uri") if isinstance(subject, dict) else None
+    if not isinstance(subject_uri, str) or not subject_uri.startswith("at://"):
+        raise RecordError("repost record has no subject URI")
+    created = get(record, "createdAt")
+    return {
+        "post_id": uri, "post_uri": subject_uri, "author_did": at_uri_did(subject_uri), "is_repost": True,
+        "reposted_by": reposter_did, "is_placeholder": True,
+        "_reposted_raw": created if isinstance(created, str) else None,
+    }
+
+
+# --- times -------------------------------------------------------------------------------------------
+
+_TIME_RE = (
+    r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:[Tt ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"
+    r"\s*(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?\s*$"
+)
+_TIME_FIELDS = ["y", "mo", "d", "h", "mi", "s", "frac", "z", "sign", "oh", "om"]
+
+
+def parse_times(raw: pl.Expr, ref_us: pl.Expr | None = None) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """Vectorised tolerant ISO-8601 parsing to UTC microseconds, as three expressions.
+
+    ``raw``: a string expression (``…Z``, ``.123Z``, microseconds, 8+ fractional
+    digits — cut to microseconds —, ``+00:00``/``-0500`` offsets, any year from
+    0000, date only). ``ref_us``: when the record was indexed/seen (Int64
+    microseconds, may be null). Returns the time as ``Datetime("us", "UTC")`` (null
+    when unparseable, and for year 0, which Python's ``datetime`` cannot hold), the
+    flag (``unparseable``; ``implausible`` before 2000 or more than a day after
+    ``ref_us``; else null) and a note (``createdAt has no time zone: read as UTC``)
+    or null. Never raises on bad values. (On Series, :func:`parse_time_series` does the
+    same work once for all three outputs.)
+    """
+    parsed = pl.struct(_r=raw.cast(pl.String), _ref=(ref_us if ref_us is not None else pl.lit(None)).cast(pl.Int64))
+    parsed = parsed.map_batches(_parse_struct, return_dtype=_PARSED_DTYPE)
+    return parsed.struct.field("t"), parsed.struct.field("f"), parsed.struct.field("n")
+
+
+def parse_time_series(raw: pl.Series, ref_us: pl.Series | None = None) -> pl.DataFrame:
+    """:func:`parse_times` on Series: a DataFrame with columns ``t`` (time), ``f`` (flag) and ``n`` (note)."""
+    ref = ref_us if ref_us is not None else pl.Series([None] * len(raw), dtype=pl.Int64)
+    s = pl.DataFrame({"_r": raw.cast(pl.String), "_ref": ref.cast(pl.Int64)}).to_struct("p")
+    return _parse_struct(s).struct.unnest()
+
+
+_PARSED_DTYPE = pl.Struct({"t": pl.Datetime("us", "UTC"), "f": pl.String, "n": pl.String})
+
+
+def _parse_struct(s: pl.Series) -> pl.Series:
+    """Parse a struct Series ``{_r: raw string, _ref: Int64 µs}`` step by step (each step materialised once)."""
+    df = s.struct.unnest()
+    g = df.select(pl.col("_r").str.extract_groups(_TIME_RE).alias("g")).unnest("g")
+    g.columns = _TIME_FIELDS
+    ints = g.select(
+        *[pl.col(k).cast(pl.Int64, strict=False) for k in ("y", "mo", "d", "h", "mi", "s", "oh", "om")],
+        frac=pl.col("frac").str.slice(0, 6).str.pad_end(6, "0").cast(pl.Int64, strict=False).fill_null(0),
+        no_zone=pl.col("z").is_null() & pl.col("sign").is_null(),
+        neg=pl.col("sign") == "-",
+    ).with_columns(pl.col("h", "mi", "s", "oh", "om").fill_null(0))
+    y, mo, d = pl.col("y"), pl.col("mo"), pl.col("d")
+    leap = ((y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))).cast(pl.Int64)
+    dim = pl.when(mo == 2).then(28 + leap).when(mo.is_in([4, 6, 9, 11])).then(30).otherwise(31)
+    valid = (
+        y.is_not_null() & mo.is_between(1, 12) & (d >= 1) & (d <= dim)
+        & pl.col("h").is_between(0, 23) & pl.col("mi").is_between(0, 59) & pl.col("s").is_between(0, 60)
+        & pl.col("oh").is_between(0, 23) & pl.col("om").is_between(0, 59)
+    )
+    # days from civil (proleptic Gregorian; H. Hinnant's algorithm), valid for years >= 0
+    yy = y - (mo <= 2).cast(pl.Int64)
+    era = yy // 400
+    yoe = yy - era * 400
+    mp = pl.when(mo > 2).then(mo - 3).otherwise(mo + 9)
+    doy = (153 * mp + 2) // 5 + d - 1
+    days = era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
+    offset_min = pl.when(pl.col("neg")).then(-1).otherwise(1) * (pl.col("oh") * 60 + pl.col("om"))
+    secs = days * 86400 + pl.col("h") * 3600 + pl.col("mi") * 60 + pl.col("s") - offset_min * 60
+    ints = ints.with_columns(valid=valid.fill_null(False), secs=secs)
+    ints = ints.with_columns(us=pl.when("valid").then(pl.col("secs") * 1_000_000 + pl.col("frac")))
+    ints = ints.with_columns(_r=df["_r"], _ref=df["_ref"])
+    us = pl.col("us")
+    late = (us > pl.col("_ref") + FUTURE_SLACK_US).fill_null(False)
+    out = ints.select(
+        # Year 0 parses, but Python's datetime cannot hold it (row access, to_dicts() would fail): keep it null.
+        t=pl.when(us >= _YEAR_1_US).then(us).cast(pl.Datetime("us", "UTC")),
+        f=pl.when(pl.col("_r").is_null()).then(pl.lit(None, dtype=pl.String))
+        .when(us.is_null()).then(pl.lit("unparseable"))
+        .when((us < PLAUSIBLE_FROM_US) | late).then(pl.lit("implausible")),
+        n=pl.when(us.is_not_null() & pl.col("no_zone")).then(pl.lit("createdAt has no time zone: read as UTC")),
+    )
+    return out.to_struct(s.name)
+
+
+_TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
+
+
+def tid_micros(tid: str | None) -> int | None:
+    """The microsecond timestamp in an AT Protocol TID (a repo ``rev`` or record key), None if not a TID."""
+    if not isinstance(tid, str) or len(tid) != 13:
+        return None
+    v = 0
+    for ch in tid:
+        i = _TID_ALPHABET.find(ch)
+        if i < 0:
+            return None
+        v = (v << 5) | i
+    if v >> 64:
+        return None
+    return v >> 10
+
+
+# --- rows ----------------------------------------------------------------------------------------------
+
+#: Reader columns collected per row, plus helper columns used while building the frame.
+ROW_COLUMNS = (
+    "post_id", "post_uri", "source_line", "source_location", "author_handle", "author_did", "author_name",
+    "is_repost", "reposted_by", "is_pinned", "is_placeholder", "text", "langs_declared", "hashtags",
+    "mentions", "urls", "created_at_raw", "reply_to", "reply_root", "quote_of", "like_count", "repost_count",
+    "reply_count", "quote_count", "facets_invalid", "notes",
+    "_ref_raw", "_ref_us", "_reposted_raw",
+)
+_HELPERS_SCHEMA = {
+    "source_line": pl.Int64, "is_repost": pl.Boolean, "is_pinned": pl.Boolean, "is_placeholder": pl.Boolean,
+    "langs_declared": pl.List(pl.String), "hashtags": pl.List(pl.String), "mentions": pl.List(pl.String),
+    "urls": pl.List(pl.String), "like_count": pl.Int64, "repost_count": pl.Int64, "reply_count": pl.Int64,
+    "quote_count": pl.Int64, "facets_invalid": pl.Int64, "_ref_us": pl.Int64,
+}
+
+
+def _series(name: str, values: list, dtype: pl.DataType) -> pl.Series:
+    """A column from Python values; list columns go through pyarrow (about 15x faster than polars here)."""
+    if isinstance(dtype, pl.List):
+        try:
+            return pl.Series(name, pa.array(values, type=pa.list_(pa.string())), dtype=dtype)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+            pass
+    return pl.Series(name, values, dtype=dtype, strict=False)
+
+
+class RowBuffer:
+    """Rows collected as column lists; :meth:`frame` builds one canonical DataFrame.
+
+    ``append`` takes a dict with any of :data:`ROW_COLUMNS` (missing ones are null).
+    Helper columns: ``_ref_raw`` (``indexedAt`` string) or ``_ref_us`` (Int64
+    microseconds, e.g. Jetstream's ``time_us``) — when the record was seen, used to
+    flag implausible ``createdAt`` — and ``_reposted_raw`` (the repost's own time).
+    """
+
+    def __init__(self) -> None:
+        self.cols: dict[str, list] = {c: [] for c in ROW_COLUMNS}
+
+    def __len__(self) -> int:
+        return len(self.cols["post_id"])
+
+    def append(self, row: dict) -> None:
+        for name, values in self.cols.items():
+            values.append(row.get(name))
+
+    def frame(self, *, source: str, source_format: str, first_position: int = 0) -> pl.DataFrame:
+        """The rows as a canonical posts table; ``position`` counts on from ``first_position``."""
+        n = len(self)
+        if n == 0:
+            return posts_frame([])
+        schema = {c: _HELPERS_SCHEMA.get(c, pl.String) for c in ROW_COLUMNS}
+        df = pl.DataFrame([_series(c, v, schema[c]) for c, v in self.cols.items()])
+        ref_from_raw = parse_time_series(df["_ref_raw"])["t"].cast(pl.Int64)
+        ref = df.select(pl.coalesce(pl.col("_ref_us"), ref_from_raw))["_ref_us"]
+        created = parse_time_series(df["created_at_raw"], ref)
+        reposted = parse_time_series(df["_reposted_raw"])["t"]
+        df = df.with_columns(
+            position=pl.int_range(first_position, first_position + n, dtype=pl.Int64),
+            source=pl.lit(source),
+            source_format=pl.lit(source_format),
+            created_at=created["t"],
+            created_at_flag=created["f"],
+            reposted_at=reposted,
+            notes=pl.concat_str([pl.col("notes"), created["n"]], separator="; ", ignore_nulls=True),
+        ).drop("_ref_raw", "_ref_us", "_reposted_raw")
+        return conform(df)
+
+
+def check_readable(stats, rejects: list[dict], source: str, fmt: str) -> None:
+    """Raise :class:`FeedError` when records were read but every one was rejected (wrong format forced,
+    or not a feed at all): one line with the first reason, instead of a table of rejects and no rows."""
+    if stats["records"] and len(rejects) == stats["records"]:
+        raise FeedError(f"{source}: no record could be read as {fmt} ({rejects[0]['location']}: "
+                        f"{rejects[0]['reason']})")
+
+
+# --- JSON input ------------------------------------------------------------------------------------------
+
+BOM = b"\xef\xbb\xbf"
+
+
+def raw_json(value) -> str:
+    """A parsed value back as compact JSON text, for the rejects table's ``raw`` column."""
+    try:
+        return orjson.dumps(value).decode("utf-8")
+    except TypeError:
+        return repr(value)
+
+
+def load_json(path: Path):
+    """The whole file parsed as one JSON value; :class:`FeedError` (one line) if it is not valid JSON."""
+    data = path.read_bytes()
+    if data.startswith(BOM):
+        data = data[3:]
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as e:
+        raise FeedError(f"{path.name}: not valid JSON ({e})") from None
+
+
+def iter_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """``(1-based line number, line bytes)`` for every non-blank line, streamed (a BOM on line 1 is dropped)."""
+    with open(path, "rb") as f:
+        for i, line in enumerate(f, start=1):
+            if i == 1 and line.startswith(BOM):
+                line = line[3:]
+            if line.strip():
+                yield i, line
+
+
+def first_byte(path: Path) -> bytes:
+    """The first non-blank byte of a file (after a BOM): ``b"["`` for a JSON array, ``b"{"`` for an object/JSONL."""
+    with open(path, "rb") as f:
+        head = f.read(4096)
+        while head:
+            stripped = head.removeprefix(BOM).lstrip()
+            if stripped:
+                return stripped[:1]
+            head = f.read(4096)
+    return b""
+
+
+def load_document_or_lines(path: Path):
+    """Parse a small file as one JSON document, or as JSON Lines when it is not one document.
+
+    Returns ``("document", value)`` or ``("lines", None)`` (then read it with
+    :func:`iter_lines`). Raises :class:`FeedError` when it is neither (e.g. a
+    truncated or malformed JSON document).
+    """
+    data = path.read_bytes().removeprefix(BOM)
+    try:
+        return "document", orjson.loads(data)
+    except orjson.JSONDecodeError as e:
+        doc_error = e
+    first = next((line for line in data.split(b"\n") if line.strip()), b"")
+    try:
+        orjson.loads(first)
+    except orjson.JSONDecodeError:
+        raise FeedError(f"{path.name}: not valid JSON ({doc_error})") from None
+    return "lines", None
+
+
+_JSON_KEY = {
+    "jetstream": (re.compile(rb'"(?:time_us|cursor)"\s*:\s*\d'), re.compile(rb'"kind"\s*:\s*"(?:commit|identity|account)"')),
+    "authorfeed": (re.compile(rb'"(?:feed|post)"\s*:\s*[\[{]'),),
+    "postviews": (re.compile(rb'"uri"\s*:\s*"at://'), re.compile(rb'"record"\s*:\s*\{')),
+}
+
+
+def _shape(value) -> str | None:
+    """Which reader a parsed JSON value (or its first element) belongs to."""
+    if isinstance(value, list):
+        return _shape(value[0]) if value else None
+    if not isinstance(value, dict):
+        return None
+    if "kind" in value and "did" in value and ("time_us" in value or "cursor" in value):
+        return "jetstream"
+    if isinstance(value.get("feed"), list) or isinstance(value.get("post"), dict):
+        return "authorfeed"
+    if isinstance(value.get("posts"), list) or ("uri" in value and "record" in value):
+        return "postviews"
+    return None
+
+
+def sniff_json(head: bytes) -> str | None:
+    """The JSON feed shape the start of a file shows: ``jetstream``, ``authorfeed``, ``postviews`` or None.
+
+    The first line is parsed when it is complete (JSON Lines, or a small document);
+    otherwise (a large document cut at the head's end) key patterns decide.
+    """
+    if head.startswith(BOM):
+        head = head[3:]
+    text = head.lstrip()
+    if not text or text[:1] not in (b"{", b"["):
+        return None
+    first = text.split(b"\n", 1)[0]
+    try:
+        return _shape(orjson.loads(first))
+    except orjson.JSONDecodeError:
+        pass
+    try:
+        return _shape(orjson.loads(text))
+    except orjson.JSONDecodeError:
+        pass
+    for name, patterns in _JSON_KEY.items():
+        if all(p.search(text) for p in patterns):
+            return name
+    return None

@@ -1,0 +1,210 @@
+"""Reader for author feeds saved from ``app.bsky.feed.getAuthorFeed`` (domain notes §2).
+
+Accepted framings: one response object ``{"feed": [...], "cursor"?}``, a JSON list of
+such pages, a JSON list of feed items, or JSON Lines of feed items (or of pages).
+Both spellings are read: the wire's camelCase with ``$type``, and the Python SDK's
+``model_dump()`` snake_case with ``py_type`` and explicit nulls.
+
+Each feed item ``{post, reason?, reply?}`` becomes one row:
+
+* ``reason`` ``…#reasonRepost`` -> ``is_repost``, ``reposted_by`` (the reposter's
+  handle, else DID), ``reposted_at`` (the reason's ``indexedAt``) and ``post_id`` =
+  the repost record's URI (``reason.uri``, since 2025) or
+  ``repost:<reposter DID>:<post URI>``;
+* ``reason`` ``…#reasonPin`` -> ``is_pinned``;
+* an item whose ``post_id`` was already seen (a repeated page, the pinned post shown
+  again later without its reason) is kept once, the first time: counted as
+  ``skipped_repeated``.
+
+An item that cannot be read (not an object, no ``post.uri``, no post record, record
+text not a string…) is rejected alone with its location (``page 2 item 5`` or
+``line 7``). ``created_at`` is flagged implausible when more than a day after the
+post's ``indexedAt``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import orjson
+
+from feedtools.readers.atproto import (
+    RecordError,
+    RowBuffer,
+    check_readable,
+    count_or_none,
+    get,
+    iter_lines,
+    load_document_or_lines,
+    post_fields,
+    raw_json,
+    rtype,
+    sniff_json,
+)
+from feedtools.readers.base import FeedError, ReadResult, rejects_frame
+
+FORMAT = "authorfeed"
+REASON_REPOST = "app.bsky.feed.defs#reasonRepost"
+REASON_PIN = "app.bsky.feed.defs#reasonPin"
+
+
+def sniff(head: bytes) -> bool:
+    """True when ``head`` starts an author feed: a page with ``feed`` or feed items with ``post``."""
+    return sniff_json(head) == FORMAT
+
+
+def post_view_row(post) -> dict:
+    """Row columns from one ``postView`` (uri, author, record, indexedAt, counts).
+
+    Raises :class:`RecordError` when the view has no AT-URI or no readable post record.
+    Shared with the postViews reader.
+    """
+    if not isinstance(post, dict):
+        raise RecordError(f"post is {type(post).__name__}, not an object")
+    uri = post.get("uri")
+    if not isinstance(uri, str) or not uri.startswith("at://"):
+        raise RecordError("post has no AT-URI")
+    record = post.get("record")
+    if record is None:
+        raise RecordError("post has no record")
+    row = post_fields(record)
+    author = post.get("author")
+    if isinstance(author, dict):
+        handle = author.get("handle")
+        did = author.get("did")
+        name = get(author, "displayName")
+        row["author_handle"] = handle.lower() if isinstance(handle, str) and handle else None
+        row["author_did"] = did if isinstance(did, str) else None
+        row["author_name"] = name if isinstance(name, str) and name.strip() else None
+    indexed = get(post, "indexedAt")
+    row.update(
+        post_id=uri,
+        post_uri=uri,
+        _ref_raw=indexed if isinstance(indexed, str) else None,
+        like_count=count_or_none(get(post, "likeCount")),
+        repost_count=count_or_none(get(post, "repostCount")),
+        reply_count=count_or_none(get(post, "replyCount")),
+        quote_count=count_or_none(get(post, "quoteCount")),
+        is_placeholder=False,
+    )
+    return row
+
+
+def item_row(item) -> dict:
+    """Row columns from one feed item ``{post, reason?}``; :class:`RecordError` if it cannot be read."""
+    if not isinstance(item, dict):
+        raise RecordError(f"feed item is {type(item).__name__}, not an object")
+    if "post" not in item:
+        raise RecordError("feed item has no post")
+    row = post_view_row(item["post"])
+    reason = item.get("reason")
+    kind = rtype(reason) if isinstance(reason, dict) else None
+    row["is_repost"] = False
+    row["is_pinned"] = False
+    if kind == REASON_REPOST:
+        by = reason.get("by") if isinstance(reason.get("by"), dict) else {}
+        handle = by.get("handle") if isinstance(by.get("handle"), str) else None
+        did = by.get("did") if isinstance(by.get("did"), str) else None
+        repost_uri = reason.get("uri") if isinstance(reason.get("uri"), str) else None
+        who = did or (handle.lower() if handle else None) or "unknown"
+        indexed = get(reason, "indexedAt")
+        row.update(
+            is_repost=True,
+            reposted_by=handle.lower() if handle else did,
+            _reposted_raw=indexed if isinstance(indexed, str) else None,
+            post_id=repost_uri or f"repost:{who}:{row['post_uri']}",
+        )
+    elif kind == REASON_PIN:
+        row["is_pinned"] = True
+    return row
+
+
+def _items(value, source: str):
+    """``(location, line, item)`` for every feed item of a parsed JSON document."""
+    if isinstance(value, dict):
+        if "post" in value and "feed" not in value:  # a single feed item (one-line JSON Lines)
+            yield "line 1", 1, value
+            return
+        pages = [value] if "feed" in value else None
+        if pages is None:
+            raise FeedError(f"{source}: a JSON object without 'feed': not an author feed")
+    elif isinstance(value, list):
+        if any(isinstance(v, dict) and "feed" in v for v in value):
+            pages = value
+        else:  # a list of feed items
+            for i, item in enumerate(value, start=1):
+                yield f"item {i}", None, item
+            return
+    else:
+        raise FeedError(f"{source}: JSON {type(value).__name__}, not an author feed")
+    for p, page in enumerate(pages, start=1):
+        feed = page.get("feed") if isinstance(page, dict) else None
+        if not isinstance(feed, list):
+            yield f"page {p}", None, _BadPage(f"page has no list 'feed' ({type(feed).__name__})", page)
+            continue
+        for i, item in enumerate(feed, start=1):
+            yield f"page {p} item {i}", None, item
+
+
+class _BadPage:
+    def __init__(self, reason: str, value) -> None:
+        self.reason, self.value = reason, value
+
+
+def _line_items(path: Path):
+    for line_no, line in iter_lines(path):
+        try:
+            value = orjson.loads(line)
+        except orjson.JSONDecodeError as e:
+            yield f"line {line_no}", line_no, _BadPage(f"not valid JSON ({e})", line.decode("utf-8", "replace"))
+            continue
+        if isinstance(value, dict) and isinstance(value.get("feed"), list):
+            for i, item in enumerate(value["feed"], start=1):
+                yield f"line {line_no} item {i}", line_no, item
+        else:
+            yield f"line {line_no}", line_no, value
+
+
+def read_batches(path: str | Path, **_: object):
+    """Read an author feed. Yields one :class:`ReadResult` (one account's feed fits in memory).
+
+    Raises :class:`FeedError` when the file is not JSON/JSON Lines or not an author feed.
+    """
+    path = Path(path)
+    source = path.name
+    kind, value = load_document_or_lines(path)
+    items = _items(value, source) if kind == "document" else _line_items(path)
+    buf = RowBuffer()
+    rejects: list[dict] = []
+    stats: Counter = Counter()
+    seen: set[str] = set()
+    for location, line, item in items:
+        stats["records"] += 1
+        if isinstance(item, _BadPage):
+            rejects.append({"source": source, "location": location, "line": line, "reason": item.reason,
+                            "raw": item.value if isinstance(item.value, str) else raw_json(item.value)})
+            continue
+        try:
+            row = item_row(item)
+        except RecordError as e:
+            rejects.append({"source": source, "location": location, "line": line, "reason": str(e),
+                            "raw": raw_json(item)})
+            continue
+        if row["post_id"] in seen:
+            stats["skipped_repeated"] += 1
+            continue
+        seen.add(row["post_id"])
+        row["source_location"] = location
+        row["source_line"] = line
+        buf.append(row)
+    stats["posts"] = len(buf)
+    stats["rejected"] = len(rejects)
+    stats["skipped"] = sum(v for k, v in stats.items() if k.startswith("skipped_"))
+    check_readable(stats, rejects, source, FORMAT)
+    yield ReadResult(
+        posts=buf.frame(source=source, source_format=FORMAT),
+        rejects=rejects_frame(rejects),
+        stats=stats,
+        meta={"format": FORMAT, "source": source, "unit": "records"},
+    )

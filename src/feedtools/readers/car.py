@@ -1,0 +1,242 @@
+"""Reader for repository exports (``com.atproto.sync.getRepo``): a CAR v1 file of DAG-CBOR blocks.
+
+The CAR's root is the signed commit ``{did, version, data, rev, prev, sig}``; ``data``
+is the root of the Merkle Search Tree (MST) whose entries map ``collection/rkey`` to
+record CIDs. Records do not hold their own key, so the tree is walked (domain notes
+§6): in each node ``{l, e: [{p, k, v, t}]}`` visit ``l``, then each entry (key =
+previous key[:p] + k) and its right subtree ``t``. That gives every record's
+AT-URI ``at://<did>/<collection>/<rkey>`` in key order (``position`` follows it).
+
+Each record ends as:
+
+* a row: ``app.bsky.feed.post`` (an own post; ``author_name`` from the profile
+  record's ``displayName``; ``is_pinned`` from its ``pinnedPost``), or
+  ``app.bsky.feed.repost`` (a repost row pointing at its subject, a placeholder
+  with null text: the repository holds only the account's own records);
+* skipped by design and counted per collection (``skipped_like``, ``skipped_follow``,
+  ``skipped_profile``…; the full NSID outside ``app.bsky``);
+* rejected alone, located by its block CID, when its block is missing or undecodable
+  or the record cannot be read (an unreadable tree node is rejected the same way).
+
+``libipld.decode_car`` decodes the file; when one block is malformed it fails as a
+whole, so the file is then re-read block by block and only the bad blocks are lost.
+``meta`` holds the commit's ``did``, ``rev``, ``data_cid`` and ``repo_version``.
+``created_at`` is flagged implausible when more than a day after the commit's ``rev``
+(a TID: the time of the repository's last write).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import libipld
+
+from feedtools.readers.atproto import (
+    POST,
+    REPOST,
+    RecordError,
+    RowBuffer,
+    check_readable,
+    get,
+    post_fields,
+    raw_json,
+    repost_row,
+    tid_micros,
+)
+from feedtools.readers.base import FeedError, ReadResult, rejects_frame
+
+FORMAT = "car"
+PROFILE = "app.bsky.actor.profile"
+
+
+def _varint(data: bytes, i: int) -> tuple[int | None, int]:
+    """Unsigned LEB128 varint at ``data[i:]``: ``(value, next index)``, value None when cut short."""
+    value = shift = 0
+    while i < len(data) and shift < 64:
+        b = data[i]
+        value |= (b & 0x7F) << shift
+        i += 1
+        if not b & 0x80:
+            return value, i
+        shift += 7
+    return None, i
+
+
+def sniff(head: bytes) -> bool:
+    """True when ``head`` starts a CAR v1 file: a varint length, then a DAG-CBOR map with ``roots`` and ``version``."""
+    n, i = _varint(head, 0)
+    if n is None or not 10 <= n <= 4096:
+        return False
+    header = head[i:i + n]
+    return header[:1] == b"\xa2" and b"roots" in header and b"version" in header
+
+
+def _cid_length(section: bytes) -> int:
+    """Length of the CID at the start of a CAR section (CIDv0 or CIDv1)."""
+    if section[:2] == b"\x12\x20":
+        return 34
+    i = 0
+    for _ in range(3):  # version, codec, multihash code
+        v, i = _varint(section, i)
+        if v is None:
+            raise ValueError("truncated CID")
+    size, i = _varint(section, i)
+    if size is None or i + size > len(section):
+        raise ValueError("truncated CID")
+    return i + size
+
+
+def _decode_lenient(data: bytes, source: str) -> tuple[dict, dict, dict]:
+    """Split a CAR into blocks by hand, decoding each alone: ``(header, blocks, {cid: error})``."""
+    n, i = _varint(data, 0)
+    if n is None or i + n > len(data):
+        raise FeedError(f"{source}: CAR header cut short")
+    try:
+        header = libipld.decode_dag_cbor(data[i:i + n])
+    except (ValueError, RecursionError) as e:
+        raise FeedError(f"{source}: unreadable CAR header ({e})") from None
+    i += n
+    blocks: dict = {}
+    bad: dict = {}
+    while i < len(data):
+        size, j = _varint(data, i)
+        if size is None or j + size > len(data):
+            break  # file cut short: the blocks after this point are missing
+        section = data[j:j + size]
+        i = j + size
+        try:
+            k = _cid_length(section)
+        except ValueError:
+            continue
+        cid = section[:k]
+        try:
+            blocks[cid] = libipld.decode_dag_cbor(section[k:])
+        except (ValueError, RecursionError) as e:
+            bad[cid] = f"undecodable block ({e})"
+    return header, blocks, bad
+
+
+def _cid_str(cid) -> str:
+    try:
+        return libipld.encode_cid(cid)
+    except (ValueError, TypeError):
+        return repr(cid)
+
+
+def _walk(root, blocks: dict, bad: dict, rejects: list[dict], source: str) -> list[tuple[str, object]]:
+    """``(collection/rkey, record CID)`` for every MST entry, in key order; bad nodes go to ``rejects``."""
+    out: list[tuple[str, object]] = []
+    stack: list = [("node", root)]
+    while stack:
+        what, item = stack.pop()
+        if what == "entry":
+            out.append(item)
+            continue
+        node = blocks.get(item) if isinstance(item, bytes) else None
+        reason = None
+        if node is None:
+            reason = bad.get(item, "tree node block missing from the file") if isinstance(item, bytes) else \
+                "tree link is not a CID"
+        elif not isinstance(node, dict) or not isinstance(node.get("e"), list):
+            reason = "block is not a tree node"
+        if reason:
+            rejects.append({"source": source, "location": f"block {_cid_str(item)}", "line": None,
+                            "reason": f"{reason}: the records below it cannot be listed", "raw": None})
+            continue
+        todo: list = []
+        if node.get("l") is not None:
+            todo.append(("node", node["l"]))
+        key = b""
+        for e in node["e"]:
+            try:
+                key = key[: e["p"]] + e["k"]
+                todo.append(("entry", (key.decode("utf-8"), e["v"])))
+            except (TypeError, KeyError, UnicodeDecodeError) as err:
+                rejects.append({"source": source, "location": f"block {_cid_str(item)}", "line": None,
+                                "reason": f"malformed tree entry ({err!r}): later keys of this node are lost",
+                                "raw": raw_json(e) if isinstance(e, dict) else repr(e)})
+                break
+            if e.get("t") is not None:
+                todo.append(("node", e["t"]))
+        stack.extend(reversed(todo))
+    return out
+
+
+def _skip_key(collection: str) -> str:
+    return "skipped_" + (collection.rsplit(".", 1)[-1] if collection.startswith("app.bsky.") else collection)
+
+
+def read_batches(path: str | Path, **_: object):
+    """Read a repository CAR export. Yields one :class:`ReadResult` (a repository is read whole).
+
+    Raises :class:`FeedError` when the file is not a CAR, has no root, or its root
+    is not a repository commit.
+    """
+    path = Path(path)
+    source = path.name
+    data = path.read_bytes()
+    try:
+        header, blocks = libipld.decode_car(data)
+        bad: dict = {}
+    except (ValueError, RecursionError):
+        header, blocks, bad = _decode_lenient(data, source)
+    roots = header.get("roots") if isinstance(header, dict) else None
+    if not roots:
+        raise FeedError(f"{source}: CAR file without a root")
+    commit = blocks.get(roots[0])
+    if not isinstance(commit, dict) or not isinstance(commit.get("did"), str) or "data" not in commit:
+        raise FeedError(f"{source}: the CAR's root is not a repository commit (is this a getRepo export?)")
+    did = commit["did"]
+    rev = commit.get("rev") if isinstance(commit.get("rev"), str) else None
+    rejects: list[dict] = []
+    entries = _walk(commit["data"], blocks, bad, rejects, source)
+    tree_rejects = len(rejects)
+
+    profile_name = pinned = None
+    has_profile = False
+    for key, cid in entries:
+        if key == f"{PROFILE}/self" and isinstance(blocks.get(cid), dict):
+            profile = blocks[cid]
+            has_profile = True
+            name = get(profile, "displayName")
+            profile_name = name.strip() if isinstance(name, str) and name.strip() else None
+            pin = get(profile, "pinnedPost")
+            pinned = pin.get("uri") if isinstance(pin, dict) else None
+
+    rev_us = tid_micros(rev)
+    buf = RowBuffer()
+    stats: Counter = Counter(records=len(entries) + tree_rejects)
+    for key, cid in entries:
+        collection, _, rkey = key.partition("/")
+        location = f"block {_cid_str(cid)}"
+        if collection not in (POST, REPOST):
+            stats[_skip_key(collection)] += 1
+            continue
+        record = blocks.get(cid)
+        try:
+            if record is None:
+                raise RecordError(bad.get(cid, "record block missing from the file"))
+            uri = f"at://{did}/{collection}/{rkey}"
+            if collection == POST:
+                row = post_fields(record)
+                row.update(post_id=uri, post_uri=uri, author_did=did, author_name=profile_name,
+                           is_repost=False, is_placeholder=False, _ref_us=rev_us,
+                           is_pinned=(uri == pinned) if has_profile else None)
+            else:
+                row = repost_row(record, uri, did)
+        except RecordError as e:
+            rejects.append({"source": source, "location": f"{location} ({key})", "line": None, "reason": str(e),
+                            "raw": raw_json(record) if record is not None else None})
+            continue
+        row["source_location"] = location
+        buf.append(row)
+    stats["posts"] = len(buf)
+    stats["rejected"] = len(rejects)
+    stats["skipped"] = sum(v for k, v in stats.items() if k.startswith("skipped_"))
+    check_readable(stats, rejects, source, FORMAT)
+    meta = {"format": FORMAT, "source": source, "unit": "records", "did": did, "rev": rev,
+            "data_cid": _cid_str(commit["data"]), "repo_version": commit.get("version"),
+            "profile_name": profile_name}
+    yield ReadResult(posts=buf.frame(source=source, source_format=FORMAT), rejects=rejects_frame(rejects),
+                     stats=stats, meta=meta)

@@ -1,0 +1,116 @@
+"""Shared AT Protocol helpers: post records to columns, facets by UTF-8 byte offsets, tolerant times, sniffing."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from feedtools.readers.atproto import RecordError, parse_times, post_fields, sniff_json, tid_micros
+
+
+def facet(text: str, sub: str, feature: dict, *, start: int | None = None, end: int | None = None) -> dict:
+    data = text.encode()
+    s = data.index(sub.encode()) if start is None else start
+    e = s + len(sub.encode()) if end is None else end
+    return {"index": {"byteStart": s, "byteEnd": e}, "features": [feature]}
+
+
+TAG = "app.bsky.richtext.facet#tag"
+MENTION = "app.bsky.richtext.facet#mention"
+LINK = "app.bsky.richtext.facet#link"
+
+
+def test_facets_are_read_by_utf8_byte_offsets():
+    text = "🇪🇸🌍 Gracias @Alcaldia.example.org por #CiudadesDePaz"
+    rec = {"text": text, "createdAt": "2025-01-01T00:00:00Z", "facets": [
+        facet(text, "@Alcaldia.example.org", {"$type": MENTION, "did": "did:plc:x"}),
+        facet(text, "#CiudadesDePaz", {"$type": TAG, "tag": "CiudadesDePaz"}),
+    ]}
+    # read as character offsets these ranges would run past the end of the text: they must not
+    assert len(text) < rec["facets"][1]["index"]["byteEnd"]
+    out = post_fields(rec)
+    assert out["mentions"] == ["alcaldia.example.org"]
+    assert out["hashtags"] == ["CiudadesDePaz"]
+    assert out["facets_invalid"] == 0
+
+
+def test_invalid_facets_are_ignored_and_counted():
+    text = "Hi 🙏 see example.org"
+    n = len(text.encode())
+    rec = {"text": text, "facets": [
+        facet(text, "example.org", {"$type": LINK, "uri": "https://example.org/full"}),
+        facet(text, "", {"$type": TAG, "tag": "past"}, start=n + 1, end=n + 5),    # out of range
+        facet(text, "", {"$type": TAG, "tag": "split"}, start=4, end=6),           # inside the emoji
+        facet(text, "", {"$type": TAG, "tag": "empty"}, start=5, end=5),           # start >= end
+        {"index": "nonsense", "features": []},                                    # no index
+        facet(text, "Hi", {"$type": "com.example.facet#sparkle"}),                  # unknown feature: ignored
+    ]}
+    out = post_fields(rec)
+    assert out["urls"] == ["https://example.org/full"]
+    assert out["hashtags"] == []
+    assert out["facets_invalid"] == 4
+
+
+def test_record_tags_quotes_replies_langs_and_sdk_spelling():
+    rec = {
+        "py_type": "app.bsky.feed.post", "text": "x #A", "created_at": "2025-05-01T00:00:00Z",
+        "facets": [{"index": {"byte_start": 2, "byte_end": 4, "py_type": "app.bsky.richtext.facet#byteSlice"},
+                    "features": [{"py_type": TAG, "tag": "A"}]}],
+        "tags": ["#B", "A", None], "langs": ["pt_BR", 3],
+        "reply": {"root": {"uri": "at://r"}, "parent": {"uri": "at://p"}},
+        "embed": {"py_type": "app.bsky.embed.recordWithMedia", "record": {"record": {"uri": "at://q"}}},
+    }
+    out = post_fields(rec)
+    assert out["hashtags"] == ["A", "B"]
+    assert out["langs_declared"] == ["pt_BR"]
+    assert (out["reply_to"], out["reply_root"], out["quote_of"]) == ("at://p", "at://r", "at://q")
+    assert out["created_at_raw"] == "2025-05-01T00:00:00Z"
+    assert post_fields({"text": "t", "embed": {"$type": "app.bsky.embed.record", "record": {"uri": "at://z"}}})[
+        "quote_of"] == "at://z"
+    assert post_fields({"text": "t", "embed": {"$type": "app.bsky.embed.futureThing"}})["quote_of"] is None
+    assert post_fields({"text": "no facets"})["facets_invalid"] is None
+
+
+@pytest.mark.parametrize("bad", [None, "text", [], {"createdAt": "2025-01-01T00:00:00Z"}, {"text": 5}])
+def test_unreadable_records_raise_record_error(bad):
+    with pytest.raises(RecordError):
+        post_fields(bad)
+
+
+def test_times_parse_tolerantly_and_flag():
+    raw = ["2025-12-05T10:16:59.78349200Z", "2025-12-08T12:28:08.150931+00:00", "2024-02-29T23:59:59+01:00",
+           "0000-01-01T00:00:00.000Z", "1970-01-01T00:00:00Z", "2023-02-29T00:00:00Z", "not a date", None,
+           "2031-01-01T00:00:00Z", "2025-01-01T10:00:00"]
+    ref = [None] * 8 + [1_800_000_000_000_000, None]  # 2027-01-15
+    df = pl.DataFrame({"r": raw, "ref": ref}, schema={"r": pl.String, "ref": pl.Int64})
+    when, flag, note = parse_times(pl.col("r"), pl.col("ref"))
+    out = df.select(t=when.dt.to_string("%Y-%m-%dT%H:%M:%S%.6f"), f=flag, n=note)
+    assert out["t"].to_list() == [
+        "2025-12-05T10:16:59.783492", "2025-12-08T12:28:08.150931", "2024-02-29T22:59:59.000000",
+        None, "1970-01-01T00:00:00.000000", None, None, None,
+        "2031-01-01T00:00:00.000000", "2025-01-01T10:00:00.000000"]
+    assert out["f"].to_list() == [None, None, None, "implausible", "implausible", "unparseable", "unparseable",
+                                  None, "implausible", None]
+    assert out["n"][9] == "createdAt has no time zone: read as UTC"
+
+
+def test_tid_timestamp():
+    # the sample repository's rev; goat reports its commit on 2026-04-01
+    us = tid_micros("3migo7fijwi2k")
+    assert pl.Series([us]).cast(pl.Datetime("us", "UTC")).dt.to_string("%Y-%m-%d")[0] == "2026-04-01"
+    assert tid_micros("self") is None
+
+
+@pytest.mark.parametrize("head, shape", [
+    (b'{"did":"did:plc:a","time_us":1,"kind":"commit","commit":{}}\n{"did"', "jetstream"),
+    (b'[{"did":"did:plc:a","time_us":1,"kind":"identity"}]', "jetstream"),
+    (b'{"feed":[{"post":{"uri":"at://x","record":{}}}],"cursor":"c"}', "authorfeed"),
+    (b'[\n {\n  "feed": [\n   {\n    "post": {\n     "uri": "at://did', "authorfeed"),  # cut off
+    (b'{"posts":[]}', "postviews"),
+    (b'[{"uri":"at://did:plc:a/app.bsky.feed.post/1","record":{"text":"x"}}]', "postviews"),
+    (b'[\n {"uri": "at://did:plc:a/app.bsky.feed.post/1", "cid": "b", "record": {"text": "', "postviews"),
+    (b'{"hello": "world"}', None),
+    (b"- a scrape line", None),
+])
+def test_sniff_json(head, shape):
+    assert sniff_json(head) == shape

@@ -1,0 +1,117 @@
+"""Jetstream reader: creates/updates of posts and reposts become rows, the rest is counted; batches are global."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+import pytest
+from conftest import write_feed
+
+from feedtools.readers import detect_format, read_raw
+from feedtools.readers.jetstream import read_batches
+
+A = "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa"
+B = "did:plc:bbbbbbbbbbbbbbbbbbbbbbbb"
+T0 = 1_751_600_000_000_000  # 2025-07-04
+
+
+def commit(did, op, coll, rkey, record=None, t=T0, **extra):
+    c = {"rev": "3l", "operation": op, "collection": coll, "rkey": rkey}
+    if record is not None:
+        c.update(record=record, cid="bafy" + rkey)
+    return {"did": did, "time_us": t, "kind": "commit", "commit": c, **extra}
+
+
+def post(text, created="2025-07-04T03:33:20.000Z", **more):
+    return {"$type": "app.bsky.feed.post", "text": text, "createdAt": created, **more}
+
+
+EVENTS = [
+    commit(A, "create", "app.bsky.feed.post", "p1", post("Hola 👋 #Día2 en vivo", langs=["es"], facets=[
+        {"index": {"byteStart": 10, "byteEnd": 16}, "features": [{"$type": "app.bsky.richtext.facet#tag",
+                                                                  "tag": "Día2"}]}])),
+    commit(B, "create", "app.bsky.feed.like", "l1", {"$type": "app.bsky.feed.like", "subject": {"uri": "at://x"}}),
+    commit(A, "create", "app.bsky.feed.repost", "r1", {"$type": "app.bsky.feed.repost",
+                                                      "subject": {"uri": f"at://{B}/app.bsky.feed.post/b1"},
+                                                      "createdAt": "2025-07-04T03:40:00Z"}),
+    {"did": A, "time_us": T0, "kind": "identity", "identity": {"handle": "a.example.org"}},
+    commit(A, "delete", "app.bsky.feed.post", "p0"),
+    commit(A, "update", "app.bsky.feed.post", "p1", post("Hola 👋 #Día2 en vivo (editado)"), cursor=T0 + 5),
+    commit(B, "create", "app.bsky.feed.post", "b2", post("from the future", created="2027-01-01T00:00:00Z")),
+    commit(B, "create", "fm.teal.alpha.actor.status", "self", {"x": 1}),
+    {"did": B, "time_us": T0, "kind": "account", "account": {"active": True}},
+]
+
+
+def jsonl(events, bad_line_at=None) -> str:
+    lines = [json.dumps(e, ensure_ascii=False) for e in events]
+    if bad_line_at is not None:
+        lines.insert(bad_line_at, '{"did": "did:plc:x", "kind": "comm')
+    return "\n".join(lines) + "\n"
+
+
+def test_rows_skips_and_rejects(tmp_path):
+    path = write_feed(tmp_path, jsonl(EVENTS, bad_line_at=3), name="js.jsonl")
+    assert detect_format(path) == "jetstream"
+    r = read_raw(path)
+    p = r.posts
+    assert p["post_id"].to_list() == [f"at://{A}/app.bsky.feed.post/p1", f"at://{A}/app.bsky.feed.repost/r1",
+                                      f"at://{A}/app.bsky.feed.post/p1", f"at://{B}/app.bsky.feed.post/b2"]
+    assert p["source_line"].to_list() == [1, 3, 7, 8]
+    assert p["hashtags"][0].to_list() == ["Día2"] and p["facets_invalid"][0] == 0
+    assert p["notes"][2] == "edited (update event)"
+    rep = p.row(1, named=True)
+    assert rep["is_repost"] and rep["is_placeholder"] and rep["text"] is None
+    assert rep["post_uri"] == f"at://{B}/app.bsky.feed.post/b1" and rep["author_did"] == B
+    assert rep["reposted_by"] == A and str(rep["reposted_at"]) == "2025-07-04 03:40:00+00:00"
+    # createdAt more than a day after Jetstream saw the event: kept, flagged
+    assert p["created_at_flag"].to_list() == [None, None, None, "implausible"]
+    assert r.rejects.select("location", "line").rows() == [("line 4", 4)]
+    s = r.stats
+    assert (s["records"], s["posts"], s["rejected"], s["skipped"]) == (10, 4, 1, 5)
+    assert (s["skipped_like"], s["skipped_delete"], s["skipped_identity"], s["skipped_account"],
+            s["skipped_fm.teal.alpha.actor.status"]) == (1, 1, 1, 1, 1)
+
+
+def test_batches_continue_positions_and_lines(tmp_path):
+    path = write_feed(tmp_path, jsonl(EVENTS * 3), name="js.jsonl")
+    batches = list(read_batches(path, batch_size=4))
+    assert len(batches) == 7  # 27 events in batches of 4
+    assert [b.stats["records"] for b in batches] == [4, 4, 4, 4, 4, 4, 3]
+    posts = pl.concat([b.posts for b in batches])
+    assert posts["position"].to_list() == list(range(12))
+    assert posts["source_line"].to_list()[:5] == [1, 3, 6, 7, 10]
+    whole = read_raw(path).posts
+    assert posts.equals(whole)
+
+
+def test_json_array_of_events(tmp_path):
+    path = write_feed(tmp_path, json.dumps(EVENTS + ["not an event"]), name="events.json")
+    assert detect_format(path) == "jetstream"
+    r = read_raw(path)
+    assert r.posts["source_location"].to_list() == ["item 1", "item 3", "item 6", "item 7"]
+    assert r.posts["source_line"].null_count() == 4
+    assert r.rejects.select("location", "reason").rows() == [("item 10", "event is str, not an object")]
+
+
+@pytest.mark.parametrize("event, reason", [
+    ({"did": A, "time_us": 1, "kind": "commit"}, "commit event without a commit object"),
+    ({"did": A, "time_us": 1, "kind": "boom"}, "unknown event kind 'boom'"),
+    (commit(A, "create", "app.bsky.feed.post", "x", {"createdAt": "2025-01-01T00:00:00Z"}), "post record has no text"),
+    (commit(A, "create", "app.bsky.feed.repost", "y", {"subject": {}}), "repost record has no subject URI"),
+])
+def test_unreadable_events_are_rejected_alone(tmp_path, event, reason):
+    path = write_feed(tmp_path, jsonl([EVENTS[0], event, EVENTS[0]]), name="js.jsonl")
+    r = read_raw(path)
+    assert r.rejects.select("location", "reason").rows() == [("line 2", reason)]
+    assert r.posts.height == 2
+
+
+def test_cursor_framing_without_time_us(tmp_path):
+    ev = commit(A, "create", "app.bsky.feed.post", "c1", post("late post", created="2025-07-09T00:00:00Z"))
+    del ev["time_us"]
+    ev["cursor"] = T0  # seen 2025-07-04: createdAt five days later is implausible
+    path = write_feed(tmp_path, jsonl([ev]), name="new.jsonl")
+    assert detect_format(path) == "jetstream"
+    assert read_raw(path).posts["created_at_flag"].to_list() == ["implausible"]
