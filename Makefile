@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 FEED ?= data/raw/000_802a2c4cd511184e.txt
 
-.PHONY: install report test parse clean
+.PHONY: install report test parse notebooks clean
 
 install: $(VENV)/.installed
 
@@ -18,10 +18,16 @@ $(VENV)/.installed: pyproject.toml
 parse: install
 	$(BIN)/feedtools parse $(FEED) -o data/processed/posts.parquet
 
-report: parse
+report: install
+	$(BIN)/feedtools report --feed $(FEED) --out reports
 
 test: install
+	sh scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest
+
+# Re-execute the notebooks on the seed and store their outputs (after an intended change; review the diff).
+notebooks: install
+	$(BIN)/feedtools notebooks --update
 
 clean:
 	rm -rf data/processed/*.parquet data/processed/*.csv data/processed/*.jsonl reports/*.html

@@ -10,7 +10,7 @@ import unicodedata
 
 import polars as pl
 
-__all__ = ["add_text_clean", "fold_expr", "mark_duplicates", "normalize_unique"]
+__all__ = ["add_text_clean", "duplicate_keys", "fold_expr", "mark_duplicates", "normalize_unique", "resolve_duplicates"]
 
 #: Invisible characters removed from ``text_clean`` (ZWJ U+200D is kept: it binds emoji sequences).
 _INVISIBLE = r"[\x{200B}\x{200C}\x{200E}\x{200F}\x{2060}\x{FEFF}\x{00AD}]"
@@ -39,13 +39,16 @@ def add_text_clean(posts: pl.DataFrame) -> pl.DataFrame:
     Input: a frame with a ``text`` column (String, nulls allowed). Output: the same
     frame with ``text_clean`` set (null where ``text`` is null). Row-local.
     """
-    norm = normalize_unique(posts["text"])
-    cleaned = (
-        norm.str.replace_all(_INVISIBLE, "")
+    # Each distinct text is cleaned once and joined back (feeds repeat texts).
+    uniq = posts["text"].unique().drop_nulls()
+    table = pl.DataFrame({"text": uniq}).with_columns(
+        text_clean=normalize_unique(uniq)
+        .str.replace_all(_INVISIBLE, "")
         .str.replace_all(_CONTROL, " ")
         .str.replace_all(r"\s\s+|[^\S ]", " ")
         .str.strip_chars()
     )
+    cleaned = posts.select("text").join(table, on="text", how="left", maintain_order="left")["text_clean"]
     return posts.with_columns(text_clean=cleaned)
 
 
@@ -55,9 +58,64 @@ def fold_expr(col: str | pl.Expr) -> pl.Expr:
     return (
         e.str.to_lowercase()
         .str.normalize("NFD")
-        .str.replace_all(r"\p{Mn}", "")
-        .str.replace_all(r"[\p{P}\p{S}\s]", "")
+        .str.replace_all(r"[\p{Mn}\p{P}\p{S}\s]", "")  # marks, punctuation, symbols, space: one pass
     )
+
+
+def duplicate_keys(posts: pl.DataFrame) -> pl.DataFrame:
+    """What duplicate detection compares, per row (row-local: can run per batch or partition).
+
+    Input: posts with ``position``, ``author_name``, ``author_handle``, ``is_repost``,
+    ``reposted_by``, ``is_placeholder``, ``text`` and ``text_clean``. Output: one row
+    per input row, same order: ``position``, ``_elig`` (may be a copy: has text, not a
+    placeholder) and 64-bit hashes of the author/kind key (``_k``), of the exact text
+    (``_e1``, ``_e2``) and of the folded text (``_f1``, ``_f2``; two seeds each, so a
+    false match needs a 128-bit collision). The folding runs once per distinct text.
+    Hashes are only compared within one run (polars' hash is not stable across versions).
+    """
+    key = [
+        pl.col("author_name").fill_null(""),
+        pl.col("author_handle").fill_null(""),
+        pl.col("is_repost").cast(pl.String),
+        pl.col("reposted_by").fill_null(""),
+    ]
+    distinct = posts.select("text_clean").unique().drop_nulls()
+    folded = fold_expr("text_clean")
+    distinct = distinct.with_columns(_fold=pl.when(folded != "").then(folded).otherwise(pl.col("text_clean")))
+    distinct = distinct.select("text_clean", _f1=pl.col("_fold").hash(0), _f2=pl.col("_fold").hash(1))
+    return (
+        posts.select(
+            "position",
+            "text_clean",
+            _elig=~pl.col("is_placeholder").fill_null(False) & pl.col("text_clean").is_not_null(),
+            _k=pl.concat_str(key, separator="\x1f").hash(0),
+            _e1=pl.col("text").hash(0),
+            _e2=pl.col("text").hash(1),
+        )
+        .join(distinct, on="text_clean", how="left", maintain_order="left")
+        .drop("text_clean")
+    )
+
+
+def resolve_duplicates(keys: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    """Whole-feed step: ``duplicate_of`` and ``duplicate_kind`` from the keys of *every* row of a feed.
+
+    Input: the concatenated :func:`duplicate_keys` of all batches (any order). Output:
+    ``position``, ``duplicate_of``, ``duplicate_kind`` for every input row, in input
+    order. Needs only the key columns in memory (about 50 bytes a row), not the posts.
+    """
+    pos = pl.when(pl.col("_elig")).then(pl.col("position"))
+    first_exact = pl.when(pl.col("_elig")).then(pos.min().over(["_k", "_e1", "_e2"]))
+    first_norm = pl.when(pl.col("_elig")).then(pos.min().over(["_k", "_f1", "_f2"]))
+    # Exact copies of an earlier row win over normalised ones; a normalised copy points at the earliest match.
+    is_exact = first_exact < pl.col("position")
+    is_norm = first_norm < pl.col("position")
+    out = keys.lazy().select(
+        "position",
+        duplicate_of=pl.when(is_exact).then(first_exact).when(is_norm).then(first_norm).cast(pl.Int64),
+        duplicate_kind=pl.when(is_exact).then(pl.lit("exact")).when(is_norm).then(pl.lit("normalised")),
+    )
+    return out.collect()
 
 
 def mark_duplicates(posts: pl.DataFrame) -> pl.DataFrame:
@@ -66,38 +124,12 @@ def mark_duplicates(posts: pl.DataFrame) -> pl.DataFrame:
     Two rows are copies when they have the same author and kind (own post, or repost
     by the same account) and the same text (``exact``) or the same folded text
     (``normalised``). Each later copy points at the ``position`` of the first.
-    Placeholders and rows without text are never duplicates. Structured exports
-    also compare ``post_uri``: the same URI twice is an ``exact`` copy.
+    Placeholders and rows without text are never duplicates. (The same record seen
+    twice in an export, e.g. a post URI on two pages, is dropped by its reader and
+    counted there as ``skipped_repeated``; it never reaches this step.)
+
+    The same as :func:`resolve_duplicates` over :func:`duplicate_keys` (the form a
+    streaming run uses), for a feed held in memory.
     """
-    key = [
-        pl.col("author_name").fill_null(""),
-        pl.col("author_handle").fill_null(""),
-        pl.col("is_repost").cast(pl.String),
-        pl.col("reposted_by").fill_null(""),
-    ]
-    eligible = ~pl.col("is_placeholder").fill_null(False) & pl.col("text_clean").is_not_null()
-    folded = fold_expr("text_clean")
-    df = posts.with_columns(
-        _elig=eligible,
-        _kind_key=pl.concat_str(key, separator="\x1f"),
-        _fold=pl.when(folded != "").then(folded).otherwise(pl.col("text_clean")),
-    )
-    pos = pl.when(pl.col("_elig")).then(pl.col("position"))
-    first_exact = pos.min().over(["_kind_key", "text"])
-    first_norm = pos.min().over(["_kind_key", "_fold"])
-    df = df.with_columns(
-        _fe=pl.when(pl.col("_elig")).then(first_exact),
-        _fn=pl.when(pl.col("_elig")).then(first_norm),
-    )
-    # Exact copies of an earlier row win over normalised ones; a normalised copy points at the earliest match.
-    dup_of = (
-        pl.when(pl.col("_fe") < pl.col("position")).then(pl.col("_fe"))
-        .when(pl.col("_fn") < pl.col("position")).then(pl.col("_fn"))
-    )
-    kind = (
-        pl.when(pl.col("_fe") < pl.col("position")).then(pl.lit("exact"))
-        .when(pl.col("_fn") < pl.col("position")).then(pl.lit("normalised"))
-    )
-    return df.with_columns(duplicate_of=dup_of.cast(pl.Int64), duplicate_kind=kind).drop(
-        "_elig", "_kind_key", "_fold", "_fe", "_fn"
-    )
+    found = resolve_duplicates(duplicate_keys(posts))
+    return posts.with_columns(duplicate_of=found["duplicate_of"], duplicate_kind=found["duplicate_kind"])

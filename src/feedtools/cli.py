@@ -7,6 +7,7 @@ exit non-zero; they never show a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -49,15 +50,31 @@ def load_input(args: argparse.Namespace):
     return load(args.input, format=args.format, languages=_languages(args.langs), known_names=args.known_name)
 
 
-def _cmd_parse(args: argparse.Namespace) -> int:
-    from feedtools.pipeline import summary_line
+def _show_progress(args: argparse.Namespace) -> bool:
+    """A progress bar only on a terminal, never in CI or with ``--quiet``."""
+    return not getattr(args, "quiet", False) and sys.stderr.isatty() and not os.environ.get("CI")
 
-    feed = load_input(args)
-    write_table(feed.posts, args.output)
+
+def _cmd_parse(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from feedtools.pipeline import parse_to_file, summary_line
+
+    # Streams: batches are enriched and written as they are read (feedtools.pipeline, the row-local seam).
+    with tqdm(desc="parse", unit=" posts", unit_scale=True, file=sys.stderr, leave=False,
+              disable=not _show_progress(args)) as bar:
+        result = parse_to_file(args.input, args.output, format=args.format, languages=_languages(args.langs),
+                               known_names=args.known_name, progress=bar.update, workers=os.cpu_count() or 1)
     rejects_path = args.rejects or args.output.with_name(args.output.name.split(".")[0] + ".rejects.csv")
-    write_table(feed.rejects, rejects_path)
-    print(summary_line(feed), file=sys.stderr)
+    write_table(result.rejects, rejects_path)
+    print(summary_line(result), file=sys.stderr)  # always the last line on stderr
     return 0
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from feedtools.bench import run_from_args
+
+    return run_from_args(args)
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
@@ -66,6 +83,103 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     print("| column | type | filled by | meaning |\n| --- | --- | --- | --- |")
     for c in COLUMNS:
         print(f"| `{c.name}` | {c.dtype} | {c.filled_by} | {c.doc} |")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from feedtools.report import build_reports
+
+    build_reports(args.feed, args.out, show_code=args.show_code, notebooks_dir=args.notebooks,
+                  languages=_languages(args.langs))
+    return 0
+
+
+def _cmd_notebooks(args: argparse.Namespace) -> int:
+    from feedtools.report import find_notebooks, update_notebooks
+
+    if args.update:
+        update_notebooks(args.notebooks, only=args.only)
+    else:
+        for path in find_notebooks(args.notebooks):
+            print(path.name)
+    return 0
+
+
+def _cmd_campaigns(args: argparse.Namespace) -> int:
+    from feedtools import campaigns as cp
+
+    outputs = [args.output, args.posts, args.suggestions, args.pairs]
+    for out in (o for o in outputs if o is not None):
+        if out.suffix.lower() not in SUFFIXES:
+            raise ValueError(f"unknown output type {out.suffix or '(none)'!r} for {out.name}; "
+                             f"use one of {', '.join(SUFFIXES)}")
+    if args.network is not None and args.network.suffix.lower() not in cp.GRAPH_SUFFIXES:
+        raise ValueError(f"unknown graph type {args.network.suffix or '(none)'!r} for {args.network.name}; "
+                         f"use one of {', '.join(cp.GRAPH_SUFFIXES)}")
+    if args.no_aliases:
+        aliases, table = cp.empty_aliases(), "no alias table"
+    else:
+        path = args.aliases or cp.default_aliases_path()
+        if path is None:
+            raise ValueError("no alias table: the shipped data/campaigns.csv is not there; "
+                             "give one with --aliases PATH or use --no-aliases")
+        aliases, table = cp.load_aliases(path), f"alias table {Path(path).name}"
+    posts = load_input(args).posts
+    metrics = cp.campaign_metrics(posts, aliases)
+    write_table(metrics, args.output)
+    if args.posts:
+        write_table(cp.posts_with_campaigns(posts, aliases), args.posts)
+    suggestions = cp.suggest_aliases(posts, aliases)
+    if args.suggestions:
+        write_table(suggestions, args.suggestions)
+    if args.pairs:
+        write_table(cp.cross_language_pairs(posts, aliases), args.pairs)
+    if args.network:
+        cp.write_graph(cp.partner_graph(posts, aliases), args.network)
+    tagged = cp.assign_campaigns(posts, aliases)["campaigns"].list.len().fill_null(0).gt(0).sum()
+    loaded = int((~posts["is_placeholder"].fill_null(False)).sum())
+    print(f"{metrics.height} campaigns ({int(metrics['in_table'].sum())} from the {table}) in {tagged} of {loaded} "
+          f"loaded posts; {suggestions.height} alias suggestions"
+          + ("" if args.suggestions else " (write them with --suggestions FILE)"), file=sys.stderr)
+    return 0
+
+
+def _date_arg(value: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _cmd_timeline(args: argparse.Namespace) -> int:
+    from feedtools import timeline as tlm
+    from feedtools.dates import load_observances
+
+    for out in (o for o in (args.output, args.events, args.evidence, args.contradictions) if o is not None):
+        if out.suffix.lower() not in SUFFIXES:
+            raise ValueError(f"unknown output type {out.suffix or '(none)'!r} for {out.name}; "
+                             f"use one of {', '.join(SUFFIXES)}")
+    calendar = load_observances(args.calendar)  # ValueError names the file and line of a bad row
+    posts = load_input(args).posts
+    tl = tlm.build_timeline(posts, calendar=calendar, year_hint=args.year_hint, capture_date=args.capture_date,
+                            timezone=args.tz, use_timestamps=not args.hide_timestamps)
+    write_table(tlm.with_timeline(posts, tl), args.output)
+    if args.events:
+        write_table(tl.events, args.events)
+    if args.evidence:
+        write_table(tl.evidence, args.evidence)
+    if args.contradictions:
+        write_table(tl.contradictions, args.contradictions)
+    src = dict(tl.posts.group_by("date_source").len().iter_rows())
+    widths = tl.posts["window_days"].drop_nulls()
+    print(f"{tl.posts.height} posts: {src.get('timestamp', 0)} by timestamp, {src.get('evidence', 0)} by evidence, "
+          f"{src.get('neighbours', 0)} by neighbours, {src.get('unknown', 0)} unknown; "
+          + (f"median window {widths.median():g} days; " if widths.len() else "no bounded window; ")
+          + f"{tl.events.height} events; {tl.contradictions.height} contradictions"
+          + ("" if args.contradictions or not tl.contradictions.height else " (write them with --contradictions)"),
+          file=sys.stderr)
     return 0
 
 
@@ -92,10 +206,128 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output file: .parquet, .jsonl/.ndjson or .csv")
     p.add_argument("--rejects", type=Path, default=None,
                    help="where to write rejected records (default: OUTPUT's name with .rejects.csv)")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="no progress bar (it is shown only when stderr is a terminal and CI is not set)")
     p.set_defaults(func=_cmd_parse)
 
     p = sub.add_parser("schema", help="print the posts table's columns and their meaning (Markdown)")
     p.set_defaults(func=_cmd_schema)
+
+    from feedtools.bench import add_arguments as add_bench_arguments
+
+    p = sub.add_parser(
+        "bench",
+        help="benchmark parse (and campaigns, timeline) on built feeds of 100k-10M items against a notebook baseline",
+        description="Build feeds of the given sizes from real items (the bundled seed, and the Bluesky samples "
+                    "in ../shared/bluesky-samples/ when present) as profile scrapes and Jetstream captures, with "
+                    "repeated and with distinct texts, in a temporary folder deleted afterwards; run feedtools "
+                    "parse (and the campaign and timeline steps) on each as a subprocess and print a Markdown "
+                    "table of seconds, rows per second and peak memory; time a pandas/re/langdetect notebook "
+                    "baseline on each scrape (on a sample, extrapolated, where it is too slow) and print the ratio.",
+        epilog="Needs the bench extra (pandas, langdetect) for the baseline. Exit status: 0, or 2 on bad arguments.",
+    )
+    add_bench_arguments(p)
+    p.set_defaults(func=_cmd_bench)
+
+    p = sub.add_parser(
+        "campaigns",
+        help="campaigns across languages and spellings: one row per campaign, per-post campaigns, network",
+        description="Group hashtags into campaigns (case- and accent-folded, plus the alias table "
+                    "data/campaigns.csv, which you can edit) and write one row per campaign: posts, own posts and "
+                    "reposts, share of the feed, detected languages and their shares, languages of the tags, "
+                    "co-occurring campaigns, partners (mentions), link domains, first and last position. A "
+                    "summary line goes to stderr, with the number of alias suggestions (never applied).",
+        epilog=f"Tables: {', '.join(SUFFIXES)} by suffix (CSV lists joined with '{LIST_SEPARATOR}', formula-like "
+               "cells neutralised). Network: .gexf or .graphml. Exit status: 0 on success, 1 when the input or "
+               "the alias table cannot be read (the message names the file and line), 2 on bad arguments.",
+    )
+    add_input_options(p)
+    p.add_argument("-o", "--output", type=Path, required=True, help="campaign table: .csv, .parquet or .jsonl")
+    p.add_argument("--posts", type=Path, default=None,
+                   help="also write the per-post table (position, hashtags, campaigns, series marker, text)")
+    aliases = p.add_mutually_exclusive_group()
+    aliases.add_argument("--aliases", type=Path, default=None, metavar="PATH",
+                         help="alias table CSV (campaign_id,label,lang,hashtag[,note]; default: the shipped "
+                              "data/campaigns.csv)")
+    aliases.add_argument("--no-aliases", action="store_true",
+                         help="use case/accent folding only, no alias table")
+    p.add_argument("--suggestions", type=Path, default=None,
+                   help="also write suggested aliases (near-identical spellings, cross-language tags) with "
+                        "score and evidence")
+    p.add_argument("--pairs", type=Path, default=None,
+                   help="also write cross-language post pairs (posts announcing the same thing in two languages)")
+    p.add_argument("--network", type=Path, default=None,
+                   help="also write the partner network (campaigns and mentioned accounts): .gexf or .graphml")
+    p.set_defaults(func=_cmd_campaigns)
+
+    p = sub.add_parser(
+        "timeline",
+        help="date every post (window, estimate, source) and find events, even in an undated feed",
+        description="Infer each post's date from the evidence in its text (dates, ranges, weekdays, years, "
+                    "observance days from the calendar, event-day ordinals, tense) and the feed order (newest "
+                    "first; pinned items left out), or take it from timestamps when the feed has them; group "
+                    "posts into events. The posts output is the posts table plus date_min, date_max, date_est, "
+                    "date_source (timestamp|evidence|neighbours|unknown) and event_id. A summary line goes to "
+                    "stderr.",
+        epilog=f"Tables: {', '.join(SUFFIXES)} by suffix (CSV lists joined with '{LIST_SEPARATOR}', formula-like "
+               "cells neutralised). Exit status: 0 on success, 1 when the input or the calendar cannot be read "
+               "(the message names the file and line), 2 on bad arguments.",
+    )
+    add_input_options(p)
+    p.add_argument("-o", "--output", type=Path, required=True,
+                   help="posts with their date windows and event: .parquet, .jsonl or .csv")
+    p.add_argument("--events", type=Path, default=None, help="also write the events table")
+    p.add_argument("--evidence", type=Path, default=None, help="also write the date evidence table")
+    p.add_argument("--contradictions", type=Path, default=None,
+                   help="also write the evidence set aside because it contradicts the feed order")
+    p.add_argument("--calendar", type=Path, default=None, metavar="PATH",
+                   help="observance calendar CSV (key,date,hashtags,names,notes; default: the shipped "
+                        "data/observances.csv)")
+    p.add_argument("--tz", default="UTC", metavar="ZONE",
+                   help="time zone in which timestamps become days (IANA name, default UTC)")
+    p.add_argument("--year-hint", type=int, default=None, metavar="YEAR",
+                   help="year of dates written without one (default: the feed's most frequent explicit year)")
+    p.add_argument("--capture-date", type=_date_arg, default=None, metavar="YYYY-MM-DD",
+                   help="day the feed was captured: no post is later (default: unknown)")
+    p.add_argument("--hide-timestamps", action="store_true",
+                   help="ignore timestamps and infer from evidence and order only (to measure the inference)")
+    p.set_defaults(func=_cmd_timeline)
+
+    from feedtools.paths import NOTEBOOKS as DEFAULT_NOTEBOOKS
+    from feedtools.paths import SEED as DEFAULT_FEED
+
+    p = sub.add_parser(
+        "report",
+        help="run the notebooks on a feed and write self-contained HTML reports (the main job)",
+        description="Execute every notebook (notebooks/NN_*.py) in order on a feed, render each to one "
+                    "self-contained HTML page (charts drawn and interactive offline; nothing fetched from outside) "
+                    "and write index.html linking them with the feed's headline figures. One progress line per "
+                    "notebook goes to stderr; a failing notebook stops the build with its name and the error.",
+        epilog="Exit status: 0 on success, 1 when the feed cannot be read, has no posts, or a notebook fails.",
+    )
+    p.add_argument("--feed", type=Path, default=DEFAULT_FEED,
+                   help="feed file in any supported format (default: the bundled seed feed)")
+    p.add_argument("--out", type=Path, default=Path("reports"), help="output folder (default: reports)")
+    p.add_argument("--show-code", action="store_true", help="show the notebooks' code cells (hidden by default)")
+    p.add_argument("--langs", metavar="CODES", default=None,
+                   help="candidate languages for detection, comma-separated ISO 639-1 codes (default: any)")
+    p.add_argument("--notebooks", type=Path, default=DEFAULT_NOTEBOOKS, metavar="DIR",
+                   help="folder of the notebook sources (default: the project's notebooks/)")
+    p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser(
+        "notebooks",
+        help="list the notebooks, or regenerate their stored outputs (--update)",
+        description="Without options, list the notebooks in order. With --update, execute each notebook source "
+                    "(NN_name.py) with its default parameters (the bundled seed) and store the result with its "
+                    "outputs in NN_name.ipynb: run this after an intended change, then review the diff.",
+    )
+    p.add_argument("--update", action="store_true", help="re-execute the notebooks and store their outputs")
+    p.add_argument("--only", action="append", default=[], metavar="NAME",
+                   help="with --update: only this notebook (stem, e.g. 01_exploration); repeatable")
+    p.add_argument("--notebooks", type=Path, default=DEFAULT_NOTEBOOKS, metavar="DIR",
+                   help="folder of the notebook sources (default: the project's notebooks/)")
+    p.set_defaults(func=_cmd_notebooks)
     return parser
 
 

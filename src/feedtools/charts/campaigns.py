@@ -1,0 +1,174 @@
+"""Charts for the campaign notebook, each built from a frame of :mod:`feedtools.campaigns`.
+
+Every function takes an already aggregated frame (one row per campaign, language,
+marker, node or edge — never one per post), keeps at most ``top`` categories, and
+returns an ``alt.Chart`` (or layered chart) with tooltips. Untrusted text (labels,
+handles, hashtags) only ever goes into the chart's data, shown through encodings
+and tooltips, never into titles or HTML. Raises ``ValueError`` when a needed
+column is missing.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+from feedtools.charts import BAR_HEIGHT, KIND_COLORS, WIDTH, empty_note
+
+__all__ = ["language_heatmap", "network_chart", "series_chart", "voice_chart"]
+
+#: Voice columns of :func:`feedtools.campaigns.voice_by_campaign` / ``voice_by_language`` -> kind names of the
+#: shared colour scale.
+_VOICE_KINDS = {"own_posts": "own", "reposts": "repost", "reposts_not_loaded": "unloaded"}
+_KIND_SCALE = alt.Scale(domain=list(KIND_COLORS), range=list(KIND_COLORS.values()))
+_NODE_COLORS = alt.Scale(domain=["campaign", "account"], range=["#d62728", "#1f77b4"])
+#: Categories keep the frame's order through a ``rank`` data column, so no data value is written into the spec.
+_BY_RANK = alt.EncodingSortField(field="rank", op="min", order="ascending")
+_EDGE_COLORS = alt.Scale(domain=["mention", "cooccurrence", "comention"], range=["#9ecae1", "#fcae91", "#cccccc"])
+
+
+def _need(df: pl.DataFrame, *columns: str) -> None:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(f"columns not in the frame: {missing}")
+
+
+def language_heatmap(langs: pl.DataFrame, top: int = 20) -> alt.Chart:
+    """Campaign × detected language heatmap from :func:`feedtools.campaigns.campaign_languages`.
+
+    One cell per (campaign, language) with its post count printed; colour is the
+    language's share of the campaign. Campaigns keep the frame's order (largest
+    first); only the first ``top`` are drawn.
+    """
+    _need(langs, "campaign_id", "label", "lang", "posts", "share")
+    if langs.height == 0:
+        return empty_note("Campaigns by language")
+    order = langs["campaign_id"].unique(maintain_order=True).head(top).to_list()
+    df = langs.filter(pl.col("campaign_id").is_in(order)).with_columns(
+        rank=pl.col("campaign_id").replace_strict(order, list(range(len(order))), return_dtype=pl.Int64)
+    )
+    lang_order = (
+        df.group_by("lang").agg(pl.col("posts").sum()).sort(["posts", "lang"], descending=[True, False])["lang"]
+        .to_list()
+    )
+    base = alt.Chart(df).encode(
+        x=alt.X("lang:N", sort=lang_order, title="detected language of the post"),
+        y=alt.Y("campaign_id:N", sort=_BY_RANK, title=None),
+    )
+    tooltip = [alt.Tooltip("campaign_id:N", title="campaign"), alt.Tooltip("label:N"), alt.Tooltip("lang:N"),
+               alt.Tooltip("posts:Q"), alt.Tooltip("share:Q", format=".0%", title="share of campaign")]
+    cells = base.mark_rect().encode(
+        color=alt.Color("share:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]), title="share of campaign"),
+        tooltip=tooltip,
+    )
+    text = base.mark_text(fontSize=11).encode(
+        text=alt.Text("posts:Q"),
+        color=alt.condition("datum.share > 0.6", alt.value("white"), alt.value("black")),
+        tooltip=tooltip,
+    )
+    return (cells + text).properties(
+        width=min(WIDTH, 70 * max(len(lang_order), 1)), height=max(BAR_HEIGHT * len(order), 40),
+        title="Campaigns by detected language of their posts",
+    )
+
+
+def voice_chart(voice: pl.DataFrame, key: str = "campaign_id", top: int = 15, title: str | None = None) -> alt.Chart:
+    """Stacked bars of own posts, reposts and unloaded reposts per ``key`` (campaign or language).
+
+    Input: :func:`feedtools.campaigns.voice_by_campaign` (``key="campaign_id"``) or
+    :func:`feedtools.campaigns.voice_by_language` (``key="lang"``); the first ``top``
+    rows in the frame's order (largest first).
+    """
+    _need(voice, key, "own_posts", "reposts", "reposts_not_loaded", "posts")
+    title = title or ("Own voice and amplification per campaign" if key == "campaign_id"
+                      else f"Own voice and amplification per {key}")
+    if voice.height == 0:
+        return empty_note(title)
+    df = voice.head(top).with_row_index("rank")
+    order = df[key].to_list()
+    long = df.unpivot(index=[key, "posts", "rank"], on=list(_VOICE_KINDS), variable_name="kind",
+                      value_name="n").with_columns(kind=pl.col("kind").replace_strict(_VOICE_KINDS)).filter(
+        pl.col("n") > 0)
+    return (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=alt.X("n:Q", title="posts", stack="zero", axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y(f"{key}:N", sort=_BY_RANK, title=None),
+            color=alt.Color("kind:N", scale=_KIND_SCALE, title="kind"),
+            order=alt.Order("kind:N"),
+            tooltip=[alt.Tooltip(f"{key}:N"), alt.Tooltip("kind:N"), alt.Tooltip("n:Q", title="posts"),
+                     alt.Tooltip("posts:Q", title="all posts")],
+        )
+        .properties(width=WIDTH, height=max(BAR_HEIGHT * len(order), 40), title=title)
+    )
+
+
+def network_chart(nodes: pl.DataFrame, edges: pl.DataFrame, label_top: int = 12) -> alt.LayerChart | alt.Chart:
+    """The partner network drawn from :func:`feedtools.campaigns.graph_layout`'s ``(nodes, edges)``.
+
+    Edges are lines (width = weight, colour = kind), nodes are circles (size =
+    posts, colour = campaign/account); the ``label_top`` campaign nodes with most
+    posts are labelled with their id (the full label is in the tooltip). One mark
+    per node and per edge of the (already reduced) layout.
+    """
+    _need(nodes, "id", "name", "kind", "label", "posts", "degree", "x", "y")
+    _need(edges, "source", "target", "kind", "weight", "x", "y", "x2", "y2")
+    title = "Partner network: campaigns and mentioned accounts"
+    if nodes.height == 0:
+        return empty_note(title)
+    axis = alt.Axis(title=None, labels=False, ticks=False, grid=False, domain=False)
+    edge_layer = alt.Chart(edges).mark_rule(opacity=0.6).encode(
+        x=alt.X("x:Q", axis=axis), y=alt.Y("y:Q", axis=axis), x2="x2:Q", y2="y2:Q",
+        strokeWidth=alt.StrokeWidth("weight:Q", scale=alt.Scale(range=[0.5, 5]), title="posts (edge)"),
+        color=alt.Color("kind:N", scale=_EDGE_COLORS, title="edge"),
+        tooltip=[alt.Tooltip("source:N"), alt.Tooltip("target:N"), alt.Tooltip("kind:N"),
+                 alt.Tooltip("weight:Q", title="posts")],
+    )
+    node_layer = alt.Chart(nodes).mark_circle(opacity=0.9, stroke="white", strokeWidth=0.5).encode(
+        x=alt.X("x:Q", axis=axis), y=alt.Y("y:Q", axis=axis),
+        size=alt.Size("posts:Q", scale=alt.Scale(range=[30, 600]), title="posts (node)"),
+        fill=alt.Fill("kind:N", scale=_NODE_COLORS, title="node"),
+        tooltip=[alt.Tooltip("name:N"), alt.Tooltip("label:N"), alt.Tooltip("kind:N"), alt.Tooltip("posts:Q"),
+                 alt.Tooltip("degree:Q", title="weighted degree")],
+    )
+    labelled = (
+        nodes.filter(pl.col("kind") == "campaign").sort(["posts", "id"], descending=[True, False]).head(label_top)
+    )
+    label_layer = alt.Chart(labelled).mark_text(align="left", dx=7, fontSize=10).encode(
+        x=alt.X("x:Q", axis=axis), y=alt.Y("y:Q", axis=axis), text=alt.Text("name:N"),
+    )
+    return (
+        alt.layer(edge_layer, node_layer, label_layer)
+        .resolve_scale(color="independent")
+        .properties(width=WIDTH, height=WIDTH * 0.8, title=title)
+    )
+
+
+def series_chart(markers: pl.DataFrame, top: int = 15) -> alt.Chart:
+    """Posts per series marker from :func:`feedtools.campaigns.series_markers` (markers as axis labels).
+
+    Tooltips give the marker's first and last position and its commonest campaigns
+    and languages.
+    """
+    _need(markers, "marker", "kind", "posts", "first_position", "last_position", "campaigns", "langs")
+    title = "Series markers: recurring openers of the account's own posts"
+    if markers.height == 0:
+        return empty_note(title)
+    df = markers.head(top).with_columns(
+        campaigns=pl.col("campaigns").list.join(", "), langs=pl.col("langs").list.join(", ")
+    ).select("marker", "kind", "posts", "first_position", "last_position", "campaigns", "langs").with_row_index("rank")
+    return (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            x=alt.X("posts:Q", title="own posts", axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y("marker:N", sort=_BY_RANK, title=None, axis=alt.Axis(labelFontSize=14)),
+            color=alt.Color("kind:N", title="opener"),
+            tooltip=[alt.Tooltip("marker:N"), alt.Tooltip("kind:N"), alt.Tooltip("posts:Q"),
+                     alt.Tooltip("first_position:Q", title="first position"),
+                     alt.Tooltip("last_position:Q", title="last position"),
+                     alt.Tooltip("campaigns:N"), alt.Tooltip("langs:N", title="languages")],
+        )
+        .properties(width=WIDTH, height=max(BAR_HEIGHT * df.height, 40), title=title)
+    )

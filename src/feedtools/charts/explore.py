@@ -1,0 +1,124 @@
+"""Charts for the exploration notebook, each built from a frame of :mod:`feedtools.explore`.
+
+Every function takes the aggregated frame the matching ``feedtools.explore``
+function returns (so its size is bounded, whatever the feed's size) and returns an
+``alt.Chart`` with tooltips. Raises ``ValueError`` when a needed column is missing.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+from feedtools.charts import KIND_COLORS, WIDTH, bar_chart, empty_note
+
+__all__ = [
+    "emoji_chart",
+    "entity_chart",
+    "languages_chart",
+    "length_chart",
+    "longest_posts_chart",
+    "volume_chart",
+]
+
+_KIND_SCALE = alt.Scale(domain=list(KIND_COLORS), range=list(KIND_COLORS.values()))
+
+
+def _need(df: pl.DataFrame, *columns: str) -> None:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(f"columns not in the frame: {missing}")
+
+
+def volume_chart(volume: pl.DataFrame) -> alt.Chart:
+    """Rows per kind (own, repost, unloaded) from :func:`feedtools.explore.volume`."""
+    _need(volume, "kind", "posts", "share")
+    return (
+        alt.Chart(volume)
+        .mark_bar()
+        .encode(
+            x=alt.X("posts:Q", title="rows"),
+            y=alt.Y("kind:N", sort=list(KIND_COLORS), title=None),
+            color=alt.Color("kind:N", scale=_KIND_SCALE, legend=None),
+            tooltip=[alt.Tooltip("kind:N"), alt.Tooltip("posts:Q", title="rows"), alt.Tooltip("share:Q", format=".1%")],
+        )
+        .properties(width=WIDTH, height=90, title="Own posts, reposts and unloaded placeholders")
+    )
+
+
+def entity_chart(top: pl.DataFrame, key: str, title: str) -> alt.Chart:
+    """Posts per value for a top-``n`` frame (hashtags, mentions, domains): ``key``, ``posts``, ``uses``."""
+    _need(top, key, "posts", "uses")
+    tooltip = [key, "posts", "uses"] + (["spellings"] if "spellings" in top.columns else [])
+    df = top.with_columns(pl.col("spellings").list.join(", ")) if "spellings" in top.columns else top
+    return bar_chart(df, x="posts", y=key, tooltip=tooltip, title=title, x_title="posts")
+
+
+def emoji_chart(top: pl.DataFrame, title: str = "Most used emoji") -> alt.Chart:
+    """Posts per emoji from :func:`feedtools.explore.top_emoji` (emoji as axis labels)."""
+    return entity_chart(top, "emoji", title)
+
+
+def length_chart(histogram: pl.DataFrame) -> alt.Chart:
+    """Stacked histogram of post length by kind from :func:`feedtools.explore.length_histogram`."""
+    _need(histogram, "bin_start", "bin_end", "kind", "posts")
+    title = "Post length (characters), loaded posts"
+    if histogram.height == 0:
+        return empty_note(title)
+    return (
+        alt.Chart(histogram)
+        .mark_bar()
+        .encode(
+            x=alt.X("bin_start:Q", bin="binned", title="characters"),
+            x2="bin_end:Q",
+            y=alt.Y("posts:Q", stack="zero", title="posts"),
+            color=alt.Color("kind:N", scale=_KIND_SCALE, title="kind"),
+            tooltip=[
+                alt.Tooltip("bin_start:Q", title="from"),
+                alt.Tooltip("bin_end:Q", title="to (excl.)"),
+                alt.Tooltip("kind:N"),
+                alt.Tooltip("posts:Q"),
+            ],
+        )
+        .properties(width=WIDTH, height=200, title=title)
+    )
+
+
+def longest_posts_chart(longest: pl.DataFrame) -> alt.Chart:
+    """The longest posts, one bar each, the excerpt in the tooltip (:func:`feedtools.explore.longest_posts`)."""
+    _need(longest, "position", "kind", "chars", "excerpt")
+    df = longest.with_columns(("#" + pl.col("position").cast(pl.String)).alias("post"))
+    return bar_chart(
+        df,
+        x="chars",
+        y="post",
+        tooltip=["post", "kind", "chars", "excerpt"],
+        title="Longest posts (hover for the text)",
+        color="kind",
+        x_title="characters",
+        y_title="post (position in feed)",
+    )
+
+
+def languages_chart(languages: pl.DataFrame) -> alt.Chart:
+    """Detected and declared languages side by side, from :func:`feedtools.explore.language_table`."""
+    _need(languages, "lang", "detected", "declared", "agree")
+    title = "Languages: detected from the text vs declared by the post"
+    if languages.height == 0:
+        return empty_note(title)
+    order = languages["lang"].to_list()
+    long = languages.unpivot(index=["lang", "agree"], on=["detected", "declared"], variable_name="source",
+                             value_name="posts")
+    return (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=alt.X("posts:Q", title="posts"),
+            y=alt.Y("lang:N", sort=order, title="language"),
+            yOffset=alt.YOffset("source:N", sort=["detected", "declared"]),
+            color=alt.Color("source:N", sort=["detected", "declared"], title=None,
+                            scale=alt.Scale(range=["#1f77b4", "#9467bd"])),
+            tooltip=["lang:N", "source:N", "posts:Q", alt.Tooltip("agree:Q", title="detected = declared")],
+        )
+        .properties(width=WIDTH, height=max(36 * len(order), 60), title=title)
+    )

@@ -1,0 +1,631 @@
+"""Date evidence in post text (English, Spanish, French), vectorised with polars regular expressions.
+
+A profile scrape has no timestamps, yet its posts name dates. :func:`extract_evidence`
+turns every post into zero or more *evidence rows*, one per clue:
+
+=============  =====================================================  ======================================
+kind           what is matched                                        event date it implies
+=============  =====================================================  ======================================
+``date``       a day and month, optional year (``October 5th``,        that day
+               ``3 de marzo``, ``1er mai``, ``5º de mayo``)
+``date_range`` two days (``1-4 de abril``, ``El 2 y 3 de mayo``,       first to last day
+               ``30 June - 3 July 2025``, ``du 1er au 4 avril``)
+``weekday``    a date with its weekday (``El lunes 3 de marzo``):     that day; the weekday picks the year
+               the weekday confirms or chooses the year               (nearest to the reference year)
+``year``       a year 2000-2099 in text or a hashtag (``Retreat       1 January to 31 December
+               2025``, ``#HLPF2025``); ``Agenda 2030``/``post-2030``
+               are not event years
+``observance`` an observance day from the calendar CSV, by hashtag    that day (fixed or by rule)
+               (``#WorldRefugeeDay``, ``#IWD2025``) or by name
+``event_day``  an event-day ordinal (``Day 2``, ``Día 2``, ``4e        unknown alone: resolved within an
+               jour``, ``first day``, ``final day``, ``dernier        event by :mod:`feedtools.timeline`
+               jour``; ``¡Empieza el Foro…!`` counts as day 1)
+``relative``   ``today``, ``hoy``, ``aujourd'hui``, ``this morning``,  none: says the post is on (or a day
+               ``ce matin``, ``tonight``, ``last night``, ``anoche``,  after) the event it describes
+               ``yesterday``, ``hier``...
+=============  =====================================================  ======================================
+
+Dates mentioned are **event** dates, not the post's date. Each row therefore also
+carries ``relation``, how the post stands to the event, read from cue words:
+
+* ``before``: future or announcement (``will``, ``we'll``, ``será``, ``daremos``,
+  ``until``/``hasta``/``jusqu'au`` just before the date, ``open until``, ``register``,
+  ``mark your calendars``, ``último día``...) -> the post is at most the event's last day;
+* ``on``: present (``today``, ``hoy``, ``aujourd'hui``, ``this morning``, ``kicks off``,
+  ``is about to begin``, ``empieza``, ``en direct``, ``se réunit``, ``This #Day``...)
+  -> the post is within the event's days;
+* ``after``: past (``has just finished``, ``took place``, ``was held``, ``last night``,
+  ``anoche``, ``s'est réunie``, ``since``...) -> the post is on or after its first day;
+* ``around``: an observance hashtag with no cue -> within ``observance_slack_days`` of it;
+* ``unknown``: no cue -> the date does not bound the post (still shown, still used for events).
+
+A cue right before the date (``until October 5th``) wins over the post's tense; among
+post-level cues ``after`` wins over ``on``, which wins over ``before``. Event-day
+ordinals default to ``on``. For a repost the feed position is the repost's time, which
+can be later than the post: ``on`` and ``before`` widen by ``repost_lag_days``.
+
+The implied bounds of the post are in ``post_min``/``post_max`` (null = open).
+Dates without a year take the feed's reference year (:func:`reference_year`: the
+``year_hint`` if given, else the most frequent explicit year), flagged in
+``year_source = 'reference'``; with no reference year such dates stay without bounds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import polars as pl
+
+from feedtools.paths import OBSERVANCES
+from feedtools.usertables import read_user_table
+
+__all__ = [
+    "DEFAULT_CALENDAR",
+    "EVIDENCE_SCHEMA",
+    "MONTHS",
+    "WEEKDAYS",
+    "extract_evidence",
+    "load_observances",
+    "observance_date",
+    "reference_year",
+]
+
+DEFAULT_CALENDAR = OBSERVANCES
+
+#: Month names and abbreviations (lower case) -> month number; English, Spanish, French.
+MONTHS: dict[str, int] = {}
+for _num, _names in enumerate(
+    [
+        "january jan enero ene janvier janv",
+        "february feb febrero février fevrier févr fevr",
+        "march mar marzo mars",
+        "april apr abril abr avril avr",
+        "may mayo mai",
+        "june jun junio juin",
+        "july jul julio juillet juil",
+        "august aug agosto ago août aout",
+        "september sep sept septiembre setiembre set septembre",
+        "october oct octubre octobre",
+        "november nov noviembre novembre",
+        "december dec diciembre dic décembre decembre déc",
+    ],
+    start=1,
+):
+    for _n in _names.split():
+        MONTHS[_n] = _num
+
+#: Weekday names (lower case) -> ISO weekday (Monday = 1).
+WEEKDAYS: dict[str, int] = {}
+for _num, _names in enumerate(
+    [
+        "monday lunes lundi",
+        "tuesday martes mardi",
+        "wednesday miércoles miercoles mercredi",
+        "thursday jueves jeudi",
+        "friday viernes vendredi",
+        "saturday sábado sabado samedi",
+        "sunday domingo dimanche",
+    ],
+    start=1,
+):
+    for _n in _names.split():
+        WEEKDAYS[_n] = _num
+
+EVIDENCE_SCHEMA = pl.Schema(
+    {
+        "position": pl.Int64,  # the post's position in the feed
+        "post_id": pl.String,
+        "kind": pl.String,  # date | date_range | weekday | year | observance | event_day | relative
+        "text": pl.String,  # the text matched
+        "date_min": pl.Date,  # first day of the EVENT the evidence names (null = not known from this row)
+        "date_max": pl.Date,  # last day of that event
+        "year_source": pl.String,  # explicit | weekday | hashtag | reference | null
+        "relation": pl.String,  # before | on | after | around | unknown: the post relative to the event
+        "cue": pl.String,  # the cue words that set the relation (null = default)
+        "day_index": pl.Int64,  # event_day: 1, 2, ... or -1 for the final day
+        "observance": pl.String,  # observance key from the calendar
+        "post_min": pl.Date,  # bounds this row implies for the POST's date (null = open)
+        "post_max": pl.Date,
+        "note": pl.String,
+    }
+)
+
+_B = r"(?-u:\b)"  # ASCII word boundary: ~40x faster than Unicode \b in polars (domain notes §7)
+
+
+def _alt(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_MON = f"(?:{_alt(MONTHS)})"
+_WD = f"(?:{_alt(WEEKDAYS)})"
+_ORD = r"(?:st|nd|rd|th|er|re|ème|eme|e|º|°|ª|\.º|o|a|\.o)?"  # º and ª become o and a under NFKC
+_SEP = r"(?:\s*[-–—]\s*|\s+(?:to|al|au|a|y|et|and|&)\s+(?:el\s+|le\s+|the\s+)?)"
+_PRE = (
+    r"(?:(until|till|through|hasta(?:\s+el)?|jusqu['’]\s?(?:au|à)|deadline:?|before|antes\s+del?|avant\s+le|by"
+    r"|since|desde\s+el|depuis\s+le|after|después\s+del?|après\s+le)\s+)?"
+)
+_WDP = rf"(?:({_WD}),?\s+(?:the\s+|el\s+|le\s+)?)?"
+_FROM = r"(?:(?:from|del|du|entre|between)\s+(?:el\s+|le\s+|the\s+)?)?"
+_YEAR = r"(?:,?\s+(?:de\s+)?(20\d\d)" + _B + ")?"
+# groups: pre, weekday, day1, month1, day2, month2, year
+DAY_FIRST = (
+    rf"(?i){_PRE}{_WDP}{_FROM}{_B}(\d{{1,2}}){_ORD}(?:\s+(?:de\s+|of\s+)?({_MON}){_B}\.?)?"
+    rf"(?:{_SEP}(\d{{1,2}}){_ORD})?\s+(?:de\s+|of\s+)?({_MON}){_B}\.?{_YEAR}"
+)
+# groups: pre, weekday, month1, day1, month2, day2, year
+MONTH_FIRST = (
+    rf"(?i){_PRE}{_WDP}{_B}({_MON}){_B}\.?\s+(?:the\s+)?(\d{{1,2}}){_ORD}"
+    rf"(?:{_SEP}(?:({_MON}){_B}\.?\s+)?(\d{{1,2}}){_ORD})?{_B}{_YEAR}"
+)
+_LOCAL_BEFORE = r"(?i)^(?:until|till|through|hasta|jusqu|deadline|before|antes|avant|by)"
+
+ON_CUES = (
+    r"(?i)(?:" + _B + r"today|tonight|this (?:morning|afternoon|evening)|is here" + _B + r"|are here" + _B
+    + r"|has begun|have begun|has started|" + _B + r"started" + _B + r"|kicks? off|kicking off|about to (?:begin|start)"
+    r"|underway|happening now|watch live|we['’]re live|we are live|tune in|" + _B + r"hoy" + _B
+    + r"|esta (?:mañana|tarde|noche)|en directo|en vivo|¡\s*(?:empieza|comienza|arranca)"
+    r"|aujourd['’]hui|ce (?:matin|soir)|cet après-midi|en direct|" + _B + r"commence" + _B
+    + r"|se réuni(?:t|ssent)|this #)"
+)
+AFTER_CUES = (
+    r"(?i)(?:has just (?:finished|ended|concluded|closed)|just (?:finished|ended|concluded|wrapped)|wrapped up"
+    r"|took place|was held|were held|held on|last (?:night|week)|yesterday|we represented|concluded"
+    r"|" + _B + r"anoche|" + _B + r"ayer" + _B + r"|se celebró|tuvo lugar|concluyó|finalizó|" + _B + r"hier" + _B
+    + r"|s['’]est (?:réuni|tenu|terminé|achevé)|a eu lieu|ont eu lieu)"
+)
+BEFORE_CUES = (
+    r"(?i)(?:" + _B + r"will" + _B + r"|['’]ll" + _B + r"|going to|upcoming|coming soon|mark your calendars?"
+    r"|save the date|" + _B + r"register|" + _B + r"apply" + _B + r"|applications? (?:are |is )?open|deadline"
+    r"|don['’]t miss|join us|stay tuned|" + _B + r"serán?(?:[^\p{L}]|$)|" + _B + r"\p{L}+(?:remos|rán)" + _B
+    + r"|" + _B + r"próxim[oa]s?|no olvides|inscríbete|aura lieu|se tiendra|" + _B + r"seront?" + _B
+    + r"|" + _B + r"prochaine?s?|ne manquez pas|último día|dernier jour pour)"
+)
+RELATIVE_ON = (
+    r"(?i)(?:" + _B + r"today|tonight|this (?:morning|afternoon|evening)|" + _B + r"hoy" + _B
+    + r"|esta (?:mañana|tarde|noche)|aujourd['’]hui|ce (?:matin|soir)|cet après-midi)"
+)
+RELATIVE_AFTER = r"(?i)(?:last night|yesterday|" + _B + r"anoche|" + _B + r"ayer" + _B + r"|hier(?: soir)?" + _B + ")"
+
+_ORDINAL_WORDS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "final": -1, "last": -1,
+    "primer": 1, "primera": 1, "segundo": 2, "segunda": 2, "tercer": 3, "tercera": 3, "cuarto": 4, "cuarta": 4,
+    "quinto": 5, "quinta": 5, "último": -1, "última": -1, "ultimo": -1, "ultima": -1,
+    "premier": 1, "première": 1, "deuxième": 2, "troisième": 3, "quatrième": 4, "cinquième": 5,
+    "dernier": -1, "dernière": -1,
+}
+_NUM_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "uno": 1, "dos": 2, "tres": 3, "cuatro": 4,
+              "cinco": 5}
+# "Day 2", "Día 2", "#Día2", "jour 3", "jornada 2", "day two"
+EVENT_DAY_NUM = (r"(?i)(?:^|[^\p{L}])(?:day|día|dia|jour|journée|jornada)\s*"
+                 r"(\d{1,2}|one|two|three|four|five|uno|dos|tres|cuatro|cinco)" + _B)
+# "4e jour", "2ème journée", "3º día", "2nd day"
+EVENT_DAY_ORD = (r"(?i)" + _B + r"(\d{1,2})(?:e|er|ère|ème|eme|ᵉ|º|°|ª|o|a|st|nd|rd|th)"
+                 r"\s+(?:jour|journée|día|dia|jornada|day)" + _B)
+# "first day", "final day", "primer día", "último día", "dernier jour", "dernière journée"
+EVENT_DAY_WORD = (
+    r"(?i)(?:^|[^\p{L}])(first|second|third|fourth|fifth|final|last|primer|primera|segundo|segunda|tercer|tercera"
+    r"|cuarto|cuarta|quinto|quinta|último|última|ultimo|ultima|premier|première|deuxième|troisième|quatrième"
+    r"|cinquième|dernier|dernière)\s+(?:day|día|dia|jornada|jour|journée)"
+    r"(\s+(?:de|for|to|pour|of)\s+(?:solicitud|inscrip|applica|apply|regist|candidat|submission))?"
+)
+# "¡Empieza el 5º Foro …!", "the Forum begins", "ouverture du Forum": the event's first day
+EVENT_BEGINS = (
+    r"(?i)(?:(?:empieza|comienza|arranca|inicia)\s+(?:el|la)\s+[^.!?]{0,40}?"
+    r"(?:foro|cumbre|congreso|retiro|academia|semana|conferencia|asamblea|bureau|consejo)"
+    r"|(?:forum|summit|congress|retreat|academy|conference|assembly|bureau|council)\s+(?:begins|starts|opens)"
+    r"|(?:ouverture|début)\s+d[ue]s?\s+[^.!?]{0,40}?(?:forum|sommet|congrès|séminaire|conférence|assemblée))"
+)
+YEAR_IN_TEXT = r"(?i)(?:^|[^\p{L}\p{N}/._-])(post-|pre-|pré-)?(20\d\d)(?:$|[^\p{L}\p{N}/_-])(\s*agenda)?"
+_ON_BEFORE_TAG = r"(?i)(?:^|[^\p{L}])(?:this|happy|today['’]s|on|este|esta|feliz|ce|cette|bonne|joyeuse|en el)\s+#(\w+)"
+
+_RULE = re.compile(r"^(first|second|third|fourth|last)\s+(\w+)\s+of\s+(\w+)$", re.I)
+_NTH = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": -1}
+_EN_WD = {n: i for i, n in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
+_EN_MONTHS = {n: i for i, n in enumerate(["january", "february", "march", "april", "may", "june", "july",
+                                          "august", "september", "october", "november", "december"], start=1)}
+
+
+# --------------------------------------------------------------------------------------------- calendar
+def load_observances(path: str | Path | None = None) -> pl.DataFrame:
+    """Read an observance calendar CSV (default: the shipped ``data/observances.csv``).
+
+    Columns (header required; ``#`` lines are comments): ``key`` (unique id), ``date``
+    (``MM-DD`` or a rule ``<first|second|third|fourth|last> <weekday> of <month>``, English
+    names), ``hashtags`` (``|``-separated, without ``#``, compared case-folded; a trailing
+    year such as ``IWD2025`` is accepted), ``names`` (``|``-separated phrases matched
+    case-insensitively), ``notes``.
+
+    Returns one row per observance: ``key, month, day, rule, hashtags (list), names (list),
+    notes, line``. Raises ``ValueError`` naming the file and line for a malformed row
+    (missing key, bad date or rule, duplicate key, wrong number of fields) and ``OSError``
+    when the file cannot be read.
+    """
+    path = Path(path) if path is not None else DEFAULT_CALENDAR
+    rows = []
+    seen: set[str] = set()
+    table = read_user_table(path, columns=("key", "date", "hashtags", "names", "notes"),
+                            required=("key", "date", "hashtags", "names"))
+    for lineno, rec in table:
+        key, date_s, tags, names, notes = (rec[c] for c in ("key", "date", "hashtags", "names", "notes"))
+        where = f"{path}, line {lineno}"
+        if not key:
+            raise ValueError(f"{where}: empty key")
+        if key in seen:
+            raise ValueError(f"{where}: duplicate key {key!r}")
+        seen.add(key)
+        month = day = None
+        rule = None
+        m = re.fullmatch(r"(\d{2})-(\d{2})", date_s)
+        if m:
+            month, day = int(m.group(1)), int(m.group(2))
+            try:
+                dt.date(2024, month, day)  # leap year: 02-29 allowed
+            except ValueError:
+                raise ValueError(f"{where}: date {date_s!r} is not a valid MM-DD") from None
+        else:
+            r = _RULE.match(date_s)
+            if not r or r.group(2).lower() not in _EN_WD or r.group(3).lower() not in _EN_MONTHS:
+                raise ValueError(
+                    f"{where}: date {date_s!r} is neither MM-DD nor '<first|second|third|fourth|last> <weekday> "
+                    "of <month>'"
+                )
+            rule = date_s.lower()
+        tag_list = [t.strip().lstrip("#") for t in tags.split("|") if t.strip()]
+        name_list = [n.strip() for n in names.split("|") if n.strip()]
+        if not tag_list and not name_list:
+            raise ValueError(f"{where}: observance {key!r} has neither hashtags nor names")
+        rows.append(dict(key=key, month=month, day=day, rule=rule, hashtags=tag_list, names=name_list,
+                         notes=notes or None, line=lineno))
+    return pl.DataFrame(
+        rows,
+        schema={"key": pl.String, "month": pl.Int64, "day": pl.Int64, "rule": pl.String,
+                "hashtags": pl.List(pl.String), "names": pl.List(pl.String), "notes": pl.String, "line": pl.Int64},
+    )
+
+
+def observance_date(month: int | None, day: int | None, rule: str | None, year: int) -> dt.date | None:
+    """The date of an observance in ``year``: fixed ``month``/``day`` or a ``rule`` such as
+    ``second Sunday of May``. ``None`` when the fixed day does not exist that year (29 February)."""
+    if rule is None:
+        try:
+            return dt.date(year, month, day)
+        except (TypeError, ValueError):
+            return None
+    m = _RULE.match(rule)
+    nth, wd, mon = _NTH[m.group(1).lower()], _EN_WD[m.group(2).lower()], _EN_MONTHS[m.group(3).lower()]
+    if nth > 0:
+        first = dt.date(year, mon, 1)
+        return first + dt.timedelta(days=(wd - first.weekday()) % 7 + 7 * (nth - 1))
+    last = (dt.date(year + (mon == 12), mon % 12 + 1, 1)) - dt.timedelta(days=1)
+    return last - dt.timedelta(days=(last.weekday() - wd) % 7)
+
+
+# --------------------------------------------------------------------------------------------- helpers
+def _text_frame(posts: pl.DataFrame) -> pl.DataFrame:
+    text = pl.col("text_clean") if "text_clean" in posts.columns else pl.col("text")
+    if "text_clean" in posts.columns and "text" in posts.columns:
+        text = pl.coalesce(pl.col("text_clean"), pl.col("text"))
+    cols = [pl.col("position"), pl.col("post_id"), text.alias("t"),
+            (pl.col("is_repost") if "is_repost" in posts.columns else pl.lit(False)).fill_null(False).alias("rp"),
+            (pl.col("hashtags") if "hashtags" in posts.columns else pl.lit([], pl.List(pl.String))).alias("tags")]
+    return posts.select(cols).filter(pl.col("t").is_not_null())
+
+
+def reference_year(posts: pl.DataFrame, year_hint: int | None = None) -> int | None:
+    """The feed's reference year for dates written without one.
+
+    ``year_hint`` when given; otherwise the most frequent explicit year (2000-2099) in
+    the text or at the end of hashtags (``#IWD2025``), ``Agenda 2030``/``post-2030``
+    excluded; ties go to the later year. ``None`` when the feed names no year.
+    """
+    if year_hint is not None:
+        return int(year_hint)
+    years = _explicit_years(_text_frame(posts))
+    if years.height == 0:
+        return None
+    top = years.group_by("year").len().sort(["len", "year"], descending=True)
+    return int(top["year"][0])
+
+
+def _explicit_years(base: pl.DataFrame) -> pl.DataFrame:
+    text_years = (
+        base.select("position", "post_id", m=pl.col("t").str.extract_all(YEAR_IN_TEXT))
+        .explode("m")
+        .drop_nulls("m")
+        .with_columns(g=pl.col("m").str.extract_groups(YEAR_IN_TEXT))
+        .unnest("g")
+        .filter(pl.col("1").is_null() & pl.col("3").is_null())
+        .select("position", "post_id", year=pl.col("2").cast(pl.Int64), text=pl.col("2"), source=pl.lit("text"))
+    )
+    tag_years = (
+        base.select("position", "post_id", tag=pl.col("tags"))
+        .explode("tag")
+        .drop_nulls("tag")
+        .with_columns(year=pl.col("tag").str.extract(r"(?:^|\D)(20\d\d)$").cast(pl.Int64))
+        .drop_nulls("year")
+        .select("position", "post_id", "year", text=pl.lit("#") + pl.col("tag"), source=pl.lit("hashtag"))
+    )
+    return pl.concat([text_years, tag_years])
+
+
+def _cue_frame(base: pl.DataFrame) -> pl.DataFrame:
+    """Post-level cues: the first on/after/before cue in each post and the resulting relation."""
+    return base.select(
+        "position",
+        on=pl.col("t").str.extract(f"({ON_CUES})", 1),
+        after=pl.col("t").str.extract(f"({AFTER_CUES})", 1),
+        before=pl.col("t").str.extract(f"({BEFORE_CUES})", 1),
+    ).with_columns(
+        post_relation=pl.when(pl.col("after").is_not_null()).then(pl.lit("after"))
+        .when(pl.col("on").is_not_null()).then(pl.lit("on"))
+        .when(pl.col("before").is_not_null()).then(pl.lit("before")),
+        post_cue=pl.coalesce("after", "on", "before"),
+    )
+
+
+def _safe_date(y: pl.Expr, m: pl.Expr, d: pl.Expr) -> pl.Expr:
+    """pl.date that gives null (not an error) for impossible dates such as 30 February."""
+    ok = (m.is_between(1, 12)) & (d >= 1)
+    first = pl.date(pl.when(ok).then(y).otherwise(2000), pl.when(ok).then(m).otherwise(1), 1)
+    dim = first.dt.month_end().dt.day().cast(pl.Int64)
+    ok = ok & y.is_not_null() & (d <= dim)
+    return pl.when(ok).then(pl.date(pl.when(ok).then(y).otherwise(2000), pl.when(ok).then(m).otherwise(1),
+                                    pl.when(ok).then(d).otherwise(1)))
+
+
+def _month_num(col: str) -> pl.Expr:
+    return (pl.col(col).str.to_lowercase().str.strip_chars(".")
+            .replace_strict(MONTHS, default=None, return_dtype=pl.Int64))
+
+
+def _explicit_dates(base: pl.DataFrame, ref: int | None) -> pl.DataFrame:
+    parts = []
+    for regex, order in ((DAY_FIRST, ("pre", "wd", "d1", "m1", "d2", "m2", "y")),
+                         (MONTH_FIRST, ("pre", "wd", "m1", "d1", "m2", "d2", "y"))):
+        names = {str(i + 1): n for i, n in enumerate(order)}
+        got = (
+            base.select("position", "post_id", m=pl.col("t").str.extract_all(regex))
+            .explode("m")
+            .drop_nulls("m")
+            .with_columns(g=pl.col("m").str.extract_groups(regex))
+            .unnest("g")
+            .rename(names)
+        )
+        if regex is DAY_FIRST:  # one month named: applies to both days; two: first belongs to day 1
+            got = got.with_columns(sm=_month_num("m1").fill_null(_month_num("m2")), em=_month_num("m2"))
+        else:
+            got = got.with_columns(sm=_month_num("m1"), em=_month_num("m2").fill_null(_month_num("m1")))
+        parts.append(got.select("position", "post_id", "m", "pre", "wd", "y", "sm", "em",
+                                sd=pl.col("d1").cast(pl.Int64), ed=pl.col("d2").cast(pl.Int64)))
+    df = pl.concat(parts).unique(subset=["position", "m"], keep="first", maintain_order=True)
+    if df.height == 0:
+        return df
+    df = df.with_columns(ed=pl.col("ed").fill_null(pl.col("sd")),
+                         wdn=pl.col("wd").str.to_lowercase().replace_strict(WEEKDAYS, default=None,
+                                                                            return_dtype=pl.Int64),
+                         y=pl.col("y").cast(pl.Int64))
+    # year: explicit > weekday (nearest year to the reference whose weekday matches) > reference
+    cands = (
+        df.with_row_index("rid")
+        .filter(pl.col("y").is_null() & pl.col("wdn").is_not_null())
+        .select("rid", "sm", "sd", "wdn")
+        .join(pl.DataFrame({"off": [0, -1, 1, -2, 2, -3, 3, -4, 4, -5, 5, -6, 6]}), how="cross")
+        .with_columns(cy=pl.lit(ref, pl.Int64) + pl.col("off"))
+        .with_columns(cd=_safe_date(pl.col("cy"), pl.col("sm"), pl.col("sd")))
+        .filter(pl.col("cd").dt.weekday() == pl.col("wdn"))
+        .with_columns(rank=pl.col("off").abs() * 2 + (pl.col("off") > 0))
+        .sort("rank")
+        .group_by("rid", maintain_order=True)
+        .first()
+        .select("rid", wy="cy")
+    )
+    df = df.with_row_index("rid").join(cands, on="rid", how="left").drop("rid")
+    df = df.with_columns(
+        year=pl.coalesce("y", "wy", pl.lit(ref, pl.Int64)),
+        year_source=pl.when(pl.col("y").is_not_null()).then(pl.lit("explicit"))
+        .when(pl.col("wy").is_not_null()).then(pl.lit("weekday"))
+        .when(pl.lit(ref).is_not_null()).then(pl.lit("reference")),
+    ).with_columns(sy=pl.col("year") - (pl.col("sm") > pl.col("em")).cast(pl.Int64))
+    df = df.with_columns(
+        date_min=_safe_date(pl.col("sy"), pl.col("sm"), pl.col("sd")),
+        date_max=_safe_date(pl.col("year"), pl.col("em"), pl.col("ed")),
+    )
+    wd_ok = pl.col("date_min").dt.weekday() == pl.col("wdn")
+    return df.select(
+        "position", "post_id",
+        kind=pl.when(pl.col("wdn").is_not_null()).then(pl.lit("weekday"))
+        .when(pl.col("date_max") > pl.col("date_min")).then(pl.lit("date_range")).otherwise(pl.lit("date")),
+        text=pl.col("m").str.strip_chars(),
+        date_min="date_min", date_max="date_max", year_source="year_source",
+        local_cue=pl.col("pre"),
+        local_relation=pl.when(pl.col("pre").str.contains(_LOCAL_BEFORE)).then(pl.lit("before"))
+        .when(pl.col("pre").is_not_null()).then(pl.lit("after")),
+        note=pl.when(pl.col("date_min").is_null() & pl.col("year").is_not_null()).then(pl.lit("impossible date"))
+        .when(pl.col("year").is_null()).then(pl.lit("no year: feed names none and no year_hint given"))
+        .when(pl.col("wdn").is_not_null() & ~wd_ok).then(pl.lit("weekday does not match the date"))
+        .when((pl.col("date_max") < pl.col("date_min"))).then(pl.lit("range ends before it starts")),
+    ).with_columns(
+        date_min=pl.when(pl.col("date_max") >= pl.col("date_min")).then("date_min"),
+        date_max=pl.when(pl.col("date_max") >= pl.col("date_min")).then("date_max"),
+    )
+
+
+def _observances(base: pl.DataFrame, cal: pl.DataFrame, ref: int | None) -> pl.DataFrame:
+    tag_map = (
+        cal.select("key", tag="hashtags").explode("tag").drop_nulls("tag")
+        .select("key", fold=pl.col("tag").str.to_lowercase()).unique(subset=["fold"], keep="first")
+    )
+    by_tag = (
+        base.select("position", "post_id", tag="tags").explode("tag").drop_nulls("tag")
+        .with_columns(year=pl.col("tag").str.extract(r"(20\d\d)$").cast(pl.Int64),
+                      fold=pl.col("tag").str.to_lowercase().str.replace(r"20\d\d$", ""))
+        .join(tag_map, on="fold", how="inner")
+        .select("position", "post_id", "key", "year", text=pl.lit("#") + pl.col("tag"), tagfold="fold")
+    )
+    names = cal.select("key", name="names").explode("name").drop_nulls("name")
+    parts = [by_tag]
+    if names.height:
+        name_re = "(?i)(?:" + "|".join(re.escape(n) for n in sorted(names["name"], key=len, reverse=True)) + ")"
+        name_map = names.select("key", fold=pl.col("name").str.to_lowercase()).unique(subset=["fold"], keep="first")
+        by_name = (
+            base.select("position", "post_id", m=pl.col("t").str.extract_all(name_re)).explode("m").drop_nulls("m")
+            .with_columns(fold=pl.col("m").str.to_lowercase())
+            .join(name_map, on="fold", how="inner")
+            .select("position", "post_id", "key", year=pl.lit(None, pl.Int64), text="m",
+                    tagfold=pl.lit(None, pl.String))
+        )
+        parts.append(by_name)
+    hits = pl.concat(parts).unique(subset=["position", "key"], keep="first", maintain_order=True)
+    if hits.height == 0:
+        return hits
+    hits = hits.with_columns(
+        year_source=pl.when(pl.col("year").is_not_null()).then(pl.lit("hashtag"))
+        .when(pl.lit(ref).is_not_null()).then(pl.lit("reference")),
+        year=pl.coalesce("year", pl.lit(ref, pl.Int64)),
+    )
+    # the observance's date per (key, year): a tiny table computed in Python (rules need a calendar)
+    pairs = hits.select("key", "year").drop_nulls().unique()
+    cal_rows = {r["key"]: r for r in cal.iter_rows(named=True)}
+    dates = pl.DataFrame(
+        {"key": pairs["key"], "year": pairs["year"],
+         "d": [observance_date(cal_rows[k]["month"], cal_rows[k]["day"], cal_rows[k]["rule"], y)
+               for k, y in pairs.iter_rows()]},
+        schema={"key": pl.String, "year": pl.Int64, "d": pl.Date},
+    )
+    on_tags = (
+        base.select("position", tg=pl.col("t").str.extract_all(_ON_BEFORE_TAG)).explode("tg").drop_nulls("tg")
+        .select("position", tagfold=pl.col("tg").str.extract(r"#(\w+)$").str.to_lowercase()
+                .str.replace(r"20\d\d$", ""), tag_cue=pl.col("tg"))
+        .unique(subset=["position", "tagfold"])
+    )
+    return (
+        hits.join(dates, on=["key", "year"], how="left")
+        .join(on_tags, on=["position", "tagfold"], how="left")
+        .select("position", "post_id", kind=pl.lit("observance"), text="text", date_min="d", date_max="d",
+                year_source="year_source", observance="key",
+                local_relation=pl.when(pl.col("tag_cue").is_not_null()).then(pl.lit("on")),
+                local_cue="tag_cue",
+                note=pl.when(pl.col("d").is_null() & pl.col("year").is_null())
+                .then(pl.lit("no year: feed names none and no year_hint given")))
+    )
+
+
+def _event_days(base: pl.DataFrame) -> pl.DataFrame:
+    num = (
+        base.select("position", "post_id", m=pl.col("t").str.extract_all(EVENT_DAY_NUM)).explode("m").drop_nulls("m")
+        .with_columns(n=pl.col("m").str.extract(EVENT_DAY_NUM, 1).str.to_lowercase())
+        .with_columns(day_index=pl.col("n").replace_strict(_NUM_WORDS, default=None, return_dtype=pl.Int64)
+                      .fill_null(pl.col("n").cast(pl.Int64, strict=False)))
+        .select("position", "post_id", "m", "day_index")
+    )
+    ordn = (
+        base.select("position", "post_id", m=pl.col("t").str.extract_all(EVENT_DAY_ORD)).explode("m").drop_nulls("m")
+        .select("position", "post_id", "m", day_index=pl.col("m").str.extract(EVENT_DAY_ORD, 1).cast(pl.Int64))
+    )
+    word = (
+        base.select("position", "post_id", m=pl.col("t").str.extract_all(EVENT_DAY_WORD)).explode("m").drop_nulls("m")
+        .with_columns(g=pl.col("m").str.extract_groups(EVENT_DAY_WORD)).unnest("g")
+        .filter(pl.col("2").is_null())  # "último día de solicitudes" is a deadline, not an event day
+        .select("position", "post_id", "m",
+                day_index=pl.col("1").str.to_lowercase().replace_strict(_ORDINAL_WORDS, default=None,
+                                                                        return_dtype=pl.Int64))
+    )
+    days = pl.concat([num, ordn, word]).filter(pl.col("day_index").is_not_null() & (pl.col("day_index") != 0))
+    begins = (
+        base.select("position", "post_id", m=pl.col("t").str.extract(EVENT_BEGINS, 0)).drop_nulls("m")
+        .join(days.select("position").unique(), on="position", how="anti")
+        .select("position", "post_id", "m", day_index=pl.lit(1, pl.Int64))
+    )
+    return pl.concat([days, begins]).select(
+        "position", "post_id", kind=pl.lit("event_day"), text=pl.col("m").str.strip_chars(" \t#¡!¿?"),
+        day_index="day_index",
+    ).unique(subset=["position", "day_index"], keep="first", maintain_order=True)
+
+
+def _relatives(base: pl.DataFrame) -> pl.DataFrame:
+    out = []
+    for regex, rel, off in ((RELATIVE_ON, "on", 0), (RELATIVE_AFTER, "after", 1)):
+        out.append(
+            base.select("position", "post_id", m=pl.col("t").str.extract_all(regex)).explode("m").drop_nulls("m")
+            .select("position", "post_id", kind=pl.lit("relative"), text="m", local_relation=pl.lit(rel),
+                    local_cue="m", note=pl.lit(f"the post is {'on' if off == 0 else 'a day after'} the event it "
+                                               "describes"))
+        )
+    return pl.concat(out)
+
+
+# --------------------------------------------------------------------------------------------- main
+def extract_evidence(
+    posts: pl.DataFrame,
+    *,
+    calendar: pl.DataFrame | str | Path | None = None,
+    year_hint: int | None = None,
+    observance_slack_days: int = 3,
+    repost_lag_days: int | None = 30,
+) -> pl.DataFrame:
+    """Date evidence for every post of ``posts`` (canonical posts table; needs ``position``,
+    ``post_id`` and ``text``/``text_clean``; uses ``hashtags`` and ``is_repost`` when present).
+
+    ``calendar`` is a frame from :func:`load_observances`, a path to such a CSV, or None for
+    the shipped calendar. ``year_hint`` fixes the reference year for dates written without
+    one (default: :func:`reference_year`). ``observance_slack_days`` is how far from an
+    observance a post with its hashtag and no cue may be; ``repost_lag_days`` how much later
+    than the reposted post a repost may be (None: no limit).
+
+    Returns :data:`EVIDENCE_SCHEMA` rows sorted by position, kind and text: one per clue,
+    several per post possible, none for posts without clues (or without text). Never
+    raises on text content; raises ``ValueError``/``OSError`` for a bad calendar file.
+    """
+    cal = calendar if isinstance(calendar, pl.DataFrame) else load_observances(calendar)
+    base = _text_frame(posts)
+    if base.height == 0:
+        return pl.DataFrame(schema=EVIDENCE_SCHEMA)
+    ref = reference_year(posts, year_hint)
+    cues = _cue_frame(base)
+    years = _explicit_years(base).select(
+        "position", "post_id", kind=pl.lit("year"), text="text", date_min=pl.date("year", 1, 1),
+        date_max=pl.date("year", 12, 31), year_source=pl.when(pl.col("source") == "hashtag")
+        .then(pl.lit("hashtag")).otherwise(pl.lit("explicit")),
+    ).unique(subset=["position", "date_min"], keep="first", maintain_order=True)
+    frames = [_explicit_dates(base, ref), years, _observances(base, cal, ref), _event_days(base), _relatives(base)]
+    frames = [f for f in frames if f.height]
+    if not frames:
+        return pl.DataFrame(schema=EVIDENCE_SCHEMA)
+    ev = pl.concat(frames, how="diagonal_relaxed")
+    if ev.height == 0:
+        return pl.DataFrame(schema=EVIDENCE_SCHEMA)
+    for col, dtype in EVIDENCE_SCHEMA.items():
+        if col not in ev.columns:
+            ev = ev.with_columns(pl.lit(None, dtype).alias(col))
+    for col in ("local_relation", "local_cue"):
+        if col not in ev.columns:
+            ev = ev.with_columns(pl.lit(None, pl.String).alias(col))
+    ev = ev.join(cues, on="position", how="left").join(base.select("position", "rp"), on="position", how="left")
+    default = (pl.when(pl.col("kind") == "observance").then(pl.lit("around"))
+               .when(pl.col("kind") == "event_day").then(pl.lit("on")).otherwise(pl.lit("unknown")))
+    ev = ev.with_columns(
+        relation=pl.coalesce("local_relation", "post_relation", default),
+        cue=pl.coalesce("local_cue", "post_cue"),
+    )
+    slack = pl.duration(days=observance_slack_days)
+    lag = pl.duration(days=repost_lag_days) if repost_lag_days is not None else None
+    rel, rp = pl.col("relation"), pl.col("rp")
+    pmin = (pl.when(rel.is_in(["on", "after"])).then(pl.col("date_min"))
+            .when(rel == "around").then(pl.col("date_min") - slack))
+    pmax = (pl.when(rel.is_in(["on", "before"])).then(pl.col("date_max"))
+            .when(rel == "around").then(pl.col("date_max") + slack))
+    if lag is None:
+        pmax = pl.when(rp).then(None).otherwise(pmax)
+    else:
+        pmax = pl.when(rp).then(pmax + lag).otherwise(pmax)
+    ev = ev.with_columns(post_min=pmin.cast(pl.Date), post_max=pmax.cast(pl.Date))
+    kind_order = {"date": 0, "date_range": 1, "weekday": 2, "observance": 3, "year": 4, "event_day": 5, "relative": 6}
+    return (
+        ev.select(list(EVIDENCE_SCHEMA))
+        .cast(dict(EVIDENCE_SCHEMA))
+        .sort([pl.col("position"), pl.col("kind").replace_strict(kind_order, default=9, return_dtype=pl.Int64),
+               pl.col("text")])
+    )

@@ -1,0 +1,519 @@
+"""The package's main job: run the ordered notebooks on a feed and publish self-contained HTML reports.
+
+``build_reports(feed, out)`` executes every ``notebooks/NN_*.py`` (jupytext
+``py:percent``) in order, with the feed injected as a parameter, renders each to one
+HTML page, and writes ``index.html`` linking them with the feed's headline figures.
+
+What the pages guarantee:
+
+* **Self-contained.** Charts keep Altair's default renderer (interactive, with
+  tooltips); the page carries the Vega, Vega-Lite and Vega-Embed libraries once,
+  inline (``vl_convert.javascript_bundle()``), and sets ``VEGA_DEBUG`` so Altair's
+  loader uses them instead of its CDN. nbconvert's CDN tags (require.js, MathJax,
+  Mermaid, widgets) are left out of the template. :func:`external_references` finds
+  anything that would still be fetched; a page with any is not written.
+* **No machine paths.** The notebook runs in a scratch copy of the project's layout
+  (links) holding a link named after the feed file, so the injected parameter is the
+  bare file name and ``../data/…`` paths in notebooks still resolve;
+  outputs are scrubbed of the scratch folder, the feed's folder, the repository
+  and the Python environment's paths.
+* **Deterministic.** Chart ids are renumbered (``altair-viz-1``…), no timings
+  or run dates are recorded.
+* **Escaped.** Untrusted text reaches the page only through escaped table cells,
+  plain-text outputs and script-safe chart data (see :mod:`feedtools.charts`).
+
+Errors are :class:`ReportError` (a ``ValueError``) with a one-line message naming the
+notebook and the failing cell, or :class:`feedtools.FeedError` for a feed that cannot
+be read or has no posts.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import hashlib
+import html
+import json
+import os
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TextIO
+
+import nbformat
+from nbformat import NotebookNode
+
+from feedtools.readers import FeedError
+
+__all__ = [
+    "NOTEBOOK_PATTERN",
+    "ReportError",
+    "build_reports",
+    "execute_notebook",
+    "external_references",
+    "find_notebooks",
+    "inject_parameters",
+    "notebook_parameters",
+    "notebook_title",
+    "read_notebook",
+    "render_html",
+    "update_notebooks",
+]
+
+#: Notebook sources: two digits, an underscore, a name, ``.py`` (jupytext py:percent).
+NOTEBOOK_PATTERN = re.compile(r"^\d{2}_[A-Za-z0-9][A-Za-z0-9_-]*\.py$")
+from feedtools.paths import NOTEBOOKS as DEFAULT_NOTEBOOKS  # noqa: E402
+from feedtools.paths import ROOT  # noqa: E402
+from feedtools.paths import SEED as DEFAULT_FEED  # noqa: E402
+
+CELL_TIMEOUT = 1800  # seconds per cell: generous, for a million-post feed
+
+_ALTAIR_ID = re.compile(r"altair-viz-[0-9a-f]{32}")
+_LOADER_CALL = re.compile(r'maybeLoadScript\("(vega|vega-lite|vega-embed)", "([^"]+)"\)')
+
+
+class ReportError(ValueError):
+    """A report could not be built; ``str(err)`` is one line naming the notebook and the cause."""
+
+
+# --- notebooks --------------------------------------------------------------------------------------------------
+
+
+def find_notebooks(directory: str | Path = DEFAULT_NOTEBOOKS) -> list[Path]:
+    """The notebook sources in ``directory`` (``NN_name.py``), in order of their names.
+
+    Raises :class:`ReportError` when the folder is missing or holds none.
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ReportError(f"notebooks folder not found: {directory.name or directory}")
+    found = sorted(p for p in directory.iterdir() if p.is_file() and NOTEBOOK_PATTERN.match(p.name))
+    if not found:
+        raise ReportError(f"no notebooks (NN_name.py) in {directory.name}")
+    return found
+
+
+def read_notebook(path: str | Path) -> NotebookNode:
+    """Read a ``py:percent`` notebook source (or an ``.ipynb``) as a notebook, without outputs for ``.py``.
+
+    Cells of a ``.py`` source get ids derived from their content (stable across runs).
+    """
+    import jupytext
+
+    path = Path(path)
+    try:
+        nb = jupytext.read(path)
+    except Exception as e:  # jupytext raises several types for a malformed file
+        raise ReportError(f"{path.name}: cannot be read as a notebook: {_first_line(str(e))}") from e
+    if path.suffix == ".py":  # ids from content, not random: regenerated notebooks diff cleanly
+        seen: dict[str, int] = {}
+        for cell in nb.cells:
+            digest = hashlib.sha1(f"{cell.cell_type}\n{cell.source}".encode()).hexdigest()[:8]
+            seen[digest] = seen.get(digest, 0) + 1
+            cell["id"] = digest if seen[digest] == 1 else f"{digest}-{seen[digest]}"
+    return nb
+
+
+def _parameters_cells(nb: NotebookNode) -> list[int]:
+    return [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "parameters" in c.metadata.get("tags", [])]
+
+
+def notebook_parameters(nb: NotebookNode, name: str = "notebook") -> dict[str, Any]:
+    """The defaults of the notebook's one ``parameters`` cell, as a dict.
+
+    The cell must hold only assignments of literals (``name = "text"``, numbers,
+    ``None``, lists…). Raises :class:`ReportError` when there is no such cell, more
+    than one, or a statement that is not a literal assignment.
+    """
+    cells = _parameters_cells(nb)
+    if len(cells) != 1:
+        raise ReportError(f"{name}: needs exactly one cell tagged 'parameters', found {len(cells)}")
+    source = nb.cells[cells[0]].source
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as e:
+        raise ReportError(f"{name}: parameters cell is not valid Python: {e.msg}") from e
+    values: dict[str, Any] = {}
+    for stmt in tree.body:
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
+            raise ReportError(f"{name}: parameters cell line {stmt.lineno} is not a simple assignment")
+        try:
+            values[stmt.targets[0].id] = ast.literal_eval(stmt.value)
+        except ValueError as e:
+            raise ReportError(f"{name}: parameter {stmt.targets[0].id!r} is not a literal") from e
+    return values
+
+
+def inject_parameters(nb: NotebookNode, values: dict[str, Any], name: str = "notebook") -> NotebookNode:
+    """A copy of ``nb`` with a cell tagged ``injected-parameters`` after its parameters cell.
+
+    Only names the parameters cell declares are injected (others are ignored, so one
+    set of report options serves notebooks with different parameters).
+    """
+    declared = notebook_parameters(nb, name)
+    lines = [f"{k} = {v!r}" for k, v in values.items() if k in declared]
+    out = copy.deepcopy(nb)
+    if not lines:
+        return out
+    cell = nbformat.v4.new_code_cell("# Parameters injected by `feedtools report`\n" + "\n".join(lines))
+    cell.metadata["tags"] = ["injected-parameters"]
+    cell["id"] = "injected-parameters"
+    out.cells.insert(_parameters_cells(out)[0] + 1, cell)
+    return out
+
+
+def notebook_title(nb: NotebookNode, default: str) -> str:
+    """The text of the notebook's first Markdown heading, else ``default``."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip()
+    return default
+
+
+def _first_line(text: str, limit: int = 300) -> str:
+    line = next((ln.strip() for ln in text.strip().splitlines() if ln.strip()), "")
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def execute_notebook(
+    nb: NotebookNode, cwd: str | Path, name: str = "notebook", scrub: Sequence[str] = ()
+) -> NotebookNode:
+    """Execute ``nb`` (a copy) with its working directory ``cwd`` and return it with outputs.
+
+    No timings are recorded. ``scrub`` lists strings (paths) replaced by ``.`` in the
+    outputs. Raises :class:`ReportError` naming the notebook, the failing cell (its
+    number among code cells and first line) and the error type and message, in one line.
+    """
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+    from traitlets.config import Config
+
+    out = copy.deepcopy(nb)
+    kernel = out.metadata.get("kernelspec", {}).get("name", "python3")
+    try:
+        with tempfile.TemporaryDirectory(prefix="feedtools-kernel-") as sockets:
+            # Local sockets in a private folder: no open TCP ports, no sockets left in the working directory.
+            config = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "kernel")}})
+            client = NotebookClient(
+                out,
+                kernel_name=kernel,
+                timeout=CELL_TIMEOUT,
+                resources={"metadata": {"path": str(cwd)}},
+                record_timing=False,
+                config=config,
+            )
+            client.execute()
+    except CellExecutionError as e:
+        message = _first_line(_scrub(e.evalue, scrub))
+        raise ReportError(f"{name}: {_failing_cell(out)} raised {e.ename}: {message}") from None
+    except CellTimeoutError:
+        raise ReportError(f"{name}: {_failing_cell(out)} timed out after {CELL_TIMEOUT} s") from None
+    except DeadKernelError as e:
+        raise ReportError(f"{name}: the kernel died ({_first_line(str(e))})") from None
+    _scrub_outputs(out, scrub)
+    return out
+
+
+def _failing_cell(nb: NotebookNode) -> str:
+    number = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        if "injected-parameters" not in cell.metadata.get("tags", []):
+            number += 1
+        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            first = _first_line(cell.source, 80)
+            return f"code cell {number} ({first})"
+    return "a cell"
+
+
+def _scrub(text: str, scrub: Sequence[str]) -> str:
+    for s in sorted({s for s in scrub if s}, key=len, reverse=True):
+        text = text.replace(s + os.sep, "").replace(s, ".")
+    return text
+
+
+def _scrub_outputs(nb: NotebookNode, scrub: Sequence[str]) -> None:
+    if not scrub:
+        return
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            if "text" in o:
+                o["text"] = _scrub(o["text"], scrub)
+            for mime, value in o.get("data", {}).items():
+                if isinstance(value, str):
+                    o["data"][mime] = _scrub(value, scrub)
+            if "traceback" in o:
+                o["traceback"] = [_scrub(t, scrub) for t in o["traceback"]]
+
+
+def _machine_paths(*extra: str | Path) -> list[str]:
+    """Paths that must not appear in outputs: the repository, the Python environment, home, and ``extra``."""
+    paths = [str(ROOT), sys.prefix, sys.base_prefix, str(Path.home()), *map(str, extra)]
+    return [p for p in paths if p and p != os.sep]
+
+
+# --- HTML -------------------------------------------------------------------------------------------------------
+
+_TEMPLATE = r"""
+{%- extends 'index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{% block jupyter_widgets %}{% endblock jupyter_widgets %}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block html_head_css -%}
+<style type="text/css">
+main { max-width: 980px; margin: 0 auto; }
+table.feedtools-table { border-collapse: collapse; font-size: 13px; margin: 4px 0; }
+table.feedtools-table th, table.feedtools-table td { border: 1px solid #ddd; padding: 2px 8px; text-align: left;
+  vertical-align: top; max-width: 520px; overflow-wrap: anywhere; }
+table.feedtools-table th { background: #f3f3f3; }
+#vg-tooltip-element { overflow-wrap: anywhere; max-width: 420px; }
+</style>
+{{ resources.feedtools_head }}
+{%- endblock html_head_css -%}
+"""
+
+
+@lru_cache(maxsize=4)
+def _vega_bundle(vegalite_version: str) -> str:
+    import vl_convert
+
+    minor = ".".join(vegalite_version.split(".")[:2])
+    version = minor if minor in vl_convert.get_vegalite_versions() else None
+    bundle = vl_convert.javascript_bundle(vl_version=version)
+    return bundle.replace("</script", "<\\/script").replace("<!--", "<\\!--")
+
+
+def _vega_head(nb: NotebookNode) -> str:
+    """The inline libraries and ``VEGA_DEBUG`` versions for the charts in ``nb`` ('' when it has none)."""
+    import altair as alt
+
+    versions: dict[str, str] = {}
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            versions.update(_LOADER_CALL.findall(str(o.get("data", {}).get("text/html", ""))))
+    if not versions:
+        return ""
+    debug = {f"{lib.replace('-', '')}_version": v for lib, v in sorted(versions.items())}
+    bundle = _vega_bundle(versions.get("vega-lite", alt.VEGALITE_VERSION))
+    return (
+        f"<script type=\"text/javascript\">var VEGA_DEBUG = {json.dumps(debug, sort_keys=True)};</script>\n"
+        f"<script type=\"text/javascript\">\n{bundle}\n</script>"
+    )
+
+
+def render_html(nb: NotebookNode, title: str, show_code: bool = False) -> str:
+    """One self-contained HTML page for an executed notebook.
+
+    Code cells are hidden unless ``show_code``; input and output prompts always are.
+    Raises :class:`ReportError` if the page would still fetch anything from outside.
+    """
+    import jinja2
+    from nbconvert import HTMLExporter
+
+    nb = copy.deepcopy(nb)
+    nb.metadata["title"] = title
+    exporter = HTMLExporter(
+        template_name="lab",
+        extra_loaders=[jinja2.DictLoader({"feedtools_report.html.j2": _TEMPLATE})],
+        template_file="feedtools_report.html.j2",
+        exclude_input=not show_code,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_anchor_links=True,
+    )
+    body, _ = exporter.from_notebook_node(nb, resources={"feedtools_head": _vega_head(nb)})
+    ids: dict[str, str] = {}
+    body = _ALTAIR_ID.sub(lambda m: ids.setdefault(m.group(0), f"altair-viz-{len(ids) + 1}"), body)
+    refs = external_references(body)
+    if refs:
+        raise ReportError(f"{title}: the page would load {refs[0]} from outside")
+    return body
+
+
+_EXTERNAL = re.compile(
+    r"""<(?:script|img|iframe|link|source|video|audio|embed|object)\b[^>]*?\b(?:src|href|data)\s*=\s*["']?"""
+    r"""((?:https?:)?//[^"'\s>]+)"""
+    r"""|@import\s+(?:url\()?["']?((?:https?:)?//[^"')\s]+)"""
+    r"""|url\(\s*["']?((?:https?:)?//[^"')\s]+)""",
+    re.IGNORECASE,
+)
+
+
+def external_references(page: str) -> list[str]:
+    """URLs a browser would fetch from outside when opening ``page`` (script/img/link sources, CSS urls).
+
+    Links the reader may click (``<a href>``) and text that merely mentions a URL are
+    not fetches and are not listed.
+    """
+    return [next(g for g in m.groups() if g) for m in _EXTERNAL.finditer(page)]
+
+
+def _index_html(head: dict[str, Any], pages: list[tuple[str, str]]) -> str:
+    e = html.escape
+    span = f"{head['first']} to {head['last']}" if head.get("first") else "no dates in this feed"
+    figures = [
+        ("input file", head["source"]),
+        ("SHA-256", head.get("sha256") or "unknown"),
+        ("rows (own posts + reposts)", head["rows"]),
+        ("own posts", head["own"]),
+        ("reposts", head["reposts"]),
+        ("of which unloaded placeholders", head["placeholders"]),
+        ("rejected records", head["rejected"]),
+        ("languages detected", ", ".join(head["languages"]) or "none"),
+        ("date span", span),
+    ]
+    rows = "\n".join(f"<tr><th>{e(k)}</th><td>{e(str(v))}</td></tr>" for k, v in figures)
+    links = "\n".join(f'<li><a href="{e(href)}">{e(title)}</a></li>' for href, title in pages)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>Feed reports: {e(str(head["source"]))}</title>
+<style>
+body {{ font-family: Helvetica, Arial, sans-serif; max-width: 820px; margin: 2em auto; padding: 0 1em; color: #222; }}
+table {{ border-collapse: collapse; }}
+th, td {{ border: 1px solid #ddd; padding: 4px 10px; text-align: left; overflow-wrap: anywhere; }}
+th {{ background: #f3f3f3; font-weight: normal; }}
+li {{ margin: 0.4em 0; }}
+</style>
+</head>
+<body>
+<h1>Feed reports</h1>
+<h2>Headline figures</h2>
+<table>
+{rows}
+</table>
+<h2>Reports</h2>
+<ol>
+{links}
+</ol>
+<p>Built by <code>feedtools report</code>. Each report is one self-contained page: it opens offline and its
+charts show their values when hovered.</p>
+</body>
+</html>
+"""
+
+
+# --- the main job -----------------------------------------------------------------------------------------------
+
+
+def _progress(stream: TextIO | None, text: str, end: str = "\n") -> None:
+    if stream is not None:
+        print(text, end=end, file=stream, flush=True)
+
+
+def _scratch_layout(scratch: Path, notebooks_dir: Path, feed: Path) -> Path:
+    """A working folder that looks like the project from the notebooks' point of view, plus the feed.
+
+    ``scratch/<name>`` links to each entry beside the notebooks folder (so ``../data/…``
+    still resolves), ``scratch/<notebooks>/`` links to each file in it, and the feed is
+    linked there under its own file name: the injected ``feed_path`` is that bare name.
+    Returns the working folder.
+    """
+    for entry in notebooks_dir.parent.iterdir():
+        if entry.name != notebooks_dir.name:
+            os.symlink(entry, scratch / entry.name)
+    workdir = scratch / notebooks_dir.name
+    workdir.mkdir()
+    for entry in notebooks_dir.iterdir():
+        if entry.name != feed.name:
+            os.symlink(entry, workdir / entry.name)
+    os.symlink(feed, workdir / feed.name)
+    return workdir
+
+
+def build_reports(
+    feed: str | Path = DEFAULT_FEED,
+    out: str | Path = "reports",
+    *,
+    show_code: bool = False,
+    notebooks_dir: str | Path = DEFAULT_NOTEBOOKS,
+    languages: Sequence[str] | None = None,
+    progress: TextIO | None = sys.stderr,
+) -> list[Path]:
+    """Execute every notebook on ``feed`` and write one HTML page each plus ``index.html`` into ``out``.
+
+    ``feed`` may be in any format the package reads. Returns the written paths,
+    ``index.html`` last. Prints one progress line per notebook to ``progress``.
+    Raises :class:`feedtools.FeedError` when the feed cannot be read or has no rows
+    (before any notebook runs), :class:`ReportError` when a notebook fails (the build
+    stops there; pages already written stay).
+    """
+    from feedtools.explore import headline
+    from feedtools.pipeline import load
+
+    feed = Path(feed)
+    sources = find_notebooks(notebooks_dir)
+    loaded = load(feed, languages=languages)
+    if loaded.posts.height == 0:
+        raise FeedError(f"{feed.name}: no posts in this feed ({loaded.stats.get('records', 0)} records), "
+                        "nothing to report")
+    head = headline(loaded)
+    del loaded
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    params: dict[str, Any] = {"feed_path": feed.name, "languages": list(languages) if languages else None}
+    written: list[Path] = []
+    pages: list[tuple[str, str]] = []
+    with tempfile.TemporaryDirectory(prefix="feedtools-report-") as scratch:
+        workdir = _scratch_layout(Path(scratch), Path(notebooks_dir).resolve(), feed.resolve())
+        scrub = _machine_paths(scratch, os.path.realpath(scratch), feed.resolve().parent, Path.cwd())
+        for i, source in enumerate(sources, 1):
+            name = source.stem
+            _progress(progress, f"[{i}/{len(sources)}] {name} ", end="")
+            start = time.perf_counter()
+            nb = inject_parameters(read_notebook(source), params, name)
+            try:
+                done = execute_notebook(nb, workdir, name, scrub)
+            except ReportError:
+                _progress(progress, "failed")
+                raise
+            title = notebook_title(done, name)
+            page = out / f"{name}.html"
+            page.write_text(render_html(done, title, show_code), encoding="utf-8")
+            written.append(page)
+            pages.append((page.name, title))
+            _progress(progress, f"-> {page.name} ({time.perf_counter() - start:.1f} s)")
+    index = out / "index.html"
+    index.write_text(_index_html(head, pages), encoding="utf-8")
+    written.append(index)
+    _progress(progress, f"{len(pages)} reports and {index.name} written to {out.name or out}/")
+    return written
+
+
+def update_notebooks(
+    notebooks_dir: str | Path = DEFAULT_NOTEBOOKS, *, only: Sequence[str] = (), progress: TextIO | None = sys.stderr
+) -> list[Path]:
+    """Regenerate each ``NN_name.ipynb`` from its ``.py`` source, executed with its defaults (the seed).
+
+    Run from the notebooks folder, exactly as the regression tests run them; the
+    stored notebook keeps the jupytext pairing metadata. ``only`` restricts to the
+    given stems. Returns the written ``.ipynb`` paths. Raises :class:`ReportError` as
+    :func:`execute_notebook` does.
+    """
+    import jupytext
+
+    directory = Path(notebooks_dir).resolve()
+    written = []
+    for source in find_notebooks(directory):
+        if only and source.stem not in only:
+            continue
+        _progress(progress, f"{source.stem} ", end="")
+        start = time.perf_counter()
+        nb = read_notebook(source)
+        notebook_parameters(nb, source.stem)
+        done = execute_notebook(nb, directory, source.stem, _machine_paths())
+        target = source.with_suffix(".ipynb")
+        jupytext.write(done, target, fmt="ipynb")
+        written.append(target)
+        _progress(progress, f"-> {target.name} ({time.perf_counter() - start:.1f} s)")
+    return written

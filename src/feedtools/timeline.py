@@ -1,0 +1,956 @@
+"""When was each post made, and around which events? Dates for undated feeds, events, and honest windows.
+
+:func:`build_timeline` is the entry point. It combines
+
+* the **date evidence** in the text (:func:`feedtools.dates.extract_evidence`): each clue
+  bounds the post's date (``post_min``/``post_max``);
+* **timestamps** when the feed has them (``created_at``, ``reposted_at``; converted to
+  ``timezone`` before taking the day), unless ``use_timestamps=False``;
+* the **feed order**: dates never increase down the feed (newest first), so a post's latest
+  possible day is at most that of the post above it and its earliest at least that of the
+  post below it. Pinned items (``is_pinned``) are left out of the ordering;
+* **events** (:func:`find_events`): runs of posts sharing campaign hashtags, event names,
+  places or the same narrow dates. Inside an event, event-day ordinals (``Day 2``,
+  ``4e jour``, ``first day``, ``final day``) become dates once the event's first day is
+  known (from a date range such as ``1-4 de abril`` in one of its posts, or from a post
+  whose own date is exact and which names its day number).
+
+Evidence that contradicts the feed order is not silently dropped: the posts whose
+evidence conflicts with the most others are set aside one at a time until the rest agree,
+and every set-aside clue is listed in ``Timeline.contradictions`` with the bounds the
+order allowed. Nothing is invented: a post with no evidence and no dated neighbour keeps
+an open window (``date_min``/``date_max`` null) and ``date_source = 'unknown'``; a point
+estimate ``date_est`` is given only when both bounds are known (interpolated by position
+between posts with evidence, clipped to the window).
+
+Assumptions are parameters: ``year_hint`` (reference year for dates without one; default
+the feed's most frequent explicit year), ``ordered`` (whether positions are feed order; by
+default decided from ``source_format``: CAR, Jetstream and post-list files are not), ``capture_date`` (no post is later than the day
+the feed was captured; default unknown), ``observance_slack_days`` and ``repost_lag_days``
+(see :mod:`feedtools.dates`), and the event-linking gaps of :func:`find_events`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from feedtools.dates import extract_evidence, load_observances, reference_year
+from feedtools.usertables import line_error, read_user_table
+
+__all__ = [
+    "CONTRADICTIONS_SCHEMA",
+    "EVENTS_SCHEMA",
+    "TIMELINE_COLUMNS",
+    "Timeline",
+    "build_timeline",
+    "demo_dated_feed",
+    "find_events",
+    "has_timestamps",
+    "hidden_timestamp_error",
+    "infer_windows",
+    "is_feed_ordered",
+    "load_event_calendar",
+    "period_counts",
+    "resolve_event_days",
+    "window_bands",
+    "window_summary",
+    "with_timeline",
+]
+
+#: Columns :func:`with_timeline` adds to a posts table (beyond the canonical schema).
+TIMELINE_COLUMNS = {
+    "date_min": pl.Date,  # earliest possible day of the post (null = open)
+    "date_max": pl.Date,  # latest possible day (null = open)
+    "date_est": pl.Date,  # point estimate, null unless both bounds are known
+    "date_source": pl.String,  # timestamp | evidence | neighbours | unknown
+    "event_id": pl.String,  # event the post belongs to (find_events), null when none
+}
+
+CONTRADICTIONS_SCHEMA = pl.Schema(
+    {
+        "position": pl.Int64,
+        "post_id": pl.String,
+        "kind": pl.String,
+        "text": pl.String,
+        "post_min": pl.Date,  # what the evidence said about the post
+        "post_max": pl.Date,
+        "allowed_min": pl.Date,  # what the rest of the feed allows at this position
+        "allowed_max": pl.Date,
+        "reason": pl.String,
+    }
+)
+
+EVENTS_SCHEMA = pl.Schema(
+    {
+        "event_id": pl.String,
+        "label": pl.String,
+        "date_min": pl.Date,  # earliest possible day of its first post
+        "date_max": pl.Date,  # latest possible day of its last post
+        "event_date_min": pl.Date,  # earliest date its posts name (dates, ranges, observances), if any
+        "event_date_max": pl.Date,
+        "n_posts": pl.Int64,
+        "positions": pl.List(pl.Int64),
+        "languages": pl.List(pl.String),
+        "hashtags": pl.List(pl.String),
+        "partners": pl.List(pl.String),
+        "keys": pl.List(pl.String),
+    }
+)
+
+_BIG = 10**9
+_EPOCH = dt.date(1970, 1, 1)
+
+
+@dataclass
+class Timeline:
+    """The result of :func:`build_timeline`.
+
+    ``posts``: one row per input post, in feed order: ``position, post_id, is_pinned,
+    is_repost, is_placeholder, lang, date_min, date_max, date_est, date_source, window_days,
+    event_id``. ``evidence``: the evidence rows (event days resolved, ``used`` = kept in the
+    inference). ``contradictions``: evidence set aside, with reasons. ``events``: see
+    :data:`EVENTS_SCHEMA`. ``reference_year`` and ``params`` record the assumptions.
+    """
+
+    posts: pl.DataFrame
+    evidence: pl.DataFrame
+    contradictions: pl.DataFrame
+    events: pl.DataFrame
+    reference_year: int | None
+    params: dict = field(default_factory=dict)
+
+
+# ----------------------------------------------------------------------------------------------- helpers
+def _days(d: pl.Expr) -> pl.Expr:
+    return d.cast(pl.Int64)  # pl.Date is days since 1970-01-01
+
+
+def _col(posts: pl.DataFrame, name: str, default, dtype) -> pl.Expr:
+    return (pl.col(name) if name in posts.columns else pl.lit(default, dtype)).alias(name)
+
+
+def _base(posts: pl.DataFrame) -> pl.DataFrame:
+    return posts.select(
+        "position",
+        "post_id",
+        _col(posts, "is_pinned", False, pl.Boolean).fill_null(False),
+        _col(posts, "is_repost", False, pl.Boolean).fill_null(False),
+        _col(posts, "is_placeholder", False, pl.Boolean).fill_null(False),
+        _col(posts, "lang", None, pl.String),
+        _col(posts, "created_at", None, pl.Datetime("us", "UTC")),
+        _col(posts, "reposted_at", None, pl.Datetime("us", "UTC")),
+    ).sort("position")
+
+
+UNORDERED_FORMATS = ("car", "jetstream", "postviews")
+
+
+def is_feed_ordered(posts: pl.DataFrame) -> bool:
+    """True when ``position`` is feed order (newest first): no row comes from a format whose
+    records are in storage or arrival order (:data:`UNORDERED_FORMATS`)."""
+    if "source_format" not in posts.columns or posts.height == 0:
+        return True
+    return not posts["source_format"].is_in(list(UNORDERED_FORMATS)).any()
+
+
+def _check_timezone(timezone: str) -> None:
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {timezone!r} (use an IANA name such as UTC or Europe/Madrid)") from None
+
+
+def _timestamp_bounds(base: pl.DataFrame, timezone: str) -> pl.DataFrame:
+    """Bounds from timestamps: the feed sits at the repost's time for reposts (created_at is the post's)."""
+    day = lambda c: pl.col(c).dt.convert_time_zone(timezone).dt.date()  # noqa: E731
+    own = pl.when(pl.col("is_repost")).then(day("reposted_at")).otherwise(day("created_at"))
+    lo = pl.coalesce(own, pl.when(pl.col("is_repost")).then(day("created_at")))
+    return base.select("position", ts_min=lo, ts_max=own)
+
+
+# ----------------------------------------------------------------------------------------------- inference
+def infer_windows(
+    posts: pl.DataFrame,
+    evidence: pl.DataFrame,
+    *,
+    use_timestamps: bool = True,
+    timezone: str = "UTC",
+    capture_date: dt.date | None = None,
+    ordered: bool | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Date windows from evidence bounds, timestamps and feed order.
+
+    ``ordered``: whether ``position`` is feed order (newest first). None (default) decides
+    from ``source_format``: true for feeds (``scrape``, ``authorfeed``, or unknown), false for
+    record collections in storage or arrival order (``car``, ``jetstream``, ``postviews``),
+    where only each post's own bounds are used.
+
+    ``posts``: canonical posts (``position``, ``post_id``; ``is_pinned``, ``is_repost``,
+    ``created_at``, ``reposted_at`` used when present). ``evidence``: rows with
+    ``position, post_min, post_max`` (:data:`feedtools.dates.EVIDENCE_SCHEMA`).
+
+    Returns ``(windows, contradictions)``: ``windows`` has one row per post in feed order
+    with ``date_min, date_max, date_est, date_source, window_days`` and ``own_min/own_max``
+    (the post's own bounds after contradictions were set aside); ``contradictions`` follows
+    :data:`CONTRADICTIONS_SCHEMA`. Raises ``ValueError`` for an unknown time zone.
+    """
+    _check_timezone(timezone)
+    base = _base(posts)
+    if ordered is None:
+        ordered = is_feed_ordered(posts)
+    if not ordered:  # no order to carry bounds along: every row keeps its own bounds, like a pinned item
+        base = base.with_columns(is_pinned=pl.lit(True))
+    ev = evidence.filter(pl.col("post_min").is_not_null() | pl.col("post_max").is_not_null())
+    own = ev.group_by("position").agg(ev_min=pl.col("post_min").max(), ev_max=pl.col("post_max").min())
+    ts = _timestamp_bounds(base, timezone) if use_timestamps else base.select(
+        "position", ts_min=pl.lit(None, pl.Date), ts_max=pl.lit(None, pl.Date))
+    df = base.join(own, on="position", how="left").join(ts, on="position", how="left")
+    contradictions: list[pl.DataFrame] = []
+
+    # 1. evidence within one post that disagrees (or disagrees with its timestamp): set the evidence aside
+    inner = df.filter(
+        (pl.col("ev_min") > pl.col("ev_max"))
+        | (pl.col("ts_max").is_not_null() & (pl.col("ev_min") > pl.col("ts_max")))
+        | (pl.col("ts_min").is_not_null() & (pl.col("ev_max") < pl.col("ts_min")))
+    )["position"]
+    if inner.len():
+        contradictions.append(
+            ev.filter(pl.col("position").is_in(inner.implode())).with_columns(
+                allowed_min=pl.lit(None, pl.Date), allowed_max=pl.lit(None, pl.Date),
+                reason=pl.lit("evidence in the same post disagrees (with other evidence or with its timestamp)"))
+        )
+    df = df.with_columns(
+        ev_min=pl.when(pl.col("position").is_in(inner.implode())).then(None).otherwise("ev_min"),
+        ev_max=pl.when(pl.col("position").is_in(inner.implode())).then(None).otherwise("ev_max"),
+    )
+    cap = pl.lit(capture_date, pl.Date) if capture_date is not None else pl.lit(None, pl.Date)
+    df = df.with_columns(
+        own_min=pl.max_horizontal("ev_min", "ts_min"),
+        own_max=pl.min_horizontal("ev_max", "ts_max", cap),
+    )
+
+    # 2. evidence that contradicts the feed order: greedily set aside the most-conflicting posts
+    ordered = df.filter(~pl.col("is_pinned") & (pl.col("ev_min").is_not_null() | pl.col("ev_max").is_not_null()))
+    if "duplicate_of" in posts.columns:  # repeated texts repeat their clues: set those aside first on ties
+        copies = posts.filter(pl.col("duplicate_of").is_not_null()).select(a="position", b="duplicate_of")
+        dup_pos = pl.concat([copies["a"], copies["b"].cast(pl.Int64)]).unique()
+    else:
+        dup_pos = pl.Series([], dtype=pl.Int64)
+    ordered = ordered.with_columns(dup=pl.col("position").is_in(dup_pos.implode()))
+    dropped = _order_conflicts(ordered)
+    if dropped:
+        df = df.with_columns(
+            own_min=pl.when(pl.col("position").is_in(dropped)).then(pl.max_horizontal("ts_min")).otherwise("own_min"),
+            own_max=pl.when(pl.col("position").is_in(dropped)).then(pl.min_horizontal("ts_max", cap))
+            .otherwise("own_max"),
+        )
+
+    # 3. propagate along the order (pinned rows keep their own bounds)
+    seq = df.filter(~pl.col("is_pinned")).with_columns(
+        hi=_days(pl.col("own_max")).fill_null(_BIG).cum_min(),
+        lo=_days(pl.col("own_min")).fill_null(-_BIG).cum_max(reverse=True),
+        # what the rest of the feed allows at each position, this post excluded
+        above_hi=_days(pl.col("own_max")).fill_null(_BIG).cum_min().shift(1, fill_value=_BIG),
+        below_lo=_days(pl.col("own_min")).fill_null(-_BIG).cum_max(reverse=True).shift(-1, fill_value=-_BIG),
+    )
+    pinned = df.filter(pl.col("is_pinned")).with_columns(
+        hi=_days(pl.col("own_max")).fill_null(_BIG), lo=_days(pl.col("own_min")).fill_null(-_BIG),
+        above_hi=pl.lit(_BIG, pl.Int64), below_lo=pl.lit(-_BIG, pl.Int64),
+    )
+    df = pl.concat([seq, pinned]).sort("position")
+    if dropped:
+        allowed = df.filter(pl.col("position").is_in(dropped)).select(
+            "position",
+            allowed_min=pl.when(pl.col("below_lo") > -_BIG).then(pl.col("below_lo")).cast(pl.Date),
+            allowed_max=pl.when(pl.col("above_hi") < _BIG).then(pl.col("above_hi")).cast(pl.Date),
+        )
+        contradictions.append(
+            ev.filter(pl.col("position").is_in(dropped)).join(allowed, on="position").with_columns(
+                reason=pl.lit("contradicts the feed order (dates never increase down the feed): set aside"))
+        )
+    if (df["lo"] > df["hi"]).any():  # only timestamps left that disagree with the order: report, keep them
+        bad = df.filter(pl.col("lo") > pl.col("hi"))
+        contradictions.append(bad.select(
+            "position", "post_id", kind=pl.lit("timestamp"), text=pl.lit(None, pl.String),
+            post_min=pl.col("own_min"), post_max=pl.col("own_max"),
+            allowed_min=pl.col("lo").cast(pl.Date), allowed_max=pl.col("hi").cast(pl.Date),
+            reason=pl.lit("timestamps out of feed order")))
+        df = df.with_columns(lo=pl.min_horizontal("lo", "hi"))
+
+    # 4. point estimate: interpolate by position between posts with own bounds, clip to the window
+    df = df.with_columns(
+        date_min=pl.when(pl.col("lo") > -_BIG).then(pl.col("lo")),
+        date_max=pl.when(pl.col("hi") < _BIG).then(pl.col("hi")),
+        has_own=pl.col("own_min").is_not_null() | pl.col("own_max").is_not_null(),
+    )
+    anchors = df.filter(pl.col("has_own") & pl.col("date_min").is_not_null() & pl.col("date_max").is_not_null())
+    if anchors.height:
+        mid = ((anchors["date_min"] + anchors["date_max"]) / 2).to_numpy()
+        est = np.interp(df["position"].to_numpy().astype(float), anchors["position"].to_numpy().astype(float), mid)
+        df = df.with_columns(interp=pl.Series(np.round(est).astype(np.int64)))
+    else:
+        df = df.with_columns(interp=pl.lit(None, pl.Int64))
+    ts_exact = pl.col("ts_min").is_not_null() & (pl.col("ts_min") == pl.col("ts_max"))
+    df = df.with_columns(
+        date_est=pl.when(pl.col("date_min").is_not_null() & pl.col("date_max").is_not_null())
+        .then(pl.col("interp").clip(pl.col("date_min"), pl.col("date_max"))),
+        date_source=pl.when(ts_exact).then(pl.lit("timestamp"))
+        .when(pl.col("ev_min").is_not_null() | pl.col("ev_max").is_not_null()).then(pl.lit("evidence"))
+        .when(pl.col("date_min").is_not_null() | pl.col("date_max").is_not_null()).then(pl.lit("neighbours"))
+        .otherwise(pl.lit("unknown")),
+    )
+    # posts whose evidence was set aside do not count as dated by evidence
+    if dropped:
+        df = df.with_columns(date_source=pl.when(pl.col("position").is_in(dropped) & ~ts_exact)
+                             .then(pl.when(pl.col("date_min").is_not_null() | pl.col("date_max").is_not_null())
+                                   .then(pl.lit("neighbours")).otherwise(pl.lit("unknown")))
+                             .otherwise("date_source"))
+    windows = df.select(
+        "position", "post_id",
+        date_min=pl.col("date_min").cast(pl.Date), date_max=pl.col("date_max").cast(pl.Date),
+        date_est=pl.col("date_est").cast(pl.Date), date_source="date_source",
+        window_days=(pl.col("date_max") - pl.col("date_min") + 1),
+        own_min="own_min", own_max="own_max",
+    )
+    contra = (
+        pl.concat([c.select(list(CONTRADICTIONS_SCHEMA)).cast(dict(CONTRADICTIONS_SCHEMA)) for c in contradictions])
+        .sort("position", "kind", "text") if contradictions else pl.DataFrame(schema=CONTRADICTIONS_SCHEMA)
+    )
+    return windows, contra
+
+
+def _order_conflicts(ordered: pl.DataFrame) -> list[int]:
+    """Positions whose evidence must be set aside so that no post below has a later minimum
+    than a post above has maximum. Greedy: drop the post in most conflicts (ties: a post whose
+    text repeats another's first, then the later position, i.e. the older post), until none
+    are left. Timestamped posts are never dropped.
+    Cost: O(m^2) in the number m of posts with evidence (not all posts), in blocks."""
+    if ordered.height < 2:
+        return []
+    pos = ordered["position"].to_numpy()
+    lo = ordered.select(_days(pl.col("own_min")).fill_null(-_BIG))["own_min"].to_numpy()
+    hi = ordered.select(_days(pl.col("own_max")).fill_null(_BIG))["own_max"].to_numpy()
+    fixed = ordered.select(pl.col("ts_min").is_not_null() | pl.col("ts_max").is_not_null())["ts_min"].to_numpy()
+    dup = ordered["dup"].to_numpy() if "dup" in ordered.columns else np.zeros(len(pos), dtype=bool)
+    # only posts with a later minimum than some maximum above, or an earlier maximum than some minimum below,
+    # can be in a conflict: usually few, so the pairwise step runs on them alone (O(m) check first)
+    above_hi = np.minimum.accumulate(np.concatenate([[_BIG], hi[:-1]]))
+    below_lo = np.concatenate([np.maximum.accumulate(lo[::-1])[::-1][1:], [-_BIG]])
+    involved = (lo > above_hi) | (hi < below_lo)
+    if not involved.any():
+        return []
+    pos, lo, hi, fixed, dup = pos[involved], lo[involved], hi[involved], fixed[involved], dup[involved]
+    m = len(pos)
+    # conflict(i, j): i above j (i < j in order) and lo[j] > hi[i]
+    counts = np.zeros(m, dtype=np.int64)
+    block = 2048
+    for s in range(0, m, block):
+        e = min(m, s + block)
+        c = (lo[None, :] > hi[s:e, None]) & (np.arange(m)[None, :] > np.arange(s, e)[:, None])
+        counts[s:e] += c.sum(axis=1)
+        counts += c.sum(axis=0)
+    alive = np.ones(m, dtype=bool)
+    dropped = []
+    while True:
+        score = np.where(alive & ~fixed, counts, -1)
+        if score.max() <= 0:
+            break
+        tied = np.flatnonzero(score == score.max())
+        k = int(tied[dup[tied]][-1] if dup[tied].any() else tied[-1])
+        alive[k] = False
+        dropped.append(int(pos[k]))
+        idx = np.arange(m)
+        row = (lo > hi[k]) & (idx > k) & alive  # k above j
+        col = (lo[k] > hi) & (idx < k) & alive  # i above k
+        counts -= row.astype(np.int64) + col.astype(np.int64)
+    return sorted(dropped)
+
+
+# ----------------------------------------------------------------------------------------------- events
+_EVENT_WORDS = {
+    "retreat": "retreat", "retiro": "retreat", "séminaire": "retreat", "seminaire": "retreat",
+    "bureau": "bureau", "exbu": "bureau",
+    "council": "council", "consejo": "council", "conseil": "council",
+    "summit": "summit", "cumbre": "summit", "sommet": "summit",
+    "forum": "forum", "foro": "forum", "fórum": "forum",
+    "academy": "academy", "academia": "academy", "académie": "academy",
+    "conference": "conference", "conferencia": "conference", "conférence": "conference",
+    "congress": "congress", "congreso": "congress", "congrès": "congress",
+    "assembly": "assembly", "asamblea": "assembly", "assemblée": "assembly",
+    "town hall": "town hall", "townhall": "town hall",
+    "course": "course", "curso": "course", "cours": "course", "mooc": "course",
+    "webinar": "webinar", "webinaire": "webinar",
+}
+_EVENT_ALT = "|".join(sorted(map(re.escape, _EVENT_WORDS), key=len, reverse=True))
+_WORD_RE = r"(?i)(?:^|[^\p{L}])(" + _EVENT_ALT + r")(?:$|[^\p{L}])"
+_PHRASE_RE = r"(?:^|[^\p{L}@.])((?:\p{Lu}[\p{L}\p{N}’'-]*\s+){0,2}(?i:" + _EVENT_ALT + r"))(?:$|[^\p{L}])"
+_PLACE_RE = r"(?:^|\s)(?:in|en|à|at|a)\s+#?(\p{Lu}\p{Ll}{3,})"
+_PLACE_STOP = {"this", "these", "that", "nuestro", "nuestra", "nuestras", "nuestros", "todas", "todos",
+               "their", "the", "cette", "notre", "nous", "order", "partnership"}
+
+
+def _fold(e: pl.Expr) -> pl.Expr:
+    """Lower case and strip common accents (for keys only)."""
+    return e.str.to_lowercase().str.replace_many(list("áàâäãéèêëíìîïóòôöõúùûüñç"), list("aaaaaeeeeiiiiooooouuuunc"))
+
+
+def find_events(
+    posts: pl.DataFrame,
+    evidence: pl.DataFrame | None = None,
+    *,
+    tag_gap: int = 8,
+    word_gap: int = 3,
+    min_tag_density: float = 0.5,
+    min_posts: int = 2,
+    windows: pl.DataFrame | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Group posts into events: runs of posts that share a key and sit close in the feed.
+
+    Keys (compared case- and accent-folded): *campaign hashtags* (a trailing year dropped,
+    so ``#IWD2025`` ~ ``#IWD``) whose uses are concentrated in the feed (uses / span of
+    positions >= ``min_tag_density``; spread-out tags such as an organisation's standing
+    tags do not link), linking posts at most ``tag_gap`` text posts apart; *event names*
+    (retreat/retiro/séminaire, forum/foro, bureau, summit, academy, assembly, town hall,
+    course...) and *places* (a capitalised name after in/en/à/at; first five letters, so
+    Sevilla/Seville/Séville agree), linking posts at most ``word_gap`` apart; *close
+    dates*: neighbouring posts whose own evidence windows (from ``evidence``) are at most
+    two days wide and overlap. Linked posts form an event when there are ``min_posts``.
+
+    ``posts`` needs ``position, post_id, text/text_clean, hashtags``; ``mentions`` and
+    ``lang`` are used when present. ``windows`` (from :func:`infer_windows`) fills the
+    events' date windows. Returns ``(events, membership)``: ``events`` follows
+    :data:`EVENTS_SCHEMA` (``event_id`` ``E01``... from the oldest event, i.e. the highest
+    positions, to the newest); ``membership`` has ``position, event_id`` for member posts.
+    """
+    text = pl.coalesce(pl.col("text_clean"), pl.col("text")) if "text_clean" in posts.columns else pl.col("text")
+    p = posts.select(
+        "position",
+        t=text,
+        tags=_col(posts, "hashtags", [], pl.List(pl.String)).fill_null([]),
+        mentions=_col(posts, "mentions", [], pl.List(pl.String)).fill_null([]),
+        lang=_col(posts, "lang", None, pl.String),
+    ).filter(pl.col("t").is_not_null() & (pl.col("t").str.len_chars() > 0)).sort("position").with_row_index("rank")
+    empty = (pl.DataFrame(schema=EVENTS_SCHEMA), pl.DataFrame(schema={"position": pl.Int64, "event_id": pl.String}))
+    if p.height == 0:
+        return empty
+    tags = (p.select("rank", "position", tag="tags").explode("tag").drop_nulls("tag")
+            .with_columns(key=pl.lit("#") + _fold(pl.col("tag")).str.replace(r"20\d\d$", ""))
+            .filter(pl.col("key").str.len_chars() > 1)
+            .unique(subset=["rank", "key"]))
+    dens = tags.group_by("key").agg(n=pl.len(), span=pl.col("rank").max() - pl.col("rank").min() + 1)
+    keep = dens.filter((pl.col("n") >= 2) & (pl.col("n") / pl.col("span") >= min_tag_density))["key"]
+    tag_keys = tags.filter(pl.col("key").is_in(keep.implode())).select("rank", "key", gap=pl.lit(tag_gap))
+    words = (p.select("rank", w=pl.col("t").str.extract_all(_WORD_RE)).explode("w").drop_nulls("w")
+             .with_columns(w=pl.col("w").str.extract(_WORD_RE, 1).str.to_lowercase())
+             .select("rank", key=pl.lit("event:") + pl.col("w").replace_strict(_EVENT_WORDS, default=None)))
+    tag_words = (p.select("rank", tag="tags").explode("tag").drop_nulls("tag")
+                 .with_columns(w=_fold(pl.col("tag")).str.extract(
+                     "(" + "|".join(sorted((re.escape(w) for w in _EVENT_WORDS if " " not in w), key=len,
+                                           reverse=True)) + ")", 1))
+                 .drop_nulls("w")
+                 .select("rank", key=pl.lit("event:") + pl.col("w").replace_strict(_EVENT_WORDS, default=None)))
+    words = pl.concat([words, tag_words.drop_nulls("key")])
+    places = (p.select("rank", w=pl.col("t").str.extract_all(_PLACE_RE)).explode("w").drop_nulls("w")
+              .with_columns(w=_fold(pl.col("w").str.extract(_PLACE_RE, 1)))
+              .filter(~pl.col("w").is_in(list(_PLACE_STOP)))
+              .select("rank", key=pl.lit("place:") + pl.col("w").str.slice(0, 5)))
+    word_keys = pl.concat([words, places]).unique().select("rank", "key", gap=pl.lit(word_gap))
+    keys = pl.concat([tag_keys, word_keys])
+    edges = (keys.sort("key", "rank").with_columns(prev=pl.col("rank").shift(1).over("key"))
+             .filter(pl.col("prev").is_not_null() & (pl.col("rank") - pl.col("prev") <= pl.col("gap")))
+             .select(a="prev", b="rank"))
+    if evidence is not None and evidence.height:
+        own = (evidence.filter(pl.col("post_min").is_not_null() & pl.col("post_max").is_not_null())
+               .group_by("position").agg(lo=pl.col("post_min").max(), hi=pl.col("post_max").min())
+               .filter((pl.col("hi") - pl.col("lo")).dt.total_days().is_between(0, 1)))
+        near = (p.select("rank", "position").join(own, on="position").sort("rank")
+                .with_columns(prank=pl.col("rank").shift(1), plo=pl.col("lo").shift(1), phi=pl.col("hi").shift(1))
+                .filter((pl.col("rank") - pl.col("prank") == 1) & (pl.col("lo") <= pl.col("phi"))
+                        & (pl.col("plo") <= pl.col("hi")))
+                .select(a="prank", b="rank"))
+        edges = pl.concat([edges, near.cast(edges.schema)])
+    # connected components over the (few) edges: a small union-find loop
+    parent = list(range(p.height))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in edges.iter_rows():
+        ra, rb = find(int(a)), find(int(b))
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    # groups that share a key and interleave in the feed are one event (another event's posts sit between)
+    for _ in range(3):
+        comp = pl.Series("comp", [find(i) for i in range(p.height)], dtype=pl.Int64)
+        spans = (keys.join(pl.DataFrame({"rank": pl.Series(range(p.height), dtype=pl.UInt32), "comp": comp}),
+                           on="rank")
+                 .join(pl.DataFrame({"comp": comp}).group_by("comp").len().filter(pl.col("len") >= 2), on="comp")
+                 .group_by("key", "comp").agg(lo=pl.col("rank").min(), hi=pl.col("rank").max()))
+        spans = spans.join(pl.DataFrame({"rank": pl.Series(range(p.height), dtype=pl.UInt32), "c": comp})
+                           .group_by("c").agg(clo=pl.col("rank").min(), chi=pl.col("rank").max()),
+                           left_on="comp", right_on="c")
+        # per key, sort its groups by first rank; a group starting before the running end of the previous ones
+        # interleaves with them (interval merging: linear, not pairwise)
+        pairs = (spans.sort("key", "clo", "comp")
+                 .with_columns(prev=pl.col("comp").shift(1).over("key"),
+                               run_end=pl.col("chi").cum_max().shift(1).over("key"))
+                 .filter(pl.col("prev").is_not_null() & (pl.col("clo") <= pl.col("run_end")))
+                 .select(comp="prev", comp_b="comp").unique())
+        if pairs.height == 0:
+            break
+        for a, b in pairs.iter_rows():
+            ra, rb = find(int(a)), find(int(b))
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    p = p.with_columns(comp=pl.Series([find(i) for i in range(p.height)], dtype=pl.Int64))
+    sizes = p.group_by("comp").agg(n=pl.len(), last=pl.col("position").max())
+    sizes = sizes.filter(pl.col("n") >= min_posts).sort("last", descending=True)
+    if sizes.height == 0:
+        return empty
+    width = max(2, len(str(sizes.height)))
+    sizes = sizes.with_row_index("i").with_columns(
+        event_id=pl.lit("E") + (pl.col("i") + 1).cast(pl.String).str.zfill(width))
+    members = p.join(sizes.select("comp", "event_id"), on="comp")
+    membership = members.select("position", "event_id").sort("position")
+
+    keys_ev = keys.join(members.select("rank", "event_id"), on="rank")
+    labels = _labels(members, keys_ev)
+
+    def top(col: str, exclude_null=True) -> pl.DataFrame:
+        x = members.select("event_id", v=pl.col(col)).explode("v") if members.schema[col] == pl.List(pl.String) \
+            else members.select("event_id", v=pl.col(col))
+        x = x.drop_nulls("v").filter(pl.col("v") != "und") if exclude_null else x
+        return (x.group_by("event_id", "v").len().sort(["event_id", "len", "v"], descending=[False, True, False])
+                .group_by("event_id", maintain_order=True).agg(pl.col("v").alias(col)))
+
+    ev_dates = pl.DataFrame(schema={"event_id": pl.String, "event_date_min": pl.Date, "event_date_max": pl.Date})
+    if evidence is not None and evidence.height:
+        ev_dates = (evidence.filter(pl.col("kind").is_in(["date", "date_range", "weekday", "observance"])
+                                    & pl.col("date_min").is_not_null())
+                    .join(membership, on="position")
+                    .group_by("event_id").agg(event_date_min=pl.col("date_min").min(),
+                                              event_date_max=pl.col("date_max").max()))
+    win = pl.DataFrame(schema={"event_id": pl.String, "date_min": pl.Date, "date_max": pl.Date})
+    if windows is not None:
+        win = (windows.join(membership, on="position").group_by("event_id")
+               .agg(date_min=pl.when(pl.col("date_min").null_count() == 0).then(pl.col("date_min").min()),
+                    date_max=pl.when(pl.col("date_max").null_count() == 0).then(pl.col("date_max").max())))
+    events = (
+        sizes.select("event_id", n_posts=pl.col("n").cast(pl.Int64))
+        .join(members.group_by("event_id").agg(positions=pl.col("position").sort()), on="event_id")
+        .join(top("lang"), on="event_id", how="left")
+        .join(top("tags").rename({"tags": "hashtags"}), on="event_id", how="left")
+        .join(top("mentions").rename({"mentions": "partners"}), on="event_id", how="left")
+        .join(keys_ev.group_by("event_id").agg(keys=pl.col("key").unique().sort()), on="event_id", how="left")
+        .join(labels, on="event_id", how="left")
+        .join(win, on="event_id", how="left")
+        .join(ev_dates, on="event_id", how="left")
+        .rename({"lang": "languages"})
+        .with_columns(pl.col("languages", "hashtags", "partners", "keys").fill_null([]))
+        .select(list(EVENTS_SCHEMA)).cast(dict(EVENTS_SCHEMA)).sort("event_id")
+    )
+    return events, membership
+
+
+def _labels(members: pl.DataFrame, keys_ev: pl.DataFrame) -> pl.DataFrame:
+    """Label: the commonest event-name phrase, campaign hashtag and place of the event, joined by ' · '."""
+    phrases = (members.select("event_id", ph=pl.col("t").str.extract_all(_PHRASE_RE)).explode("ph").drop_nulls("ph")
+               .with_columns(ph=pl.col("ph").str.extract(_PHRASE_RE, 1).str.strip_chars())
+               .with_columns(fold=pl.col("ph").str.to_lowercase()))
+    # count each phrase and its shorter endings ("UCLG Executive Bureau" also counts for "Executive Bureau"),
+    # then take the longest phrase used at least half as often as the commonest
+    words = phrases.with_columns(w=pl.col("ph").str.split(" "))
+    suffixes = pl.concat([
+        words.filter(pl.col("w").list.len() > k).select("event_id", ph=pl.col("w").list.slice(k).list.join(" "))
+        for k in range(3)
+    ]).with_columns(fold=pl.col("ph").str.to_lowercase(), nw=pl.col("ph").str.count_matches(" ") + 1)
+    counted = (suffixes.group_by("event_id", "fold").agg(n=pl.len(), ph=pl.col("ph").sort().first(),
+                                                         nw=pl.col("nw").first())
+               .with_columns(m=pl.col("n").max().over("event_id")))
+    best_phrase = (counted.filter(pl.col("n") * 2 >= pl.col("m"))
+                   .sort(["event_id", "nw", "n", "fold"], descending=[False, True, True, False])
+                   .group_by("event_id", maintain_order=True).first().select("event_id", "ph"))
+    tags = (members.select("event_id", tag="tags").explode("tag").drop_nulls("tag")
+            .with_columns(key=pl.lit("#") + _fold(pl.col("tag")).str.replace(r"20\d\d$", ""))
+            .join(keys_ev.select("event_id", "key").unique(), on=["event_id", "key"])
+            .group_by("event_id", "key").agg(n=pl.len(), tag=pl.col("tag").mode().sort().first())
+            .sort(["event_id", "n", "key"], descending=[False, True, False])
+            .group_by("event_id", maintain_order=True).first().select("event_id", tag=pl.lit("#") + pl.col("tag")))
+    places = (members.select("event_id", w=pl.col("t").str.extract_all(_PLACE_RE)).explode("w").drop_nulls("w")
+              .with_columns(w=pl.col("w").str.extract(_PLACE_RE, 1))
+              .filter(~_fold(pl.col("w")).is_in(list(_PLACE_STOP)))
+              .group_by("event_id", "w").len().sort(["event_id", "len", "w"], descending=[False, True, False])
+              .group_by("event_id", maintain_order=True).first().select("event_id", place="w"))
+    ids = members.select("event_id").unique()
+    out = (ids.join(best_phrase, on="event_id", how="left").join(tags, on="event_id", how="left")
+           .join(places, on="event_id", how="left"))
+    return out.select("event_id", label=pl.concat_str(["ph", "tag", "place"], separator=" · ", ignore_nulls=True)
+                      .fill_null(pl.lit("(unnamed)")))
+
+
+def resolve_event_days(evidence: pl.DataFrame, membership: pl.DataFrame, *, repost_lag_days: int | None = 30,
+                       posts: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Give event-day ordinals a date inside their event.
+
+    An event's first day comes from a date range named in one of its posts (``1-4 de
+    abril``: day 1 = 1 April, final day = 4 April), else from a post whose own evidence
+    fixes its date exactly and which names its day number (``Day 4`` + ``This
+    #WorldSocialJusticeDay``: day 1 = 17 February). When candidates disagree the commonest
+    wins (ties: none). Returns ``evidence`` with ``date_min/date_max``, ``post_min/post_max``
+    and ``note`` filled on the resolved ``event_day`` rows; other rows unchanged.
+    """
+    if evidence.height == 0 or membership.height == 0:
+        return evidence
+    ev = evidence.join(membership, on="position", how="left")
+    ranges = (ev.filter(pl.col("kind").is_in(["date_range"]) & pl.col("event_id").is_not_null()
+                        & pl.col("date_min").is_not_null())
+              .select("event_id", start=pl.col("date_min"), end=pl.col("date_max"),
+                      src=pl.format("'{}' at position {}", pl.col("text"), pl.col("position"))))
+    exact = (ev.filter(~pl.col("kind").is_in(["event_day", "relative"]))
+             .group_by("position").agg(lo=pl.col("post_min").max(), hi=pl.col("post_max").min())
+             .filter(pl.col("lo").is_not_null() & (pl.col("lo") == pl.col("hi"))))
+    numbered = (ev.filter((pl.col("kind") == "event_day") & (pl.col("day_index") > 0) & (pl.col("relation") == "on")
+                          & pl.col("event_id").is_not_null()))
+    if posts is not None and "is_repost" in posts.columns:
+        numbered = numbered.join(posts.select("position", "is_repost"), on="position", how="left").filter(
+            ~pl.col("is_repost").fill_null(False))
+    from_day = (numbered.join(exact, on="position")
+                .select("event_id", start=(pl.col("lo") - pl.duration(days=pl.col("day_index") - 1)).cast(pl.Date),
+                        end=pl.lit(None, pl.Date),
+                        src=pl.format("day {} = {} at position {}", pl.col("day_index"), pl.col("lo"),
+                                      pl.col("position"))))
+    cands = pl.concat([ranges.with_columns(prio=pl.lit(0)), from_day.with_columns(prio=pl.lit(1))])
+    if cands.height == 0:
+        return evidence
+    best = (cands.group_by("event_id", "start").agg(n=pl.len(), prio=pl.col("prio").min(),
+                                                    end=pl.col("end").drop_nulls().first(), src=pl.col("src").first())
+            .sort(["event_id", "n", "prio"], descending=[False, True, False]))
+    ties = best.group_by("event_id").agg(top=pl.col("n").max(), k=(pl.col("n") == pl.col("n").max()).sum())
+    best = (best.join(ties, on="event_id").filter(pl.col("k") == 1)
+            .group_by("event_id", maintain_order=True).first().select("event_id", "start", "end", "src"))
+    day = (pl.when(pl.col("day_index") > 0).then(pl.col("start") + pl.duration(days=pl.col("day_index") - 1))
+           .when(pl.col("day_index") == -1).then(pl.col("end")))
+    ev = ev.join(best, on="event_id", how="left").with_columns(
+        resolved=pl.when((pl.col("kind") == "event_day") & pl.col("start").is_not_null()).then(day).cast(pl.Date)
+    ).with_columns(
+        resolved=pl.when(pl.col("end").is_not_null() & (pl.col("resolved") > pl.col("end"))).then(None)
+        .otherwise("resolved"))
+    rp = (ev.join(posts.select("position", rp=pl.col("is_repost").fill_null(False)), on="position", how="left")["rp"]
+          if posts is not None and "is_repost" in posts.columns else pl.Series([False] * ev.height))
+    ev = ev.with_columns(rp=rp.fill_null(False))
+    lag = pl.duration(days=repost_lag_days) if repost_lag_days is not None else None
+    rel, r = pl.col("relation"), pl.col("resolved")
+    pmin = pl.when(rel.is_in(["on", "after"])).then(r)
+    pmax = pl.when(rel.is_in(["on", "before"])).then(r)
+    pmax = pl.when(pl.col("rp")).then(pmax + lag if lag is not None else None).otherwise(pmax)
+    has = pl.col("resolved").is_not_null()
+    ev = ev.with_columns(
+        date_min=pl.when(has).then(r).otherwise("date_min"),
+        date_max=pl.when(has).then(r).otherwise("date_max"),
+        post_min=pl.when(has).then(pmin.cast(pl.Date)).otherwise("post_min"),
+        post_max=pl.when(has).then(pmax.cast(pl.Date)).otherwise("post_max"),
+        note=pl.when(has).then(pl.format("day of event {} (day 1 = {} from {})", pl.col("event_id"), pl.col("start"),
+                                          pl.col("src"))).otherwise("note"),
+    )
+    return ev.select(evidence.columns)
+
+
+# ----------------------------------------------------------------------------------------------- entry point
+def build_timeline(
+    posts: pl.DataFrame,
+    *,
+    calendar: pl.DataFrame | str | Path | None = None,
+    year_hint: int | None = None,
+    capture_date: dt.date | None = None,
+    timezone: str = "UTC",
+    use_timestamps: bool = True,
+    observance_slack_days: int = 3,
+    repost_lag_days: int | None = 30,
+    tag_gap: int = 8,
+    word_gap: int = 3,
+    ordered: bool | None = None,
+) -> Timeline:
+    """Evidence -> events -> event days -> windows, for a canonical posts table (any format).
+
+    Returns a :class:`Timeline` (see there). Parameters are the assumptions described in
+    the module docstring. Raises ``ValueError`` for a bad calendar file or time zone.
+    """
+    _check_timezone(timezone)
+    cal = calendar if isinstance(calendar, pl.DataFrame) else load_observances(calendar)
+    ref = reference_year(posts, year_hint)
+    evidence = extract_evidence(posts, calendar=cal, year_hint=year_hint,
+                                observance_slack_days=observance_slack_days, repost_lag_days=repost_lag_days)
+    _, membership = find_events(posts, evidence, tag_gap=tag_gap, word_gap=word_gap)
+    evidence = resolve_event_days(evidence, membership, repost_lag_days=repost_lag_days, posts=posts)
+    windows, contradictions = infer_windows(posts, evidence, use_timestamps=use_timestamps, timezone=timezone,
+                                            capture_date=capture_date, ordered=ordered)
+    events, membership = find_events(posts, evidence, tag_gap=tag_gap, word_gap=word_gap, windows=windows)
+    base = _base(posts).select("position", "is_pinned", "is_repost", "is_placeholder", "lang")
+    out = (windows.join(base, on="position").join(membership, on="position", how="left")
+           .select("position", "post_id", "is_pinned", "is_repost", "is_placeholder", "lang", "date_min", "date_max",
+                   "date_est", "date_source", "window_days", "event_id").sort("position"))
+    set_aside = contradictions.select("position", "kind", "text").with_columns(used=pl.lit(False)).unique()
+    evidence = (evidence.join(set_aside, on=["position", "kind", "text"], how="left")
+                .with_columns(used=pl.col("used").fill_null(True)
+                              & (pl.col("post_min").is_not_null() | pl.col("post_max").is_not_null())))
+    params = dict(year_hint=year_hint, capture_date=capture_date, timezone=timezone, use_timestamps=use_timestamps,
+                  ordered=is_feed_ordered(posts) if ordered is None else ordered,
+                  observance_slack_days=observance_slack_days, repost_lag_days=repost_lag_days, tag_gap=tag_gap,
+                  word_gap=word_gap)
+    return Timeline(posts=out, evidence=evidence, contradictions=contradictions, events=events,
+                    reference_year=ref, params=params)
+
+
+def with_timeline(posts: pl.DataFrame, timeline: Timeline) -> pl.DataFrame:
+    """``posts`` plus the :data:`TIMELINE_COLUMNS` (``date_min, date_max, date_est, date_source,
+    event_id``) from ``timeline``, same rows and order. The result is no longer the canonical
+    schema (the columns are extra on purpose): use it for outputs, not as reader input."""
+    extra = timeline.posts.select("position", *TIMELINE_COLUMNS)
+    return posts.join(extra, on="position", how="left").sort("position")
+
+
+# ----------------------------------------------------------------------------------------------- evaluation
+def hidden_timestamp_error(posts: pl.DataFrame, *, timezone: str = "UTC", **options) -> dict:
+    """How wrong is the inference on a dated feed when its timestamps are hidden?
+
+    Runs :func:`build_timeline` with ``use_timestamps=False`` (evidence and order only) and
+    compares each post's ``date_est`` and window with its true day (``created_at``, or
+    ``reposted_at`` for reposts, in ``timezone``). Returns a dict: ``n_posts``, ``n_dated``
+    (posts with a true day), ``n_estimated`` (with a ``date_est``), ``median_error_days``,
+    ``worst_error_days``, ``mean_error_days`` (absolute, over estimated posts; None when none),
+    ``coverage`` (share of dated posts whose window holds the true day, open bounds counting
+    as holding), ``median_window_days``, and ``per_post`` (frame: position, true_date,
+    date_min, date_max, date_est, error_days). Raises ``ValueError`` when no post has a timestamp.
+    """
+    _check_timezone(timezone)
+    truth = _timestamp_bounds(_base(posts), timezone).select("position", true_date="ts_max")
+    if truth["true_date"].null_count() == truth.height:
+        raise ValueError("no post has a timestamp (created_at/reposted_at): nothing to measure against")
+    tl = build_timeline(posts, timezone=timezone, use_timestamps=False, **options)
+    per = (tl.posts.join(truth, on="position").filter(pl.col("true_date").is_not_null())
+           .select("position", "true_date", "date_min", "date_max", "date_est", "window_days",
+                   error_days=(pl.col("date_est") - pl.col("true_date")).dt.total_days().abs()))
+    held = ((pl.col("date_min").is_null() | (pl.col("date_min") <= pl.col("true_date")))
+            & (pl.col("date_max").is_null() | (pl.col("date_max") >= pl.col("true_date"))))
+    err = per["error_days"].drop_nulls()
+    return dict(
+        n_posts=posts.height,
+        n_dated=per.height,
+        n_estimated=err.len(),
+        median_error_days=float(err.median()) if err.len() else None,
+        worst_error_days=int(err.max()) if err.len() else None,
+        mean_error_days=float(err.mean()) if err.len() else None,
+        coverage=float(per.select(held.mean()).item()) if per.height else None,
+        median_window_days=float(per["window_days"].drop_nulls().median()) if per["window_days"].drop_nulls().len()
+        else None,
+        per_post=per.drop("window_days"),
+    )
+
+
+def demo_dated_feed() -> pl.DataFrame:
+    """A small SYNTHETIC dated feed (canonical schema, 16 posts of a made-up city network in
+    en/es/fr, newest first, ``created_at`` set) for demonstrating :func:`hidden_timestamp_error`
+    and testing. It is not real data: texts are written to contain the kinds of evidence the
+    seed has (observances, ranges, event days, tense), plus posts with none.
+    """
+    from feedtools.pipeline import enrich
+    from feedtools.schema import conform
+
+    rows = [
+        ("2025-10-31T09:00:00Z", "Happy #WorldCitiesDay! Cities shape the future.", False),
+        ("2025-10-30T16:00:00Z", "Thank you to all partners for a great year of work.", False),
+        ("2025-10-22T10:00:00Z", "Day 2 of the Urban Forum: housing and climate finance today. #UrbanForum25", False),
+        ("2025-10-21T08:30:00Z", "Day 1 of the Urban Forum starts now in Lyon! #UrbanForum25", False),
+        ("2025-10-14T12:00:00Z", "Le Forum urbain aura lieu du 21 au 23 octobre à Lyon. #UrbanForum25", False),
+        ("2025-10-02T09:00:00Z", "Nuevo informe sobre vivienda asequible en ciudades intermedias.", False),
+        ("2025-09-21T10:00:00Z", "On this #PeaceDay we stand with cities building peace.", False),
+        ("2025-09-10T15:00:00Z", "Applications for our online course are open until September 30th!", False),
+        ("2025-07-15T09:00:00Z", "Today at #HLPF2025 local leaders present their reviews.", False),
+        ("2025-06-20T08:00:00Z", "This #WorldRefugeeDay we renew our commitment to welcoming cities.", False),
+        ("2025-06-12T11:00:00Z", "Our team visited partner municipalities this week.", False),
+        ("2025-05-05T18:00:00Z", "El Foro de Ciudades ha terminado: gracias a todas. #ForoCiudades", False),
+        ("2025-05-03T09:00:00Z", "¡Día 2 del Foro de Ciudades en Quito! #ForoCiudades", False),
+        ("2025-05-02T09:00:00Z", "¡Empieza el Foro de Ciudades en Quito! #ForoCiudades", False),
+        ("2025-04-20T10:00:00Z", "El 2 y 3 de mayo, Quito será sede del Foro de Ciudades. #ForoCiudades", False),
+        ("2025-03-08T09:00:00Z", "#IWD2025: women mayors lead the way.", False),
+    ]
+    df = pl.DataFrame(
+        {
+            "position": list(range(len(rows))),
+            "post_id": [f"demo:{i}" for i in range(len(rows))],
+            "source": ["demo"] * len(rows),
+            "source_format": ["demo"] * len(rows),
+            "author_handle": ["cities.example"] * len(rows),
+            "is_repost": [r[2] for r in rows],
+            "is_pinned": [False] * len(rows),
+            "is_placeholder": [False] * len(rows),
+            "text": [r[1] for r in rows],
+            "created_at": [dt.datetime.fromisoformat(r[0].replace("Z", "+00:00")) for r in rows],
+            "created_at_raw": [r[0] for r in rows],
+        }
+    )
+    return enrich(conform(df), languages=("en", "es", "fr"))
+
+
+# ----------------------------------------------------------------------------------------------- aggregation
+PERIODS = ("day", "week")
+
+
+def _period_start(e: pl.Expr, period: str) -> pl.Expr:
+    return e.dt.truncate("1w") if period == "week" else e
+
+
+def period_counts(
+    timeline_posts: pl.DataFrame,
+    *,
+    period: str = "day",
+    by: str | None = None,
+    posts: pl.DataFrame | None = None,
+    top: int = 8,
+) -> pl.DataFrame:
+    """Posts per day or week, with their uncertainty: the frame the timeline charts draw.
+
+    ``timeline_posts`` is :attr:`Timeline.posts` (``position, date_min, date_max`` and, for
+    ``by='lang'``, ``lang``). ``by`` is None (all posts), ``'lang'`` or ``'hashtag'`` (the
+    ``top`` commonest hashtags, case-folded; needs ``posts`` with ``hashtags``). Placeholders
+    count like any post (they are posts whose text did not load).
+
+    One row per period (and group) that any window touches: ``period_start``, ``group``
+    (``'all'`` when ``by`` is None), ``n_certain`` (posts whose whole window lies in the
+    period: exact counts on a dated feed), ``n_possible`` (posts whose window overlaps it),
+    ``n_expected`` (each post spread evenly over the days of its window), and a last row per
+    group with ``period_start`` null counting ``n_open`` posts whose window is open (not
+    drawn). Computed with difference arrays over days, so the output grows with the number
+    of days spanned, never with the number of posts. Raises ``ValueError`` for an unknown
+    ``period`` or ``by``.
+    """
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {PERIODS}, got {period!r}")
+    if by not in (None, "lang", "hashtag"):
+        raise ValueError(f"by must be None, 'lang' or 'hashtag', got {by!r}")
+    tp = timeline_posts.select("position", "date_min", "date_max",
+                               group=pl.col("lang").fill_null("und") if by == "lang" else pl.lit("all"))
+    if by == "hashtag":
+        if posts is None or "hashtags" not in posts.columns:
+            raise ValueError("by='hashtag' needs the posts table (with hashtags)")
+        tags = (posts.select("position", tag=pl.col("hashtags")).explode("tag").drop_nulls("tag")
+                .with_columns(tag=pl.lit("#") + pl.col("tag").str.to_lowercase()).unique())
+        keep = (tags.group_by("tag").len().sort(["len", "tag"], descending=[True, False]).head(top)["tag"])
+        tp = tp.drop("group").join(tags.filter(pl.col("tag").is_in(keep.implode())), on="position").rename(
+            {"tag": "group"})
+    schema = {"period_start": pl.Date, "group": pl.String, "n_certain": pl.Int64, "n_possible": pl.Int64,
+              "n_expected": pl.Float64, "n_open": pl.Int64}
+    closed = tp.filter(pl.col("date_min").is_not_null() & pl.col("date_max").is_not_null())
+    opened = tp.filter(pl.col("date_min").is_null() | pl.col("date_max").is_null()).group_by("group").agg(
+        n_open=pl.len().cast(pl.Int64))
+    parts = []
+    if closed.height:
+        c = closed.with_columns(
+            w=(pl.col("date_max") - pl.col("date_min")).dt.total_days() + 1,
+            ps=_period_start(pl.col("date_min"), period), pe=_period_start(pl.col("date_max"), period))
+        day0, day1 = c["date_min"].min(), c["date_max"].max()
+        days = pl.DataFrame({"day": pl.date_range(day0, day1 + dt.timedelta(days=1), "1d", eager=True)})
+        groups = c.select("group").unique()
+        grid = groups.join(days, how="cross")
+        # expected: +1/w at date_min, -1/w the day after date_max, cumulative sum over days
+        dens = pl.concat([
+            c.select("group", day="date_min", v=1.0 / pl.col("w")),
+            c.select("group", day=pl.col("date_max") + pl.duration(days=1), v=-1.0 / pl.col("w")),
+        ]).group_by("group", "day").agg(pl.col("v").sum())
+        daily = (grid.join(dens, on=["group", "day"], how="left").sort("group", "day")
+                 .with_columns(exp=pl.col("v").fill_null(0).cum_sum().over("group"))
+                 .with_columns(period_start=_period_start(pl.col("day"), period))
+                 .filter(pl.col("day") <= day1)
+                 .group_by("group", "period_start").agg(n_expected=pl.col("exp").sum()))
+        step = pl.duration(weeks=1) if period == "week" else pl.duration(days=1)
+        poss = pl.concat([
+            c.select("group", period_start="ps", v=pl.lit(1, pl.Int64)),
+            c.select("group", period_start=pl.col("pe") + step, v=pl.lit(-1, pl.Int64)),
+        ]).group_by("group", "period_start").agg(pl.col("v").sum())
+        certain = c.filter(pl.col("ps") == pl.col("pe")).group_by("group", period_start="ps").agg(
+            n_certain=pl.len().cast(pl.Int64))
+        out = (daily.join(poss, on=["group", "period_start"], how="left").sort("group", "period_start")
+               .with_columns(n_possible=pl.col("v").fill_null(0).cum_sum().over("group"))
+               .join(certain, on=["group", "period_start"], how="left")
+               .with_columns(n_certain=pl.col("n_certain").fill_null(0), n_open=pl.lit(None, pl.Int64),
+                             n_expected=pl.col("n_expected").round(3))
+               .filter((pl.col("n_possible") > 0) | (pl.col("n_expected") > 0)))
+        parts.append(out.select(list(schema)).cast(schema))
+    if opened.height:
+        parts.append(opened.select(period_start=pl.lit(None, pl.Date), group="group", n_certain=pl.lit(0),
+                                   n_possible=pl.lit(0), n_expected=pl.lit(0.0), n_open="n_open").cast(schema))
+    if not parts:
+        return pl.DataFrame(schema=schema)
+    return pl.concat(parts).sort("group", "period_start", nulls_last=True)
+
+
+def window_bands(timeline_posts: pl.DataFrame, *, max_rows: int = 300) -> pl.DataFrame:
+    """Posts grouped by identical window: ``date_min, date_max, date_source, n_posts,
+    first_position, last_position`` (feed order), at most ``max_rows`` rows (the newest
+    windows first), so a chart of windows stays small whatever the feed's size. Posts with
+    an open window are left out."""
+    return (timeline_posts.filter(pl.col("date_min").is_not_null() & pl.col("date_max").is_not_null())
+            .group_by("date_min", "date_max", "date_source")
+            .agg(n_posts=pl.len().cast(pl.Int64), first_position=pl.col("position").min(),
+                 last_position=pl.col("position").max())
+            .sort("first_position").head(max_rows))
+
+
+def load_event_calendar(path: str | Path) -> pl.DataFrame:
+    """A user's own event calendar (CSV with header ``start,end,label``; ``end`` may be empty for
+    one-day events; dates ``YYYY-MM-DD``; ``#`` lines are comments) for overlays on the
+    timeline charts. Returns ``start, end, label`` sorted by start. Raises ``ValueError``
+    naming the line of a bad row, ``OSError`` when the file cannot be read."""
+    rows = []
+    for lineno, rec in read_user_table(path, columns=("start", "end", "label"), required=("start", "label")):
+        try:
+            start = dt.date.fromisoformat(rec["start"])
+            end = dt.date.fromisoformat(rec["end"]) if rec["end"] else start
+        except ValueError:
+            raise line_error(path, lineno, "start/end must be dates YYYY-MM-DD") from None
+        if end < start:
+            raise line_error(path, lineno, f"end {end} is before start {start}")
+        label = rec["label"]
+        if not label:
+            raise line_error(path, lineno, "empty label")
+        rows.append((start, end, label))
+    return pl.DataFrame(rows, schema={"start": pl.Date, "end": pl.Date, "label": pl.String}, orient="row").sort(
+        "start", "label")
+
+
+def has_timestamps(posts: pl.DataFrame) -> bool:
+    """True when at least one post has a ``created_at`` (or ``reposted_at``) timestamp."""
+    return any(c in posts.columns and posts[c].null_count() < posts.height for c in ("created_at", "reposted_at"))
+
+
+def window_summary(timeline_posts: pl.DataFrame) -> pl.DataFrame:
+    """How sure the dates are: one row per ``date_source`` (timestamp, evidence, neighbours,
+    unknown) with ``posts``, ``share`` of the feed, ``exact_day`` (one-day windows),
+    ``within_week`` (windows of at most 7 days), ``median_days`` and ``max_days`` of the
+    bounded windows, and ``open`` (windows open on at least one side)."""
+    order = {"timestamp": 0, "evidence": 1, "neighbours": 2, "unknown": 3}
+    n = max(timeline_posts.height, 1)
+    return (
+        timeline_posts.group_by("date_source").agg(
+            posts=pl.len().cast(pl.Int64),
+            exact_day=(pl.col("window_days") == 1).sum().cast(pl.Int64),
+            within_week=(pl.col("window_days") <= 7).sum().cast(pl.Int64),
+            median_days=pl.col("window_days").median(),
+            max_days=pl.col("window_days").max(),
+            open=pl.col("window_days").is_null().sum().cast(pl.Int64),
+        )
+        .with_columns(share=(pl.col("posts") / n).round(3))
+        .sort(pl.col("date_source").replace_strict(order, default=9, return_dtype=pl.Int64))
+        .select("date_source", "posts", "share", "exact_day", "within_week", "median_days", "max_days", "open")
+    )

@@ -1,0 +1,100 @@
+"""feedtools.charts and feedtools.charts.explore: charts from aggregated frames, tested through to_dict()."""
+
+from __future__ import annotations
+
+import json
+
+import altair as alt
+import polars as pl
+import pytest
+
+from feedtools import charts, explore
+from feedtools.charts import explore as ce
+
+
+@pytest.fixture(scope="module")
+def seed_tables(seed_feed):
+    return {
+        "volume": explore.volume(seed_feed),
+        "hashtags": explore.top_hashtags(seed_feed, n=15),
+        "mentions": explore.top_mentions(seed_feed, n=15),
+        "emoji": explore.top_emoji(seed_feed, n=15),
+        "hist": explore.length_histogram(seed_feed, 25),
+        "longest": explore.longest_posts(seed_feed),
+        "langs": explore.language_table(seed_feed),
+    }
+
+
+def _data(chart: alt.Chart) -> list[dict]:
+    spec = chart.to_dict()
+    return next(iter(spec["datasets"].values()))
+
+
+def test_every_chart_has_tooltips_width_and_only_aggregated_data(seed_tables, seed_feed):
+    built = [
+        ce.volume_chart(seed_tables["volume"]),
+        ce.entity_chart(seed_tables["hashtags"], "hashtag", "t"),
+        ce.entity_chart(seed_tables["mentions"], "mention", "t"),
+        ce.emoji_chart(seed_tables["emoji"]),
+        ce.length_chart(seed_tables["hist"]),
+        ce.longest_posts_chart(seed_tables["longest"]),
+        ce.languages_chart(seed_tables["langs"]),
+    ]
+    for chart in built:
+        spec = chart.to_dict()
+        assert spec["width"] == charts.WIDTH
+        assert spec["encoding"]["tooltip"], spec.get("title")
+        assert len(_data(chart)) <= 30 < seed_feed.posts.height  # aggregates, never one row per post
+
+
+def test_bar_chart_keeps_frame_order_and_validates_columns():
+    df = pl.DataFrame({"tag": ["b", "a", "c"], "posts": [3, 2, 2]})
+    spec = charts.bar_chart(df, x="posts", y="tag", title="T").to_dict()
+    assert spec["encoding"]["y"]["sort"] is None  # bars in the frame's (sorted) order
+    assert [r["tag"] for r in _data(charts.bar_chart(df, "posts", "tag"))] == ["b", "a", "c"]
+    assert [t["field"] for t in spec["encoding"]["tooltip"]] == ["tag", "posts"]
+    with pytest.raises(ValueError, match="nope"):
+        charts.bar_chart(df, x="posts", y="nope")
+
+
+def test_empty_frames_give_a_note_not_an_error():
+    empty = explore.top_hashtags(pl.DataFrame(schema=feedtools_schema()))
+    spec = ce.entity_chart(empty, "hashtag", "Hashtags").to_dict()
+    assert spec["mark"]["type"] == "text"
+    assert ce.length_chart(explore.length_histogram(pl.DataFrame(schema=feedtools_schema()))).to_dict()["mark"][
+        "type"] == "text"
+
+
+def feedtools_schema():
+    from feedtools.schema import POSTS_SCHEMA
+
+    return POSTS_SCHEMA
+
+
+def test_hashtag_chart_puts_spellings_in_the_tooltip(seed_tables):
+    rows = _data(ce.entity_chart(seed_tables["hashtags"], "hashtag", "t"))
+    assert rows[0]["hashtag"] == "uclgmeets"
+    assert rows[0]["spellings"] == "UCLGMeets, UCLGmeets"
+
+
+def test_chart_html_cannot_break_out_of_its_script():
+    hostile = pl.DataFrame({"post": ['</script><script>alert("x")</script><!--'], "chars": [1]})
+    bundle = charts.bar_chart(hostile, "chars", "post")._repr_mimebundle_()
+    html = (bundle[0] if isinstance(bundle, tuple) else bundle)["text/html"]
+    script = html[html.index("<script"):]
+    assert script.count("</script") == 1  # only the closing tag of the chart's own script
+    assert "<!--" not in script
+    assert "\\u003c/script\\u003e" in script  # the data is still there, escaped for JSON
+    encoded = json.dumps({"a": "<&>"}, cls=charts.ScriptSafeJSONEncoder)
+    assert json.loads(encoded) == {"a": "<&>"} and "<" not in encoded
+
+
+def test_table_escapes_every_cell_and_has_a_plain_text_repr():
+    df = pl.DataFrame({"name": ["<script>alert(1)</script>", None], "tags": [["<b>", "x"], []], "n": [1, 2]})
+    t = charts.table(df)
+    html = t._repr_html_()
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;b&gt;, x" in html
+    assert html.count("<tr>") == 3 and html.count("\n") > 3  # one row per line: readable diffs
+    assert "<script>alert(1)</script>" in repr(t)
+    assert "3 of 5 rows shown." in charts.table(pl.DataFrame({"a": range(5)}), max_rows=3)._repr_html_()

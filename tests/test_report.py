@@ -1,0 +1,255 @@
+"""feedtools.report and `feedtools report`: notebooks executed in order into self-contained, escaped HTML."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import FIXTURES, ROOT, SEED
+
+from feedtools import FeedError
+from feedtools.report import (
+    ReportError,
+    build_reports,
+    external_references,
+    find_notebooks,
+    inject_parameters,
+    notebook_parameters,
+    read_notebook,
+)
+
+FEEDTOOLS = str(Path(sys.executable).with_name("feedtools"))
+
+TINY = '''\
+# %% [markdown]
+# # Tiny {n}
+
+# %% tags=["parameters"]
+feed_path = "../data/raw/000_802a2c4cd511184e.txt"
+languages = None
+# %%
+from pathlib import Path
+import altair as alt
+import polars as pl
+import feedtools.charts
+print("feed:", Path(feed_path).name)
+{extra}
+alt.Chart(pl.DataFrame({{"a": ["x"], "b": [1]}})).mark_bar().encode(x="b", y="a", tooltip=["a", "b"])
+'''
+
+
+def _tiny_notebooks(folder: Path, extra: dict[int, str] | None = None, count: int = 2) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(1, count + 1):
+        (folder / f"0{n}_tiny{n}.py").write_text(TINY.format(n=n, extra=(extra or {}).get(n, "")), encoding="utf-8")
+    return folder
+
+
+def _nb(*cells) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    for source, tags in cells:
+        c = nbformat.v4.new_code_cell(source)
+        c.metadata["tags"] = tags
+        nb.cells.append(c)
+    return nb
+
+
+# --- notebooks and parameters ---------------------------------------------------------------------------------
+
+
+def test_find_notebooks_in_order_ignoring_other_files(tmp_path):
+    for name in ("02_b.py", "01_a.py", "10_c.py", "notes.py", "1_x.py", "03_d.ipynb", "helpers_01.py"):
+        (tmp_path / name).write_text("")
+    assert [p.name for p in find_notebooks(tmp_path)] == ["01_a.py", "02_b.py", "10_c.py"]
+    with pytest.raises(ReportError, match="no notebooks"):
+        find_notebooks(_empty(tmp_path))
+
+
+def _empty(tmp_path: Path) -> Path:
+    d = tmp_path / "empty"
+    d.mkdir()
+    return d
+
+
+def test_the_project_notebooks_start_with_exploration():
+    assert find_notebooks()[0].name == "01_exploration.py"
+
+
+def test_parameters_cell_must_be_one_cell_of_literals():
+    ok = _nb(('feed_path = "a.txt"\nlanguages = None\nn = [1, 2]', ["parameters"]))
+    assert notebook_parameters(ok) == {"feed_path": "a.txt", "languages": None, "n": [1, 2]}
+    with pytest.raises(ReportError, match="exactly one"):
+        notebook_parameters(_nb(("x = 1", [])))
+    with pytest.raises(ReportError, match="exactly one"):
+        notebook_parameters(_nb(("x = 1", ["parameters"]), ("y = 2", ["parameters"])))
+    with pytest.raises(ReportError, match="not a literal"):
+        notebook_parameters(_nb(("x = len('a')", ["parameters"])))
+    with pytest.raises(ReportError, match="not a simple assignment"):
+        notebook_parameters(_nb(("import os", ["parameters"])))
+
+
+def test_injected_parameters_follow_the_parameters_cell_and_only_declared_names():
+    nb = _nb(("print(1)", []), ('feed_path = "a.txt"', ["parameters"]), ("print(feed_path)", []))
+    out = inject_parameters(nb, {"feed_path": "b.txt", "other": 3})
+    assert out.cells[2].source.endswith("feed_path = 'b.txt'")
+    assert "other" not in out.cells[2].source
+    assert out.cells[2].metadata["tags"] == ["injected-parameters"]
+    assert len(nb.cells) == 3  # the input is not modified
+
+
+def test_read_notebook_gives_stable_cell_ids():
+    source = ROOT / "notebooks" / "01_exploration.py"
+    assert [c.id for c in read_notebook(source).cells] == [c.id for c in read_notebook(source).cells]
+
+
+# --- self-containment ---------------------------------------------------------------------------------------------
+
+
+def test_external_references_finds_fetches_not_links_or_text():
+    page = """<script src="https://cdn.example.org/require.js"></script>
+    <link rel="stylesheet" href="//fonts.example.com/x.css"><img src='http://x.org/a.png'>
+    <style>@import url("https://x.org/y.css"); .a { background: url(https://x.org/b.png) }</style>
+    <a href="https://uclg.org">a link</a> <p>&lt;script src="https://evil.org/x.js"&gt;</p>
+    <img src="data:image/png;base64,AAAA">"""
+    assert external_references(page) == [
+        "https://cdn.example.org/require.js", "//fonts.example.com/x.css", "http://x.org/a.png",
+        "https://x.org/y.css", "https://x.org/b.png",
+    ]
+
+
+def test_plain_nbconvert_html_would_fetch_from_a_cdn():
+    """The reason for the report template: nbconvert's own lab page loads require.js from a CDN."""
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter(template_name="lab").from_notebook_node(_nb(("1", [])))
+    assert any("require" in u for u in external_references(body))
+
+
+# --- building reports (tiny notebooks: fast) ----------------------------------------------------------------------
+
+
+def test_build_writes_pages_in_order_with_progress_and_no_paths(tmp_path, capsys):
+    notebooks = _tiny_notebooks(tmp_path / "nbs")
+    out = tmp_path / "out"
+    written = build_reports(SEED, out, notebooks_dir=notebooks, progress=sys.stderr)
+    assert [p.name for p in written] == ["01_tiny1.html", "02_tiny2.html", "index.html"]
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("[1/2] 01_tiny1 -> 01_tiny1.html (") and err[1].startswith("[2/2] 02_tiny2")
+    page = (out / "01_tiny1.html").read_text(encoding="utf-8")
+    assert "feed: 000_802a2c4cd511184e.txt" in page
+    assert external_references(page) == []
+    assert page.count("vegaEmbed=") == 1  # the libraries are inlined once
+    assert 'id="altair-viz-1"' in page and not re.search(r"altair-viz-[0-9a-f]{32}", page)
+    assert "print(" not in page  # code hidden by default
+    for text in (str(tmp_path), str(ROOT), sys.prefix, str(SEED.parent)):
+        assert text not in page
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert '<a href="01_tiny1.html">Tiny 1</a>' in index and "<td>51</td>" in index
+
+
+def test_show_code_shows_the_injected_file_name_not_a_path(tmp_path):
+    notebooks = _tiny_notebooks(tmp_path / "nbs", count=1)
+    build_reports(SEED, tmp_path / "out", notebooks_dir=notebooks, show_code=True, progress=None)
+    page = (tmp_path / "out" / "01_tiny1.html").read_text(encoding="utf-8")
+    assert "print" in page and "000_802a2c4cd511184e.txt" in page
+    assert str(SEED.parent) not in page and str(ROOT) not in page
+
+
+def test_a_failing_notebook_stops_the_build_naming_notebook_and_cell(tmp_path):
+    notebooks = _tiny_notebooks(tmp_path / "nbs", count=3, extra={2: "raise KeyError('no such column: reach')"})
+    with pytest.raises(ReportError) as err:
+        build_reports(SEED, tmp_path / "out", notebooks_dir=notebooks, progress=None)
+    message = str(err.value)
+    assert "\n" not in message
+    assert message.startswith("02_tiny2: code cell 2 (from pathlib import Path) raised KeyError:")
+    assert "no such column: reach" in message
+    assert not (tmp_path / "out" / "03_tiny3.html").exists()
+    assert not (tmp_path / "out" / "index.html").exists()
+
+
+def test_zero_post_feed_stops_with_one_line(tmp_path):
+    with pytest.raises(FeedError, match="zero_posts.txt: no posts in this feed"):
+        build_reports(FIXTURES / "zero_posts.txt", tmp_path / "out", progress=None)
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_report_failures_are_one_line(tmp_path):
+    run = subprocess.run([FEEDTOOLS, "report", "--feed", str(FIXTURES / "zero_posts.txt"), "--out", str(tmp_path)],
+                         capture_output=True, text=True)
+    assert run.returncode == 1
+    assert run.stderr.strip().splitlines() == [
+        "feedtools: error: zero_posts.txt: no posts in this feed (0 records), nothing to report"]
+    notebooks = _tiny_notebooks(tmp_path / "nbs", count=1, extra={1: "1 / 0"})
+    run = subprocess.run([FEEDTOOLS, "report", "--notebooks", str(notebooks), "--out", str(tmp_path / "o")],
+                         capture_output=True, text=True)
+    assert run.returncode == 1
+    assert run.stderr.strip().splitlines()[-1] == (
+        "feedtools: error: 01_tiny1: code cell 2 (from pathlib import Path) raised ZeroDivisionError: division by zero")
+    assert "Traceback" not in run.stderr
+
+
+# --- the real notebooks ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def hostile_reports(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("hostile")
+    build_reports(FIXTURES / "hostile_feed.txt", out, progress=None)
+    return out
+
+
+@pytest.mark.slow
+def test_hostile_feed_reports_escape_everything(hostile_reports):
+    pages = sorted(hostile_reports.glob("*.html"))
+    assert len(pages) == len(find_notebooks()) + 1
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert external_references(text) == [], page.name
+        # every <script> element is ours: the libraries, VEGA_DEBUG, and one per chart (Altair's loader)
+        for body in re.findall(r"<script[^>]*>(.*?)</script>", text, flags=re.S):
+            assert not body.lstrip().startswith("alert"), page.name
+        assert "<img src=x" not in text  # a real tag; as text it shows as &lt;img src=x
+        assert not re.search(r"<a\s[^>]*href\s*=\s*[\"']?javascript:", text, flags=re.I)
+        assert "<script>alert(1)</script>" not in text
+    exploration = (hostile_reports / "01_exploration.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in exploration
+    assert '&lt;b&gt;Evil&lt;/b&gt; Org &lt;script&gt;alert("name")&lt;/script&gt;' in exploration
+    assert "\\u003cb\\u003ebold?\\u003c/b\\u003e" in exploration  # the longest post's excerpt, in chart data
+
+
+@pytest.mark.slow
+def test_only_placeholders_feed_builds_readable_reports(tmp_path):
+    written = build_reports(FIXTURES / "only_placeholders.txt", tmp_path, progress=None)
+    index = written[-1].read_text(encoding="utf-8")
+    assert "<th>of which unloaded placeholders</th><td>3</td>" in index
+    page = (tmp_path / "01_exploration.html").read_text(encoding="utf-8")
+    assert "nothing to show for this feed" in page
+    assert "Ghost &lt;i&gt;Account&lt;/i&gt;" in page
+
+
+@pytest.mark.slow
+def test_seed_reports_are_deterministic(tmp_path):
+    first = build_reports(SEED, tmp_path / "a", progress=None)
+    second = build_reports(SEED, tmp_path / "b", progress=None)
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+        text = a.read_text(encoding="utf-8")
+        for machine in (str(tmp_path), str(ROOT), sys.prefix, str(Path.home())):
+            assert machine not in text, f"{a.name} shows {machine}"
+        assert external_references(text) == [], a.name
+    index = first[-1].read_text(encoding="utf-8")
+    for figure in ("<td>80</td>", "<td>51</td>", "<td>29</td>", "<td>14</td>", "<td>en, es, fr</td>",
+                   "<td>no dates in this feed</td>", "<td>000_802a2c4cd511184e.txt</td>"):
+        assert figure in index
+
+
+def test_cli_notebooks_lists_them_in_order_and_report_has_help():
+    run = subprocess.run([FEEDTOOLS, "notebooks"], capture_output=True, text=True, check=True)
+    assert run.stdout.splitlines() == [p.name for p in find_notebooks()]
+    helptext = subprocess.run([FEEDTOOLS, "report", "--help"], capture_output=True, text=True, check=True).stdout
+    for option in ("--feed", "--out", "--show-code", "--langs", "--notebooks"):
+        assert option in helptext
