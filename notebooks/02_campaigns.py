@@ -56,8 +56,8 @@ print(aliases_note)
 # not in the table). `multilingual` is true when the campaign's posts are in two or more languages.
 #
 # On the bundled seed, the four causes named in the alias table each end up as one campaign:
-# `uclgmeets` (#UCLGMeets 16 + #UCLGmeets 2 = 18 posts: 13 English, 3 French, 2 Spanish), `lrgs` (#LRGs 6 +
-# #GLRs 3 = 9 posts: 6 English, 2 French, 1 Spanish), `peace-forum` (6 posts: 5 Spanish, 1 English repost that
+# `uclgmeets` (#UCLGMeets 16 + #UCLGmeets 2 = 18 posts: 13 English, 3 French, 2 Spanish), `lrgs`
+# (#LRGs 6 + #GLRs 3 = 9 posts: 6 English, 2 French, 1 Spanish), `peace-forum` (6 posts: 5 Spanish, 1 English repost that
 # carries both the English and the Spanish tag) and `sdgs` (#SDGs 2 + #ODS 1: 2 English, 1 Spanish).
 
 # %%

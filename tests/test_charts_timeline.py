@@ -54,6 +54,14 @@ def test_events_chart_bars_and_named_dates(seed_tl):
     assert {r["event_id"] for r in data} == set(seed_tl.events["event_id"])
 
 
+def test_events_chart_keeps_the_largest_events_only(seed_tl):
+    spec = ct.events_chart(seed_tl.events, max_events=3).to_dict()
+    data = next(iter(spec["datasets"].values()))
+    biggest = seed_tl.events.sort("n_posts", descending=True)["n_posts"].head(3).to_list()
+    assert sorted((r["n_posts"] for r in data), reverse=True) == biggest
+    assert f"of {seed_tl.events.height}" in json.dumps(spec["title"])
+
+
 def test_groups_over_time_languages_and_hashtags(seed_feed, seed_tl):
     spec = ct.groups_over_time(period_counts(seed_tl.posts, by="lang", period="week"), group_title="language")
     d = spec.to_dict()

@@ -107,3 +107,14 @@ def test_language_workers_give_the_same_answers(monkeypatch):
     texts = [t for t in posts["text"].to_list() if t] * 3
     monkeypatch.setattr(language, "PARALLEL_MIN_TEXTS", 1)
     assert language.detect(texts, workers=2) == language.detect(texts, workers=1)
+
+
+def test_load_progress_bar_only_when_asked_or_big(capsys, seed_path):
+    import feedtools
+
+    feedtools.load(seed_path)  # default: not in a notebook, and a small feed: quiet
+    assert capsys.readouterr().err == ""
+    feed = feedtools.load(seed_path, progress=True)
+    err = capsys.readouterr().err
+    assert "enriching 000_802a2c4cd511184e.txt" in err and "80" in err
+    assert feed.posts.height == 80

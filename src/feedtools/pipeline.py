@@ -89,8 +89,15 @@ def load(
     format: str = "auto",
     languages: Sequence[str] | None = None,
     known_names: Sequence[str] = (),
+    progress: bool | None = None,
 ) -> Feed:
     """Read ``path`` (any supported format), clean and enrich it, and mark duplicates.
+
+    ``progress``: show a progress bar of enriched rows (``tqdm.auto``: a widget in a
+    notebook, text on stderr elsewhere). ``None`` (default) shows it only inside an
+    interactive Jupyter kernel and only for batches of more than
+    :data:`PROGRESS_MIN_ROWS` rows, so small feeds (and stored notebook outputs) stay
+    quiet; report builds turn it off; the bar is removed when done.
 
     Raises :class:`feedtools.readers.FeedError` (one-line message) for input that
     cannot be read at all; bad records inside a readable file go to ``rejects``.
@@ -100,7 +107,15 @@ def load(
     for batch in iter_read(path, format, known_names=tuple(known_names)):
         # Enriched in slices: the intermediate columns of a slice are freed before the next one.
         posts, batch.posts = batch.posts, None
-        slices = [enrich(posts.slice(i, BATCH_ROWS), languages=languages) for i in range(0, posts.height, BATCH_ROWS)]
+        show = progress if progress is not None else (_in_notebook() and posts.height > PROGRESS_MIN_ROWS)
+        bar = _progress_bar(posts.height, path.name) if show else None
+        slices = []
+        for i in range(0, posts.height, BATCH_ROWS):
+            slices.append(enrich(posts.slice(i, BATCH_ROWS), languages=languages))
+            if bar is not None:
+                bar.update(slices[-1].height)
+        if bar is not None:
+            bar.close()
         del posts
         batch.posts = pl.concat(slices, how="vertical") if slices else enrich(empty_posts(), languages=languages)
         parts.append(batch)
@@ -110,6 +125,28 @@ def load(
     stats = Counter(raw.stats)
     stats["duplicates"] = int(posts["duplicate_of"].is_not_null().sum()) if posts.height else 0
     return Feed(posts=posts, rejects=raw.rejects, stats=stats, meta=meta)
+
+
+#: Below this many rows in a batch, ``load`` shows no progress bar by default (it takes a few seconds at most).
+PROGRESS_MIN_ROWS = 200_000
+
+
+def _in_notebook() -> bool:
+    """True inside a Jupyter kernel (where a progress widget can be shown), unless ``FEEDTOOLS_PROGRESS=0``
+    (set by ``feedtools report`` for the kernels it runs)."""
+    import os
+    import sys
+
+    if os.environ.get("FEEDTOOLS_PROGRESS") == "0":
+        return False
+    shell = sys.modules.get("IPython") and sys.modules["IPython"].get_ipython()
+    return bool(shell) and hasattr(shell, "kernel")
+
+
+def _progress_bar(total: int, name: str):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=f"enriching {name}", unit=" rows", unit_scale=True, leave=False)
 
 
 def read(path: str | Path, **options) -> pl.DataFrame:

@@ -208,7 +208,8 @@ def execute_notebook(
                 record_timing=False,
                 config=config,
             )
-            client.execute()
+            # No progress widgets in built reports: nobody watches them, and they would leave stale text behind.
+            client.execute(env={**os.environ, "FEEDTOOLS_PROGRESS": "0"})
     except CellExecutionError as e:
         message = _first_line(_scrub(e.evalue, scrub))
         raise ReportError(f"{name}: {_failing_cell(out)} raised {e.ename}: {message}") from None
@@ -490,6 +491,18 @@ def build_reports(
     return written
 
 
+def _number_chart_ids(nb: NotebookNode) -> None:
+    """Replace Altair's random chart ids by ``altair-viz-1``, ``-2``… in order, so a stored notebook that
+    did not change gives no diff when regenerated."""
+    ids: dict[str, str] = {}
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            for mime, value in o.get("data", {}).items():
+                if isinstance(value, str):
+                    o["data"][mime] = _ALTAIR_ID.sub(
+                        lambda m: ids.setdefault(m.group(0), f"altair-viz-{len(ids) + 1}"), value)
+
+
 def update_notebooks(
     notebooks_dir: str | Path = DEFAULT_NOTEBOOKS, *, only: Sequence[str] = (), progress: TextIO | None = sys.stderr
 ) -> list[Path]:
@@ -512,6 +525,7 @@ def update_notebooks(
         nb = read_notebook(source)
         notebook_parameters(nb, source.stem)
         done = execute_notebook(nb, directory, source.stem, _machine_paths())
+        _number_chart_ids(done)
         target = source.with_suffix(".ipynb")
         jupytext.write(done, target, fmt="ipynb")
         written.append(target)

@@ -15,8 +15,9 @@
   known (from a date range such as ``1-4 de abril`` in one of its posts, or from a post
   whose own date is exact and which names its day number).
 
-Evidence that contradicts the feed order is not silently dropped: the posts whose
-evidence conflicts with the most others are set aside one at a time until the rest agree,
+Evidence that contradicts the feed order is not silently dropped: the fewest posts whose
+evidence must go for the rest to agree with the order are set aside (copies of another
+post's text, then older posts, on ties; O(m log m), see ``_order_conflicts``),
 and every set-aside clue is listed in ``Timeline.contradictions`` with the bounds the
 order allowed. Nothing is invented: a post with no evidence and no dated neighbour keeps
 an open window (``date_min``/``date_max`` null) and ``date_source = 'unknown'``; a point
@@ -237,7 +238,7 @@ def infer_windows(
         own_max=pl.min_horizontal("ev_max", "ts_max", cap),
     )
 
-    # 2. evidence that contradicts the feed order: greedily set aside the most-conflicting posts
+    # 2. evidence that contradicts the feed order: set aside the fewest posts that make the rest agree
     ordered = df.filter(~pl.col("is_pinned") & (pl.col("ev_min").is_not_null() | pl.col("ev_max").is_not_null()))
     if "duplicate_of" in posts.columns:  # repeated texts repeat their clues: set those aside first on ties
         copies = posts.filter(pl.col("duplicate_of").is_not_null()).select(a="position", b="duplicate_of")
@@ -329,10 +330,24 @@ def infer_windows(
 
 def _order_conflicts(ordered: pl.DataFrame) -> list[int]:
     """Positions whose evidence must be set aside so that no post below has a later minimum
-    than a post above has maximum. Greedy: drop the post in most conflicts (ties: a post whose
-    text repeats another's first, then the later position, i.e. the older post), until none
-    are left. Timestamped posts are never dropped.
-    Cost: O(m^2) in the number m of posts with evidence (not all posts), in blocks."""
+    than a post above has maximum.
+
+    Rule: keep the largest set of posts whose bounds agree with the order (set aside the
+    fewest); among equally large sets, set aside posts whose text repeats another's
+    (``dup``) first; then keep the newer posts (the smallest sum of kept positions).
+    Timestamped posts are never set aside (when timestamps themselves disagree with the
+    order, step 3 of :func:`infer_windows` reports it). A post in a conflict whose bounds are
+    empty (evidence later than the capture date) fits no day and is set aside.
+
+    A set of posts agrees with the order exactly when one day can be chosen for each, inside
+    its bounds, never increasing down the feed; taking for each post the least maximum seen
+    so far (newest first) is such a choice. So a dynamic programme over that running
+    minimum ``h`` (one of the posts' maxima) finds the best set: a post with bounds
+    ``[lo, hi]`` joins every state with ``lo <= h < hi`` (range add), and the state ``hi`` is
+    reached from the best state ``>= hi`` (range max). A segment tree over the distinct
+    maxima makes each step O(log m): O(m log m) in all, m = posts with evidence that is in
+    some conflict (an O(m) check finds them; usually few).
+    """
     if ordered.height < 2:
         return []
     pos = ordered["position"].to_numpy()
@@ -341,37 +356,134 @@ def _order_conflicts(ordered: pl.DataFrame) -> list[int]:
     fixed = ordered.select(pl.col("ts_min").is_not_null() | pl.col("ts_max").is_not_null())["ts_min"].to_numpy()
     dup = ordered["dup"].to_numpy() if "dup" in ordered.columns else np.zeros(len(pos), dtype=bool)
     # only posts with a later minimum than some maximum above, or an earlier maximum than some minimum below,
-    # can be in a conflict: usually few, so the pairwise step runs on them alone (O(m) check first)
+    # can be in a conflict; the others agree with every post and are kept
     above_hi = np.minimum.accumulate(np.concatenate([[_BIG], hi[:-1]]))
     below_lo = np.concatenate([np.maximum.accumulate(lo[::-1])[::-1][1:], [-_BIG]])
     involved = (lo > above_hi) | (hi < below_lo)
     if not involved.any():
         return []
     pos, lo, hi, fixed, dup = pos[involved], lo[involved], hi[involved], fixed[involved], dup[involved]
-    m = len(pos)
-    # conflict(i, j): i above j (i < j in order) and lo[j] > hi[i]
-    counts = np.zeros(m, dtype=np.int64)
-    block = 2048
-    for s in range(0, m, block):
-        e = min(m, s + block)
-        c = (lo[None, :] > hi[s:e, None]) & (np.arange(m)[None, :] > np.arange(s, e)[:, None])
-        counts[s:e] += c.sum(axis=1)
-        counts += c.sum(axis=0)
-    alive = np.ones(m, dtype=bool)
-    dropped = []
-    while True:
-        score = np.where(alive & ~fixed, counts, -1)
-        if score.max() <= 0:
-            break
-        tied = np.flatnonzero(score == score.max())
-        k = int(tied[dup[tied]][-1] if dup[tied].any() else tied[-1])
-        alive[k] = False
-        dropped.append(int(pos[k]))
-        idx = np.arange(m)
-        row = (lo > hi[k]) & (idx > k) & alive  # k above j
-        col = (lo[k] > hi) & (idx < k) & alive  # i above k
-        counts -= row.astype(np.int64) + col.astype(np.int64)
-    return sorted(dropped)
+    keep = _best_ordered_subset(lo, hi, _conflict_weights(pos, fixed, dup))
+    return sorted(int(p) for p in pos[~keep & ~fixed])
+
+
+def _conflict_weights(pos: np.ndarray, fixed: np.ndarray, dup: np.ndarray) -> list[int]:
+    """Weights (Python ints, exact) that make the heaviest set the one :func:`_order_conflicts`
+    describes: a timestamped post outweighs all others together; each other post counts
+    ``a``, more than all the following together; a text that is not a copy adds ``b``, more
+    than all the following together; a post at position ``p`` adds ``last - p`` (newer: more)."""
+    m, last = len(pos), int(pos.max()) if len(pos) else 0
+    b = m * (last + 1) + 1
+    a = m * (b + last) + 1
+    big = m * (a + b + last) + 1
+    return [big if f else a + (0 if d else b) + (last - p)
+            for p, f, d in zip(pos.tolist(), fixed.tolist(), dup.tolist())]
+
+
+def _best_ordered_subset(lo: np.ndarray, hi: np.ndarray, weight: list[int]) -> np.ndarray:
+    """Boolean mask of the heaviest subset of posts (in feed order, newest first, bounds
+    ``lo <= hi`` as day numbers) for which a non-increasing choice of days inside the bounds
+    exists. See :func:`_order_conflicts` for the dynamic programme; O(m log m)."""
+    m = len(lo)
+    empty = (lo > hi).tolist()
+    states = np.unique(np.concatenate([hi, [_BIG]]))  # the running minimum of the maxima kept so far
+    v = len(states)
+    at_hi = np.searchsorted(states, hi).tolist()
+    from_lo = np.searchsorted(states, lo, side="left").tolist()
+    size = 1
+    while size < v:
+        size *= 2
+    neg = -(1 << 512)  # unreachable state
+    best = [neg] * (2 * size)  # max over the node's leaves, with the adds at the node and below it
+    arg = [0] * (2 * size)  # leaf index of that max (ties: the larger state)
+    lazy = [0] * (2 * size)
+    for i in range(size):
+        arg[size + i] = i
+    best[size + v - 1] = 0  # nothing kept yet: running minimum +infinity
+    for p in range(size - 1, 0, -1):
+        lft, rgt = best[2 * p], best[2 * p + 1]
+        best[p], arg[p] = (lft, arg[2 * p]) if lft > rgt else (rgt, arg[2 * p + 1])
+
+    def pull(p: int) -> None:
+        while p > 1:
+            p //= 2
+            lft, rgt = best[2 * p], best[2 * p + 1]
+            best[p], arg[p] = (lft + lazy[p], arg[2 * p]) if lft > rgt else (rgt + lazy[p], arg[2 * p + 1])
+
+    def add(l: int, r: int, w: int) -> None:  # leaves [l, r) += w
+        l0, r0 = l + size, r - 1 + size
+        l, r = l + size, r + size
+        while l < r:
+            if l & 1:
+                best[l] += w
+                lazy[l] += w
+                l += 1
+            if r & 1:
+                r -= 1
+                best[r] += w
+                lazy[r] += w
+            l //= 2
+            r //= 2
+        pull(l0)
+        pull(r0)
+
+    def offset(p: int) -> int:  # pending adds above node p
+        s = 0
+        while p > 1:
+            p //= 2
+            s += lazy[p]
+        return s
+
+    def query(l: int, r: int) -> tuple[int, int]:  # max and its leaf over [l, r)
+        top, where = neg, -1
+        l, r = l + size, r + size
+        nodes = []
+        while l < r:
+            if l & 1:
+                nodes.append(l)
+                l += 1
+            if r & 1:
+                r -= 1
+                nodes.append(r)
+            l //= 2
+            r //= 2
+        for p in nodes:
+            val = best[p] + offset(p)
+            if val > top or (val == top and arg[p] > where):
+                top, where = val, arg[p]
+        return top, where
+
+    def assign(i: int, val: int) -> None:
+        p = i + size
+        best[p] = val - offset(p)
+        pull(p)
+
+    node_post: list[int] = []  # chain nodes: the post that moved the running minimum, and the node before
+    node_prev: list[int] = []
+    node_of = [-1] * v  # the chain that ends in each state
+    for j in range(m):
+        k, w = at_hi[j], weight[j]
+        if empty[j]:  # empty bounds (e.g. evidence after the capture date): no day fits, never kept
+            continue
+        top, where = query(k, v)
+        if where != k:  # coming from a higher state is (at least as) good: a new chain ends in state hi[j]
+            node_post.append(j)
+            node_prev.append(node_of[where])
+            node_of[k] = len(node_post) - 1
+        assign(k, top + w)
+        if from_lo[j] < k:
+            add(from_lo[j], k, w)
+    _, final = query(0, v)
+    moves = []
+    n = node_of[final]
+    while n >= 0:
+        moves.append(node_post[n])
+        n = node_prev[n]
+    moves = np.array(moves[::-1], dtype=np.int64)
+    # the state after each post: the maximum of the last move at or above it (+infinity before the first)
+    last = np.searchsorted(moves, np.arange(m), side="right") - 1
+    state = np.where(last >= 0, hi[moves[np.maximum(last, 0)]] if len(moves) else _BIG, _BIG)
+    return (lo <= state) & (state <= hi)
 
 
 # ----------------------------------------------------------------------------------------------- events

@@ -76,11 +76,13 @@ def window_chart(bands: pl.DataFrame, *, title: str = "Date window of each post 
     return alt.layer(rules, dots).properties(width=WIDTH, height=max(120, min(6 * df.height, 600)), title=title)
 
 
-def events_chart(events: pl.DataFrame, *, title: str = "Events") -> alt.LayerChart | alt.Chart:
+def events_chart(events: pl.DataFrame, *, title: str = "Events", max_events: int = 40) -> alt.LayerChart | alt.Chart:
     """Events as bars on a time axis: from the first to the last day their posts can have
     been made (``date_min``/``date_max``; an open bound falls back to the dates the posts
     name, ``event_date_min``/``event_date_max``), with a tick at the named event dates.
-    Events with no date at all are not drawn."""
+    Events with no date at all are not drawn. At most ``max_events`` bars: the events with
+    the most posts (ties: the earlier, then the smaller id), and the title says how many
+    were left out, so the chart stays readable and small on a feed with thousands of events."""
     _need(events, "event_id", "label", "date_min", "date_max", "event_date_min", "event_date_max", "n_posts")
     df = events.with_columns(
         start=pl.coalesce("date_min", "event_date_min", "date_max", "event_date_max"),
@@ -90,6 +92,9 @@ def events_chart(events: pl.DataFrame, *, title: str = "Events") -> alt.LayerCha
                                                    "event_date_max", "n_posts", "languages")
     if df.height == 0:
         return empty_note(title)
+    if df.height > max_events:
+        title = f"{title} (the {max_events} with most posts, of {df.height})"
+        df = df.sort(["n_posts", "start", "event_id"], descending=[True, False, False]).head(max_events)
     tooltip = [alt.Tooltip("event_id:N", title="event"), alt.Tooltip("label:N"),
                alt.Tooltip("start:T", title="posts from"), alt.Tooltip("end:T", title="posts until"),
                alt.Tooltip("event_date_min:T", title="dates named from"),
