@@ -14,6 +14,8 @@ from pathlib import Path
 
 from feedtools import __version__
 from feedtools.export import LIST_SEPARATOR, SUFFIXES, write_table
+from feedtools.paths import NOTEBOOKS as DEFAULT_NOTEBOOKS
+from feedtools.paths import SEED as DEFAULT_FEED
 from feedtools.readers import FORMATS, FeedError
 
 EXIT_INPUT = 1  # the input could not be read / a step failed on it
@@ -292,9 +294,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--hide-timestamps", action="store_true",
                    help="ignore timestamps and infer from evidence and order only (to measure the inference)")
     p.set_defaults(func=_cmd_timeline)
-
-    from feedtools.paths import NOTEBOOKS as DEFAULT_NOTEBOOKS
-    from feedtools.paths import SEED as DEFAULT_FEED
 
     p = sub.add_parser(
         "report",
