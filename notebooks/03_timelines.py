@@ -185,8 +185,12 @@ if timeline.has_timestamps(posts):
     measured, name = timeline.hidden_timestamp_error(posts, timezone=timezone, calendar=calendar), Path(feed_path).name
 else:
     measured, name = timeline.hidden_timestamp_error(timeline.demo_dated_feed(), timezone=timezone), "synthetic demo"
-print(f"{name}: {measured['n_dated']} dated posts, {measured['n_estimated']} estimated; error of date_est: "
-      f"median {measured['median_error_days']} days, worst {measured['worst_error_days']} days; "
-      f"true day inside the window for {measured['coverage']:.0%} of posts; "
-      f"median window {measured['median_window_days']} days")
+if measured["n_estimated"]:
+    print(f"{name}: {measured['n_dated']} dated posts, {measured['n_estimated']} estimated; error of date_est: "
+          f"median {measured['median_error_days']} days, worst {measured['worst_error_days']} days; "
+          f"true day inside the window for {measured['coverage']:.0%} of posts; "
+          f"median window {measured['median_window_days']} days")
+else:
+    print(f"{name}: {measured['n_dated']} dated posts, none of which can be dated from its text and the feed "
+          "order alone, so the error of the inference cannot be measured on this feed")
 table(measured["per_post"], max_rows=30)
