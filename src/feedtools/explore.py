@@ -178,6 +178,13 @@ def length_histogram(posts: pl.DataFrame | pl.LazyFrame | Feed, bin_width: int =
     )
 
 
+def _excerpt(chars: int) -> pl.Expr:
+    """The first ``chars`` characters of ``text_clean``, with ``…`` when cut, as column ``excerpt``."""
+    text = pl.col("text_clean")
+    return pl.when(text.str.len_chars() > chars).then(text.str.slice(0, chars) + pl.lit("…")).otherwise(text).alias(
+        "excerpt")
+
+
 def longest_posts(posts: pl.DataFrame | pl.LazyFrame | Feed, n: int = 10, excerpt: int = 80) -> pl.DataFrame:
     """The ``n`` longest loaded posts: ``position``, ``kind``, ``chars``, ``excerpt`` (first
     ``excerpt`` characters of ``text_clean``, with ``…`` when cut). Ties broken by position."""
@@ -189,10 +196,7 @@ def longest_posts(posts: pl.DataFrame | pl.LazyFrame | Feed, n: int = 10, excerp
             "position",
             "kind",
             "chars",
-            pl.when(pl.col("text_clean").str.len_chars() > excerpt)
-            .then(pl.col("text_clean").str.slice(0, excerpt) + pl.lit("…"))
-            .otherwise(pl.col("text_clean"))
-            .alias("excerpt"),
+            _excerpt(excerpt),
         )
         .collect()
     )
@@ -237,10 +241,7 @@ def duplicates_sample(posts: pl.DataFrame | pl.LazyFrame | Feed, n: int = 10, ex
             "position",
             "duplicate_of",
             "duplicate_kind",
-            pl.when(pl.col("text_clean").str.len_chars() > excerpt)
-            .then(pl.col("text_clean").str.slice(0, excerpt) + pl.lit("…"))
-            .otherwise(pl.col("text_clean"))
-            .alias("excerpt"),
+            _excerpt(excerpt),
         )
         .collect()
     )
