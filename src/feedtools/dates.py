@@ -74,9 +74,13 @@ __all__ = [
 
 DEFAULT_CALENDAR = OBSERVANCES
 
+def _name_table(groups: list[str]) -> dict[str, int]:
+    """``{name: n}`` for each space-separated name in ``groups[n - 1]`` (numbers start at 1)."""
+    return {name: num for num, names in enumerate(groups, start=1) for name in names.split()}
+
+
 #: Month names and abbreviations (lower case) -> month number; English, Spanish, French.
-MONTHS: dict[str, int] = {}
-for _num, _names in enumerate(
+MONTHS: dict[str, int] = _name_table(
     [
         "january jan enero ene janvier janv",
         "february feb febrero février fevrier févr fevr",
@@ -90,15 +94,11 @@ for _num, _names in enumerate(
         "october oct octubre octobre",
         "november nov noviembre novembre",
         "december dec diciembre dic décembre decembre déc",
-    ],
-    start=1,
-):
-    for _n in _names.split():
-        MONTHS[_n] = _num
+    ]
+)
 
 #: Weekday names (lower case) -> ISO weekday (Monday = 1).
-WEEKDAYS: dict[str, int] = {}
-for _num, _names in enumerate(
+WEEKDAYS: dict[str, int] = _name_table(
     [
         "monday lunes lundi",
         "tuesday martes mardi",
@@ -107,11 +107,8 @@ for _num, _names in enumerate(
         "friday viernes vendredi",
         "saturday sábado sabado samedi",
         "sunday domingo dimanche",
-    ],
-    start=1,
-):
-    for _n in _names.split():
-        WEEKDAYS[_n] = _num
+    ]
+)
 
 EVIDENCE_SCHEMA = pl.Schema(
     {

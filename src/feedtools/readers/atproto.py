@@ -39,6 +39,7 @@ __all__ = [
     "check_readable",
     "count_or_none",
     "get",
+    "finish_stats",
     "first_byte",
     "iter_line_items",
     "iter_lines",
@@ -425,6 +426,15 @@ class RowBuffer:
         return conform(df)
 
 
+def finish_stats(stats: Counter, posts: int, rejected: int) -> Counter:
+    """Set the totals every reader reports: ``posts``, ``rejected`` and ``skipped`` (the sum of the
+    ``skipped_<kind>`` counts), so that ``records == posts + rejected + skipped``."""
+    stats["posts"] = posts
+    stats["rejected"] = rejected
+    stats["skipped"] = sum(v for k, v in stats.items() if k.startswith("skipped_"))
+    return stats
+
+
 def check_readable(stats, rejects: list[dict], source: str, fmt: str) -> None:
     """Raise :class:`FeedError` when records were read but every one was rejected (wrong format forced,
     or not a feed at all): one line with the first reason, instead of a table of rejects and no rows."""
@@ -536,9 +546,7 @@ def read_items(items, *, source: str, fmt: str, to_row) -> ReadResult:
         row["source_location"] = location
         row["source_line"] = line
         buf.append(row)
-    stats["posts"] = len(buf)
-    stats["rejected"] = len(rejects)
-    stats["skipped"] = sum(v for k, v in stats.items() if k.startswith("skipped_"))
+    finish_stats(stats, len(buf), len(rejects))
     check_readable(stats, rejects, source, fmt)
     return ReadResult(
         posts=buf.frame(source=source, source_format=fmt),

@@ -38,6 +38,7 @@ from feedtools.readers.atproto import (
     RecordError,
     RowBuffer,
     check_readable,
+    finish_stats,
     get,
     post_fields,
     raw_json,
@@ -231,9 +232,7 @@ def read_batches(path: str | Path, **_: object):
             continue
         row["source_location"] = location
         buf.append(row)
-    stats["posts"] = len(buf)
-    stats["rejected"] = len(rejects)
-    stats["skipped"] = sum(v for k, v in stats.items() if k.startswith("skipped_"))
+    finish_stats(stats, len(buf), len(rejects))
     check_readable(stats, rejects, source, FORMAT)
     meta = {"format": FORMAT, "source": source, "unit": "records", "did": did, "rev": rev,
             "data_cid": _cid_str(commit["data"]), "repo_version": commit.get("version"),

@@ -35,6 +35,7 @@ from feedtools.readers.atproto import (
     RecordError,
     RowBuffer,
     check_readable,
+    finish_stats,
     first_byte,
     iter_lines,
     load_json,
@@ -141,9 +142,7 @@ def read_batches(path: str | Path, batch_size: int = BATCH_SIZE, **_: object) ->
     buf, rejects, stats = RowBuffer(), [], Counter()
 
     def flush() -> ReadResult:
-        stats["posts"] = len(buf)
-        stats["rejected"] = len(rejects)
-        stats["skipped"] = sum(v for k, v in stats.items() if k.startswith("skipped_"))
+        finish_stats(stats, len(buf), len(rejects))
         posts = buf.frame(source=source, source_format=FORMAT, first_position=position)
         return ReadResult(posts=posts, rejects=rejects_frame(rejects), stats=stats, meta=dict(meta))
 
