@@ -365,9 +365,12 @@ def _index_html(head: dict[str, Any], pages: list[tuple[str, str]]) -> str:
     span = f"{head['first']} to {head['last']}" if head.get("first") else "no dates in this feed"
     figures = [
         ("input file", head["source"]),
-        ("SHA-256", head.get("sha256") or "unknown"),
-        ("rows (own posts + reposts)", head["rows"]),
-        ("own posts", head["own"]),
+        ("SHA-256", head.get("sha256") or "one per input (see the data-quality table)"),
+        ("kind of feed", "collection of accounts" if head.get("kind") == "collection" else "one account's feed"),
+        ("accounts (authors of original posts)", head.get("accounts")),
+        ("rows (original posts + reposts)" if head.get("kind") == "collection" else "rows (own posts + reposts)",
+         head["rows"]),
+        ("original posts" if head.get("kind") == "collection" else "own posts", head["own"]),
         ("reposts", head["reposts"]),
         ("of which unloaded placeholders", head["placeholders"]),
         ("rejected records", head["rejected"]),
