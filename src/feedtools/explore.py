@@ -20,6 +20,7 @@ from typing import Any
 import polars as pl
 
 from feedtools.pipeline import Feed
+from feedtools.prose import pct as _pct
 
 __all__ = [
     "KINDS",
@@ -361,10 +362,6 @@ def headline(feed: Feed) -> dict[str, Any]:
 
 
 # --- One-sentence readings of the tables, for the notebooks' prose -------------------------------------------
-
-
-def _pct(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.0f}%" if whole else "n/a"
 
 
 def describe_volume(volume_df: pl.DataFrame) -> str:
