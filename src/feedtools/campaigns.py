@@ -1271,7 +1271,8 @@ def describe_voice(summary: pl.DataFrame, by_language: pl.DataFrame, n_accounts:
     who = f"Across {n_accounts} accounts, " if n_accounts > 1 else ""
     text = (f"{who}{v['own post']} of {plural(total, 'row')} ({pct(v['own post'], total)}) "
             f"{'is' if v['own post'] == 1 else 'are'} {own_long}; "
-            f"{v['repost']} ({pct(v['repost'], total)}) are reposts whose content loaded and "
+            f"{v['repost']} ({pct(v['repost'], total)}) {'is a repost' if v['repost'] == 1 else 'are reposts'} "
+            "whose content loaded and "
             f"{v['repost not loaded']} ({pct(v['repost not loaded'], total)}) reposts that never loaded "
             "(text, language and tags unknown).")
     langs = by_language.filter(pl.col("lang") != UND)
