@@ -373,6 +373,10 @@ def _index_html(head: dict[str, Any], pages: list[tuple[str, str]]) -> str:
     ]
     rows = "\n".join(f"<tr><th>{e(k)}</th><td>{e(str(v))}</td></tr>" for k, v in figures)
     links = "\n".join(f'<li><a href="{e(href)}">{e(title)}</a></li>' for href, title in pages)
+    provenance = ""
+    if head.get("provenance"):  # a fetch folder: where and when the data was collected (manifest.json)
+        cells = "\n".join(f"<tr><th>{e(k)}</th><td>{e(str(v))}</td></tr>" for k, v in head["provenance"])
+        provenance = f"<h2>Provenance</h2>\n<table>\n{cells}\n</table>\n"
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -393,7 +397,7 @@ li {{ margin: 0.4em 0; }}
 <table>
 {rows}
 </table>
-<h2>Reports</h2>
+{provenance}<h2>Reports</h2>
 <ol>
 {links}
 </ol>
@@ -459,6 +463,10 @@ def build_reports(
         raise FeedError(f"{feed.name}: no posts in this feed ({loaded.stats.get('records', 0)} records), "
                         "nothing to report")
     head = headline(loaded)
+    from feedtools.readers.fetchdir import is_fetch_dir, provenance
+
+    if is_fetch_dir(feed):
+        head["provenance"] = provenance(feed)
     del loaded
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
