@@ -291,3 +291,36 @@ def test_interrupted_fetch_resumes_to_the_same_table(server, tmp_path):
     assert _table(out).equals(_table(clean))
     full = feedtools.read(out)
     assert full.drop("source").equals(feedtools.read(clean).drop("source"))
+
+
+TINY_NOTEBOOK = '''# %% [markdown]
+# # Rows
+
+# %% tags=["parameters"]
+feed_path = "feed.txt"
+languages = None
+
+# %%
+import feedtools
+
+print("rows:", feedtools.load(feed_path).posts.height)
+'''
+
+
+def test_report_handle_fetches_then_reports_with_provenance(server, tmp_path):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    (notebooks / "01_rows.py").write_text(TINY_NOTEBOOK)
+    into, out = tmp_path / "raw" / HANDLE, tmp_path / "reports"
+    r = _cli("report", "--handle", HANDLE, "--repo", "--appview", server.url, "--plc", server.url, "--into",
+             str(into), "--out", str(out), "--notebooks", str(notebooks), "--page-size", str(PAGE))
+    assert r.returncode == 0, r.stderr
+    assert (into / "manifest.json").is_file() and (into / "runs" / "001" / "repo.car").is_file()
+    assert "rows: 16" in (out / "01_rows.html").read_text()
+    index = (out / "index.html").read_text()
+    assert "<h2>Provenance</h2>" in index
+    assert f"@{HANDLE} ({server.did})" in index and f"appview {server.url}" in index
+    assert hashlib.sha256((into / "manifest.json").read_bytes()).hexdigest() in index
+    car_sha = hashlib.sha256(server.car).hexdigest()
+    assert f"SHA-256 {car_sha}" in index
+    assert str(tmp_path) not in index  # no machine paths
