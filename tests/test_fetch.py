@@ -324,3 +324,24 @@ def test_report_handle_fetches_then_reports_with_provenance(server, tmp_path):
     car_sha = hashlib.sha256(server.car).hexdigest()
     assert f"SHA-256 {car_sha}" in index
     assert str(tmp_path) not in index  # no machine paths
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("3", 3.0), ("0", 0.0), ("garbage", None), (None, None),
+    ("Wed, 02 Dec 2026 10:00:05 GMT", 5.0),  # an HTTP date, 5 s after "now"
+    ("1796205605", 5.0),  # an epoch time (Bluesky's RateLimit-Reset)
+])
+def test_wait_headers_are_read(value, expected):
+    import email.utils
+
+    from feedtools.collect.http import _seconds
+
+    now = email.utils.parsedate_to_datetime("Wed, 02 Dec 2026 10:00:00 GMT").timestamp()
+    if value == "1796205605":
+        value = str(int(now) + 5)
+    assert _seconds(value, now) == expected
+
+
+def test_bad_arguments_exit_2(tmp_path):
+    r = _cli("fetch", HANDLE, "--out", str(tmp_path / "f"), "--limit", "0")
+    assert r.returncode == 2 and "not a positive whole number" in r.stderr

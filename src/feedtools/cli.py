@@ -88,6 +88,16 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive_int(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {value!r}")
+    return n
+
+
 def add_fetch_options(p: argparse.ArgumentParser) -> None:
     """Options of `fetch`, shared by `report --handle`."""
     from feedtools.collect import DEFAULT_APPVIEW, DEFAULT_PLC, FILTERS
@@ -97,7 +107,8 @@ def add_fetch_options(p: argparse.ArgumentParser) -> None:
                         "from its PDS")
     p.add_argument("--filter", choices=FILTERS, default=None,
                    help="which items the author feed returns (the API's filter; default: posts with replies)")
-    p.add_argument("--limit", type=int, default=None, metavar="N", help="stop after N new items")
+    p.add_argument("--limit", type=_positive_int, default=None, metavar="N",
+                   help="stop after N new items (whole pages are kept; fetch again without it to continue)")
     p.add_argument("--since", type=_date_arg, default=None, metavar="YYYY-MM-DD",
                    help="stop paging once items are older than this day (UTC)")
     p.add_argument("--appview", default=DEFAULT_APPVIEW, metavar="URL",

@@ -120,7 +120,7 @@ class Http:
     def __post_init__(self) -> None:
         self._client = httpx.Client(
             timeout=httpx.Timeout(self.timeout), follow_redirects=True,
-            headers={"User-Agent": self.user_agent, "Accept-Encoding": "identity"})
+            headers={"User-Agent": self.user_agent})
 
     def close(self) -> None:
         """Close the connection pool."""

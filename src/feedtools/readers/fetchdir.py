@@ -194,8 +194,10 @@ def provenance(path: str | Path) -> list[tuple[str, str]]:
         added = f"{len(run.get('pages_added', []))} pages, {run.get('items_added', 0)} new items"
         if any(f.endswith(".car") for f in run.get("files_added", [])):
             added += ", repository"
-        rows.append((f"run {run.get('run')}", f"{run.get('started_at')} to {run.get('finished_at')} UTC: "
-                     f"{run.get('status')}; {added}; feedtools {run.get('feedtools_version')}"))
+        start = str(run.get("started_at") or "?")[:19].replace("T", " ")
+        end = str(run.get("finished_at") or "?")[:19].replace("T", " ")
+        rows.append((f"run {run.get('run')}", f"{start} to {end} UTC: {run.get('status')}; {added}; "
+                     f"feedtools {run.get('feedtools_version')}"))
     pages = _pages(m)
     rows.append(("author-feed pages", f"{len(pages)} files, "
                  f"{sum(m['files'].get(p, {}).get('items') or 0 for p in pages)} items"))
