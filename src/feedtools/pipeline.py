@@ -59,7 +59,7 @@ from feedtools.clean import add_text_clean, duplicate_keys, mark_duplicates, res
 from feedtools.entities import add_entities
 from feedtools.language import add_language
 from feedtools.readers import ReadResult, iter_read
-from feedtools.readers.base import file_sha256
+from feedtools.readers.base import file_sha256, input_size
 from feedtools.schema import POSTS_SCHEMA, conform, empty_posts, empty_rejects
 
 __all__ = ["BATCH_ROWS", "PARQUET_META_KEY", "Feed", "ParseResult", "account_key", "enrich", "feed_kind",
@@ -202,7 +202,7 @@ def _load_one(path: Path, *, format: str, languages, known_names, progress) -> F
         parts.append(batch)
     raw = ReadResult.combine(parts)
     posts = finalize(raw.posts)
-    meta = {**raw.meta, "source": path.name, "sha256": file_sha256(path), "size_bytes": path.stat().st_size}
+    meta = {**raw.meta, "source": path.name, "sha256": file_sha256(path), "size_bytes": input_size(path)}
     stats = Counter(raw.stats)
     stats["duplicates"] = int(posts["duplicate_of"].is_not_null().sum()) if posts.height else 0
     meta["inputs"] = [_input_entry(meta, stats, posts.height)]
@@ -580,7 +580,7 @@ def parse_to_file(
                 earlier_ids = pl.concat([earlier_ids, *ids]) if earlier_ids is not None else pl.concat(ids)
             if not entries:
                 meta.setdefault("source", input_path.name)
-                meta["size_bytes"] = input_path.stat().st_size
+                meta["size_bytes"] = input_size(input_path)
                 if len(paths) > 1:  # one input of several: identified by its hash too, as load() does
                     meta["sha256"] = file_sha256(input_path)
                 entries = [_input_entry(meta, stats, -1)]
@@ -614,7 +614,7 @@ def parse_to_file(
                            "unit": "lines" if all(e.get("unit") == "lines" for e in inputs) else "records"}
         else:
             result.meta = {**result.meta, "source": result.meta.get("source", paths[0].name),
-                           "size_bytes": result.meta.get("size_bytes", paths[0].stat().st_size)}
+                           "size_bytes": result.meta.get("size_bytes", input_size(paths[0]))}
         for entry in inputs:
             if entry.get("rows", -1) < 0:
                 entry["rows"] = int(entry["stats"].get("posts", 0))
