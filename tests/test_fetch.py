@@ -345,3 +345,10 @@ def test_wait_headers_are_read(value, expected):
 def test_bad_arguments_exit_2(tmp_path):
     r = _cli("fetch", HANDLE, "--out", str(tmp_path / "f"), "--limit", "0")
     assert r.returncode == 2 and "not a positive whole number" in r.stderr
+
+
+def test_actor_given_as_did_skips_handle_resolution(server, tmp_path):
+    result = feedtools.fetch(server.did, tmp_path / "f", appview=server.url, **FAST)
+    assert result.did == server.did and result.handle == HANDLE and result.items_added == 13
+    assert not any(path.endswith("resolveHandle") for path, _ in server.requests)
+    assert "runs/001/resolveHandle.json" not in _manifest(tmp_path / "f")["files"]

@@ -278,7 +278,7 @@ def _collect(run: Run, actor: str, result: FetchResult, *, appview, plc, pds, re
                   "display_name": profile.get("displayName") if isinstance(profile.get("displayName"), str)
                   else None, "posts_count": profile.get("postsCount")}
     result.did, result.handle = did, handle
-    run.bar.set_description(f"fetch @{handle or did}")
+    run.bar.set_description_str(f"fetch @{handle or did}")
     # 2. the author feed
     _collect_feed(run, did, result, appview=appview, filter=filter, limit=limit, since=since, page_size=page_size)
     # 3. the repository
