@@ -195,6 +195,8 @@ def fetch(
         raise FetchError(f"filter {filter!r}: not one of {', '.join(FILTERS)}")
     if limit is not None and limit < 1:
         raise FetchError(f"limit must be at least 1, not {limit}")
+    if not 1 <= page_size <= PAGE_SIZE:
+        raise FetchError(f"page_size must be between 1 and {PAGE_SIZE}, not {page_size}")
     since_t = _since(since)
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
@@ -219,7 +221,8 @@ def fetch(
                 "feedtools_version": __version__, "actor": actor,
                 "options": {"repo": repo, "filter": filter, "limit": limit,
                             "since": since_t.isoformat() if since_t else None, "page_size": page_size,
-                            "timeout": timeout, "max_wait": max_wait},
+                            "timeout": timeout, "max_wait": max_wait,
+                            "services": {"appview": appview, "plc": plc, "pds": pds}},
                 "pages_added": [], "items_added": 0, "files_added": [], "requests": [], "retries": [],
                 "pauses": [], "error": None}
     manifest["runs"].append(run.info)
@@ -234,6 +237,9 @@ def fetch(
         raise
     except KeyboardInterrupt:
         run.info["status"] = "interrupted"
+        raise
+    except Exception as e:  # e.g. a full disk: recorded, then raised as it is
+        run.info["status"], run.info["error"] = "error", f"{type(e).__name__}: {e}"
         raise
     finally:
         bar.close()
