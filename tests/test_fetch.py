@@ -62,7 +62,7 @@ def test_full_fetch_despite_429_and_502(server, tmp_path):
     m = _manifest(out)
     run = m["runs"][0]
     assert run["status"] == "complete" and run["feedtools_version"] == feedtools.__version__
-    assert [r["reason"] for r in run["retries"]] == ["HTTP 429", "HTTP 502"]
+    assert [r["reason"] for r in run["retries"]] == ["HTTP 429, asked to wait 1 s", "HTTP 502"]
     assert run["retries"][0]["wait_s"] >= 1.0  # Retry-After honoured
     assert run["started_at"].endswith("Z") and run["finished_at"] >= run["started_at"]
     # every saved file: byte for byte what was served, with its size and hash in the manifest
@@ -94,6 +94,14 @@ def test_dropped_connection_and_timeout_are_retried(server, tmp_path):
     assert reasons[0].startswith("RemoteProtocolError")
     assert reasons[1].startswith("ReadTimeout")
     assert _table(tmp_path / "f").height == 13
+
+
+def test_a_wait_longer_than_max_wait_is_not_started(server, tmp_path):
+    server.fault("getAuthorFeed", None, ("status", 429, {"Retry-After": "3600"}, b'{"error":"RateLimitExceeded"}'))
+    start = time.monotonic()
+    with pytest.raises(FetchError, match="gave up after 1 attempt in .*HTTP 429, asked to wait 3600 s"):
+        _fetch(server, tmp_path / "f")
+    assert time.monotonic() - start < 5
 
 
 def test_retries_are_bounded(server, tmp_path):
@@ -345,3 +353,10 @@ def test_wait_headers_are_read(value, expected):
 def test_bad_arguments_exit_2(tmp_path):
     r = _cli("fetch", HANDLE, "--out", str(tmp_path / "f"), "--limit", "0")
     assert r.returncode == 2 and "not a positive whole number" in r.stderr
+
+
+def test_actor_given_as_did_skips_handle_resolution(server, tmp_path):
+    result = feedtools.fetch(server.did, tmp_path / "f", appview=server.url, **FAST)
+    assert result.did == server.did and result.handle == HANDLE and result.items_added == 13
+    assert not any(path.endswith("resolveHandle") for path, _ in server.requests)
+    assert "runs/001/resolveHandle.json" not in _manifest(tmp_path / "f")["files"]

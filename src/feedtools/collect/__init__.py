@@ -22,24 +22,23 @@ from its saved cursor. ``feedtools.load(folder)`` reads the folder as one feed
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import sys
-import time
-import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
 
-from feedtools.collect.http import FetchError, Http, Response
+from feedtools.collect.http import FetchError, Http
+from feedtools.collect.repo import collect_repo
 from feedtools.collect.store import (
-    atomic_write,
+    Run,
     feed_pages,
+    json_object,
     new_manifest,
+    now,
     read_manifest,
     remove_partials,
-    write_manifest,
 )
 
 __all__ = ["DEFAULT_APPVIEW", "DEFAULT_PLC", "FILTERS", "FetchError", "FetchResult", "fetch", "folder_name"]
@@ -103,10 +102,6 @@ def _check_actor(actor: str) -> str:
     raise FetchError(f"{actor!r}: not a handle (name.bsky.social) or a DID (did:plc:…, did:web:…)")
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 def _time(value) -> dt.datetime | None:
     if not isinstance(value, str):
         return None
@@ -157,65 +152,6 @@ def _since(value) -> dt.datetime | None:
     return t
 
 
-class _Run:
-    """One fetch run into one folder: the manifest, the client, and what the run added."""
-
-    def __init__(self, folder: Path, manifest: dict, http: Http, progress) -> None:
-        self.folder, self.m, self.http, self.bar = folder, manifest, http, progress
-        self.number = len(manifest["runs"]) + 1
-        self.info: dict = {}
-        self.requests = 0
-
-    @property
-    def run_dir(self) -> str:
-        return f"runs/{self.number:03d}"
-
-    def request_log(self, resp: Response, what: str, params: dict | None, saved: str | None, items=None) -> None:
-        self.requests += 1
-        self.info["requests"].append({"what": what, "url": resp.url.split("?")[0], "params": params,
-                                      "status": resp.status, "size": resp.size, "sha256": resp.sha256,
-                                      "attempts": resp.attempts, "items": items, "saved": saved,
-                                      "at": _now()})
-
-    def save(self, rel: str, resp: Response, what: str, params: dict | None, **extra) -> None:
-        """Save a response body under ``rel`` (atomically) and record it in the manifest."""
-        path = self.folder / rel
-        if resp.path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(resp.path, path)
-        else:
-            atomic_write(path, resp.body)
-        self.m["files"][rel] = {"kind": what, "url": resp.url.split("?")[0], "params": params,
-                                "fetched_at": _now(), "status": resp.status, "size": resp.size,
-                                "sha256": resp.sha256, "attempts": resp.attempts, "run": self.number, **extra}
-        self.info["files_added"].append(rel)
-        self.request_log(resp, what, params, rel, extra.get("items"))
-        self.flush()
-
-    def flush(self) -> None:
-        self.info["retries"] = [e for e in self.http.log if e.get("event") == "retry"]
-        self.info["pauses"] = [e for e in self.http.log if e.get("event") != "retry"]
-        write_manifest(self.folder, self.m)
-
-    def xrpc(self, base: str, nsid: str, params: dict, what: str) -> Response:
-        return self.http.get(f"{base.rstrip('/')}/xrpc/{nsid}", params, what)
-
-
-def _json_object(resp: Response, what: str, folder: Path, need: str | None = None) -> dict:
-    try:
-        value = orjson.loads(resp.body)
-    except orjson.JSONDecodeError as e:
-        ctype = resp.headers.get("content-type", "no content type").split(";")[0]
-        head = " ".join(resp.body[:40].decode("utf-8", "replace").split())
-        kind = "truncated or malformed JSON" if resp.body.lstrip()[:1] in (b"{", b"[") else "not JSON"
-        raise FetchError(f"{what}: the response is {kind} ({ctype}, {resp.size} bytes, starts {head!r}: {e}); "
-                         f"nothing more saved, what {folder.name}/ holds is kept") from None
-    if not isinstance(value, dict) or (need and need not in value):
-        raise FetchError(f"{what}: unexpected response (a JSON {type(value).__name__} without {need!r}); "
-                         f"what {folder.name}/ holds is kept")
-    return value
-
-
 def fetch(
     actor: str,
     out: str | Path,
@@ -259,6 +195,8 @@ def fetch(
         raise FetchError(f"filter {filter!r}: not one of {', '.join(FILTERS)}")
     if limit is not None and limit < 1:
         raise FetchError(f"limit must be at least 1, not {limit}")
+    if not 1 <= page_size <= PAGE_SIZE:
+        raise FetchError(f"page_size must be between 1 and {PAGE_SIZE}, not {page_size}")
     since_t = _since(since)
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
@@ -278,12 +216,13 @@ def fetch(
     http = Http(timeout=timeout, max_wait=max_wait, backoff=backoff,
                 user_agent=f"feedtools/{__version__} (research tool; public data, no login)")
     bar = tqdm(desc=f"fetch {actor}", unit=" items", file=sys.stderr, leave=False, disable=not progress)
-    run = _Run(folder, manifest, http, bar)
-    run.info = {"run": run.number, "started_at": _now(), "finished_at": None, "status": "running",
+    run = Run(folder, manifest, http, bar)
+    run.info = {"run": run.number, "started_at": now(), "finished_at": None, "status": "running",
                 "feedtools_version": __version__, "actor": actor,
                 "options": {"repo": repo, "filter": filter, "limit": limit,
                             "since": since_t.isoformat() if since_t else None, "page_size": page_size,
-                            "timeout": timeout, "max_wait": max_wait},
+                            "timeout": timeout, "max_wait": max_wait,
+                            "services": {"appview": appview, "plc": plc, "pds": pds}},
                 "pages_added": [], "items_added": 0, "files_added": [], "requests": [], "retries": [],
                 "pauses": [], "error": None}
     manifest["runs"].append(run.info)
@@ -299,10 +238,13 @@ def fetch(
     except KeyboardInterrupt:
         run.info["status"] = "interrupted"
         raise
+    except Exception as e:  # e.g. a full disk: recorded, then raised as it is
+        run.info["status"], run.info["error"] = "error", f"{type(e).__name__}: {e}"
+        raise
     finally:
         bar.close()
         http.close()
-        run.info["finished_at"] = _now()
+        run.info["finished_at"] = now()
         result.requests = run.requests
         result.retries = len([e for e in http.log if e.get("event") == "retry"])
         if manifest["files"]:
@@ -312,7 +254,7 @@ def fetch(
     return result
 
 
-def _collect(run: _Run, actor: str, result: FetchResult, *, appview, plc, pds, repo, filter, limit, since,
+def _collect(run: Run, actor: str, result: FetchResult, *, appview, plc, pds, repo, filter, limit, since,
              page_size) -> None:
     m, folder = run.m, run.folder
     # 1. who: handle -> DID, then the profile
@@ -322,7 +264,7 @@ def _collect(run: _Run, actor: str, result: FetchResult, *, appview, plc, pds, r
     else:
         params = {"handle": actor}
         resp = run.xrpc(appview, "com.atproto.identity.resolveHandle", params, f"resolve {actor}")
-        did = _json_object(resp, f"resolve {actor}", folder, "did")["did"]
+        did = json_object(resp, f"resolve {actor}", folder, "did")["did"]
         if not isinstance(did, str) or not _DID.match(did):
             raise FetchError(f"resolve {actor}: the AppView answered no valid DID")
         resolved = (resp, params)
@@ -332,7 +274,7 @@ def _collect(run: _Run, actor: str, result: FetchResult, *, appview, plc, pds, r
                          f"{actor} ({did}): choose another folder")
     params = {"actor": did}
     resp = run.xrpc(appview, "app.bsky.actor.getProfile", params, f"profile of {actor}")
-    profile = _json_object(resp, f"profile of {actor}", folder, "did")
+    profile = json_object(resp, f"profile of {actor}", folder, "did")
     handle = profile.get("handle") if isinstance(profile.get("handle"), str) else None
     if resolved:  # saved once the account is known to be available: an unavailable one leaves no folder
         run.save(f"{run.run_dir}/resolveHandle.json", resolved[0], "com.atproto.identity.resolveHandle",
@@ -342,15 +284,15 @@ def _collect(run: _Run, actor: str, result: FetchResult, *, appview, plc, pds, r
                   "display_name": profile.get("displayName") if isinstance(profile.get("displayName"), str)
                   else None, "posts_count": profile.get("postsCount")}
     result.did, result.handle = did, handle
-    run.bar.set_description(f"fetch @{handle or did}")
+    run.bar.set_description_str(f"fetch @{handle or did}")
     # 2. the author feed
     _collect_feed(run, did, result, appview=appview, filter=filter, limit=limit, since=since, page_size=page_size)
     # 3. the repository
     if repo:
-        result.repo_file = _collect_repo(run, did, plc=plc, pds=pds)
+        result.repo_file = collect_repo(run, did, plc=plc, pds=pds)
 
 
-def _load_known(run: _Run) -> dict[str, int]:
+def _load_known(run: Run) -> dict[str, int]:
     """``item key -> segment id`` for every item of the pages already saved."""
     known: dict[str, int] = {}
     for seg in run.m["feed"]["segments"]:
@@ -366,7 +308,7 @@ def _load_known(run: _Run) -> dict[str, int]:
     return known
 
 
-def _collect_feed(run: _Run, did: str, result: FetchResult, *, appview, filter, limit, since, page_size) -> None:
+def _collect_feed(run: Run, did: str, result: FetchResult, *, appview, filter, limit, since, page_size) -> None:
     feed = run.m["feed"]
     if feed.get("filter", filter) != filter and feed["segments"]:
         raise FetchError(f"{run.folder.name}/ was fetched with filter {feed.get('filter')!r}, not {filter!r}: "
@@ -390,7 +332,7 @@ def _collect_feed(run: _Run, did: str, result: FetchResult, *, appview, filter, 
                 params["filter"] = filter
             what = f"getAuthorFeed page {state['page_no']}"
             resp = run.xrpc(appview, "app.bsky.feed.getAuthorFeed", params, what)
-            page = _json_object(resp, what, run.folder, "feed")
+            page = json_object(resp, what, run.folder, "feed")
             items = page["feed"] if isinstance(page["feed"], list) else []
             nxt = page.get("cursor") if isinstance(page.get("cursor"), str) and page.get("cursor") else None
             keys = [(item_key(it), _reason(it) == REASON_PIN) for it in items if isinstance(it, dict)]
@@ -462,67 +404,3 @@ def _collect_feed(run: _Run, did: str, result: FetchResult, *, appview, filter, 
         result.stopped = "since"
     else:
         result.stopped = "end" if result.items_added else "up to date"
-
-
-def _did_document(run: _Run, did: str, plc: str) -> dict:
-    if did.startswith("did:plc:"):
-        url = f"{plc.rstrip('/')}/{did}"
-    else:
-        parts = [urllib.parse.unquote(p) for p in did.removeprefix("did:web:").split(":")]
-        host = parts[0]
-        local = host.split(":")[0] in ("localhost", "127.0.0.1", "[::1]")
-        base = f"{'http' if local else 'https'}://{host}"
-        url = f"{base}/{'/'.join(parts[1:])}/did.json" if len(parts) > 1 else f"{base}/.well-known/did.json"
-    resp = run.http.get(url, None, f"DID document of {did}")
-    doc = _json_object(resp, f"DID document of {did}", run.folder, "id")
-    if doc.get("id") != did:
-        raise FetchError(f"DID document of {did}: it describes {doc.get('id')!r}, not this DID")
-    run.save(f"{run.run_dir}/did.json", resp, "did document", None)
-    return doc
-
-
-def _pds_of(doc: dict, did: str) -> str:
-    for service in doc.get("service") or []:
-        if isinstance(service, dict) and str(service.get("id", "")).endswith("#atproto_pds"):
-            endpoint = service.get("serviceEndpoint")
-            if isinstance(endpoint, str) and endpoint.startswith(("https://", "http://")):
-                return endpoint
-    raise FetchError(f"DID document of {did}: no #atproto_pds service, so no repository to download "
-                     "(give the PDS with --pds URL)")
-
-
-def _collect_repo(run: _Run, did: str, *, plc: str, pds: str | None) -> str:
-    from feedtools.readers import ReadResult
-    from feedtools.readers import car as car_reader
-
-    endpoint = pds or _pds_of(_did_document(run, did, plc), did)
-    params = {"did": did}
-    target = run.folder / run.run_dir
-    target.mkdir(parents=True, exist_ok=True)
-    started = time.monotonic()
-    resp = run.http.download(f"{endpoint.rstrip('/')}/xrpc/com.atproto.sync.getRepo", params,
-                             "getRepo", target)
-    with open(resp.path, "rb") as f:
-        head = f.read(65536)
-    if not car_reader.sniff(head):
-        resp.path.unlink(missing_ok=True)
-        snippet = " ".join(head[:40].decode("utf-8", "replace").split())
-        raise FetchError(f"getRepo: the response is not a CAR file ({resp.headers.get('content-type')}, "
-                         f"{resp.size} bytes, starts {snippet!r}); the rest of the folder is kept")
-    try:
-        read = ReadResult.combine(car_reader.read_batches(resp.path))
-    except Exception as e:  # noqa: BLE001 - any failure to read the CAR is reported in one line
-        resp.path.unlink(missing_ok=True)
-        raise FetchError(f"getRepo: the CAR cannot be read ({e}); the rest of the folder is kept") from None
-    if read.meta.get("did") != did:
-        resp.path.unlink(missing_ok=True)
-        raise FetchError(f"getRepo: the repository is {read.meta.get('did')!r}, not {did}")
-    rel = f"{run.run_dir}/repo.car"
-    posts = read.posts
-    run.save(rel, resp, "com.atproto.sync.getRepo", params, records=int(read.stats.get("records", 0)),
-             posts=int((~posts["is_repost"]).sum()) if posts.height else 0,
-             reposts=int(posts["is_repost"].sum()) if posts.height else 0, rev=read.meta.get("rev"),
-             seconds=round(time.monotonic() - started, 3))
-    run.m["repo"] = {"file": rel, "run": run.number, "pds": endpoint}
-    run.flush()
-    return rel

@@ -161,7 +161,7 @@ class Http:
             wait = _seconds(headers.get("retry-after"), now)
             if wait is None and r_status == 429:
                 wait = _seconds(headers.get("ratelimit-reset"), now)
-            raise _Retryable(r_status, wait, f"HTTP {r_status}")
+            raise _Retryable(r_status, wait, f"HTTP {r_status}" + (f", asked to wait {wait:.0f} s" if wait else ""))
         if r_status >= 400:
             err, msg = _xrpc_error(body)
             if err:
@@ -198,12 +198,10 @@ class Http:
 
         try:
             r = self._retrying(what)(counted)
-        except _Retryable as e:
-            raise FetchError(f"{what}: gave up after {count} attempts in {time.monotonic() - start:.0f} s "
-                             f"(last: {e}); what was saved is kept: run again to resume") from None
-        except httpx.TransportError as e:
-            raise FetchError(f"{what}: gave up after {count} attempts in {time.monotonic() - start:.0f} s "
-                             f"(last: {_reason(e)}); what was saved is kept: run again to resume") from None
+        except (_Retryable, httpx.TransportError) as e:
+            tries = f"{count} attempt" + ("s" if count != 1 else "")
+            raise FetchError(f"{what}: gave up after {tries} in {time.monotonic() - start:.0f} s (last: {_reason(e)}); "
+                             "what was saved is kept: run again to resume") from None
         r.attempts = count
         return r
 

@@ -17,16 +17,19 @@ The manifest's ``feed.segments`` lists the author-feed pages in reading order
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 from pathlib import Path
 
 import orjson
 
-from feedtools.collect.http import FetchError
+from feedtools.collect.http import FetchError, Response
+from feedtools.readers.fetchdir import MANIFEST, MANIFEST_FORMAT, feed_pages, latest_repo, read_manifest
 
-MANIFEST = "manifest.json"
-FORMAT = "feedtools-fetch"
+__all__ = ["MANIFEST", "Run", "atomic_write", "feed_pages", "json_object", "latest_repo", "new_manifest", "now",
+           "read_manifest", "remove_partials", "write_manifest"]
+
 VERSION = 1
 
 
@@ -57,23 +60,8 @@ def remove_partials(folder: Path) -> int:
 
 def new_manifest() -> dict:
     """An empty manifest."""
-    return {"format": FORMAT, "manifest_version": VERSION, "actor": {}, "services": {},
+    return {"format": MANIFEST_FORMAT, "manifest_version": VERSION, "actor": {}, "services": {},
             "feed": {"segments": []}, "repo": None, "files": {}, "runs": []}
-
-
-def read_manifest(folder: Path) -> dict | None:
-    """The folder's manifest, None when there is none. Raises :class:`FetchError` when it is unreadable
-    or not a feedtools fetch manifest."""
-    path = folder / MANIFEST
-    if not path.exists():
-        return None
-    try:
-        value = orjson.loads(path.read_bytes())
-    except (OSError, orjson.JSONDecodeError) as e:
-        raise FetchError(f"{folder.name}/{MANIFEST}: unreadable ({e})") from None
-    if not isinstance(value, dict) or value.get("format") != FORMAT:
-        raise FetchError(f"{folder.name}/{MANIFEST}: not a feedtools fetch manifest")
-    return value
 
 
 def write_manifest(folder: Path, manifest: dict) -> None:
@@ -81,12 +69,65 @@ def write_manifest(folder: Path, manifest: dict) -> None:
     atomic_write(folder / MANIFEST, orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n")
 
 
-def feed_pages(manifest: dict) -> list[str]:
-    """The author-feed page files in reading order (newest first)."""
-    return [p for seg in manifest.get("feed", {}).get("segments", []) for p in seg.get("pages", [])]
+def now() -> str:
+    """The current UTC time, ISO 8601 with microseconds and ``Z``."""
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def latest_repo(manifest: dict) -> str | None:
-    """The most recent repository CAR saved in the folder (relative path), None when there is none."""
-    repo = manifest.get("repo")
-    return repo.get("file") if isinstance(repo, dict) else None
+class Run:
+    """One fetch run into one folder: the manifest, the client, and what the run added."""
+
+    def __init__(self, folder: Path, manifest: dict, http: Http, progress) -> None:
+        self.folder, self.m, self.http, self.bar = folder, manifest, http, progress
+        self.number = len(manifest["runs"]) + 1
+        self.info: dict = {}
+        self.requests = 0
+
+    @property
+    def run_dir(self) -> str:
+        return f"runs/{self.number:03d}"
+
+    def request_log(self, resp: Response, what: str, params: dict | None, saved: str | None, items=None) -> None:
+        self.requests += 1
+        self.info["requests"].append({"what": what, "url": resp.url.split("?")[0], "params": params,
+                                      "status": resp.status, "size": resp.size, "sha256": resp.sha256,
+                                      "attempts": resp.attempts, "items": items, "saved": saved,
+                                      "at": now()})
+
+    def save(self, rel: str, resp: Response, what: str, params: dict | None, **extra) -> None:
+        """Save a response body under ``rel`` (atomically) and record it in the manifest."""
+        path = self.folder / rel
+        if resp.path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(resp.path, path)
+        else:
+            atomic_write(path, resp.body)
+        self.m["files"][rel] = {"kind": what, "url": resp.url.split("?")[0], "params": params,
+                                "fetched_at": now(), "status": resp.status, "size": resp.size,
+                                "sha256": resp.sha256, "attempts": resp.attempts, "run": self.number, **extra}
+        self.info["files_added"].append(rel)
+        self.request_log(resp, what, params, rel, extra.get("items"))
+        self.flush()
+
+    def flush(self) -> None:
+        self.info["retries"] = [e for e in self.http.log if e.get("event") == "retry"]
+        self.info["pauses"] = [e for e in self.http.log if e.get("event") != "retry"]
+        write_manifest(self.folder, self.m)
+
+    def xrpc(self, base: str, nsid: str, params: dict, what: str) -> Response:
+        return self.http.get(f"{base.rstrip('/')}/xrpc/{nsid}", params, what)
+
+
+def json_object(resp: Response, what: str, folder: Path, need: str | None = None) -> dict:
+    try:
+        value = orjson.loads(resp.body)
+    except orjson.JSONDecodeError as e:
+        ctype = resp.headers.get("content-type", "no content type").split(";")[0]
+        head = " ".join(resp.body[:40].decode("utf-8", "replace").split())
+        kind = "truncated or malformed JSON" if resp.body.lstrip()[:1] in (b"{", b"[") else "not JSON"
+        raise FetchError(f"{what}: the response is {kind} ({ctype}, {resp.size} bytes, starts {head!r}: {e}); "
+                         f"nothing more saved, what {folder.name}/ holds is kept") from None
+    if not isinstance(value, dict) or (need and need not in value):
+        raise FetchError(f"{what}: unexpected response (a JSON {type(value).__name__} without {need!r}); "
+                         f"what {folder.name}/ holds is kept")
+    return value

@@ -36,6 +36,8 @@ from feedtools.schema import conform, empty_posts
 
 FORMAT = "fetchdir"
 MANIFEST = "manifest.json"
+#: The ``format`` field of a fetch folder's manifest.
+MANIFEST_FORMAT = "feedtools-fetch"
 
 
 def sniff(head: bytes) -> bool:
@@ -49,9 +51,36 @@ def is_fetch_dir(path: str | Path) -> bool:
     return path.is_dir() and (path / MANIFEST).is_file()
 
 
-def _manifest(path: Path) -> dict:
-    from feedtools.collect.store import read_manifest
+def read_manifest(folder: Path) -> dict | None:
+    """The folder's manifest, None when there is none. Raises :class:`FeedError` when it is unreadable
+    or not a feedtools fetch manifest."""
+    path = Path(folder) / MANIFEST
+    if not path.exists():
+        return None
+    try:
+        value = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError) as e:
+        raise FeedError(f"{Path(folder).name}/{MANIFEST}: unreadable ({e})") from None
+    if not isinstance(value, dict) or value.get("format") != MANIFEST_FORMAT:
+        raise FeedError(f"{Path(folder).name}/{MANIFEST}: not a feedtools fetch manifest")
+    for key, kind in (("files", dict), ("runs", list), ("feed", dict)):
+        if not isinstance(value.setdefault(key, kind()), kind):
+            raise FeedError(f"{Path(folder).name}/{MANIFEST}: '{key}' is not a {kind.__name__}")
+    return value
 
+
+def feed_pages(manifest: dict) -> list[str]:
+    """The author-feed page files of a manifest in reading order (newest first)."""
+    return [p for seg in manifest.get("feed", {}).get("segments", []) for p in seg.get("pages", [])]
+
+
+def latest_repo(manifest: dict) -> str | None:
+    """The most recent repository CAR saved in the folder (relative path), None when there is none."""
+    repo = manifest.get("repo")
+    return repo.get("file") if isinstance(repo, dict) else None
+
+
+def _manifest(path: Path) -> dict:
     m = read_manifest(path)
     if m is None:
         raise FeedError(f"{path.name}: no {MANIFEST}, not a fetch folder")
@@ -72,8 +101,6 @@ def _check_file(path: Path, rel: str, record: dict | None) -> tuple[bytes | None
 
 def _page_items(path: Path, manifest: dict):
     """``(location, line, item)`` for every item of every saved page, in reading order."""
-    from feedtools.collect.store import feed_pages
-
     for rel in feed_pages(manifest):
         data, problem = _check_file(path, rel, manifest["files"].get(rel))
         if problem:
@@ -113,7 +140,6 @@ def read_batches(path: str | Path, **_: object):
 
     Raises :class:`FeedError` when the manifest is missing or unreadable.
     """
-    from feedtools.collect.store import latest_repo
     from feedtools.readers import authorfeed, car
 
     path = Path(path)
@@ -157,7 +183,7 @@ def read_batches(path: str | Path, **_: object):
     finish_stats(stats, rows, all_rejects.height)
     profile = _profile(path, manifest)
     meta = {"format": FORMAT, "source": source, "unit": "records", "did": did, "handle": handle,
-            "pages": len(_pages(manifest)), "repo": repo_rel,
+            "pages": len(feed_pages(manifest)), "repo": repo_rel,
             "fetched_at": _last_fetch(manifest)}
     name, bio = profile.get("displayName"), profile.get("description")
     if isinstance(name, str) and name.strip():
@@ -165,12 +191,6 @@ def read_batches(path: str | Path, **_: object):
     if isinstance(bio, str) and bio.strip():
         meta["profile_bio"] = bio.strip()
     yield ReadResult(posts=conform(posts), rejects=all_rejects, stats=stats, meta=meta)
-
-
-def _pages(manifest: dict):
-    from feedtools.collect.store import feed_pages
-
-    return feed_pages(manifest)
 
 
 def _last_fetch(manifest: dict) -> str | None:
@@ -198,7 +218,7 @@ def provenance(path: str | Path) -> list[tuple[str, str]]:
         end = str(run.get("finished_at") or "?")[:19].replace("T", " ")
         rows.append((f"run {run.get('run')}", f"{start} to {end} UTC: {run.get('status')}; {added}; "
                      f"feedtools {run.get('feedtools_version')}"))
-    pages = _pages(m)
+    pages = feed_pages(m)
     rows.append(("author-feed pages", f"{len(pages)} files, "
                  f"{sum(m['files'].get(p, {}).get('items') or 0 for p in pages)} items"))
     repo = m.get("repo")
