@@ -37,7 +37,7 @@ from feedtools.clean import add_text_clean, duplicate_keys, mark_duplicates, res
 from feedtools.entities import add_entities
 from feedtools.language import add_language
 from feedtools.readers import ReadResult, iter_read
-from feedtools.readers.base import file_sha256
+from feedtools.readers.inputs import input_facts
 from feedtools.schema import POSTS_SCHEMA, conform, empty_posts, empty_rejects
 
 __all__ = ["BATCH_ROWS", "Feed", "ParseResult", "enrich", "finalize", "load", "parse_to_file", "read",
@@ -121,7 +121,7 @@ def load(
         parts.append(batch)
     raw = ReadResult.combine(parts)
     posts = finalize(raw.posts)
-    meta = {**raw.meta, "source": path.name, "sha256": file_sha256(path), "size_bytes": path.stat().st_size}
+    meta = {**raw.meta, **input_facts(path, raw.meta)}  # a pipe's facts come from its spool
     stats = Counter(raw.stats)
     stats["duplicates"] = int(posts["duplicate_of"].is_not_null().sum()) if posts.height else 0
     return Feed(posts=posts, rejects=raw.rejects, stats=stats, meta=meta)
@@ -260,7 +260,7 @@ def parse_to_file(
             else:  # a reader that yields positions out of order: sort in memory (none of ours does)
                 posts = pl.read_parquet(parts).with_columns(dups)
                 write_table(conform(posts).sort("position"), output)
-    result.meta = {**result.meta, "source": path.name, "size_bytes": path.stat().st_size}
+    result.meta = {**result.meta, **input_facts(path, result.meta, sha256=False)}
     return result
 
 
