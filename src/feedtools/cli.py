@@ -35,7 +35,10 @@ def _languages(value: str | None) -> tuple[str, ...] | None:
 
 def add_input_options(p: argparse.ArgumentParser) -> None:
     """Options every command that reads a feed shares."""
-    p.add_argument("input", type=Path, help="feed file, in any supported format")
+    p.add_argument("input", type=Path, nargs="+",
+                   help="feed file(s) in any supported format, or a posts table written by 'feedtools parse' "
+                        "(.parquet, recognised by content); several files are read into one table, with the "
+                        "file of each row in the 'source' column")
     p.add_argument("--format", default="auto", choices=["auto", *FORMATS],
                    help="input format; 'auto' (default) detects it from the content, not the file name")
     p.add_argument("--langs", metavar="CODES", default=None,
@@ -49,7 +52,8 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
 def load_input(args: argparse.Namespace):
     from feedtools.pipeline import load
 
-    return load(args.input, format=args.format, languages=_languages(args.langs), known_names=args.known_name)
+    inputs = args.input if len(args.input) > 1 else args.input[0]
+    return load(inputs, format=args.format, languages=_languages(args.langs), known_names=args.known_name)
 
 
 def _show_progress(args: argparse.Namespace) -> bool:
@@ -65,7 +69,8 @@ def _cmd_parse(args: argparse.Namespace) -> int:
     # Streams: batches are enriched and written as they are read (feedtools.pipeline, the row-local seam).
     with tqdm(desc="parse", unit=" posts", unit_scale=True, file=sys.stderr, leave=False,
               disable=not _show_progress(args)) as bar:
-        result = parse_to_file(args.input, args.output, format=args.format, languages=_languages(args.langs),
+        inputs = args.input if len(args.input) > 1 else args.input[0]
+        result = parse_to_file(inputs, args.output, format=args.format, languages=_languages(args.langs),
                                known_names=args.known_name, progress=bar.update, workers=os.cpu_count() or 1)
     rejects_path = args.rejects or args.output.with_name(args.output.name.split(".")[0] + ".rejects.csv")
     write_table(result.rejects, rejects_path)
@@ -91,7 +96,8 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from feedtools.report import build_reports
 
-    build_reports(args.feed, args.out, show_code=args.show_code, notebooks_dir=args.notebooks,
+    feeds = args.feed or [DEFAULT_FEED]
+    build_reports(feeds if len(feeds) > 1 else feeds[0], args.out, show_code=args.show_code, notebooks_dir=args.notebooks,
                   languages=_languages(args.langs))
     return 0
 
@@ -304,8 +310,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "notebook goes to stderr; a failing notebook stops the build with its name and the error.",
         epilog="Exit status: 0 on success, 1 when the feed cannot be read, has no posts, or a notebook fails.",
     )
-    p.add_argument("--feed", type=Path, default=DEFAULT_FEED,
-                   help="feed file in any supported format (default: the bundled seed feed)")
+    p.add_argument("--feed", type=Path, action="append", default=None,
+                   help="feed file in any supported format, or a posts table written by 'feedtools parse' "
+                        "(.parquet); repeat for several files read into one table (default: the bundled seed feed)")
     p.add_argument("--out", type=Path, default=Path("reports"), help="output folder (default: reports)")
     p.add_argument("--show-code", action="store_true", help="show the notebooks' code cells (hidden by default)")
     p.add_argument("--langs", metavar="CODES", default=None,

@@ -56,6 +56,8 @@ def detect_format(path: str | Path) -> str:
 
 
 def _detect(path: Path, name: str) -> str:
+    if path.is_dir():  # open_input lets through only a fetch folder (with its manifest)
+        return "fetchdir"
     try:
         with open(path, "rb") as f:
             head = f.read(HEAD_BYTES)

@@ -8,7 +8,8 @@ process substitution ``<(…)`` (``/dev/fd/N``), a named FIFO — is copied once
 which detection and the reader then share; it is removed when reading ends.
 
 Refused with one line (:class:`FeedError`), before anything is read: a missing
-path, a directory, a terminal on stdin, character and block devices (``/dev/zero``
+path, a directory (except a fetch folder holding ``manifest.json``, read in place), a
+terminal on stdin, character and block devices (``/dev/zero``
 never ends, ``/dev/null`` holds nothing), sockets, and a named FIFO that no writer
 opens within :data:`FIFO_WAIT_SECONDS` (``FEEDTOOLS_FIFO_WAIT`` in the environment;
 a writer that has started may then take as long as it needs).
@@ -37,6 +38,8 @@ STDIN = "-"
 #: Seconds to wait for a writer on a named FIFO before refusing it.
 FIFO_WAIT_SECONDS = 10.0
 CHUNK = 1 << 20
+#: The file that makes a directory a readable input (a fetch folder).
+FETCH_MANIFEST = "manifest.json"
 
 
 @dataclass
@@ -81,7 +84,8 @@ def _stdin_is_tty() -> bool:
 
 
 def _kind(path: str, name: str) -> str:
-    """``file``, ``stdin``, ``pipe`` (anonymous: wait for EOF) or ``fifo`` (named: wait for a writer)."""
+    """``file``, ``dir`` (a fetch folder), ``stdin``, ``pipe`` (anonymous: wait for EOF) or ``fifo``
+    (named: wait for a writer)."""
     if path == STDIN:
         try:
             st = os.fstat(sys.stdin.fileno())
@@ -102,7 +106,9 @@ def _kind(path: str, name: str) -> str:
     if stat.S_ISREG(mode):
         return "file"
     if stat.S_ISDIR(mode):
-        raise FeedError(f"{name}: is a directory, not a feed file")
+        if os.path.isfile(os.path.join(path, FETCH_MANIFEST)):
+            return "dir"  # a folder written by `feedtools fetch`: its reader reads it in place
+        raise FeedError(f"{name}: is a directory, not a feed file (nor a fetch folder: no {FETCH_MANIFEST})")
     if stat.S_ISFIFO(mode):
         return "pipe" if _is_anonymous_pipe(path) else "fifo"
     if stat.S_ISCHR(mode) and path in ("/dev/stdin", "/dev/fd/0", "/proc/self/fd/0") and _stdin_is_tty():
@@ -138,7 +144,7 @@ def _copy_fd(fd: int, out, h, *, wait_first: float | None) -> int:
 def open_input(path: str | Path) -> Iterator[Input]:
     """The input at ``path`` as a regular file the readers can read (and reopen) as often as they need.
 
-    A regular file is used in place. ``-`` (stdin), an anonymous pipe or a named FIFO is
+    A regular file (or a fetch folder) is used in place. ``-`` (stdin), an anonymous pipe or a named FIFO is
     read once into a temporary spool file (removed on exit), whose ``facts`` give the
     SHA-256 and size of what was read. Raises :class:`FeedError` (one line, name
     neutralised) for a missing path, a directory, a device, a socket, a terminal on
@@ -147,7 +153,7 @@ def open_input(path: str | Path) -> Iterator[Input]:
     raw = str(path)
     name = display_name(path)
     kind = _kind(raw, name)
-    if kind == "file":
+    if kind in ("file", "dir"):
         yield Input(Path(path), name)
         return
     tmp = Path(tempfile.mkdtemp(prefix="feedtools-spool-"))
