@@ -27,6 +27,7 @@ FORMATS: dict[str, str] = {
     "authorfeed": "feedtools.readers.authorfeed",
     "postviews": "feedtools.readers.postviews",
     "scrape": "feedtools.readers.scrape",
+    "fetchdir": "feedtools.readers.fetchdir",  # a folder written by `feedtools fetch` (manifest.json inside)
 }
 
 HEAD_BYTES = 65536

@@ -190,17 +190,17 @@ def input_facts(path: str | Path, meta: dict, *, sha256: bool = True) -> dict:
 
     For a spooled input (``meta`` from :func:`feedtools.readers.iter_read` holds
     ``spooled_from``) they come from ``meta``, as the pipe cannot be read again;
-    for a regular file they are taken from the file.
+    for a regular file (or a fetch folder) they are taken from it.
     """
     if meta.get("spooled_from"):
         facts = {"source": meta.get("source") or display_name(path), "size_bytes": meta.get("size_bytes")}
         if sha256:
             facts["sha256"] = meta.get("sha256")
         return facts
-    from feedtools.readers.base import file_sha256
+    from feedtools.readers.base import file_sha256, input_size
 
     p = Path(path)
-    facts = {"source": p.name, "size_bytes": p.stat().st_size}
+    facts = {"source": p.name, "size_bytes": input_size(p)}
     if sha256:
         facts["sha256"] = file_sha256(p)
     return facts
