@@ -59,7 +59,8 @@ from feedtools.clean import add_text_clean, duplicate_keys, mark_duplicates, res
 from feedtools.entities import add_entities
 from feedtools.language import add_language
 from feedtools.readers import ReadResult, iter_read
-from feedtools.readers.base import file_sha256, input_size
+from feedtools.readers.base import file_sha256
+from feedtools.readers.inputs import input_facts
 from feedtools.schema import POSTS_SCHEMA, conform, empty_posts, empty_rejects
 
 __all__ = ["BATCH_ROWS", "PARQUET_META_KEY", "Feed", "ParseResult", "account_key", "enrich", "feed_kind",
@@ -160,6 +161,8 @@ def _as_paths(path: str | Path | Sequence[str | Path]) -> list[Path]:
 def is_parquet(path: str | Path) -> bool:
     """True when ``path`` is a regular file starting with the Parquet magic ``PAR1`` (decided by content)."""
     path = Path(path)
+    if not path.is_file():  # a pipe or FIFO must not lose bytes (or block) here: the reader spools it
+        return False
     try:
         with open(path, "rb") as f:
             return f.read(4) == b"PAR1"
@@ -202,7 +205,7 @@ def _load_one(path: Path, *, format: str, languages, known_names, progress) -> F
         parts.append(batch)
     raw = ReadResult.combine(parts)
     posts = finalize(raw.posts)
-    meta = {**raw.meta, "source": path.name, "sha256": file_sha256(path), "size_bytes": input_size(path)}
+    meta = {**raw.meta, **input_facts(path, raw.meta)}  # a pipe's facts come from its spool
     stats = Counter(raw.stats)
     stats["duplicates"] = int(posts["duplicate_of"].is_not_null().sum()) if posts.height else 0
     meta["inputs"] = [_input_entry(meta, stats, posts.height)]
@@ -579,10 +582,7 @@ def parse_to_file(
             if len(paths) > 1 and ids:
                 earlier_ids = pl.concat([earlier_ids, *ids]) if earlier_ids is not None else pl.concat(ids)
             if not entries:
-                meta.setdefault("source", input_path.name)
-                meta["size_bytes"] = input_size(input_path)
-                if len(paths) > 1:  # one input of several: identified by its hash too, as load() does
-                    meta["sha256"] = file_sha256(input_path)
+                meta.update(input_facts(input_path, meta, sha256=len(paths) > 1))  # several: hashed too
                 entries = [_input_entry(meta, stats, -1)]
             entries = [dict(e, stats=dict(e["stats"])) for e in entries]
             for entry in entries:
@@ -613,8 +613,7 @@ def parse_to_file(
                            "source": ", ".join(str(e["source"]) for e in inputs),
                            "unit": "lines" if all(e.get("unit") == "lines" for e in inputs) else "records"}
         else:
-            result.meta = {**result.meta, "source": result.meta.get("source", paths[0].name),
-                           "size_bytes": result.meta.get("size_bytes", input_size(paths[0]))}
+            result.meta = {**result.meta, **input_facts(paths[0], result.meta, sha256=False)}
         for entry in inputs:
             if entry.get("rows", -1) < 0:
                 entry["rows"] = int(entry["stats"].get("posts", 0))
