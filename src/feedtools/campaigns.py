@@ -3,8 +3,9 @@
 A **campaign** is a set of hashtags that stand for one cause. Hashtags are joined
 into campaigns in two ways, and only these two:
 
-1. **folding** (:func:`fold_tag`): case, accents, ``_``/``-`` and other
-   punctuation are ignored, so ``#UCLGMeets`` and ``#UCLGmeets`` are one tag;
+1. **folding** (:func:`fold_tag`, from :mod:`feedtools.text`, the key timelines and
+   observances use too): case, accents, ``_``/``-`` and other punctuation are ignored,
+   so ``#UCLGMeets`` and ``#UCLGmeets`` are one tag;
 2. the **alias table** (:func:`load_aliases`), a CSV a researcher edits
    (``data/campaigns.csv``; format in ``data/README.md``): one row per hashtag,
    ``campaign_id,label,lang,hashtag[,note]``. A tag not in the table is its own
@@ -41,7 +42,6 @@ from __future__ import annotations
 import bisect
 import math
 import re
-import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +49,7 @@ import polars as pl
 
 from feedtools.entities import HASHTAG_PATTERN, MENTION_PATTERN, URL_PATTERN, emoji_pattern
 from feedtools.paths import CAMPAIGN_ALIASES
+from feedtools.text import day_month_mentions, fold_tag, fold_tags
 from feedtools.usertables import line_error, read_user_table
 
 __all__ = [
@@ -108,29 +109,6 @@ ALIASES_SCHEMA = pl.Schema(
 # --------------------------------------------------------------------------------------------------------------
 # Folding and the alias table
 # --------------------------------------------------------------------------------------------------------------
-
-
-def fold_tag(tag: str) -> str:
-    """Fold a hashtag for comparison: no ``#``, case-folded, accents removed, punctuation and format marks removed.
-
-    >>> fold_tag("#CiudadesYTerritoriosDePaz"), fold_tag("UCLGmeets"), fold_tag("Día_Mundial"), fold_tag("ＯＤＳ")
-    ('ciudadesyterritoriosdepaz', 'uclgmeets', 'diamundial', 'ods')
-
-    Letters, digits and emoji are kept (``#SDG3`` stays ``sdg3``); variation selectors
-    and zero-width joiners are dropped. NFKC first, so full-width letters fold too.
-    """
-    t = unicodedata.normalize("NFKC", tag).lstrip("#＃").casefold()
-    t = unicodedata.normalize("NFKD", t)
-    t = "".join(ch for ch in t if unicodedata.category(ch) not in {"Mn", "Me", "Cf", "Pc", "Pd", "Ps", "Pe", "Pi",
-                                                                      "Pf", "Po"})
-    return unicodedata.normalize("NFC", t)
-
-
-def fold_tags(tags: pl.Series) -> pl.Series:
-    """:func:`fold_tag` over a String Series, each distinct value folded once; nulls stay null."""
-    uniq = tags.unique().drop_nulls()
-    table = pl.DataFrame({"_k": uniq, "_v": pl.Series([fold_tag(t) for t in uniq.to_list()], dtype=pl.String)})
-    return tags.to_frame("_k").join(table, on="_k", how="left", maintain_order="left")["_v"].alias(tags.name)
 
 
 def empty_aliases() -> pl.DataFrame:
@@ -772,48 +750,27 @@ def suggest_aliases(
 # Cross-language post pairs
 # --------------------------------------------------------------------------------------------------------------
 
-_MONTHS = {
-    1: ("january", "jan", "enero", "janvier", "janv"),
-    2: ("february", "feb", "febrero", "fevrier", "fevr"),
-    3: ("march", "mar", "marzo", "mars"),
-    4: ("april", "apr", "abril", "avril"),
-    5: ("may", "mayo", "mai"),
-    6: ("june", "jun", "junio", "juin"),
-    7: ("july", "jul", "julio", "juillet"),
-    8: ("august", "aug", "agosto", "aout"),
-    9: ("september", "sept", "sep", "septiembre", "setiembre", "septembre"),
-    10: ("october", "oct", "octubre", "octobre"),
-    11: ("november", "nov", "noviembre", "novembre"),
-    12: ("december", "dec", "diciembre", "decembre"),
-}
-_MONTH_NUM = {name: m for m, names in _MONTHS.items() for name in names}
-_MONTH_ALT = "|".join(sorted(_MONTH_NUM, key=len, reverse=True))
-_ORD = r"(?:st|nd|rd|th|er|re|e|ème|º|°|\.º)?"
-_JOIN = r"\s*(?:-|–|y|et|and|&|al|au|to|a)\s*"
-_DAY_FIRST = rf"(\d{{1,2}}){_ORD}(?:{_JOIN}(\d{{1,2}}){_ORD})?\s+(?:de\s+|of\s+)?({_MONTH_ALT})\b"
-_MONTH_FIRST = rf"\b({_MONTH_ALT})\.?\s+(\d{{1,2}}){_ORD}(?:{_JOIN}(\d{{1,2}}){_ORD})?\b"
-
 PAIR_WEIGHTS = {"link": 1.0, "date": 1.0, "partner": 0.6, "campaign": 0.5, "domain": 0.4, "number": 0.3}
 
 
-def _accentless_lower(e: pl.Expr) -> pl.Expr:
-    return e.str.to_lowercase().str.normalize("NFD").str.replace_all(r"\p{Mn}", "")
-
-
-def _date_tokens(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """Day-month mentions (``MM-DD``, ranges expanded) from en/es/fr text: day-first and month-first patterns."""
-
-    def tokens(pattern: str, day: int, day2: int, month: int) -> pl.Expr:
-        m = _accentless_lower(text).str.extract_all(pattern)
-        return m.list.eval(
-            pl.struct(
-                d1=pl.element().str.extract(pattern, day).cast(pl.Int32),
-                d2=pl.element().str.extract(pattern, day2).cast(pl.Int32),
-                mo=pl.element().str.extract(pattern, month),
-            )
-        )
-
-    return tokens(_DAY_FIRST, 1, 2, 3), tokens(_MONTH_FIRST, 2, 3, 1)
+def _date_tokens(frame: pl.DataFrame) -> pl.DataFrame:
+    """``_row, value`` rows: the ``MM-DD`` days named in column ``_s`` (read by
+    :func:`feedtools.text.day_month_mentions`, as the timeline reads them), ranges of at most 14 days expanded."""
+    d = day_month_mentions(frame, "_s", ["_row"])
+    first = pl.date(2024, pl.col("sm"), 1)  # a leap year: 29 February exists
+    ok = (pl.col("sm").is_not_null() & pl.col("em").is_not_null() & pl.col("sd").is_between(1, 31)
+          & pl.col("ed").is_between(1, 31))
+    d = d.filter(ok).with_columns(
+        start=pl.date(2024, pl.col("sm"), 1).dt.offset_by(pl.format("{}d", pl.col("sd") - 1)),
+        end=pl.date(2024, pl.col("em"), 1).dt.offset_by(pl.format("{}d", pl.col("ed") - 1)),
+        bad=(pl.col("sd") > first.dt.month_end().dt.day())
+        | (pl.col("ed") > pl.date(2024, pl.col("em"), 1).dt.month_end().dt.day()),
+    )
+    d = d.with_columns(end=pl.when(pl.col("end") < pl.col("start")).then(pl.col("end").dt.offset_by("1y"))
+                       .otherwise("end"))
+    d = d.filter(~pl.col("bad") & ((pl.col("end") - pl.col("start")).dt.total_days() <= 14))
+    return (d.select("_row", day=pl.date_ranges("start", "end", "1d")).explode("day")
+            .select("_row", value=pl.col("day").dt.strftime("%m-%d")))
 
 
 def _post_features(posts: pl.DataFrame, aliases: pl.DataFrame | None) -> pl.DataFrame:
@@ -824,11 +781,10 @@ def _post_features(posts: pl.DataFrame, aliases: pl.DataFrame | None) -> pl.Data
         text.str.replace_all(URL_PATTERN, " ").str.replace_all(MENTION_PATTERN, " ")
         .str.replace_all(HASHTAG_PATTERN, " ")
     )
-    day_first, month_first = _date_tokens(stripped)
     df = base.select(
         "_row", "mentions", "domains", "urls",
         _num=stripped.str.extract_all(r"\d+").list.eval(pl.element().str.replace(r"^0+(\d)", "$1")),
-        _df=day_first, _mf=month_first,
+        _s=stripped,
     )
     parts = []
     for kind, col in (("partner", "mentions"), ("domain", "domains"), ("link", "urls"), ("number", "_num")):
@@ -836,15 +792,7 @@ def _post_features(posts: pl.DataFrame, aliases: pl.DataFrame | None) -> pl.Data
         if kind == "domain":
             part = part.filter(~pl.col("value").is_in(SHORTENER_DOMAINS))
         parts.append(part)
-    for col in ("_df", "_mf"):
-        d = df.select("_row", s=pl.col(col)).explode("s").drop_nulls("s").unnest("s")
-        d = d.with_columns(mo=pl.col("mo").replace_strict(_MONTH_NUM, default=None, return_dtype=pl.Int32),
-                           d2=pl.coalesce("d2", "d1"))
-        d = d.filter(pl.col("d1").is_between(1, 31) & pl.col("d2").is_between(1, 31) & (pl.col("d2") >= pl.col("d1"))
-                     & (pl.col("d2") - pl.col("d1") <= 14))
-        d = d.select("_row", "mo", day=pl.int_ranges("d1", pl.col("d2") + 1)).explode("day")
-        parts.append(d.select("_row", kind=pl.lit("date"), value=pl.format(
-            "{}-{}", pl.col("mo").cast(pl.String).str.zfill(2), pl.col("day").cast(pl.String).str.zfill(2))))
+    parts.append(_date_tokens(df.select("_row", "_s")).select("_row", kind=pl.lit("date"), value="value"))
     camp = _campaign_rows(posts, aliases).select("_row", kind=pl.lit("campaign"), value=pl.col("campaign_id"))
     parts.append(camp)
     return pl.concat(parts).drop_nulls("value").unique().sort("_row", "kind", "value")
@@ -943,13 +891,19 @@ def cross_language_pairs(
 # --------------------------------------------------------------------------------------------------------------
 
 
+def _leading_tag(df: pl.DataFrame) -> pl.Series:
+    """The key (:func:`fold_tag`) of the hashtag a post's text opens with, null when it opens otherwise."""
+    text = df["text_clean"].fill_null("").str.strip_chars_start()
+    return fold_tags(text.str.extract("^[#＃]([\\p{L}\\p{N}_-]+)", 1)).alias("_lead_tag")
+
+
 def _opener_expr() -> pl.Expr:
-    """A post's opener: its leading emoji (variation selectors dropped), else a leading ``#tag`` (folded, as
-    ``#tag``), else a leading label ending in ``:`` or ``|`` (up to 3 words, lower-cased); null when none."""
+    """A post's opener: its leading emoji (variation selectors dropped), else a leading ``#tag`` (its key, as
+    ``#key``; needs the ``_lead_tag`` column from :func:`_leading_tag`), else a leading label ending in ``:``
+    or ``|`` (up to 3 words, lower-cased); null when none."""
     text = pl.col("text_clean").fill_null("").str.strip_chars_start()
     emoji = text.str.extract("^(" + emoji_pattern() + ")", 1).str.replace_all("\ufe0f", "")
-    tag = text.str.extract("^[#＃]([\\p{L}\\p{N}_]+)", 1)
-    tag = pl.lit("#") + _accentless_lower(tag).str.replace_all(r"[_\-]", "")
+    tag = pl.when(pl.col("_lead_tag") != "").then(pl.lit("#") + pl.col("_lead_tag"))
     label = text.str.extract(r"^((?:[\p{L}\p{N}]+\s?){1,3})\s*[:|]", 1).str.strip_chars().str.to_lowercase()
     label = pl.lit("") + label + pl.lit(":")
     return pl.coalesce(emoji, tag, label)
@@ -978,7 +932,7 @@ def series_markers(
     df = assign_campaigns(posts, aliases).filter(_loaded(posts))
     if not include_reposts:
         df = df.filter(~pl.col("is_repost").fill_null(False))
-    df = df.with_columns(marker=_opener_expr()).drop_nulls("marker")
+    df = df.with_columns(_leading_tag(df)).with_columns(marker=_opener_expr()).drop_nulls("marker")
     kind = (
         pl.when(pl.col("marker").str.starts_with("#")).then(pl.lit("hashtag"))
         .when(pl.col("marker").str.ends_with(":")).then(pl.lit("label")).otherwise(pl.lit("emoji"))

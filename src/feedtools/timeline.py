@@ -42,6 +42,7 @@ import numpy as np
 import polars as pl
 
 from feedtools.dates import extract_evidence, load_observances, reference_year
+from feedtools.text import alternation, fold_tags, fold_text, fold_text_expr
 from feedtools.usertables import line_error, read_user_table
 
 __all__ = [
@@ -509,9 +510,13 @@ _PLACE_STOP = {"this", "these", "that", "nuestro", "nuestra", "nuestras", "nuest
                "their", "the", "cette", "notre", "nous", "order", "partnership"}
 
 
-def _fold(e: pl.Expr) -> pl.Expr:
-    """Lower case and strip common accents (for keys only)."""
-    return e.str.to_lowercase().str.replace_many(list("áàâäãéèêëíìîïóòôöõúùûüñç"), list("aaaaaeeeeiiiiooooouuuunc"))
+_fold = fold_text_expr  # case and accents folded (for keys only)
+
+
+def _tag_keys(tags: pl.DataFrame) -> pl.DataFrame:
+    """``tags`` (column ``tag``) with ``key``: ``#`` + the hashtag's key (:func:`feedtools.text.fold_tag`, the
+    key campaigns use), a trailing year dropped (``#IWD2025`` ~ ``#IWD``)."""
+    return tags.with_columns(key=pl.lit("#") + fold_tags(tags["tag"]).str.replace(r"20\d\d$", ""))
 
 
 def find_events(
@@ -553,8 +558,7 @@ def find_events(
     empty = (pl.DataFrame(schema=EVENTS_SCHEMA), pl.DataFrame(schema={"position": pl.Int64, "event_id": pl.String}))
     if p.height == 0:
         return empty
-    tags = (p.select("rank", "position", tag="tags").explode("tag").drop_nulls("tag")
-            .with_columns(key=pl.lit("#") + _fold(pl.col("tag")).str.replace(r"20\d\d$", ""))
+    tags = (_tag_keys(p.select("rank", "position", tag="tags").explode("tag").drop_nulls("tag"))
             .filter(pl.col("key").str.len_chars() > 1)
             .unique(subset=["rank", "key"]))
     dens = tags.group_by("key").agg(n=pl.len(), span=pl.col("rank").max() - pl.col("rank").min() + 1)
@@ -563,12 +567,11 @@ def find_events(
     words = (p.select("rank", w=pl.col("t").str.extract_all(_WORD_RE)).explode("w").drop_nulls("w")
              .with_columns(w=pl.col("w").str.extract(_WORD_RE, 1).str.to_lowercase())
              .select("rank", key=pl.lit("event:") + pl.col("w").replace_strict(_EVENT_WORDS, default=None)))
-    tag_words = (p.select("rank", tag="tags").explode("tag").drop_nulls("tag")
-                 .with_columns(w=_fold(pl.col("tag")).str.extract(
-                     "(" + "|".join(sorted((re.escape(w) for w in _EVENT_WORDS if " " not in w), key=len,
-                                           reverse=True)) + ")", 1))
+    tag_words = p.select("rank", tag="tags").explode("tag").drop_nulls("tag")
+    folded_words = {fold_text(w): v for w, v in _EVENT_WORDS.items() if " " not in w}
+    tag_words = (tag_words.with_columns(w=fold_tags(tag_words["tag"]).str.extract(f"({alternation(folded_words)})", 1))
                  .drop_nulls("w")
-                 .select("rank", key=pl.lit("event:") + pl.col("w").replace_strict(_EVENT_WORDS, default=None)))
+                 .select("rank", key=pl.lit("event:") + pl.col("w").replace_strict(folded_words, default=None)))
     words = pl.concat([words, tag_words.drop_nulls("key")])
     places = (p.select("rank", w=pl.col("t").str.extract_all(_PLACE_RE)).explode("w").drop_nulls("w")
               .with_columns(w=_fold(pl.col("w").str.extract(_PLACE_RE, 1)))
@@ -693,8 +696,7 @@ def _labels(members: pl.DataFrame, keys_ev: pl.DataFrame) -> pl.DataFrame:
     best_phrase = (counted.filter(pl.col("n") * 2 >= pl.col("m"))
                    .sort(["event_id", "nw", "n", "fold"], descending=[False, True, True, False])
                    .group_by("event_id", maintain_order=True).first().select("event_id", "ph"))
-    tags = (members.select("event_id", tag="tags").explode("tag").drop_nulls("tag")
-            .with_columns(key=pl.lit("#") + _fold(pl.col("tag")).str.replace(r"20\d\d$", ""))
+    tags = (_tag_keys(members.select("event_id", tag="tags").explode("tag").drop_nulls("tag"))
             .join(keys_ev.select("event_id", "key").unique(), on=["event_id", "key"])
             .group_by("event_id", "key").agg(n=pl.len(), tag=pl.col("tag").mode().sort().first())
             .sort(["event_id", "n", "key"], descending=[False, True, False])
@@ -956,8 +958,8 @@ def period_counts(
     if by == "hashtag":
         if posts is None or "hashtags" not in posts.columns:
             raise ValueError("by='hashtag' needs the posts table (with hashtags)")
-        tags = (posts.select("position", tag=pl.col("hashtags")).explode("tag").drop_nulls("tag")
-                .with_columns(tag=pl.lit("#") + pl.col("tag").str.to_lowercase()).unique())
+        tags = posts.select("position", tag=pl.col("hashtags")).explode("tag").drop_nulls("tag")
+        tags = tags.with_columns(tag=pl.lit("#") + fold_tags(tags["tag"])).filter(pl.col("tag") != "#").unique()
         keep = (tags.group_by("tag").len().sort(["len", "tag"], descending=[True, False]).head(top)["tag"])
         tp = tp.drop("group").join(tags.filter(pl.col("tag").is_in(keep.implode())), on="position").rename(
             {"tag": "group"})
