@@ -1352,8 +1352,10 @@ def describe_network(graph, *, limit: int = 5) -> str:
 
 
 def feed_accounts(posts: pl.DataFrame) -> int:
-    """Number of accounts that posted the rows (:func:`feedtools.prose.count_accounts`): more than 1 means a
-    collection of many accounts, whose pages speak of original posts and of which accounts push each campaign."""
+    """Number of accounts that put rows in the feed (:func:`feedtools.prose.count_accounts`: authors of original
+    posts and reposting accounts), the accounts :func:`campaign_accounts` lists. Whether the feed is one account's
+    or a collection is ``feed.meta["kind"]`` (:func:`feedtools.pipeline.feed_kind`); the describe functions take it
+    as ``kind`` and fall back on this count (more than one account) when it is not given."""
     return count_accounts(posts)
 
 
