@@ -42,7 +42,7 @@ year_hint = None
 from pathlib import Path
 
 import feedtools
-from feedtools import timeline
+from feedtools import explore, timeline
 from feedtools.charts import table
 from feedtools.charts import timeline as charts
 from feedtools.dates import load_observances
@@ -54,7 +54,8 @@ calendar = load_observances(calendar_path)
 tl = timeline.build_timeline(posts, calendar=calendar, year_hint=year_hint, timezone=timezone)
 print(f"Input file: {Path(feed_path).name}")
 print(summary_line(feed))
-print(timeline.describe_dating(posts, tl, calendar_days=calendar.height))
+print(timeline.describe_dating(posts, tl, calendar_days=calendar.height, kind=explore.feed_kind_of(feed),
+                               accounts=explore.account_count(posts)))
 
 # %% [markdown]
 # ## The evidence

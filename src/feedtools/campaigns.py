@@ -1189,17 +1189,23 @@ def describe_campaign_languages(campaign_langs: pl.DataFrame, *, limit: int = 6)
     return text + f": {join_list(items, limit)}."
 
 
-def describe_campaign_accounts(accounts: pl.DataFrame, n_accounts: int, *, limit: int = 5) -> str:
-    """Which accounts push the campaigns, reading :func:`campaign_accounts`; ``n_accounts`` is the feed's number of
-    posting accounts (:func:`feedtools.prose.count_accounts`). On a one-account feed, says so."""
-    if n_accounts <= 1:
+def _is_collection(n_accounts: int, kind: str | None) -> bool:
+    return kind == "collection" if kind in ("account", "collection") else n_accounts > 1
+
+
+def describe_campaign_accounts(accounts: pl.DataFrame, n_accounts: int, *, kind: str | None = None,
+                               limit: int = 5) -> str:
+    """Which accounts push the campaigns, reading :func:`campaign_accounts`. ``n_accounts``: the feed's number of
+    accounts; ``kind``: ``"account"`` or ``"collection"`` (``feed.meta["kind"]``; when None, a collection is a feed
+    of more than one account). On one account's feed, says so."""
+    if not _is_collection(n_accounts, kind):
         return ("The rows come from one account, so every campaign is pushed by it; own posts against reposts are "
                 "counted under 'Voice and amplification'.")
     if accounts.height == 0:
-        return f"The rows come from {n_accounts} accounts, but no loaded post carries a hashtag: no campaign."
+        return f"A collection of {plural(n_accounts, 'account')}, but no loaded post carries a hashtag: no campaign."
     shared = accounts.filter(pl.col("n_accounts") >= 2)
-    text = (f"The rows come from {n_accounts} accounts; {plural(shared.height, 'campaign')} of {accounts.height} "
-            f"{'is' if shared.height == 1 else 'are'} pushed by two or more of them")
+    text = (f"A collection of {plural(n_accounts, 'account')}; {plural(shared.height, 'campaign')} of "
+            f"{accounts.height} {'is' if shared.height == 1 else 'are'} posted or reposted by two or more accounts")
     if shared.height == 0:
         return text + ": each campaign is one account's."
     items = [f"{r['label']} ({r['n_accounts']} accounts: {counted(r['accounts'], 3)})"
@@ -1207,22 +1213,24 @@ def describe_campaign_accounts(accounts: pl.DataFrame, n_accounts: int, *, limit
     return text + f". Widest: {join_list(items, limit)}."
 
 
-def _voice_terms(n_accounts: int) -> tuple[str, str]:
-    if n_accounts > 1:
+def _voice_terms(collection: bool) -> tuple[str, str]:
+    if collection:
         return "original posts (not reposts)", "original posts"
     return "the account's own posts", "the account's own posts"
 
 
-def describe_voice(summary: pl.DataFrame, by_language: pl.DataFrame, n_accounts: int) -> str:
+def describe_voice(summary: pl.DataFrame, by_language: pl.DataFrame, n_accounts: int, *,
+                   kind: str | None = None) -> str:
     """Sentences reading :func:`voice_summary` and :func:`voice_by_language`: own (or, on a collection of
-    ``n_accounts`` > 1 accounts, original) posts against loaded and unloaded reposts, and the languages used only
-    in one voice."""
+    ``n_accounts`` accounts, original) posts against loaded and unloaded reposts, and the languages used only
+    in one voice. ``kind`` as in :func:`describe_campaign_accounts`."""
     v = dict(zip(summary["kind"].to_list(), summary["posts"].to_list(), strict=True))
     total = sum(v.values())
     if total == 0:
         return "The feed has no rows."
-    own_long, own_short = _voice_terms(n_accounts)
-    who = f"Across {n_accounts} accounts, " if n_accounts > 1 else ""
+    collection = _is_collection(n_accounts, kind)
+    own_long, own_short = _voice_terms(collection)
+    who = f"In this collection of {plural(n_accounts, 'account')}, " if collection else ""
     text = (f"{who}{v['own post']} of {plural(total, 'row')} ({pct(v['own post'], total)}) "
             f"{'is' if v['own post'] == 1 else 'are'} {own_long}; "
             f"{v['repost']} ({pct(v['repost'], total)}) {'is a repost' if v['repost'] == 1 else 'are reposts'} "
@@ -1239,10 +1247,12 @@ def describe_voice(summary: pl.DataFrame, by_language: pl.DataFrame, n_accounts:
     return text
 
 
-def describe_amplified(amplified: pl.DataFrame, summary: pl.DataFrame, n_accounts: int, *, limit: int = 5) -> str:
+def describe_amplified(amplified: pl.DataFrame, summary: pl.DataFrame, n_accounts: int, *, kind: str | None = None,
+                       limit: int = 5) -> str:
     """Sentences reading :func:`amplified_accounts` (with :func:`voice_summary` for the number of reposts whose
     content loaded): whose posts are reposted (when the source names them), who reposts (on a collection of
-    ``n_accounts`` > 1 accounts) and whom the loaded reposts mention."""
+    ``n_accounts`` accounts; ``kind`` as in :func:`describe_campaign_accounts`) and whom the loaded reposts
+    mention."""
     authors = amplified.filter(pl.col("role") == "author")
     total = int(authors["reposts"].sum()) if authors.height else 0
     if total == 0:
@@ -1255,7 +1265,7 @@ def describe_amplified(amplified: pl.DataFrame, summary: pl.DataFrame, n_account
         items = [f"{r['account']} ({r['reposts']})" for r in named.iter_rows(named=True)]
         text = f"Authors reposted most: {join_list(items, limit)}"
         text += f"; {unknown} of {total} reposts have no named author." if unknown else "."
-    if n_accounts > 1:
+    if _is_collection(n_accounts, kind):
         by = amplified.filter((pl.col("role") == "reposted_by") & (pl.col("account") != "(unknown)"))
         if by.height:
             items = [f"{r['account']} ({r['reposts']})" for r in by.iter_rows(named=True)]
@@ -1342,8 +1352,10 @@ def describe_network(graph, *, limit: int = 5) -> str:
 
 
 def feed_accounts(posts: pl.DataFrame) -> int:
-    """Number of accounts that posted the rows (:func:`feedtools.prose.count_accounts`): more than 1 means a
-    collection of many accounts, whose pages speak of original posts and of which accounts push each campaign."""
+    """Number of accounts that put rows in the feed (:func:`feedtools.prose.count_accounts`: authors of original
+    posts and reposting accounts), the accounts :func:`campaign_accounts` lists. Whether the feed is one account's
+    or a collection is ``feed.meta["kind"]`` (:func:`feedtools.pipeline.feed_kind`); the describe functions take it
+    as ``kind`` and fall back on this count (more than one account) when it is not given."""
     return count_accounts(posts)
 
 

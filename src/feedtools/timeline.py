@@ -1090,11 +1090,14 @@ __all__ += [
 ]
 
 
-def describe_dating(posts: pl.DataFrame, timeline: Timeline, *, calendar_days: int | None = None) -> str:
+def describe_dating(posts: pl.DataFrame, timeline: Timeline, *, calendar_days: int | None = None,
+                    kind: str | None = None, accounts: int | None = None) -> str:
     """How this feed is dated: the reference year for dates written without one (and where it comes from), how
     many posts carry a timestamp, and what the feed order can and cannot tell (on a collection of many accounts
     without timestamps, order-based inference is not possible across accounts). ``calendar_days``: size of the
-    observance calendar, said when given."""
+    observance calendar, said when given. ``kind`` (``"account"``/``"collection"``, ``feed.meta["kind"]``) and
+    ``accounts`` (their number): when None, computed from the posts (more than one posting account makes a
+    collection)."""
     n = posts.height
     if n == 0:
         return "The feed has no posts to date."
@@ -1113,7 +1116,8 @@ def describe_dating(posts: pl.DataFrame, timeline: Timeline, *, calendar_days: i
         if c in posts.columns:
             ts = ts | pl.col(c).is_not_null()
     dated = int(posts.select(ts.sum()).item())
-    accounts = count_accounts(posts)
+    accounts = count_accounts(posts) if accounts is None else accounts
+    collection = kind == "collection" if kind in ("account", "collection") else accounts > 1
     ordered = bool(timeline.params.get("ordered", True))
     tz = timeline.params.get("timezone", "UTC")
     if dated == n:
@@ -1127,8 +1131,8 @@ def describe_dating(posts: pl.DataFrame, timeline: Timeline, *, calendar_days: i
         sentences.append(f"No post carries a timestamp: windows come from the dates the {plural(n, 'post')} name"
                          + (" and the feed order (newest first)." if ordered else "."))
     if not ordered and dated < n:
-        if accounts > 1:
-            sentences.append(f"The posts come from {accounts} accounts and are not one account's feed in order, so "
+        if collection:
+            sentences.append(f"The posts come from {plural(accounts, 'account')} and are not one account's feed in order, so "
                              "order-based inference is not possible across accounts: a post without a timestamp is "
                              "dated only by its own text.")
         else:
