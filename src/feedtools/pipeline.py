@@ -581,8 +581,7 @@ def parse_to_file(
             if not entries:
                 meta.setdefault("source", input_path.name)
                 meta["size_bytes"] = input_path.stat().st_size
-                if len(paths) > 1:  # one input of several: identified by its hash too, as load() does
-                    meta["sha256"] = file_sha256(input_path)
+                meta["sha256"] = file_sha256(input_path)  # provenance carried by a Parquet output, as load() has it
                 entries = [_input_entry(meta, stats, -1)]
             entries = [dict(e, stats=dict(e["stats"])) for e in entries]
             for entry in entries:
@@ -613,8 +612,7 @@ def parse_to_file(
                            "source": ", ".join(str(e["source"]) for e in inputs),
                            "unit": "lines" if all(e.get("unit") == "lines" for e in inputs) else "records"}
         else:
-            result.meta = {**result.meta, "source": result.meta.get("source", paths[0].name),
-                           "size_bytes": result.meta.get("size_bytes", paths[0].stat().st_size)}
+            result.meta = {**result.meta, "source": result.meta.get("source", paths[0].name)}
         for entry in inputs:
             if entry.get("rows", -1) < 0:
                 entry["rows"] = int(entry["stats"].get("posts", 0))
