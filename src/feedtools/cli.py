@@ -97,8 +97,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from feedtools.report import build_reports
 
     feeds = args.feed or [DEFAULT_FEED]
-    build_reports(feeds if len(feeds) > 1 else feeds[0], args.out, show_code=args.show_code, notebooks_dir=args.notebooks,
-                  languages=_languages(args.langs))
+    build_reports(feeds if len(feeds) > 1 else feeds[0], args.out, show_code=args.show_code,
+                  notebooks_dir=args.notebooks, languages=_languages(args.langs))
     return 0
 
 
