@@ -30,6 +30,9 @@ from typing import Any
 import polars as pl
 
 from feedtools.pipeline import Feed, account_key, feed_kind
+from feedtools.prose import join_list as _listing
+from feedtools.prose import pct as _pct
+from feedtools.prose import plural as _n
 
 __all__ = [
     "KINDS",
@@ -568,24 +571,8 @@ def data_quality_by_source(feed: Feed) -> pl.DataFrame:
 # --- One-sentence readings of the tables, for the notebooks' prose -------------------------------------------
 
 
-def _pct(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.0f}%" if whole else "n/a"
-
-
-def _n(count: int, singular: str, plural: str | None = None) -> str:
-    """``1 post``, ``2 posts``, ``0 posts``."""
-    return f"{count} {singular if count == 1 else (plural or singular + 's')}"
-
-
 def _own(collection: bool) -> str:
     return "original posts" if collection else "own posts"
-
-
-def _listing(items: list[str], limit: int = 5) -> str:
-    """``a``, ``a and b``, ``a, b and c``, ``a, b, c, d, e and 3 more``."""
-    if len(items) > limit:
-        return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
 
 
 def describe_feed(feed: Feed) -> str:

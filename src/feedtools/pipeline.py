@@ -59,7 +59,7 @@ from feedtools.clean import add_text_clean, duplicate_keys, mark_duplicates, res
 from feedtools.entities import add_entities
 from feedtools.language import add_language
 from feedtools.readers import ReadResult, iter_read
-from feedtools.readers.base import file_sha256
+from feedtools.readers.base import file_sha256, input_size
 from feedtools.schema import POSTS_SCHEMA, conform, empty_posts, empty_rejects
 
 __all__ = ["BATCH_ROWS", "PARQUET_META_KEY", "Feed", "ParseResult", "account_key", "enrich", "feed_kind",
@@ -202,7 +202,7 @@ def _load_one(path: Path, *, format: str, languages, known_names, progress) -> F
         parts.append(batch)
     raw = ReadResult.combine(parts)
     posts = finalize(raw.posts)
-    meta = {**raw.meta, "source": path.name, "sha256": file_sha256(path), "size_bytes": path.stat().st_size}
+    meta = {**raw.meta, "source": path.name, "sha256": file_sha256(path), "size_bytes": input_size(path)}
     stats = Counter(raw.stats)
     stats["duplicates"] = int(posts["duplicate_of"].is_not_null().sum()) if posts.height else 0
     meta["inputs"] = [_input_entry(meta, stats, posts.height)]
@@ -580,7 +580,7 @@ def parse_to_file(
                 earlier_ids = pl.concat([earlier_ids, *ids]) if earlier_ids is not None else pl.concat(ids)
             if not entries:
                 meta.setdefault("source", input_path.name)
-                meta["size_bytes"] = input_path.stat().st_size
+                meta["size_bytes"] = input_size(input_path)
                 meta["sha256"] = file_sha256(input_path)  # provenance carried by a Parquet output, as load() has it
                 entries = [_input_entry(meta, stats, -1)]
             entries = [dict(e, stats=dict(e["stats"])) for e in entries]

@@ -379,6 +379,10 @@ def _index_html(head: dict[str, Any], pages: list[tuple[str, str]]) -> str:
     ]
     rows = "\n".join(f"<tr><th>{e(k)}</th><td>{e(str(v))}</td></tr>" for k, v in figures)
     links = "\n".join(f'<li><a href="{e(href)}">{e(title)}</a></li>' for href, title in pages)
+    provenance = ""
+    if head.get("provenance"):  # a fetch folder: where and when the data was collected (manifest.json)
+        cells = "\n".join(f"<tr><th>{e(k)}</th><td>{e(str(v))}</td></tr>" for k, v in head["provenance"])
+        provenance = f"<h2>Provenance</h2>\n<table>\n{cells}\n</table>\n"
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -399,7 +403,7 @@ li {{ margin: 0.4em 0; }}
 <table>
 {rows}
 </table>
-<h2>Reports</h2>
+{provenance}<h2>Reports</h2>
 <ol>
 {links}
 </ol>
@@ -465,10 +469,11 @@ def cached_feed_path(feeds: Sequence[Path], languages: Sequence[str] | None, cac
     Raises :class:`FeedError` for a missing input.
     """
     from feedtools.readers.base import file_sha256
+    from feedtools.readers.fetchdir import is_fetch_dir
 
     h = hashlib.sha256(_code_fingerprint().encode())
     for feed in feeds:
-        if not feed.is_file():
+        if not (feed.is_file() or is_fetch_dir(feed)):
             raise FeedError(f"{feed.name}: no such file" if not feed.exists() else f"{feed.name}: not a file")
         h.update(b"\0" + file_sha256(feed).encode())
     h.update(b"\0" + json.dumps(sorted(languages) if languages else None).encode())
@@ -525,6 +530,10 @@ def build_reports(
                             "nothing to report")
         write_parquet_feed(loaded, cached)
     head = headline(loaded)
+    from feedtools.readers.fetchdir import is_fetch_dir, provenance
+
+    if len(feeds) == 1 and is_fetch_dir(feeds[0]):
+        head["provenance"] = provenance(feeds[0])
     del loaded
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
