@@ -157,8 +157,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         _fetch(args, args.handle, into)
         feeds = [into]
     build_reports(feeds if len(feeds) > 1 else feeds[0], args.out, show_code=args.show_code,
-                  notebooks_dir=args.notebooks,
-                  languages=_languages(args.langs))
+                  notebooks_dir=args.notebooks, languages=_languages(args.langs))
     return 0
 
 

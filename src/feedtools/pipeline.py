@@ -582,7 +582,7 @@ def parse_to_file(
             if len(paths) > 1 and ids:
                 earlier_ids = pl.concat([earlier_ids, *ids]) if earlier_ids is not None else pl.concat(ids)
             if not entries:
-                meta.update(input_facts(input_path, meta, sha256=len(paths) > 1))  # several: hashed too
+                meta.update(input_facts(input_path, meta))  # sha256 too: provenance carried by a Parquet output
                 entries = [_input_entry(meta, stats, -1)]
             entries = [dict(e, stats=dict(e["stats"])) for e in entries]
             for entry in entries:
