@@ -44,7 +44,7 @@ _SCRIPT = """(function (spec, id, route) {
   if (!el) { return; }
   var w = window;
   function libraries() {
-    if (w.vegaEmbed && w.vegaLite) { return Promise.resolve(w.vegaEmbed); }
+    if (typeof w.vegaEmbed === "function") { return Promise.resolve(w.vegaEmbed); }
     if (!w.__feedtoolsVega) {
       w.__feedtoolsVega = new Promise(function (resolve, reject) {
         var config = document.getElementById("jupyter-config-data");
@@ -85,7 +85,7 @@ def vegalite_minor(spec: dict[str, Any] | None = None) -> str | None:
 
 @lru_cache(maxsize=4)
 def vega_bundle(vegalite_version: str | None = None) -> str:
-    """Vega, Vega-Lite and Vega-Embed as one classic script (sets ``window.vega``, ``vegaLite``, ``vegaEmbed``).
+    """Vega, Vega-Lite and Vega-Embed as one classic script (sets ``window.vegaEmbed``, which charts use).
 
     From ``vl_convert.javascript_bundle`` (no network); ``vegalite_version`` is a
     ``major.minor`` vl-convert knows (None: its newest). Safe to inline in an HTML
