@@ -6,10 +6,9 @@ HTML page, and writes ``index.html`` linking them with the feed's headline figur
 
 What the pages guarantee:
 
-* **Self-contained.** Charts keep Altair's default renderer (interactive, with
-  tooltips); the page carries the Vega, Vega-Lite and Vega-Embed libraries once,
-  inline (``vl_convert.javascript_bundle()``), and sets ``VEGA_DEBUG`` so Altair's
-  loader uses them instead of its CDN. nbconvert's CDN tags (require.js, MathJax,
+* **Self-contained.** Charts (the ``feedtools`` renderer, :mod:`feedtools.charts.render`:
+  interactive, with tooltips) find the Vega, Vega-Lite and Vega-Embed libraries the
+  page carries once, inline (``vl_convert.javascript_bundle()``). nbconvert's CDN tags (require.js, MathJax,
   Mermaid, widgets) are left out of the template. :func:`external_references` finds
   anything that would still be fetched; a page with any is not written.
 * **Parsed once, never run.** The feed is parsed once per build into a Parquet
@@ -43,7 +42,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -285,32 +283,30 @@ table.feedtools-table th { background: #f3f3f3; }
 """
 
 
-@lru_cache(maxsize=4)
-def _vega_bundle(vegalite_version: str) -> str:
-    import vl_convert
-
-    minor = ".".join(vegalite_version.split(".")[:2])
-    version = minor if minor in vl_convert.get_vegalite_versions() else None
-    bundle = vl_convert.javascript_bundle(vl_version=version)
-    return bundle.replace("</script", "<\\/script").replace("<!--", "<\\!--")
-
-
 def _vega_head(nb: NotebookNode) -> str:
-    """The inline libraries and ``VEGA_DEBUG`` versions for the charts in ``nb`` ('' when it has none)."""
-    import altair as alt
+    """The inline Vega libraries for the charts in ``nb``, once ('' when it has none).
+
+    Charts of the ``feedtools`` renderer (:mod:`feedtools.charts.render`) find the
+    libraries in the page and draw; charts of Altair's default renderer also get
+    ``VEGA_DEBUG`` versions, so its loader uses them instead of its CDN.
+    """
+    from feedtools.charts.render import CHART_CLASS, vega_bundle, vegalite_minor
 
     versions: dict[str, str] = {}
+    ours = False
     for cell in nb.cells:
         for o in cell.get("outputs", []):
-            versions.update(_LOADER_CALL.findall(str(o.get("data", {}).get("text/html", ""))))
-    if not versions:
+            page = str(o.get("data", {}).get("text/html", ""))
+            versions.update(_LOADER_CALL.findall(page))
+            ours = ours or f'class="{CHART_CLASS}"' in page
+    if not versions and not ours:
         return ""
-    debug = {f"{lib.replace('-', '')}_version": v for lib, v in sorted(versions.items())}
-    bundle = _vega_bundle(versions.get("vega-lite", alt.VEGALITE_VERSION))
-    return (
-        f"<script type=\"text/javascript\">var VEGA_DEBUG = {json.dumps(debug, sort_keys=True)};</script>\n"
-        f"<script type=\"text/javascript\">\n{bundle}\n</script>"
-    )
+    schema = {"$schema": f"/vega-lite/v{versions['vega-lite']}.json"} if "vega-lite" in versions else None
+    head = f"<script type=\"text/javascript\">\n{vega_bundle(vegalite_minor(schema))}\n</script>"
+    if versions:
+        debug = {f"{lib.replace('-', '')}_version": v for lib, v in sorted(versions.items())}
+        head = f"<script type=\"text/javascript\">var VEGA_DEBUG = {json.dumps(debug, sort_keys=True)};</script>\n{head}"
+    return head
 
 
 def render_html(nb: NotebookNode, title: str, show_code: bool = False) -> str:
