@@ -211,9 +211,13 @@ def parse_to_file(
     processes (the caller's main module must be import-safe). Returns a :class:`ParseResult` (the caller writes its
     rejects). Raises what :func:`load` raises, ``ValueError`` for an unknown output
     suffix (before any reading), ``OSError`` when the output cannot be written.
-    Enriched slices wait in a temporary folder next to ``output``, removed at the end.
+    Enriched slices wait in a temporary folder next to ``output`` (``.NAME.tmp-XXXXXXXX``),
+    removed at the end. ``output`` appears whole or not at all: it is written to a
+    temporary file beside it and renamed over it when complete; on any error or
+    interrupt the earlier file stays (:func:`feedtools.safeio.atomic_path`).
     """
     from feedtools.export import SUFFIXES, write_table
+    from feedtools.safeio import atomic_path, temp_prefix
 
     path, output = Path(path), Path(output)
     kind = SUFFIXES.get(output.suffix.lower())
@@ -224,7 +228,7 @@ def parse_to_file(
     result = ParseResult()
     rejects: list[pl.DataFrame] = []
     keys: list[pl.DataFrame] = []
-    with tempfile.TemporaryDirectory(prefix=f".{output.name}.", dir=output.parent) as tmp_dir:
+    with tempfile.TemporaryDirectory(prefix=temp_prefix(output), dir=output.parent) as tmp_dir:
         parts: list[Path] = []
         for batch in iter_read(path, format, known_names=tuple(known_names)):
             result.stats.update(batch.stats)
@@ -256,9 +260,10 @@ def parse_to_file(
             del all_keys
             result.stats["duplicates"] = int(dups["duplicate_of"].is_not_null().sum())
             if in_order:
-                _write_with_duplicates(parts, dups, output, kind)
+                with atomic_path(output) as tmp_out:
+                    _write_with_duplicates(parts, dups, tmp_out, kind)
             else:  # a reader that yields positions out of order: sort in memory (none of ours does)
-                posts = pl.read_parquet(parts).with_columns(dups)
+                posts = pl.read_parquet(parts, glob=False).with_columns(dups)
                 write_table(conform(posts).sort("position"), output)
     result.meta = {**result.meta, "source": path.name, "size_bytes": path.stat().st_size}
     return result
@@ -273,7 +278,7 @@ def _write_with_duplicates(parts: list[Path], dups: pl.DataFrame, output: Path, 
 
     if kind == "parquet":
         # Streaming engine: the slices are scanned, joined to the (small) duplicate columns by row number.
-        scan = pl.scan_parquet(parts).drop("duplicate_of", "duplicate_kind").with_row_index("_i")
+        scan = pl.scan_parquet(parts, glob=False).drop("duplicate_of", "duplicate_kind").with_row_index("_i")
         joined = scan.join(dups.lazy().with_row_index("_i"), on="_i", how="left", maintain_order="left")
         joined.select(list(POSTS_SCHEMA)).sink_parquet(output, compression="zstd", statistics=True,
                                                        row_group_size=100_000)
@@ -281,7 +286,7 @@ def _write_with_duplicates(parts: list[Path], dups: pl.DataFrame, output: Path, 
     offset = 0
     with open(output, "wb") as out:
         for i, part in enumerate(parts):
-            chunk = pl.read_parquet(part)
+            chunk = pl.read_parquet(part, glob=False)
             chunk = conform(chunk.with_columns(dups.slice(offset, chunk.height)))
             offset += chunk.height
             if kind == "jsonl":

@@ -48,6 +48,7 @@ import nbformat
 from nbformat import NotebookNode
 
 from feedtools.readers import FeedError
+from feedtools.safeio import staged_folder, terminal_safe
 
 __all__ = [
     "NOTEBOOK_PATTERN",
@@ -447,7 +448,11 @@ def build_reports(
     ``index.html`` last. Prints one progress line per notebook to ``progress``.
     Raises :class:`feedtools.FeedError` when the feed cannot be read or has no rows
     (before any notebook runs), :class:`ReportError` when a notebook fails (the build
-    stops there; pages already written stay).
+    stops there). The pages are built in a temporary sibling folder of ``out`` and
+    published only when all are done (:func:`feedtools.safeio.staged_folder`): a failed
+    or interrupted build leaves an earlier report in ``out`` whole; a finished one
+    replaces its pages (each file whole, ``index.html`` last) and never touches other
+    files in ``out``.
     """
     from feedtools.explore import headline
     from feedtools.pipeline import load
@@ -461,11 +466,12 @@ def build_reports(
     head = headline(loaded)
     del loaded
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    replacing = (out / "index.html").exists()
     params: dict[str, Any] = {"feed_path": feed.name, "languages": list(languages) if languages else None}
     written: list[Path] = []
     pages: list[tuple[str, str]] = []
-    with tempfile.TemporaryDirectory(prefix="feedtools-report-") as scratch:
+    with (staged_folder(out, last=["index.html"]) as stage,
+          tempfile.TemporaryDirectory(prefix="feedtools-report-") as scratch):
         workdir = _scratch_layout(Path(scratch), Path(notebooks_dir).resolve(), feed.resolve())
         scrub = _machine_paths(scratch, os.path.realpath(scratch), feed.resolve().parent, Path.cwd())
         for i, source in enumerate(sources, 1):
@@ -480,14 +486,16 @@ def build_reports(
                 raise
             title = notebook_title(done, name)
             page = out / f"{name}.html"
-            page.write_text(render_html(done, title, show_code), encoding="utf-8")
+            (stage / page.name).write_text(render_html(done, title, show_code), encoding="utf-8")
             written.append(page)
             pages.append((page.name, title))
             _progress(progress, f"-> {page.name} ({time.perf_counter() - start:.1f} s)")
-    index = out / "index.html"
-    index.write_text(_index_html(head, pages), encoding="utf-8")
-    written.append(index)
-    _progress(progress, f"{len(pages)} reports and {index.name} written to {out.name or out}/")
+        index = out / "index.html"
+        (stage / index.name).write_text(_index_html(head, pages), encoding="utf-8")
+        written.append(index)
+    _progress(progress, terminal_safe(f"{len(pages)} reports and {index.name} written to {out.name or out}/"
+                                      + (" (replacing the earlier report; other files left as they were)"
+                                         if replacing else "")))
     return written
 
 
