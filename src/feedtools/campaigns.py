@@ -636,13 +636,21 @@ def _tag_stats(posts: pl.DataFrame, aliases: pl.DataFrame | None) -> pl.DataFram
     )
 
 
-def _spelling_pairs(stats: pl.DataFrame) -> pl.DataFrame:
+def _by_strength(df: pl.DataFrame) -> pl.DataFrame:
+    """Suggestions in the documented order: score (descending), kind, then the spellings (``_ra``, ``_rb``: ranks)."""
+    return df.sort(["score", "kind", "_ra", "_rb"], descending=[True, False, False, False])
+
+
+def _spelling_pairs(stats: pl.DataFrame, rank: np.ndarray, keep: int | None) -> tuple[pl.DataFrame, int]:
     """Near-identical folded spellings in different campaigns: plural, edit distance, numbered variants, prefix.
 
-    Returns ``tag_folded_a < tag_folded_b, kind, score, distance`` (edit distance; null for plural and prefix),
-    one row per pair with its strongest kind (ties: plural, then edit distance, then prefix). Vectorised over
-    the edit-distance matrix (computed in blocks of rows, so memory stays bounded); a prefix is compared with at
-    most :data:`_MAX_PREFIX_MATCHES` longer tags.
+    ``stats`` is sorted by ``tag_folded``; ``rank`` ranks each row's spelling (for the documented order).
+    Returns ``(strongest, found)``: the ``keep`` strongest pairs (None: all) as ``_a < _b`` (rows of
+    ``stats``), ``kind, score, distance`` (edit distance; null for plural and prefix), ``_ra, _rb``; and the
+    number of pairs found. One pair counts once, with its strongest kind (ties: plural, then edit distance,
+    then prefix). The edit-distance matrix is computed in blocks of rows and only the strongest ``keep``
+    candidates are carried from block to block, so memory is bounded by a block, not by the pairs found; a
+    prefix is compared with at most :data:`_MAX_PREFIX_MATCHES` longer tags.
     """
     from rapidfuzz.distance import Levenshtein
     from rapidfuzz.process import cdist
@@ -653,24 +661,44 @@ def _spelling_pairs(stats: pl.DataFrame) -> pl.DataFrame:
     lengths = np.array([len(t) for t in tags], dtype=np.int64)
     campaign = stats["campaign_id"].cast(pl.Categorical).to_physical().to_numpy()
     undigited = pl.Series([re.sub(r"\d", "", t) for t in tags]).cast(pl.Categorical).to_physical().to_numpy()
-    parts: list[pl.DataFrame] = []
 
-    def add(i, j, kind, score, distance, priority: int) -> None:
+    def frame(i, j, kind, score, distance, priority: int) -> pl.DataFrame:
         i, j = np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64)
-        keep = campaign[i] != campaign[j]
-        parts.append(pl.DataFrame({
-            "_i": i[keep], "_j": j[keep], "kind": np.asarray(kind)[keep] if np.ndim(kind) else [kind] * int(keep.sum()),
-            "score": np.round(np.broadcast_to(np.asarray(score, dtype=np.float64), i.shape)[keep], 4),
-            "distance": np.broadcast_to(np.asarray(distance, dtype=np.float64), i.shape)[keep],
-            "_p": np.full(int(keep.sum()), priority, dtype=np.int8),
-        }, schema={"_i": pl.Int64, "_j": pl.Int64, "kind": pl.String, "score": pl.Float64, "distance": pl.Float64,
-                   "_p": pl.Int8}))
+        ok = campaign[i] != campaign[j]
+        a, b = np.minimum(i, j)[ok], np.maximum(i, j)[ok]
+        return pl.DataFrame({
+            "_a": a, "_b": b, "kind": np.asarray(kind)[ok] if np.ndim(kind) else [kind] * len(a),
+            "score": np.round(np.broadcast_to(np.asarray(score, dtype=np.float64), i.shape)[ok], 4),
+            "distance": np.broadcast_to(np.asarray(distance, dtype=np.float64), i.shape)[ok],
+            "_p": np.full(len(a), priority, dtype=np.int8), "_ra": rank[a], "_rb": rank[b],
+        }, schema={"_a": pl.Int64, "_b": pl.Int64, "kind": pl.String, "score": pl.Float64, "distance": pl.Float64,
+                   "_p": pl.Int8, "_ra": pl.Int64, "_rb": pl.Int64})
 
-    # plural: one tag is the other + s / es / x
+    def best(df: pl.DataFrame) -> pl.DataFrame:  # one row per pair: the strongest kind
+        return df.sort(["_a", "_b", "score", "_p"], descending=[False, False, True, False]).unique(
+            ["_a", "_b"], keep="first", maintain_order=True)
+
+    def strongest(df: pl.DataFrame) -> pl.DataFrame:
+        return df if keep is None else _by_strength(df).head(keep)
+
+    # plural (one tag is the other + s / es / x) and prefix (a is the start of a longer tag): O(tags) pairs
     plural = [(i, index[t + suffix]) for i, t in enumerate(tags) if len(t) >= 3 for suffix in ("s", "es", "x")
               if t + suffix in index]
-    add([p[0] for p in plural], [p[1] for p in plural], "plural", 0.95, np.nan, 0)
-    # edit distance: rapidfuzz in blocks of rows, candidate cells filtered with numpy
+    pi, pj = [], []
+    for i, a in enumerate(tags):  # tags are sorted: the tags starting with a follow it
+        if len(a) < 4:
+            continue
+        k1 = min(bisect.bisect_left(tags, a + "\U0010ffff", i + 1), i + 1 + _MAX_PREFIX_MATCHES)
+        pi.extend([i] * (k1 - i - 1))
+        pj.extend(range(i + 1, k1))
+    pi_arr, pj_arr = np.asarray(pi, dtype=np.int64), np.asarray(pj, dtype=np.int64)
+    other = best(pl.concat([
+        frame([p[0] for p in plural], [p[1] for p in plural], "plural", 0.95, np.nan, 0),
+        frame(pi_arr, pj_arr, "prefix", 0.5 * lengths[pi_arr] / np.maximum(lengths[pj_arr], 1), np.nan, 2),
+    ]))
+    keys = other.select("_a", "_b")
+    # edit distance: rapidfuzz in blocks of rows, candidate cells filtered with numpy; each pair once (a < b)
+    found, kept, overlap = 0, other.clear(), []
     for start in range(0, n, _CDIST_BLOCK):
         block = tags[start:start + _CDIST_BLOCK]
         dist = cdist(block, tags, scorer=Levenshtein.distance, score_cutoff=2, dtype=np.uint8, workers=1)
@@ -682,30 +710,15 @@ def _spelling_pairs(stats: pl.DataFrame) -> pl.DataFrame:
         i, j, d, longest = i[ok], j[ok], d[ok], longest[ok]
         sim = 1 - d / longest
         numbered = undigited[i] == undigited[j]
-        add(i, j, np.where(numbered, "numbered", "spelling"), np.where(numbered, 0.5 * sim, sim), d, 1)
-    # prefix: a is the start of a longer tag
-    order = sorted(range(n), key=tags.__getitem__)
-    ordered = [tags[k] for k in order]
-    pi, pj = [], []
-    for a in ordered:
-        if len(a) < 4:
-            continue
-        k0 = bisect.bisect_right(ordered, a)
-        k1 = min(bisect.bisect_left(ordered, a + "\U0010ffff"), k0 + _MAX_PREFIX_MATCHES)
-        pi.extend([index[a]] * (k1 - k0))
-        pj.extend(order[k0:k1])
-    pi_arr, pj_arr = np.asarray(pi, dtype=np.int64), np.asarray(pj, dtype=np.int64)
-    add(pi_arr, pj_arr, "prefix", 0.5 * lengths[pi_arr] / np.maximum(lengths[pj_arr], 1), np.nan, 2)
-    names = pl.Series("t", tags, dtype=pl.String)
-    found = pl.concat(parts)
-    swap = pl.col("_i") > pl.col("_j")
-    found = found.with_columns(_a=pl.when(swap).then("_j").otherwise("_i"), _b=pl.when(swap).then("_i").otherwise("_j"))
-    found = found.sort(["_a", "_b", "score", "_p"], descending=[False, False, True, False]).unique(
-        ["_a", "_b"], keep="first", maintain_order=True)
-    return found.select(
-        tag_folded_a=names.gather(found["_a"]), tag_folded_b=names.gather(found["_b"]), kind="kind", score="score",
-        distance=pl.col("distance").fill_nan(None).cast(pl.Int64),
-    )
+        cells = frame(i, j, np.where(numbered, "numbered", "spelling"), np.where(numbered, 0.5 * sim, sim), d, 1)
+        overlap.append(cells.join(keys, on=["_a", "_b"], how="semi"))  # also plural or prefix: decided below
+        only = cells.join(keys, on=["_a", "_b"], how="anti")
+        found += only.height
+        kept = strongest(pl.concat([kept, only]))
+    merged = best(pl.concat([other, *overlap]))
+    found += merged.height
+    kept = strongest(pl.concat([kept, merged]))
+    return kept.with_columns(distance=pl.col("distance").fill_nan(None).cast(pl.Int64)).drop("_p"), found
 
 
 def _spelling_evidence() -> pl.Expr:
@@ -857,22 +870,33 @@ def suggest_aliases(
     if tag_stats.height < 2:
         _cap_per_post(pl.DataFrame(schema={"_row": pl.UInt32}), max_tags_per_post, counts)
         return pl.DataFrame(schema=SUGGESTION_SCHEMA)
-    spelling = _spelling_pairs(tag_stats)
-    cross = _cross_language_tag_pairs(posts, aliases, tag_stats, window, min_score, max_tags_per_post, counts)
+    rank = tag_stats["tag"].rank("dense").cast(pl.Int64)
+    spelling, found = _spelling_pairs(tag_stats, rank.to_numpy(), max_suggestions)
+    index = tag_stats.select("tag_folded", _k=pl.int_range(pl.len(), dtype=pl.Int64))
+    cross = (
+        _cross_language_tag_pairs(posts, aliases, tag_stats, window, min_score, max_tags_per_post, counts)
+        .join(index.rename({"tag_folded": "tag_folded_a", "_k": "_a"}), on="tag_folded_a")
+        .join(index.rename({"tag_folded": "tag_folded_b", "_k": "_b"}), on="tag_folded_b")
+        .select("_a", "_b", "kind", "score", "evidence")
+    )
     df = pl.concat([spelling.with_columns(evidence=pl.lit(None, dtype=pl.String)),
                     cross.with_columns(distance=pl.lit(None, dtype=pl.Int64))], how="diagonal_relaxed")
-    info = tag_stats.select("tag_folded", "tag", "campaign_id", "lang", "posts")
-    df = df.join(info.rename(lambda c: c + "_a" if c != "tag_folded" else "tag_folded_a"), on="tag_folded_a").join(
-        info.rename(lambda c: c + "_b" if c != "tag_folded" else "tag_folded_b"), on="tag_folded_b")
-    df = df.sort(["score", "kind", "tag_a", "tag_b"], descending=[True, False, False, False])
-    counts["suggestions_found"] = df.height
+    # Sorted on integers (the spellings' ranks), then only the kept rows get their strings.
+    df = df.with_columns(_ra=rank.gather(df["_a"]), _rb=rank.gather(df["_b"]))
+    df = _by_strength(df)
+    counts["suggestions_found"] = found + cross.height
     if max_suggestions is not None:
         df = df.head(max_suggestions)
     counts["suggestions_kept"] = df.height
+
+    def side(column: str, name: str) -> list[pl.Series]:
+        return [tag_stats[column].gather(df[f"_{s}"]).alias(f"{name}_{s}") for s in "ab"]
+
+    df = df.with_columns(*side("tag_folded", "tag_folded"), *side("tag", "tag"), *side("campaign_id", "campaign"),
+                         *side("lang", "lang"), *side("posts", "posts"))
     df = df.select(
-        "kind", "tag_a", "tag_b", campaign_a="campaign_id_a", campaign_b="campaign_id_b", lang_a="lang_a",
-        lang_b="lang_b", posts_a=pl.col("posts_a").cast(pl.Int64), posts_b=pl.col("posts_b").cast(pl.Int64),
-        score="score", evidence=pl.coalesce("evidence", _spelling_evidence()),
+        "kind", "tag_a", "tag_b", "campaign_a", "campaign_b", "lang_a", "lang_b", "posts_a", "posts_b", "score",
+        evidence=pl.coalesce("evidence", _spelling_evidence()),
     )
     return df.cast(dict(SUGGESTION_SCHEMA))
 

@@ -48,7 +48,7 @@ import nbformat
 from nbformat import NotebookNode
 
 from feedtools.readers import FeedError
-from feedtools.safeio import staged_folder, terminal_safe
+from feedtools.safeio import atomic_open, staged_folder, terminal_safe
 
 __all__ = [
     "NOTEBOOK_PATTERN",
@@ -535,7 +535,8 @@ def update_notebooks(
         done = execute_notebook(nb, directory, source.stem, _machine_paths())
         _number_chart_ids(done)
         target = source.with_suffix(".ipynb")
-        jupytext.write(done, target, fmt="ipynb")
+        with atomic_open(target, "w", encoding="utf-8") as fh:  # whole or not at all
+            jupytext.write(done, fh, fmt="ipynb")
         written.append(target)
         _progress(progress, f"-> {target.name} ({time.perf_counter() - start:.1f} s)")
     return written
