@@ -14,22 +14,33 @@
 # %% [markdown]
 # # 01 · Exploring a feed
 #
-# **What this answers:** what is in this feed, and can it be trusted? How many items are the account's own
-# posts, how many are reposts, and how many never loaded; which hashtags, mentions, link domains and emoji it
-# uses; how long its posts are; which languages it writes in (detected from the text, and as the posts declare
-# them); and whether every record of the input file is accounted for.
+# **What this answers:** what is in this feed, and can it be trusted? Whose feed is it: one account's (a
+# profile scrape, an author feed, a repository export) or a collection of many accounts (a post list, a
+# Jetstream capture, several files read together)? How many rows are original posts (written by their
+# account), how many are reposts, and how many never loaded; which accounts write and amplify; which
+# hashtags, mentions, link domains and emoji appear; how long the posts are; which languages they are
+# written in (detected from the text, and as the posts declare them); and whether every record of every
+# input file is accounted for.
 #
-# Every number here comes from functions in `feedtools.explore` (tables) and `feedtools.charts.explore`
-# (charts); this notebook only calls them. Tables are aggregates, so the notebook runs the same way on a
-# feed of a million posts. Hover over a bar to see its values.
+# Every number and every sentence of findings here comes from functions in `feedtools.explore` (tables and
+# their readings) and `feedtools.charts.explore` (charts); this notebook only calls them. Tables are
+# aggregates, so the notebook runs the same way on a feed of a million posts. Hover over a bar to see its
+# values.
+
+# %% [markdown]
+# **Your own feed.** Set `feed_path` in the next cell to your file: a path relative to this `notebooks/`
+# folder (`"../data/raw/my_feed.json"`) or an absolute one, in any format the package reads (profile scrape,
+# author feed, post list, repository CAR, Jetstream capture; detected from the content), a posts table
+# already parsed with `feedtools parse FEED -o posts.parquet` (faster: parsed once), or a list of paths
+# (`["a.json", "b.jsonl"]`) read into one table with each row's file in the `source` column.
+# `languages` optionally restricts language detection to a list of ISO 639-1 codes (`["en", "es"]`).
+# `feedtools report --feed FILE` runs this notebook on a feed for you.
 
 # %% tags=["parameters"]
 feed_path = "../data/raw/000_802a2c4cd511184e.txt"
 languages = None
 
 # %%
-from pathlib import Path
-
 import feedtools
 from feedtools import explore
 from feedtools.charts import explore as charts
@@ -38,29 +49,69 @@ from feedtools.pipeline import summary_line
 
 feed = feedtools.load(feed_path, languages=languages)
 posts = feed.posts
+kind = explore.feed_kind_of(feed)
 loaded = int((~posts["is_placeholder"]).sum())
-print(f"Input file: {Path(feed_path).name}")
+print(f"Input: {feed.meta['source']}")
 print(summary_line(feed))
+print(explore.describe_feed(feed))
 
 # %% [markdown]
-# ## Volume: own posts, reposts and unloaded items
+# ## Volume: original posts, reposts and unloaded items
 #
-# A profile feed mixes the account's own posts with reposts (amplification of other accounts). Some reposts
-# are only placeholders: the page never loaded their content, so they count as activity but have no text,
-# language or hashtags. The chart shows the three kinds as shares of all rows.
+# Rows are of three kinds. Original posts are written by their account (in one account's feed, its own
+# posts); reposts are other posts an account amplified. Some reposts are only placeholders: their content
+# never loaded, so they count as activity but have no text, language or hashtags. The chart shows the three
+# kinds as shares of all rows.
 
 # %%
 volume = explore.volume(posts)
-print(explore.describe_volume(volume))
-charts.volume_chart(volume)
+print(explore.describe_volume(volume, kind))
+charts.volume_chart(volume, kind)
 
 # %%
 table(volume)
 
 # %% [markdown]
+# ## Accounts
+#
+# Who wrote the original posts, and who reposted. An account is identified by its DID, else its handle,
+# else its display name, whichever the format carries. In one account's feed this section has one account;
+# in a collection it shows how activity spreads over the accounts (a long tail: a few accounts write much,
+# many write little), the languages each writes in, and which accounts amplify others.
+
+# %%
+accounts = explore.accounts_table(posts, n=20)
+originals = int((~posts["is_repost"]).sum())
+print(explore.describe_accounts(accounts, explore.account_count(posts), originals))
+charts.accounts_chart(explore.account_activity(posts))
+
+# %%
+table(accounts)
+
+# %%
+charts.account_languages_chart(explore.account_languages(posts, n=15))
+
+# %% [markdown]
+# Amplification: reposts per reposting account (`loaded`: reposts whose content loaded; `authors`: distinct
+# accounts amplified, where the format names them).
+
+# %%
+amplifiers = explore.amplifiers(posts, n=15)
+print(explore.describe_amplification(amplifiers, kind, explore.reposter_count(posts)))
+charts.amplifiers_chart(amplifiers)
+
+# %% [markdown]
+# Most mentioned accounts: the handles the posts address or credit, by number of posts mentioning them.
+
+# %%
+mentions = explore.top_mentions(posts, n=15)
+print(explore.describe_top(mentions, "mention", "mentioned account", loaded))
+charts.entity_chart(mentions, "mention", "Mentioned accounts by number of posts")
+
+# %% [markdown]
 # ## Hashtags
 #
-# Hashtags are compared case-folded, so `#UCLGMeets` and `#UCLGmeets` count as one tag; the `spellings`
+# Hashtags are compared case-folded, so `#CityNews` and `#citynews` count as one tag; the `spellings`
 # column keeps the forms actually written. The chart ranks tags by the number of posts that use them.
 
 # %%
@@ -72,17 +123,11 @@ charts.entity_chart(hashtags, "hashtag", "Hashtags by number of posts (case-fold
 table(hashtags)
 
 # %% [markdown]
-# ## Mentions and link domains
+# ## Link domains
 #
-# Mentions show which accounts the feed addresses or credits. Link domains show where it sends readers; a
-# link that the app shortened for display (`gold.uclg.org/sites/defaul...`) has lost its full address but
-# still counts under its registrable domain (`uclg.org`). Link shorteners (`t.ly`, `bit.ly`) hide the real
-# destination.
-
-# %%
-mentions = explore.top_mentions(posts, n=15)
-print(explore.describe_top(mentions, "mention", "mentioned account", loaded))
-charts.entity_chart(mentions, "mention", "Mentioned accounts by number of posts")
+# Link domains show where the posts send readers. A link that the app shortened for display
+# (`example.org/news/2024/annual-rep...`) has lost its full address but still counts under its registrable
+# domain (`example.org`). Link shorteners (`t.ly`, `bit.ly`) hide the real destination.
 
 # %%
 domains = explore.top_domains(posts, n=15)
@@ -93,7 +138,7 @@ charts.entity_chart(domains, "domain", "Link domains by number of posts")
 # ## Emoji
 #
 # Emoji are counted as whole sequences (flags, skin tones and joined sequences stay one emoji). Many
-# organisations use them as bullet points, so the most frequent ones often mark a recurring post format.
+# accounts use them as bullet points, so the most frequent ones often mark a recurring post format.
 
 # %%
 emoji = explore.top_emoji(posts, n=15)
@@ -104,11 +149,11 @@ charts.emoji_chart(emoji)
 # ## Post length
 #
 # Lengths are in characters of the text as posted. Bluesky allows 300 graphemes per post, so a pile-up just
-# under 300 means the account writes to the limit. Placeholders have no text and are left out.
+# under 300 means posts are written to the limit. Placeholders have no text and are left out.
 
 # %%
 lengths = explore.length_stats(posts)
-print(explore.describe_lengths(lengths))
+print(explore.describe_lengths(lengths, kind))
 table(lengths)
 
 # %%
@@ -139,8 +184,9 @@ table(langs)
 # ## Data quality
 #
 # What was read, and where every input record went. `unaccounted` must be 0: each record ends as a row, a
-# rejected record (with its location and reason) or a record skipped by design. The file is identified by
-# its name and SHA-256, so a result can be traced to the exact input.
+# rejected record (with its location and reason) or a record skipped by design. Each file is identified by
+# its name and SHA-256, so a result can be traced to the exact input; the table by source accounts for each
+# input file separately (`repeated`: records already read from an earlier input, or twice in one export).
 
 # %%
 table(explore.input_summary(feed))
@@ -149,6 +195,9 @@ table(explore.input_summary(feed))
 quality = explore.data_quality(feed)
 print(explore.describe_quality(quality))
 table(quality)
+
+# %%
+table(explore.data_quality_by_source(feed), caption="Record accounting by source file")
 
 # %% [markdown]
 # Rejected records by reason (empty when every record could be read):

@@ -132,6 +132,7 @@ def test_headline_figures_of_the_seed(seed_feed):
         "source": "000_802a2c4cd511184e.txt", "sha256": SEED_SHA256, "rows": 80, "own": 51, "reposts": 29,
         "placeholders": 14,
         "languages": ["en", "es", "fr"], "first": None, "last": None, "rejected": 0,
+        "kind": "account", "accounts": 1,
     }
 
 

@@ -133,11 +133,12 @@ def test_cli_summary_accounts_for_every_record(tmp_path):
 
 
 def test_forcing_the_wrong_format_gives_one_line(tmp_path):
-    views = [item["post"] for item in json.loads(PAGES.read_text())[0]["feed"]]
-    path = write_feed(tmp_path, json.dumps(views), name="views.json")
+    # objects that hold no post at all (bare postViews are read: post lists mix them with feed items)
+    events = [{"did": "did:plc:x", "time_us": 1, "kind": "identity"}] * 3
+    path = write_feed(tmp_path, json.dumps(events), name="events.json")
     r = run("parse", str(path), "--format", "authorfeed", "-o", str(tmp_path / "o.parquet"))
     assert r.returncode == 1
-    assert r.stderr.strip() == ("feedtools: error: views.json: no record could be read as authorfeed "
+    assert r.stderr.strip() == ("feedtools: error: events.json: no record could be read as authorfeed "
                                 "(item 1: feed item has no post)")
     r = run("parse", str(PAGES), "--format", "jetstream", "-o", str(tmp_path / "o.parquet"))
     assert r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1

@@ -146,3 +146,115 @@ def test_root_that_is_not_a_commit(tmp_path):
     path = write_feed(tmp_path, car.bytes(root), name="notrepo.car")
     with pytest.raises(FeedError, match="not a repository commit"):
         read_raw(path, "car")
+
+
+# --- damaged trees: loops, depth, wrong-typed entries, repeated keys (issue 12) ---
+
+def _read_within(path, seconds: int = 10):
+    """read_raw with an alarm: a walk that loops fails the test instead of exhausting memory."""
+    import signal
+
+    def _timeout(*_):
+        raise TimeoutError(f"reading {path.name} took more than {seconds} s")
+
+    old = signal.signal(signal.SIGALRM, _timeout)
+    signal.alarm(seconds)
+    try:
+        return read_raw(path, "car")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def _fake_cid(tag: bytes) -> bytes:
+    return b"\x01\x71\x12\x20" + hashlib.sha256(tag).digest()
+
+
+@pytest.mark.parametrize("where", ["left", "subtree"])
+def test_tree_linking_to_itself_is_walked_once(tmp_path, where):
+    car = Car()
+    p1 = car.put({"$type": "app.bsky.feed.post", "text": "one", "createdAt": "2025-03-01T09:00:00Z"})
+    node_cid = _fake_cid(b"the looping node")  # the node names its own CID as a child
+    e = entry("", "app.bsky.feed.post/3p1", p1, node_cid if where == "subtree" else None)
+    node = {"l": node_cid if where == "left" else None, "e": [e]}
+    car.put_raw(node_cid, libipld.encode_dag_cbor(node))
+    commit = car.put({"did": DID, "version": 3, "data": node_cid, "rev": "3migo7fijwi2k", "prev": None, "sig": b"s"})
+    r = _read_within(write_feed(tmp_path, car.bytes(commit), name="loop.car"))
+    assert r.posts["post_id"].to_list() == [f"at://{DID}/app.bsky.feed.post/3p1"]
+    assert r.rejects.select("location", "reason").rows() == [
+        (f"block {libipld.encode_cid(node_cid)}", "tree node linked again (the tree loops): walked once")]
+    assert r.stats["records"] == r.stats["posts"] + r.stats["rejected"] + r.stats["skipped"] == 2
+
+
+def test_every_node_of_the_real_repo_linking_to_itself(samples, tmp_path):
+    """The real CAR with every tree node's left link pointed at the node itself: same rows, one reject per node."""
+    data = (samples / "jetstream_repo.car").read_bytes()
+    size, i = data[0], 1  # the header length fits one varint byte in this file
+    out = bytearray(data[:i + size])
+    i += size
+    nodes = 0
+    while i < len(data):
+        shift = length = 0
+        while True:
+            b = data[i]
+            i += 1
+            length |= (b & 0x7F) << shift
+            shift += 7
+            if not b & 0x80:
+                break
+        cid, block = data[i:i + 36], data[i + 36:i + length]
+        i += length
+        value = libipld.decode_dag_cbor(block)
+        if isinstance(value, dict) and "e" in value:
+            value["l"] = cid
+            block = libipld.encode_dag_cbor(value)
+            nodes += 1
+        out += varint(len(cid) + len(block)) + cid + block
+    r = _read_within(write_feed(tmp_path, bytes(out), name="loops.car"))
+    clean = read_raw(samples / "jetstream_repo.car")
+    assert r.posts["post_id"].to_list() == clean.posts["post_id"].to_list()
+    assert r.rejects.height == nodes > 1
+    assert set(r.rejects["reason"]) == {"tree node linked again (the tree loops): walked once"}
+
+
+def test_tree_deeper_than_the_bound_is_cut_with_a_reject(tmp_path):
+    from feedtools.readers.car import MAX_DEPTH
+
+    car = Car()
+    p1 = car.put({"$type": "app.bsky.feed.post", "text": "deep", "createdAt": "2025-03-01T09:00:00Z"})
+    child = car.put({"l": None, "e": [entry("", "app.bsky.feed.post/3p1", p1)]})
+    p2 = car.put({"$type": "app.bsky.feed.post", "text": "top", "createdAt": "2025-03-01T09:00:00Z"})
+    for _ in range(MAX_DEPTH + 5):  # a chain of empty nodes, each the left child of the next
+        child = car.put({"l": child, "e": []})
+    top = car.put({"l": child, "e": [entry("", "app.bsky.feed.post/3p2", p2)]})
+    commit = car.put({"did": DID, "version": 3, "data": top, "rev": "3migo7fijwi2k", "prev": None, "sig": b"s"})
+    r = _read_within(write_feed(tmp_path, car.bytes(commit), name="deep.car"))
+    assert r.posts["text"].to_list() == ["top"]  # the record below the bound is not listed, but reported
+    assert r.rejects["reason"].to_list() == [f"tree deeper than {MAX_DEPTH} levels: the records below it cannot be listed"]
+
+
+@pytest.mark.parametrize("field,value", [("v", {"a": 1}), ("p", {"a": 1}), ("k", "text"), ("p", -1), ("v", "cid")])
+def test_wrong_typed_tree_entry_is_a_located_reject(tmp_path, field, value):
+    car, commit, rec = build()
+    root_i = next(i for i, (c, d) in enumerate(car.blocks) if libipld.decode_dag_cbor(d).get("l") is not None
+                  and "e" in libipld.decode_dag_cbor(d))
+    root_cid, data = car.blocks[root_i]
+    node = libipld.decode_dag_cbor(data)
+    node["e"][1][field] = value  # the repost entry; the third (follow) is then lost with it
+    car.blocks[root_i] = (root_cid, libipld.encode_dag_cbor(node))
+    r = _read_within(write_feed(tmp_path, car.bytes(commit), name="typed.car"))
+    assert r.posts["post_id"].to_list() == [f"at://{DID}/app.bsky.feed.post/3p1", f"at://{DID}/app.bsky.feed.post/3p2"]
+    assert r.rejects["location"].to_list() == [f"block {libipld.encode_cid(root_cid)}"]
+    assert r.rejects["reason"][0].startswith("malformed tree entry")
+    assert r.stats["records"] == r.stats["posts"] + r.stats["rejected"] + r.stats["skipped"]
+
+
+def test_key_listed_twice_is_read_once(tmp_path):
+    car = Car()
+    p1 = car.put({"$type": "app.bsky.feed.post", "text": "one", "createdAt": "2025-03-01T09:00:00Z"})
+    k = "app.bsky.feed.post/3p1"
+    root = car.put({"l": None, "e": [entry("", k, p1), {"p": len(k), "k": b"", "v": p1, "t": None}]})
+    commit = car.put({"did": DID, "version": 3, "data": root, "rev": "3migo7fijwi2k", "prev": None, "sig": b"s"})
+    r = _read_within(write_feed(tmp_path, car.bytes(commit), name="twice.car"))
+    assert r.posts.height == 1 and r.stats["skipped_repeated"] == 1
+    assert r.stats["records"] == r.stats["posts"] + r.stats["rejected"] + r.stats["skipped"] == 2

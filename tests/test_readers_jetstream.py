@@ -56,32 +56,58 @@ def test_rows_skips_and_rejects(tmp_path):
     assert detect_format(path) == "jetstream"
     r = read_raw(path)
     p = r.posts
+    # the update of p1 (already read) is counted, not a second row with the same post_id
     assert p["post_id"].to_list() == [f"at://{A}/app.bsky.feed.post/p1", f"at://{A}/app.bsky.feed.repost/r1",
-                                      f"at://{A}/app.bsky.feed.post/p1", f"at://{B}/app.bsky.feed.post/b2"]
-    assert p["source_line"].to_list() == [1, 3, 7, 8]
+                                      f"at://{B}/app.bsky.feed.post/b2"]
+    assert p["source_line"].to_list() == [1, 3, 8]
     assert p["hashtags"][0].to_list() == ["Día2"] and p["facets_invalid"][0] == 0
-    assert p["notes"][2] == "edited (update event)"
     rep = p.row(1, named=True)
     assert rep["is_repost"] and rep["is_placeholder"] and rep["text"] is None
     assert rep["post_uri"] == f"at://{B}/app.bsky.feed.post/b1" and rep["author_did"] == B
     assert rep["reposted_by"] == A and str(rep["reposted_at"]) == "2025-07-04 03:40:00+00:00"
     # createdAt more than a day after Jetstream saw the event: kept, flagged
-    assert p["created_at_flag"].to_list() == [None, None, None, "implausible"]
+    assert p["created_at_flag"].to_list() == [None, None, "implausible"]
     assert r.rejects.select("location", "line").rows() == [("line 4", 4)]
     s = r.stats
-    assert (s["records"], s["posts"], s["rejected"], s["skipped"]) == (10, 4, 1, 5)
+    assert (s["records"], s["posts"], s["rejected"], s["skipped"]) == (10, 3, 1, 6)
     assert (s["skipped_like"], s["skipped_delete"], s["skipped_identity"], s["skipped_account"],
-            s["skipped_fm.teal.alpha.actor.status"]) == (1, 1, 1, 1, 1)
+            s["skipped_fm.teal.alpha.actor.status"], s["skipped_update"]) == (1, 1, 1, 1, 1, 1)
+
+
+def test_update_without_its_create_is_a_row_noted_as_edited(tmp_path):
+    path = write_feed(tmp_path, jsonl(EVENTS[5:]), name="js.jsonl")
+    p = read_raw(path).posts
+    assert p["post_id"][0] == f"at://{A}/app.bsky.feed.post/p1" and p["notes"][0] == "edited (update event)"
+
+
+def test_repeated_events_are_skipped_across_batches(tmp_path):
+    """A capture replayed (the same events twice): one row per post_id, the repeats counted, in any batch."""
+    path = write_feed(tmp_path, jsonl(EVENTS + EVENTS), name="twice.jsonl")
+    for size in (4, 100_000):
+        r = read_raw(path, batch_size=size)
+        assert r.posts["post_id"].is_unique().all() and r.posts.height == 3
+        s = r.stats
+        assert (s["records"], s["skipped_repeated"], s["skipped_update"]) == (18, 3, 2)
+        assert s["records"] == s["posts"] + s["rejected"] + s["skipped"]
+
+
+def _cycle(k: int) -> list[dict]:
+    """EVENTS with record keys made distinct for cycle ``k`` (the same events replayed would be repeats)."""
+    events = json.loads(json.dumps(EVENTS))
+    for e in events:
+        if "commit" in e:
+            e["commit"]["rkey"] += f"c{k}"
+    return events
 
 
 def test_batches_continue_positions_and_lines(tmp_path):
-    path = write_feed(tmp_path, jsonl(EVENTS * 3), name="js.jsonl")
+    path = write_feed(tmp_path, jsonl(_cycle(0) + _cycle(1) + _cycle(2)), name="js.jsonl")
     batches = list(read_batches(path, batch_size=4))
     assert len(batches) == 7  # 27 events in batches of 4
     assert [b.stats["records"] for b in batches] == [4, 4, 4, 4, 4, 4, 3]
     posts = pl.concat([b.posts for b in batches])
-    assert posts["position"].to_list() == list(range(12))
-    assert posts["source_line"].to_list()[:5] == [1, 3, 6, 7, 10]
+    assert posts["position"].to_list() == list(range(9))
+    assert posts["source_line"].to_list()[:5] == [1, 3, 7, 10, 12]
     whole = read_raw(path).posts
     assert posts.equals(whole)
 
@@ -90,8 +116,8 @@ def test_json_array_of_events(tmp_path):
     path = write_feed(tmp_path, json.dumps(EVENTS + ["not an event"]), name="events.json")
     assert detect_format(path) == "jetstream"
     r = read_raw(path)
-    assert r.posts["source_location"].to_list() == ["item 1", "item 3", "item 6", "item 7"]
-    assert r.posts["source_line"].null_count() == 4
+    assert r.posts["source_location"].to_list() == ["item 1", "item 3", "item 7"]
+    assert r.posts["source_line"].null_count() == 3
     assert r.rejects.select("location", "reason").rows() == [("item 10", "event is str, not an object")]
 
 
@@ -102,7 +128,7 @@ def test_json_array_of_events(tmp_path):
     (commit(A, "create", "app.bsky.feed.repost", "y", {"subject": {}}), "repost record has no subject URI"),
 ])
 def test_unreadable_events_are_rejected_alone(tmp_path, event, reason):
-    path = write_feed(tmp_path, jsonl([EVENTS[0], event, EVENTS[0]]), name="js.jsonl")
+    path = write_feed(tmp_path, jsonl([EVENTS[0], event, EVENTS[6]]), name="js.jsonl")
     r = read_raw(path)
     assert r.rejects.select("location", "reason").rows() == [("line 2", reason)]
     assert r.posts.height == 2

@@ -42,3 +42,87 @@ def test_search_pages_and_jsonl(tmp_path):
     r = read_raw(lines)
     assert r.posts["source_line"].to_list() == [1, 2, 3]
     assert r.posts.select(pl.col("created_at_flag").drop_nulls()).height == 1  # the year-0000 post
+
+
+# --- mixed post lists: bare postViews and feed items {post, reason?, reply?, feedContext?} in one file ---
+
+MIXED = FIXTURES / "mixed_post_list.json"
+A, B = "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa", "did:plc:bbbbbbbbbbbbbbbbbbbbbbbb"
+
+
+def _check_mixed(r, loc):
+    """The hand-made mixed list (camelCase and SDK snake_case) read in one pass; ``loc`` names the items."""
+    p = r.posts
+    assert p["source_location"].to_list() == [loc(i) for i in (1, 2, 3, 4, 5, 6)]
+    assert p["is_repost"].to_list() == [True, False, False, False, False, True]
+    assert p["is_pinned"].to_list() == [False, None, True, False, None, False]  # bare views say nothing of pins
+    assert p["post_id"][0] == f"at://{A}/app.bsky.feed.repost/3lrepost00001"  # the 2025 reason's own uri
+    assert p["post_id"][5] == f"repost:{A}:at://did:plc:cccccccccccccccccccccccc/app.bsky.feed.post/3loldtarget01"
+    assert p["reposted_by"].to_list() == ["org.example.org", None, None, None, None, "org.example.org"]
+    assert p["reposted_at"][0].isoformat() == "2025-03-03T10:00:00+00:00"
+    assert p["author_handle"][0] == "partner.bsky.social" and p["hashtags"][0].to_list() == ["Climate"]
+    # reply context: item 2's record names its parent; item 4's record lost it, the feed item's context fills it
+    assert p["reply_to"].to_list()[:4] == [None, f"at://{B}/app.bsky.feed.post/3lparent00001", None,
+                                          f"at://{B}/app.bsky.feed.post/3lgone0000001"]
+    assert p["reply_root"][3] == f"at://{A}/app.bsky.feed.post/3lthread00001"
+    assert p["langs_declared"][2].to_list() == ["es"] and p["like_count"][2] == 40  # snake_case counts
+    # only items that carry no post are rejected; the repeated bare view is kept once
+    assert r.rejects.select("location", "reason").rows() == [(loc(7), "feed item has no post"),
+                                                             (loc(8), "feed item has no post")]
+    s = r.stats
+    assert (s["records"], s["posts"], s["rejected"], s["skipped_repeated"]) == (9, 6, 2, 1)
+    assert s["records"] == s["posts"] + s["rejected"] + s["skipped"]
+
+
+def test_mixed_post_list_reads_in_one_pass():
+    # the first item is a feed item, yet the list is a post list: detection looks at the items
+    assert detect_format(MIXED) == "postviews"
+    r = read_raw(MIXED)
+    assert r.posts["source_format"].unique().to_list() == ["postviews"]
+    _check_mixed(r, lambda i: f"item {i}")
+
+
+def test_mixed_post_list_as_json_lines_and_any_forced_reader(tmp_path):
+    items = json.loads(MIXED.read_text())
+    path = write_feed(tmp_path, "\n".join(json.dumps(v) for v in items) + "\n", name="mixed.jsonl")
+    assert detect_format(path) == "postviews"
+    _check_mixed(read_raw(path), lambda i: f"line {i}")
+    # the author-feed reader reads the same items the same way (bare views included)
+    _check_mixed(read_raw(MIXED, "authorfeed"), lambda i: f"item {i}")
+
+
+def test_mixed_list_cut_at_the_head_is_still_a_post_list(tmp_path):
+    """A list larger than the detection head: the complete items inside the head decide."""
+    items = json.loads(MIXED.read_text())[:6]
+    big = items * 400  # > 64 KiB; repeats are skipped, not rejected
+    path = write_feed(tmp_path, json.dumps(big, indent=1), name="big.json")
+    assert path.stat().st_size > 65536
+    assert detect_format(path) == "postviews"
+    r = read_raw(path)
+    assert (r.stats["posts"], r.stats["rejected"], r.stats["skipped_repeated"]) == (6, 0, 6 * 399)
+
+
+def test_real_postviews_mixed_with_wrapped_items(samples, tmp_path):
+    """The real hydrated capture, some of its views wrapped as feed items (reposts, pin, reply context)."""
+    views = json.loads((samples / "twitwi_bluesky-hydrated-firehose-posts.json").read_text())
+    by = {"did": A, "handle": "org.example.org"}
+    mixed = []
+    for i, v in enumerate(views):
+        if i % 3 == 0:
+            mixed.append({"post": v, "reason": {"$type": "app.bsky.feed.defs#reasonRepost", "by": by,
+                                                "indexedAt": "2025-12-06T00:00:00Z"}, "feedContext": None})
+        elif i % 3 == 1:
+            mixed.append({"post": v, "reply": {"parent": {"uri": views[0]["uri"]}, "root": {"uri": views[0]["uri"]}}})
+        else:
+            mixed.append(v)
+    mixed.append(views[2])  # a view seen again
+    path = write_feed(tmp_path, json.dumps(mixed), name="mixed_real.json")
+    assert detect_format(path) == "postviews"
+    r = read_raw(path)
+    assert r.rejects.height == 0
+    assert r.posts.height == 9 and int(r.posts["is_repost"].sum()) == 3
+    assert r.stats["skipped_repeated"] == 1
+    assert sorted(r.posts["post_uri"].to_list()) == sorted(v["uri"] for v in views)
+    replies = r.posts.filter(pl.col("source_location").is_in([f"item {i + 1}" for i in range(1, 9, 3)]))
+    assert replies["reply_to"].to_list() == [views[0]["uri"]] * 3
+    assert r.posts.filter(pl.col("is_repost"))["reposted_by"].to_list() == ["org.example.org"] * 3

@@ -6,6 +6,8 @@
 ``feedtools.read(path)`` returns the canonical posts table (polars) of a feed in
 any supported format; ``feedtools.load(path)`` also returns the rejected records,
 counts and input metadata. The schema is documented in :mod:`feedtools.schema`.
+``feedtools.fetch(actor, folder)`` collects an account's feed from Bluesky's public API
+into a folder that ``read``/``load`` accept (:mod:`feedtools.collect`).
 """
 
 from importlib.metadata import PackageNotFoundError, version
@@ -19,4 +21,16 @@ from feedtools.pipeline import Feed, load, read  # noqa: E402
 from feedtools.readers import FeedError  # noqa: E402
 from feedtools.schema import COLUMNS, POSTS_SCHEMA  # noqa: E402
 
-__all__ = ["COLUMNS", "POSTS_SCHEMA", "Feed", "FeedError", "__version__", "load", "read"]
+__all__ = ["COLUMNS", "POSTS_SCHEMA", "Feed", "FeedError", "__version__", "fetch", "load", "read"]
+
+
+def fetch(actor: str, out, **options):
+    """Collect ``actor``'s (handle or DID) feed, and with ``repo=True`` its repository, into the folder ``out``.
+
+    See :func:`feedtools.collect.fetch` for the options, the result and the errors
+    (:class:`feedtools.collect.FetchError`, a :class:`FeedError`). Imported on first
+    use, so ``import feedtools`` does not load the HTTP client.
+    """
+    from feedtools.collect import fetch as _fetch
+
+    return _fetch(actor, out, **options)

@@ -3,8 +3,9 @@
 A **campaign** is a set of hashtags that stand for one cause. Hashtags are joined
 into campaigns in two ways, and only these two:
 
-1. **folding** (:func:`fold_tag`): case, accents, ``_``/``-`` and other
-   punctuation are ignored, so ``#UCLGMeets`` and ``#UCLGmeets`` are one tag;
+1. **folding** (:func:`fold_tag`, from :mod:`feedtools.text`, the key timelines and
+   observances use too): case, accents, ``_``/``-`` and other punctuation are ignored,
+   so ``#UCLGMeets`` and ``#UCLGmeets`` are one tag;
 2. the **alias table** (:func:`load_aliases`), a CSV a researcher edits
    (``data/campaigns.csv``; format in ``data/README.md``): one row per hashtag,
    ``campaign_id,label,lang,hashtag[,note]``. A tag not in the table is its own
@@ -50,7 +51,6 @@ from __future__ import annotations
 import bisect
 import math
 import re
-import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -59,6 +59,7 @@ import polars as pl
 from feedtools.entities import HASHTAG_PATTERN, MENTION_PATTERN, URL_PATTERN, emoji_pattern
 from feedtools.paths import CAMPAIGN_ALIASES
 from feedtools.safeio import atomic_open, atomic_path
+from feedtools.text import day_month_mentions, fold_tag, fold_tags
 from feedtools.usertables import line_error, read_user_table
 
 __all__ = [
@@ -130,29 +131,6 @@ ALIASES_SCHEMA = pl.Schema(
 # --------------------------------------------------------------------------------------------------------------
 # Folding and the alias table
 # --------------------------------------------------------------------------------------------------------------
-
-
-def fold_tag(tag: str) -> str:
-    """Fold a hashtag for comparison: no ``#``, case-folded, accents removed, punctuation and format marks removed.
-
-    >>> fold_tag("#CiudadesYTerritoriosDePaz"), fold_tag("UCLGmeets"), fold_tag("Día_Mundial"), fold_tag("ＯＤＳ")
-    ('ciudadesyterritoriosdepaz', 'uclgmeets', 'diamundial', 'ods')
-
-    Letters, digits and emoji are kept (``#SDG3`` stays ``sdg3``); variation selectors
-    and zero-width joiners are dropped. NFKC first, so full-width letters fold too.
-    """
-    t = unicodedata.normalize("NFKC", tag).lstrip("#＃").casefold()
-    t = unicodedata.normalize("NFKD", t)
-    t = "".join(ch for ch in t if unicodedata.category(ch) not in {"Mn", "Me", "Cf", "Pc", "Pd", "Ps", "Pe", "Pi",
-                                                                      "Pf", "Po"})
-    return unicodedata.normalize("NFC", t)
-
-
-def fold_tags(tags: pl.Series) -> pl.Series:
-    """:func:`fold_tag` over a String Series, each distinct value folded once; nulls stay null."""
-    uniq = tags.unique().drop_nulls()
-    table = pl.DataFrame({"_k": uniq, "_v": pl.Series([fold_tag(t) for t in uniq.to_list()], dtype=pl.String)})
-    return tags.to_frame("_k").join(table, on="_k", how="left", maintain_order="left")["_v"].alias(tags.name)
 
 
 def empty_aliases() -> pl.DataFrame:
@@ -905,48 +883,27 @@ def suggest_aliases(
 # Cross-language post pairs
 # --------------------------------------------------------------------------------------------------------------
 
-_MONTHS = {
-    1: ("january", "jan", "enero", "janvier", "janv"),
-    2: ("february", "feb", "febrero", "fevrier", "fevr"),
-    3: ("march", "mar", "marzo", "mars"),
-    4: ("april", "apr", "abril", "avril"),
-    5: ("may", "mayo", "mai"),
-    6: ("june", "jun", "junio", "juin"),
-    7: ("july", "jul", "julio", "juillet"),
-    8: ("august", "aug", "agosto", "aout"),
-    9: ("september", "sept", "sep", "septiembre", "setiembre", "septembre"),
-    10: ("october", "oct", "octubre", "octobre"),
-    11: ("november", "nov", "noviembre", "novembre"),
-    12: ("december", "dec", "diciembre", "decembre"),
-}
-_MONTH_NUM = {name: m for m, names in _MONTHS.items() for name in names}
-_MONTH_ALT = "|".join(sorted(_MONTH_NUM, key=len, reverse=True))
-_ORD = r"(?:st|nd|rd|th|er|re|e|ème|º|°|\.º)?"
-_JOIN = r"\s*(?:-|–|y|et|and|&|al|au|to|a)\s*"
-_DAY_FIRST = rf"(\d{{1,2}}){_ORD}(?:{_JOIN}(\d{{1,2}}){_ORD})?\s+(?:de\s+|of\s+)?({_MONTH_ALT})\b"
-_MONTH_FIRST = rf"\b({_MONTH_ALT})\.?\s+(\d{{1,2}}){_ORD}(?:{_JOIN}(\d{{1,2}}){_ORD})?\b"
-
 PAIR_WEIGHTS = {"link": 1.0, "date": 1.0, "partner": 0.6, "campaign": 0.5, "domain": 0.4, "number": 0.3}
 
 
-def _accentless_lower(e: pl.Expr) -> pl.Expr:
-    return e.str.to_lowercase().str.normalize("NFD").str.replace_all(r"\p{Mn}", "")
-
-
-def _date_tokens(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """Day-month mentions (``MM-DD``, ranges expanded) from en/es/fr text: day-first and month-first patterns."""
-
-    def tokens(pattern: str, day: int, day2: int, month: int) -> pl.Expr:
-        m = _accentless_lower(text).str.extract_all(pattern)
-        return m.list.eval(
-            pl.struct(
-                d1=pl.element().str.extract(pattern, day).cast(pl.Int32),
-                d2=pl.element().str.extract(pattern, day2).cast(pl.Int32),
-                mo=pl.element().str.extract(pattern, month),
-            )
-        )
-
-    return tokens(_DAY_FIRST, 1, 2, 3), tokens(_MONTH_FIRST, 2, 3, 1)
+def _date_tokens(frame: pl.DataFrame) -> pl.DataFrame:
+    """``_row, value`` rows: the ``MM-DD`` days named in column ``_s`` (read by
+    :func:`feedtools.text.day_month_mentions`, as the timeline reads them), ranges of at most 14 days expanded."""
+    d = day_month_mentions(frame, "_s", ["_row"])
+    first = pl.date(2024, pl.col("sm"), 1)  # a leap year: 29 February exists
+    ok = (pl.col("sm").is_not_null() & pl.col("em").is_not_null() & pl.col("sd").is_between(1, 31)
+          & pl.col("ed").is_between(1, 31))
+    d = d.filter(ok).with_columns(
+        start=pl.date(2024, pl.col("sm"), 1).dt.offset_by(pl.format("{}d", pl.col("sd") - 1)),
+        end=pl.date(2024, pl.col("em"), 1).dt.offset_by(pl.format("{}d", pl.col("ed") - 1)),
+        bad=(pl.col("sd") > first.dt.month_end().dt.day())
+        | (pl.col("ed") > pl.date(2024, pl.col("em"), 1).dt.month_end().dt.day()),
+    )
+    d = d.with_columns(end=pl.when(pl.col("end") < pl.col("start")).then(pl.col("end").dt.offset_by("1y"))
+                       .otherwise("end"))
+    d = d.filter(~pl.col("bad") & ((pl.col("end") - pl.col("start")).dt.total_days() <= 14))
+    return (d.select("_row", day=pl.date_ranges("start", "end", "1d")).explode("day")
+            .select("_row", value=pl.col("day").dt.strftime("%m-%d")))
 
 
 def _post_features(posts: pl.DataFrame, aliases: pl.DataFrame | None) -> pl.DataFrame:
@@ -957,11 +914,10 @@ def _post_features(posts: pl.DataFrame, aliases: pl.DataFrame | None) -> pl.Data
         text.str.replace_all(URL_PATTERN, " ").str.replace_all(MENTION_PATTERN, " ")
         .str.replace_all(HASHTAG_PATTERN, " ")
     )
-    day_first, month_first = _date_tokens(stripped)
     df = base.select(
         "_row", "mentions", "domains", "urls",
         _num=stripped.str.extract_all(r"\d+").list.eval(pl.element().str.replace(r"^0+(\d)", "$1")),
-        _df=day_first, _mf=month_first,
+        _s=stripped,
     )
     parts = []
     for kind, col in (("partner", "mentions"), ("domain", "domains"), ("link", "urls"), ("number", "_num")):
@@ -969,15 +925,7 @@ def _post_features(posts: pl.DataFrame, aliases: pl.DataFrame | None) -> pl.Data
         if kind == "domain":
             part = part.filter(~pl.col("value").is_in(SHORTENER_DOMAINS))
         parts.append(part)
-    for col in ("_df", "_mf"):
-        d = df.select("_row", s=pl.col(col)).explode("s").drop_nulls("s").unnest("s")
-        d = d.with_columns(mo=pl.col("mo").replace_strict(_MONTH_NUM, default=None, return_dtype=pl.Int32),
-                           d2=pl.coalesce("d2", "d1"))
-        d = d.filter(pl.col("d1").is_between(1, 31) & pl.col("d2").is_between(1, 31) & (pl.col("d2") >= pl.col("d1"))
-                     & (pl.col("d2") - pl.col("d1") <= 14))
-        d = d.select("_row", "mo", day=pl.int_ranges("d1", pl.col("d2") + 1)).explode("day")
-        parts.append(d.select("_row", kind=pl.lit("date"), value=pl.format(
-            "{}-{}", pl.col("mo").cast(pl.String).str.zfill(2), pl.col("day").cast(pl.String).str.zfill(2))))
+    parts.append(_date_tokens(df.select("_row", "_s")).select("_row", kind=pl.lit("date"), value="value"))
     camp = _campaign_rows(posts, aliases).select("_row", kind=pl.lit("campaign"), value=pl.col("campaign_id"))
     parts.append(camp)
     return pl.concat(parts).drop_nulls("value").unique().sort("_row", "kind", "value")
@@ -1076,13 +1024,19 @@ def cross_language_pairs(
 # --------------------------------------------------------------------------------------------------------------
 
 
+def _leading_tag(df: pl.DataFrame) -> pl.Series:
+    """The key (:func:`fold_tag`) of the hashtag a post's text opens with, null when it opens otherwise."""
+    text = df["text_clean"].fill_null("").str.strip_chars_start()
+    return fold_tags(text.str.extract("^[#＃]([\\p{L}\\p{N}_-]+)", 1)).alias("_lead_tag")
+
+
 def _opener_expr() -> pl.Expr:
-    """A post's opener: its leading emoji (variation selectors dropped), else a leading ``#tag`` (folded, as
-    ``#tag``), else a leading label ending in ``:`` or ``|`` (up to 3 words, lower-cased); null when none."""
+    """A post's opener: its leading emoji (variation selectors dropped), else a leading ``#tag`` (its key, as
+    ``#key``; needs the ``_lead_tag`` column from :func:`_leading_tag`), else a leading label ending in ``:``
+    or ``|`` (up to 3 words, lower-cased); null when none."""
     text = pl.col("text_clean").fill_null("").str.strip_chars_start()
     emoji = text.str.extract("^(" + emoji_pattern() + ")", 1).str.replace_all("\ufe0f", "")
-    tag = text.str.extract("^[#＃]([\\p{L}\\p{N}_]+)", 1)
-    tag = pl.lit("#") + _accentless_lower(tag).str.replace_all(r"[_\-]", "")
+    tag = pl.when(pl.col("_lead_tag") != "").then(pl.lit("#") + pl.col("_lead_tag"))
     label = text.str.extract(r"^((?:[\p{L}\p{N}]+\s?){1,3})\s*[:|]", 1).str.strip_chars().str.to_lowercase()
     label = pl.lit("") + label + pl.lit(":")
     return pl.coalesce(emoji, tag, label)
@@ -1111,7 +1065,7 @@ def series_markers(
     df = assign_campaigns(posts, aliases).filter(_loaded(posts))
     if not include_reposts:
         df = df.filter(~pl.col("is_repost").fill_null(False))
-    df = df.with_columns(marker=_opener_expr()).drop_nulls("marker")
+    df = df.with_columns(_leading_tag(df)).with_columns(marker=_opener_expr()).drop_nulls("marker")
     kind = (
         pl.when(pl.col("marker").str.starts_with("#")).then(pl.lit("hashtag"))
         .when(pl.col("marker").str.ends_with(":")).then(pl.lit("label")).otherwise(pl.lit("emoji"))
@@ -1269,3 +1223,276 @@ def write_graph(graph, path: str | Path) -> str:
     with atomic_open(path, "wb") as fh:
         writer.write(fh)
     return "gexf"
+
+
+# ==============================================================================================================
+# Findings in words (describe_*): the sentences the campaigns notebook prints, computed from the tables above.
+# Each takes the table the notebook already has and returns a plain ``str`` true for THIS feed: zero, one and
+# many are said as such, unknown values as "unknown" (never None/nan), long lists cut to the first few.
+# ==============================================================================================================
+
+from feedtools.prose import count_accounts, counted, join_list, pct, plural, posting_account, span  # noqa: E402
+
+__all__ += [
+    "campaign_accounts",
+    "describe_amplified",
+    "describe_campaign_accounts",
+    "describe_campaign_dates",
+    "describe_campaign_languages",
+    "describe_campaigns",
+    "describe_network",
+    "describe_pairs",
+    "describe_series",
+    "describe_suggestions",
+    "describe_voice",
+]
+
+
+def campaign_accounts(posts: pl.DataFrame, aliases: pl.DataFrame | None = None, *, top: int = 5) -> pl.DataFrame:
+    """Which accounts push each campaign: ``campaign_id, label, n_accounts, accounts`` (``account:posts``, at most
+    ``top``, most posts first), for a collection of many accounts.
+
+    The account of a row is the one that put it in the feed (:func:`feedtools.prose.posting_account`: the
+    reposter for a repost, else the author); rows whose account the source does not name are left out of
+    ``accounts`` and ``n_accounts``. Sorted by ``n_accounts`` (descending), then campaign id. Empty input gives
+    no rows.
+    """
+    base = _with_row(posts).select("_row", posting_account())
+    rows = _campaign_rows(posts, aliases).select("_row", "campaign_id").join(base, on="_row", how="left")
+    named = rows.drop_nulls("account")
+    listed = _counted(named, "campaign_id", "account", "accounts", top)
+    n = named.group_by("campaign_id").agg(n_accounts=pl.col("account").n_unique().cast(pl.Int64))
+    labels = _labels(_tag_rows(posts, aliases), aliases).select("campaign_id", "label")
+    out = (
+        rows.select("campaign_id").unique()
+        .join(labels, on="campaign_id", how="left")
+        .join(n, on="campaign_id", how="left")
+        .join(listed, on="campaign_id", how="left")
+        .with_columns(pl.col("n_accounts").fill_null(0), pl.col("accounts").fill_null(pl.lit([], dtype=LIST_STR)))
+    )
+    return out.select("campaign_id", "label", "n_accounts", "accounts").sort(
+        ["n_accounts", "campaign_id"], descending=[True, False])
+
+
+def _lang_counts(campaign_langs: pl.DataFrame, campaign_id: str) -> str:
+    rows = campaign_langs.filter(pl.col("campaign_id") == campaign_id)
+    return join_list([f"{'undetermined' if r['lang'] == UND else r['lang']} {r['posts']}"
+                      for r in rows.iter_rows(named=True)], 6)
+
+
+def describe_campaigns(metrics: pl.DataFrame, *, limit: int = 5) -> str:
+    """Sentences reading :func:`campaign_metrics`: how many campaigns, how many the alias table names, how many run
+    in several languages, the largest ones, and those that join several spellings or languages of a tag."""
+    if metrics.height == 0:
+        return "No campaign: no loaded post carries a hashtag."
+    n = metrics.height
+    in_table = int(metrics["in_table"].sum())
+    multi = int(metrics["multilingual"].sum())
+    largest = join_list([f"{r['label']} ({plural(r['posts'], 'post')})" for r in metrics.iter_rows(named=True)],
+                        limit)
+    text = (
+        f"{plural(n, 'campaign')} ({in_table} from the alias table, {n - in_table} single tags); "
+        f"{plural(multi, 'campaign')} {'runs' if multi == 1 else 'run'} in more than one detected language. "
+        f"Largest: {largest}."
+    )
+    joined = metrics.filter(pl.col("hashtags").list.len() > 1)
+    if joined.height:
+        items = [f"{r['campaign_id']} ({counted(r['hashtags'], 4)})" for r in joined.iter_rows(named=True)]
+        text += f" {plural(joined.height, 'campaign')} {'joins' if joined.height == 1 else 'join'} several " \
+                f"spellings or languages of a tag: {join_list(items, limit)}."
+    return text
+
+
+def describe_campaign_dates(metrics: pl.DataFrame, *, estimated: bool, limit: int = 5) -> str:
+    """When the largest campaigns ran, from the ``first_date``/``last_date`` of :func:`campaign_metrics`
+    (``estimated``: the dates are the timeline's estimates, the feed having no timestamps)."""
+    if metrics.height == 0:
+        return "No campaign, so no campaign dates."
+    dated = metrics.filter(pl.col("first_date").is_not_null() | pl.col("last_date").is_not_null())
+    what = "estimated dates" if estimated else "dates"
+    if dated.height == 0:
+        return f"No campaign post has a known date ({'no date could be estimated' if estimated else 'no timestamps'})."
+    items = [f"{r['label']} {span(r['first_date'], r['last_date'])}" for r in metrics.head(limit).iter_rows(named=True)]
+    rest = metrics.height - min(limit, metrics.height)
+    more = f"; {plural(rest, 'smaller campaign')} in the table" if rest else ""
+    return f"Largest campaigns by {what}: {'; '.join(items)}{more}."
+
+
+def describe_campaign_languages(campaign_langs: pl.DataFrame, *, limit: int = 6) -> str:
+    """Sentences reading :func:`campaign_languages`: campaigns in one detected language against several, with the
+    posts per language of the multilingual ones (largest first)."""
+    if campaign_langs.height == 0:
+        return "No campaign, so no campaign languages."
+    known_langs = campaign_langs.filter(pl.col("lang") != UND)
+    per = known_langs.group_by("campaign_id", maintain_order=True).agg(n=pl.len())
+    total = campaign_langs["campaign_id"].n_unique()
+    multi = per.filter(pl.col("n") >= 2)["campaign_id"].to_list()
+    single = per.filter(pl.col("n") == 1).height
+    text = (f"{single} of {plural(total, 'campaign')} {'has' if single == 1 else 'have'} posts in a single detected "
+            f"language; {len(multi)} {'runs' if len(multi) == 1 else 'run'} in several")
+    if not multi:
+        return text + "."
+    labels = dict(campaign_langs.select("campaign_id", "label").unique("campaign_id").iter_rows())
+    items = [f"{labels.get(c) or c} ({_lang_counts(campaign_langs, c)})" for c in multi]
+    return text + f": {join_list(items, limit)}."
+
+
+def describe_campaign_accounts(accounts: pl.DataFrame, n_accounts: int, *, limit: int = 5) -> str:
+    """Which accounts push the campaigns, reading :func:`campaign_accounts`; ``n_accounts`` is the feed's number of
+    posting accounts (:func:`feedtools.prose.count_accounts`). On a one-account feed, says so."""
+    if n_accounts <= 1:
+        return ("The rows come from one account, so every campaign is pushed by it; own posts against reposts are "
+                "counted under 'Voice and amplification'.")
+    if accounts.height == 0:
+        return f"The rows come from {n_accounts} accounts, but no loaded post carries a hashtag: no campaign."
+    shared = accounts.filter(pl.col("n_accounts") >= 2)
+    text = (f"The rows come from {n_accounts} accounts; {plural(shared.height, 'campaign')} of {accounts.height} "
+            f"{'is' if shared.height == 1 else 'are'} pushed by two or more of them")
+    if shared.height == 0:
+        return text + ": each campaign is one account's."
+    items = [f"{r['label']} ({r['n_accounts']} accounts: {counted(r['accounts'], 3)})"
+             for r in shared.iter_rows(named=True)]
+    return text + f". Widest: {join_list(items, limit)}."
+
+
+def _voice_terms(n_accounts: int) -> tuple[str, str]:
+    if n_accounts > 1:
+        return "original posts (not reposts)", "original posts"
+    return "the account's own posts", "the account's own posts"
+
+
+def describe_voice(summary: pl.DataFrame, by_language: pl.DataFrame, n_accounts: int) -> str:
+    """Sentences reading :func:`voice_summary` and :func:`voice_by_language`: own (or, on a collection of
+    ``n_accounts`` > 1 accounts, original) posts against loaded and unloaded reposts, and the languages used only
+    in one voice."""
+    v = dict(zip(summary["kind"].to_list(), summary["posts"].to_list(), strict=True))
+    total = sum(v.values())
+    if total == 0:
+        return "The feed has no rows."
+    own_long, own_short = _voice_terms(n_accounts)
+    who = f"Across {n_accounts} accounts, " if n_accounts > 1 else ""
+    text = (f"{who}{v['own post']} of {plural(total, 'row')} ({pct(v['own post'], total)}) "
+            f"{'is' if v['own post'] == 1 else 'are'} {own_long}; "
+            f"{v['repost']} ({pct(v['repost'], total)}) {'is a repost' if v['repost'] == 1 else 'are reposts'} "
+            "whose content loaded and "
+            f"{v['repost not loaded']} ({pct(v['repost not loaded'], total)}) reposts that never loaded "
+            "(text, language and tags unknown).")
+    langs = by_language.filter(pl.col("lang") != UND)
+    only_own = langs.filter((pl.col("own_posts") > 0) & (pl.col("reposts") == 0))["lang"].to_list()
+    only_rep = langs.filter((pl.col("own_posts") == 0) & (pl.col("reposts") > 0))["lang"].to_list()
+    if v["repost"] and only_own:
+        text += f" Used only in {own_short}: {join_list(only_own, 6)}."
+    if v["own post"] and only_rep:
+        text += f" Used only in reposts: {join_list(only_rep, 6)}."
+    return text
+
+
+def describe_amplified(amplified: pl.DataFrame, summary: pl.DataFrame, n_accounts: int, *, limit: int = 5) -> str:
+    """Sentences reading :func:`amplified_accounts` (with :func:`voice_summary` for the number of reposts whose
+    content loaded): whose posts are reposted (when the source names them), who reposts (on a collection of
+    ``n_accounts`` > 1 accounts) and whom the loaded reposts mention."""
+    authors = amplified.filter(pl.col("role") == "author")
+    total = int(authors["reposts"].sum()) if authors.height else 0
+    if total == 0:
+        return "No repost in this feed: nothing is amplified."
+    unknown = int(authors.filter(pl.col("account") == "(unknown)")["reposts"].sum())
+    named = authors.filter(pl.col("account") != "(unknown)")
+    if named.height == 0:
+        text = f"The source names no author of the {plural(total, 'repost')}."
+    else:
+        items = [f"{r['account']} ({r['reposts']})" for r in named.iter_rows(named=True)]
+        text = f"Authors reposted most: {join_list(items, limit)}"
+        text += f"; {unknown} of {total} reposts have no named author." if unknown else "."
+    if n_accounts > 1:
+        by = amplified.filter((pl.col("role") == "reposted_by") & (pl.col("account") != "(unknown)"))
+        if by.height:
+            items = [f"{r['account']} ({r['reposts']})" for r in by.iter_rows(named=True)]
+            text += f" Reposting accounts: {join_list(items, limit)}."
+    mentioned = amplified.filter(pl.col("role") == "mentioned")
+    if int(summary.filter(pl.col("kind") == "repost")["posts"].sum()) == 0:
+        return text + " No repost loaded, so whom they mention is unknown."
+    if mentioned.height:
+        items = [f"{r['account']} ({r['reposts']} of {total})" for r in mentioned.iter_rows(named=True)]
+        text += f" Accounts mentioned most in the reposts: {join_list(items, limit)}."
+    else:
+        text += " The loaded reposts mention no account."
+    return text
+
+
+def describe_suggestions(suggestions: pl.DataFrame, *, limit: int = 4) -> str:
+    """Sentences reading :func:`suggest_aliases`: how many suggestions of each kind and the strongest ones."""
+    if suggestions.height == 0:
+        return "No alias suggestion: no two tags in different campaigns look alike or travel together."
+    kinds = suggestions.group_by("kind").len().sort(["len", "kind"], descending=[True, False])
+    by_kind = join_list([f"{r['kind']} {r['len']}" for r in kinds.iter_rows(named=True)], 6)
+    items = [f"#{r['tag_a']} / #{r['tag_b']} ({r['kind']}, score {r['score']:.2f})"
+             for r in suggestions.iter_rows(named=True)]
+    text = f"{plural(suggestions.height, 'suggestion')} ({by_kind}). Strongest: {join_list(items, limit)}."
+    numbered = suggestions.filter(pl.col("kind") == "numbered")
+    if numbered.height:
+        r = numbered.row(0, named=True)
+        text += (f" Numbered pairs such as #{r['tag_a']} / #{r['tag_b']} are usually different editions of one "
+                 "series rather than one tag.")
+    return text
+
+
+def describe_pairs(pairs: pl.DataFrame, *, limit: int = 3) -> str:
+    """Sentences reading :func:`cross_language_pairs`: how many candidate pairs and the strongest ones with their
+    evidence."""
+    if pairs.height == 0:
+        return "No candidate pair: no two posts in different languages share enough evidence."
+    items = [f"positions {r['position_a']} ({r['lang_a']}) and {r['position_b']} ({r['lang_b']}), score "
+             f"{r['score']:.2f} ({r['evidence']})" for r in pairs.iter_rows(named=True)]
+    return f"{plural(pairs.height, 'candidate pair')}. Strongest: {join_list(items, limit)}."
+
+
+def describe_series(markers: pl.DataFrame, *, limit: int = 4) -> str:
+    """Sentences reading :func:`series_markers`: how many recurring openers and, for the commonest, the posts
+    they open with their campaigns, partners and languages."""
+    if markers.height == 0:
+        return "No recurring opener: no leading emoji, hashtag or label opens two or more posts."
+    items = []
+    for r in markers.head(limit).iter_rows(named=True):
+        parts = [f"{r['marker']} opens {plural(r['posts'], 'post')}"]
+        if r["campaigns"]:
+            parts.append(f"campaigns {counted(r['campaigns'], 3)}")
+        if r["partners"]:
+            parts.append(f"partners {counted(r['partners'], 3)}")
+        if r["langs"]:
+            parts.append(f"languages {counted(r['langs'], 4)}")
+        items.append(", ".join(parts))
+    rest = markers.height - min(limit, markers.height)
+    more = f"; and {plural(rest, 'other opener')} in the table" if rest else ""
+    return f"{plural(markers.height, 'recurring opener')}: {'; '.join(items)}{more}."
+
+
+def describe_network(graph, *, limit: int = 5) -> str:
+    """Sentences reading :func:`partner_graph`: nodes of each kind, edges, connected parts and the best-connected
+    nodes (weighted degree)."""
+    import networkx as nx
+
+    n = graph.number_of_nodes()
+    if n == 0:
+        return "No network: no loaded post carries a hashtag or mentions an account."
+    kinds = [d.get("kind") for _, d in graph.nodes(data=True)]
+    camps, accs = kinds.count("campaign"), kinds.count("account")
+    parts = sorted((len(c) for c in nx.connected_components(graph)), reverse=True)
+    deg = dict(graph.degree(weight="weight"))
+    best = sorted(graph.nodes, key=lambda v: (-deg[v], v))[:limit]
+    items = [f"{graph.nodes[v].get('label') or v} ({graph.nodes[v].get('kind')}, {deg[v]})" for v in best
+             if deg[v] > 0]
+    text = (f"{plural(n, 'node')} ({plural(camps, 'campaign')}, {plural(accs, 'account')}) and "
+            f"{plural(graph.number_of_edges(), 'line')} in {plural(len(parts), 'connected part')}; the largest part "
+            f"has {plural(parts[0], 'node')}.")
+    if items:
+        text += f" Best-connected (weighted degree): {join_list(items, limit)}."
+    return text
+
+
+def feed_accounts(posts: pl.DataFrame) -> int:
+    """Number of accounts that posted the rows (:func:`feedtools.prose.count_accounts`): more than 1 means a
+    collection of many accounts, whose pages speak of original posts and of which accounts push each campaign."""
+    return count_accounts(posts)
+
+
+__all__ += ["feed_accounts"]

@@ -43,7 +43,10 @@ def _languages(value: str | None) -> tuple[str, ...] | None:
 
 def add_input_options(p: argparse.ArgumentParser) -> None:
     """Options every command that reads a feed shares."""
-    p.add_argument("input", type=Path, help="feed file, in any supported format")
+    p.add_argument("input", type=Path, nargs="+",
+                   help="feed file(s) in any supported format, or a posts table written by 'feedtools parse' "
+                        "(.parquet, recognised by content); several files are read into one table, with the "
+                        "file of each row in the 'source' column")
     p.add_argument("--format", default="auto", choices=["auto", *FORMATS],
                    help="input format; 'auto' (default) detects it from the content, not the file name")
     p.add_argument("--langs", metavar="CODES", default=None,
@@ -57,7 +60,8 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
 def load_input(args: argparse.Namespace):
     from feedtools.pipeline import load
 
-    return load(args.input, format=args.format, languages=_languages(args.langs), known_names=args.known_name)
+    inputs = args.input if len(args.input) > 1 else args.input[0]
+    return load(inputs, format=args.format, languages=_languages(args.langs), known_names=args.known_name)
 
 
 TABLE_SUFFIXES = tuple(SUFFIXES)
@@ -75,12 +79,13 @@ def _cmd_parse(args: argparse.Namespace) -> int:
 
     rejects_path = args.rejects or default_rejects_path(args.output)
     rejects_option = "--rejects" if args.rejects else "the default rejects file (choose another with --rejects)"
-    check_outputs([args.input], [("-o/--output", args.output, TABLE_SUFFIXES),
-                                 (rejects_option, rejects_path, TABLE_SUFFIXES)])
+    check_outputs([*args.input], [("-o/--output", args.output, TABLE_SUFFIXES),
+                                   (rejects_option, rejects_path, TABLE_SUFFIXES)])
     # Streams: batches are enriched and written as they are read (feedtools.pipeline, the row-local seam).
     with tqdm(desc="parse", unit=" posts", unit_scale=True, file=sys.stderr, leave=False,
               disable=not _show_progress(args)) as bar:
-        result = parse_to_file(args.input, args.output, format=args.format, languages=_languages(args.langs),
+        inputs = args.input if len(args.input) > 1 else args.input[0]
+        result = parse_to_file(inputs, args.output, format=args.format, languages=_languages(args.langs),
                                known_names=args.known_name, progress=bar.update, workers=os.cpu_count() or 1)
     # Rejects are written when there are any, or when --rejects asked for the file (then maybe header only).
     if result.rejects.height or args.rejects:
@@ -109,10 +114,71 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive_int(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {value!r}")
+    return n
+
+
+def add_fetch_options(p: argparse.ArgumentParser) -> None:
+    """Options of `fetch`, shared by `report --handle`."""
+    from feedtools.collect import DEFAULT_APPVIEW, DEFAULT_PLC, FILTERS
+
+    p.add_argument("--repo", action="store_true",
+                   help="also download the account's repository (CAR: every post and repost since its first day) "
+                        "from its PDS")
+    p.add_argument("--filter", choices=FILTERS, default=None,
+                   help="which items the author feed returns (the API's filter; default: posts with replies)")
+    p.add_argument("--limit", type=_positive_int, default=None, metavar="N",
+                   help="stop after N new items (whole pages are kept; fetch again without it to continue)")
+    p.add_argument("--since", type=_date_arg, default=None, metavar="YYYY-MM-DD",
+                   help="stop paging once items are older than this day (UTC)")
+    p.add_argument("--appview", default=DEFAULT_APPVIEW, metavar="URL",
+                   help=f"AppView serving the profile and author feed (default: {DEFAULT_APPVIEW})")
+    p.add_argument("--plc", default=DEFAULT_PLC, metavar="URL",
+                   help=f"PLC directory resolving did:plc to the PDS (default: {DEFAULT_PLC})")
+    p.add_argument("--pds", default=None, metavar="URL",
+                   help="PDS to download the repository from (skips DID resolution)")
+    p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                   help="seconds to connect and between bytes read (default: 30)")
+    p.add_argument("--max-wait", type=float, default=300.0, metavar="SECONDS",
+                   help="most time spent on one request, retries and rate-limit waits included (default: 300)")
+    p.add_argument("--page-size", type=int, default=100, choices=range(1, 101), metavar="N",
+                   help="items per author-feed page, 1-100 (default: 100, the API's maximum)")
+
+
+def _fetch(args: argparse.Namespace, actor: str, out: Path):
+    from feedtools.collect import fetch
+
+    result = fetch(actor, out, repo=args.repo, filter=args.filter, limit=args.limit, since=args.since,
+                   appview=args.appview, plc=args.plc, pds=args.pds, timeout=args.timeout,
+                   max_wait=args.max_wait, page_size=args.page_size, progress=_show_progress(args))
+    print(result.summary(), file=sys.stderr)
+    return result
+
+
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    _fetch(args, args.actor, args.out)
+    return 0
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from feedtools.report import build_reports
 
-    build_reports(args.feed, args.out, show_code=args.show_code, notebooks_dir=args.notebooks,
+    feeds = args.feed or [DEFAULT_FEED]
+    if args.handle:
+        from feedtools.collect import folder_name
+        from feedtools.paths import RAW
+
+        into = args.into or RAW / folder_name(args.handle)
+        _fetch(args, args.handle, into)
+        feeds = [into]
+    build_reports(feeds if len(feeds) > 1 else feeds[0], args.out, show_code=args.show_code,
+                  notebooks_dir=args.notebooks,
                   languages=_languages(args.langs))
     return 0
 
@@ -132,7 +198,7 @@ def _cmd_campaigns(args: argparse.Namespace) -> int:
     from feedtools import campaigns as cp
 
     path = None if args.no_aliases else (args.aliases or cp.default_aliases_path())
-    check_outputs([args.input, path], [
+    check_outputs([*args.input, path], [
         ("-o/--output", args.output, TABLE_SUFFIXES), ("--posts", args.posts, TABLE_SUFFIXES),
         ("--suggestions", args.suggestions, TABLE_SUFFIXES), ("--pairs", args.pairs, TABLE_SUFFIXES),
         ("--network", args.network, cp.GRAPH_SUFFIXES)])
@@ -222,7 +288,7 @@ def _cmd_timeline(args: argparse.Namespace) -> int:
 
     from feedtools.paths import OBSERVANCES
 
-    check_outputs([args.input, args.calendar or OBSERVANCES], [
+    check_outputs([*args.input, args.calendar or OBSERVANCES], [
         ("-o/--output", args.output, TABLE_SUFFIXES), ("--events", args.events, TABLE_SUFFIXES),
         ("--evidence", args.evidence, TABLE_SUFFIXES), ("--contradictions", args.contradictions, TABLE_SUFFIXES)])
     calendar = load_observances(args.calendar)  # ValueError names the file and line of a bad row
@@ -373,15 +439,48 @@ def build_parser() -> argparse.ArgumentParser:
                     "notebook goes to stderr; a failing notebook stops the build with its name and the error.",
         epilog="Exit status: 0 on success, 1 when the feed cannot be read, has no posts, or a notebook fails.",
     )
-    p.add_argument("--feed", type=Path, default=DEFAULT_FEED,
-                   help="feed file in any supported format (default: the bundled seed feed)")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--feed", type=Path, action="append", default=None,
+                        help="feed file (or fetch folder) in any supported format, or a posts table written by "
+                             "'feedtools parse' (.parquet); repeat for several inputs read into one table "
+                             "(default: the bundled seed feed)")
+    source.add_argument("--handle", default=None, metavar="HANDLE",
+                        help="fetch this account (handle or DID) first, into data/raw/HANDLE/ (or --into), and "
+                             "report on it; fetching again adds only what is new (see `feedtools fetch --help`)")
     p.add_argument("--out", type=Path, default=Path("reports"), help="output folder (default: reports)")
     p.add_argument("--show-code", action="store_true", help="show the notebooks' code cells (hidden by default)")
     p.add_argument("--langs", metavar="CODES", default=None,
                    help="candidate languages for detection, comma-separated ISO 639-1 codes (default: any)")
     p.add_argument("--notebooks", type=Path, default=DEFAULT_NOTEBOOKS, metavar="DIR",
                    help="folder of the notebook sources (default: the project's notebooks/)")
+    p.add_argument("--into", type=Path, default=None, metavar="DIR",
+                   help="with --handle: the fetch folder (default: data/raw/HANDLE/)")
+    p.add_argument("-q", "--quiet", action="store_true", help="with --handle: no progress bar")
+    add_fetch_options(p)
     p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser(
+        "fetch",
+        help="collect an account's feed (and repository) from Bluesky's public API into a folder",
+        description="Resolve ACTOR (a handle or a DID), save its profile and page through its author feed "
+                    "(app.bsky.feed.getAuthorFeed), and with --repo download its repository CAR from its PDS. "
+                    "Every response is saved byte for byte with manifest.json (URLs, parameters, UTC times, HTTP "
+                    "status, size and SHA-256 of every file, what each run added). Fetching again into the same "
+                    "folder adds only what is new and continues an interrupted or limited fetch from its saved "
+                    "cursor. The folder reads as a feed: feedtools parse DIR, feedtools report --feed DIR. "
+                    "Public data only: no login.",
+        epilog="Rate limits (RateLimit-Remaining/-Reset, Retry-After) are honoured; 429, 5xx, timeouts and dropped "
+               "connections are retried with exponential backoff and jitter up to --max-wait. Exit status: 0 on "
+               "success; 1 for an unknown, deactivated, suspended or taken-down account, an unexpected response "
+               "(what was saved is kept) or when retries run out; 2 on bad arguments.",
+    )
+    p.add_argument("actor", help="handle (name.bsky.social) or DID (did:plc:…, did:web:…)")
+    p.add_argument("--out", type=Path, required=True, metavar="DIR",
+                   help="fetch folder: new or empty, or one fetched before for the same account")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="no progress bar (shown only when stderr is a terminal and CI is not set)")
+    add_fetch_options(p)
+    p.set_defaults(func=_cmd_fetch)
 
     p = sub.add_parser(
         "notebooks",

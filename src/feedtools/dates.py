@@ -59,11 +59,16 @@ from pathlib import Path
 import polars as pl
 
 from feedtools.paths import OBSERVANCES
+from feedtools.text import (DAY_FIRST, MONTH_FIRST, MONTHS, WEEKDAYS, day_month_mentions, fold_tags, fold_text_expr,
+                           weekday_number)
+from feedtools.text import B as _B
 from feedtools.usertables import read_user_table
 
 __all__ = [
+    "DAY_FIRST",
     "DEFAULT_CALENDAR",
     "EVIDENCE_SCHEMA",
+    "MONTH_FIRST",
     "MONTHS",
     "WEEKDAYS",
     "extract_evidence",
@@ -73,42 +78,6 @@ __all__ = [
 ]
 
 DEFAULT_CALENDAR = OBSERVANCES
-
-def _name_table(groups: list[str]) -> dict[str, int]:
-    """``{name: n}`` for each space-separated name in ``groups[n - 1]`` (numbers start at 1)."""
-    return {name: num for num, names in enumerate(groups, start=1) for name in names.split()}
-
-
-#: Month names and abbreviations (lower case) -> month number; English, Spanish, French.
-MONTHS: dict[str, int] = _name_table(
-    [
-        "january jan enero ene janvier janv",
-        "february feb febrero février fevrier févr fevr",
-        "march mar marzo mars",
-        "april apr abril abr avril avr",
-        "may mayo mai",
-        "june jun junio juin",
-        "july jul julio juillet juil",
-        "august aug agosto ago août aout",
-        "september sep sept septiembre setiembre set septembre",
-        "october oct octubre octobre",
-        "november nov noviembre novembre",
-        "december dec diciembre dic décembre decembre déc",
-    ]
-)
-
-#: Weekday names (lower case) -> ISO weekday (Monday = 1).
-WEEKDAYS: dict[str, int] = _name_table(
-    [
-        "monday lunes lundi",
-        "tuesday martes mardi",
-        "wednesday miércoles miercoles mercredi",
-        "thursday jueves jeudi",
-        "friday viernes vendredi",
-        "saturday sábado sabado samedi",
-        "sunday domingo dimanche",
-    ]
-)
 
 EVIDENCE_SCHEMA = pl.Schema(
     {
@@ -129,34 +98,6 @@ EVIDENCE_SCHEMA = pl.Schema(
     }
 )
 
-_B = r"(?-u:\b)"  # ASCII word boundary: ~40x faster than Unicode \b in polars (domain notes §7)
-
-
-def _alt(words) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-
-
-_MON = f"(?:{_alt(MONTHS)})"
-_WD = f"(?:{_alt(WEEKDAYS)})"
-_ORD = r"(?:st|nd|rd|th|er|re|ème|eme|e|º|°|ª|\.º|o|a|\.o)?"  # º and ª become o and a under NFKC
-_SEP = r"(?:\s*[-–—]\s*|\s+(?:to|al|au|a|y|et|and|&)\s+(?:el\s+|le\s+|the\s+)?)"
-_PRE = (
-    r"(?:(until|till|through|hasta(?:\s+el)?|jusqu['’]\s?(?:au|à)|deadline:?|before|antes\s+del?|avant\s+le|by"
-    r"|since|desde\s+el|depuis\s+le|after|después\s+del?|après\s+le)\s+)?"
-)
-_WDP = rf"(?:({_WD}),?\s+(?:the\s+|el\s+|le\s+)?)?"
-_FROM = r"(?:(?:from|del|du|entre|between)\s+(?:el\s+|le\s+|the\s+)?)?"
-_YEAR = r"(?:,?\s+(?:de\s+)?(20\d\d)" + _B + ")?"
-# groups: pre, weekday, day1, month1, day2, month2, year
-DAY_FIRST = (
-    rf"(?i){_PRE}{_WDP}{_FROM}{_B}(\d{{1,2}}){_ORD}(?:\s+(?:de\s+|of\s+)?({_MON}){_B}\.?)?"
-    rf"(?:{_SEP}(\d{{1,2}}){_ORD})?\s+(?:de\s+|of\s+)?({_MON}){_B}\.?{_YEAR}"
-)
-# groups: pre, weekday, month1, day1, month2, day2, year
-MONTH_FIRST = (
-    rf"(?i){_PRE}{_WDP}{_B}({_MON}){_B}\.?\s+(?:the\s+)?(\d{{1,2}}){_ORD}"
-    rf"(?:{_SEP}(?:({_MON}){_B}\.?\s+)?(\d{{1,2}}){_ORD})?{_B}{_YEAR}"
-)
 _LOCAL_BEFORE = r"(?i)^(?:until|till|through|hasta|jusqu|deadline|before|antes|avant|by)"
 
 ON_CUES = (
@@ -373,37 +314,9 @@ def _safe_date(y: pl.Expr, m: pl.Expr, d: pl.Expr) -> pl.Expr:
                                     pl.when(ok).then(d).otherwise(1)))
 
 
-def _month_num(col: str) -> pl.Expr:
-    return (pl.col(col).str.to_lowercase().str.strip_chars(".")
-            .replace_strict(MONTHS, default=None, return_dtype=pl.Int64))
-
-
 def _explicit_dates(base: pl.DataFrame, ref: int | None) -> pl.DataFrame:
-    parts = []
-    for regex, order in ((DAY_FIRST, ("pre", "wd", "d1", "m1", "d2", "m2", "y")),
-                         (MONTH_FIRST, ("pre", "wd", "m1", "d1", "m2", "d2", "y"))):
-        names = {str(i + 1): n for i, n in enumerate(order)}
-        got = (
-            base.select("position", "post_id", m=pl.col("t").str.extract_all(regex))
-            .explode("m")
-            .drop_nulls("m")
-            .with_columns(g=pl.col("m").str.extract_groups(regex))
-            .unnest("g")
-            .rename(names)
-        )
-        if regex is DAY_FIRST:  # one month named: applies to both days; two: first belongs to day 1
-            got = got.with_columns(sm=_month_num("m1").fill_null(_month_num("m2")), em=_month_num("m2"))
-        else:
-            got = got.with_columns(sm=_month_num("m1"), em=_month_num("m2").fill_null(_month_num("m1")))
-        parts.append(got.select("position", "post_id", "m", "pre", "wd", "y", "sm", "em",
-                                sd=pl.col("d1").cast(pl.Int64), ed=pl.col("d2").cast(pl.Int64)))
-    df = pl.concat(parts).unique(subset=["position", "m"], keep="first", maintain_order=True)
-    if df.height == 0:
-        return df
-    df = df.with_columns(ed=pl.col("ed").fill_null(pl.col("sd")),
-                         wdn=pl.col("wd").str.to_lowercase().replace_strict(WEEKDAYS, default=None,
-                                                                            return_dtype=pl.Int64),
-                         y=pl.col("y").cast(pl.Int64))
+    df = day_month_mentions(base, "t", ["position", "post_id"])
+    df = df.with_columns(wdn=weekday_number(pl.col("wd")))
     # year: explicit > weekday (nearest year to the reference whose weekday matches) > reference
     cands = (
         df.with_row_index("rid")
@@ -450,15 +363,20 @@ def _explicit_dates(base: pl.DataFrame, ref: int | None) -> pl.DataFrame:
     )
 
 
+def _tag_key(tags: pl.Series, *, strip_year: bool = True) -> pl.Series:
+    """The hashtag key (:func:`feedtools.text.fold_tag`), a trailing year dropped (``IWD2025`` -> ``iwd``)."""
+    key = fold_tags(tags)
+    return key.str.replace(r"20\d\d$", "") if strip_year else key
+
+
 def _observances(base: pl.DataFrame, cal: pl.DataFrame, ref: int | None) -> pl.DataFrame:
-    tag_map = (
-        cal.select("key", tag="hashtags").explode("tag").drop_nulls("tag")
-        .select("key", fold=pl.col("tag").str.to_lowercase()).unique(subset=["fold"], keep="first")
-    )
+    cal_tags = cal.select("key", tag="hashtags").explode("tag").drop_nulls("tag")
+    tag_map = (cal_tags.with_columns(fold=_tag_key(cal_tags["tag"])).select("key", "fold")
+               .unique(subset=["fold"], keep="first", maintain_order=True))
+    post_tags = base.select("position", "post_id", tag="tags").explode("tag").drop_nulls("tag")
     by_tag = (
-        base.select("position", "post_id", tag="tags").explode("tag").drop_nulls("tag")
-        .with_columns(year=pl.col("tag").str.extract(r"(20\d\d)$").cast(pl.Int64),
-                      fold=pl.col("tag").str.to_lowercase().str.replace(r"20\d\d$", ""))
+        post_tags.with_columns(year=_tag_key(post_tags["tag"], strip_year=False).str.extract(r"(20\d\d)$")
+                               .cast(pl.Int64), fold=_tag_key(post_tags["tag"]))
         .join(tag_map, on="fold", how="inner")
         .select("position", "post_id", "key", "year", text=pl.lit("#") + pl.col("tag"), tagfold="fold")
     )
@@ -466,10 +384,11 @@ def _observances(base: pl.DataFrame, cal: pl.DataFrame, ref: int | None) -> pl.D
     parts = [by_tag]
     if names.height:
         name_re = "(?i)(?:" + "|".join(re.escape(n) for n in sorted(names["name"], key=len, reverse=True)) + ")"
-        name_map = names.select("key", fold=pl.col("name").str.to_lowercase()).unique(subset=["fold"], keep="first")
+        name_map = (names.select("key", fold=fold_text_expr(pl.col("name")))
+                    .unique(subset=["fold"], keep="first", maintain_order=True))
         by_name = (
             base.select("position", "post_id", m=pl.col("t").str.extract_all(name_re)).explode("m").drop_nulls("m")
-            .with_columns(fold=pl.col("m").str.to_lowercase())
+            .with_columns(fold=fold_text_expr(pl.col("m")))
             .join(name_map, on="fold", how="inner")
             .select("position", "post_id", "key", year=pl.lit(None, pl.Int64), text="m",
                     tagfold=pl.lit(None, pl.String))
@@ -492,12 +411,9 @@ def _observances(base: pl.DataFrame, cal: pl.DataFrame, ref: int | None) -> pl.D
                for k, y in pairs.iter_rows()]},
         schema={"key": pl.String, "year": pl.Int64, "d": pl.Date},
     )
-    on_tags = (
-        base.select("position", tg=pl.col("t").str.extract_all(_ON_BEFORE_TAG)).explode("tg").drop_nulls("tg")
-        .select("position", tagfold=pl.col("tg").str.extract(r"#(\w+)$").str.to_lowercase()
-                .str.replace(r"20\d\d$", ""), tag_cue=pl.col("tg"))
-        .unique(subset=["position", "tagfold"])
-    )
+    on_tags = base.select("position", tg=pl.col("t").str.extract_all(_ON_BEFORE_TAG)).explode("tg").drop_nulls("tg")
+    on_tags = (on_tags.select("position", tagfold=_tag_key(on_tags["tg"].str.extract(r"#(\w+)$")), tag_cue="tg")
+               .unique(subset=["position", "tagfold"], maintain_order=True))
     return (
         hits.join(dates, on=["key", "year"], how="left")
         .join(on_tags, on=["position", "tagfold"], how="left")

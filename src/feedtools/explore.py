@@ -7,9 +7,19 @@ values shown (bounded by ``n``), never on the number of posts, so the same calls
 on a million-post feed. Rows are sorted deterministically (count descending, then
 the key ascending), so printed tables and charts are stable from run to run.
 
-Kinds of row used throughout: ``own`` (the account's own posts), ``repost``
-(reposts whose content loaded) and ``unloaded`` (placeholders: the row counts, its
-text is unknown).
+Kinds of row used throughout: ``own`` (original posts, not reposts: the account's own
+posts in a one-account feed), ``repost`` (reposts whose content loaded) and
+``unloaded`` (placeholders: the row counts, its text is unknown).
+
+One account's feed or a collection
+----------------------------------
+:func:`feedtools.pipeline.feed_kind` (recorded by ``load`` in ``feed.meta["kind"]``)
+says whether a feed is one account's or a ``collection`` of many. The ``describe_*``
+functions take that ``kind`` and speak of "the account's own posts" or of "original
+posts (not reposts)" accordingly; :func:`accounts_table`, :func:`account_activity`,
+:func:`account_languages` and :func:`amplifiers` describe the accounts of a collection
+(they work on any feed: a one-account feed has one row). Every ``describe_*`` handles
+zero, one and many (``1 post``, ``2 posts``) and never prints ``None`` or ``nan``.
 """
 
 from __future__ import annotations
@@ -19,16 +29,30 @@ from typing import Any
 
 import polars as pl
 
-from feedtools.pipeline import Feed
+from feedtools.pipeline import Feed, account_key, feed_kind
+from feedtools.prose import join_list as _listing
+from feedtools.prose import pct as _pct
+from feedtools.prose import plural as _n
 
 __all__ = [
     "KINDS",
+    "account_activity",
+    "account_languages",
+    "accounts_table",
+    "amplifiers",
     "data_quality",
+    "data_quality_by_source",
+    "describe_accounts",
+    "describe_amplification",
+    "describe_feed",
+    "feed_kind_of",
     "describe_languages",
     "describe_lengths",
     "describe_quality",
     "describe_top",
     "describe_volume",
+    "reposter_count",
+    "account_count",
     "duplicates_sample",
     "headline",
     "input_summary",
@@ -265,7 +289,9 @@ def rejects_by_reason(feed: Feed) -> pl.DataFrame:
 
 def input_summary(feed: Feed) -> pl.DataFrame:
     """What was read: ``field``/``value`` rows for the input file name (never a path), its
-    SHA-256, size, format and, for a scrape, the profile's display name and bio (as data)."""
+    SHA-256, size, format and, for a scrape, the profile's display name and bio (as data); the feed's kind and,
+    for one account's feed, the account's handle, DID and name where known; for several inputs, their number
+    (each input's name and hash are in :func:`data_quality_by_source`)."""
     meta = feed.meta
     rows = [
         ("file", meta.get("source")),
@@ -276,6 +302,17 @@ def input_summary(feed: Feed) -> pl.DataFrame:
     for key in ("profile_name", "profile_bio"):
         if key in meta:
             rows.append((key, meta[key]))
+    kind = feed_kind_of(feed)
+    rows.append(("kind", "one account's feed" if kind == "account" else "collection of accounts"))
+    account = meta.get("account") or {}
+    for key in ("handle", "did", "name"):
+        if account.get(key):
+            rows.append((f"account {key}", account[key]))
+    inputs = meta.get("inputs") or []
+    if len(inputs) > 1:  # one file per row would not fit here: the per-source table lists them
+        rows[1] = ("sha256", "one per input (see the table by source)")
+        rows[2] = ("size_bytes", str(sum(int(i.get("size_bytes") or 0) for i in inputs)))
+        rows.append(("inputs", str(len(inputs))))
     return pl.DataFrame(rows, schema={"field": pl.String, "value": pl.String}, orient="row")
 
 
@@ -283,11 +320,12 @@ def data_quality(feed: Feed) -> pl.DataFrame:
     """Counts that account for every input record, with what each means.
 
     Columns ``check``, ``count``, ``meaning``. Rows: lines read (line-based formats
-    only), records read, rows (own posts +
-    reposts), own posts, reposts, unloaded placeholders, rejected, skipped by
+    only), records read, rows (own posts + reposts; "original posts" for a collection,
+    see :func:`feed_kind_of`), own posts, reposts, unloaded placeholders, rejected, skipped by
     design, duplicates, posts with a truncated link, loaded posts with no text left,
     and ``unaccounted`` = records - rows - rejected - skipped, which must be 0.
     """
+    collection = feed_kind_of(feed) == "collection"
     lf = _lazy(feed)
     c = lf.select(
         pl.len().alias("rows"),
@@ -306,9 +344,11 @@ def data_quality(feed: Feed) -> pl.DataFrame:
         rows.append(("lines read", int(stats["lines"]), "input lines: header, items, continuations, blank, rejected"))
     rows += [
         ("records read", records, "feed items (or records) found in the input"),
-        ("rows", c["rows"], "own posts + reposts: rows of the posts table"),
-        ("own posts", c["rows"] - c["reposts"], "posts by the account itself"),
-        ("reposts", c["reposts"], "other accounts' posts the account reposted"),
+        ("rows", c["rows"], f"{_own(collection)} + reposts: rows of the posts table"),
+        (_own(collection), c["rows"] - c["reposts"],
+         "posts written by their accounts (not reposts)" if collection else "posts by the account itself"),
+        ("reposts", c["reposts"], "posts the accounts reposted" if collection
+         else "other accounts' posts the account reposted"),
         ("unloaded placeholders", c["placeholders"], "reposts whose content never loaded (text unknown)"),
         ("rejected", rejected, "records that could not be read (see the rejects table)"),
         ("skipped", skipped, "records skipped by design (not posts)"),
@@ -327,7 +367,8 @@ def headline(feed: Feed) -> dict[str, Any]:
     placeholders included, as in the ``parse`` summary line), ``placeholders``,
     ``languages`` (detected languages other than ``und``, most posts first),
     ``first`` and ``last`` (``created_at`` span as ISO dates, None when the feed has no
-    dates), ``rejected``.
+    dates), ``rejected``, ``kind`` (``account`` or ``collection``) and ``accounts``
+    (distinct authors of original posts).
     """
     langs = language_table(feed).filter((pl.col("lang") != "und") & (pl.col("detected") > 0))["lang"].to_list()
     c = (
@@ -357,50 +398,277 @@ def headline(feed: Feed) -> dict[str, Any]:
         "first": day(c["first"]),
         "last": day(c["last"]),
         "rejected": int(feed.stats.get("rejected", feed.rejects.height)),
+        "kind": feed_kind_of(feed),
+        "accounts": int(feed.meta["accounts"]) if "accounts" in feed.meta else account_count(feed),
     }
+
+
+# --- Accounts: who wrote the posts, who amplified them ------------------------------------------------------------
+
+
+def feed_kind_of(feed: Feed | pl.DataFrame | pl.LazyFrame) -> str:
+    """``"account"`` or ``"collection"``: ``feed.meta["kind"]`` when recorded, else decided from the posts
+    (:func:`feedtools.pipeline.feed_kind`)."""
+    if isinstance(feed, Feed) and feed.meta.get("kind") in {"account", "collection"}:
+        return feed.meta["kind"]
+    return feed_kind(_lazy(feed))["kind"]
+
+
+def account_count(posts: pl.DataFrame | pl.LazyFrame | Feed) -> int:
+    """Number of distinct authors (DID, else handle, else name) of original (non-repost) rows."""
+    return int(_originals(posts).select(account_key().drop_nulls().n_unique()).collect().item())
+
+
+def _originals(posts: pl.DataFrame | pl.LazyFrame | Feed) -> pl.LazyFrame:
+    return _lazy(posts).filter(~pl.col("is_repost").fill_null(False))
+
+
+def _label() -> pl.Expr:
+    """How an account is shown: ``@handle``, else its display name, else its DID."""
+    return pl.coalesce("@" + pl.col("author_handle"), pl.col("author_name"), pl.col("author_did"))
+
+
+def accounts_table(posts: pl.DataFrame | pl.LazyFrame | Feed, n: int = 20) -> pl.DataFrame:
+    """The ``n`` accounts with most original posts (reposts left out).
+
+    Columns: ``account`` (``@handle``, else display name, else DID), ``did`` (null when
+    unknown), ``posts`` (original posts), ``share`` (of all original posts with a known
+    author, 0-1, 3 places), ``languages`` (detected languages of its loaded posts, most
+    posts first, ``und`` last, as ``en 3, es 1``), ``hashtags`` (distinct hashtags it
+    used, case-folded). Sorted by posts descending, then account. Rows whose author is
+    unknown are left out.
+    """
+    base = _originals(posts).with_columns(account_key().alias("_key")).filter(pl.col("_key").is_not_null())
+    per = (
+        base.group_by("_key")
+        .agg(
+            _label().drop_nulls().first().alias("account"),
+            pl.col("author_did").drop_nulls().first().alias("did"),
+            pl.len().cast(pl.Int64).alias("posts"),
+            pl.col("hashtags").explode().drop_nulls().str.to_lowercase().n_unique().cast(pl.Int64).alias("hashtags"),
+        )
+    )
+    langs = (
+        base.filter(~pl.col("is_placeholder").fill_null(False) & pl.col("lang").is_not_null())
+        .group_by("_key", "lang").len("n")
+        .sort(["_key", pl.col("lang") == "und", "n", "lang"], descending=[False, False, True, False])
+        .group_by("_key", maintain_order=True)
+        .agg((pl.col("lang") + " " + pl.col("n").cast(pl.String)).str.join(", ").alias("languages"))
+    )
+    out = (
+        per.join(langs, on="_key", how="left")
+        .with_columns((pl.col("posts") / pl.col("posts").sum()).round(3).alias("share"),
+                      pl.col("account").fill_null(pl.col("_key")), pl.col("languages").fill_null(""))
+        .sort(["posts", "account", "_key"], descending=[True, False, False])
+        .head(n)
+        .select("account", "did", "posts", "share", "languages", "hashtags")
+    )
+    return out.collect()
+
+
+def account_activity(posts: pl.DataFrame | pl.LazyFrame | Feed, n: int = 500) -> pl.DataFrame:
+    """Original posts per account, ranked, for a long-tail chart: the first ``n`` ranks.
+
+    Columns: ``rank`` (1 = most posts), ``account``, ``posts``, ``cumulative_share``
+    (share of all original posts with a known author written by the accounts up to this
+    rank, 0-1, 3 places). Ties are ranked by account label.
+    """
+    t = accounts_table(posts, n=n)
+    total = int(_originals(posts).filter(account_key().is_not_null()).select(pl.len()).collect().item())
+    return t.select(
+        pl.int_range(1, t.height + 1, dtype=pl.Int64).alias("rank"),
+        "account",
+        "posts",
+        (pl.col("posts").cum_sum() / total).round(3).alias("cumulative_share") if total
+        else pl.lit(None, pl.Float64).alias("cumulative_share"),
+    )
+
+
+def account_languages(posts: pl.DataFrame | pl.LazyFrame | Feed, n: int = 15) -> pl.DataFrame:
+    """Detected languages of the loaded original posts of the ``n`` most active accounts.
+
+    Columns: ``account``, ``lang``, ``posts``; accounts in the order of
+    :func:`accounts_table`, languages by posts descending, then code.
+    """
+    top = accounts_table(posts, n=n).with_row_index("_order")
+    rows = (
+        _originals(posts)
+        .filter(~pl.col("is_placeholder").fill_null(False) & account_key().is_not_null())
+        .with_columns(pl.coalesce(_label(), account_key()).alias("account"), pl.col("lang").fill_null("und"))
+        .group_by("account", "lang").len("posts")
+        .collect()
+    )
+    return (
+        rows.join(top.select("account", "_order"), on="account", how="inner")
+        .with_columns(pl.col("posts").cast(pl.Int64))
+        .sort(["_order", "posts", "lang"], descending=[False, True, False])
+        .select("account", "lang", "posts")
+    )
+
+
+def amplifiers(posts: pl.DataFrame | pl.LazyFrame | Feed, n: int = 20) -> pl.DataFrame:
+    """Reposts per reposting account: ``reposted_by`` (as the format names it: handle, name or DID), ``reposts``
+    (placeholders included), ``loaded`` (reposts whose content loaded), ``authors`` (distinct accounts
+    amplified, among loaded reposts with a known author). Top ``n`` by reposts, then name."""
+    return (
+        _lazy(posts)
+        .filter(pl.col("is_repost").fill_null(False))
+        .with_columns(pl.col("reposted_by").fill_null("(unknown account)"))
+        .group_by("reposted_by")
+        .agg(
+            pl.len().cast(pl.Int64).alias("reposts"),
+            (~pl.col("is_placeholder").fill_null(False)).sum().cast(pl.Int64).alias("loaded"),
+            account_key().drop_nulls().n_unique().cast(pl.Int64).alias("authors"),
+        )
+        .sort(["reposts", "reposted_by"], descending=[True, False])
+        .head(n)
+        .collect()
+    )
+
+
+def reposter_count(posts: pl.DataFrame | pl.LazyFrame | Feed) -> int:
+    """Number of distinct reposting accounts (``reposted_by``; a repost whose reposter is unknown counts as one)."""
+    return int(_lazy(posts).filter(pl.col("is_repost").fill_null(False))
+               .select(pl.col("reposted_by").fill_null("").n_unique()).collect().item())
+
+
+def data_quality_by_source(feed: Feed) -> pl.DataFrame:
+    """Each input file's own record accounting (several inputs, or one), in input order.
+
+    Columns: ``source`` (file name), ``format``, ``sha256`` (first 12 hex digits),
+    ``records``, ``rows`` (rows it contributed), ``rejected``, ``skipped`` (of which
+    ``repeated``: records already read from an earlier input or page), ``duplicates``
+    (its rows marked as copies of an earlier row, in any input) and ``unaccounted`` =
+    records - rows - rejected - skipped, which must be 0.
+    """
+    inputs = feed.meta.get("inputs") or [{"source": feed.meta.get("source"), "format": feed.meta.get("format"),
+                                          "sha256": feed.meta.get("sha256"), "rows": feed.posts.height,
+                                          "stats": dict(feed.stats)}]
+    dups = dict(
+        _lazy(feed).filter(pl.col("duplicate_of").is_not_null()).group_by("source").len().collect().iter_rows()
+    ) if len(inputs) > 1 else {inputs[0]["source"]: int(feed.stats.get("duplicates", 0))}
+    rows = []
+    seen: set = set()
+    for e in inputs:
+        st = e.get("stats", {})
+        records, rows_n = int(st.get("records", 0)), int(e.get("rows", st.get("posts", 0)))
+        rejected, skipped = int(st.get("rejected", 0)), int(st.get("skipped", 0))
+        first = e["source"] not in seen  # duplicates per file name: counted once when two inputs share a name
+        seen.add(e["source"])
+        rows.append({
+            "source": e.get("source"), "format": e.get("format"), "sha256": (e.get("sha256") or "")[:12] or None,
+            "records": records, "rows": rows_n, "rejected": rejected, "skipped": skipped,
+            "repeated": int(st.get("skipped_repeated", 0)),
+            "duplicates": int(dups.get(e["source"], 0)) if first else 0,
+            "unaccounted": records - rows_n - rejected - skipped,
+        })
+    schema = {"source": pl.String, "format": pl.String, "sha256": pl.String, "records": pl.Int64, "rows": pl.Int64,
+              "rejected": pl.Int64, "skipped": pl.Int64, "repeated": pl.Int64, "duplicates": pl.Int64,
+              "unaccounted": pl.Int64}
+    return pl.DataFrame(rows, schema=schema)
 
 
 # --- One-sentence readings of the tables, for the notebooks' prose -------------------------------------------
 
 
-def _pct(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.0f}%" if whole else "n/a"
+def _own(collection: bool) -> str:
+    return "original posts" if collection else "own posts"
 
 
-def describe_volume(volume_df: pl.DataFrame) -> str:
-    """One sentence reading :func:`volume`'s table (own posts, loaded reposts, placeholders)."""
+def describe_feed(feed: Feed) -> str:
+    """One sentence saying whose feed this is: one account's (named by handle, name or DID where known) or a
+    collection (how many accounts wrote its original posts, and how many input files it comes from)."""
+    kind = feed_kind_of(feed)
+    inputs = feed.meta.get("inputs") or []
+    files = f" read from {_n(len(inputs), 'file')}" if len(inputs) > 1 else ""
+    accounts = int(feed.meta["accounts"]) if "accounts" in feed.meta else account_count(feed)
+    if kind == "collection":
+        return (f"This feed is a collection{files}: its original posts were written by {_n(accounts, 'account')}, "
+                "so the pages speak of original posts (not reposts) and count them per account.")
+    account = feed.meta.get("account") or {}
+    names = [f"@{account['handle']}" if account.get("handle") else None, account.get("name"), account.get("did")]
+    named = ", ".join(dict.fromkeys(n for n in names if n))
+    who = f"one account's ({named})" if named else "one account's (its name is not in the data)"
+    return f"This feed is {who}{files}: the pages speak of its own posts and of what it amplifies (reposts)."
+
+
+def describe_accounts(accounts: pl.DataFrame, total_accounts: int, original_posts: int) -> str:
+    """Sentences reading :func:`accounts_table`: how many accounts wrote the original posts, the most active
+    ones and how concentrated the activity is. ``total_accounts`` counts all of them (the table holds the top)."""
+    if total_accounts == 0 or accounts.height == 0:
+        return f"No original post has a known author ({_n(original_posts, 'original post')})."
+    first = accounts.row(0, named=True)
+    if total_accounts == 1:
+        return f"All {_n(first['posts'], 'original post')} are by one account, {first['account']}."
+    top = [f"{r['account']} ({r['posts']})" for r in accounts.head(3).iter_rows(named=True)]
+    singles = int((accounts["posts"] == 1).sum()) if accounts.height == total_accounts else None
+    tail = (f"; {_n(singles, 'account')} wrote a single post" if singles else "") if singles is not None else ""
+    return (
+        f"{_n(original_posts, 'original post')} by {_n(total_accounts, 'account')}; most active: "
+        f"{_listing(top)}; the most active account wrote {_pct(first['posts'], original_posts)} of them{tail}."
+    )
+
+
+def describe_amplification(table: pl.DataFrame, kind: str = "account", reposting_accounts: int | None = None) -> str:
+    """One sentence reading :func:`amplifiers`: who reposts, how much, and how many authors they amplify.
+
+    ``reposting_accounts``: the number of all reposting accounts (:func:`reposter_count`), when the table
+    holds only the top ones; by default the table's rows.
+    """
+    if table.height == 0:
+        return "No repost in this feed: " + ("the account amplifies no one here." if kind == "account"
+                                             else "no account amplifies another here.")
+    if kind == "account" and table.height == 1:
+        r = table.row(0, named=True)
+        by = (f"by {_n(r['authors'], 'distinct author')}" if r["authors"]
+              else "their authors are not in the data")
+        return f"The account reposted {_n(r['reposts'], 'post')} ({r['loaded']} loaded); {by}."
+    accounts = reposting_accounts if reposting_accounts is not None else table.height
+    total = int(table["reposts"].sum())
+    share = "" if accounts <= table.height else f" (the top {table.height} made {_n(total, 'repost')})"
+    top = [f"{r['reposted_by']} ({r['reposts']})" for r in table.head(3).iter_rows(named=True)]
+    return f"{_n(accounts, 'account')} reposted posts{share}; most reposts: {_listing(top)}."
+
+
+def describe_volume(volume_df: pl.DataFrame, kind: str = "account") -> str:
+    """One sentence reading :func:`volume`'s table: own posts (``kind="account"``) or original posts
+    (``kind="collection"``), loaded reposts and placeholders, with shares of all rows."""
     v = dict(zip(volume_df["kind"].to_list(), volume_df["posts"].to_list(), strict=True))
     total = sum(v.values())
     if total == 0:
         return "The feed has no rows."
+    own = "the account's own posts" if kind == "account" else "original posts (not reposts)"
+    verb = "is" if v["own"] == 1 else "are"
     return (
-        f"{v['own']} of {total} rows ({_pct(v['own'], total)}) are the account's own posts; "
-        f"{v['repost']} ({_pct(v['repost'], total)}) are reposts whose content loaded and "
-        f"{v['unloaded']} ({_pct(v['unloaded'], total)}) are reposts that never loaded (text unknown)."
+        f"{v['own']} of {_n(total, 'row')} ({_pct(v['own'], total)}) {verb} {own}; "
+        f"{v['repost']} ({_pct(v['repost'], total)}) {'is a repost' if v['repost'] == 1 else 'are reposts'} "
+        f"whose content loaded and {v['unloaded']} ({_pct(v['unloaded'], total)}) "
+        f"{'is a repost' if v['unloaded'] == 1 else 'are reposts'} that never loaded (text unknown)."
     )
 
 
 def describe_top(top: pl.DataFrame, key: str, noun: str, loaded_posts: int) -> str:
     """One sentence naming the ``noun`` (singular, e.g. ``"hashtag"``) in most posts of a top-``n`` table."""
     if top.height == 0:
-        return f"No {noun} in the {loaded_posts} loaded posts."
+        return f"No {noun} in the {_n(loaded_posts, 'loaded post')}."
     first = top.row(0, named=True)
     tied = top.filter(pl.col("posts") == first["posts"]).height
     lead = f"the {noun} in most posts is {first[key]}" if tied == 1 else (
         f"{tied} values share the lead, {first[key]} first in order")
+    shown = f"the top {top.height}" if top.height > 1 else "it"
     return (
-        f"Among {loaded_posts} loaded posts, {lead} ({first['posts']} posts, "
-        f"{_pct(first['posts'], loaded_posts)}); the table and chart show the top {top.height}."
+        f"Among {_n(loaded_posts, 'loaded post')}, {lead} ({_n(first['posts'], 'post')}, "
+        f"{_pct(first['posts'], loaded_posts)}); the table and chart show {shown}."
     )
 
 
-def describe_lengths(stats: pl.DataFrame) -> str:
-    """One sentence reading :func:`length_stats` (median and longest post per kind)."""
+def describe_lengths(stats: pl.DataFrame, kind: str = "account") -> str:
+    """One sentence reading :func:`length_stats` (median and longest post per kind of row)."""
     parts = []
     for row in stats.filter(pl.col("kind") != "all").iter_rows(named=True):
-        if row["posts"]:
-            label = "own posts" if row["kind"] == "own" else "reposts"
-            parts.append(f"{label}: median {row['median']:.0f}, longest {row['max']} characters")
+        if row["posts"] and row["median"] is not None:
+            label = _own(kind == "collection") if row["kind"] == "own" else "reposts"
+            parts.append(f"{label}: median {row['median']:.0f}, longest {_n(row['max'], 'character')}")
     return ("; ".join(parts) + ".") if parts else "No loaded post has text."
 
 
@@ -415,7 +683,7 @@ def describe_languages(languages: pl.DataFrame) -> str:
     tail = (
         "no post declares its language, so detection is the only source"
         if declared == 0
-        else f"{declared} language declarations, {agree} of them matching the detected language"
+        else f"{_n(declared, 'language declaration')}, {agree} of them matching the detected language"
     )
     return f"Detected languages (posts): {listing}; {tail}."
 
@@ -424,9 +692,9 @@ def describe_quality(quality: pl.DataFrame) -> str:
     """One sentence reading :func:`data_quality`: whether every record is accounted for."""
     q = dict(zip(quality["check"].to_list(), quality["count"].to_list(), strict=True))
     status = "every input record is accounted for" if q["unaccounted"] == 0 else (
-        f"{q['unaccounted']} input records are NOT accounted for")
+        f"{_n(q['unaccounted'], 'input record is', 'input records are')} NOT accounted for")
     return (
-        f"{q['records read']} records read: {q['rows']} rows, {q['rejected']} rejected, {q['skipped']} skipped, "
-        f"so {status}; {q['unloaded placeholders']} placeholders, {q['duplicates']} duplicates, "
-        f"{q['truncated links']} posts with truncated links."
+        f"{_n(q['records read'], 'record')} read: {_n(q['rows'], 'row')}, {q['rejected']} rejected, "
+        f"{q['skipped']} skipped, so {status}; {_n(q['unloaded placeholders'], 'placeholder')}, "
+        f"{_n(q['duplicates'], 'duplicate')}, {_n(q['truncated links'], 'post')} with truncated links."
     )

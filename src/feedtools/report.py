@@ -12,11 +12,14 @@ What the pages guarantee:
   loader uses them instead of its CDN. nbconvert's CDN tags (require.js, MathJax,
   Mermaid, widgets) are left out of the template. :func:`external_references` finds
   anything that would still be fetched; a page with any is not written.
+* **Parsed once, never run.** The feed is parsed once per build into a Parquet
+  file (a cache keyed by the inputs' SHA-256) that every notebook opens by its absolute
+  path; the notebooks' working folder holds no file of the user's, so a feed named
+  ``feedtools.py`` or ``polars.py`` is read as data and never imported.
 * **No machine paths.** The notebook runs in a scratch copy of the project's layout
-  (links) holding a link named after the feed file, so the injected parameter is the
-  bare file name and ``../data/…`` paths in notebooks still resolve;
-  outputs are scrubbed of the scratch folder, the feed's folder, the repository
-  and the Python environment's paths.
+  (links), so ``../data/…`` paths in notebooks still resolve; outputs are scrubbed of
+  the scratch folder, the cache folder, the feed's folder, the repository and the
+  Python environment's paths.
 * **Deterministic.** Chart ids are renumbered (``altair-viz-1``…), no timings
   or run dates are recorded.
 * **Escaped.** Untrusted text reaches the page only through escaped table cells,
@@ -363,9 +366,12 @@ def _index_html(head: dict[str, Any], pages: list[tuple[str, str]]) -> str:
     span = f"{head['first']} to {head['last']}" if head.get("first") else "no dates in this feed"
     figures = [
         ("input file", head["source"]),
-        ("SHA-256", head.get("sha256") or "unknown"),
-        ("rows (own posts + reposts)", head["rows"]),
-        ("own posts", head["own"]),
+        ("SHA-256", head.get("sha256") or "one per input (see the data-quality table)"),
+        ("kind of feed", "collection of accounts" if head.get("kind") == "collection" else "one account's feed"),
+        ("accounts (authors of original posts)", head.get("accounts")),
+        ("rows (original posts + reposts)" if head.get("kind") == "collection" else "rows (own posts + reposts)",
+         head["rows"]),
+        ("original posts" if head.get("kind") == "collection" else "own posts", head["own"]),
         ("reposts", head["reposts"]),
         ("of which unloaded placeholders", head["placeholders"]),
         ("rejected records", head["rejected"]),
@@ -374,6 +380,10 @@ def _index_html(head: dict[str, Any], pages: list[tuple[str, str]]) -> str:
     ]
     rows = "\n".join(f"<tr><th>{e(k)}</th><td>{e(str(v))}</td></tr>" for k, v in figures)
     links = "\n".join(f'<li><a href="{e(href)}">{e(title)}</a></li>' for href, title in pages)
+    provenance = ""
+    if head.get("provenance"):  # a fetch folder: where and when the data was collected (manifest.json)
+        cells = "\n".join(f"<tr><th>{e(k)}</th><td>{e(str(v))}</td></tr>" for k, v in head["provenance"])
+        provenance = f"<h2>Provenance</h2>\n<table>\n{cells}\n</table>\n"
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -394,7 +404,7 @@ li {{ margin: 0.4em 0; }}
 <table>
 {rows}
 </table>
-<h2>Reports</h2>
+{provenance}<h2>Reports</h2>
 <ol>
 {links}
 </ol>
@@ -413,12 +423,13 @@ def _progress(stream: TextIO | None, text: str, end: str = "\n") -> None:
         print(text, end=end, file=stream, flush=True)
 
 
-def _scratch_layout(scratch: Path, notebooks_dir: Path, feed: Path) -> Path:
-    """A working folder that looks like the project from the notebooks' point of view, plus the feed.
+def _scratch_layout(scratch: Path, notebooks_dir: Path) -> Path:
+    """A working folder that looks like the project from the notebooks' point of view.
 
     ``scratch/<name>`` links to each entry beside the notebooks folder (so ``../data/…``
-    still resolves), ``scratch/<notebooks>/`` links to each file in it, and the feed is
-    linked there under its own file name: the injected ``feed_path`` is that bare name.
+    still resolves) and ``scratch/<notebooks>/`` links to each file in it. The feed is
+    NOT linked there: the notebooks get it as an absolute path, so no file of the user's
+    can shadow a module the notebooks import (``feedtools.py``, ``polars.py``…).
     Returns the working folder.
     """
     for entry in notebooks_dir.parent.iterdir():
@@ -427,53 +438,118 @@ def _scratch_layout(scratch: Path, notebooks_dir: Path, feed: Path) -> Path:
     workdir = scratch / notebooks_dir.name
     workdir.mkdir()
     for entry in notebooks_dir.iterdir():
-        if entry.name != feed.name:
-            os.symlink(entry, workdir / entry.name)
-    os.symlink(feed, workdir / feed.name)
+        os.symlink(entry, workdir / entry.name)
     return workdir
 
 
+#: Default folder of the parsed-feed cache of ``feedtools report`` (git-ignored).
+from feedtools.paths import PROCESSED as _PROCESSED  # noqa: E402
+
+DEFAULT_CACHE = _PROCESSED / "cache"
+
+
+def _code_fingerprint() -> str:
+    """SHA-256 of the package version and its source files: a cache made by other code is never reused."""
+    import feedtools
+
+    h = hashlib.sha256(feedtools.__version__.encode())
+    package = Path(feedtools.__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def cached_feed_path(feeds: Sequence[Path], languages: Sequence[str] | None, cache_dir: Path) -> Path:
+    """Where the parsed Parquet of ``feeds`` lives in ``cache_dir``: ``<key>/<name>``.
+
+    ``key`` is the SHA-256 of the inputs' SHA-256s (in order), the candidate languages
+    and the package's version and source. ``name`` is the input's own file name (several
+    joined with ``+``; control characters and path separators replaced by ``_``), so a
+    notebook that prints ``Path(feed_path).name`` still names the user's file; the
+    content is Parquet whatever the name says (inputs are recognised by content).
+    Raises :class:`FeedError` for a missing input.
+    """
+    from feedtools.readers.base import file_sha256
+    from feedtools.readers.fetchdir import is_fetch_dir
+
+    h = hashlib.sha256(_code_fingerprint().encode())
+    for feed in feeds:
+        if not (feed.is_file() or is_fetch_dir(feed)):
+            raise FeedError(f"{feed.name}: no such file" if not feed.exists() else f"{feed.name}: not a file")
+        h.update(b"\0" + file_sha256(feed).encode())
+    h.update(b"\0" + json.dumps(sorted(languages) if languages else None).encode())
+    name = re.sub(r"[\x00-\x1f\x7f/\\]", "_", "+".join(f.name for f in feeds))
+    if len(name.encode()) > 200:
+        name = name.encode()[:200].decode("utf-8", "ignore") + "…"
+    return cache_dir / h.hexdigest()[:32] / (name if name.strip(".") else "feed")
+
+
 def build_reports(
-    feed: str | Path = DEFAULT_FEED,
+    feed: str | Path | Sequence[str | Path] = DEFAULT_FEED,
     out: str | Path = "reports",
     *,
     show_code: bool = False,
     notebooks_dir: str | Path = DEFAULT_NOTEBOOKS,
     languages: Sequence[str] | None = None,
     progress: TextIO | None = sys.stderr,
+    cache_dir: str | Path | None = None,
 ) -> list[Path]:
     """Execute every notebook on ``feed`` and write one HTML page each plus ``index.html`` into ``out``.
 
-    ``feed`` may be in any format the package reads. Returns the written paths,
-    ``index.html`` last. Prints one progress line per notebook to ``progress``.
-    Raises :class:`feedtools.FeedError` when the feed cannot be read or has no rows
-    (before any notebook runs), :class:`ReportError` when a notebook fails (the build
-    stops there). The pages are built in a temporary sibling folder of ``out`` and
-    published only when all are done (:func:`feedtools.safeio.staged_folder`): a failed
-    or interrupted build leaves an earlier report in ``out`` whole; a finished one
-    replaces its pages (each file whole, ``index.html`` last) and never touches other
-    files in ``out``.
+    ``feed`` may be in any format the package reads, a parsed posts Parquet file, or a
+    list of such files (one table, see :func:`feedtools.load`). The input(s) are parsed
+    ONCE per build into a Parquet file in ``cache_dir`` (default :data:`DEFAULT_CACHE`,
+    ``data/processed/cache``; keyed by the inputs' SHA-256, the languages and the
+    package's version and source, so a later build of the same input reuses it), which
+    carries the feed's stats, rejects and metadata; every notebook gets that file as an
+    absolute ``feed_path``, and the working folder of the notebooks holds no file of the
+    user's. Returns the written paths, ``index.html`` last. Prints one progress line per
+    notebook to ``progress``. Raises :class:`feedtools.FeedError` when the feed cannot
+    be read or has no rows (before any notebook runs), :class:`ReportError` when a
+    notebook fails (the build stops there). The pages are built in a temporary sibling
+    folder of ``out`` and published only when all are done
+    (:func:`feedtools.safeio.staged_folder`): a failed or interrupted build leaves an
+    earlier report in ``out`` whole; a finished one replaces its pages (each file whole,
+    ``index.html`` last) and never touches other files in ``out``.
     """
     from feedtools.explore import headline
-    from feedtools.pipeline import load
+    from feedtools.pipeline import is_parquet, load, read_parquet_feed, write_parquet_feed
 
-    feed = Path(feed)
+    feeds = [Path(feed)] if isinstance(feed, (str, Path)) else [Path(f) for f in feed]
+    if not feeds:
+        raise FeedError("no feed given")
     sources = find_notebooks(notebooks_dir)
-    loaded = load(feed, languages=languages)
-    if loaded.posts.height == 0:
-        raise FeedError(f"{feed.name}: no posts in this feed ({loaded.stats.get('records', 0)} records), "
-                        "nothing to report")
+    cache_dir = Path(cache_dir) if cache_dir is not None else DEFAULT_CACHE
+    cached = cached_feed_path(feeds, languages, cache_dir).resolve()
+    loaded = None
+    if is_parquet(cached):
+        try:
+            loaded = read_parquet_feed(cached)
+        except FeedError:  # a damaged cache entry is made again
+            loaded = None
+    if loaded is None:
+        loaded = load(feeds if len(feeds) > 1 else feeds[0], languages=languages)
+        if loaded.posts.height == 0:
+            names = ", ".join(f.name for f in feeds)
+            raise FeedError(f"{names}: no posts in this feed ({loaded.stats.get('records', 0)} records), "
+                            "nothing to report")
+        write_parquet_feed(loaded, cached)
     head = headline(loaded)
+    from feedtools.readers.fetchdir import is_fetch_dir, provenance
+
+    if len(feeds) == 1 and is_fetch_dir(feeds[0]):
+        head["provenance"] = provenance(feeds[0])
     del loaded
     out = Path(out)
     replacing = (out / "index.html").exists()
-    params: dict[str, Any] = {"feed_path": feed.name, "languages": list(languages) if languages else None}
+    params: dict[str, Any] = {"feed_path": str(cached), "languages": list(languages) if languages else None}
     written: list[Path] = []
     pages: list[tuple[str, str]] = []
     with (staged_folder(out, last=["index.html"]) as stage,
           tempfile.TemporaryDirectory(prefix="feedtools-report-") as scratch):
-        workdir = _scratch_layout(Path(scratch), Path(notebooks_dir).resolve(), feed.resolve())
-        scrub = _machine_paths(scratch, os.path.realpath(scratch), feed.resolve().parent, Path.cwd())
+        workdir = _scratch_layout(Path(scratch), Path(notebooks_dir).resolve())
+        scrub = _machine_paths(scratch, os.path.realpath(scratch), cached.parent, cache_dir.resolve(),
+                               *{f.resolve().parent for f in feeds}, Path.cwd())
         for i, source in enumerate(sources, 1):
             name = source.stem
             _progress(progress, f"[{i}/{len(sources)}] {name} ", end="")
@@ -484,6 +560,9 @@ def build_reports(
             except ReportError:
                 _progress(progress, "failed")
                 raise
+            for cell in done.cells:  # the injected absolute path is shown (with --show-code) as the bare name
+                if "injected-parameters" in cell.metadata.get("tags", []):
+                    cell.source = _scrub(cell.source, scrub)
             title = notebook_title(done, name)
             page = out / f"{name}.html"
             (stage / page.name).write_text(render_html(done, title, show_code), encoding="utf-8")

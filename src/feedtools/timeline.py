@@ -42,6 +42,7 @@ import numpy as np
 import polars as pl
 
 from feedtools.dates import extract_evidence, load_observances, reference_year
+from feedtools.text import alternation, fold_tags, fold_text, fold_text_expr
 from feedtools.usertables import line_error, read_user_table
 
 __all__ = [
@@ -512,9 +513,13 @@ _PLACE_STOP = {"this", "these", "that", "nuestro", "nuestra", "nuestras", "nuest
                "their", "the", "cette", "notre", "nous", "order", "partnership"}
 
 
-def _fold(e: pl.Expr) -> pl.Expr:
-    """Lower case and strip common accents (for keys only)."""
-    return e.str.to_lowercase().str.replace_many(list("áàâäãéèêëíìîïóòôöõúùûüñç"), list("aaaaaeeeeiiiiooooouuuunc"))
+_fold = fold_text_expr  # case and accents folded (for keys only)
+
+
+def _tag_keys(tags: pl.DataFrame) -> pl.DataFrame:
+    """``tags`` (column ``tag``) with ``key``: ``#`` + the hashtag's key (:func:`feedtools.text.fold_tag`, the
+    key campaigns use), a trailing year dropped (``#IWD2025`` ~ ``#IWD``)."""
+    return tags.with_columns(key=pl.lit("#") + fold_tags(tags["tag"]).str.replace(r"20\d\d$", ""))
 
 
 def find_events(
@@ -556,8 +561,7 @@ def find_events(
     empty = (pl.DataFrame(schema=EVENTS_SCHEMA), pl.DataFrame(schema={"position": pl.Int64, "event_id": pl.String}))
     if p.height == 0:
         return empty
-    tags = (p.select("rank", "position", tag="tags").explode("tag").drop_nulls("tag")
-            .with_columns(key=pl.lit("#") + _fold(pl.col("tag")).str.replace(r"20\d\d$", ""))
+    tags = (_tag_keys(p.select("rank", "position", tag="tags").explode("tag").drop_nulls("tag"))
             .filter(pl.col("key").str.len_chars() > 1)
             .unique(subset=["rank", "key"]))
     dens = tags.group_by("key").agg(n=pl.len(), span=pl.col("rank").max() - pl.col("rank").min() + 1)
@@ -566,12 +570,11 @@ def find_events(
     words = (p.select("rank", w=pl.col("t").str.extract_all(_WORD_RE)).explode("w").drop_nulls("w")
              .with_columns(w=pl.col("w").str.extract(_WORD_RE, 1).str.to_lowercase())
              .select("rank", key=pl.lit("event:") + pl.col("w").replace_strict(_EVENT_WORDS, default=None)))
-    tag_words = (p.select("rank", tag="tags").explode("tag").drop_nulls("tag")
-                 .with_columns(w=_fold(pl.col("tag")).str.extract(
-                     "(" + "|".join(sorted((re.escape(w) for w in _EVENT_WORDS if " " not in w), key=len,
-                                           reverse=True)) + ")", 1))
+    tag_words = p.select("rank", tag="tags").explode("tag").drop_nulls("tag")
+    folded_words = {fold_text(w): v for w, v in _EVENT_WORDS.items() if " " not in w}
+    tag_words = (tag_words.with_columns(w=fold_tags(tag_words["tag"]).str.extract(f"({alternation(folded_words)})", 1))
                  .drop_nulls("w")
-                 .select("rank", key=pl.lit("event:") + pl.col("w").replace_strict(_EVENT_WORDS, default=None)))
+                 .select("rank", key=pl.lit("event:") + pl.col("w").replace_strict(folded_words, default=None)))
     words = pl.concat([words, tag_words.drop_nulls("key")])
     places = (p.select("rank", w=pl.col("t").str.extract_all(_PLACE_RE)).explode("w").drop_nulls("w")
               .with_columns(w=_fold(pl.col("w").str.extract(_PLACE_RE, 1)))
@@ -696,8 +699,7 @@ def _labels(members: pl.DataFrame, keys_ev: pl.DataFrame) -> pl.DataFrame:
     best_phrase = (counted.filter(pl.col("n") * 2 >= pl.col("m"))
                    .sort(["event_id", "nw", "n", "fold"], descending=[False, True, True, False])
                    .group_by("event_id", maintain_order=True).first().select("event_id", "ph"))
-    tags = (members.select("event_id", tag="tags").explode("tag").drop_nulls("tag")
-            .with_columns(key=pl.lit("#") + _fold(pl.col("tag")).str.replace(r"20\d\d$", ""))
+    tags = (_tag_keys(members.select("event_id", tag="tags").explode("tag").drop_nulls("tag"))
             .join(keys_ev.select("event_id", "key").unique(), on=["event_id", "key"])
             .group_by("event_id", "key").agg(n=pl.len(), tag=pl.col("tag").mode().sort().first())
             .sort(["event_id", "n", "key"], descending=[False, True, False])
@@ -959,8 +961,8 @@ def period_counts(
     if by == "hashtag":
         if posts is None or "hashtags" not in posts.columns:
             raise ValueError("by='hashtag' needs the posts table (with hashtags)")
-        tags = (posts.select("position", tag=pl.col("hashtags")).explode("tag").drop_nulls("tag")
-                .with_columns(tag=pl.lit("#") + pl.col("tag").str.to_lowercase()).unique())
+        tags = posts.select("position", tag=pl.col("hashtags")).explode("tag").drop_nulls("tag")
+        tags = tags.with_columns(tag=pl.lit("#") + fold_tags(tags["tag"])).filter(pl.col("tag") != "#").unique()
         keep = (tags.group_by("tag").len().sort(["len", "tag"], descending=[True, False]).head(top)["tag"])
         tp = tp.drop("group").join(tags.filter(pl.col("tag").is_in(keep.implode())), on="position").rename(
             {"tag": "group"})
@@ -1069,3 +1071,219 @@ def window_summary(timeline_posts: pl.DataFrame) -> pl.DataFrame:
         .sort(pl.col("date_source").replace_strict(order, default=9, return_dtype=pl.Int64))
         .select("date_source", "posts", "share", "exact_day", "within_week", "median_days", "max_days", "open")
     )
+
+
+# ==============================================================================================================
+# Findings in words (describe_*): the sentences the timelines notebook prints, computed from the Timeline.
+# Each returns a plain ``str`` true for THIS feed: zero, one and many said as such, unknown values as "unknown"
+# or left out (never None/nan), long lists cut to the first few with "… and K more".
+# ==============================================================================================================
+
+from feedtools.prose import count_accounts, day, join_list, pct, plural, span  # noqa: E402
+
+__all__ += [
+    "describe_contradictions",
+    "describe_dating",
+    "describe_events",
+    "describe_evidence",
+    "describe_groups_over_time",
+    "describe_hidden_error",
+    "describe_periods",
+    "describe_windows",
+]
+
+
+def describe_dating(posts: pl.DataFrame, timeline: Timeline, *, calendar_days: int | None = None) -> str:
+    """How this feed is dated: the reference year for dates written without one (and where it comes from), how
+    many posts carry a timestamp, and what the feed order can and cannot tell (on a collection of many accounts
+    without timestamps, order-based inference is not possible across accounts). ``calendar_days``: size of the
+    observance calendar, said when given."""
+    n = posts.height
+    if n == 0:
+        return "The feed has no posts to date."
+    sentences = []
+    if calendar_days is not None:
+        sentences.append(f"Observance calendar: {plural(calendar_days, 'day')}.")
+    ref = timeline.reference_year
+    if ref is None:
+        sentences.append("No reference year: the feed names no year, so a date written without one bounds no post.")
+    elif timeline.params.get("year_hint") is not None:
+        sentences.append(f"Reference year for dates written without one: {ref} (given).")
+    else:
+        sentences.append(f"Reference year for dates written without one: {ref} (the commonest year the feed names).")
+    ts = pl.lit(False)
+    for c in ("created_at", "reposted_at"):
+        if c in posts.columns:
+            ts = ts | pl.col(c).is_not_null()
+    dated = int(posts.select(ts.sum()).item())
+    accounts = count_accounts(posts)
+    ordered = bool(timeline.params.get("ordered", True))
+    tz = timeline.params.get("timezone", "UTC")
+    if dated == n:
+        sentences.append(f"All {plural(n, 'post')} carry a timestamp: their windows come from the timestamps "
+                         f"(days in {tz}).")
+    elif dated:
+        sentences.append(f"{dated} of {plural(n, 'post')} carry a timestamp (their windows come from it, days in "
+                         f"{tz}); the other {n - dated} are dated from the dates their text names"
+                         + (" and their neighbours in the feed order." if ordered else "."))
+    else:
+        sentences.append(f"No post carries a timestamp: windows come from the dates the {plural(n, 'post')} name"
+                         + (" and the feed order (newest first)." if ordered else "."))
+    if not ordered and dated < n:
+        if accounts > 1:
+            sentences.append(f"The posts come from {accounts} accounts and are not one account's feed in order, so "
+                             "order-based inference is not possible across accounts: a post without a timestamp is "
+                             "dated only by its own text.")
+        else:
+            sentences.append("The rows are in storage or arrival order, not feed order, so neighbours do not bound "
+                             "a post's date: a post without a timestamp is dated only by its own text.")
+    return " ".join(sentences)
+
+
+def describe_evidence(evidence: pl.DataFrame, *, limit: int = 6) -> str:
+    """Sentences reading :attr:`Timeline.evidence`: how many clues in how many posts, how many bound a post's date,
+    the clues by kind, and the commonest clues that name days (with the days)."""
+    if evidence.height == 0:
+        return "No date evidence: no post names a date, an observance day, a year or an event day."
+    posts_n = evidence["position"].n_unique()
+    used = int(evidence["used"].sum()) if "used" in evidence.columns else 0
+    kinds = evidence.group_by("kind").len().sort(["len", "kind"], descending=[True, False])
+    by_kind = join_list([f"{r['kind']} {r['len']}" for r in kinds.iter_rows(named=True)], 8)
+    text = (f"{plural(evidence.height, 'clue')} in {plural(posts_n, 'post')} ({by_kind}); {used} of them bound a "
+            "post's date.")
+    named = (evidence.filter(pl.col("date_min").is_not_null() & (pl.col("kind") != "year"))
+             .group_by("text", "date_min", "date_max")
+             .agg(n=pl.len(), first=pl.col("position").min())
+             .sort(["n", "first", "text"], descending=[True, False, False]))
+    if named.height:
+        items = []
+        for r in named.iter_rows(named=True):
+            times = f" ×{r['n']}" if r["n"] > 1 else ""
+            days = day(r["date_min"]) if r["date_min"] == r["date_max"] else f"{day(r['date_min'])}–{day(r['date_max'])}"
+            items.append(f"'{r['text']}'{times} ({days})")
+        text += f" Days named: {join_list(items, limit)}."
+    return text
+
+
+def _span_days(first: dt.date | None, last: dt.date | None) -> str:
+    if first is not None and first == last:
+        return f"one day, {day(first)}"
+    return span(first, last).removeprefix("from ")
+
+
+def describe_windows(timeline_posts: pl.DataFrame) -> str:
+    """Sentences reading :attr:`Timeline.posts` (what :func:`window_summary` tabulates): posts dated by timestamp,
+    by their own evidence (how many to the exact day), by their neighbours, or not at all; the median bounded
+    window, open windows, and the span the windows cover."""
+    n = timeline_posts.height
+    if n == 0:
+        return "No post to date."
+    s = window_summary(timeline_posts)
+    by = {r["date_source"]: r for r in s.iter_rows(named=True)}
+    what = {"timestamp": "by their timestamp", "evidence": "by their own evidence",
+            "neighbours": "by their neighbours in the feed order", "unknown": "not at all (nothing bounds them)"}
+    parts = []
+    for src in ("timestamp", "evidence", "neighbours", "unknown"):
+        if src in by:
+            r = by[src]
+            exact = f" ({r['exact_day']} to the exact day)" if src in ("evidence", "neighbours") else ""
+            verb = ("is" if r["posts"] == 1 else "are") + " dated " if not parts else ""
+            parts.append(f"{r['posts']} {verb}{what[src]}{exact}")
+    text = f"Of {plural(n, 'post')}, {join_list(parts, 4)}."
+    bounded = timeline_posts["window_days"].drop_nulls()
+    if bounded.len():
+        text += (f" The median window is {plural(round(float(bounded.median())), 'day')}; "
+                 f"{bounded.len()} {'window is' if bounded.len() == 1 else 'windows are'} bounded on both sides, "
+                 f"together spanning {_span_days(timeline_posts['date_min'].min(), timeline_posts['date_max'].max())}.")
+    opened = n - bounded.len()
+    if opened:
+        text += f" {plural(opened, 'window')} {'stays' if opened == 1 else 'stay'} open on at least one side."
+    return text
+
+
+def describe_events(events: pl.DataFrame, *, limit: int = 8) -> str:
+    """Sentences reading :attr:`Timeline.events`: how many events and, for each (oldest first), its posts,
+    languages, when its posts were made and the days they name."""
+    if events.height == 0:
+        return ("No event: no run of posts shares a campaign hashtag used in a burst, an event name, a place or "
+                "narrow dates.")
+    items = []
+    for r in events.iter_rows(named=True):
+        langs = join_list(r["languages"] or [], 4)
+        bits = [plural(r["n_posts"], "post")]
+        if langs:
+            bits.append(f"in {langs}")
+        bits.append(f"posted {span(r['date_min'], r['date_max'])}")
+        if r["event_date_min"] is not None or r["event_date_max"] is not None:
+            bits.append(f"naming days {span(r['event_date_min'], r['event_date_max']).removeprefix('on ')}")
+        items.append(f"{r['label']} ({', '.join(bits)})")
+    return f"{plural(events.height, 'event')}: {join_list(items, limit)}."
+
+
+def describe_periods(counts: pl.DataFrame, *, period: str = "week", limit: int = 4) -> str:
+    """Sentences reading :func:`period_counts` (``by=None``): the periods with most posts certainly made in them,
+    the busiest expected period, and the posts left out because their window is open."""
+    closed = counts.filter(pl.col("period_start").is_not_null())
+    opened = int(counts["n_open"].drop_nulls().sum()) if counts.height else 0
+    tail = (f" {plural(opened, 'post')} with an open window {'is' if opened == 1 else 'are'} not drawn."
+            if opened else "")
+    if closed.height == 0:
+        return f"No post has a window bounded on both sides, so none can be placed in a {period}.{tail}"
+    certain = closed.filter(pl.col("n_certain") > 0).sort(["n_certain", "period_start"], descending=[True, False])
+    peak = closed.sort(["n_expected", "period_start"], descending=[True, False]).row(0, named=True)
+    if certain.height:
+        items = [f"{day(r['period_start'])} ({r['n_certain']})" for r in certain.iter_rows(named=True)]
+        text = f"Posts certainly made in one {period}, by {period} starting: {join_list(items, limit)}."
+    else:
+        text = f"No post can be placed in a single {period}: only ranges can be said."
+    text += (f" The expected count peaks in the {period} of {day(peak['period_start'])} "
+             f"({peak['n_expected']:.1f} posts).")
+    return text + tail
+
+
+def describe_groups_over_time(counts: pl.DataFrame, *, noun: str = "language", period: str = "week",
+                              limit: int = 6) -> str:
+    """Sentences reading :func:`period_counts` with ``by='lang'`` or ``by='hashtag'``: for each group (most
+    expected posts first), the ``period`` where it peaks."""
+    closed = counts.filter(pl.col("period_start").is_not_null() & (pl.col("n_expected") > 0))
+    if counts.height == 0:
+        return f"No {noun} to place in time."
+    if closed.height == 0:
+        return f"No post has a window bounded on both sides, so no {noun} can be placed in time."
+    totals = closed.group_by("group").agg(total=pl.col("n_expected").sum()).sort(["total", "group"],
+                                                                                  descending=[True, False])
+    peaks = closed.sort(["n_expected", "period_start"], descending=[True, False]).unique("group", keep="first")
+    peak = {r["group"]: r for r in peaks.iter_rows(named=True)}
+    def name(g: str) -> str:
+        return "und (undetermined)" if g == "und" and noun == "language" else g
+
+    items = [f"{name(g)} in the {period} of {day(peak[g]['period_start'])} ({peak[g]['n_expected']:.1f} expected)"
+             for g in totals["group"].to_list()]
+    return f"{plural(totals.height, noun).capitalize()}; each peaks: {join_list(items, limit)}."
+
+
+def describe_contradictions(contradictions: pl.DataFrame, *, limit: int = 3) -> str:
+    """Sentences reading :attr:`Timeline.contradictions`: clues set aside because they contradict the feed order,
+    with what they said and what the order allows."""
+    if contradictions.height == 0:
+        return "No clue contradicts the feed order: nothing was set aside."
+    items = [f"position {r['position']} ('{r['text']}', {r['kind']}: {span(r['post_min'], r['post_max'])}, where "
+             f"the order allows {span(r['allowed_min'], r['allowed_max'])})"
+             for r in contradictions.iter_rows(named=True)]
+    return f"{plural(contradictions.height, 'clue')} set aside: {join_list(items, limit)}."
+
+
+def describe_hidden_error(measured: dict, name: str) -> str:
+    """One sentence reading :func:`hidden_timestamp_error` run on the feed called ``name``."""
+    if not measured.get("n_estimated"):
+        return (f"{name}: {plural(measured.get('n_dated') or 0, 'dated post')}, none of which can be dated from its "
+                "text and the feed order alone, so the error of the inference cannot be measured on this feed.")
+    cover = measured.get("coverage")
+    window = measured.get("median_window_days")
+    text = (f"{name}: {plural(measured['n_dated'], 'dated post')}, {measured['n_estimated']} estimated; error of "
+            f"date_est: median {measured['median_error_days']:g} days, worst {measured['worst_error_days']} days")
+    if cover is not None:
+        text += f"; true day inside the window for {pct(cover, 1)} of posts"
+    if window is not None:
+        text += f"; median window {window:g} days"
+    return text + "."

@@ -10,9 +10,12 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from feedtools.charts import KIND_COLORS, WIDTH, bar_chart, empty_note
+from feedtools.charts import BAR_HEIGHT, KIND_COLORS, WIDTH, bar_chart, empty_note
 
 __all__ = [
+    "account_languages_chart",
+    "accounts_chart",
+    "amplifiers_chart",
     "emoji_chart",
     "entity_chart",
     "languages_chart",
@@ -30,20 +33,80 @@ def _need(df: pl.DataFrame, *columns: str) -> None:
         raise ValueError(f"columns not in the frame: {missing}")
 
 
-def volume_chart(volume: pl.DataFrame) -> alt.Chart:
-    """Rows per kind (own, repost, unloaded) from :func:`feedtools.explore.volume`."""
+def volume_chart(volume: pl.DataFrame, kind: str = "account") -> alt.Chart:
+    """Rows per kind (own, repost, unloaded) from :func:`feedtools.explore.volume`.
+
+    ``kind="collection"`` (a feed of many accounts) labels own posts ``original`` (same colour).
+    """
     _need(volume, "kind", "posts", "share")
+    labels = dict(zip(KIND_COLORS, KIND_COLORS, strict=True))
+    if kind == "collection":
+        labels["own"] = "original"
+    volume = volume.with_columns(pl.col("kind").replace_strict(labels, default=pl.col("kind")))
+    scale = alt.Scale(domain=[labels[k] for k in KIND_COLORS], range=list(KIND_COLORS.values()))
+    title = ("Original posts, reposts and unloaded placeholders" if kind == "collection"
+             else "Own posts, reposts and unloaded placeholders")
     return (
         alt.Chart(volume)
         .mark_bar()
         .encode(
             x=alt.X("posts:Q", title="rows"),
-            y=alt.Y("kind:N", sort=list(KIND_COLORS), title=None),
-            color=alt.Color("kind:N", scale=_KIND_SCALE, legend=None),
+            y=alt.Y("kind:N", sort=[labels[k] for k in KIND_COLORS], title=None),
+            color=alt.Color("kind:N", scale=scale, legend=None),
             tooltip=[alt.Tooltip("kind:N"), alt.Tooltip("posts:Q", title="rows"), alt.Tooltip("share:Q", format=".1%")],
         )
-        .properties(width=WIDTH, height=90, title="Own posts, reposts and unloaded placeholders")
+        .properties(width=WIDTH, height=90, title=title)
     )
+
+
+def accounts_chart(activity: pl.DataFrame) -> alt.Chart:
+    """Original posts per account by rank (the long tail), from :func:`feedtools.explore.account_activity`.
+
+    One bar per account, most active first; the tooltip names the account and its cumulative share.
+    """
+    _need(activity, "rank", "account", "posts", "cumulative_share")
+    title = "Original posts per account, most active first (the long tail)"
+    if activity.height == 0:
+        return empty_note(title)
+    return (
+        alt.Chart(activity)
+        .mark_bar()
+        .encode(
+            x=alt.X("rank:O", title="account rank", axis=alt.Axis(labels=activity.height <= 40)),
+            y=alt.Y("posts:Q", title="original posts"),
+            tooltip=["rank:O", "account:N", "posts:Q",
+                     alt.Tooltip("cumulative_share:Q", format=".1%", title="share up to this rank")],
+        )
+        .properties(width=WIDTH, height=200, title=title)
+    )
+
+
+def account_languages_chart(langs: pl.DataFrame) -> alt.Chart:
+    """Detected languages of each account's loaded original posts, stacked, from
+    :func:`feedtools.explore.account_languages` (accounts in the frame's order)."""
+    _need(langs, "account", "lang", "posts")
+    title = "Languages per account (detected, loaded original posts)"
+    if langs.height == 0:
+        return empty_note(title)
+    order = list(dict.fromkeys(langs["account"].to_list()))
+    return (
+        alt.Chart(langs)
+        .mark_bar()
+        .encode(
+            x=alt.X("posts:Q", stack="zero", title="posts"),
+            y=alt.Y("account:N", sort=order, title=None),
+            color=alt.Color("lang:N", title="language"),
+            tooltip=["account:N", "lang:N", "posts:Q"],
+        )
+        .properties(width=WIDTH, height=max(BAR_HEIGHT * len(order), 40), title=title)
+    )
+
+
+def amplifiers_chart(table: pl.DataFrame) -> alt.Chart:
+    """Reposts per reposting account, from :func:`feedtools.explore.amplifiers`."""
+    _need(table, "reposted_by", "reposts", "loaded", "authors")
+    return bar_chart(table, x="reposts", y="reposted_by", tooltip=["reposted_by", "reposts", "loaded", "authors"],
+                     title="Reposts per reposting account", x_title="reposts", y_title="reposted by")
 
 
 def entity_chart(top: pl.DataFrame, key: str, title: str) -> alt.Chart:

@@ -24,6 +24,7 @@ FORMATS: dict[str, str] = {
     "authorfeed": "feedtools.readers.authorfeed",
     "postviews": "feedtools.readers.postviews",
     "scrape": "feedtools.readers.scrape",
+    "fetchdir": "feedtools.readers.fetchdir",  # a folder written by `feedtools fetch` (manifest.json inside)
 }
 
 HEAD_BYTES = 65536
@@ -50,7 +51,9 @@ def detect_format(path: str | Path) -> str:
     if not path.exists():
         raise FeedError(f"{path.name}: no such file")
     if path.is_dir():
-        raise FeedError(f"{path.name}: is a directory, not a feed file")
+        if (path / "manifest.json").is_file():
+            return "fetchdir"
+        raise FeedError(f"{path.name}: is a directory, not a feed file (nor a fetch folder: no manifest.json)")
     with open(path, "rb") as f:
         head = f.read(HEAD_BYTES)
     if not head.strip(b"\xef\xbb\xbf \t\r\n"):

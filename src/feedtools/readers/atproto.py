@@ -19,6 +19,7 @@ rejects table with its location and goes on.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -584,9 +585,9 @@ _JSON_KEY = {
 
 
 def _shape(value) -> str | None:
-    """Which reader a parsed JSON value (or its first element) belongs to."""
+    """Which reader a parsed JSON value (an object, or a list judged by its items) belongs to."""
     if isinstance(value, list):
-        return _shape(value[0]) if value else None
+        return _list_shape(value)
     if not isinstance(value, dict):
         return None
     if "kind" in value and "did" in value and ("time_us" in value or "cursor" in value):
@@ -598,26 +599,79 @@ def _shape(value) -> str | None:
     return None
 
 
+def _list_shape(items: list) -> str | None:
+    """The shape of a list of items (or of JSON Lines): its first item's, except that a post list mixing
+    bare postViews with feed items ``{post, …}`` is a post list (``postviews``) wherever the first view sits."""
+    if not items:
+        return None
+    first = _shape(items[0]) if not isinstance(items[0], list) else None
+    if first == "authorfeed":
+        sample = items[:1000]
+        if any(isinstance(v, dict) and "uri" in v and "record" in v and "post" not in v for v in sample) and \
+                not any(isinstance(v, dict) and isinstance(v.get("feed"), list) for v in sample):
+            return "postviews"
+    return first
+
+
+_DECODER = json.JSONDecoder()
+
+
+def _head_values(text: bytes) -> list:
+    """The complete values at the start of a head cut anywhere: the items of a top-level JSON list, or the
+    lines of JSON Lines (the last, possibly cut, one is left out). Empty when none is complete."""
+    s = text.decode("utf-8", "ignore")
+    out: list = []
+    if s.startswith("["):
+        i, n = 1, len(s)
+        while i < n and len(out) < 1000:
+            while i < n and s[i] in " \t\r\n,":
+                i += 1
+            try:
+                value, i = _DECODER.raw_decode(s, i)
+            except (ValueError, RecursionError):
+                break
+            out.append(value)
+        return out
+    for line in s.split("\n")[:-1][:1000]:
+        if line.strip():
+            try:
+                out.append(orjson.loads(line))
+            except orjson.JSONDecodeError:
+                break
+    return out
+
+
 def sniff_json(head: bytes) -> str | None:
     """The JSON feed shape the start of a file shows: ``jetstream``, ``authorfeed``, ``postviews`` or None.
 
-    The first line is parsed when it is complete (JSON Lines, or a small document);
-    otherwise (a large document cut at the head's end) key patterns decide.
+    A head that is one whole document is parsed; JSON Lines are judged by their complete
+    lines; a large list cut at the head's end by its complete items; otherwise key patterns
+    decide. A list mixing bare postViews with feed items is ``postviews`` (a post list).
     """
     if head.startswith(BOM):
         head = head[3:]
     text = head.lstrip()
     if not text or text[:1] not in (b"{", b"["):
         return None
-    first = text.split(b"\n", 1)[0]
-    try:
-        return _shape(orjson.loads(first))
-    except orjson.JSONDecodeError:
-        pass
     try:
         return _shape(orjson.loads(text))
     except orjson.JSONDecodeError:
         pass
+    lines = text.split(b"\n", 1)
+    try:
+        first = orjson.loads(lines[0])
+    except orjson.JSONDecodeError:
+        first = None
+    else:
+        if text[:1] == b"{":  # JSON Lines: judge by the complete lines of the head
+            values = _head_values(text)
+            return _list_shape(values) if values else _shape(first)
+        return _shape(first)
+    values = _head_values(text)
+    if values:
+        shape = _list_shape(values)
+        if shape is not None:
+            return shape
     for name, patterns in _JSON_KEY.items():
         if all(p.search(text) for p in patterns):
             return name

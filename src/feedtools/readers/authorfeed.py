@@ -5,18 +5,22 @@ such pages, a JSON list of feed items, or JSON Lines of feed items (or of pages)
 Both spellings are read: the wire's camelCase with ``$type``, and the Python SDK's
 ``model_dump()`` snake_case with ``py_type`` and explicit nulls.
 
-Each feed item ``{post, reason?, reply?}`` becomes one row:
+Each feed item ``{post, reason?, reply?, feedContext?}`` becomes one row:
 
 * ``reason`` ``…#reasonRepost`` -> ``is_repost``, ``reposted_by`` (the reposter's
   handle, else DID), ``reposted_at`` (the reason's ``indexedAt``) and ``post_id`` =
   the repost record's URI (``reason.uri``, since 2025) or
   ``repost:<reposter DID>:<post URI>``;
 * ``reason`` ``…#reasonPin`` -> ``is_pinned``;
+* ``reply`` (the thread context: ``parent`` and ``root`` views) fills ``reply_to`` and
+  ``reply_root`` when the post record does not name them;
+* a bare postView among the items (post lists mix both) is read as the postViews
+  reader reads it (an own post, ``is_pinned`` null): see :func:`post_list_row`;
 * an item whose ``post_id`` was already seen (a repeated page, the pinned post shown
   again later without its reason) is kept once, the first time: counted as
   ``skipped_repeated``.
 
-An item that cannot be read (not an object, no ``post.uri``, no post record, record
+An item that cannot be read (not an object, no post, no ``post.uri``, no post record, record
 text not a string…) is rejected alone with its location (``page 2 item 5`` or
 ``line 7``). ``created_at`` is flagged implausible when more than a day after the
 post's ``indexedAt``.
@@ -92,7 +96,7 @@ def item_row(item) -> dict:
     """Row columns from one feed item ``{post, reason?}``; :class:`RecordError` if it cannot be read."""
     if not isinstance(item, dict):
         raise RecordError(f"feed item is {type(item).__name__}, not an object")
-    if "post" not in item:
+    if item.get("post") is None:
         raise RecordError("feed item has no post")
     row = post_view_row(item["post"])
     reason = item.get("reason")
@@ -114,7 +118,54 @@ def item_row(item) -> dict:
         )
     elif kind == REASON_PIN:
         row["is_pinned"] = True
+    reply = item.get("reply")
+    if isinstance(reply, dict):
+        if row.get("reply_to") is None:
+            row["reply_to"] = _view_uri(reply.get("parent"))
+        if row.get("reply_root") is None:
+            row["reply_root"] = _view_uri(reply.get("root"))
     return row
+
+
+def _view_uri(view) -> str | None:
+    """The AT-URI of a thread-context view (postView, notFoundPost, blockedPost), None without one."""
+    uri = view.get("uri") if isinstance(view, dict) else None
+    return uri if isinstance(uri, str) and uri.startswith("at://") else None
+
+
+_FEED_ITEM_KEYS = ("post", "reason", "reply", "feedContext", "feed_context")
+
+
+def is_feed_item(item) -> bool:
+    """True when ``item`` is a feed item ``{post, reason?, reply?, feedContext?}`` (even one that lost its
+    post) rather than a bare postView (which has ``uri``)."""
+    return isinstance(item, dict) and "uri" not in item and any(k in item for k in _FEED_ITEM_KEYS)
+
+
+def is_post_view(item) -> bool:
+    """True when ``item`` looks like a bare postView (``uri`` without a wrapping ``post``)."""
+    return isinstance(item, dict) and "uri" in item and "post" not in item
+
+
+def post_list_row(item, *, feed_default: bool) -> dict:
+    """Row columns from one item of a post list that may mix feed items and bare postViews.
+
+    A feed item goes through :func:`item_row` (reasons, reply context); a bare
+    postView through :func:`post_view_row` as an own post (``is_repost`` false,
+    ``is_pinned`` null: a bare view says nothing about pins). An item that is
+    neither is read as a feed item when ``feed_default`` (its reason is then "feed
+    item has no post"), else as a postView. Raises :class:`RecordError` when the
+    item carries no readable post.
+    """
+    if is_feed_item(item) or (feed_default and not is_post_view(item)):
+        return item_row(item)
+    row = post_view_row(item)
+    row["is_repost"] = False
+    return row
+
+
+def _item_or_view_row(item) -> dict:
+    return post_list_row(item, feed_default=True)
 
 
 def _items(value, source: str):
@@ -152,4 +203,4 @@ def read_batches(path: str | Path, **_: object):
     path = Path(path)
     kind, value = load_document_or_lines(path)
     items = _items(value, path.name) if kind == "document" else iter_line_items(path, "feed")
-    yield read_items(items, source=path.name, fmt=FORMAT, to_row=item_row)
+    yield read_items(items, source=path.name, fmt=FORMAT, to_row=_item_or_view_row)

@@ -104,9 +104,20 @@ def sniff_binary(head: bytes) -> str | None:
 
 
 def file_sha256(path: Path) -> str:
-    """Hex SHA-256 of a file, read in 1 MiB chunks."""
+    """Hex SHA-256 of a file, read in 1 MiB chunks; for a fetch folder, of its ``manifest.json`` (which
+    holds the SHA-256 of every file saved there)."""
+    if Path(path).is_dir():
+        path = Path(path) / "manifest.json"
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def input_size(path: Path) -> int:
+    """Size in bytes of an input: a file's size, or the sum of the files in a folder (a fetch folder)."""
+    path = Path(path)
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return path.stat().st_size

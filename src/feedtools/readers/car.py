@@ -16,7 +16,12 @@ Each record ends as:
 * skipped by design and counted per collection (``skipped_like``, ``skipped_follow``,
   ``skipped_profile``…; the full NSID outside ``app.bsky``);
 * rejected alone, located by its block CID, when its block is missing or undecodable
-  or the record cannot be read (an unreadable tree node is rejected the same way).
+  or the record cannot be read (an unreadable tree node is rejected the same way);
+* a key listed twice by a damaged tree is read once (``skipped_repeated``).
+
+The walk visits each tree node once and at most :data:`MAX_DEPTH` levels deep: a tree
+that links to itself or an ancestor, or a wrong-typed entry, gives a reject with the
+node's location instead of a loop or an exception.
 
 ``libipld.decode_car`` decodes the file; when one block is malformed it fails as a
 whole, so the file is then re-read block by block and only the bad blocks are lost.
@@ -125,41 +130,76 @@ def _cid_str(cid) -> str:
         return repr(cid)
 
 
+#: Deepest tree walked: a repository's MST is a few levels deep (about log16 of its records); deeper is damage.
+MAX_DEPTH = 64
+
+
+def _hashable_cid(link) -> bool:
+    return isinstance(link, bytes)
+
+
 def _walk(root, blocks: dict, bad: dict, rejects: list[dict], source: str) -> list[tuple[str, object]]:
-    """``(collection/rkey, record CID)`` for every MST entry, in key order; bad nodes go to ``rejects``."""
+    """``(collection/rkey, record CID)`` for every MST entry, in key order; bad nodes go to ``rejects``.
+
+    Each node is visited once: a link back to a node already walked (a tree linking to
+    itself or to an ancestor) and a node deeper than :data:`MAX_DEPTH` are rejected
+    with their location, so a damaged tree cannot make the walk loop or grow without
+    bound. An entry whose fields have the wrong types ends the node's listing with one
+    reject (keys are prefix-compressed, so the later keys of that node cannot be known).
+    """
     out: list[tuple[str, object]] = []
-    stack: list = [("node", root)]
+    visited: set[bytes] = set()
+    stack: list = [("node", root, 0)]
+
+    def reject(item, reason: str, raw: str | None = None) -> None:
+        rejects.append({"source": source, "location": f"block {_cid_str(item)}", "line": None,
+                        "reason": reason, "raw": raw})
+
     while stack:
-        what, item = stack.pop()
+        what, item, depth = stack.pop()
         if what == "entry":
             out.append(item)
             continue
-        node = blocks.get(item) if isinstance(item, bytes) else None
+        if not _hashable_cid(item):
+            reject(item, "tree link is not a CID: the records below it cannot be listed")
+            continue
+        if item in visited:
+            reject(item, "tree node linked again (the tree loops): walked once")
+            continue
+        if depth > MAX_DEPTH:
+            reject(item, f"tree deeper than {MAX_DEPTH} levels: the records below it cannot be listed")
+            continue
+        visited.add(item)
+        node = blocks.get(item)
         reason = None
         if node is None:
-            reason = bad.get(item, "tree node block missing from the file") if isinstance(item, bytes) else \
-                "tree link is not a CID"
+            reason = bad.get(item, "tree node block missing from the file")
         elif not isinstance(node, dict) or not isinstance(node.get("e"), list):
             reason = "block is not a tree node"
         if reason:
-            rejects.append({"source": source, "location": f"block {_cid_str(item)}", "line": None,
-                            "reason": f"{reason}: the records below it cannot be listed", "raw": None})
+            reject(item, f"{reason}: the records below it cannot be listed")
             continue
         todo: list = []
         if node.get("l") is not None:
-            todo.append(("node", node["l"]))
+            todo.append(("node", node["l"], depth + 1))
         key = b""
         for e in node["e"]:
             try:
-                key = key[: e["p"]] + e["k"]
-                todo.append(("entry", (key.decode("utf-8"), e["v"])))
+                if not isinstance(e, dict):
+                    raise TypeError(f"entry is {type(e).__name__}, not a map")
+                p, k, v = e["p"], e["k"], e["v"]
+                if type(p) is not int or p < 0 or not isinstance(k, bytes):
+                    raise TypeError(f"prefix length {type(p).__name__} / key {type(k).__name__}")
+                if not _hashable_cid(v):
+                    raise TypeError(f"record link is {type(v).__name__}, not a CID")
+                key = key[:p] + k
+                todo.append(("entry", (key.decode("utf-8"), v), depth))
             except (TypeError, KeyError, UnicodeDecodeError) as err:
-                rejects.append({"source": source, "location": f"block {_cid_str(item)}", "line": None,
-                                "reason": f"malformed tree entry ({err!r}): later keys of this node are lost",
-                                "raw": raw_json(e) if isinstance(e, dict) else repr(e)})
+                reject(item, f"malformed tree entry ({err!r}): later keys of this node are lost",
+                       raw_json(e) if isinstance(e, dict) else repr(e)[:500])
                 break
             if e.get("t") is not None:
-                todo.append(("node", e["t"]))
+                todo.append(("node", e["t"], depth + 1))
         stack.extend(reversed(todo))
     return out
 
@@ -183,9 +223,9 @@ def read_batches(path: str | Path, **_: object):
     except (ValueError, RecursionError):
         header, blocks, bad = _decode_lenient(data, source)
     roots = header.get("roots") if isinstance(header, dict) else None
-    if not roots:
+    if not isinstance(roots, list) or not roots:
         raise FeedError(f"{source}: CAR file without a root")
-    commit = blocks.get(roots[0])
+    commit = blocks.get(roots[0]) if isinstance(roots[0], bytes) else None
     if not isinstance(commit, dict) or not isinstance(commit.get("did"), str) or "data" not in commit:
         raise FeedError(f"{source}: the CAR's root is not a repository commit (is this a getRepo export?)")
     did = commit["did"]
@@ -208,9 +248,14 @@ def read_batches(path: str | Path, **_: object):
     rev_us = tid_micros(rev)
     buf = RowBuffer()
     stats: Counter = Counter(records=len(entries) + tree_rejects)
+    seen: set[str] = set()
     for key, cid in entries:
         collection, _, rkey = key.partition("/")
         location = f"block {_cid_str(cid)}"
+        if key in seen:  # a damaged tree listing one key twice: the record is read once
+            stats["skipped_repeated"] += 1
+            continue
+        seen.add(key)
         if collection not in (POST, REPOST):
             stats[_skip_key(collection)] += 1
             continue

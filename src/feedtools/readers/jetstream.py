@@ -14,15 +14,20 @@ ignored, and ``cursor`` stands in for a missing ``time_us``). Each event ends as
   has no record), ``skipped_<collection>`` for other collections (``skipped_like``,
   ``skipped_follow``…; the full NSID outside ``app.bsky``), ``skipped_identity``,
   ``skipped_account``;
+* skipped when its ``post_id`` was already read, as the other readers do, so
+  ``post_id`` stays unique: ``skipped_repeated`` for a repeated event,
+  ``skipped_update`` for an edit of a post already read (the first version read is kept;
+  an update whose create was not captured is a row noted as edited);
 * rejected alone (``line 12`` or ``item 12``) when it cannot be read.
 
-JSON Lines are streamed in batches of ``batch_size`` lines (memory does not grow with
-the file); ``position`` and locations are global across batches. ``time_us`` (when
+JSON Lines are streamed in batches of ``batch_size`` lines (memory grows only by an
+8-byte digest per row read, for the repeat check); ``position`` and locations are global across batches. ``time_us`` (when
 Jetstream saw the event) is the reference for flagging implausible ``createdAt``.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -126,6 +131,15 @@ def _events(path: Path) -> Iterator[tuple[str, int | None, object, bytes | None]
             yield f"line {line_no}", line_no, None, line
 
 
+def _seen_before(post_id: str, seen: set[bytes]) -> bool:
+    """True when ``post_id`` was already read; else remember it (as an 8-byte digest, to keep memory small)."""
+    key = hashlib.blake2b(post_id.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    if key in seen:
+        return True
+    seen.add(key)
+    return False
+
+
 def read_batches(path: str | Path, batch_size: int = BATCH_SIZE, **_: object) -> Iterator[ReadResult]:
     """Read a Jetstream capture in batches of ``batch_size`` events, yielding one :class:`ReadResult` each.
 
@@ -140,6 +154,7 @@ def read_batches(path: str | Path, batch_size: int = BATCH_SIZE, **_: object) ->
     meta = {"format": FORMAT, "source": source, "unit": "records"}
     position = 0
     buf, rejects, stats = RowBuffer(), [], Counter()
+    seen: set[bytes] = set()
 
     def flush() -> ReadResult:
         finish_stats(stats, len(buf), len(rejects))
@@ -157,6 +172,9 @@ def read_batches(path: str | Path, batch_size: int = BATCH_SIZE, **_: object) ->
             except RecordError as e:
                 rejects.append({"source": source, "location": location, "line": line, "reason": str(e),
                                 "raw": raw_json(ev)})
+                row = None
+            if row is not None and _seen_before(row["post_id"], seen):
+                stats["skipped_update" if row.get("notes") else "skipped_repeated"] += 1
                 row = None
             if row is not None:
                 row["source_location"] = location

@@ -5,7 +5,12 @@ searchPosts), a JSON list of such responses (search pages), or JSON Lines of pos
 (or of responses). Wire camelCase and SDK ``model_dump()`` snake_case are both read.
 
 Each postView ``{uri, cid, author, record, indexedAt, …Count}`` becomes one row (an own
-post: postViews carry no repost or pin reason, so ``is_pinned`` is null). The same URI
+post: postViews carry no repost or pin reason, so ``is_pinned`` is null). Post lists
+saved by research tools mix bare postViews with feed items ``{post, reason?, reply?,
+feedContext?}`` (camelCase or snake_case): a feed item is read in the same pass as the
+author-feed reader reads it (``reasonRepost`` -> a repost row, ``reasonPin`` ->
+``is_pinned``, ``reply`` context -> ``reply_to``/``reply_root``); only an item that
+carries no post is rejected. The same URI
 seen again (overlapping search pages) is kept once and counted as
 ``skipped_repeated``. A postView that cannot be read is rejected alone with its
 location (``item 4``, ``page 2 item 4`` or ``line 9``).
@@ -16,7 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from feedtools.readers.atproto import BadItem, iter_line_items, load_document_or_lines, raw_json, read_items, sniff_json
-from feedtools.readers.authorfeed import post_view_row
+from feedtools.readers.authorfeed import post_list_row
 from feedtools.readers.base import FeedError
 
 FORMAT = "postviews"
@@ -63,7 +68,5 @@ def read_batches(path: str | Path, **_: object):
 
 
 def _own_post_row(item) -> dict:
-    """A postView as a row: postViews carry no repost reason, so every row is the author's own post."""
-    row = post_view_row(item)
-    row["is_repost"] = False
-    return row
+    """A bare postView as an own post's row; a feed item as the author-feed reader reads it."""
+    return post_list_row(item, feed_default=False)
