@@ -94,7 +94,7 @@ def test_a_fresh_environment_from_pyproject_imports_every_module(tmp_path):
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=600)
     python = venv / "bin" / "python"
     pip = subprocess.run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(source)],
-                         capture_output=True, text=True, timeout=900)
+                         capture_output=True, text=True, timeout=1500)
     if pip.returncode != 0 and _OFFLINE.search(pip.stderr + pip.stdout):
         pytest.skip("the package registry cannot be reached")
     assert pip.returncode == 0, pip.stderr[-3000:]
