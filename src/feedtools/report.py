@@ -49,6 +49,7 @@ import nbformat
 from nbformat import NotebookNode
 
 from feedtools.readers import FeedError
+from feedtools.safeio import atomic_open, staged_folder, terminal_safe
 
 __all__ = [
     "NOTEBOOK_PATTERN",
@@ -501,7 +502,11 @@ def build_reports(
     user's. Returns the written paths, ``index.html`` last. Prints one progress line per
     notebook to ``progress``. Raises :class:`feedtools.FeedError` when the feed cannot
     be read or has no rows (before any notebook runs), :class:`ReportError` when a
-    notebook fails (the build stops there; pages already written stay).
+    notebook fails (the build stops there). The pages are built in a temporary sibling
+    folder of ``out`` and published only when all are done
+    (:func:`feedtools.safeio.staged_folder`): a failed or interrupted build leaves an
+    earlier report in ``out`` whole; a finished one replaces its pages (each file whole,
+    ``index.html`` last) and never touches other files in ``out``.
     """
     from feedtools.explore import headline
     from feedtools.pipeline import is_parquet, load, read_parquet_feed, write_parquet_feed
@@ -532,11 +537,12 @@ def build_reports(
         head["provenance"] = provenance(feeds[0])
     del loaded
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    replacing = (out / "index.html").exists()
     params: dict[str, Any] = {"feed_path": str(cached), "languages": list(languages) if languages else None}
     written: list[Path] = []
     pages: list[tuple[str, str]] = []
-    with tempfile.TemporaryDirectory(prefix="feedtools-report-") as scratch:
+    with (staged_folder(out, last=["index.html"]) as stage,
+          tempfile.TemporaryDirectory(prefix="feedtools-report-") as scratch):
         workdir = _scratch_layout(Path(scratch), Path(notebooks_dir).resolve())
         scrub = _machine_paths(scratch, os.path.realpath(scratch), cached.parent, cache_dir.resolve(),
                                *{f.resolve().parent for f in feeds}, Path.cwd())
@@ -555,14 +561,16 @@ def build_reports(
                     cell.source = _scrub(cell.source, scrub)
             title = notebook_title(done, name)
             page = out / f"{name}.html"
-            page.write_text(render_html(done, title, show_code), encoding="utf-8")
+            (stage / page.name).write_text(render_html(done, title, show_code), encoding="utf-8")
             written.append(page)
             pages.append((page.name, title))
             _progress(progress, f"-> {page.name} ({time.perf_counter() - start:.1f} s)")
-    index = out / "index.html"
-    index.write_text(_index_html(head, pages), encoding="utf-8")
-    written.append(index)
-    _progress(progress, f"{len(pages)} reports and {index.name} written to {out.name or out}/")
+        index = out / "index.html"
+        (stage / index.name).write_text(_index_html(head, pages), encoding="utf-8")
+        written.append(index)
+    _progress(progress, terminal_safe(f"{len(pages)} reports and {index.name} written to {out.name or out}/"
+                                      + (" (replacing the earlier report; other files left as they were)"
+                                         if replacing else "")))
     return written
 
 
@@ -602,7 +610,8 @@ def update_notebooks(
         done = execute_notebook(nb, directory, source.stem, _machine_paths())
         _number_chart_ids(done)
         target = source.with_suffix(".ipynb")
-        jupytext.write(done, target, fmt="ipynb")
+        with atomic_open(target, "w", encoding="utf-8") as fh:  # whole or not at all
+            jupytext.write(done, fh, fmt="ipynb")
         written.append(target)
         _progress(progress, f"-> {target.name} ({time.perf_counter() - start:.1f} s)")
     return written
