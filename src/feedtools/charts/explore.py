@@ -10,7 +10,17 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from feedtools.charts import KIND_COLORS, WIDTH, bar_chart, empty_note
+from feedtools.charts import (
+    KIND_COLORS,
+    WIDTH,
+    bar_chart,
+    category_scale,
+    count_axis,
+    emoji_names,
+    empty_note,
+    kind_scale,
+    readable,
+)
 
 __all__ = [
     "emoji_chart",
@@ -21,7 +31,8 @@ __all__ = [
     "volume_chart",
 ]
 
-_KIND_SCALE = alt.Scale(domain=list(KIND_COLORS), range=list(KIND_COLORS.values()))
+#: Words for the row kinds, in tooltips and legends' titles.
+_KIND_TITLE = "kind of row"
 
 
 def _need(df: pl.DataFrame, *columns: str) -> None:
@@ -37,10 +48,11 @@ def volume_chart(volume: pl.DataFrame) -> alt.Chart:
         alt.Chart(volume)
         .mark_bar()
         .encode(
-            x=alt.X("posts:Q", title="rows"),
+            x=alt.X("posts:Q", title="rows", axis=count_axis()),
             y=alt.Y("kind:N", sort=list(KIND_COLORS), title=None),
-            color=alt.Color("kind:N", scale=_KIND_SCALE, legend=None),
-            tooltip=[alt.Tooltip("kind:N"), alt.Tooltip("posts:Q", title="rows"), alt.Tooltip("share:Q", format=".1%")],
+            color=alt.Color("kind:N", scale=kind_scale(volume["kind"]), legend=None),
+            tooltip=[alt.Tooltip("kind:N", title=_KIND_TITLE), alt.Tooltip("posts:Q", title="rows"),
+                     alt.Tooltip("share:Q", format=".1%", title="share of rows")],
         )
         .properties(width=WIDTH, height=90, title="Own posts, reposts and unloaded placeholders")
     )
@@ -55,8 +67,18 @@ def entity_chart(top: pl.DataFrame, key: str, title: str) -> alt.Chart:
 
 
 def emoji_chart(top: pl.DataFrame, title: str = "Most used emoji") -> alt.Chart:
-    """Posts per emoji from :func:`feedtools.explore.top_emoji` (emoji as axis labels)."""
-    return entity_chart(top, "emoji", title)
+    """Posts per emoji from :func:`feedtools.explore.top_emoji`.
+
+    Each axis label is the emoji followed by its Unicode name (``🌍 globe showing
+    Europe-Africa``, see :func:`feedtools.charts.readable`), so the chart reads
+    without an emoji font; the tooltip gives the name too.
+    """
+    _need(top, "emoji", "posts", "uses")
+    emoji = top["emoji"].to_list()  # a top-n frame: a few rows, named one by one (the emoji library's loop)
+    df = top.with_columns(name=pl.Series([emoji_names(e) for e in emoji], dtype=pl.String),
+                          label=pl.Series([readable(e) for e in emoji], dtype=pl.String))
+    return bar_chart(df, x="posts", y="label", tooltip=["emoji", "name", "posts", "uses"], title=title,
+                     x_title="posts", y_title="emoji")
 
 
 def length_chart(histogram: pl.DataFrame) -> alt.Chart:
@@ -71,12 +93,12 @@ def length_chart(histogram: pl.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("bin_start:Q", bin="binned", title="characters"),
             x2="bin_end:Q",
-            y=alt.Y("posts:Q", stack="zero", title="posts"),
-            color=alt.Color("kind:N", scale=_KIND_SCALE, title="kind"),
+            y=alt.Y("posts:Q", stack="zero", title="posts", axis=count_axis()),
+            color=alt.Color("kind:N", scale=kind_scale(histogram["kind"]), title=_KIND_TITLE),
             tooltip=[
                 alt.Tooltip("bin_start:Q", title="from"),
                 alt.Tooltip("bin_end:Q", title="to (excl.)"),
-                alt.Tooltip("kind:N"),
+                alt.Tooltip("kind:N", title=_KIND_TITLE),
                 alt.Tooltip("posts:Q"),
             ],
         )
@@ -93,8 +115,10 @@ def longest_posts_chart(longest: pl.DataFrame) -> alt.Chart:
         x="chars",
         y="post",
         tooltip=["post", "kind", "chars", "excerpt"],
-        title="Longest posts (hover for the text)",
+        title="Longest posts, coloured by kind of row (hover for the text)",
         color="kind",
+        color_scale=kind_scale(df["kind"]),
+        color_title=_KIND_TITLE,
         x_title="characters",
         y_title="post (position in feed)",
     )
@@ -108,17 +132,19 @@ def languages_chart(languages: pl.DataFrame) -> alt.Chart:
         return empty_note(title)
     order = languages["lang"].to_list()
     long = languages.unpivot(index=["lang", "agree"], on=["detected", "declared"], variable_name="source",
-                             value_name="posts")
+                             value_name="posts").filter(pl.col("posts") > 0)  # no legend entry for an empty source
+    sources = [s for s in ("detected", "declared") if s in set(long["source"])]
     return (
         alt.Chart(long)
         .mark_bar()
         .encode(
-            x=alt.X("posts:Q", title="posts"),
+            x=alt.X("posts:Q", title="posts", axis=count_axis()),
             y=alt.Y("lang:N", sort=order, title="language"),
-            yOffset=alt.YOffset("source:N", sort=["detected", "declared"]),
-            color=alt.Color("source:N", sort=["detected", "declared"], title=None,
-                            scale=alt.Scale(range=["#1f77b4", "#9467bd"])),
-            tooltip=["lang:N", "source:N", "posts:Q", alt.Tooltip("agree:Q", title="detected = declared")],
+            yOffset=alt.YOffset("source:N", sort=sources),
+            color=alt.Color("source:N", title="language", scale=category_scale(
+                sources, colors=[{"detected": "#1f77b4", "declared": "#9467bd"}[s] for s in sources])),
+            tooltip=[alt.Tooltip("lang:N", title="language"), alt.Tooltip("source:N", title="language as"),
+                     alt.Tooltip("posts:Q"), alt.Tooltip("agree:Q", title="detected = declared")],
         )
         .properties(width=WIDTH, height=max(36 * len(order), 60), title=title)
     )
