@@ -240,7 +240,7 @@ DETERMINISM_RUNS = int(os.environ.get("FEEDTOOLS_DETERMINISM_RUNS", "3"))
 
 
 @contextlib.contextmanager
-def _cpu_load(workers: int = 2, seconds: float = 1800):
+def _cpu_load(workers: int = 2, seconds: float = 600):
     """Busy processes (one per core) while the block runs, so kernels flush their output at odd times.
 
     Each process spins for at most ``seconds`` (it stops by itself if the test dies) and is
@@ -264,8 +264,10 @@ def _cpu_load(workers: int = 2, seconds: float = 1800):
 @pytest.mark.slow
 def test_seed_reports_are_deterministic_under_load(tmp_path):
     builds = []
-    with _cpu_load(workers=max(2, os.cpu_count() or 2)) as procs:
-        for run in range(max(2, DETERMINISM_RUNS)):
+    runs = max(2, DETERMINISM_RUNS)
+    # The load lasts as long as the builds (up to 10 minutes each on a busy machine), then stops by itself.
+    with _cpu_load(workers=max(2, os.cpu_count() or 2), seconds=600 * runs) as procs:
+        for run in range(runs):
             assert all(p.poll() is None for p in procs), "the load stopped before the builds ended"
             builds.append(build_reports(SEED, tmp_path / str(run), progress=None))
     first = builds[0]
