@@ -490,3 +490,20 @@ def test_estimate_error_says_plainly_when_the_feed_is_undated(seed_feed):
     f = estimate_error(seed_feed.posts)
     assert f["status"] == "undated" and f["median_error_days"] is None and f["n_posts"] == 80
     assert describe_estimate_error(f).startswith("The error of these dates cannot be measured on this feed")
+
+
+@pytest.mark.parametrize("texts", [
+    ("Yesterday at the #CityForum we signed the charter.", "Today, 10 March 2025, the #CityForum opens in Rabat.",
+     "Join the #CityForum in Rabat, 1 March 2025."),
+    ("Ayer en el #ForoCiudades firmamos la carta.", "Hoy, 10 de marzo de 2025, abre el #ForoCiudades en Rabat.",
+     "Nos vemos en el #ForoCiudades en Rabat, 1 de marzo de 2025."),
+    ("Hier au #ForumDesVilles nous avons signé la charte.", "Aujourd'hui, 10 mars 2025, le #ForumDesVilles s'ouvre.",
+     "Rendez-vous au #ForumDesVilles le 1er mars 2025."),
+])
+def test_yesterday_is_estimated_from_the_dated_neighbour_of_its_event(texts):
+    tl = build_timeline(feed(*texts), capture_date=D(2025, 3, 31))
+    lo, hi, est = _day(tl, 0)
+    assert (lo, hi) == (D(2025, 3, 10), D(2025, 3, 31))  # the window stays what the order allows
+    assert est == D(2025, 3, 11)  # the day after the dated post it looks back to
+    interp = build_timeline(feed(*texts), capture_date=D(2025, 3, 31), estimate="interpolate")
+    assert _day(interp, 0)[2] != D(2025, 3, 11)

@@ -196,13 +196,16 @@ def infer_windows(
     ordered: bool | None = None,
     event_spans: pl.DataFrame | None = None,
     estimate: str = "events",
+    membership: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Date windows from evidence bounds, timestamps and feed order.
 
     ``event_spans``: one row per post tied to an event whose days are known (``position,
     span_min, span_max, closing``; from :func:`event_spans`): the estimate of such a post is
     inside those days when its window allows. ``estimate``: the rule for the point estimate,
-    one of :data:`ESTIMATE_RULES` (see there; ``events`` is the default).
+    one of :data:`ESTIMATE_RULES` (see there; ``events`` is the default). ``membership``
+    (``position, event_id`` from :func:`find_events`) lets a post saying ``yesterday`` or
+    ``tomorrow`` be estimated from the dated post of its event next to it.
 
     ``ordered``: whether ``position`` is feed order (newest first). None (default) decides
     from ``source_format``: true for feeds (``scrape``, ``authorfeed``, or unknown), false for
@@ -325,7 +328,8 @@ def infer_windows(
         date_max=pl.when(pl.col("hi") < _BIG).then(pl.col("hi")),
         has_own=pl.col("own_min").is_not_null() | pl.col("own_max").is_not_null(),
     )
-    df = _estimates(df, event_spans, estimate)
+    hints = _relative_hints(df, evidence, membership) if membership is not None else None
+    df = _estimates(df, event_spans, estimate, hints)
     ts_exact = pl.col("ts_min").is_not_null() & (pl.col("ts_min") == pl.col("ts_max"))
     df = df.with_columns(
         date_source=pl.when(ts_exact).then(pl.lit("timestamp"))
@@ -367,14 +371,42 @@ def infer_windows(
 #:   a range or a numbered day, last day from a range or a resolved final day, else the latest day the feed
 #:   names for it) is placed inside those days, a post naming the event's final or closing day whose date
 #:   the feed does not give on the day after the latest day it names (``final day`` above ``Day 4``: day 5),
-#:   and the other posts are kept between the estimates of the event posts around them (estimates never
-#:   increase down the feed).
+#:   a post of an event saying ``yesterday`` (``tomorrow``) on the day after (before) the nearest older (newer)
+#:   post of the event whose day is exact, and the other posts are kept between the estimates of the event
+#:   posts around them (estimates never increase down the feed).
 ESTIMATE_RULES = ("events", "interpolate", "midpoint")
 
 
-def _estimates(df: pl.DataFrame, event_spans: pl.DataFrame | None, rule: str) -> pl.DataFrame:
+def _relative_hints(df: pl.DataFrame, evidence: pl.DataFrame, membership: pl.DataFrame) -> pl.DataFrame:
+    """``position, hint``: for a post of an event that says ``yesterday`` (``tomorrow``) and names no event day
+    the feed dates, the day after (before) the nearest older (newer) post of the same event whose own evidence
+    fixes its day exactly: the moment the post looks back (forward) to."""
+    schema = {"position": pl.Int64, "hint": pl.Date}
+    if evidence.height == 0 or membership.height == 0 or "offset_days" not in evidence.columns:
+        return pl.DataFrame(schema=schema)
+    rel = (evidence.filter((pl.col("kind") == "relative") & (pl.col("offset_days").fill_null(0) != 0))
+           .group_by("position").agg(off=pl.col("offset_days").unique())
+           .filter(pl.col("off").list.len() == 1).select("position", off=pl.col("off").list.first()))
+    resolved = evidence.filter((pl.col("kind") == "event_day") & pl.col("date_min").is_not_null()).select("position")
+    rel = rel.join(resolved.unique(), on="position", how="anti").join(membership, on="position").sort("position")
+    exact = (df.filter(pl.col("own_min").is_not_null() & (pl.col("own_min") == pl.col("own_max")))
+             .select("position", d="own_min").join(membership, on="position").sort("position"))
+    if rel.height == 0 or exact.height == 0:
+        return pl.DataFrame(schema=schema)
+    parts = []
+    for off, strategy in ((1, "forward"), (-1, "backward")):
+        got = rel.filter(pl.col("off") == off).join_asof(exact, on="position", by="event_id", strategy=strategy,
+                                                          check_sortedness=False,
+                                                          allow_exact_matches=False)
+        parts.append(got.select("position", hint=(pl.col("d") + pl.duration(days=off)).cast(pl.Date)))
+    return pl.concat(parts).drop_nulls("hint").cast(schema)
+
+
+def _estimates(df: pl.DataFrame, event_spans: pl.DataFrame | None, rule: str,
+               hints: pl.DataFrame | None = None) -> pl.DataFrame:
     """``df`` (the working frame of :func:`infer_windows`, day numbers in ``lo``/``hi``, windows in
-    ``date_min``/``date_max``) with ``date_est`` by ``rule`` (:data:`ESTIMATE_RULES`)."""
+    ``date_min``/``date_max``) with ``date_est`` by ``rule`` (:data:`ESTIMATE_RULES`); ``hints``
+    (``position, hint``, from :func:`_relative_hints`) are used by the ``events`` rule."""
     if rule not in ESTIMATE_RULES:
         raise ValueError(f"estimate must be one of {ESTIMATE_RULES}, got {rule!r}")
     bounded = pl.col("date_min").is_not_null() & pl.col("date_max").is_not_null()
@@ -389,16 +421,23 @@ def _estimates(df: pl.DataFrame, event_spans: pl.DataFrame | None, rule: str) ->
     else:
         df = df.with_columns(interp=pl.lit(None, pl.Int64))
     df = df.with_columns(est=pl.when(bounded).then(pl.col("interp").clip(lo, hi)))
-    if rule == "events" and event_spans is not None and event_spans.height:
-        sp = event_spans.select("position", s_lo=_days(pl.col("span_min")), s_hi=_days(pl.col("span_max")),
-                                closing=pl.col("closing").fill_null(False))
-        df = df.join(sp, on="position", how="left")
+    has_spans = event_spans is not None and event_spans.height > 0
+    has_hints = hints is not None and hints.height > 0
+    if rule == "events" and (has_spans or has_hints):
+        sp = (event_spans.select("position", s_lo=_days(pl.col("span_min")), s_hi=_days(pl.col("span_max")),
+                                 closing=pl.col("closing").fill_null(False)) if has_spans else
+              pl.DataFrame(schema={"position": pl.Int64, "s_lo": pl.Int64, "s_hi": pl.Int64, "closing": pl.Boolean}))
+        hn = (hints.select("position", hint=_days(pl.col("hint"))) if has_hints
+              else pl.DataFrame(schema={"position": pl.Int64, "hint": pl.Int64}))
+        df = df.join(sp, on="position", how="left").join(hn, on="position", how="left")
         in_lo, in_hi = pl.max_horizontal(lo, "s_lo"), pl.min_horizontal(hi, "s_hi")
         fits = bounded & pl.col("s_lo").is_not_null() & (in_lo <= in_hi)
+        hinted = bounded & pl.col("hint").is_not_null() & pl.col("hint").is_between(lo, hi)
         df = df.with_columns(
-            est=pl.when(fits & pl.col("closing")).then(in_hi)
+            est=pl.when(hinted).then(pl.col("hint"))
+            .when(fits & pl.col("closing")).then(in_hi)
             .when(fits).then(pl.col("est").clip(in_lo, in_hi)).otherwise("est"),
-            fixed=fits,
+            fixed=fits | hinted,
         )
         # the other posts stay between the estimates of the event posts above (newer) and below (older) them
         seq = ~pl.col("is_pinned")
@@ -409,7 +448,7 @@ def _estimates(df: pl.DataFrame, event_spans: pl.DataFrame | None, rule: str) ->
         ).with_columns(
             est=pl.when(seq & ~pl.col("fixed") & pl.col("est").is_not_null())
             .then(pl.col("est").clip(pl.col("down"), pl.col("up")).clip(lo, hi)).otherwise("est"))
-        df = df.drop("s_lo", "s_hi", "closing", "fixed", "up", "down")
+        df = df.drop("s_lo", "s_hi", "closing", "hint", "fixed", "up", "down")
     return df.with_columns(date_est=pl.col("est").cast(pl.Date)).drop("est", "interp")
 
 
@@ -948,7 +987,7 @@ def build_timeline(
     spans = event_spans(evidence, membership, posts)
     windows, contradictions = infer_windows(posts, evidence, use_timestamps=use_timestamps, timezone=timezone,
                                             capture_date=capture_date, ordered=ordered, event_spans=spans,
-                                            estimate=estimate)
+                                            estimate=estimate, membership=membership)
     events, membership = find_events(posts, evidence, tag_gap=tag_gap, word_gap=word_gap, windows=windows)
     base = _base(posts).select("position", "is_pinned", "is_repost", "is_placeholder", "lang")
     out = (windows.join(base, on="position").join(membership, on="position", how="left")
