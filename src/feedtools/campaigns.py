@@ -302,7 +302,8 @@ def posts_with_campaigns(posts: pl.DataFrame, aliases: pl.DataFrame | None = Non
     duplicate_of, lang, series_marker, hashtags, campaigns, mentions, domains,
     text_clean``; one row per input row, in position order.
     """
-    out = assign_campaigns(posts, aliases).with_columns(series_marker=_opener_expr())
+    out = assign_campaigns(posts, aliases)
+    out = out.with_columns(_leading_tag(out)).with_columns(series_marker=_opener_expr())
     return out.select(
         "position", "post_id", "source_location", "is_repost", "is_placeholder", "duplicate_of", "lang",
         "series_marker", "hashtags", "campaigns", "mentions", "domains", "text_clean",
