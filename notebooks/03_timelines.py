@@ -171,6 +171,7 @@ table(tl.contradictions, max_rows=30)
 if timeline.has_timestamps(posts):
     measured, name = timeline.hidden_timestamp_error(posts, timezone=timezone, calendar=calendar), Path(feed_path).name
 else:
+    print(timeline.describe_estimate_error(timeline.estimate_error(posts, timezone=timezone)))
     measured, name = timeline.hidden_timestamp_error(timeline.demo_dated_feed(), timezone=timezone), "synthetic demo"
 print(timeline.describe_hidden_error(measured, name))
 table(measured["per_post"], max_rows=30)

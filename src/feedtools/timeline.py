@@ -1506,7 +1506,8 @@ def describe_hidden_error(measured: dict, name: str) -> str:
     cover = measured.get("coverage")
     window = measured.get("median_window_days")
     text = (f"{name}: {plural(measured['n_dated'], 'dated post')}, {measured['n_estimated']} estimated; error of "
-            f"date_est: median {measured['median_error_days']:g} days, worst {measured['worst_error_days']} days")
+            f"date_est: median {measured['median_error_days']:g} days, 90th percentile "
+            f"{measured['p90_error_days']:g} days, worst {measured['worst_error_days']} days")
     if cover is not None:
         text += f"; true day inside the window for {pct(cover, 1)} of posts"
     if window is not None:
