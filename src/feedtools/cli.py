@@ -37,7 +37,8 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
     """Options every command that reads a feed shares."""
     p.add_argument("input", type=Path, nargs="+",
                    help="feed file(s) in any supported format, or a posts table written by 'feedtools parse' "
-                        "(.parquet, recognised by content); several files are read into one table, with the "
+                        "(.parquet, or a folder of Parquet parts; recognised by content); several files, a "
+                        "folder of feed files or a quoted glob are read into one table, with the "
                         "file of each row in the 'source' column")
     p.add_argument("--format", default="auto", choices=["auto", *FORMATS],
                    help="input format; 'auto' (default) detects it from the content, not the file name")
@@ -52,7 +53,10 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
 def load_input(args: argparse.Namespace):
     from feedtools.pipeline import load
 
-    inputs = args.input if len(args.input) > 1 else args.input[0]
+    from feedtools.dataset import expand_inputs
+
+    expanded = expand_inputs(args.input)
+    inputs = expanded if len(expanded) > 1 else expanded[0]
     return load(inputs, format=args.format, languages=_languages(args.langs), known_names=args.known_name)
 
 
@@ -69,9 +73,16 @@ def _cmd_parse(args: argparse.Namespace) -> int:
     # Streams: batches are enriched and written as they are read (feedtools.pipeline, the row-local seam).
     with tqdm(desc="parse", unit=" posts", unit_scale=True, file=sys.stderr, leave=False,
               disable=not _show_progress(args)) as bar:
-        inputs = args.input if len(args.input) > 1 else args.input[0]
+        from feedtools.dataset import expand_inputs
+
+        expanded = expand_inputs(args.input)
+        inputs = expanded if len(expanded) > 1 else expanded[0]
+        # -o DIR/ (trailing slash) or an existing folder: a dataset folder of Parquet parts with a manifest.
+        dataset = str(args.output).endswith(("/", os.sep)) or Path(args.output).is_dir()
+        args.output = Path(args.output)
         result = parse_to_file(inputs, args.output, format=args.format, languages=_languages(args.langs),
-                               known_names=args.known_name, progress=bar.update, workers=os.cpu_count() or 1)
+                               known_names=args.known_name, progress=bar.update, workers=os.cpu_count() or 1,
+                               dataset=dataset)
     rejects_path = args.rejects or args.output.with_name(args.output.name.split(".")[0] + ".rejects.csv")
     write_table(result.rejects, rejects_path)
     print(summary_line(result), file=sys.stderr)  # always the last line on stderr
@@ -270,8 +281,9 @@ def build_parser() -> argparse.ArgumentParser:
                "the input cannot be read, 2 on bad arguments.",
     )
     add_input_options(p)
-    p.add_argument("-o", "--output", type=Path, required=True,
-                   help="output file: .parquet, .jsonl/.ndjson or .csv")
+    p.add_argument("-o", "--output", type=str, required=True,
+                   help="output file: .parquet, .jsonl/.ndjson or .csv; or DIR/ (trailing slash, or an existing "
+                        "folder): a dataset folder of Parquet parts with a manifest of the inputs")
     p.add_argument("--rejects", type=Path, default=None,
                    help="where to write rejected records (default: OUTPUT's name with .rejects.csv)")
     p.add_argument("-q", "--quiet", action="store_true",
