@@ -10,7 +10,6 @@ import os
 import sys
 from pathlib import Path
 
-import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
@@ -59,7 +58,7 @@ def _same(paths, spark, **options):
 
 
 def test_seed_reads_the_same_on_spark(spark, seed_path):
-    feed, ref = _same(seed_path, spark)
+    _, ref = _same(seed_path, spark)
     assert ref.stats["duplicates"] > 0 and ref.posts["is_repost"].sum() > 0  # the seed has both: compared
 
 
@@ -94,16 +93,16 @@ def test_byte_ranges_and_several_inputs_give_the_rows_of_one_read(spark, tmp_pat
     lines = ["\ufeff" + _post(0, "Hello #Cities https://gold.uclg.org/x @someone.bsky.social")]
     lines += [_post(i, f"post {i % 7} #Tag{i % 3}") for i in range(1, 60)]
     lines += ["", "{not json", _post(5, "post 5 #Tag2"), _post(7, "edited", op="update"), "  "]
-    lines += [_post(i, "HELLO #cities!!") for i in range(60, 70)]
+    lines += [_post(i, "HELLO #cities!!" if i % 2 else "hello  #Cities") for i in range(60, 70)]
     big = _events(tmp_path / "capture.jsonl", lines)
-    feed, ref = _same(big, spark, split_bytes=700)
+    _, ref = _same(big, spark, split_bytes=700)
     assert ref.stats["skipped_repeated"] == 1 and ref.stats["skipped_update"] == 1 and ref.stats["rejected"] == 1
     assert ref.posts["duplicate_kind"].drop_nulls().unique().sort().to_list() == ["exact", "normalised"]
     # Several inputs: the seed, a sample capture, the split capture and a second capture repeating posts.
     again = _events(tmp_path / "again.jsonl", [_post(i, f"post {i % 7} #Tag{i % 3}") for i in range(50, 55)] +
                     [_post(200, "new one")])
     paths = [seed_path, samples / "jetstream_expected_v1.jsonl", big, again]
-    feed, ref = _same(paths, spark, split_bytes=700)
+    _, ref = _same(paths, spark, split_bytes=700)
     assert ref.meta["inputs"][3]["stats"]["skipped_repeated"] == 5
 
 
@@ -120,8 +119,7 @@ def test_an_unreadable_input_is_one_clear_error(spark, tmp_path):
 
 def test_spark_dataset_reads_back_and_builds_the_same_tables(spark, tmp_path, seed_path, samples):
     from feedtools import explore
-    from feedtools.spark import local, read_feed, write
-    from feedtools.spark import campaign_day_counts, daily_counts
+    from feedtools.spark import campaign_day_counts, daily_counts, local, read_feed, write
 
     paths = [seed_path, samples / "jetstream_expected_v1.jsonl"]
     feed = read_feed(spark, paths)
@@ -150,3 +148,20 @@ def test_spark_dataset_reads_back_and_builds_the_same_tables(spark, tmp_path, se
                           str(tmp_path / "one.parquet"), "-q"], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert_frame_equal(feedtools.read(tmp_path / "one.parquet"), ref.posts)
+
+
+def test_bench_has_a_spark_row_with_the_rows_of_the_polars_parse(spark, tmp_path):
+    import subprocess
+
+    exe = str(Path(sys.executable).with_name("feedtools"))
+    r = subprocess.run([exe, "bench", "--sizes", "300", "--formats", "jetstream", "--texts", "distinct",
+                        "--no-baseline", "--analyses-up-to", "1", "--workdir", str(tmp_path)],
+                       capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stderr
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in r.stdout.splitlines()
+            if line.startswith("| jetstream")]
+    by_step = {row[3]: row for row in rows}
+    polars_row, spark_row = by_step["parse"], by_step["parse (Spark local[2])"]
+    assert spark_row[4] == polars_row[4] and int(spark_row[4].replace(",", "")) > 0  # same rows
+    assert float(spark_row[5]) > 0 and float(spark_row[8].replace(",", "")) > 0  # seconds, peak MB
+    assert list(tmp_path.iterdir()) == []

@@ -27,8 +27,8 @@ import polars as pl
 
 from feedtools.schema import POSTS_SCHEMA, conform, empty_rejects
 
-__all__ = ["MANIFEST", "PART_ROWS", "expand_inputs", "dataset_accounting", "is_dataset", "iter_dataset_batches", "manifest_doc", "part_files", "read_dataset",
-           "write_dataset_manifest", "write_parts"]
+__all__ = ["MANIFEST", "PART_ROWS", "dataset_accounting", "expand_inputs", "is_dataset", "iter_dataset_batches",
+           "manifest_doc", "part_files", "read_dataset", "scan_dataset", "write_dataset_manifest", "write_parts"]
 
 #: Name of the manifest inside a dataset folder (leading ``_``: Spark and polars globs skip it).
 MANIFEST = "_feedtools.json"
@@ -199,7 +199,7 @@ def dataset_accounting(folder: str | Path):
             meta = dict(doc["meta"])
             rejects = (pl.DataFrame(doc["rejects"], schema=empty_rejects().schema, orient="row")
                        if doc["rejects"] else empty_rejects())
-            rows = sum(int(p["rows"]) for p in doc.get("parts", []))
+            rows = sum(int(p.get("rows", 0)) for p in doc.get("parts", []))
         except (ValueError, KeyError, TypeError, AttributeError) as e:
             raise FeedError(f"{folder.name}: its {MANIFEST} is damaged ({type(e).__name__})") from None
         if "inputs" not in meta:

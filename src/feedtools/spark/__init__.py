@@ -182,9 +182,9 @@ def read_feed(spark, paths: str | Path | Sequence[str | Path], *, format: str = 
         w = Window.partitionBy("_input", "post_id")
         posts = posts.withColumn("_first", F.min("_range").over(w))
         later = posts.filter(F.col("_input").isin(split_inputs) & (F.col("_range") > F.col("_first")))
-        kind = F.when(F.col("notes").startswith("edited (update event)"), F.lit("skipped_update")) \
+        skip_kind = F.when(F.col("notes").startswith("edited (update event)"), F.lit("skipped_update")) \
             .otherwise(F.lit("skipped_repeated")).alias("_kind")
-        for i, kind, n in later.groupBy("_input", kind).count().collect():
+        for i, kind, n in later.groupBy("_input", skip_kind).count().collect():
             c = per_range[(i, 0)]
             c[kind] += n
             c["skipped"] += n

@@ -29,12 +29,12 @@ def main(argv=None) -> int:
                    help="byte-range size for large Jetstream JSON Lines captures (default 64)")
     p.add_argument("--master", default=None, help="Spark master when not run by spark-submit (e.g. local[2])")
     args = parser.parse_args(argv)
+    import os
+
     from pyspark.sql import SparkSession
 
     from feedtools.pipeline import summary_line
     from feedtools.spark import read_feed, write
-
-    import os
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # executors run the same Python as the driver
     builder = SparkSession.builder.appName("feedtools parse")

@@ -144,9 +144,7 @@ def _read_range(task: dict) -> tuple[pl.DataFrame, pl.DataFrame, Counter, dict]:
 def _read_whole(task: dict, known_names: tuple[str, ...]) -> tuple[pl.DataFrame, pl.DataFrame, Counter, dict]:
     from feedtools.readers import ReadResult, iter_read
 
-    parts = []
-    for batch in iter_read(task["path"], task["format"], known_names=known_names):
-        parts.append(batch)
+    parts = list(iter_read(task["path"], task["format"], known_names=known_names))
     raw = ReadResult.combine(parts)
     return raw.posts, raw.rejects, Counter(raw.stats), dict(raw.meta)
 
