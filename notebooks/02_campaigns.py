@@ -35,7 +35,7 @@ languages = None
 from pathlib import Path
 
 import feedtools
-from feedtools import campaigns, timeline
+from feedtools import campaigns, explore, timeline
 from feedtools.charts import campaigns as charts
 from feedtools.charts import table
 from feedtools.pipeline import summary_line
@@ -43,7 +43,7 @@ from feedtools.pipeline import summary_line
 feed = feedtools.load(feed_path, languages=languages)
 posts = feed.posts
 aliases, aliases_note = campaigns.aliases_from(aliases_path)
-n_accounts = campaigns.feed_accounts(posts)
+kind, n_accounts = explore.feed_kind_of(feed), explore.account_count(posts)
 print(f"Input file: {Path(feed_path).name}")
 print(summary_line(feed))
 print(aliases_note)
@@ -81,8 +81,8 @@ table(metrics.select("campaign_id", "co_campaigns", "partners", "n_partners", "d
 
 # %%
 accounts = campaigns.campaign_accounts(posts, aliases)
-print(campaigns.describe_campaign_accounts(accounts, n_accounts))
-if n_accounts > 1:
+print(campaigns.describe_campaign_accounts(accounts, n_accounts, kind=kind))
+if kind == "collection":
     table(accounts, max_rows=15)
 
 # %% [markdown]
@@ -134,7 +134,7 @@ table(suggestions, max_rows=20)
 # %%
 voice = campaigns.voice_summary(posts)
 voice_langs = campaigns.voice_by_language(posts)
-print(campaigns.describe_voice(voice, voice_langs, n_accounts))
+print(campaigns.describe_voice(voice, voice_langs, n_accounts, kind=kind))
 table(voice)
 
 # %%
@@ -149,7 +149,7 @@ charts.voice_chart(campaigns.voice_by_campaign(posts, aliases), top=15)
 
 # %%
 amplified = campaigns.amplified_accounts(posts)
-print(campaigns.describe_amplified(amplified, voice, n_accounts))
+print(campaigns.describe_amplified(amplified, voice, n_accounts, kind=kind))
 table(amplified, max_rows=20)
 
 # %% [markdown]
@@ -191,4 +191,4 @@ table(markers.select("marker", "kind", "posts", "positions", "campaigns", "partn
 graph = campaigns.partner_graph(posts, aliases)
 print(campaigns.describe_network(graph))
 nodes, edges = campaigns.graph_layout(graph, max_nodes=40)
-charts.network_chart(nodes, edges)
+charts.network_chart(nodes, edges, own=(feed.meta.get("account") or {}).get("handle"))

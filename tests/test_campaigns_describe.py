@@ -104,13 +104,13 @@ def test_many_posts_numbers_match_the_tables():
     assert "1 campaign runs in more than one detected language" in s["campaigns"]
     assert "#Tag (en 1 and fr 1)" in s["languages"]
     own = MANY.filter(~pl.col("is_repost")).height
-    assert s["voice"].startswith(f"Across 3 accounts, {own} of {MANY.height} rows")
+    assert s["voice"].startswith(f"In this collection of 3 accounts, {own} of {MANY.height} rows")
     assert "original posts (not reposts)" in s["voice"] and "own posts" not in s["voice"]
     assert "#Tag / #Tags (plural" in s["suggestions"]
     assert "🟣 opens 3 posts" in s["series"]
     assert "Reposting accounts: a.example (1) and c.example (1)" in s["amplified"]
     assert "z.example (1)" in s["amplified"]  # the named author of the loaded repost
-    assert s["accounts"].startswith("The rows come from 3 accounts; 0 campaigns of 3 are pushed by two or more")
+    assert s["accounts"].startswith("A collection of 3 accounts; 0 campaigns of 3 are posted or reposted by two")
 
 
 def test_campaign_accounts_lists_who_pushes_each_campaign():
@@ -126,9 +126,20 @@ def test_campaign_accounts_lists_who_pushes_each_campaign():
     assert first["campaign_id"] == "tag" and first["n_accounts"] == 3
     assert first["accounts"] == ["did:plc:a:2", "did:plc:b:1", "did:plc:c:1"]
     text = cp.describe_campaign_accounts(acc, cp.feed_accounts(posts))
-    assert text.startswith("The rows come from 3 accounts; 1 campaign of 2 is pushed by two or more of them.")
+    assert text.startswith("A collection of 3 accounts; 1 campaign of 2 is posted or reposted by two or more accounts.")
     assert "#Tag (3 accounts: did:plc:a (2), did:plc:b (1) and did:plc:c (1))" in text
     assert cp.campaign_accounts(make_posts([])).height == 0
+
+
+def test_recorded_feed_kind_wins_over_the_account_count():
+    voice = cp.voice_summary(MANY)
+    langs = cp.voice_by_language(MANY)
+    # one author of original posts, reposted by others: a collection with one account
+    assert cp.describe_voice(voice, langs, 1, kind="collection").startswith("In this collection of 1 account, ")
+    assert "the account's own posts" in cp.describe_voice(voice, langs, 5, kind="account")
+    acc = cp.campaign_accounts(MANY)
+    assert cp.describe_campaign_accounts(acc, 5, kind="account").startswith("The rows come from one account")
+    assert "Reposting accounts" not in cp.describe_amplified(cp.amplified_accounts(MANY), voice, 5, kind="account")
 
 
 def test_one_account_feed_keeps_own_posts_against_reposts():

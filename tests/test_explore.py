@@ -164,3 +164,118 @@ def test_describe_sentences(seed_feed):
     assert "uclgmeets (18 posts" in explore.describe_top(top, "hashtag", "hashtag", 66)
     assert explore.describe_top(top.head(0), "hashtag", "hashtag", 66) == "No hashtag in the 66 loaded posts."
     assert "en 50, es 10, fr 6" in explore.describe_languages(explore.language_table(seed_feed))
+
+
+# --- one account or a collection: accounts section and kind-aware prose ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def jetstream(request):
+    from conftest import SAMPLES
+
+    path = SAMPLES / "jetstream_expected_v1.jsonl"
+    if not path.is_file():
+        pytest.skip(f"third-party captures not present at {SAMPLES}")
+    return feedtools.load(path)
+
+
+def test_accounts_of_a_collection_match_the_table(jetstream):
+    posts = jetstream.posts
+    originals = posts.filter(~pl.col("is_repost"))
+    assert jetstream.meta["kind"] == "collection"
+    accounts = explore.accounts_table(jetstream, n=100)
+    assert explore.account_count(jetstream) == accounts.height == originals["author_did"].n_unique() == 15
+    assert int(accounts["posts"].sum()) == originals.height == 17
+    assert accounts["posts"].to_list() == sorted(accounts["posts"].to_list(), reverse=True)
+    activity = explore.account_activity(jetstream)
+    assert activity["rank"].to_list() == list(range(1, 16)) and activity["cumulative_share"][-1] == 1.0
+    langs = explore.account_languages(jetstream, n=3)
+    assert langs["account"].n_unique() == 3
+    assert int(langs["posts"].sum()) == int(accounts.head(3)["posts"].sum()) - int(
+        originals.filter(pl.col("is_placeholder") & pl.col("author_did").is_in(accounts.head(3)["did"].implode()))
+        .height)
+    amp = explore.amplifiers(jetstream, n=100)
+    assert int(amp["reposts"].sum()) == int(posts["is_repost"].sum()) == 15
+    assert explore.reposter_count(jetstream) == amp.height
+
+
+def test_describe_on_a_collection_speaks_of_original_posts(jetstream):
+    kind = explore.feed_kind_of(jetstream)
+    text = explore.describe_volume(explore.volume(jetstream), kind)
+    assert text.startswith("17 of 32 rows (53%) are original posts (not reposts)")
+    assert "account's own" not in text
+    assert explore.describe_feed(jetstream).startswith("This feed is a collection: its original posts were "
+                                                       "written by 15 accounts")
+    accounts = explore.describe_accounts(explore.accounts_table(jetstream), 15, 17)
+    assert accounts.startswith("17 original posts by 15 accounts; most active: ")
+    assert "(3)" in accounts and "14 accounts wrote a single post" in accounts
+    amp = explore.describe_amplification(explore.amplifiers(jetstream, n=5), kind, explore.reposter_count(jetstream))
+    assert amp.startswith("15 accounts reposted posts (the top 5 made 5 reposts); most reposts: ")
+    assert explore.describe_lengths(explore.length_stats(jetstream), kind).startswith("original posts: median")
+    quality = explore.data_quality(jetstream)
+    assert "original posts" in quality["check"].to_list() and "own posts" not in quality["check"].to_list()
+
+
+def test_describe_one_account(seed_feed):
+    assert explore.describe_feed(seed_feed) == ("This feed is one account's (United Cities): the pages speak of its "
+                                                "own posts and of what it amplifies (reposts).")
+    assert explore.describe_accounts(explore.accounts_table(seed_feed), 1, 51) == (
+        "All 51 original posts are by one account, United Cities.")
+    assert explore.describe_amplification(explore.amplifiers(seed_feed), "account") == (
+        "The account reposted 29 posts (15 loaded); their authors are not in the data.")
+
+
+def _one_post(tmp_path):
+    return feedtools.load(write_feed(tmp_path, "Solo Org\nbio\n- Only post #One @x.bsky.social\n"))
+
+
+def test_describe_functions_on_empty_one_and_many(tmp_path, seed_feed):
+    empty = seed_feed.posts.head(0)
+    one = _one_post(tmp_path)
+    # empty
+    assert explore.describe_volume(explore.volume(empty)) == "The feed has no rows."
+    assert explore.describe_accounts(explore.accounts_table(empty), 0, 0) == (
+        "No original post has a known author (0 original posts).")
+    assert explore.describe_amplification(explore.amplifiers(empty), "account") == (
+        "No repost in this feed: the account amplifies no one here.")
+    assert explore.describe_amplification(explore.amplifiers(empty), "collection") == (
+        "No repost in this feed: no account amplifies another here.")
+    assert explore.describe_lengths(explore.length_stats(empty)) == "No loaded post has text."
+    assert explore.describe_top(explore.top_hashtags(empty), "hashtag", "hashtag", 0) == (
+        "No hashtag in the 0 loaded posts.")
+    # one
+    assert explore.describe_volume(explore.volume(one)) == (
+        "1 of 1 row (100%) is the account's own post; 0 (0%) are reposts whose content loaded and 0 (0%) are "
+        "reposts that never loaded (text unknown).")
+    assert explore.describe_top(explore.top_hashtags(one), "hashtag", "hashtag", 1) == (
+        "Among 1 loaded post, the hashtag in most posts is one (1 post, 100%); the table and chart show it.")
+    assert explore.describe_accounts(explore.accounts_table(one), 1, 1) == (
+        "The 1 original post is by one account, Solo Org.")
+    assert "1 record read: 1 row," in explore.describe_quality(explore.data_quality(one))
+    assert "1 duplicate," in explore.describe_quality(explore.data_quality(seed_feed))
+    # many: no None, nan or "1 posts" anywhere
+    for feed in (empty, one, seed_feed):
+        texts = [explore.describe_volume(explore.volume(feed)),
+                 explore.describe_lengths(explore.length_stats(feed)),
+                 explore.describe_languages(explore.language_table(feed)),
+                 explore.describe_accounts(explore.accounts_table(feed), explore.account_count(feed),
+                                           int((~explore._lazy(feed).collect()["is_repost"]).sum())),
+                 explore.describe_amplification(explore.amplifiers(feed))]
+        for text in texts:
+            assert "None" not in text and "nan" not in text and "null" not in text
+            assert " 1 posts" not in text and "(1 posts" not in text
+
+
+def test_data_quality_by_source_accounts_for_each_file(tmp_path):
+    a = write_feed(tmp_path, FEED, "a.txt")
+    b = write_feed(tmp_path, "Other Org\nbio\n- Un post en français #Villes\n- First post #Cities #cities and "
+                             "#Peace 🌍 @alice.bsky.social gold.uclg.org/sites/defaul...\n", "b.txt")
+    feed = feedtools.load([a, b])
+    by_source = explore.data_quality_by_source(feed)
+    assert by_source["source"].to_list() == ["a.txt", "b.txt"]
+    assert by_source["records"].to_list() == [5, 2] and by_source["rows"].to_list() == [5, 2]
+    assert by_source["unaccounted"].to_list() == [0, 0]
+    assert by_source["duplicates"].to_list() == [1, 0]  # same text by another author is no duplicate
+    assert feed.meta["kind"] == "collection" and feed.meta["accounts"] == 2
+    summary = dict(explore.input_summary(feed).iter_rows())
+    assert summary["inputs"] == "2" and summary["file"] == "a.txt, b.txt"

@@ -12,7 +12,7 @@ import termios
 
 import polars as pl
 import pytest
-from conftest import SEED, write_feed
+from conftest import FIXTURES, SEED, write_feed
 from polars.testing import assert_frame_equal
 
 import feedtools
@@ -20,6 +20,7 @@ from feedtools.clean import duplicate_keys, mark_duplicates, resolve_duplicates
 from feedtools.pipeline import enrich, parse_to_file, summary_line
 from feedtools.readers import read_raw
 
+FIXTURES_AUTHORFEED = FIXTURES / "authorfeed_pages.json"
 EXE = os.path.join(os.path.dirname(sys.executable), "feedtools")
 
 
@@ -88,7 +89,7 @@ def _run_on_terminal(*args: str) -> tuple[int, str]:
 
 
 def test_progress_bar_on_a_terminal_only(tmp_path):
-    summary = "82 lines, 51 posts, 29 reposts, 14 placeholders, 1 duplicates, 0 rejected"
+    summary = "82 lines, 51 posts, 29 reposts, 14 placeholders, 1 duplicates, 0 rejected; no rejects"
     code, err = _run_on_terminal("parse", str(SEED), "-o", str(tmp_path / "a.parquet"))
     assert code == 0
     assert "posts/s" in err and "80" in err  # count and rate
@@ -118,3 +119,127 @@ def test_load_progress_bar_only_when_asked_or_big(capsys, seed_path):
     err = capsys.readouterr().err
     assert "enriching 000_802a2c4cd511184e.txt" in err and "80" in err
     assert feed.posts.height == 80
+
+
+# --- feed kind, several inputs, parsed Parquet as input ---------------------------------------------------------
+
+
+def test_feed_kind_from_the_data(samples, seed_feed):
+    jet = feedtools.load(samples / "jetstream_expected_v1.jsonl")
+    car = feedtools.load(samples / "jetstream_repo.car")
+    assert (jet.meta["kind"], jet.meta["accounts"], jet.meta["account"]) == ("collection", 15, None)
+    assert (car.meta["kind"], car.meta["accounts"]) == ("account", 1)
+    assert car.meta["account"]["did"] == car.meta["did"] == "did:plc:53iucmf5ldftgqyf2ac7hmhd"
+    assert (seed_feed.meta["kind"], seed_feed.meta["accounts"]) == ("account", 1)
+    assert seed_feed.meta["account"] == {"did": None, "handle": None, "name": "United Cities"}
+
+
+def test_feed_kind_is_decided_by_authors_not_format():
+    from feedtools.pipeline import feed_kind
+
+    def rows(authors, reposters=()):
+        own = [{"author_did": a, "author_handle": None, "author_name": None, "is_repost": False,
+                "reposted_by": None} for a in authors]
+        rep = [{"author_did": "did:x", "author_handle": None, "author_name": None, "is_repost": True,
+                "reposted_by": r} for r in reposters]
+        return pl.DataFrame(own + rep, schema={"author_did": pl.String, "author_handle": pl.String,
+                                               "author_name": pl.String, "is_repost": pl.Boolean,
+                                               "reposted_by": pl.String})
+
+    assert feed_kind(rows(["did:a", "did:a"], ["did:a"]))["kind"] == "account"
+    assert feed_kind(rows(["did:a", "did:b"]))["kind"] == "collection"
+    assert feed_kind(rows(["did:a"], ["did:b"]))["kind"] == "collection"  # someone else reposts: many accounts
+    only_reposts = feed_kind(rows([], ["Some Org"]))
+    assert only_reposts == {"kind": "account", "accounts": 0,
+                            "account": {"did": None, "handle": None, "name": "Some Org"}}
+    assert feed_kind(rows([], ["a.bsky.social", "b.bsky.social"]))["kind"] == "collection"
+
+
+TWO = """Other Org
+bio
+- Un message en français #Villes
+- Reposted by Other OrgA shared post about #Cities
+"""
+
+
+def test_two_files_load_into_one_table_with_per_source_accounting(tmp_path, samples):
+    other = write_feed(tmp_path, TWO, "other.txt")
+    jet = samples / "jetstream_expected_v1.jsonl"
+    feed = feedtools.load([SEED, other, jet, SEED])  # the seed twice: its second copy is all repeats
+    seed_rows = feedtools.load(SEED).posts.height
+    assert feed.posts["source"].value_counts(sort=True).rows() == [
+        ("000_802a2c4cd511184e.txt", seed_rows), ("jetstream_expected_v1.jsonl", 32), ("other.txt", 2)]
+    assert feed.posts["position"].is_unique().all() and feed.posts["position"].is_sorted()
+    assert feed.posts["post_id"].is_unique().all()
+    inputs = feed.meta["inputs"]
+    assert [i["source"] for i in inputs] == ["000_802a2c4cd511184e.txt", "other.txt", "jetstream_expected_v1.jsonl",
+                                             "000_802a2c4cd511184e.txt"]
+    assert [i["rows"] for i in inputs] == [80, 2, 32, 0]
+    assert inputs[3]["stats"]["skipped_repeated"] == 80 and inputs[3]["stats"]["records"] == 80
+    for i in inputs:  # each file accounted for on its own
+        st = i["stats"]
+        assert st["records"] == i["rows"] + st["rejected"] + st["skipped"]
+    assert feed.stats["records"] == 80 + 2 + 152 + 80
+    assert feed.stats["records"] == feed.posts.height + feed.stats["rejected"] + feed.stats["skipped"]
+    assert feed.meta["kind"] == "collection" and feed.meta["accounts"] == 1 + 1 + 15
+    assert feed.meta["format"] == "mixed" and feed.meta["source"].startswith("000_802a2c4cd511184e.txt, other.txt")
+    # parse A B -o OUT writes the same table and accounting, streaming
+    out = tmp_path / "all.parquet"
+    result = parse_to_file([SEED, other, jet, SEED], out, batch_rows=7)
+    assert_frame_equal(pl.read_parquet(out), feed.posts)
+    assert summary_line(result) == summary_line(feed)
+    assert result.meta["inputs"] == inputs
+
+
+def test_duplicates_are_resolved_across_inputs(tmp_path):
+    a = write_feed(tmp_path, "Org\nbio\n- Same words, said twice!\n", "a.txt")
+    b = write_feed(tmp_path, "Org\nbio\n- same words said twice\n", "b.txt")
+    posts = feedtools.load([a, b]).posts
+    assert posts.select("source", "position", "duplicate_of", "duplicate_kind").rows() == [
+        ("a.txt", 0, None, None), ("b.txt", 1, 0, "normalised")]
+
+
+def test_parquet_round_trip_keeps_stats_rejects_and_meta(tmp_path):
+    from feedtools.pipeline import PARQUET_META_KEY, is_parquet
+
+    feed = feedtools.load(FIXTURES_AUTHORFEED)  # has a rejected record and skipped repeats
+    assert feed.rejects.height == 1
+    out = tmp_path / "posts.parquet"
+    parse_to_file(FIXTURES_AUTHORFEED, out)
+    assert is_parquet(out) and PARQUET_META_KEY in pl.read_parquet_metadata(out)
+    again = feedtools.load(out)
+    assert_frame_equal(again.posts, feed.posts)
+    assert again.stats == feed.stats and again.meta == feed.meta
+    assert_frame_equal(again.rejects, feed.rejects)
+    renamed = tmp_path / "posts.txt"  # recognised by content, not name
+    renamed.write_bytes(out.read_bytes())
+    assert feedtools.load(renamed).meta == feed.meta
+    # a Parquet input of a parse gives the same file again
+    out2 = tmp_path / "again.parquet"
+    result = parse_to_file(out, out2)
+    assert_frame_equal(pl.read_parquet(out2), feed.posts)
+    assert summary_line(result) == summary_line(feed)
+
+
+def test_a_parquet_that_is_not_a_posts_table_is_one_clear_error(tmp_path):
+    path = tmp_path / "other.parquet"
+    pl.DataFrame({"a": [1]}).write_parquet(path)
+    with pytest.raises(feedtools.FeedError, match=r"^other.parquet: a Parquet file, but not a feedtools posts table"):
+        feedtools.load(path)
+    damaged = tmp_path / "damaged.parquet"
+    damaged.write_bytes(b"PAR1" + b"\0" * 50)
+    with pytest.raises(feedtools.FeedError, match=r"^damaged.parquet: a Parquet file that cannot be read"):
+        feedtools.load(damaged)
+
+
+def test_cli_parse_several_inputs(tmp_path):
+    other = write_feed(tmp_path, TWO, "other.txt")
+    out = tmp_path / "all.parquet"
+    run = subprocess.run([EXE, "parse", str(SEED), str(other), "-o", str(out)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stderr.strip().splitlines()[-1] == "86 lines, 52 posts, 30 reposts, 14 placeholders, 1 duplicates, " \
+                                                  "0 rejected; no rejects"
+    feed = feedtools.load(out)
+    assert [i["source"] for i in feed.meta["inputs"]] == ["000_802a2c4cd511184e.txt", "other.txt"]
+    run = subprocess.run([EXE, "parse", str(out), "-o", str(tmp_path / "b.csv")], capture_output=True, text=True)
+    assert run.returncode == 0 and run.stderr.strip().splitlines()[-1].startswith("86 lines, 52 posts")

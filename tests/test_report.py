@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import subprocess
 import sys
@@ -15,11 +17,13 @@ from feedtools import FeedError
 from feedtools.report import (
     ReportError,
     build_reports,
+    coalesce_streams,
     external_references,
     find_notebooks,
     inject_parameters,
     notebook_parameters,
     read_notebook,
+    render_html,
 )
 
 FEEDTOOLS = str(Path(sys.executable).with_name("feedtools"))
@@ -231,12 +235,46 @@ def test_only_placeholders_feed_builds_readable_reports(tmp_path):
     assert "Ghost &lt;i&gt;Account&lt;/i&gt;" in page
 
 
+#: How many builds the determinism test compares (``FEEDTOOLS_DETERMINISM_RUNS=20`` for a long run).
+DETERMINISM_RUNS = int(os.environ.get("FEEDTOOLS_DETERMINISM_RUNS", "3"))
+
+
+@contextlib.contextmanager
+def _cpu_load(workers: int = 2, seconds: float = 600):
+    """Busy processes (one per core) while the block runs, so kernels flush their output at odd times.
+
+    Each process spins for at most ``seconds`` (it stops by itself if the test dies) and is
+    terminated, then killed, when the block ends.
+    """
+    spin = f"import time\nend = time.monotonic() + {seconds}\nwhile time.monotonic() < end:\n    sum(range(10000))"
+    procs = [subprocess.Popen([sys.executable, "-c", spin]) for _ in range(workers)]
+    try:
+        yield procs
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+
 @pytest.mark.slow
-def test_seed_reports_are_deterministic(tmp_path):
-    first = build_reports(SEED, tmp_path / "a", progress=None)
-    second = build_reports(SEED, tmp_path / "b", progress=None)
-    for a, b in zip(first, second, strict=True):
-        assert a.read_bytes() == b.read_bytes(), a.name
+def test_seed_reports_are_deterministic_under_load(tmp_path):
+    builds = []
+    runs = max(2, DETERMINISM_RUNS)
+    # The load lasts as long as the builds (up to 10 minutes each on a busy machine), then stops by itself.
+    with _cpu_load(workers=max(2, os.cpu_count() or 2), seconds=600 * runs) as procs:
+        for run in range(runs):
+            assert all(p.poll() is None for p in procs), "the load stopped before the builds ended"
+            builds.append(build_reports(SEED, tmp_path / str(run), progress=None))
+    first = builds[0]
+    for other in builds[1:]:
+        for a, b in zip(first, other, strict=True):
+            assert a.read_bytes() == b.read_bytes(), f"{a.name} differs between {a.parent.name} and {b.parent.name}"
+    for a in first:
         text = a.read_text(encoding="utf-8")
         for machine in (str(tmp_path), str(ROOT), sys.prefix, str(Path.home())):
             assert machine not in text, f"{a.name} shows {machine}"
@@ -247,9 +285,162 @@ def test_seed_reports_are_deterministic(tmp_path):
         assert figure in index
 
 
+def test_split_prints_are_coalesced_into_one_output():
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("print('never split')")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="nev"),
+        nbformat.v4.new_output("stream", name="stdout", text="er split\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="warning\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="after\n"),
+    ]
+    nb.cells.append(cell)
+    coalesce_streams(nb)
+    assert [(o.name, o.text) for o in cell.outputs] == [
+        ("stdout", "never split\n"), ("stderr", "warning\n"), ("stdout", "after\n")]
+    nb.cells[0].outputs[:1] = [nbformat.v4.new_output("stream", name="stdout", text="one"),
+                               nbformat.v4.new_output("stream", name="stdout", text=" line\n")]
+    page = render_html(nb, "T")
+    assert page.count("one line") == 1 and page.count("<pre>") == 3
+
+
 def test_cli_notebooks_lists_them_in_order_and_report_has_help():
     run = subprocess.run([FEEDTOOLS, "notebooks"], capture_output=True, text=True, check=True)
     assert run.stdout.splitlines() == [p.name for p in find_notebooks()]
     helptext = subprocess.run([FEEDTOOLS, "report", "--help"], capture_output=True, text=True, check=True).stdout
     for option in ("--feed", "--out", "--show-code", "--langs", "--notebooks"):
         assert option in helptext
+
+
+# --- parse once, Parquet hand-off, feeds are data never code ------------------------------------------------------
+
+#: A valid profile scrape that is also valid Python: importing it would write to $FEEDTOOLS_PWNED.
+PYTHON_FEED = ('import os; open(os.environ.get("FEEDTOOLS_PWNED", os.devnull), "a").write("ran\\n")\n'
+               '"A bio line"\n- 1\n- 2 + 3 # Cities\n')
+
+SITECUSTOMIZE = '''
+import os
+if os.environ.get("FEEDTOOLS_TEST_READ_LOG"):
+    import feedtools.pipeline
+    import feedtools.readers
+
+    _original = feedtools.readers.iter_read
+
+    def _counting(path, *args, **kwargs):
+        with open(os.environ["FEEDTOOLS_TEST_READ_LOG"], "a") as log:
+            log.write(os.path.basename(str(path)) + "\\n")
+        yield from _original(path, *args, **kwargs)
+
+    feedtools.readers.iter_read = feedtools.pipeline.iter_read = _counting
+    with open(os.environ["FEEDTOOLS_TEST_READ_LOG"], "a") as log:
+        log.write("(kernel)\\n")  # proves the hook runs in the kernels, where a second parse would happen
+'''
+
+
+@pytest.fixture
+def read_log(tmp_path, monkeypatch) -> Path:
+    """Counts reader calls in this process and in every notebook kernel (through a sitecustomize on PYTHONPATH)."""
+    import feedtools.pipeline
+    import feedtools.readers
+
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
+    log = tmp_path / "reads.log"
+    log.touch()
+    monkeypatch.setenv("FEEDTOOLS_TEST_READ_LOG", str(log))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(p for p in (str(hook), os.environ.get("PYTHONPATH")) if p))
+    original = feedtools.readers.iter_read
+
+    def counting(path, *args, **kwargs):
+        with open(log, "a") as f:
+            f.write(os.path.basename(str(path)) + "\n")
+        yield from original(path, *args, **kwargs)
+
+    monkeypatch.setattr(feedtools.pipeline, "iter_read", counting)
+    return log
+
+
+def test_report_parses_each_input_once_and_reuses_the_cache(tmp_path, read_log):
+    notebooks = _tiny_notebooks(tmp_path / "nbs", count=2,
+                                extra={1: "import feedtools\nprint('rows:', feedtools.load(feed_path).posts.height)",
+                                       2: "import feedtools\nprint('rows:', feedtools.load(feed_path).posts.height)"})
+    other = tmp_path / "feeds" / "other.txt"
+    other.parent.mkdir()
+    other.write_text("Other Org\nbio\n- Un message #Villes\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+    build_reports([SEED, other], tmp_path / "out", notebooks_dir=notebooks, progress=None, cache_dir=cache)
+    lines = read_log.read_text().split()
+    assert lines.count("(kernel)") >= 2  # both kernels counted their reads
+    assert sorted(x for x in lines if x != "(kernel)") == ["000_802a2c4cd511184e.txt", "other.txt"]  # one each
+    page = (tmp_path / "out" / "01_tiny1.html").read_text(encoding="utf-8")
+    assert "rows: 81" in page and "feed: 000_802a2c4cd511184e.txt+other.txt" in page
+    assert str(cache) not in page and str(tmp_path) not in page
+    [cached] = list(cache.glob("*/*"))
+    assert cached.read_bytes()[:4] == b"PAR1"
+    index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "<td>collection of accounts</td>" in index and "<th>original posts</th><td>52</td>" in index
+    read_log.write_text("")
+    build_reports([SEED, other], tmp_path / "out2", notebooks_dir=notebooks, progress=None, cache_dir=cache)
+    assert set(read_log.read_text().split()) == {"(kernel)"}  # the same inputs again: from the cache, not parsed
+    assert (tmp_path / "out2" / "index.html").read_text(encoding="utf-8") == index
+
+
+@pytest.mark.parametrize("name", ["feedtools.py", "polars.py", "altair.py", "pathlib.py"])
+def test_a_feed_named_after_an_imported_module_is_read_as_data(tmp_path, monkeypatch, name):
+    marker = tmp_path / "pwned"
+    monkeypatch.setenv("FEEDTOOLS_PWNED", str(marker))
+    feed = tmp_path / "in" / name
+    feed.parent.mkdir()
+    feed.write_text(PYTHON_FEED, encoding="utf-8")
+    monkeypatch.chdir(feed.parent)  # even run from the feed's own folder
+    notebooks = _tiny_notebooks(tmp_path / "nbs", count=1,
+                                extra={1: "import feedtools\nprint('rows:', feedtools.load(feed_path).posts.height)"})
+    build_reports(feed, tmp_path / "out", notebooks_dir=notebooks, progress=None, cache_dir=tmp_path / "cache")
+    page = (tmp_path / "out" / "01_tiny1.html").read_text(encoding="utf-8")
+    assert f"feed: {name}" in page and "rows: 2" in page
+    assert not marker.exists()  # no code of the feed ran
+
+
+@pytest.mark.slow
+def test_real_reports_on_a_feed_named_feedtools_py_and_on_a_collection(tmp_path, monkeypatch, samples):
+    marker = tmp_path / "pwned"
+    monkeypatch.setenv("FEEDTOOLS_PWNED", str(marker))
+    feed = tmp_path / "feedtools.py"
+    feed.write_text(PYTHON_FEED, encoding="utf-8")
+    build_reports(feed, tmp_path / "own", progress=None, cache_dir=tmp_path / "cache")
+    assert not marker.exists()
+    page = (tmp_path / "own" / "01_exploration.html").read_text(encoding="utf-8")
+    assert "are the account&#39;s own posts" in page or "are the account's own posts" in page
+    # a collection: original posts, the accounts section with its figures
+    build_reports(samples / "jetstream_expected_v1.jsonl", tmp_path / "jet", progress=None,
+                  cache_dir=tmp_path / "cache")
+    page = (tmp_path / "jet" / "01_exploration.html").read_text(encoding="utf-8")
+    assert "17 of 32 rows (53%) are original posts (not reposts)" in page
+    assert "own posts" not in page.split("</style>")[-1]
+    assert "This feed is a collection: its original posts were written by 15 accounts" in page
+    assert "17 original posts by 15 accounts; most active:" in page
+    assert "Original posts per account, most active first" in page  # the long-tail chart
+    assert "Languages per account" in page and "Reposts per reposting account" in page
+    text = re.sub(r"<(script|style)\b.*?</\1>", "", page, flags=re.S)
+    assert not re.search(r"\b(None|nan|NaN)\b", text)
+
+
+def test_rebuilding_replaces_an_earlier_report_whole_and_keeps_other_files(tmp_path):
+    out = tmp_path / "out"
+    first = _tiny_notebooks(tmp_path / "v1", count=1, extra={1: "print('first-build-marker')"})
+    build_reports(SEED, out, notebooks_dir=first, progress=None)
+    (out / "notes.txt").write_text("the researcher's own notes")
+    earlier = {p.name: p.read_bytes() for p in out.iterdir()}
+    failing = _tiny_notebooks(tmp_path / "bad", count=2,
+                              extra={1: "print('failed-build-marker')", 2: "raise KeyError('boom')"})
+    with pytest.raises(ReportError):
+        build_reports(SEED, out, notebooks_dir=failing, progress=None)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == earlier  # a failed build changes nothing
+    third = _tiny_notebooks(tmp_path / "v3", count=1, extra={1: "print('third-build-marker')"})
+    build_reports(SEED, out, notebooks_dir=third, progress=None)
+    page = (out / "01_tiny1.html").read_text(encoding="utf-8")
+    assert "third-build-marker" in page and "first-build-marker" not in page
+    assert (out / "notes.txt").read_text() == "the researcher's own notes"  # never deletes what it did not write
+    assert sorted(p.name for p in out.iterdir()) == ["01_tiny1.html", "index.html", "notes.txt"]
+    assert [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name] == []

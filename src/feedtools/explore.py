@@ -599,7 +599,9 @@ def describe_accounts(accounts: pl.DataFrame, total_accounts: int, original_post
         return f"No original post has a known author ({_n(original_posts, 'original post')})."
     first = accounts.row(0, named=True)
     if total_accounts == 1:
-        return f"All {_n(first['posts'], 'original post')} are by one account, {first['account']}."
+        if first["posts"] == 1:
+            return f"The 1 original post is by one account, {first['account']}."
+        return f"All {first['posts']} original posts are by one account, {first['account']}."
     top = [f"{r['account']} ({r['posts']})" for r in accounts.head(3).iter_rows(named=True)]
     singles = int((accounts["posts"] == 1).sum()) if accounts.height == total_accounts else None
     tail = (f"; {_n(singles, 'account')} wrote a single post" if singles else "") if singles is not None else ""
@@ -639,6 +641,8 @@ def describe_volume(volume_df: pl.DataFrame, kind: str = "account") -> str:
         return "The feed has no rows."
     own = "the account's own posts" if kind == "account" else "original posts (not reposts)"
     verb = "is" if v["own"] == 1 else "are"
+    if v["own"] == 1:
+        own = "the account's own post" if kind == "account" else "an original post (not a repost)"
     return (
         f"{v['own']} of {_n(total, 'row')} ({_pct(v['own'], total)}) {verb} {own}; "
         f"{v['repost']} ({_pct(v['repost'], total)}) {'is a repost' if v['repost'] == 1 else 'are reposts'} "

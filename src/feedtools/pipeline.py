@@ -59,7 +59,8 @@ from feedtools.clean import add_text_clean, duplicate_keys, mark_duplicates, res
 from feedtools.entities import add_entities
 from feedtools.language import add_language
 from feedtools.readers import ReadResult, iter_read
-from feedtools.readers.base import file_sha256, input_size
+from feedtools.readers.base import file_sha256
+from feedtools.readers.inputs import input_facts
 from feedtools.schema import POSTS_SCHEMA, conform, empty_posts, empty_rejects
 
 __all__ = ["BATCH_ROWS", "PARQUET_META_KEY", "Feed", "ParseResult", "account_key", "enrich", "feed_kind",
@@ -160,6 +161,8 @@ def _as_paths(path: str | Path | Sequence[str | Path]) -> list[Path]:
 def is_parquet(path: str | Path) -> bool:
     """True when ``path`` is a regular file starting with the Parquet magic ``PAR1`` (decided by content)."""
     path = Path(path)
+    if not path.is_file():  # a pipe or FIFO must not lose bytes (or block) here: the reader spools it
+        return False
     try:
         with open(path, "rb") as f:
             return f.read(4) == b"PAR1"
@@ -206,7 +209,7 @@ def _load_one(path: Path, *, format: str, languages, known_names, progress) -> F
         parts.append(batch)
     raw = ReadResult.combine(parts)
     posts = finalize(raw.posts)
-    meta = {**raw.meta, "source": path.name, "sha256": file_sha256(path), "size_bytes": input_size(path)}
+    meta = {**raw.meta, **input_facts(path, raw.meta)}  # a pipe's facts come from its spool
     stats = Counter(raw.stats)
     stats["duplicates"] = int(posts["duplicate_of"].is_not_null().sum()) if posts.height else 0
     meta["inputs"] = [_input_entry(meta, stats, posts.height)]
@@ -351,19 +354,12 @@ def write_parquet_feed(feed: Feed, output: str | Path) -> Path:
     the old file or the new one, never a part). Returns ``output`` as a ``Path``.
     Raises ``OSError`` when it cannot be written.
     """
-    import os
+    from feedtools.safeio import atomic_path
 
     output = Path(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
-    os.close(fd)
-    try:
+    with atomic_path(output) as tmp:
         conform(feed.posts).write_parquet(tmp, compression="zstd", statistics=True, row_group_size=100_000,
                                           metadata=parquet_metadata(feed.stats, feed.meta, feed.rejects))
-        os.replace(tmp, output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return output
 
 
@@ -525,9 +521,13 @@ def parse_to_file(
     import-safe). Returns a :class:`ParseResult` (the caller writes its rejects).
     Raises what :func:`load` raises, ``ValueError`` for an unknown output suffix (before
     any reading), ``OSError`` when the output cannot be written. Enriched slices wait
-    in a temporary folder next to ``output``, removed at the end.
+    in a temporary folder next to ``output`` (``.NAME.tmp-XXXXXXXX``), removed at the end.
+    ``output`` appears whole or not at all: it is written to a temporary file beside it
+    and renamed over it when complete; on any error or interrupt the earlier file stays
+    (:func:`feedtools.safeio.atomic_path`).
     """
     from feedtools.export import SUFFIXES, write_table
+    from feedtools.safeio import atomic_path, temp_prefix
 
     paths, output = _as_paths(path), Path(output)
     if dataset or output.is_dir():
@@ -545,7 +545,7 @@ def parse_to_file(
     inputs: list[dict] = []
     earlier_ids: pl.Series | None = None  # post_ids of earlier inputs (several inputs only)
     offset = 0
-    with tempfile.TemporaryDirectory(prefix=f".{output.name}.", dir=output.parent) as tmp_dir:
+    with tempfile.TemporaryDirectory(prefix=temp_prefix(output), dir=output.parent) as tmp_dir:
         parts: list[Path] = []
         for input_path in paths:
             stats: Counter = Counter()
@@ -591,10 +591,7 @@ def parse_to_file(
             if len(paths) > 1 and ids:
                 earlier_ids = pl.concat([earlier_ids, *ids]) if earlier_ids is not None else pl.concat(ids)
             if not entries:
-                meta.setdefault("source", input_path.name)
-                meta["size_bytes"] = input_size(input_path)
-                if len(paths) > 1:  # one input of several: identified by its hash too, as load() does
-                    meta["sha256"] = file_sha256(input_path)
+                meta.update(input_facts(input_path, meta))  # sha256 too: provenance carried by a Parquet output
                 entries = [_input_entry(meta, stats, -1)]
             entries = [dict(e, stats=dict(e["stats"])) for e in entries]
             for entry in entries:
@@ -625,8 +622,7 @@ def parse_to_file(
                            "source": ", ".join(str(e["source"]) for e in inputs),
                            "unit": "lines" if all(e.get("unit") == "lines" for e in inputs) else "records"}
         else:
-            result.meta = {**result.meta, "source": result.meta.get("source", paths[0].name),
-                           "size_bytes": result.meta.get("size_bytes", input_size(paths[0]))}
+            result.meta = {**result.meta, **input_facts(paths[0], result.meta, sha256=False)}
         for entry in inputs:
             if entry.get("rows", -1) < 0:
                 entry["rows"] = int(entry["stats"].get("posts", 0))
@@ -636,16 +632,19 @@ def parse_to_file(
         if not parts:
             empty = conform(pl.DataFrame(schema=POSTS_SCHEMA))  # an empty table, with its columns
             if kind == "parquet":
-                empty.write_parquet(output, compression="zstd", metadata=metadata)
+                with atomic_path(output) as tmp:
+                    empty.write_parquet(tmp, compression="zstd", metadata=metadata)
             else:
                 write_table(empty, output)
         elif in_order:
-            _write_with_duplicates(parts, dups, output, kind, metadata)
+            with atomic_path(output) as tmp:
+                _write_with_duplicates(parts, dups, tmp, kind, metadata)
         else:  # a reader that yields positions out of order: sort in memory (none of ours does)
-            posts = conform(pl.read_parquet(parts).with_columns(dups)).sort("position")
+            posts = conform(pl.read_parquet(parts, glob=False).with_columns(dups)).sort("position")
             if kind == "parquet":
-                posts.write_parquet(output, compression="zstd", statistics=True, row_group_size=100_000,
-                                    metadata=metadata)
+                with atomic_path(output) as tmp:
+                    posts.write_parquet(tmp, compression="zstd", statistics=True, row_group_size=100_000,
+                                        metadata=metadata)
             else:
                 write_table(posts, output)
     return result
@@ -722,7 +721,7 @@ def _write_with_duplicates(parts: list[Path], dups: pl.DataFrame, output: Path, 
 
     if kind == "parquet":
         # Streaming engine: the slices are scanned, joined to the (small) duplicate columns by row number.
-        scan = pl.scan_parquet(parts).drop("duplicate_of", "duplicate_kind").with_row_index("_i")
+        scan = pl.scan_parquet(parts, glob=False).drop("duplicate_of", "duplicate_kind").with_row_index("_i")
         joined = scan.join(dups.lazy().with_row_index("_i"), on="_i", how="left", maintain_order="left")
         joined.select(list(POSTS_SCHEMA)).sink_parquet(output, compression="zstd", statistics=True,
                                                        row_group_size=100_000, metadata=metadata)
@@ -730,7 +729,7 @@ def _write_with_duplicates(parts: list[Path], dups: pl.DataFrame, output: Path, 
     offset = 0
     with open(output, "wb") as out:
         for i, part in enumerate(parts):
-            chunk = pl.read_parquet(part)
+            chunk = pl.read_parquet(part, glob=False)
             chunk = conform(chunk.with_columns(dups.slice(offset, chunk.height)))
             offset += chunk.height
             if kind == "jsonl":

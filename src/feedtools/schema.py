@@ -47,12 +47,15 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("position", INT, "0-based order of the item in the source (feed order: newest first for feeds).", "reader"),
+    Column("position", INT, "0-based order of the item in the source (feed order: newest first for feeds); with "
+           "several inputs it continues across them in the order given, so it stays unique.", "reader"),
     Column("post_id", STR, "Stable id: the post's AT-URI where the format has one (for a repost row, the repost "
            "record's URI, else `repost:<reposter>:<post URI>`); for a scrape `scrape:<hash of author, kind and "
            "text>` with `#2`, `#3`… on later identical copies.", "reader"),
     Column("post_uri", STR, "AT-URI of the post shown (for a repost, the reposted post); null when unknown.", "reader"),
-    Column("source", STR, "File name of the input (no directory, so outputs are portable).", "reader"),
+    Column("source", STR, "File name of the input the row was read from (no directory, so outputs are portable); "
+           "tells the files of a multi-file table apart (`feedtools.load([a, b])`, `parse A B`, `report --feed A "
+           "--feed B`); kept when the table is saved as Parquet and read again.", "reader"),
     Column("source_format", STR, "Reader that produced the row (`scrape`, `authorfeed`, `postviews`, `car`, "
            "`jetstream`).", "reader"),
     Column("source_line", INT, "1-based line of the input where the item starts; null for formats without lines.",

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import orjson
 
-from feedtools.collect.http import FetchError, Response
+from feedtools.collect.http import FetchError, Http, Response
 from feedtools.readers.fetchdir import MANIFEST, MANIFEST_FORMAT, feed_pages, latest_repo, read_manifest
 
 __all__ = ["MANIFEST", "Run", "atomic_write", "feed_pages", "json_object", "latest_repo", "new_manifest", "now",
