@@ -61,7 +61,7 @@ def spark_schema(schema: pl.Schema = POSTS_SCHEMA):
         if isinstance(dtype, pl.Datetime):
             return T.TimestampType()
         return {pl.String: T.StringType(), pl.Int64: T.LongType(), pl.Int32: T.IntegerType(),
-                pl.Boolean: T.BooleanType(), pl.Float64: T.DoubleType()}[dtype.base_type()]
+                pl.Boolean: T.BooleanType(), pl.Float64: T.DoubleType(), pl.Date: T.DateType()}[dtype.base_type()]
 
     return T.StructType([T.StructField(n, conv(t), True) for n, t in schema.items()])
 
