@@ -200,7 +200,9 @@ def test_only_placeholders_feed_reports_open(browser, tmp_path):
 
 # --- page looks: wrapping, legends, sortable tables ------------------------------------------------------------
 
-_SPEC = re.compile(r'\}\)\((\{"config".*?\}), \{"mode": "vega-lite"\}\);\n')
+#: A chart's spec in its script: Altair's default renderer (``…, {"mode": "vega-lite"});``) or the feedtools
+#: renderer (``…, "altair-viz-N", "feedtools/vega.js");``, see feedtools.charts.render).
+_SPEC = re.compile(r'\}\)\((\{"config".*?\}), (?:\{"mode": "vega-lite"\}|"[^"]*", "feedtools/vega\.js")\);\n')
 
 
 def _specs(page: Path) -> list[dict]:
