@@ -18,33 +18,22 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import time
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, SEED
+from conftest import CHROMEDRIVER, CHROMIUM, chromium_skip_reason, FIXTURES, SEED
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 REMOTE_SCHEMES = ("http:", "https:", "ws:", "wss:", "ftp:")
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e '.[test]')")
 
 
-def _skip_reason() -> str | None:
-    if not Path(CHROMIUM).exists():
-        return "headless Chromium not installed (/usr/bin/chromium; run scripts/ensure-chromium.sh)"
-    if not Path(CHROMEDRIVER).exists():
-        return "chromedriver not installed (Debian package chromium-driver; run scripts/ensure-chromium.sh)"
-    return None
-
-
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    reason = _skip_reason()
+    reason = chromium_skip_reason()
     if reason:
         pytest.skip(reason)
     from selenium.webdriver.chrome.service import Service
