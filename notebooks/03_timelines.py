@@ -162,17 +162,13 @@ table(tl.contradictions, max_rows=30)
 # ## How wrong is the inference? (timestamps hidden)
 #
 # On a dated feed the same inference is run with the timestamps hidden — evidence and feed order only — and
-# each estimate is compared with the true day. On an undated feed the error cannot be measured; the
-# measurement then runs on a small **synthetic** dated feed shipped with the package
-# (`timeline.demo_dated_feed()`: 16 made-up posts of a fictional city network with the usual kinds of clues) —
-# a demonstration of the method, not evidence about this feed. Give `feed_path` a dated export (author feed,
-# CAR, Jetstream) to measure it on real data.
+# each estimate is compared with the true day. On an undated feed there is nothing to compare with, and the
+# page says so. Give `feed_path` a dated export (author feed, CAR, Jetstream) to measure it on real data.
 
 # %%
 if timeline.has_timestamps(posts):
-    measured, name = timeline.hidden_timestamp_error(posts, timezone=timezone, calendar=calendar), Path(feed_path).name
+    measured = timeline.hidden_timestamp_error(posts, timezone=timezone, calendar=calendar)
+    print(timeline.describe_hidden_error(measured, Path(feed_path).name))
+    table(measured["per_post"], max_rows=30)
 else:
     print(timeline.describe_estimate_error(timeline.estimate_error(posts, timezone=timezone)))
-    measured, name = timeline.hidden_timestamp_error(timeline.demo_dated_feed(), timezone=timezone), "synthetic demo"
-print(timeline.describe_hidden_error(measured, name))
-table(measured["per_post"], max_rows=30)

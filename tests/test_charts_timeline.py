@@ -8,10 +8,11 @@ import json
 import polars as pl
 import pytest
 from chart_checks import check_colors, count_axes
+from timeline_demo import demo_dated_feed
 
 from feedtools.charts import CATEGORY_COLORS, KIND_COLORS
 from feedtools.charts import timeline as ct
-from feedtools.timeline import build_timeline, demo_dated_feed, period_counts, window_bands
+from feedtools.timeline import build_timeline, period_counts, window_bands
 
 D = dt.date
 

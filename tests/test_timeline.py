@@ -7,13 +7,13 @@ import datetime as dt
 
 import polars as pl
 import pytest
+from timeline_demo import demo_dated_feed
 
 from feedtools.pipeline import enrich, finalize
 from feedtools.schema import conform
 from feedtools.timeline import (
     TIMELINE_COLUMNS,
     build_timeline,
-    demo_dated_feed,
     describe_estimate_error,
     estimate_error,
     event_spans,

@@ -9,6 +9,7 @@ import re
 import polars as pl
 import pytest
 from conftest import ROOT
+from timeline_demo import demo_dated_feed
 
 from feedtools import timeline as t
 from feedtools.dates import load_observances
@@ -137,7 +138,7 @@ def test_partly_dated_collection():
 
 
 def test_hidden_error_sentence_on_demo_and_unmeasurable():
-    m = t.hidden_timestamp_error(t.demo_dated_feed())
+    m = t.hidden_timestamp_error(demo_dated_feed())
     text = t.describe_hidden_error(m, "synthetic demo")
     assert text.startswith(f"synthetic demo: {m['n_dated']} dated posts, {m['n_estimated']} estimated")
     assert f"worst {m['worst_error_days']} days" in text and f"90th percentile {m['p90_error_days']:g} days" in text

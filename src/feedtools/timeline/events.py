@@ -1,0 +1,393 @@
+"""Events: runs of posts that share a campaign hashtag, an event name, a place or narrow dates
+(:func:`find_events`), and the days of each event the feed gives (:func:`resolve_event_days`,
+:func:`event_spans`)."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+from feedtools.text import EVENT_NOUNS, alternation, fold_tags, fold_text, fold_text_expr
+from feedtools.timeline.core import EVENTS_SCHEMA, _col
+from feedtools.timeline.params import DEFAULT_EVENT_PARAMS, EventParams
+
+#: Event words that link posts into one event (:data:`feedtools.text.EVENT_NOUNS`, less "week": a week names
+#: a period, not a meeting).
+_EVENT_WORDS = {word: kind for word, kind in EVENT_NOUNS.items() if kind != "week"}
+_EVENT_ALT = "|".join(sorted(map(re.escape, _EVENT_WORDS), key=len, reverse=True))
+_WORD_RE = r"(?i)(?:^|[^\p{L}])(" + _EVENT_ALT + r")(?:$|[^\p{L}])"
+_PHRASE_LEAD = 2  # capitalised words an event-name phrase may carry before the event word ("UCLG Executive Bureau")
+_PHRASE_RE = (r"(?:^|[^\p{L}@.])((?:\p{Lu}[\p{L}\p{N}’'-]*\s+){0," + str(_PHRASE_LEAD) + r"}(?i:" + _EVENT_ALT
+              + r"))(?:$|[^\p{L}])")
+_PLACE_RE = r"(?:^|\s)(?:in|en|à|at|a)\s+#?(\p{Lu}\p{Ll}{3,})"
+_PLACE_STOP = {"this", "these", "that", "nuestro", "nuestra", "nuestras", "nuestros", "todas", "todos",
+               "their", "the", "cette", "notre", "nous", "order", "partnership"}
+
+
+_fold = fold_text_expr  # case and accents folded (for keys only)
+
+
+def _tag_keys(tags: pl.DataFrame) -> pl.DataFrame:
+    """``tags`` (column ``tag``) with ``key``: ``#`` + the hashtag's key (:func:`feedtools.text.fold_tag`, the
+    key campaigns use), a trailing year dropped (``#IWD2025`` ~ ``#IWD``)."""
+    return tags.with_columns(key=pl.lit("#") + fold_tags(tags["tag"]).str.replace(r"20\d\d$", ""))
+
+
+def find_events(
+    posts: pl.DataFrame,
+    evidence: pl.DataFrame | None = None,
+    *,
+    tag_gap: int | None = None,
+    word_gap: int | None = None,
+    min_tag_density: float | None = None,
+    min_posts: int | None = None,
+    windows: pl.DataFrame | None = None,
+    params: EventParams = DEFAULT_EVENT_PARAMS,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Group posts into events: runs of posts that share a key and sit close in the feed.
+
+    Keys (compared case- and accent-folded): *campaign hashtags* (a trailing year dropped,
+    so ``#IWD2025`` ~ ``#IWD``) whose uses are concentrated in the feed (uses / span of
+    positions >= ``min_tag_density``; spread-out tags such as an organisation's standing
+    tags do not link), linking posts at most ``tag_gap`` text posts apart; *event names*
+    (retreat/retiro/séminaire, forum/foro, bureau, summit, academy, assembly, town hall,
+    course...) and *places* (a capitalised name after in/en/à/at; first ``place_prefix``
+    letters, so Sevilla/Seville/Séville agree), linking posts at most ``word_gap`` apart;
+    *close dates*: neighbouring posts whose own evidence windows (from ``evidence``) are at
+    most ``close_window_days`` wide and overlap. Groups that share a key and interleave in
+    the feed are merged (up to ``merge_passes`` passes). Linked posts form an event when
+    there are ``min_posts``. The numbers are the fields of ``params`` (:class:`EventParams`,
+    defaults there); ``tag_gap``, ``word_gap``, ``min_tag_density`` and ``min_posts``, when
+    given, override the fields of the same name.
+
+    ``posts`` needs ``position, post_id, text/text_clean, hashtags``; ``mentions`` and
+    ``lang`` are used when present. ``windows`` (from :func:`infer_windows`) fills the
+    events' date windows. Returns ``(events, membership)``: ``events`` follows
+    :data:`EVENTS_SCHEMA` (``event_id`` ``E01``... from the oldest event, i.e. the highest
+    positions, to the newest); ``membership`` has ``position, event_id`` for member posts.
+    """
+    params = params.but(tag_gap=tag_gap, word_gap=word_gap, min_tag_density=min_tag_density, min_posts=min_posts)
+    empty = (pl.DataFrame(schema=EVENTS_SCHEMA), pl.DataFrame(schema={"position": pl.Int64, "event_id": pl.String}))
+    p = _text_posts(posts)
+    if p.height == 0:
+        return empty
+    keys = _event_keys(p, params)
+    edges = _key_edges(keys)
+    if evidence is not None and evidence.height:
+        edges = pl.concat([edges, _close_date_edges(p, evidence, params).cast(edges.schema)])
+    p = p.with_columns(comp=pl.Series(_components(p.height, edges, keys, params), dtype=pl.Int64))
+    sizes = p.group_by("comp").agg(n=pl.len(), last=pl.col("position").max())
+    sizes = sizes.filter(pl.col("n") >= params.min_posts).sort("last", descending=True)
+    if sizes.height == 0:
+        return empty
+    width = max(2, len(str(sizes.height)))
+    sizes = sizes.with_row_index("i").with_columns(
+        event_id=pl.lit("E") + (pl.col("i") + 1).cast(pl.String).str.zfill(width))
+    members = p.join(sizes.select("comp", "event_id"), on="comp")
+    membership = members.select("position", "event_id").sort("position")
+    events = _event_table(members, sizes, keys.join(members.select("rank", "event_id"), on="rank"), membership,
+                          evidence, windows)
+    return events, membership
+
+
+def _text_posts(posts: pl.DataFrame) -> pl.DataFrame:
+    """The posts with text, in feed order: ``rank`` (0.. over these posts), ``position``, ``t`` (the text),
+    ``tags``, ``mentions`` (lists, never null) and ``lang``."""
+    text = pl.coalesce(pl.col("text_clean"), pl.col("text")) if "text_clean" in posts.columns else pl.col("text")
+    return posts.select(
+        "position",
+        t=text,
+        tags=_col(posts, "hashtags", [], pl.List(pl.String)).fill_null([]),
+        mentions=_col(posts, "mentions", [], pl.List(pl.String)).fill_null([]),
+        lang=_col(posts, "lang", None, pl.String),
+    ).filter(pl.col("t").is_not_null() & (pl.col("t").str.len_chars() > 0)).sort("position").with_row_index("rank")
+
+
+def _event_keys(p: pl.DataFrame, params: EventParams) -> pl.DataFrame:
+    """``rank, key, gap``: the keys each post of ``p`` (:func:`_text_posts`) carries and how far each links:
+    concentrated campaign hashtags (``#key``, ``tag_gap``), event names (``event:kind``) and places
+    (``place:prefix``), both ``word_gap``."""
+    tags = (_tag_keys(p.select("rank", "position", tag="tags").explode("tag").drop_nulls("tag"))
+            .filter(pl.col("key").str.len_chars() > 1)
+            .unique(subset=["rank", "key"]))
+    dens = tags.group_by("key").agg(n=pl.len(), span=pl.col("rank").max() - pl.col("rank").min() + 1)
+    keep = dens.filter((pl.col("n") >= 2) & (pl.col("n") / pl.col("span") >= params.min_tag_density))["key"]
+    tag_keys = tags.filter(pl.col("key").is_in(keep.implode())).select("rank", "key", gap=pl.lit(params.tag_gap))
+    words = (p.select("rank", w=pl.col("t").str.extract_all(_WORD_RE)).explode("w").drop_nulls("w")
+             .with_columns(w=pl.col("w").str.extract(_WORD_RE, 1).str.to_lowercase())
+             .select("rank", key=pl.lit("event:") + pl.col("w").replace_strict(_EVENT_WORDS, default=None)))
+    tag_words = p.select("rank", tag="tags").explode("tag").drop_nulls("tag")
+    folded_words = {fold_text(w): v for w, v in _EVENT_WORDS.items() if " " not in w}
+    tag_words = (tag_words.with_columns(w=fold_tags(tag_words["tag"]).str.extract(f"({alternation(folded_words)})", 1))
+                 .drop_nulls("w")
+                 .select("rank", key=pl.lit("event:") + pl.col("w").replace_strict(folded_words, default=None)))
+    words = pl.concat([words, tag_words.drop_nulls("key")])
+    places = (p.select("rank", w=pl.col("t").str.extract_all(_PLACE_RE)).explode("w").drop_nulls("w")
+              .with_columns(w=_fold(pl.col("w").str.extract(_PLACE_RE, 1)))
+              .filter(~pl.col("w").is_in(list(_PLACE_STOP)))
+              .select("rank", key=pl.lit("place:") + pl.col("w").str.slice(0, params.place_prefix)))
+    word_keys = pl.concat([words, places]).unique().select("rank", "key", gap=pl.lit(params.word_gap))
+    return pl.concat([tag_keys, word_keys])
+
+
+def _key_edges(keys: pl.DataFrame) -> pl.DataFrame:
+    """``a, b``: ranks of consecutive posts carrying the same key at most its ``gap`` apart."""
+    return (keys.sort("key", "rank").with_columns(prev=pl.col("rank").shift(1).over("key"))
+            .filter(pl.col("prev").is_not_null() & (pl.col("rank") - pl.col("prev") <= pl.col("gap")))
+            .select(a="prev", b="rank"))
+
+
+def _close_date_edges(p: pl.DataFrame, evidence: pl.DataFrame, params: EventParams) -> pl.DataFrame:
+    """``a, b``: ranks of neighbouring posts whose own evidence windows are at most ``close_window_days`` wide
+    and overlap."""
+    own = (evidence.filter(pl.col("post_min").is_not_null() & pl.col("post_max").is_not_null())
+           .group_by("position").agg(lo=pl.col("post_min").max(), hi=pl.col("post_max").min())
+           .filter((pl.col("hi") - pl.col("lo")).dt.total_days().is_between(0, params.close_window_days - 1)))
+    return (p.select("rank", "position").join(own, on="position").sort("rank")
+            .with_columns(prank=pl.col("rank").shift(1), plo=pl.col("lo").shift(1), phi=pl.col("hi").shift(1))
+            .filter((pl.col("rank") - pl.col("prank") == 1) & (pl.col("lo") <= pl.col("phi"))
+                    & (pl.col("plo") <= pl.col("hi")))
+            .select(a="prank", b="rank"))
+
+
+def _components(n: int, edges: pl.DataFrame, keys: pl.DataFrame, params: EventParams) -> list[int]:
+    """The group of each of ``n`` posts (by rank; a group is named by its lowest rank): connected components
+    over ``edges`` (a small union-find over the few edges), then groups that share a key and interleave in the
+    feed (another group's posts sit between theirs) merged, up to ``merge_passes`` passes."""
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(pairs: pl.DataFrame) -> None:
+        for a, b in pairs.iter_rows():
+            ra, rb = find(int(a)), find(int(b))
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+
+    union(edges)
+    ranks = pl.Series(range(n), dtype=pl.UInt32)
+    for _ in range(params.merge_passes):
+        comp = pl.Series("comp", [find(i) for i in range(n)], dtype=pl.Int64)
+        pairs = _interleaved(keys, pl.DataFrame({"rank": ranks, "comp": comp}))
+        if pairs.height == 0:
+            break
+        union(pairs)
+    return [find(i) for i in range(n)]
+
+
+def _interleaved(keys: pl.DataFrame, comps: pl.DataFrame) -> pl.DataFrame:
+    """``comp, comp_b``: pairs of groups (of two posts or more; ``comps``: ``rank, comp``) that share a key and
+    interleave: per key, its groups sorted by first rank, a group starting before the running end of the
+    previous ones interleaves with them (interval merging: linear, not pairwise)."""
+    spans = (keys.join(comps, on="rank")
+             .join(comps.group_by("comp").len().filter(pl.col("len") >= 2), on="comp")
+             .group_by("key", "comp").agg(lo=pl.col("rank").min(), hi=pl.col("rank").max()))
+    spans = spans.join(comps.group_by("comp").agg(clo=pl.col("rank").min(), chi=pl.col("rank").max()), on="comp")
+    return (spans.sort("key", "clo", "comp")
+            .with_columns(prev=pl.col("comp").shift(1).over("key"),
+                          run_end=pl.col("chi").cum_max().shift(1).over("key"))
+            .filter(pl.col("prev").is_not_null() & (pl.col("clo") <= pl.col("run_end")))
+            .select(comp="prev", comp_b="comp").unique())
+
+
+def _top_values(members: pl.DataFrame, col: str) -> pl.DataFrame:
+    """``event_id, <col>``: the values of ``col`` (a list column is exploded) over each event's posts, commonest
+    first (ties: alphabetical), nulls and ``und`` left out."""
+    x = (members.select("event_id", v=pl.col(col)).explode("v") if members.schema[col] == pl.List(pl.String)
+         else members.select("event_id", v=pl.col(col)))
+    x = x.drop_nulls("v").filter(pl.col("v") != "und")
+    return (x.group_by("event_id", "v").len().sort(["event_id", "len", "v"], descending=[False, True, False])
+            .group_by("event_id", maintain_order=True).agg(pl.col("v").alias(col)))
+
+
+def _event_table(members: pl.DataFrame, sizes: pl.DataFrame, keys_ev: pl.DataFrame, membership: pl.DataFrame,
+                 evidence: pl.DataFrame | None, windows: pl.DataFrame | None) -> pl.DataFrame:
+    """The events frame (:data:`EVENTS_SCHEMA`) from the member posts, their keys, the dates their evidence
+    names and their windows (when given)."""
+    ev_dates = pl.DataFrame(schema={"event_id": pl.String, "event_date_min": pl.Date, "event_date_max": pl.Date})
+    if evidence is not None and evidence.height:
+        ev_dates = (evidence.filter(pl.col("kind").is_in(["date", "date_range", "weekday", "observance"])
+                                    & pl.col("date_min").is_not_null())
+                    .join(membership, on="position")
+                    .group_by("event_id").agg(event_date_min=pl.col("date_min").min(),
+                                              event_date_max=pl.col("date_max").max()))
+    win = pl.DataFrame(schema={"event_id": pl.String, "date_min": pl.Date, "date_max": pl.Date})
+    if windows is not None:
+        win = (windows.join(membership, on="position").group_by("event_id")
+               .agg(date_min=pl.when(pl.col("date_min").null_count() == 0).then(pl.col("date_min").min()),
+                    date_max=pl.when(pl.col("date_max").null_count() == 0).then(pl.col("date_max").max())))
+    return (
+        sizes.select("event_id", n_posts=pl.col("n").cast(pl.Int64))
+        .join(members.group_by("event_id").agg(positions=pl.col("position").sort()), on="event_id")
+        .join(_top_values(members, "lang"), on="event_id", how="left")
+        .join(_top_values(members, "tags").rename({"tags": "hashtags"}), on="event_id", how="left")
+        .join(_top_values(members, "mentions").rename({"mentions": "partners"}), on="event_id", how="left")
+        .join(keys_ev.group_by("event_id").agg(keys=pl.col("key").unique().sort()), on="event_id", how="left")
+        .join(_labels(members, keys_ev), on="event_id", how="left")
+        .join(win, on="event_id", how="left")
+        .join(ev_dates, on="event_id", how="left")
+        .rename({"lang": "languages"})
+        .with_columns(pl.col("languages", "hashtags", "partners", "keys").fill_null([]))
+        .select(list(EVENTS_SCHEMA)).cast(dict(EVENTS_SCHEMA)).sort("event_id")
+    )
+
+
+def _labels(members: pl.DataFrame, keys_ev: pl.DataFrame) -> pl.DataFrame:
+    """Label: the commonest event-name phrase, campaign hashtag and place of the event, joined by ' · '."""
+    phrases = (members.select("event_id", ph=pl.col("t").str.extract_all(_PHRASE_RE)).explode("ph").drop_nulls("ph")
+               .with_columns(ph=pl.col("ph").str.extract(_PHRASE_RE, 1).str.strip_chars())
+               .with_columns(fold=pl.col("ph").str.to_lowercase()))
+    # count each phrase and its shorter endings ("UCLG Executive Bureau" also counts for "Executive Bureau"),
+    # then take the longest phrase used at least half as often as the commonest
+    words = phrases.with_columns(w=pl.col("ph").str.split(" "))
+    suffixes = pl.concat([
+        words.filter(pl.col("w").list.len() > k).select("event_id", ph=pl.col("w").list.slice(k).list.join(" "))
+        for k in range(_PHRASE_LEAD + 1)
+    ]).with_columns(fold=pl.col("ph").str.to_lowercase(), nw=pl.col("ph").str.count_matches(" ") + 1)
+    counted = (suffixes.group_by("event_id", "fold").agg(n=pl.len(), ph=pl.col("ph").sort().first(),
+                                                         nw=pl.col("nw").first())
+               .with_columns(m=pl.col("n").max().over("event_id")))
+    best_phrase = (counted.filter(pl.col("n") * 2 >= pl.col("m"))
+                   .sort(["event_id", "nw", "n", "fold"], descending=[False, True, True, False])
+                   .group_by("event_id", maintain_order=True).first().select("event_id", "ph"))
+    tags = (_tag_keys(members.select("event_id", tag="tags").explode("tag").drop_nulls("tag"))
+            .join(keys_ev.select("event_id", "key").unique(), on=["event_id", "key"])
+            .group_by("event_id", "key").agg(n=pl.len(), tag=pl.col("tag").mode().sort().first())
+            .sort(["event_id", "n", "key"], descending=[False, True, False])
+            .group_by("event_id", maintain_order=True).first().select("event_id", tag=pl.lit("#") + pl.col("tag")))
+    places = (members.select("event_id", w=pl.col("t").str.extract_all(_PLACE_RE)).explode("w").drop_nulls("w")
+              .with_columns(w=pl.col("w").str.extract(_PLACE_RE, 1))
+              .filter(~_fold(pl.col("w")).is_in(list(_PLACE_STOP)))
+              .group_by("event_id", "w").len().sort(["event_id", "len", "w"], descending=[False, True, False])
+              .group_by("event_id", maintain_order=True).first().select("event_id", place="w"))
+    ids = members.select("event_id").unique()
+    out = (ids.join(best_phrase, on="event_id", how="left").join(tags, on="event_id", how="left")
+           .join(places, on="event_id", how="left"))
+    return out.select("event_id", label=pl.concat_str(["ph", "tag", "place"], separator=" · ", ignore_nulls=True)
+                      .fill_null(pl.lit("(unnamed)")))
+
+
+def _event_starts(ev: pl.DataFrame, posts: pl.DataFrame | None) -> pl.DataFrame:
+    """``event_id, start, end, src``: each event's first day (and last, when a range gives it), from the
+    evidence joined to membership (``ev``); see :func:`resolve_event_days`."""
+    ranges = (ev.filter(pl.col("kind").is_in(["date_range"]) & pl.col("event_id").is_not_null()
+                        & pl.col("date_min").is_not_null())
+              .select("event_id", start=pl.col("date_min"), end=pl.col("date_max"),
+                      src=pl.format("'{}' at position {}", pl.col("text"), pl.col("position"))))
+    exact = (ev.filter(~pl.col("kind").is_in(["event_day", "relative"]))
+             .group_by("position").agg(lo=pl.col("post_min").max(), hi=pl.col("post_max").min())
+             .filter(pl.col("lo").is_not_null() & (pl.col("lo") == pl.col("hi"))))
+    numbered = (ev.filter((pl.col("kind") == "event_day") & (pl.col("day_index") > 0) & (pl.col("relation") == "on")
+                          & pl.col("event_id").is_not_null()))
+    if posts is not None and "is_repost" in posts.columns:
+        numbered = numbered.join(posts.select("position", "is_repost"), on="position", how="left").filter(
+            ~pl.col("is_repost").fill_null(False))
+    from_day = (numbered.join(exact, on="position")
+                .select("event_id",
+                        start=(pl.col("lo") - pl.duration(days=pl.col("day_index") - 1 + pl.col("offset_days")
+                                                          .fill_null(0))).cast(pl.Date),
+                        end=pl.lit(None, pl.Date),
+                        src=pl.format("day {} = {} at position {}", pl.col("day_index"), pl.col("lo"),
+                                      pl.col("position"))))
+    cands = pl.concat([ranges.with_columns(prio=pl.lit(0)), from_day.with_columns(prio=pl.lit(1))])
+    empty = pl.DataFrame(schema={"event_id": pl.String, "start": pl.Date, "end": pl.Date, "src": pl.String})
+    if cands.height == 0:
+        return empty
+    best = (cands.group_by("event_id", "start").agg(n=pl.len(), prio=pl.col("prio").min(),
+                                                    end=pl.col("end").drop_nulls().first(), src=pl.col("src").first())
+            .sort(["event_id", "n", "prio"], descending=[False, True, False]))
+    ties = best.group_by("event_id").agg(top=pl.col("n").max(), k=(pl.col("n") == pl.col("n").max()).sum())
+    return (best.join(ties, on="event_id").filter(pl.col("k") == 1)
+            .group_by("event_id", maintain_order=True).first().select("event_id", "start", "end", "src"))
+
+
+def resolve_event_days(evidence: pl.DataFrame, membership: pl.DataFrame, *, repost_lag_days: int | None = 30,
+                       posts: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Give event-day ordinals (``Day 2``, ``final day``) and event moments (``the Forum begins``,
+    ``comes to a close``) a date inside their event.
+
+    An event's first day comes from a date range named in one of its posts (``1-4 de
+    abril``: day 1 = 1 April, final day = 4 April), else from a post whose own evidence
+    fixes its date exactly and which names its day number (``Day 4`` + ``This
+    #WorldSocialJusticeDay``: day 1 = 17 February). When candidates disagree the commonest
+    wins (ties: none). A day-relative word in the same post moves the post from the event day
+    by ``offset_days`` (``Last night, the official opening of the Forum``: day 1 + 1).
+    Returns ``evidence`` with ``date_min/date_max`` (the event day), ``post_min/post_max``
+    and ``note`` filled on the resolved ``event_day`` rows; other rows unchanged.
+    """
+    if evidence.height == 0 or membership.height == 0:
+        return evidence
+    ev = evidence.join(membership, on="position", how="left")
+    best = _event_starts(ev, posts)
+    if best.height == 0:
+        return evidence
+    day = (pl.when(pl.col("day_index") > 0).then(pl.col("start") + pl.duration(days=pl.col("day_index") - 1))
+           .when(pl.col("day_index") == -1).then(pl.col("end")))
+    ev = ev.join(best, on="event_id", how="left").with_columns(
+        resolved=pl.when((pl.col("kind") == "event_day") & pl.col("start").is_not_null()).then(day).cast(pl.Date)
+    ).with_columns(
+        resolved=pl.when(pl.col("end").is_not_null() & (pl.col("resolved") > pl.col("end"))).then(None)
+        .otherwise("resolved"))
+    rp = (ev.join(posts.select("position", rp=pl.col("is_repost").fill_null(False)), on="position", how="left")["rp"]
+          if posts is not None and "is_repost" in posts.columns else pl.Series([False] * ev.height))
+    ev = ev.with_columns(rp=rp.fill_null(False))
+    lag = pl.duration(days=repost_lag_days) if repost_lag_days is not None else None
+    rel = pl.col("relation")
+    r = (pl.col("resolved") + pl.duration(days=pl.col("offset_days").fill_null(0))).cast(pl.Date)
+    pmin = pl.when(rel.is_in(["on", "after"])).then(r)
+    pmax = pl.when(rel.is_in(["on", "before"])).then(r)
+    pmax = pl.when(pl.col("rp")).then(pmax + lag if lag is not None else None).otherwise(pmax)
+    has = pl.col("resolved").is_not_null()
+    shift = pl.when(pl.col("offset_days").fill_null(0) != 0).then(
+        pl.format("; the post is {} day(s) from it ('{}')", pl.col("offset_days"), pl.col("cue"))).otherwise(pl.lit(""))
+    ev = ev.with_columns(
+        date_min=pl.when(has).then(pl.col("resolved")).otherwise("date_min"),
+        date_max=pl.when(has).then(pl.col("resolved")).otherwise("date_max"),
+        post_min=pl.when(has).then(pmin.cast(pl.Date)).otherwise("post_min"),
+        post_max=pl.when(has).then(pmax.cast(pl.Date)).otherwise("post_max"),
+        note=pl.when(has).then(pl.format("day of event {} (day 1 = {} from {}){}", pl.col("event_id"),
+                                          pl.col("start"), pl.col("src"), shift)).otherwise("note"),
+    )
+    return ev.select(evidence.columns)
+
+
+def event_spans(evidence: pl.DataFrame, membership: pl.DataFrame, posts: pl.DataFrame | None = None, *,
+                params: EventParams = DEFAULT_EVENT_PARAMS) -> pl.DataFrame:
+    """The days of each event the feed gives, for every post tied to it.
+
+    ``evidence``: rows after :func:`resolve_event_days`; ``membership``: ``position, event_id``
+    (:func:`find_events`). An event's days are known when its first day is (see
+    :func:`resolve_event_days`); they end on the last day a range gives, else on the latest
+    day the feed names for it (resolved event days, dates of its posts that fall on or after
+    the first day and at most ``params.span_horizon_days`` after it, :class:`EventParams`), plus one when a post names the event's final or closing day without a
+    date (that day is after every day the feed names). Returns ``position, event_id,
+    span_min, span_max, closing`` (``closing``: the post names the final or closing day and
+    no date resolves it), one row per member post of an event with known days.
+    """
+    schema = {"position": pl.Int64, "event_id": pl.String, "span_min": pl.Date, "span_max": pl.Date,
+              "closing": pl.Boolean}
+    if evidence.height == 0 or membership.height == 0:
+        return pl.DataFrame(schema=schema)
+    ev = evidence.join(membership, on="position", how="inner")
+    best = _event_starts(ev, posts)
+    if best.height == 0:
+        return pl.DataFrame(schema=schema)
+    named = (ev.join(best.select("event_id", "start"), on="event_id")
+             .filter(pl.col("kind").is_in(["event_day", "date", "date_range", "weekday"])
+                     & pl.col("date_max").is_not_null() & (pl.col("date_max") >= pl.col("start"))
+                     & (pl.col("date_max") <= pl.col("start") + pl.duration(days=params.span_horizon_days)))
+             .group_by("event_id").agg(latest=pl.col("date_max").max()))
+    closing = (ev.filter((pl.col("kind") == "event_day") & (pl.col("day_index") == -1) & pl.col("date_min").is_null())
+               .select("position", closing=pl.lit(True)).unique())
+    open_end = closing.join(membership, on="position").select("event_id").unique().with_columns(plus=pl.lit(1))
+    spans = (best.join(named, on="event_id", how="left").join(open_end, on="event_id", how="left")
+             .select("event_id", span_min="start",
+                     span_max=pl.coalesce("end", pl.col("latest") + pl.duration(days=pl.col("plus").fill_null(0)),
+                                          "start").cast(pl.Date)))
+    return (membership.join(spans, on="event_id").join(closing, on="position", how="left")
+            .with_columns(pl.col("closing").fill_null(False)).select(list(schema)).cast(schema).sort("position"))
