@@ -213,9 +213,10 @@ def test_seed_suggestions_pairs_series_network(seed_sentences):
     assert "Strongest: #LocalGov / #LocalGovs (plural, score 0.95), #CiudadesYTerritoriosDePaz / #Montevideo" in s
     assert "#SDG3 / #SDGs (spelling" in s
     assert "Numbered pairs such as #CSW68 / #CSW69" in s
-    # the English and Spanish Executive Bureau posts in Seville come first
-    assert seed_sentences["pairs"].startswith(
-        "22 candidate pairs. Strongest: positions 40 (en) and 42 (es), score 1.07 (partners: worldledforum")
+    # the English and Spanish Executive Bureau posts in Seville are among the strongest, with the words they share
+    assert seed_sentences["pairs"].startswith("53 candidate pairs. Strongest: positions 59 (en) and 65 (fr)")
+    assert ("positions 40 (en) and 42 (es), score 0.28 (content 0.24; words: sevilla, bureau, uclgmeets; "
+            "partners: worldledforum") in seed_sentences["pairs"]
     series = seed_sentences["series"]
     assert series.startswith("10 recurring openers: 🟡 opens 8 posts, campaigns uclgmeets (7)")
     assert "💜 opens 7 posts, campaigns worldsocialjusticeday (5)" in series

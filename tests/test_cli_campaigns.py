@@ -39,7 +39,8 @@ def test_campaigns_on_seed_all_outputs(tmp_path):
     assert p.filter(pl.col("position") == 42)["campaigns"][0] == "uclgmeets|lrgs"
     s = pl.read_csv(sugg)
     assert ("LocalGov", "LocalGovs") in set(zip(s["tag_a"], s["tag_b"], strict=True))
-    assert pl.read_parquet(pairs).row(0, named=True)["position_a"] == 40
+    top = pl.read_parquet(pairs).head(3)
+    assert (40, 42) in set(zip(top["position_a"], top["position_b"], strict=True))  # Executive Bureau, en / es
     g = nx.read_gexf(net)
     assert g.nodes["campaign:lrgs"]["kind"] == "campaign"
 

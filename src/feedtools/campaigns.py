@@ -49,7 +49,6 @@ Every output table is sorted deterministically.
 from __future__ import annotations
 
 import bisect
-import math
 import re
 from pathlib import Path
 
@@ -59,7 +58,8 @@ import polars as pl
 from feedtools.entities import HASHTAG_PATTERN, MENTION_PATTERN, URL_PATTERN, emoji_pattern
 from feedtools.paths import CAMPAIGN_ALIASES
 from feedtools.safeio import atomic_open, atomic_path
-from feedtools.text import day_month_mentions, fold_tag, fold_tags
+from feedtools.similarity import content_pairs, date_tokens, shared_words
+from feedtools.text import fold_tag, fold_tags
 from feedtools.usertables import line_error, read_user_table
 
 __all__ = [
@@ -884,31 +884,17 @@ def suggest_aliases(
 # Cross-language post pairs
 # --------------------------------------------------------------------------------------------------------------
 
-PAIR_WEIGHTS = {"link": 1.0, "date": 1.0, "partner": 0.6, "campaign": 0.5, "domain": 0.4, "number": 0.3}
+PROXIMITY_WEIGHT = 0.05
 
 
 def _date_tokens(frame: pl.DataFrame) -> pl.DataFrame:
-    """``_row, value`` rows: the ``MM-DD`` days named in column ``_s`` (read by
-    :func:`feedtools.text.day_month_mentions`, as the timeline reads them), ranges of at most 14 days expanded."""
-    d = day_month_mentions(frame, "_s", ["_row"])
-    first = pl.date(2024, pl.col("sm"), 1)  # a leap year: 29 February exists
-    ok = (pl.col("sm").is_not_null() & pl.col("em").is_not_null() & pl.col("sd").is_between(1, 31)
-          & pl.col("ed").is_between(1, 31))
-    d = d.filter(ok).with_columns(
-        start=pl.date(2024, pl.col("sm"), 1).dt.offset_by(pl.format("{}d", pl.col("sd") - 1)),
-        end=pl.date(2024, pl.col("em"), 1).dt.offset_by(pl.format("{}d", pl.col("ed") - 1)),
-        bad=(pl.col("sd") > first.dt.month_end().dt.day())
-        | (pl.col("ed") > pl.date(2024, pl.col("em"), 1).dt.month_end().dt.day()),
-    )
-    d = d.with_columns(end=pl.when(pl.col("end") < pl.col("start")).then(pl.col("end").dt.offset_by("1y"))
-                       .otherwise("end"))
-    d = d.filter(~pl.col("bad") & ((pl.col("end") - pl.col("start")).dt.total_days() <= 14))
-    return (d.select("_row", day=pl.date_ranges("start", "end", "1d")).explode("day")
-            .select("_row", value=pl.col("day").dt.strftime("%m-%d")))
+    """Alias of :func:`feedtools.similarity.date_tokens` (``_row, value``: ``MM-DD`` days named in ``_s``)."""
+    return date_tokens(frame)
 
 
 def _post_features(posts: pl.DataFrame, aliases: pl.DataFrame | None) -> pl.DataFrame:
-    """Long table ``_row, kind, value`` of the features two announcements of one thing would share."""
+    """Long table ``_row, kind, value`` of the exact values two announcements of one thing would share (the
+    evidence columns of :func:`cross_language_pairs`)."""
     base = _with_row(posts).filter(_loaded(posts))
     text = pl.col("text_clean").fill_null("")
     stripped = (
@@ -936,80 +922,73 @@ def cross_language_pairs(
     posts: pl.DataFrame,
     aliases: pl.DataFrame | None = None,
     *,
-    window: int = 5,
-    min_score: float = 0.6,
-    max_df: int = 50,
+    window: int = 12,
+    min_score: float = 0.1,
+    max_share: float = 0.05,
 ) -> pl.DataFrame:
-    """Pairs of loaded posts in two different detected languages that may announce the same thing.
+    """Pairs of loaded posts in two different detected languages that may announce the same thing, ranked by
+    what they say.
 
-    Evidence shared by the two posts: mentioned partners, exact links, link domains,
-    numbers (digits in the text outside links, mentions and tags), day-month dates
-    (en/es/fr month names, ranges such as ``2-3 de mayo`` expanded), campaigns,
-    and closeness in feed order. Each shared value adds ``weight(kind) × rarity``
-    with weights :data:`PAIR_WEIGHTS` and rarity = ln(N/df)/ln(N) (1 for a value in
-    one other post, towards 0 for a value in every post); posts within ``window``
-    positions add ``0.5 × (1 - (distance-1)/window)``. A pair needs at least one shared
-    value and ``score >= min_score``; values in more than ``max_df`` posts are
-    ignored (too common to link two posts, and they would make the pair count
-    quadratic). Posts whose language is ``und`` are left out.
+    ``content`` is the cross-language content similarity of the two texts
+    (:func:`feedtools.similarity.content_pairs`: accent-folded character 4-grams of words, so names and
+    cognates match across English, Spanish and French, plus numbers, day-month dates, mentions, links and
+    hashtags, rarer features weighing more; 0-1). Posts are compared only within ``window`` positions of each
+    other (so the work grows with the feed, not with its square); features in more than ``max_share`` of
+    the posts are ignored. ``score = content + 0.05 × (1 - distance / (window + 1))``: position only breaks
+    near-ties. Pairs need ``score >= min_score`` and at least one shared feature. Posts whose language is
+    ``und`` are left out.
 
-    Output: ``position_a < position_b, lang_a, lang_b, score, distance``, one list
-    column per evidence kind (``shared_partners, shared_links, shared_domains,
-    shared_numbers, shared_dates, shared_campaigns``), ``evidence`` (one readable
-    line), ``text_a, text_b``. Sorted by score (descending), position_a, position_b.
+    Output: ``position_a < position_b, lang_a, lang_b, score, content, distance``, ``shared_words`` (the
+    words that match: ``montevideo``, or ``sevilla~seville`` for a shared stem), one list column per exact
+    evidence kind (``shared_partners, shared_links, shared_domains, shared_numbers, shared_dates,
+    shared_campaigns``), ``evidence`` (one readable line), ``text_a, text_b``. Sorted by score (descending),
+    position_a, position_b.
     """
     base = _with_row(posts).filter(_loaded(posts) & (pl.col("lang").fill_null(UND) != UND)).select(
-        "_row", "position", "lang", "text_clean")
-    n = base.height
+        pl.col("_row").cast(pl.Int64), "position", "lang", "text_clean")
+    kinds = ("partners", "links", "domains", "numbers", "dates", "campaigns")
     schema = {"position_a": pl.Int64, "position_b": pl.Int64, "lang_a": pl.String, "lang_b": pl.String,
-              "score": pl.Float64, "distance": pl.Int64,
-              **{f"shared_{k}": LIST_STR for k in ("partners", "links", "domains", "numbers", "dates", "campaigns")},
+              "score": pl.Float64, "content": pl.Float64, "distance": pl.Int64, "shared_words": LIST_STR,
+              **{f"shared_{k}": LIST_STR for k in kinds},
               "evidence": pl.String, "text_a": pl.String, "text_b": pl.String}
-    if n < 2:
+    if base.height < 2:
         return pl.DataFrame(schema=schema)
-    feats = _post_features(posts, aliases).join(base.select("_row"), on="_row", how="semi")
-    dfreq = feats.group_by("kind", "value").agg(_df=pl.len())
-    log_n = math.log(max(n, 2))
-    feats = feats.join(dfreq, on=["kind", "value"]).filter((pl.col("_df") >= 2) & (pl.col("_df") <= max_df))
-    feats = feats.with_columns(
-        w=pl.col("kind").replace_strict(PAIR_WEIGHTS, return_dtype=pl.Float64)
-        * ((pl.lit(float(n)) / pl.col("_df")).log() / log_n).clip(lower_bound=0.05)
-    )
-    shared = (
-        feats.select("_row", "kind", "value", "w").join(feats.select(_row_b="_row", kind="kind", value="value"),
-                                                        on=["kind", "value"])
-        .filter(pl.col("_row") < pl.col("_row_b"))
-    )
+    frame = base.select("_row", "position", "lang", text="text_clean")
+    pairs = content_pairs(frame, window=window, min_similarity=0.0, max_share=max_share)
     info = base.select("_row", "position", "lang", "text_clean")
-    shared = shared.join(info.rename({"position": "pa", "lang": "la", "text_clean": "ta"}), on="_row").join(
-        info.rename({"_row": "_row_b", "position": "pb", "lang": "lb", "text_clean": "tb"}), on="_row_b")
-    shared = shared.filter(pl.col("la") != pl.col("lb"))
-    if shared.height == 0:
+    agg = (
+        pairs.join(info.rename({"_row": "_row_a", "position": "position_a", "lang": "lang_a", "text_clean": "text_a"}),
+                   on="_row_a")
+        .join(info.rename({"_row": "_row_b", "position": "position_b", "lang": "lang_b", "text_clean": "text_b"}),
+              on="_row_b")
+        .with_columns(distance=pl.col("position_b") - pl.col("position_a"), content=pl.col("similarity"))
+        .with_columns(score=(pl.col("content")
+                             + PROXIMITY_WEIGHT * (1 - pl.col("distance") / (window + 1))).round(4))
+        .filter(pl.col("score") >= min_score)
+    )
+    if agg.height == 0:
         return pl.DataFrame(schema=schema)
-    agg = shared.group_by("_row", "_row_b").agg(
-        pl.col("pa", "pb", "la", "lb", "ta", "tb").first(),
-        w=pl.col("w").sum(),
-        **{f"shared_{k}s" if k != "date" else "shared_dates":
-           pl.col("value").filter(pl.col("kind") == k).sort()
-           for k in ("partner", "link", "domain", "number", "date", "campaign")},
+    feats = _post_features(posts, aliases).with_columns(pl.col("_row").cast(pl.Int64))
+    ev = (
+        agg.select("_row_a", "_row_b").join(feats.rename({"_row": "_row_a"}), on="_row_a")
+        .join(feats.rename({"_row": "_row_b"}), on=["_row_b", "kind", "value"], how="semi")
+        .group_by("_row_a", "_row_b").agg(
+            **{f"shared_{k}s" if k != "date" else "shared_dates": pl.col("value").filter(pl.col("kind") == k).sort()
+               for k in ("partner", "link", "domain", "number", "date", "campaign")})
     )
-    # swap to keep position_a < position_b
-    swap = pl.col("pa") > pl.col("pb")
-    agg = agg.with_columns(
-        distance=(pl.col("pb") - pl.col("pa")).abs(),
-        position_a=pl.when(swap).then("pb").otherwise("pa"), position_b=pl.when(swap).then("pa").otherwise("pb"),
-        lang_a=pl.when(swap).then("lb").otherwise("la"), lang_b=pl.when(swap).then("la").otherwise("lb"),
-        text_a=pl.when(swap).then("tb").otherwise("ta"), text_b=pl.when(swap).then("ta").otherwise("tb"),
-    )
-    near = pl.when(pl.col("distance") <= window).then(0.5 * (1 - (pl.col("distance") - 1) / window)).otherwise(0.0)
-    agg = agg.with_columns(score=(pl.col("w") + near).round(3)).filter(pl.col("score") >= min_score)
+    words = shared_words(frame, agg.select("_row_a", "_row_b"))
+    agg = (agg.join(ev, on=["_row_a", "_row_b"], how="left").join(words.rename({"words": "shared_words"}),
+                                                                   on=["_row_a", "_row_b"], how="left")
+           .with_columns(pl.col("shared_words", *[f"shared_{k}" for k in kinds]).fill_null(
+               pl.lit([], dtype=LIST_STR))))
 
     def part(col: str, what: str) -> pl.Expr:
         return pl.when(pl.col(col).list.len() > 0).then(pl.lit(what + ": ") + pl.col(col).list.join(", "))
 
     agg = agg.with_columns(
         evidence=pl.concat_str(
-            [part("shared_partners", "partners"), part("shared_links", "links"), part("shared_domains", "domains"),
+            [pl.format("content {}", pl.col("content").round(2)), part("shared_words", "words"),
+             part("shared_partners", "partners"), part("shared_links", "links"), part("shared_domains", "domains"),
              part("shared_dates", "dates"), part("shared_numbers", "numbers"),
              part("shared_campaigns", "campaigns"),
              pl.format("{} positions apart", pl.col("distance"))],
@@ -1232,7 +1211,7 @@ def write_graph(graph, path: str | Path) -> str:
 # many are said as such, unknown values as "unknown" (never None/nan), long lists cut to the first few.
 # ==============================================================================================================
 
-from feedtools.prose import count_accounts, counted, join_list, pct, plural, posting_account, span  # noqa: E402
+from feedtools.prose import count_accounts, counted, join_list, pct, plural, posting_account, span
 
 __all__ += [
     "campaign_accounts",

@@ -1,0 +1,198 @@
+"""Content similarity across English, Spanish and French posts: offline, deterministic, plain polars.
+
+What carries across the three languages in campaign posts is spelled alike: proper names (``Sevilla`` /
+``Seville``, ``Montevideo``, people's names), cognates and shared stems (``Executive Bureau`` / ``Bureau
+Ejecutivo``, ``Séminaire`` / ``Seminar``), numbers, dates, links, mentions and hashtags (split into words:
+``#CiudadesYTerritoriosDePaz`` -> ``ciudades y territorios de paz``). Each post becomes a set of features:
+
+* ``g:`` character 4-grams of every accent-folded word of 4+ letters, padded with a space at both ends
+  (``sevilla`` -> `` sev, sevi, evil, vill, illa, lla ``: 4 of its 6 grams are in ``seville``);
+* ``n:`` numbers outside links, mentions and tags (leading zeros dropped), ``d:`` day-month dates named in
+  English, Spanish or French (:func:`date_tokens`), ``@`` mentions, ``u:`` links, ``h:`` hashtags.
+
+Features are weighted by rarity, ``idf = ln(N / df)`` (a name in two posts weighs far more than ``tion``),
+multiplied by :data:`KIND_WEIGHTS` (a shared link or date is worth more than one shared 4-gram); each post's
+vector is L2-normalised and two posts' similarity is the cosine, 0-1. Features in more than
+``max_share`` of the posts (and in more than
+:data:`MIN_DF_CAP` posts) are dropped (they say nothing, and would make the joins quadratic).
+
+A multilingual sentence-embedding model was considered and not used: no installed package ships one (the
+environment has no torch, onnxruntime or sentence-transformers; fasttext here only identifies languages),
+and the project downloads nothing at run time.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from feedtools.entities import HASHTAG_PATTERN, MENTION_PATTERN, URL_PATTERN
+from feedtools.text import day_month_mentions, fold_text_expr
+
+__all__ = ["KIND_WEIGHTS", "content_pairs", "date_tokens", "post_features", "shared_words"]
+
+KIND_WEIGHTS = {"g": 1.0, "n": 2.0, "d": 3.0, "@": 2.0, "u": 3.0, "h": 0.5}
+GRAM = 4
+MIN_DF_CAP = 30  # in a small feed a feature is dropped only when in more than this many posts
+_MIN_WORD = 4
+
+
+def date_tokens(frame: pl.DataFrame) -> pl.DataFrame:
+    """``_row, value`` rows: the ``MM-DD`` days named in column ``_s`` of ``frame`` (read by
+    :func:`feedtools.text.day_month_mentions`, as the timeline reads them), ranges of at most 14 days expanded."""
+    d = day_month_mentions(frame, "_s", ["_row"])
+    first = pl.date(2024, pl.col("sm"), 1)  # a leap year: 29 February exists
+    ok = (pl.col("sm").is_not_null() & pl.col("em").is_not_null() & pl.col("sd").is_between(1, 31)
+          & pl.col("ed").is_between(1, 31))
+    d = d.filter(ok).with_columns(
+        start=pl.date(2024, pl.col("sm"), 1).dt.offset_by(pl.format("{}d", pl.col("sd") - 1)),
+        end=pl.date(2024, pl.col("em"), 1).dt.offset_by(pl.format("{}d", pl.col("ed") - 1)),
+        bad=(pl.col("sd") > first.dt.month_end().dt.day())
+        | (pl.col("ed") > pl.date(2024, pl.col("em"), 1).dt.month_end().dt.day()),
+    )
+    d = d.with_columns(end=pl.when(pl.col("end") < pl.col("start")).then(pl.col("end").dt.offset_by("1y"))
+                       .otherwise("end"))
+    d = d.filter(~pl.col("bad") & ((pl.col("end") - pl.col("start")).dt.total_days() <= 14))
+    return (d.select("_row", day=pl.date_ranges("start", "end", "1d")).explode("day")
+            .select("_row", value=pl.col("day").dt.strftime("%m-%d")))
+
+
+def _split_camel(e: pl.Expr) -> pl.Expr:
+    """``CiudadesYTerritoriosDePaz`` -> ``Ciudades Y Territorios De Paz`` (lower-to-upper and letter-digit seams,
+    a one-letter word before a capitalised one; a run of capitals stays whole: ``UCLGMeets`` -> ``UCLGMeets``, so it matches ``UCLGmeets``)."""
+    return (e.str.replace_all(r"(\p{Ll})(\p{Lu})", "$1 $2").str.replace_all(r"(^|\P{L})(\p{Lu})(\p{Lu}\p{Ll})", "$1$2 $3")
+            .str.replace_all(r"(\p{L})(\p{N})", "$1 $2"))
+
+
+def post_words(frame: pl.DataFrame) -> pl.DataFrame:
+    """``_row, word``: the accent-folded words (4+ letters) of each post's ``text`` (a column of ``frame``
+    with ``_row``), hashtags split into their words, links and mentions left out. Duplicates within a post
+    are kept once."""
+    text = pl.col("text").fill_null("")
+    body = text.str.replace_all(URL_PATTERN, " ").str.replace_all(MENTION_PATTERN, " ")
+    body = fold_text_expr(_split_camel(body.str.replace_all(r"[#＃]", " ")))
+    return (frame.select("_row", word=body.str.extract_all(r"\p{L}+")).explode("word")
+            .filter(pl.col("word").str.len_chars() >= _MIN_WORD).unique().sort("_row", "word"))
+
+
+def post_features(frame: pl.DataFrame) -> pl.DataFrame:
+    """Long table ``_row, feature`` (unique per post) of the features described in the module docstring.
+
+    ``frame`` needs ``_row`` (any unique integer) and ``text`` (the post's text; null is empty). Mentions,
+    links and hashtags are read from the text itself, so a frame of two columns is enough.
+    """
+    text = pl.col("text").fill_null("")
+    stripped = text.str.replace_all(URL_PATTERN, " ").str.replace_all(MENTION_PATTERN, " ").str.replace_all(
+        HASHTAG_PATTERN, " ")
+    words = post_words(frame)
+    grams = words.with_columns(w=pl.lit(" ") + pl.col("word") + pl.lit(" ")).select(
+        "_row", feature=pl.concat_list([pl.col("w").str.slice(i, GRAM) for i in range(40)])).explode(
+        "feature").filter(pl.col("feature").str.len_chars() == GRAM).select(
+        "_row", feature=pl.lit("g:") + pl.col("feature"))
+    base = frame.select(
+        "_row",
+        n=stripped.str.extract_all(r"\d+").list.eval(pl.element().str.replace(r"^0+(\d)", "$1")),
+        m=text.str.extract_all(MENTION_PATTERN).list.eval(
+            pl.element().str.replace(r"^[^@]*@", "").str.to_lowercase()),
+        u=text.str.extract_all(URL_PATTERN).list.eval(
+            pl.element().str.strip_chars().str.replace(r"^https?://", "").str.replace(r"^www\.", "")
+            .str.strip_chars_end("./…").str.to_lowercase()),
+        h=text.str.extract_all(HASHTAG_PATTERN).list.eval(
+            fold_text_expr(pl.element().str.replace(r"^.*?[#＃]", ""))),
+        _s=stripped,
+    )
+    parts = [grams]
+    for kind, col in (("n", "n"), ("@", "m"), ("u", "u"), ("h", "h")):
+        parts.append(base.select("_row", feature=pl.col(col)).explode("feature").drop_nulls().filter(
+            pl.col("feature") != "").select("_row", feature=pl.lit(kind + ":") + pl.col("feature")))
+    parts.append(date_tokens(base.select("_row", "_s")).select("_row", feature=pl.lit("d:") + pl.col("value")))
+    return pl.concat(parts).unique().sort("_row", "feature")
+
+
+def _weighted(features: pl.DataFrame, n: int, max_share: float) -> pl.DataFrame:
+    """``_row, feature, w``: idf × kind weight, L2-normalised per post; features in one post or in more than
+    ``max_share`` of the posts dropped."""
+    cap = max(MIN_DF_CAP, int(max_share * n))
+    f = features.with_columns(_df=pl.len().over("feature")).filter((pl.col("_df") >= 2) & (pl.col("_df") <= cap))
+    kind = pl.col("feature").str.slice(0, 1).replace_strict(KIND_WEIGHTS, default=1.0, return_dtype=pl.Float64)
+    f = f.with_columns(w=kind * (pl.lit(float(max(n, 2))) / pl.col("_df")).log())
+    # the norm is over all the post's features, dropped common ones included at their (small) weight, so a post
+    # of common words does not become a perfect match through its only rare one
+    return f.with_columns(w=pl.col("w") / pl.col("w").pow(2).sum().over("_row").sqrt()).select("_row", "feature", "w")
+
+
+def content_pairs(
+    frame: pl.DataFrame,
+    *,
+    window: int = 12,
+    min_similarity: float = 0.05,
+    max_share: float = 0.05,
+    chunk: int = 20_000,
+) -> pl.DataFrame:
+    """Cosine content similarity of post pairs in different languages within ``window`` positions.
+
+    ``frame``: ``_row`` (unique int), ``position`` (int, feed order), ``lang`` (string), ``text``. Two posts
+    are compared when ``lang`` differs and ``|position_a - position_b| <= window``; pairs are built ``chunk``
+    posts at a time, so memory follows the chunk and the window, not the feed. Returns ``_row_a, _row_b,
+    similarity`` (0-1, rounded to 4 places; only pairs sharing at least one feature and ``>= min_similarity``),
+    sorted by ``_row_a, _row_b``. ``max_share``: features in more than this share of the posts are dropped.
+    Raises ``ValueError`` for a negative window or a chunk under 1.
+    """
+    if window < 0 or chunk < 1:
+        raise ValueError(f"window must be 0 or more and chunk 1 or more (got {window}, {chunk})")
+    schema = {"_row_a": pl.Int64, "_row_b": pl.Int64, "similarity": pl.Float64}
+    n = frame.height
+    if n < 2:
+        return pl.DataFrame(schema=schema)
+    info = frame.select(pl.col("_row").cast(pl.Int64), pl.col("position").cast(pl.Int64), "lang").sort("position")
+    feats = _weighted(post_features(frame.select(pl.col("_row").cast(pl.Int64), "text")), n, max_share)
+    feats = feats.join(info, on="_row").with_columns(_blk=pl.col("position") // (window + 1)).sort("position")
+    positions = info["position"]
+    out = []
+    start, hi_pos = positions.min(), positions.max()
+    while start <= hi_pos:
+        end = start + chunk
+        left = feats.filter(pl.col("position").is_between(start, end - 1))
+        right = feats.filter(pl.col("position").is_between(start + 1, end - 1 + window))
+        # blocks of window + 1 positions: a post's partners are in its own block or the next one, so the join
+        # pairs a feature's posts block by block (never all the chunk's posts with each other)
+        right = pl.concat([right, right.with_columns(_blk=pl.col("_blk") - 1)])
+        pairs = (
+            left.join(right, on=["feature", "_blk"], suffix="_b")
+            .filter((pl.col("position_b") > pl.col("position")) & (pl.col("position_b") - pl.col("position") <= window)
+                    & (pl.col("lang") != pl.col("lang_b")))
+            .group_by("_row", "_row_b").agg(similarity=(pl.col("w") * pl.col("w_b")).sum())
+        )
+        out.append(pairs.filter(pl.col("similarity") >= min_similarity))
+        start = end
+    res = pl.concat(out).select(_row_a="_row", _row_b="_row_b", similarity=pl.col("similarity").round(4))
+    return res.cast(schema).sort("_row_a", "_row_b")
+
+
+def shared_words(frame: pl.DataFrame, pairs: pl.DataFrame, *, limit: int = 6) -> pl.DataFrame:
+    """The words that make two posts alike: ``_row_a, _row_b, words`` (list of ``word`` when both posts use it,
+    ``word_a~word_b`` when they share a rare 4-gram stem, such as ``sevilla~seville``), strongest first, at
+    most ``limit``. ``frame`` as for :func:`content_pairs`; ``pairs`` has ``_row_a, _row_b``."""
+    n = frame.height
+    words = post_words(frame.select(pl.col("_row").cast(pl.Int64), "text"))
+    wg = words.with_columns(w=pl.lit(" ") + pl.col("word") + pl.lit(" ")).select(
+        "_row", "word", gram=pl.concat_list([pl.col("w").str.slice(i, GRAM) for i in range(40)])).explode(
+        "gram").filter(pl.col("gram").str.len_chars() == GRAM).unique()
+    df = wg.select("_row", "gram").unique().group_by("gram").agg(_df=pl.len())
+    wg = wg.join(df, on="gram").with_columns(idf=(pl.lit(float(max(n, 2))) / pl.col("_df")).log())
+    p = pairs.select(pl.col("_row_a").cast(pl.Int64), pl.col("_row_b").cast(pl.Int64))
+    a = p.join(wg.rename({"_row": "_row_a", "word": "word_a"}), on="_row_a")
+    ab = a.join(wg.select(_row_b="_row", word_b="word", gram="gram"), on=["_row_b", "gram"])
+    per = ab.group_by("_row_a", "_row_b", "word_a", "word_b").agg(s=pl.col("idf").sum(), k=pl.len())
+    # a pair of words counts when they share a third of the grams of the shorter one (executive / ejecutivo
+    # share ecut, cuti, utiv: 3 of 8), so chance grams (one or two) between long words do not count
+    shorter = pl.min_horizontal(pl.col("word_a").str.len_chars(), pl.col("word_b").str.len_chars()) + 2 - GRAM + 1
+    per = per.filter(pl.col("k") >= pl.max_horizontal(0.35 * shorter, 2))
+    per = per.with_columns(label=pl.when(pl.col("word_a") == pl.col("word_b")).then("word_a")
+                           .otherwise(pl.col("word_a") + "~" + pl.col("word_b")))
+    # each word used once per side, strongest first
+    per = per.sort(["_row_a", "_row_b", "s", "label"], descending=[False, False, True, False])
+    per = per.unique(["_row_a", "_row_b", "word_a"], keep="first", maintain_order=True).unique(
+        ["_row_a", "_row_b", "word_b"], keep="first", maintain_order=True)
+    agg = per.group_by("_row_a", "_row_b", maintain_order=True).agg(words=pl.col("label").head(limit))
+    return p.join(agg, on=["_row_a", "_row_b"], how="left").with_columns(
+        pl.col("words").fill_null(pl.lit([], dtype=pl.List(pl.String))))
