@@ -114,14 +114,29 @@ charts.language_heatmap(campaign_langs, top=20)
 #
 # Pairs of tags that the alias table keeps apart but that may belong together, with a score (higher is
 # stronger) and the evidence, so a researcher can decide. `plural`, `spelling`, `numbered` and `prefix` compare
-# the folded spellings (`#Tag`/`#Tags`, `#Tag1`/`#Tag2`); `cross-language` pairs are tags whose posts are in
-# different languages but appear together, share partners or link domains, and sit near each other in the feed.
+# the folded spellings (`#Tag`/`#Tags`, `#Tag1`/`#Tag2`); `translation` pairs are tags that, split into words
+# (`#CiudadesYTerritoriosDePaz` → ciudades y territorios de paz), say the same thing word for word: the same word,
+# a cognate (territorios/territories) or one concept of the bundled English/Spanish/French campaign vocabulary
+# (`data/campaign_vocabulary.csv`: paz/peace, ODS/SDG), with equal numbers (`#SDG3`/`#ODS3`). Campaigns that only
+# appear together are not aliases: they are listed below as related campaigns.
 # Accepting one is one row in the alias table.
 
 # %%
 suggestions = campaigns.suggest_aliases(posts, aliases)
 print(campaigns.describe_suggestions(suggestions))
 table(suggestions, max_rows=20)
+
+# %% [markdown]
+# ### Related campaigns (not aliases)
+#
+# Campaigns whose posts are in different languages and that go together: tags in the same posts, shared
+# partners or link domains (rarer ones weigh more), posts near each other in the feed. Useful context, but two
+# causes, not one under two names.
+
+# %%
+related = campaigns.related_campaigns(posts, aliases)
+print(campaigns.describe_related(related))
+table(related, max_rows=15)
 
 # %% [markdown]
 # ## Voice and amplification
@@ -155,8 +170,17 @@ table(amplified, max_rows=20)
 # %% [markdown]
 # ## Posts that announce the same thing in two languages
 #
-# Pairs of posts in different detected languages that share partners, links, link domains, dates, numbers or
-# campaigns, scored with rarer shared values weighing more and nearby positions adding a little.
+# Pairs of posts in different detected languages, ranked by what they say. Each text becomes accent-folded
+# character 4-grams of its words (so names and cognates match across languages: Sevilla/Seville, Bureau
+# Ejecutivo/Executive Bureau, Séminaire/Seminar), plus its numbers, day-month dates in English, Spanish or
+# French, mentions, links and hashtags split into words; rarer features weigh more (TF-IDF-like) and two posts'
+# similarity is the cosine. Position only breaks near-ties, and only posts within 12 positions of each other are
+# compared, so the work grows with the feed. The evidence column shows the shared words (`sevilla~seville`: a
+# shared stem) and the exact shared partners, links, dates and numbers. Measured on hand-labelled
+# same-announcement pairs (tests/test_similarity.py): on the bundled feed, precision at 10 went from 0.5 (the
+# earlier ranking by shared partners, numbers, campaigns and proximity) to 0.8, and recall from 7 to 15 of 18
+# labelled pairs; on a hand-made feed of parallel en/es/fr announcements, all 6 labelled pairs rank first.
+# No multilingual embedding model is used: none ships with an installed package, and nothing is downloaded.
 
 # %%
 pairs = campaigns.cross_language_pairs(posts, aliases)

@@ -29,7 +29,7 @@ def test_campaigns_on_seed_all_outputs(tmp_path):
             "--pairs", str(pairs), "--network", str(net))
     assert r.returncode == 0, r.stderr
     assert r.stderr.strip() == "53 campaigns (4 from the alias table campaigns.csv) in 59 of 66 loaded posts; " \
-                               "26 alias suggestions"
+                               "11 alias suggestions"
     c = pl.read_csv(out)
     lrgs = c.filter(pl.col("campaign_id") == "lrgs").row(0, named=True)
     assert lrgs["hashtags"] == "LRGs:6|GLRs:3" and lrgs["lang_shares"] == "en:0.667|fr:0.222|es:0.111"

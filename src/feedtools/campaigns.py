@@ -26,7 +26,10 @@ frame; none modifies its input):
 * :func:`campaign_languages` — campaign × detected language counts (heatmap input);
 * :func:`voice_summary`, :func:`voice_by_campaign`, :func:`voice_by_language`,
   :func:`amplified_accounts` — own posts versus reposts;
-* :func:`cross_language_pairs` — posts that announce the same thing in two languages;
+* :func:`suggest_aliases` — tags that may be one campaign (spelling variants, translations);
+* :func:`related_campaigns` — campaigns in different languages that go together (never aliases);
+* :func:`cross_language_pairs` — posts that announce the same thing in two languages, ranked by content
+  (:mod:`feedtools.similarity`);
 * :func:`series_markers` — leading emoji and other recurring openers;
 * :func:`partner_graph`, :func:`graph_layout`, :func:`write_graph` — accounts and
   campaigns as a network (GEXF / GraphML).
@@ -49,6 +52,7 @@ Every output table is sorted deterministically.
 from __future__ import annotations
 
 import bisect
+import os
 import re
 from pathlib import Path
 
@@ -81,10 +85,13 @@ __all__ = [
     "fold_tags",
     "graph_layout",
     "load_aliases",
+    "load_vocabulary",
     "partner_graph",
     "posts_with_campaigns",
+    "related_campaigns",
     "series_markers",
     "suggest_aliases",
+    "tag_words",
     "voice_by_campaign",
     "voice_by_language",
     "voice_summary",
@@ -800,12 +807,120 @@ def _cross_language_tag_pairs(posts: pl.DataFrame, aliases: pl.DataFrame | None,
                        evidence=evidence).sort("tag_folded_a", "tag_folded_b")
 
 
+# --------------------------------------------------------------------------------------------------------------
+# Translated tags and related campaigns
+# --------------------------------------------------------------------------------------------------------------
+
+#: Words a hashtag's meaning does not rest on (en/es/fr articles, prepositions, conjunctions).
+TAG_STOPWORDS = frozenset(
+    ["a", "al", "and", "at", "by", "d", "de", "del", "des", "du", "e", "el", "en", "et", "for", "in", "l", "la", "las", "le", "les", "los", "of", "on", "or", "para", "pour", "por", "sur", "the", "to", "y"])
+_MIN_COGNATE_PREFIX = 5  # territories / territorios, justice / justicia share 5+ first letters
+
+
+def load_vocabulary(path: str | Path | None = None) -> dict[str, str]:
+    """Folded word -> concept from the bundled campaign vocabulary (:data:`feedtools.paths.CAMPAIGN_VOCABULARY`,
+    or ``path``): a CSV of ``concept,words`` (forms separated by ``|``), ``#`` lines are comments. Raises
+    ``ValueError`` when the file lacks those columns or a word has two concepts."""
+    from feedtools.paths import CAMPAIGN_VOCABULARY
+
+    df = pl.read_csv(path or CAMPAIGN_VOCABULARY, comment_prefix="#", schema_overrides={"words": pl.String})
+    if not {"concept", "words"} <= set(df.columns):
+        raise ValueError(f"{path or CAMPAIGN_VOCABULARY}: needs columns concept,words")
+    table: dict[str, str] = {}
+    for concept, words in df.select("concept", "words").iter_rows():
+        for w in (words or "").split("|"):
+            w = fold_tag(w.strip())
+            if w and table.setdefault(w, concept) != concept:
+                raise ValueError(f"vocabulary: {w!r} is in two concepts ({table[w]}, {concept})")
+    return table
+
+
+def tag_words(tag: str) -> list[str]:
+    """A hashtag split into folded words at case and letter/digit seams: ``#CiudadesYTerritoriosDePaz`` ->
+    ``['ciudades', 'y', 'territorios', 'de', 'paz']``, ``SDG3`` -> ``['sdg', '3']``; an all-lower or all-upper tag
+    stays one word (``uclgmeets``)."""
+    t = re.sub(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])", " ", tag.lstrip("#＃"))
+    t = re.sub(r"(?<=[a-zà-ÿ])(?=[A-ZÀ-Þ])", " ", t)
+    t = re.sub(r"(?:^|(?<=[^A-Za-zÀ-ÿ]))([A-ZÀ-Þ])(?=[A-ZÀ-Þ][a-zà-ÿ])", r"\1 ", t)
+    return [fold_tag(w) for w in re.split(r"[\W_]+", t) if w and fold_tag(w)]
+
+
+def _concept(word: str, vocab: dict[str, str]) -> str | None:
+    for form in (word, word[:-1] if word.endswith("s") else None, word[:-2] if word.endswith("es") else None):
+        if form and form in vocab:
+            return "=" + vocab[form]
+    return None
+
+
+def _word_match(a: str, b: str, vocab: dict[str, str]) -> tuple[float, str] | None:
+    """How two folded words mean the same: ``(strength, how)`` or None."""
+    if a == b:
+        return 1.0, a
+    ca, cb = _concept(a, vocab), _concept(b, vocab)
+    if ca and ca == cb:
+        return 1.0, f"{a}={b}"
+    if a.isdigit() or b.isdigit():
+        return None
+    from rapidfuzz.distance import Indel
+
+    prefix = len(os.path.commonprefix([a, b]))
+    sim = Indel.normalized_similarity(a, b)
+    if (prefix >= _MIN_COGNATE_PREFIX or (prefix >= 3 and sim >= 0.75)) and min(len(a), len(b)) >= 4:
+        return sim, f"{a}~{b}"
+    return None
+
+
+def _same_meaning(wa: list[str], wb: list[str], vocab: dict[str, str]) -> tuple[float, list[str]] | None:
+    """Every content word of one tag matched by a distinct word of the other (same word, same vocabulary concept,
+    or cognate), numbers equal: ``(mean strength, matches)``; None otherwise."""
+    a = [w for w in wa if w not in TAG_STOPWORDS]
+    b = [w for w in wb if w not in TAG_STOPWORDS]
+    if not a or not b or len(a) != len(b):
+        return None
+    if sorted(w for w in a if w.isdigit()) != sorted(w for w in b if w.isdigit()):
+        return None
+    left, matches, total = list(b), [], 0.0
+    for w in a:
+        best = max(((m, v) for v in left if (m := _word_match(w, v, vocab))), key=lambda x: x[0][0], default=None)
+        if best is None:
+            return None
+        (strength, how), v = best
+        left.remove(v)
+        matches.append(how)
+        total += strength
+    return total / len(a), matches
+
+
+def _translated_tag_pairs(stats: pl.DataFrame, vocab: dict[str, str]) -> pl.DataFrame:
+    """Tags in different campaigns that say the same thing word for word (:func:`_same_meaning`):
+    ``tag_folded_a < tag_folded_b, kind, score, evidence``. Candidates share a blocking key (a word's vocabulary
+    concept, or its first 4 letters), keys used by more than :data:`_MAX_TAGS_PER_VALUE` tags are skipped; each
+    candidate is then checked word by word (a Python loop: the candidates are few)."""
+    rows = stats.select("tag_folded", "tag", "campaign_id").to_dicts()
+    words = {r["tag_folded"]: tag_words(r["tag"]) for r in rows}
+    keys = pl.DataFrame(
+        [(t, _concept(w, vocab) or w[:4]) for t, ws in words.items() for w in ws
+         if w not in TAG_STOPWORDS and (len(w) >= 3 or _concept(w, vocab))],
+        schema={"t": pl.String, "k": pl.String}, orient="row").unique()
+    keys = keys.filter(pl.len().over("k") <= _MAX_TAGS_PER_VALUE)
+    campaign = stats.select("tag_folded", "campaign_id")
+    cand = (keys.join(keys.rename({"t": "u"}), on="k").filter(pl.col("t") < pl.col("u")).select("t", "u").unique()
+            .join(campaign.rename({"tag_folded": "t", "campaign_id": "ca"}), on="t")
+            .join(campaign.rename({"tag_folded": "u", "campaign_id": "cb"}), on="u")
+            .filter(pl.col("ca") != pl.col("cb")).sort("t", "u"))
+    out = []
+    for t, u in cand.select("t", "u").iter_rows():
+        if (m := _same_meaning(words[t], words[u], vocab)) is not None and any("~" in x or "=" in x for x in m[1]):
+            out.append((t, u, round(0.9 * m[0], 4), "same words across languages: " + ", ".join(m[1])))
+    return pl.DataFrame(out, schema={"tag_folded_a": pl.String, "tag_folded_b": pl.String, "score": pl.Float64,
+                                     "evidence": pl.String}, orient="row").with_columns(kind=pl.lit("translation"))
+
+
 def suggest_aliases(
     posts: pl.DataFrame,
     aliases: pl.DataFrame | None = None,
     *,
-    window: int = 3,
-    min_score: float = 0.15,
+    vocabulary: dict[str, str] | None = None,
     max_tags_per_post: int | None = MAX_TAGS_PER_POST,
     max_suggestions: int | None = MAX_SUGGESTIONS,
     stats: dict | None = None,
@@ -821,20 +936,23 @@ def suggest_aliases(
       half that score: usually different editions), ``prefix`` (one starts with the
       other; 0.5 × length ratio; a prefix is compared with at most 50 longer tags).
       Tags shorter than 4 characters get only ``plural``.
-    * ``cross-language``: the tags' posts are mostly in different detected
-      languages and share posts, mentioned partners or link domains (rarer shared
-      values weigh more), helped by posts within ``window`` positions of each
-      other. Score = 0.35 × co-occurrence + 0.3 × partner overlap + 0.15 × domain
-      overlap + 0.2 × neighbouring share; pairs under ``min_score``, and pairs with only
-      one kind of evidence, are dropped. A partner or domain used with more than 50
-      different tags is ignored (it links everything, so it is no evidence for a pair).
-      Only the first ``max_tags_per_post`` distinct tags of each post are paired
-      (:data:`MAX_TAGS_PER_POST`; None: all).
+    * ``translation``: the two tags, split into words (``#CiudadesYTerritoriosDePaz`` ->
+      ciudades y territorios de paz), say the same thing word for word: each content
+      word (articles and prepositions aside) of one is the same word, the same concept
+      in the bundled en/es/fr campaign vocabulary (``data/campaign_vocabulary.csv``:
+      ``paz``/``peace``, ``ods``/``sdg``), or a cognate (same first 5 letters, or
+      first 3 and 75% alike: ``territorios``/``territories``) of a distinct word of the
+      other, and their numbers are equal (``#SDG3``/``#ODS3``). Score 0.9 × the mean
+      word match (1 for same word or concept, the cognates' similarity otherwise).
+      Campaigns that merely co-occur, share partners or sit side by side are not
+      aliases: :func:`related_campaigns` lists them.
 
     Only the ``max_suggestions`` strongest are returned (:data:`MAX_SUGGESTIONS`; None:
     all). When ``stats`` is a dict it receives ``suggestions_found`` (before that cap),
     ``suggestions_kept``, ``max_suggestions`` and the per-post tag cap's figures
-    (``max_tags_per_post``, ``posts_over_tags_cap``, ``tags_over_cap``).
+    (``max_tags_per_post``, ``posts_over_tags_cap``, ``tags_over_cap``: the cap counts the tags of
+    each post; it bounds :func:`related_campaigns`, and is reported here for the tags read).
+    ``vocabulary``: folded word -> concept (default :func:`load_vocabulary`).
 
     Output columns: ``kind, tag_a, tag_b`` (commonest spellings), ``campaign_a,
     campaign_b, lang_a, lang_b`` (dominant detected language of each tag's posts),
@@ -852,11 +970,15 @@ def suggest_aliases(
     rank = tag_stats["tag"].rank("dense").cast(pl.Int64)
     spelling, found = _spelling_pairs(tag_stats, rank.to_numpy(), max_suggestions)
     index = tag_stats.select("tag_folded", _k=pl.int_range(pl.len(), dtype=pl.Int64))
+    _cap_per_post(_tag_rows(posts, aliases).select("_row", "position", "tag_folded"), max_tags_per_post, counts)
+    vocab = load_vocabulary() if vocabulary is None else vocabulary
     cross = (
-        _cross_language_tag_pairs(posts, aliases, tag_stats, window, min_score, max_tags_per_post, counts)
+        _translated_tag_pairs(tag_stats, vocab)
         .join(index.rename({"tag_folded": "tag_folded_a", "_k": "_a"}), on="tag_folded_a")
         .join(index.rename({"tag_folded": "tag_folded_b", "_k": "_b"}), on="tag_folded_b")
         .select("_a", "_b", "kind", "score", "evidence")
+        # a pair that spelling explains (localgov / localgovs, climat / climate) is listed once, as spelling
+        .join(spelling.select("_a", "_b"), on=["_a", "_b"], how="anti")
     )
     df = pl.concat([spelling.with_columns(evidence=pl.lit(None, dtype=pl.String)),
                     cross.with_columns(distance=pl.lit(None, dtype=pl.Int64))], how="diagonal_relaxed")
@@ -878,6 +1000,58 @@ def suggest_aliases(
         evidence=pl.coalesce("evidence", _spelling_evidence()),
     )
     return df.cast(dict(SUGGESTION_SCHEMA))
+
+
+RELATED_SCHEMA = pl.Schema({
+    "campaign_a": pl.String, "campaign_b": pl.String, "tag_a": pl.String, "tag_b": pl.String, "lang_a": pl.String,
+    "lang_b": pl.String, "posts_a": pl.Int64, "posts_b": pl.Int64, "score": pl.Float64, "evidence": pl.String,
+})
+
+
+def related_campaigns(
+    posts: pl.DataFrame,
+    aliases: pl.DataFrame | None = None,
+    *,
+    window: int = 3,
+    min_score: float = 0.15,
+    max_tags_per_post: int | None = MAX_TAGS_PER_POST,
+    stats: dict | None = None,
+) -> pl.DataFrame:
+    """Campaigns in different languages that go together without being one cause under two names: their tags
+    share posts, mentioned partners or link domains (rarer shared values weigh more), helped by posts within
+    ``window`` positions of each other. Not alias suggestions (:func:`suggest_aliases` lists those).
+
+    For each pair of tags in different campaigns whose posts are mostly in different detected languages:
+    score = 0.35 × co-occurrence + 0.3 × partner overlap + 0.15 × domain overlap + 0.2 × neighbouring share;
+    pairs under ``min_score``, and pairs with only one kind of evidence, are dropped; a partner or domain used
+    with more than 50 tags is ignored; only the first ``max_tags_per_post`` tags of each post count (``stats``,
+    a dict, receives the cap's figures). One row per campaign pair (its strongest tag pair).
+
+    Output: ``campaign_a < campaign_b, tag_a, tag_b`` (commonest spellings), ``lang_a, lang_b, posts_a,
+    posts_b, score, evidence``; sorted by score (descending), campaign_a, campaign_b.
+    """
+    counts: dict = {} if stats is None else stats
+    tag_stats = _tag_stats(posts, aliases)
+    if tag_stats.height < 2:
+        return pl.DataFrame(schema=RELATED_SCHEMA)
+    pairs = _cross_language_tag_pairs(posts, aliases, tag_stats, window, min_score, max_tags_per_post, counts)
+    info = tag_stats.select("tag_folded", "tag", "campaign_id", "lang", "posts")
+    df = (pairs.join(info.rename(lambda c: c + "_a"), on="tag_folded_a")
+          .join(info.rename(lambda c: c + "_b"), on="tag_folded_b"))
+    swap = pl.col("campaign_id_a") > pl.col("campaign_id_b")
+
+    def pick(a: str, b: str) -> tuple[pl.Expr, pl.Expr]:
+        return pl.when(swap).then(b).otherwise(a), pl.when(swap).then(a).otherwise(b)
+
+    cols = {}
+    for name in ("campaign_id", "tag", "lang", "posts"):
+        first, second = pick(f"{name}_a", f"{name}_b")
+        out = "campaign" if name == "campaign_id" else name
+        cols[f"{out}_a"], cols[f"{out}_b"] = first, second
+    df = df.select(**cols, score="score", evidence="evidence").sort(
+        ["campaign_a", "campaign_b", "score", "tag_a", "tag_b"], descending=[False, False, True, False, False])
+    df = df.unique(["campaign_a", "campaign_b"], keep="first", maintain_order=True)
+    return df.cast(dict(RELATED_SCHEMA)).sort(["score", "campaign_a", "campaign_b"], descending=[True, False, False])
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -1412,7 +1586,7 @@ def describe_amplified(amplified: pl.DataFrame, summary: pl.DataFrame, n_account
 def describe_suggestions(suggestions: pl.DataFrame, *, limit: int = 4) -> str:
     """Sentences reading :func:`suggest_aliases`: how many suggestions of each kind and the strongest ones."""
     if suggestions.height == 0:
-        return "No alias suggestion: no two tags in different campaigns look alike or travel together."
+        return "No alias suggestion: no two tags in different campaigns look alike or say the same in two languages."
     kinds = suggestions.group_by("kind").len().sort(["len", "kind"], descending=[True, False])
     by_kind = join_list([f"{r['kind']} {r['len']}" for r in kinds.iter_rows(named=True)], 6)
     items = [f"#{r['tag_a']} / #{r['tag_b']} ({r['kind']}, score {r['score']:.2f})"
@@ -1424,6 +1598,15 @@ def describe_suggestions(suggestions: pl.DataFrame, *, limit: int = 4) -> str:
         text += (f" Numbered pairs such as #{r['tag_a']} / #{r['tag_b']} are usually different editions of one "
                  "series rather than one tag.")
     return text
+
+
+def describe_related(related: pl.DataFrame, *, limit: int = 4) -> str:
+    """Sentences reading :func:`related_campaigns`: how many related campaign pairs and the strongest ones."""
+    if related.height == 0:
+        return "No related campaigns: no two campaigns in different languages share posts, partners or neighbours."
+    items = [f"{r['campaign_a']} ({r['lang_a']}) / {r['campaign_b']} ({r['lang_b']}), score {r['score']:.2f} "
+             f"({r['evidence']})" for r in related.iter_rows(named=True)]
+    return f"{plural(related.height, 'related campaign pair')}. Strongest: {join_list(items, limit)}."
 
 
 def describe_pairs(pairs: pl.DataFrame, *, limit: int = 3) -> str:

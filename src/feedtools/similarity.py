@@ -184,9 +184,9 @@ def shared_words(frame: pl.DataFrame, pairs: pl.DataFrame, *, limit: int = 6) ->
     ab = a.join(wg.select(_row_b="_row", word_b="word", gram="gram"), on=["_row_b", "gram"])
     per = ab.group_by("_row_a", "_row_b", "word_a", "word_b").agg(s=pl.col("idf").sum(), k=pl.len())
     # a pair of words counts when they share a third of the grams of the shorter one (executive / ejecutivo
-    # share ecut, cuti, utiv: 3 of 8), so chance grams (one or two) between long words do not count
+    # share ecut, cuti, utiv: 3 of 8), and at least 3 (one or two shared grams, such as a -tion ending, are chance)
     shorter = pl.min_horizontal(pl.col("word_a").str.len_chars(), pl.col("word_b").str.len_chars()) + 2 - GRAM + 1
-    per = per.filter(pl.col("k") >= pl.max_horizontal(0.35 * shorter, 2))
+    per = per.filter(pl.col("k") >= pl.max_horizontal(0.35 * shorter, 3))
     per = per.with_columns(label=pl.when(pl.col("word_a") == pl.col("word_b")).then("word_a")
                            .otherwise(pl.col("word_a") + "~" + pl.col("word_b")))
     # each word used once per side, strongest first
