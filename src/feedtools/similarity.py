@@ -74,6 +74,13 @@ def post_words(frame: pl.DataFrame) -> pl.DataFrame:
             .filter(pl.col("word").str.len_chars() >= _MIN_WORD).unique().sort("_row", "word"))
 
 
+def _grams(words: pl.DataFrame) -> pl.DataFrame:
+    """``_row, word, gram``: the :data:`GRAM`-character grams of each word padded with a space at both ends."""
+    padded = pl.lit(" ") + pl.col("word") + pl.lit(" ")
+    return (words.with_columns(_i=pl.int_ranges(0, pl.col("word").str.len_chars() + 3 - GRAM)).explode("_i")
+            .select("_row", "word", gram=padded.str.slice(pl.col("_i"), GRAM)))
+
+
 def post_features(frame: pl.DataFrame) -> pl.DataFrame:
     """Long table ``_row, feature`` (unique per post) of the features described in the module docstring.
 
@@ -84,10 +91,7 @@ def post_features(frame: pl.DataFrame) -> pl.DataFrame:
     stripped = text.str.replace_all(URL_PATTERN, " ").str.replace_all(MENTION_PATTERN, " ").str.replace_all(
         HASHTAG_PATTERN, " ")
     words = post_words(frame)
-    grams = words.with_columns(w=pl.lit(" ") + pl.col("word") + pl.lit(" ")).select(
-        "_row", feature=pl.concat_list([pl.col("w").str.slice(i, GRAM) for i in range(40)])).explode(
-        "feature").filter(pl.col("feature").str.len_chars() == GRAM).select(
-        "_row", feature=pl.lit("g:") + pl.col("feature"))
+    grams = _grams(words).select("_row", feature=pl.lit("g:") + pl.col("gram")).unique()
     base = frame.select(
         "_row",
         n=stripped.str.extract_all(r"\d+").list.eval(pl.element().str.replace(r"^0+(\d)", "$1")),
@@ -174,9 +178,7 @@ def shared_words(frame: pl.DataFrame, pairs: pl.DataFrame, *, limit: int = 6) ->
     most ``limit``. ``frame`` as for :func:`content_pairs`; ``pairs`` has ``_row_a, _row_b``."""
     n = frame.height
     words = post_words(frame.select(pl.col("_row").cast(pl.Int64), "text"))
-    wg = words.with_columns(w=pl.lit(" ") + pl.col("word") + pl.lit(" ")).select(
-        "_row", "word", gram=pl.concat_list([pl.col("w").str.slice(i, GRAM) for i in range(40)])).explode(
-        "gram").filter(pl.col("gram").str.len_chars() == GRAM).unique()
+    wg = _grams(words).unique()
     df = wg.select("_row", "gram").unique().group_by("gram").agg(_df=pl.len())
     wg = wg.join(df, on="gram").with_columns(idf=(pl.lit(float(max(n, 2))) / pl.col("_df")).log())
     p = pairs.select(pl.col("_row_a").cast(pl.Int64), pl.col("_row_b").cast(pl.Int64))
