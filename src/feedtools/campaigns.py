@@ -1098,7 +1098,7 @@ def cross_language_pairs(
     *,
     window: int = 12,
     min_score: float = 0.1,
-    max_share: float = 0.05,
+    max_share: float = 0.02,
 ) -> pl.DataFrame:
     """Pairs of loaded posts in two different detected languages that may announce the same thing, ranked by
     what they say.

@@ -129,8 +129,8 @@ def content_pairs(
     *,
     window: int = 12,
     min_similarity: float = 0.05,
-    max_share: float = 0.05,
-    chunk: int = 20_000,
+    max_share: float = 0.02,
+    chunk: int = 5_000,
 ) -> pl.DataFrame:
     """Cosine content similarity of post pairs in different languages within ``window`` positions.
 
