@@ -32,6 +32,7 @@ __all__ = ["KIND_WEIGHTS", "content_pairs", "date_tokens", "post_features", "sha
 
 KIND_WEIGHTS = {"g": 1.0, "n": 2.0, "d": 3.0, "@": 2.0, "u": 3.0, "h": 0.5}
 GRAM = 4
+_PAIR_CHUNK = 20_000  # pairs whose shared words are read at once
 MIN_DF_CAP = 30  # in a small feed a feature is dropped only when in more than this many posts
 _MIN_WORD = 4
 
@@ -182,6 +183,14 @@ def shared_words(frame: pl.DataFrame, pairs: pl.DataFrame, *, limit: int = 6) ->
     df = wg.select("_row", "gram").unique().group_by("gram").agg(_df=pl.len())
     wg = wg.join(df, on="gram").with_columns(idf=(pl.lit(float(max(n, 2))) / pl.col("_df")).log())
     p = pairs.select(pl.col("_row_a").cast(pl.Int64), pl.col("_row_b").cast(pl.Int64))
+    if p.height > _PAIR_CHUNK:  # memory follows the chunk of pairs, not the feed
+        return pl.concat([_shared_words_of(wg, p.slice(i, _PAIR_CHUNK), limit)
+                          for i in range(0, p.height, _PAIR_CHUNK)])
+    return _shared_words_of(wg, p, limit)
+
+
+def _shared_words_of(wg: pl.DataFrame, p: pl.DataFrame, limit: int) -> pl.DataFrame:
+    """:func:`shared_words` for the pairs ``p`` given the word-gram table ``wg`` (with ``idf``)."""
     a = p.join(wg.rename({"_row": "_row_a", "word": "word_a"}), on="_row_a")
     ab = a.join(wg.select(_row_b="_row", word_b="word", gram="gram"), on=["_row_b", "gram"])
     per = ab.group_by("_row_a", "_row_b", "word_a", "word_b").agg(s=pl.col("idf").sum(), k=pl.len())
