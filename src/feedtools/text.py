@@ -263,7 +263,7 @@ RELATIVE_CUES: dict[int, dict[str, list[str]]] = {
 
 #: Words naming an event (English, Spanish, French) -> one key per kind of event.
 EVENT_NOUNS: dict[str, str] = {
-    "retreat": "retreat", "retiro": "retreat", "séminaire": "retreat",
+    "retreat": "retreat", "retiro": "retreat", "séminaire": "retreat", "seminaire": "retreat",
     "bureau": "bureau", "exbu": "bureau",
     "council": "council", "consejo": "council", "conseil": "council",
     "summit": "summit", "cumbre": "summit", "sommet": "summit",

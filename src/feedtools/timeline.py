@@ -45,7 +45,7 @@ import numpy as np
 import polars as pl
 
 from feedtools.dates import extract_evidence, load_observances, reference_year
-from feedtools.text import alternation, fold_tags, fold_text, fold_text_expr
+from feedtools.text import EVENT_NOUNS, alternation, fold_tags, fold_text, fold_text_expr
 from feedtools.usertables import line_error, read_user_table
 
 __all__ = [
@@ -614,20 +614,9 @@ def _best_ordered_subset(lo: np.ndarray, hi: np.ndarray, weight: list[int]) -> n
 
 
 # ----------------------------------------------------------------------------------------------- events
-_EVENT_WORDS = {
-    "retreat": "retreat", "retiro": "retreat", "séminaire": "retreat", "seminaire": "retreat",
-    "bureau": "bureau", "exbu": "bureau",
-    "council": "council", "consejo": "council", "conseil": "council",
-    "summit": "summit", "cumbre": "summit", "sommet": "summit",
-    "forum": "forum", "foro": "forum", "fórum": "forum",
-    "academy": "academy", "academia": "academy", "académie": "academy",
-    "conference": "conference", "conferencia": "conference", "conférence": "conference",
-    "congress": "congress", "congreso": "congress", "congrès": "congress",
-    "assembly": "assembly", "asamblea": "assembly", "assemblée": "assembly",
-    "town hall": "town hall", "townhall": "town hall",
-    "course": "course", "curso": "course", "cours": "course", "mooc": "course",
-    "webinar": "webinar", "webinaire": "webinar",
-}
+#: Event words that link posts into one event (:data:`feedtools.text.EVENT_NOUNS`, less "week": a week names
+#: a period, not a meeting).
+_EVENT_WORDS = {word: kind for word, kind in EVENT_NOUNS.items() if kind != "week"}
 _EVENT_ALT = "|".join(sorted(map(re.escape, _EVENT_WORDS), key=len, reverse=True))
 _WORD_RE = r"(?i)(?:^|[^\p{L}])(" + _EVENT_ALT + r")(?:$|[^\p{L}])"
 _PHRASE_RE = r"(?:^|[^\p{L}@.])((?:\p{Lu}[\p{L}\p{N}’'-]*\s+){0,2}(?i:" + _EVENT_ALT + r"))(?:$|[^\p{L}])"
