@@ -62,7 +62,7 @@ import polars as pl
 from feedtools.entities import HASHTAG_PATTERN, MENTION_PATTERN, URL_PATTERN, emoji_pattern
 from feedtools.paths import CAMPAIGN_ALIASES
 from feedtools.safeio import atomic_open, atomic_path
-from feedtools.similarity import content_pairs, date_tokens, shared_words
+from feedtools.similarity import content_pairs, date_tokens
 from feedtools.text import fold_tag, fold_tags
 from feedtools.usertables import line_error, read_user_table
 
@@ -1070,10 +1070,13 @@ def _date_tokens(frame: pl.DataFrame) -> pl.DataFrame:
     return date_tokens(frame)
 
 
-def _post_features(posts: pl.DataFrame, aliases: pl.DataFrame | None) -> pl.DataFrame:
+def _post_features(posts: pl.DataFrame, aliases: pl.DataFrame | None, rows: pl.Series | None = None) -> pl.DataFrame:
     """Long table ``_row, kind, value`` of the exact values two announcements of one thing would share (the
-    evidence columns of :func:`cross_language_pairs`)."""
-    base = _with_row(posts).filter(_loaded(posts))
+    evidence columns of :func:`cross_language_pairs`), for the loaded posts whose ``_row`` is in ``rows`` (all
+    when None); ``_row`` is Int64."""
+    base = _with_row(posts).with_columns(pl.col("_row").cast(pl.Int64)).filter(_loaded(posts))
+    if rows is not None:
+        base = base.join(rows.cast(pl.Int64).alias("_row").to_frame(), on="_row", how="semi")
     text = pl.col("text_clean").fill_null("")
     stripped = (
         text.str.replace_all(URL_PATTERN, " ").str.replace_all(MENTION_PATTERN, " ")
@@ -1091,8 +1094,9 @@ def _post_features(posts: pl.DataFrame, aliases: pl.DataFrame | None) -> pl.Data
             part = part.filter(~pl.col("value").is_in(SHORTENER_DOMAINS))
         parts.append(part)
     parts.append(_date_tokens(df.select("_row", "_s")).select("_row", kind=pl.lit("date"), value="value"))
-    camp = _campaign_rows(posts, aliases).select("_row", kind=pl.lit("campaign"), value=pl.col("campaign_id"))
-    parts.append(camp)
+    camp = _campaign_rows(posts, aliases).select(pl.col("_row").cast(pl.Int64), kind=pl.lit("campaign"),
+                                                 value=pl.col("campaign_id"))
+    parts.append(camp.join(base.select("_row"), on="_row", how="semi"))
     return pl.concat(parts).drop_nulls("value").unique().sort("_row", "kind", "value")
 
 
@@ -1132,7 +1136,7 @@ def cross_language_pairs(
     if base.height < 2:
         return pl.DataFrame(schema=schema)
     frame = base.select("_row", "position", "lang", text="text_clean")
-    pairs = content_pairs(frame, window=window, min_similarity=0.0, max_share=max_share)
+    pairs = content_pairs(frame, window=window, min_similarity=0.0, max_share=max_share, words=True)
     info = base.select("_row", "position", "lang", "text_clean")
     agg = (
         pairs.join(info.rename({"_row": "_row_a", "position": "position_a", "lang": "lang_a", "text_clean": "text_a"}),
@@ -1146,7 +1150,7 @@ def cross_language_pairs(
     )
     if agg.height == 0:
         return pl.DataFrame(schema=schema)
-    feats = _post_features(posts, aliases).with_columns(pl.col("_row").cast(pl.Int64))
+    feats = _post_features(posts, aliases, pl.concat([agg["_row_a"], agg["_row_b"]]).unique())
     ev = (
         agg.select("_row_a", "_row_b").join(feats.rename({"_row": "_row_a"}), on="_row_a")
         .join(feats.rename({"_row": "_row_b"}), on=["_row_b", "kind", "value"], how="semi")
@@ -1154,9 +1158,7 @@ def cross_language_pairs(
             **{f"shared_{k}s" if k != "date" else "shared_dates": pl.col("value").filter(pl.col("kind") == k).sort()
                for k in ("partner", "link", "domain", "number", "date", "campaign")})
     )
-    words = shared_words(frame, agg.select("_row_a", "_row_b"))
-    agg = (agg.join(ev, on=["_row_a", "_row_b"], how="left").join(words.rename({"words": "shared_words"}),
-                                                                   on=["_row_a", "_row_b"], how="left")
+    agg = (agg.join(ev, on=["_row_a", "_row_b"], how="left").rename({"words": "shared_words"})
            .with_columns(pl.col("shared_words", *[f"shared_{k}" for k in kinds]).fill_null(
                pl.lit([], dtype=LIST_STR))))
 

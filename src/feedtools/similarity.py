@@ -32,7 +32,6 @@ __all__ = ["KIND_WEIGHTS", "content_pairs", "date_tokens", "post_features", "sha
 
 KIND_WEIGHTS = {"g": 1.0, "n": 2.0, "d": 3.0, "@": 2.0, "u": 3.0, "h": 0.5}
 GRAM = 4
-_PAIR_CHUNK = 20_000  # pairs whose shared words are read at once
 MIN_DF_CAP = 30  # in a small feed a feature is dropped only when in more than this many posts
 _MIN_WORD = 4
 
@@ -71,8 +70,10 @@ def post_words(frame: pl.DataFrame) -> pl.DataFrame:
     text = pl.col("text").fill_null("")
     body = text.str.replace_all(URL_PATTERN, " ").str.replace_all(MENTION_PATTERN, " ")
     body = fold_text_expr(_split_camel(body.str.replace_all(r"[#＃]", " ")))
-    return (frame.select("_row", word=body.str.extract_all(r"\p{L}+")).explode("word")
-            .filter(pl.col("word").str.len_chars() >= _MIN_WORD).unique().sort("_row", "word"))
+    # deduplicated and sorted within each post's list (no global sort or unique over the feed's strings)
+    words = body.str.extract_all(r"\p{L}+").list.eval(
+        pl.element().filter(pl.element().str.len_chars() >= _MIN_WORD)).list.unique().list.sort()
+    return frame.select("_row", word=words).explode("word").drop_nulls("word")
 
 
 def _grams(words: pl.DataFrame) -> pl.DataFrame:
@@ -82,17 +83,14 @@ def _grams(words: pl.DataFrame) -> pl.DataFrame:
             .select("_row", "word", gram=padded.str.slice(pl.col("_i"), GRAM)))
 
 
-def post_features(frame: pl.DataFrame) -> pl.DataFrame:
-    """Long table ``_row, feature`` (unique per post) of the features described in the module docstring.
-
-    ``frame`` needs ``_row`` (any unique integer) and ``text`` (the post's text; null is empty). Mentions,
-    links and hashtags are read from the text itself, so a frame of two columns is enough.
-    """
+def _feature_parts(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``(values, word_grams)`` of the posts of ``frame`` (``_row``, ``text``): ``values`` is ``_row, feature``
+    for the numbers, mentions, links, tags and dates (prefixed by kind, duplicates possible); ``word_grams`` is
+    ``_row, word, gram`` (:func:`_grams` of :func:`post_words`)."""
     text = pl.col("text").fill_null("")
     stripped = text.str.replace_all(URL_PATTERN, " ").str.replace_all(MENTION_PATTERN, " ").str.replace_all(
         HASHTAG_PATTERN, " ")
-    words = post_words(frame)
-    grams = _grams(words).select("_row", feature=pl.lit("g:") + pl.col("gram")).unique()
+    wg = _grams(post_words(frame))
     base = frame.select(
         "_row",
         n=stripped.str.extract_all(r"\d+").list.eval(pl.element().str.replace(r"^0+(\d)", "$1")),
@@ -105,24 +103,50 @@ def post_features(frame: pl.DataFrame) -> pl.DataFrame:
             fold_text_expr(pl.element().str.replace(r"^.*?[#＃]", ""))),
         _s=stripped,
     )
-    parts = [grams]
+    parts = []
     for kind, col in (("n", "n"), ("@", "m"), ("u", "u"), ("h", "h")):
         parts.append(base.select("_row", feature=pl.col(col)).explode("feature").drop_nulls().filter(
             pl.col("feature") != "").select("_row", feature=pl.lit(kind + ":") + pl.col("feature")))
     parts.append(date_tokens(base.select("_row", "_s")).select("_row", feature=pl.lit("d:") + pl.col("value")))
-    return pl.concat(parts).unique().sort("_row", "feature")
+    return pl.concat(parts), wg
 
 
-def _weighted(features: pl.DataFrame, n: int, max_share: float) -> pl.DataFrame:
-    """``_row, feature, w``: idf × kind weight, L2-normalised per post; features in one post or in more than
-    ``max_share`` of the posts dropped."""
-    cap = max(MIN_DF_CAP, int(max_share * n))
-    f = features.with_columns(_df=pl.len().over("feature")).filter((pl.col("_df") >= 2) & (pl.col("_df") <= cap))
-    kind = pl.col("feature").str.slice(0, 1).replace_strict(KIND_WEIGHTS, default=1.0, return_dtype=pl.Float64)
-    f = f.with_columns(w=kind * (pl.lit(float(max(n, 2))) / pl.col("_df")).log())
-    # the norm is over all the post's features, dropped common ones included at their (small) weight, so a post
-    # of common words does not become a perfect match through its only rare one
-    return f.with_columns(w=pl.col("w") / pl.col("w").pow(2).sum().over("_row").sqrt()).select("_row", "feature", "w")
+def post_features(frame: pl.DataFrame) -> pl.DataFrame:
+    """Long table ``_row, feature`` (unique per post) of the features described in the module docstring.
+
+    ``frame`` needs ``_row`` (any unique integer) and ``text`` (the post's text; null is empty). Mentions,
+    links and hashtags are read from the text itself, so a frame of two columns is enough.
+    """
+    values, wg = _feature_parts(frame)
+    grams = wg.select("_row", feature=pl.lit("g:") + pl.col("gram"))
+    return pl.concat([grams, values]).unique().sort("_row", "feature")
+
+
+def _kind_weight(feature: pl.Expr) -> pl.Expr:
+    return feature.str.slice(0, 1).replace_strict(KIND_WEIGHTS, default=1.0, return_dtype=pl.Float64)
+
+
+def _hashed(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``(features, word_grams)`` with features as 64-bit hashes (cheaper to deduplicate and join than strings):
+    ``_row, f, k`` (``k``: the kind weight) unique per post, and ``_row, word, f`` (``f``: the gram's feature
+    hash, equal to the hash of its ``g:`` feature)."""
+    values, wg = _feature_parts(frame)
+    wg = wg.select("_row", "word", f=(pl.lit("g:") + pl.col("gram")).hash())
+    feats = pl.concat([
+        wg.select("_row", "f", k=pl.lit(KIND_WEIGHTS["g"])),
+        values.select("_row", f=pl.col("feature").hash(), k=_kind_weight(pl.col("feature"))),
+    ]).unique(["_row", "f"])
+    return feats, wg
+
+
+def _document_frequency(frame: pl.DataFrame, chunk: int) -> pl.DataFrame:
+    """``f, _df``: in how many posts of ``frame`` each feature hash occurs, read ``chunk`` posts at a time."""
+    counts: list[pl.DataFrame] = []
+    for i in range(0, frame.height, chunk):
+        counts.append(_hashed(frame.slice(i, chunk))[0].group_by("f").agg(_df=pl.len().cast(pl.Int64)))
+        if len(counts) >= 8:  # fold the partial counts, so they stay one table of distinct features
+            counts = [pl.concat(counts).group_by("f").agg(pl.col("_df").sum())]
+    return pl.concat(counts).group_by("f").agg(pl.col("_df").sum())
 
 
 def content_pairs(
@@ -131,68 +155,93 @@ def content_pairs(
     window: int = 12,
     min_similarity: float = 0.05,
     max_share: float = 0.02,
-    chunk: int = 5_000,
+    chunk: int = 20_000,
+    words: bool = False,
+    word_limit: int = 6,
 ) -> pl.DataFrame:
     """Cosine content similarity of post pairs in different languages within ``window`` positions.
 
     ``frame``: ``_row`` (unique int), ``position`` (int, feed order), ``lang`` (string), ``text``. Two posts
-    are compared when ``lang`` differs and ``|position_a - position_b| <= window``; pairs are built ``chunk``
-    posts at a time, so memory follows the chunk and the window, not the feed. Returns ``_row_a, _row_b,
+    are compared when ``lang`` differs and ``|position_a - position_b| <= window``. The feed is read twice,
+    ``chunk`` posts at a time: once to count in how many posts each feature occurs (features kept as 64-bit
+    hashes), once to pair each chunk's posts with those up to ``window`` positions on; so memory follows the
+    chunk, the window and the number of distinct features, not the feed. Returns ``_row_a, _row_b,
     similarity`` (0-1, rounded to 4 places; only pairs sharing at least one feature and ``>= min_similarity``),
-    sorted by ``_row_a, _row_b``. ``max_share``: features in more than this share of the posts are dropped.
+    plus ``words`` (:func:`shared_words`, at most ``word_limit``) when ``words`` is true; sorted by ``_row_a,
+    _row_b``. ``max_share``: features in more than this share of the posts are dropped (and those in one post).
     Raises ``ValueError`` for a negative window or a chunk under 1.
     """
     if window < 0 or chunk < 1:
         raise ValueError(f"window must be 0 or more and chunk 1 or more (got {window}, {chunk})")
     schema = {"_row_a": pl.Int64, "_row_b": pl.Int64, "similarity": pl.Float64}
+    if words:
+        schema["words"] = pl.List(pl.String)
     n = frame.height
     if n < 2:
         return pl.DataFrame(schema=schema)
-    info = frame.select(pl.col("_row").cast(pl.Int64), pl.col("position").cast(pl.Int64), "lang").sort("position")
-    feats = _weighted(post_features(frame.select(pl.col("_row").cast(pl.Int64), "text")), n, max_share)
-    feats = feats.join(info, on="_row").with_columns(_blk=pl.col("position") // (window + 1)).sort("position")
-    positions = info["position"]
+    posts = frame.select(pl.col("_row").cast(pl.Int64), pl.col("position").cast(pl.Int64), "lang",
+                         "text").sort("position")
+    df = _document_frequency(posts.select("_row", "text"), chunk)
+    cap = max(MIN_DF_CAP, int(max_share * n))
+    logn = pl.lit(float(max(n, 2))).log()
+    positions = posts["position"]
     out = []
     start, hi_pos = positions.min(), positions.max()
     while start <= hi_pos:
         end = start + chunk
-        left = feats.filter(pl.col("position").is_between(start, end - 1))
-        right = feats.filter(pl.col("position").is_between(start + 1, end - 1 + window))
+        sub = posts.filter(pl.col("position").is_between(start, end - 1 + window))
+        if sub.height == 0:
+            start = end
+            continue
+        feats, wg = _hashed(sub.select("_row", "text"))
+        info = sub.select("_row", "position", "lang")
+        feats = (feats.join(df, on="f").filter(pl.col("_df").is_between(2, cap))
+                 .with_columns(w=pl.col("k") * (logn - pl.col("_df").cast(pl.Float64).log()))
+                 .with_columns(w=pl.col("w") / pl.col("w").pow(2).sum().over("_row").sqrt())
+                 .join(info, on="_row").with_columns(_blk=pl.col("position") // (window + 1))
+                 .select("_row", "f", "w", "position", "lang", "_blk"))
+        left = feats.filter(pl.col("position") < end)
+        right = feats.filter(pl.col("position") > start)
         # blocks of window + 1 positions: a post's partners are in its own block or the next one, so the join
         # pairs a feature's posts block by block (never all the chunk's posts with each other)
         right = pl.concat([right, right.with_columns(_blk=pl.col("_blk") - 1)])
         pairs = (
-            left.join(right, on=["feature", "_blk"], suffix="_b")
+            left.join(right, on=["f", "_blk"], suffix="_b")
             .filter((pl.col("position_b") > pl.col("position")) & (pl.col("position_b") - pl.col("position") <= window)
                     & (pl.col("lang") != pl.col("lang_b")))
             .group_by("_row", "_row_b").agg(similarity=(pl.col("w") * pl.col("w_b")).sum())
+            .filter(pl.col("similarity") >= min_similarity)
+            .select(_row_a="_row", _row_b="_row_b", similarity=pl.col("similarity").round(4))
         )
-        out.append(pairs.filter(pl.col("similarity") >= min_similarity))
+        if words and pairs.height:
+            idf = df.select("f", idf=logn - pl.col("_df").cast(pl.Float64).log())
+            pairs = pairs.join(_shared_words_of(wg.join(idf, on="f"), pairs.select("_row_a", "_row_b"), word_limit),
+                               on=["_row_a", "_row_b"])
+        out.append(pairs)
         start = end
-    res = pl.concat(out).select(_row_a="_row", _row_b="_row_b", similarity=pl.col("similarity").round(4))
-    return res.cast(schema).sort("_row_a", "_row_b")
+    if not out:
+        return pl.DataFrame(schema=schema)
+    return pl.concat(out).cast(schema).select(list(schema)).sort("_row_a", "_row_b")
 
 
 def shared_words(frame: pl.DataFrame, pairs: pl.DataFrame, *, limit: int = 6) -> pl.DataFrame:
     """The words that make two posts alike: ``_row_a, _row_b, words`` (list of ``word`` when both posts use it,
     ``word_a~word_b`` when they share a rare 4-gram stem, such as ``sevilla~seville``), strongest first, at
-    most ``limit``. ``frame`` as for :func:`content_pairs`; ``pairs`` has ``_row_a, _row_b``."""
+    most ``limit``. ``frame`` as for :func:`content_pairs`; ``pairs`` has ``_row_a, _row_b``. (For a large
+    feed, :func:`content_pairs` with ``words=True`` reads them chunk by chunk.)"""
     n = frame.height
-    words = post_words(frame.select(pl.col("_row").cast(pl.Int64), "text"))
-    wg = _grams(words).unique()
-    df = wg.select("_row", "gram").unique().group_by("gram").agg(_df=pl.len())
-    wg = wg.join(df, on="gram").with_columns(idf=(pl.lit(float(max(n, 2))) / pl.col("_df")).log())
+    _, wg = _hashed(frame.select(pl.col("_row").cast(pl.Int64), "text"))
+    df = wg.select("_row", "f").unique().group_by("f").agg(_df=pl.len())
+    wg = wg.join(df, on="f").with_columns(idf=(pl.lit(float(max(n, 2))) / pl.col("_df")).log())
     p = pairs.select(pl.col("_row_a").cast(pl.Int64), pl.col("_row_b").cast(pl.Int64))
-    if p.height > _PAIR_CHUNK:  # memory follows the chunk of pairs, not the feed
-        return pl.concat([_shared_words_of(wg, p.slice(i, _PAIR_CHUNK), limit)
-                          for i in range(0, p.height, _PAIR_CHUNK)])
     return _shared_words_of(wg, p, limit)
 
 
 def _shared_words_of(wg: pl.DataFrame, p: pl.DataFrame, limit: int) -> pl.DataFrame:
-    """:func:`shared_words` for the pairs ``p`` given the word-gram table ``wg`` (with ``idf``)."""
+    """:func:`shared_words` for the pairs ``p`` given the word-gram table ``wg`` (``_row, word, f, idf``)."""
+    wg = wg.unique(["_row", "word", "f"])
     a = p.join(wg.rename({"_row": "_row_a", "word": "word_a"}), on="_row_a")
-    ab = a.join(wg.select(_row_b="_row", word_b="word", gram="gram"), on=["_row_b", "gram"])
+    ab = a.join(wg.select(_row_b="_row", word_b="word", f="f"), on=["_row_b", "f"])
     per = ab.group_by("_row_a", "_row_b", "word_a", "word_b").agg(s=pl.col("idf").sum(), k=pl.len())
     # a pair of words counts when they share a third of the grams of the shorter one (executive / ejecutivo
     # share ecut, cuti, utiv: 3 of 8), and at least 3 (one or two shared grams, such as a -tion ending, are chance)
