@@ -215,7 +215,9 @@ def test_seed_suggestions_pairs_series_network(seed_sentences):
     assert "#SDG3 / #SDGs (spelling" in s
     assert "Numbered pairs such as #CSW68 / #CSW69" in s
     # the English and Spanish Executive Bureau posts in Seville are among the strongest, with the words they share
-    assert seed_sentences["pairs"].startswith("53 candidate pairs. Strongest: positions 59 (en) and 65 (fr)")
+    assert seed_sentences["pairs"].startswith(
+        "53 candidate pairs; 10 of the top 10 share words or exact partners, links, dates or numbers, not only a "
+        "place in the feed. Strongest: positions 59 (en) and 65 (fr)")
     assert ("positions 40 (en) and 42 (es), score 0.28 (content 0.24; words: sevilla, bureau, uclgmeets, executive~ejecutivo; "
             "partners: worldledforum") in seed_sentences["pairs"]
     # campaigns that only go together are related, not aliases

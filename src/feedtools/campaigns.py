@@ -62,7 +62,7 @@ import polars as pl
 from feedtools.entities import HASHTAG_PATTERN, MENTION_PATTERN, URL_PATTERN, emoji_pattern
 from feedtools.paths import CAMPAIGN_ALIASES
 from feedtools.safeio import atomic_open, atomic_path
-from feedtools.similarity import content_pairs, date_tokens
+from feedtools.similarity import PROXIMITY_WEIGHT, content_pairs, date_tokens, pair_score  # noqa: F401 (re-exported)
 from feedtools.text import fold_tag, fold_tags
 from feedtools.usertables import line_error, read_user_table
 
@@ -1062,7 +1062,6 @@ def related_campaigns(
 # Cross-language post pairs
 # --------------------------------------------------------------------------------------------------------------
 
-PROXIMITY_WEIGHT = 0.05
 
 
 def _date_tokens(frame: pl.DataFrame) -> pl.DataFrame:
@@ -1144,8 +1143,7 @@ def cross_language_pairs(
         .join(info.rename({"_row": "_row_b", "position": "position_b", "lang": "lang_b", "text_clean": "text_b"}),
               on="_row_b")
         .with_columns(distance=pl.col("position_b") - pl.col("position_a"), content=pl.col("similarity"))
-        .with_columns(score=(pl.col("content")
-                             + PROXIMITY_WEIGHT * (1 - pl.col("distance") / (window + 1))).round(4))
+        .with_columns(score=pair_score(window))
         .filter(pl.col("score") >= min_score)
     )
     if agg.height == 0:
@@ -1624,7 +1622,12 @@ def describe_pairs(pairs: pl.DataFrame, *, limit: int = 3) -> str:
         return "No candidate pair: no two posts in different languages share enough evidence."
     items = [f"positions {r['position_a']} ({r['lang_a']}) and {r['position_b']} ({r['lang_b']}), score "
              f"{r['score']:.2f} ({r['evidence']})" for r in pairs.iter_rows(named=True)]
-    return f"{plural(pairs.height, 'candidate pair')}. Strongest: {join_list(items, limit)}."
+    top = pairs.head(10)
+    exact = pl.sum_horizontal([pl.col(c).list.len() for c in ("shared_words", "shared_partners", "shared_links",
+                                                                "shared_dates", "shared_numbers")]) > 0
+    backed = int(top.select(exact).to_series().sum()) if "shared_words" in top.columns else top.height
+    return (f"{plural(pairs.height, 'candidate pair')}; {backed} of the top {top.height} share words or exact "
+            f"partners, links, dates or numbers, not only a place in the feed. Strongest: {join_list(items, limit)}.")
 
 
 def describe_series(markers: pl.DataFrame, *, limit: int = 4) -> str:

@@ -28,7 +28,8 @@ import polars as pl
 from feedtools.entities import HASHTAG_PATTERN, MENTION_PATTERN, URL_PATTERN
 from feedtools.text import day_month_mentions, fold_text_expr
 
-__all__ = ["KIND_WEIGHTS", "content_pairs", "date_tokens", "post_features", "shared_words"]
+__all__ = ["KIND_WEIGHTS", "PROXIMITY_WEIGHT", "content_pairs", "date_tokens", "measure_labelled", "pair_score", "post_features",
+           "ranking_quality", "shared_words"]
 
 KIND_WEIGHTS = {"g": 1.0, "n": 2.0, "d": 3.0, "@": 2.0, "u": 3.0, "h": 0.5}
 GRAM = 4
@@ -256,3 +257,59 @@ def _shared_words_of(wg: pl.DataFrame, p: pl.DataFrame, limit: int) -> pl.DataFr
     agg = per.group_by("_row_a", "_row_b", maintain_order=True).agg(words=pl.col("label").head(limit))
     return p.join(agg, on=["_row_a", "_row_b"], how="left").with_columns(
         pl.col("words").fill_null(pl.lit([], dtype=pl.List(pl.String))))
+
+
+#: Weight of closeness in feed order in a pair's score: enough to break near-ties, never to outrank content.
+PROXIMITY_WEIGHT = 0.05
+
+
+def pair_score(window: int) -> pl.Expr:
+    """``content + PROXIMITY_WEIGHT × (1 - distance / (window + 1))`` over columns ``content`` and ``distance``,
+    rounded to 4 places: the ranking score of a cross-language pair."""
+    return (pl.col("content") + PROXIMITY_WEIGHT * (1 - pl.col("distance") / (window + 1))).round(4)
+
+
+def ranking_quality(ranked: list[tuple[int, int]], labelled: set[tuple[int, int]], *, k: int = 10) -> dict:
+    """How well a ranked list of pairs finds the labelled ones: ``precision_at_k`` (labelled pairs among the
+    first ``k`` ranked, over ``min(k, len(ranked))``; 0 when nothing is ranked), ``recall`` (labelled pairs ranked
+    anywhere, over all labelled; 0 when none is labelled), ``found``, ``labelled``, ``k``."""
+    top = ranked[:k]
+    found = len(set(ranked) & labelled)
+    return {"precision_at_k": sum(p in labelled for p in top) / len(top) if top else 0.0,
+            "recall": found / len(labelled) if labelled else 0.0, "found": found, "labelled": len(labelled), "k": k}
+
+
+def measure_labelled(path: str | None = None, *, window: int = 12, min_score: float = 0.1, k: int = 10) -> dict:
+    """Precision at ``k`` and recall of the content ranking (:func:`content_pairs`, scored by :func:`pair_score`,
+    as :func:`feedtools.campaigns.cross_language_pairs` ranks) on a labelled set of parallel posts: by default
+    the bundled hand-made ``data/parallel_announcements.csv`` (``announcement, lang, text`` in feed order; rows
+    sharing a non-empty announcement are labelled pairs when their languages differ). Returns
+    :func:`ranking_quality`'s dict plus ``posts`` and ``path``. Raises ``ValueError`` when the file lacks those
+    columns (and polars' errors for an unreadable file)."""
+    from feedtools.paths import DATA
+
+    src = path or str(DATA / "parallel_announcements.csv")
+    df = pl.read_csv(src, comment_prefix="#", schema_overrides={"announcement": pl.String, "lang": pl.String,
+                                                                "text": pl.String})
+    if not {"announcement", "lang", "text"} <= set(df.columns):
+        raise ValueError(f"{src}: needs columns announcement,lang,text")
+    df = df.with_columns(_row=pl.int_range(pl.len(), dtype=pl.Int64), position=pl.int_range(pl.len(), dtype=pl.Int64))
+    lab = df.filter(pl.col("announcement").is_not_null()).select("position", "announcement", "lang")
+    labelled = {(a, b) for a, b in lab.join(lab, on="announcement", suffix="_b")
+                .filter((pl.col("position") < pl.col("position_b")) & (pl.col("lang") != pl.col("lang_b")))
+                .select("position", "position_b").iter_rows()}
+    pairs = (content_pairs(df.select("_row", "position", "lang", "text"), window=window, min_similarity=0.0)
+             .select(a="_row_a", b="_row_b", content="similarity")  # _row is the position here
+             .with_columns(distance=pl.col("b") - pl.col("a")).with_columns(score=pair_score(window))
+             .filter(pl.col("score") >= min_score).sort(["score", "a", "b"], descending=[True, False, False]))
+    ranked = list(zip(pairs["a"].to_list(), pairs["b"].to_list(), strict=True))
+    return {**ranking_quality(ranked, labelled, k=k), "posts": df.height, "path": src}
+
+
+def describe_quality(quality: dict) -> str:
+    """One sentence reading :func:`measure_labelled`'s dict: the ranking's precision at k and recall on the
+    labelled set it was measured on."""
+    return (f"Measured on {quality['posts']} hand-labelled posts of parallel announcements "
+            f"({quality['labelled']} labelled cross-language pairs, {quality['path'].rsplit('/', 1)[-1]}): precision "
+            f"at {quality['k']} {quality['precision_at_k']:.2f}, recall {quality['recall']:.2f} "
+            f"({quality['found']} of {quality['labelled']} labelled pairs ranked).")
