@@ -116,3 +116,9 @@ def test_measure_labelled_rejects_a_file_without_labels(tmp_path):
     bad.write_text("lang,text\nen,hello\n")
     with pytest.raises(ValueError, match="announcement"):
         sim.measure_labelled(str(bad))
+
+
+def test_no_shared_feature_gives_no_pair_even_with_words():
+    posts = frame(("en", "Good morning"), ("fr", "Bonne nuit"))
+    assert sim.content_pairs(posts, words=True).columns == ["_row_a", "_row_b", "similarity", "words"]
+    assert sim.content_pairs(posts, words=True).height == 0

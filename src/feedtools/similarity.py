@@ -218,6 +218,8 @@ def content_pairs(
             idf = df.select("f", idf=logn - pl.col("_df").cast(pl.Float64).log())
             pairs = pairs.join(_shared_words_of(wg.join(idf, on="f"), pairs.select("_row_a", "_row_b"), word_limit),
                                on=["_row_a", "_row_b"])
+        elif words:
+            pairs = pairs.with_columns(words=pl.lit([], dtype=pl.List(pl.String)))
         out.append(pairs)
         start = end
     if not out:
