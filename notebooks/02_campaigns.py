@@ -35,7 +35,7 @@ languages = None
 from pathlib import Path
 
 import feedtools
-from feedtools import campaigns, explore, timeline
+from feedtools import campaigns, explore, similarity, timeline
 from feedtools.charts import campaigns as charts
 from feedtools.charts import table
 from feedtools.pipeline import summary_line
@@ -114,14 +114,29 @@ charts.language_heatmap(campaign_langs, top=20)
 #
 # Pairs of tags that the alias table keeps apart but that may belong together, with a score (higher is
 # stronger) and the evidence, so a researcher can decide. `plural`, `spelling`, `numbered` and `prefix` compare
-# the folded spellings (`#Tag`/`#Tags`, `#Tag1`/`#Tag2`); `cross-language` pairs are tags whose posts are in
-# different languages but appear together, share partners or link domains, and sit near each other in the feed.
+# the folded spellings (`#Tag`/`#Tags`, `#Tag1`/`#Tag2`); `translation` pairs are tags that, split into words
+# (`#CiudadesYTerritoriosDePaz` → ciudades y territorios de paz), say the same thing word for word: the same word,
+# a cognate (territorios/territories) or one concept of the bundled English/Spanish/French campaign vocabulary
+# (`data/campaign_vocabulary.csv`: paz/peace, ODS/SDG), with equal numbers (`#SDG3`/`#ODS3`). Campaigns that only
+# appear together are not aliases: they are listed below as related campaigns.
 # Accepting one is one row in the alias table.
 
 # %%
 suggestions = campaigns.suggest_aliases(posts, aliases)
 print(campaigns.describe_suggestions(suggestions))
 table(suggestions, max_rows=20)
+
+# %% [markdown]
+# ### Related campaigns (not aliases)
+#
+# Campaigns whose posts are in different languages and that go together: tags in the same posts, shared
+# partners or link domains (rarer ones weigh more), posts near each other in the feed. Useful context, but two
+# causes, not one under two names.
+
+# %%
+related = campaigns.related_campaigns(posts, aliases)
+print(campaigns.describe_related(related))
+table(related, max_rows=15)
 
 # %% [markdown]
 # ## Voice and amplification
@@ -155,10 +170,19 @@ table(amplified, max_rows=20)
 # %% [markdown]
 # ## Posts that announce the same thing in two languages
 #
-# Pairs of posts in different detected languages that share partners, links, link domains, dates, numbers or
-# campaigns, scored with rarer shared values weighing more and nearby positions adding a little.
+# Pairs of posts in different detected languages, ranked by what they say. Each text becomes accent-folded
+# character 4-grams of its words (so names and cognates match across languages: Sevilla/Seville, Bureau
+# Ejecutivo/Executive Bureau, Séminaire/Seminar), plus its numbers, day-month dates in English, Spanish or
+# French, mentions, links and hashtags split into words; rarer features weigh more (TF-IDF-like) and two posts'
+# similarity is the cosine. Position only breaks near-ties, and only posts within 12 positions of each other are
+# compared, so the work grows with the feed. The evidence column shows the shared words (`sevilla~seville`: a
+# shared stem) and the exact shared partners, links, dates and numbers. The method's precision at 10 and recall
+# are measured below on a bundled hand-labelled set of parallel announcements; on this feed, the summary says how
+# many of the top 10 pairs rest on shared words or exact values rather than on their place in the feed.
+# No multilingual embedding model is used: none ships with an installed package, and nothing is downloaded.
 
 # %%
+print(similarity.describe_quality(similarity.measure_labelled()))
 pairs = campaigns.cross_language_pairs(posts, aliases)
 print(campaigns.describe_pairs(pairs))
 table(pairs.select("position_a", "position_b", "lang_a", "lang_b", "score", "evidence", "text_a", "text_b"),

@@ -63,6 +63,16 @@ def test_bench_command_prints_its_table_and_cleans_up(tmp_path):
     assert list(tmp_path.iterdir()) == []  # the temporary feeds are deleted
 
 
+def test_bench_measures_cross_language_pairs(tmp_path):
+    exe = os.path.join(os.path.dirname(sys.executable), "feedtools")
+    r = subprocess.run([exe, "bench", "--sizes", "300", "--texts", "distinct", "--formats", "scrape", "--no-baseline",
+                        "--no-spark", "--workdir", str(tmp_path)], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    row = next(line for line in r.stdout.splitlines() if "| campaigns --pairs |" in line)
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[4] == "300" and "cross-language pairs (window 12)" in cells[9] and "FAILED" not in row
+
+
 def test_bench_rejects_bad_options():
     exe = os.path.join(os.path.dirname(sys.executable), "feedtools")
     r = subprocess.run([exe, "bench", "--sizes", "lots"], capture_output=True, text=True, timeout=120)

@@ -281,18 +281,24 @@ def test_spelling_suggestions_and_merged_pairs_excluded(aliases):
     assert s["score"].to_list() == sorted(s["score"].to_list(), reverse=True)
 
 
-def test_cross_language_suggestion_has_evidence():
+def test_translated_tags_are_suggested_and_co_occurring_ones_are_only_related():
     posts = make_posts([
         {"hashtags": ["WaterDay"], "mentions": ["water.org"], "domains": ["water.org"]},
         {"hashtags": ["DiaDelAgua"], "lang": "es", "mentions": ["water.org"], "domains": ["water.org"]},
-        {"hashtags": ["WaterDay", "DiaDelAgua"], "lang": "es", "mentions": ["water.org"]},
-        {"hashtags": ["Other"], "lang": "es"},
+        {"hashtags": ["WaterDay", "DiaDelAgua", "Habitat"], "lang": "es", "mentions": ["water.org"]},
+        {"hashtags": ["Habitat", "Vivienda"], "lang": "es", "mentions": ["water.org"]},
+        {"hashtags": ["SDG3"]}, {"hashtags": ["ODS3"], "lang": "es"}, {"hashtags": ["ODS5"], "lang": "es"},
     ] + [{"hashtags": ["Filler"], "mentions": [f"p{i}.org"]} for i in range(10)])
-    s = cp.suggest_aliases(posts).filter(pl.col("kind") == "cross-language")
-    row = s.filter((pl.col("tag_a") == "DiaDelAgua") & (pl.col("tag_b") == "WaterDay")).row(0, named=True)
-    assert {row["lang_a"], row["lang_b"]} == {"en", "es"}
-    assert "together in 1 post" in row["evidence"] and "water.org" in row["evidence"]
-    assert row["score"] > 0.5
+    s = cp.suggest_aliases(posts).filter(pl.col("kind") == "translation")
+    got = {(r["tag_a"], r["tag_b"]): r for r in s.iter_rows(named=True)}
+    assert set(got) == {("DiaDelAgua", "WaterDay"), ("ODS3", "SDG3")}  # never ODS5 / SDG3: numbers differ
+    assert "dia=day" in got[("DiaDelAgua", "WaterDay")]["evidence"] and "agua=water" in got[
+        ("DiaDelAgua", "WaterDay")]["evidence"]
+    # Habitat co-occurs with both and shares their partner: related, never an alias
+    related = cp.related_campaigns(posts)
+    assert related.height > 0 and "water.org" in " ".join(related["evidence"].to_list())
+    assert cp.suggest_aliases(posts).filter(pl.col("tag_a").is_in(["Habitat", "Vivienda"])
+                                            | pl.col("tag_b").is_in(["Habitat", "Vivienda"])).height == 0
     # once the table merges them, the pair is no longer suggested
     merged = pl.DataFrame({"campaign_id": ["water"] * 2, "label": ["Water"] * 2, "lang": [["en"], ["es"]],
                            "hashtag": ["WaterDay", "DiaDelAgua"], "tag_folded": ["waterday", "diadelagua"],
@@ -300,6 +306,19 @@ def test_cross_language_suggestion_has_evidence():
     again = cp.suggest_aliases(posts, merged)
     assert again.filter(pl.col("tag_a").is_in(["DiaDelAgua", "WaterDay"])
                         & pl.col("tag_b").is_in(["DiaDelAgua", "WaterDay"])).height == 0
+
+
+@pytest.mark.parametrize("tag, words", [
+    ("#CiudadesYTerritoriosDePaz", ["ciudades", "y", "territorios", "de", "paz"]), ("SDG3", ["sdg", "3"]),
+    ("UCLGMeets", ["uclgmeets"]), ("Día_Mundial", ["dia", "mundial"]), ("GLRs", ["glrs"]),
+])
+def test_tag_words(tag, words):
+    assert cp.tag_words(tag) == words
+
+
+def test_bundled_vocabulary_loads():
+    vocab = cp.load_vocabulary()
+    assert vocab["paz"] == vocab["peace"] == vocab["paix"] and vocab["ods"] == vocab["sdg"]
 
 
 # --------------------------------------------------------------------------------------------- post pairs
@@ -427,7 +446,16 @@ def test_seed_campaigns_and_language_mixes(seed_feed):
     s = cp.suggest_aliases(seed_feed.posts, aliases)
     pairs = set(zip(s["tag_a"], s["tag_b"], strict=True))
     assert ("LocalGov", "LocalGovs") in pairs  # a pair the alias table does not list
-    assert s.filter(pl.col("kind") == "cross-language").height > 0
+    # the seed's cross-language suggestions are aliases, not campaigns that co-occur (ODS / Beijing30 are related)
+    assert s.filter(pl.col("kind") == "translation").height == 0  # the table already merges ODS / SDGs ...
+    bare = cp.suggest_aliases(seed_feed.posts)
+    assert {(r["tag_a"], r["tag_b"]) for r in bare.filter(pl.col("kind") == "translation").iter_rows(named=True)} == {
+        ("ODS", "SDGs"), ("CitiesAndTerritoriesOfPeace", "CiudadesYTerritoriosDePaz")}  # ... without it, found
+    related = cp.related_campaigns(seed_feed.posts, aliases)
+    rel = set(zip(related["campaign_a"], related["campaign_b"], strict=True))
+    assert ("beijing30", "sdgs") in rel and ("droitshumains", "worldsocialjusticeday") in rel
+    assert not rel & {(min(r["campaign_a"], r["campaign_b"]), max(r["campaign_a"], r["campaign_b"]))
+                      for r in s.iter_rows(named=True)}
     markers = cp.series_markers(seed_feed.posts, aliases)
     assert markers["marker"].head(3).to_list() == ["🟡", "💜", "💦"]
 

@@ -63,6 +63,7 @@ def all_sentences(posts: pl.DataFrame) -> dict[str, str]:
         "voice": cp.describe_voice(voice, cp.voice_by_language(posts), n),
         "amplified": cp.describe_amplified(cp.amplified_accounts(posts), voice, n),
         "pairs": cp.describe_pairs(cp.cross_language_pairs(posts, al)),
+        "related": cp.describe_related(cp.related_campaigns(posts, al)),
         "series": cp.describe_series(cp.series_markers(posts, al)),
         "network": cp.describe_network(cp.partner_graph(posts, al)),
     }
@@ -210,12 +211,18 @@ def test_seed_campaign_dates(seed_feed):
 
 def test_seed_suggestions_pairs_series_network(seed_sentences):
     s = seed_sentences["suggestions"]
-    assert "Strongest: #LocalGov / #LocalGovs (plural, score 0.95), #CiudadesYTerritoriosDePaz / #Montevideo" in s
+    assert "Strongest: #LocalGov / #LocalGovs (plural, score 0.95), #SDG3 / #SDGs (spelling, score 0.75)" in s
     assert "#SDG3 / #SDGs (spelling" in s
     assert "Numbered pairs such as #CSW68 / #CSW69" in s
-    # the English and Spanish Executive Bureau posts in Seville come first
+    # the English and Spanish Executive Bureau posts in Seville are among the strongest, with the words they share
     assert seed_sentences["pairs"].startswith(
-        "22 candidate pairs. Strongest: positions 40 (en) and 42 (es), score 1.07 (partners: worldledforum")
+        "53 candidate pairs; 10 of the top 10 share words or exact partners, links, dates or numbers, not only a "
+        "place in the feed. Strongest: positions 59 (en) and 65 (fr)")
+    assert ("positions 40 (en) and 42 (es), score 0.28 (content 0.24; words: sevilla, bureau, uclgmeets, executive~ejecutivo; "
+            "partners: worldledforum") in seed_sentences["pairs"]
+    # campaigns that only go together are related, not aliases
+    assert seed_sentences["related"].startswith(
+        "15 related campaign pairs. Strongest: montevideo (en) / peace-forum (es), score 0.76 (together in 1 post")
     series = seed_sentences["series"]
     assert series.startswith("10 recurring openers: 🟡 opens 8 posts, campaigns uclgmeets (7)")
     assert "💜 opens 7 posts, campaigns worldsocialjusticeday (5)" in series

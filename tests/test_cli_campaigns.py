@@ -29,7 +29,7 @@ def test_campaigns_on_seed_all_outputs(tmp_path):
             "--pairs", str(pairs), "--network", str(net))
     assert r.returncode == 0, r.stderr
     assert r.stderr.strip() == "53 campaigns (4 from the alias table campaigns.csv) in 59 of 66 loaded posts; " \
-                               "26 alias suggestions"
+                               "11 alias suggestions"
     c = pl.read_csv(out)
     lrgs = c.filter(pl.col("campaign_id") == "lrgs").row(0, named=True)
     assert lrgs["hashtags"] == "LRGs:6|GLRs:3" and lrgs["lang_shares"] == "en:0.667|fr:0.222|es:0.111"
@@ -39,7 +39,8 @@ def test_campaigns_on_seed_all_outputs(tmp_path):
     assert p.filter(pl.col("position") == 42)["campaigns"][0] == "uclgmeets|lrgs"
     s = pl.read_csv(sugg)
     assert ("LocalGov", "LocalGovs") in set(zip(s["tag_a"], s["tag_b"], strict=True))
-    assert pl.read_parquet(pairs).row(0, named=True)["position_a"] == 40
+    top = pl.read_parquet(pairs).head(3)
+    assert (40, 42) in set(zip(top["position_a"], top["position_b"], strict=True))  # Executive Bureau, en / es
     g = nx.read_gexf(net)
     assert g.nodes["campaign:lrgs"]["kind"] == "campaign"
 

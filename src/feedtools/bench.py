@@ -372,6 +372,17 @@ def run_bench(sizes: Sequence[tuple[str, int]], *, formats: Sequence[str] = ("sc
                         emit({**base, "step": step, "rows": n_rows, "seconds": a.seconds,
                               "cpu": f"{a.cpu_seconds:.1f}", "peak_mb": a.peak_mb,
                               "note": note})
+                    if "campaigns" in analyses and n <= analyses_up_to:
+                        # cross-language pairs (feedtools.similarity): the feed read twice in chunks of posts
+                        pq = tmp / "pairs.parquet"
+                        a = run_measured(_feedtools("campaigns", str(feed), "-o", str(tmp / "c.parquet"), "--pairs",
+                                                    str(pq)), tmp / "log")
+                        ok = a.returncode == 0
+                        emit({**base, "step": "campaigns --pairs", "rows": n_rows, "seconds": a.seconds,
+                              "cpu": f"{a.cpu_seconds:.1f}", "peak_mb": a.peak_mb,
+                              "note": f"{_rows_of(pq):,} cross-language pairs (window 12)" if ok else
+                              f"FAILED ({a.returncode}): {a.last_line[:80]}"})
+                        pq.unlink(missing_ok=True)
                     if baseline and fmt == "scrape":
                         b = run_measured([sys.executable, "-m", "feedtools.bench", "--baseline-only", str(feed)],
                                          tmp / "log")

@@ -26,7 +26,10 @@ frame; none modifies its input):
 * :func:`campaign_languages` — campaign × detected language counts (heatmap input);
 * :func:`voice_summary`, :func:`voice_by_campaign`, :func:`voice_by_language`,
   :func:`amplified_accounts` — own posts versus reposts;
-* :func:`cross_language_pairs` — posts that announce the same thing in two languages;
+* :func:`suggest_aliases` — tags that may be one campaign (spelling variants, translations);
+* :func:`related_campaigns` — campaigns in different languages that go together (never aliases);
+* :func:`cross_language_pairs` — posts that announce the same thing in two languages, ranked by content
+  (:mod:`feedtools.similarity`);
 * :func:`series_markers` — leading emoji and other recurring openers;
 * :func:`partner_graph`, :func:`graph_layout`, :func:`write_graph` — accounts and
   campaigns as a network (GEXF / GraphML).
@@ -49,7 +52,7 @@ Every output table is sorted deterministically.
 from __future__ import annotations
 
 import bisect
-import math
+import os
 import re
 from pathlib import Path
 
@@ -59,7 +62,8 @@ import polars as pl
 from feedtools.entities import HASHTAG_PATTERN, MENTION_PATTERN, URL_PATTERN, emoji_pattern
 from feedtools.paths import CAMPAIGN_ALIASES
 from feedtools.safeio import atomic_open, atomic_path
-from feedtools.text import day_month_mentions, fold_tag, fold_tags
+from feedtools.similarity import PROXIMITY_WEIGHT, content_pairs, date_tokens, pair_score  # noqa: F401 (re-exported)
+from feedtools.text import fold_tag, fold_tags
 from feedtools.usertables import line_error, read_user_table
 
 __all__ = [
@@ -81,10 +85,13 @@ __all__ = [
     "fold_tags",
     "graph_layout",
     "load_aliases",
+    "load_vocabulary",
     "partner_graph",
     "posts_with_campaigns",
+    "related_campaigns",
     "series_markers",
     "suggest_aliases",
+    "tag_words",
     "voice_by_campaign",
     "voice_by_language",
     "voice_summary",
@@ -804,12 +811,120 @@ def _cross_language_tag_pairs(posts: pl.DataFrame, aliases: pl.DataFrame | None,
                        evidence=evidence).sort("tag_folded_a", "tag_folded_b")
 
 
+# --------------------------------------------------------------------------------------------------------------
+# Translated tags and related campaigns
+# --------------------------------------------------------------------------------------------------------------
+
+#: Words a hashtag's meaning does not rest on (en/es/fr articles, prepositions, conjunctions).
+TAG_STOPWORDS = frozenset(
+    ["a", "al", "and", "at", "by", "d", "de", "del", "des", "du", "e", "el", "en", "et", "for", "in", "l", "la", "las", "le", "les", "los", "of", "on", "or", "para", "pour", "por", "sur", "the", "to", "y"])
+_MIN_COGNATE_PREFIX = 5  # territories / territorios, justice / justicia share 5+ first letters
+
+
+def load_vocabulary(path: str | Path | None = None) -> dict[str, str]:
+    """Folded word -> concept from the bundled campaign vocabulary (:data:`feedtools.paths.CAMPAIGN_VOCABULARY`,
+    or ``path``): a CSV of ``concept,words`` (forms separated by ``|``), ``#`` lines are comments. Raises
+    ``ValueError`` when the file lacks those columns or a word has two concepts."""
+    from feedtools.paths import CAMPAIGN_VOCABULARY
+
+    df = pl.read_csv(path or CAMPAIGN_VOCABULARY, comment_prefix="#", schema_overrides={"words": pl.String})
+    if not {"concept", "words"} <= set(df.columns):
+        raise ValueError(f"{path or CAMPAIGN_VOCABULARY}: needs columns concept,words")
+    table: dict[str, str] = {}
+    for concept, words in df.select("concept", "words").iter_rows():
+        for w in (words or "").split("|"):
+            w = fold_tag(w.strip())
+            if w and table.setdefault(w, concept) != concept:
+                raise ValueError(f"vocabulary: {w!r} is in two concepts ({table[w]}, {concept})")
+    return table
+
+
+def tag_words(tag: str) -> list[str]:
+    """A hashtag split into folded words at case and letter/digit seams: ``#CiudadesYTerritoriosDePaz`` ->
+    ``['ciudades', 'y', 'territorios', 'de', 'paz']``, ``SDG3`` -> ``['sdg', '3']``; an all-lower or all-upper tag
+    stays one word (``uclgmeets``)."""
+    t = re.sub(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])", " ", tag.lstrip("#＃"))
+    t = re.sub(r"(?<=[a-zà-ÿ])(?=[A-ZÀ-Þ])", " ", t)
+    t = re.sub(r"(?:^|(?<=[^A-Za-zÀ-ÿ]))([A-ZÀ-Þ])(?=[A-ZÀ-Þ][a-zà-ÿ])", r"\1 ", t)
+    return [fold_tag(w) for w in re.split(r"[\W_]+", t) if w and fold_tag(w)]
+
+
+def _concept(word: str, vocab: dict[str, str]) -> str | None:
+    for form in (word, word[:-1] if word.endswith("s") else None, word[:-2] if word.endswith("es") else None):
+        if form and form in vocab:
+            return "=" + vocab[form]
+    return None
+
+
+def _word_match(a: str, b: str, vocab: dict[str, str]) -> tuple[float, str] | None:
+    """How two folded words mean the same: ``(strength, how)`` or None."""
+    if a == b:
+        return 1.0, a
+    ca, cb = _concept(a, vocab), _concept(b, vocab)
+    if ca and ca == cb:
+        return 1.0, f"{a}={b}"
+    if a.isdigit() or b.isdigit():
+        return None
+    from rapidfuzz.distance import Indel
+
+    prefix = len(os.path.commonprefix([a, b]))
+    sim = Indel.normalized_similarity(a, b)
+    if (prefix >= _MIN_COGNATE_PREFIX or (prefix >= 3 and sim >= 0.75)) and min(len(a), len(b)) >= 4:
+        return sim, f"{a}~{b}"
+    return None
+
+
+def _same_meaning(wa: list[str], wb: list[str], vocab: dict[str, str]) -> tuple[float, list[str]] | None:
+    """Every content word of one tag matched by a distinct word of the other (same word, same vocabulary concept,
+    or cognate), numbers equal: ``(mean strength, matches)``; None otherwise."""
+    a = [w for w in wa if w not in TAG_STOPWORDS]
+    b = [w for w in wb if w not in TAG_STOPWORDS]
+    if not a or not b or len(a) != len(b):
+        return None
+    if sorted(w for w in a if w.isdigit()) != sorted(w for w in b if w.isdigit()):
+        return None
+    left, matches, total = list(b), [], 0.0
+    for w in a:
+        best = max(((m, v) for v in left if (m := _word_match(w, v, vocab))), key=lambda x: x[0][0], default=None)
+        if best is None:
+            return None
+        (strength, how), v = best
+        left.remove(v)
+        matches.append(how)
+        total += strength
+    return total / len(a), matches
+
+
+def _translated_tag_pairs(stats: pl.DataFrame, vocab: dict[str, str]) -> pl.DataFrame:
+    """Tags in different campaigns that say the same thing word for word (:func:`_same_meaning`):
+    ``tag_folded_a < tag_folded_b, kind, score, evidence``. Candidates share a blocking key (a word's vocabulary
+    concept, or its first 4 letters), keys used by more than :data:`_MAX_TAGS_PER_VALUE` tags are skipped; each
+    candidate is then checked word by word (a Python loop: the candidates are few)."""
+    rows = stats.select("tag_folded", "tag", "campaign_id").to_dicts()
+    words = {r["tag_folded"]: tag_words(r["tag"]) for r in rows}
+    keys = pl.DataFrame(
+        [(t, _concept(w, vocab) or w[:4]) for t, ws in words.items() for w in ws
+         if w not in TAG_STOPWORDS and (len(w) >= 3 or _concept(w, vocab))],
+        schema={"t": pl.String, "k": pl.String}, orient="row").unique()
+    keys = keys.filter(pl.len().over("k") <= _MAX_TAGS_PER_VALUE)
+    campaign = stats.select("tag_folded", "campaign_id")
+    cand = (keys.join(keys.rename({"t": "u"}), on="k").filter(pl.col("t") < pl.col("u")).select("t", "u").unique()
+            .join(campaign.rename({"tag_folded": "t", "campaign_id": "ca"}), on="t")
+            .join(campaign.rename({"tag_folded": "u", "campaign_id": "cb"}), on="u")
+            .filter(pl.col("ca") != pl.col("cb")).sort("t", "u"))
+    out = []
+    for t, u in cand.select("t", "u").iter_rows():
+        if (m := _same_meaning(words[t], words[u], vocab)) is not None and any("~" in x or "=" in x for x in m[1]):
+            out.append((t, u, round(0.9 * m[0], 4), "same words across languages: " + ", ".join(m[1])))
+    return pl.DataFrame(out, schema={"tag_folded_a": pl.String, "tag_folded_b": pl.String, "score": pl.Float64,
+                                     "evidence": pl.String}, orient="row").with_columns(kind=pl.lit("translation"))
+
+
 def suggest_aliases(
     posts: pl.DataFrame,
     aliases: pl.DataFrame | None = None,
     *,
-    window: int = 3,
-    min_score: float = 0.15,
+    vocabulary: dict[str, str] | None = None,
     max_tags_per_post: int | None = MAX_TAGS_PER_POST,
     max_suggestions: int | None = MAX_SUGGESTIONS,
     stats: dict | None = None,
@@ -825,20 +940,23 @@ def suggest_aliases(
       half that score: usually different editions), ``prefix`` (one starts with the
       other; 0.5 × length ratio; a prefix is compared with at most 50 longer tags).
       Tags shorter than 4 characters get only ``plural``.
-    * ``cross-language``: the tags' posts are mostly in different detected
-      languages and share posts, mentioned partners or link domains (rarer shared
-      values weigh more), helped by posts within ``window`` positions of each
-      other. Score = 0.35 × co-occurrence + 0.3 × partner overlap + 0.15 × domain
-      overlap + 0.2 × neighbouring share; pairs under ``min_score``, and pairs with only
-      one kind of evidence, are dropped. A partner or domain used with more than 50
-      different tags is ignored (it links everything, so it is no evidence for a pair).
-      Only the first ``max_tags_per_post`` distinct tags of each post are paired
-      (:data:`MAX_TAGS_PER_POST`; None: all).
+    * ``translation``: the two tags, split into words (``#CiudadesYTerritoriosDePaz`` ->
+      ciudades y territorios de paz), say the same thing word for word: each content
+      word (articles and prepositions aside) of one is the same word, the same concept
+      in the bundled en/es/fr campaign vocabulary (``data/campaign_vocabulary.csv``:
+      ``paz``/``peace``, ``ods``/``sdg``), or a cognate (same first 5 letters, or
+      first 3 and 75% alike: ``territorios``/``territories``) of a distinct word of the
+      other, and their numbers are equal (``#SDG3``/``#ODS3``). Score 0.9 × the mean
+      word match (1 for same word or concept, the cognates' similarity otherwise).
+      Campaigns that merely co-occur, share partners or sit side by side are not
+      aliases: :func:`related_campaigns` lists them.
 
     Only the ``max_suggestions`` strongest are returned (:data:`MAX_SUGGESTIONS`; None:
     all). When ``stats`` is a dict it receives ``suggestions_found`` (before that cap),
     ``suggestions_kept``, ``max_suggestions`` and the per-post tag cap's figures
-    (``max_tags_per_post``, ``posts_over_tags_cap``, ``tags_over_cap``).
+    (``max_tags_per_post``, ``posts_over_tags_cap``, ``tags_over_cap``: the cap counts the tags of
+    each post; it bounds :func:`related_campaigns`, and is reported here for the tags read).
+    ``vocabulary``: folded word -> concept (default :func:`load_vocabulary`).
 
     Output columns: ``kind, tag_a, tag_b`` (commonest spellings), ``campaign_a,
     campaign_b, lang_a, lang_b`` (dominant detected language of each tag's posts),
@@ -856,11 +974,15 @@ def suggest_aliases(
     rank = tag_stats["tag"].rank("dense").cast(pl.Int64)
     spelling, found = _spelling_pairs(tag_stats, rank.to_numpy(), max_suggestions)
     index = tag_stats.select("tag_folded", _k=pl.int_range(pl.len(), dtype=pl.Int64))
+    _cap_per_post(_tag_rows(posts, aliases).select("_row", "position", "tag_folded"), max_tags_per_post, counts)
+    vocab = load_vocabulary() if vocabulary is None else vocabulary
     cross = (
-        _cross_language_tag_pairs(posts, aliases, tag_stats, window, min_score, max_tags_per_post, counts)
+        _translated_tag_pairs(tag_stats, vocab)
         .join(index.rename({"tag_folded": "tag_folded_a", "_k": "_a"}), on="tag_folded_a")
         .join(index.rename({"tag_folded": "tag_folded_b", "_k": "_b"}), on="tag_folded_b")
         .select("_a", "_b", "kind", "score", "evidence")
+        # a pair that spelling explains (localgov / localgovs, climat / climate) is listed once, as spelling
+        .join(spelling.select("_a", "_b"), on=["_a", "_b"], how="anti")
     )
     df = pl.concat([spelling.with_columns(evidence=pl.lit(None, dtype=pl.String)),
                     cross.with_columns(distance=pl.lit(None, dtype=pl.Int64))], how="diagonal_relaxed")
@@ -884,36 +1006,76 @@ def suggest_aliases(
     return df.cast(dict(SUGGESTION_SCHEMA))
 
 
+RELATED_SCHEMA = pl.Schema({
+    "campaign_a": pl.String, "campaign_b": pl.String, "tag_a": pl.String, "tag_b": pl.String, "lang_a": pl.String,
+    "lang_b": pl.String, "posts_a": pl.Int64, "posts_b": pl.Int64, "score": pl.Float64, "evidence": pl.String,
+})
+
+
+def related_campaigns(
+    posts: pl.DataFrame,
+    aliases: pl.DataFrame | None = None,
+    *,
+    window: int = 3,
+    min_score: float = 0.15,
+    max_tags_per_post: int | None = MAX_TAGS_PER_POST,
+    stats: dict | None = None,
+) -> pl.DataFrame:
+    """Campaigns in different languages that go together without being one cause under two names: their tags
+    share posts, mentioned partners or link domains (rarer shared values weigh more), helped by posts within
+    ``window`` positions of each other. Not alias suggestions (:func:`suggest_aliases` lists those).
+
+    For each pair of tags in different campaigns whose posts are mostly in different detected languages:
+    score = 0.35 × co-occurrence + 0.3 × partner overlap + 0.15 × domain overlap + 0.2 × neighbouring share;
+    pairs under ``min_score``, and pairs with only one kind of evidence, are dropped; a partner or domain used
+    with more than 50 tags is ignored; only the first ``max_tags_per_post`` tags of each post count (``stats``,
+    a dict, receives the cap's figures). One row per campaign pair (its strongest tag pair).
+
+    Output: ``campaign_a < campaign_b, tag_a, tag_b`` (commonest spellings), ``lang_a, lang_b, posts_a,
+    posts_b, score, evidence``; sorted by score (descending), campaign_a, campaign_b.
+    """
+    counts: dict = {} if stats is None else stats
+    tag_stats = _tag_stats(posts, aliases)
+    if tag_stats.height < 2:
+        return pl.DataFrame(schema=RELATED_SCHEMA)
+    pairs = _cross_language_tag_pairs(posts, aliases, tag_stats, window, min_score, max_tags_per_post, counts)
+    info = tag_stats.select("tag_folded", "tag", "campaign_id", "lang", "posts")
+    df = (pairs.join(info.rename(lambda c: c + "_a"), on="tag_folded_a")
+          .join(info.rename(lambda c: c + "_b"), on="tag_folded_b"))
+    swap = pl.col("campaign_id_a") > pl.col("campaign_id_b")
+
+    def pick(a: str, b: str) -> tuple[pl.Expr, pl.Expr]:
+        return pl.when(swap).then(b).otherwise(a), pl.when(swap).then(a).otherwise(b)
+
+    cols = {}
+    for name in ("campaign_id", "tag", "lang", "posts"):
+        first, second = pick(f"{name}_a", f"{name}_b")
+        out = "campaign" if name == "campaign_id" else name
+        cols[f"{out}_a"], cols[f"{out}_b"] = first, second
+    df = df.select(**cols, score="score", evidence="evidence").sort(
+        ["campaign_a", "campaign_b", "score", "tag_a", "tag_b"], descending=[False, False, True, False, False])
+    df = df.unique(["campaign_a", "campaign_b"], keep="first", maintain_order=True)
+    return df.cast(dict(RELATED_SCHEMA)).sort(["score", "campaign_a", "campaign_b"], descending=[True, False, False])
+
+
 # --------------------------------------------------------------------------------------------------------------
 # Cross-language post pairs
 # --------------------------------------------------------------------------------------------------------------
 
-PAIR_WEIGHTS = {"link": 1.0, "date": 1.0, "partner": 0.6, "campaign": 0.5, "domain": 0.4, "number": 0.3}
 
 
 def _date_tokens(frame: pl.DataFrame) -> pl.DataFrame:
-    """``_row, value`` rows: the ``MM-DD`` days named in column ``_s`` (read by
-    :func:`feedtools.text.day_month_mentions`, as the timeline reads them), ranges of at most 14 days expanded."""
-    d = day_month_mentions(frame, "_s", ["_row"])
-    first = pl.date(2024, pl.col("sm"), 1)  # a leap year: 29 February exists
-    ok = (pl.col("sm").is_not_null() & pl.col("em").is_not_null() & pl.col("sd").is_between(1, 31)
-          & pl.col("ed").is_between(1, 31))
-    d = d.filter(ok).with_columns(
-        start=pl.date(2024, pl.col("sm"), 1).dt.offset_by(pl.format("{}d", pl.col("sd") - 1)),
-        end=pl.date(2024, pl.col("em"), 1).dt.offset_by(pl.format("{}d", pl.col("ed") - 1)),
-        bad=(pl.col("sd") > first.dt.month_end().dt.day())
-        | (pl.col("ed") > pl.date(2024, pl.col("em"), 1).dt.month_end().dt.day()),
-    )
-    d = d.with_columns(end=pl.when(pl.col("end") < pl.col("start")).then(pl.col("end").dt.offset_by("1y"))
-                       .otherwise("end"))
-    d = d.filter(~pl.col("bad") & ((pl.col("end") - pl.col("start")).dt.total_days() <= 14))
-    return (d.select("_row", day=pl.date_ranges("start", "end", "1d")).explode("day")
-            .select("_row", value=pl.col("day").dt.strftime("%m-%d")))
+    """Alias of :func:`feedtools.similarity.date_tokens` (``_row, value``: ``MM-DD`` days named in ``_s``)."""
+    return date_tokens(frame)
 
 
-def _post_features(posts: pl.DataFrame, aliases: pl.DataFrame | None) -> pl.DataFrame:
-    """Long table ``_row, kind, value`` of the features two announcements of one thing would share."""
-    base = _with_row(posts).filter(_loaded(posts))
+def _post_features(posts: pl.DataFrame, aliases: pl.DataFrame | None, rows: pl.Series | None = None) -> pl.DataFrame:
+    """Long table ``_row, kind, value`` of the exact values two announcements of one thing would share (the
+    evidence columns of :func:`cross_language_pairs`), for the loaded posts whose ``_row`` is in ``rows`` (all
+    when None); ``_row`` is Int64."""
+    base = _with_row(posts).with_columns(pl.col("_row").cast(pl.Int64)).filter(_loaded(posts))
+    if rows is not None:
+        base = base.join(rows.cast(pl.Int64).alias("_row").to_frame(), on="_row", how="semi")
     text = pl.col("text_clean").fill_null("")
     stripped = (
         text.str.replace_all(URL_PATTERN, " ").str.replace_all(MENTION_PATTERN, " ")
@@ -931,8 +1093,9 @@ def _post_features(posts: pl.DataFrame, aliases: pl.DataFrame | None) -> pl.Data
             part = part.filter(~pl.col("value").is_in(SHORTENER_DOMAINS))
         parts.append(part)
     parts.append(_date_tokens(df.select("_row", "_s")).select("_row", kind=pl.lit("date"), value="value"))
-    camp = _campaign_rows(posts, aliases).select("_row", kind=pl.lit("campaign"), value=pl.col("campaign_id"))
-    parts.append(camp)
+    camp = _campaign_rows(posts, aliases).select(pl.col("_row").cast(pl.Int64), kind=pl.lit("campaign"),
+                                                 value=pl.col("campaign_id"))
+    parts.append(camp.join(base.select("_row"), on="_row", how="semi"))
     return pl.concat(parts).drop_nulls("value").unique().sort("_row", "kind", "value")
 
 
@@ -940,80 +1103,70 @@ def cross_language_pairs(
     posts: pl.DataFrame,
     aliases: pl.DataFrame | None = None,
     *,
-    window: int = 5,
-    min_score: float = 0.6,
-    max_df: int = 50,
+    window: int = 12,
+    min_score: float = 0.1,
+    max_share: float = 0.02,
 ) -> pl.DataFrame:
-    """Pairs of loaded posts in two different detected languages that may announce the same thing.
+    """Pairs of loaded posts in two different detected languages that may announce the same thing, ranked by
+    what they say.
 
-    Evidence shared by the two posts: mentioned partners, exact links, link domains,
-    numbers (digits in the text outside links, mentions and tags), day-month dates
-    (en/es/fr month names, ranges such as ``2-3 de mayo`` expanded), campaigns,
-    and closeness in feed order. Each shared value adds ``weight(kind) × rarity``
-    with weights :data:`PAIR_WEIGHTS` and rarity = ln(N/df)/ln(N) (1 for a value in
-    one other post, towards 0 for a value in every post); posts within ``window``
-    positions add ``0.5 × (1 - (distance-1)/window)``. A pair needs at least one shared
-    value and ``score >= min_score``; values in more than ``max_df`` posts are
-    ignored (too common to link two posts, and they would make the pair count
-    quadratic). Posts whose language is ``und`` are left out.
+    ``content`` is the cross-language content similarity of the two texts
+    (:func:`feedtools.similarity.content_pairs`: accent-folded character 4-grams of words, so names and
+    cognates match across English, Spanish and French, plus numbers, day-month dates, mentions, links and
+    hashtags, rarer features weighing more; 0-1). Posts are compared only within ``window`` positions of each
+    other (so the work grows with the feed, not with its square); features in more than ``max_share`` of
+    the posts are ignored. ``score = content + 0.05 × (1 - distance / (window + 1))``: position only breaks
+    near-ties. Pairs need ``score >= min_score`` and at least one shared feature. Posts whose language is
+    ``und`` are left out.
 
-    Output: ``position_a < position_b, lang_a, lang_b, score, distance``, one list
-    column per evidence kind (``shared_partners, shared_links, shared_domains,
-    shared_numbers, shared_dates, shared_campaigns``), ``evidence`` (one readable
-    line), ``text_a, text_b``. Sorted by score (descending), position_a, position_b.
+    Output: ``position_a < position_b, lang_a, lang_b, score, content, distance``, ``shared_words`` (the
+    words that match: ``montevideo``, or ``sevilla~seville`` for a shared stem), one list column per exact
+    evidence kind (``shared_partners, shared_links, shared_domains, shared_numbers, shared_dates,
+    shared_campaigns``), ``evidence`` (one readable line), ``text_a, text_b``. Sorted by score (descending),
+    position_a, position_b.
     """
     base = _with_row(posts).filter(_loaded(posts) & (pl.col("lang").fill_null(UND) != UND)).select(
-        "_row", "position", "lang", "text_clean")
-    n = base.height
+        pl.col("_row").cast(pl.Int64), "position", "lang", "text_clean")
+    kinds = ("partners", "links", "domains", "numbers", "dates", "campaigns")
     schema = {"position_a": pl.Int64, "position_b": pl.Int64, "lang_a": pl.String, "lang_b": pl.String,
-              "score": pl.Float64, "distance": pl.Int64,
-              **{f"shared_{k}": LIST_STR for k in ("partners", "links", "domains", "numbers", "dates", "campaigns")},
+              "score": pl.Float64, "content": pl.Float64, "distance": pl.Int64, "shared_words": LIST_STR,
+              **{f"shared_{k}": LIST_STR for k in kinds},
               "evidence": pl.String, "text_a": pl.String, "text_b": pl.String}
-    if n < 2:
+    if base.height < 2:
         return pl.DataFrame(schema=schema)
-    feats = _post_features(posts, aliases).join(base.select("_row"), on="_row", how="semi")
-    dfreq = feats.group_by("kind", "value").agg(_df=pl.len())
-    log_n = math.log(max(n, 2))
-    feats = feats.join(dfreq, on=["kind", "value"]).filter((pl.col("_df") >= 2) & (pl.col("_df") <= max_df))
-    feats = feats.with_columns(
-        w=pl.col("kind").replace_strict(PAIR_WEIGHTS, return_dtype=pl.Float64)
-        * ((pl.lit(float(n)) / pl.col("_df")).log() / log_n).clip(lower_bound=0.05)
-    )
-    shared = (
-        feats.select("_row", "kind", "value", "w").join(feats.select(_row_b="_row", kind="kind", value="value"),
-                                                        on=["kind", "value"])
-        .filter(pl.col("_row") < pl.col("_row_b"))
-    )
+    frame = base.select("_row", "position", "lang", text="text_clean")
+    pairs = content_pairs(frame, window=window, min_similarity=0.0, max_share=max_share, words=True)
     info = base.select("_row", "position", "lang", "text_clean")
-    shared = shared.join(info.rename({"position": "pa", "lang": "la", "text_clean": "ta"}), on="_row").join(
-        info.rename({"_row": "_row_b", "position": "pb", "lang": "lb", "text_clean": "tb"}), on="_row_b")
-    shared = shared.filter(pl.col("la") != pl.col("lb"))
-    if shared.height == 0:
+    agg = (
+        pairs.join(info.rename({"_row": "_row_a", "position": "position_a", "lang": "lang_a", "text_clean": "text_a"}),
+                   on="_row_a")
+        .join(info.rename({"_row": "_row_b", "position": "position_b", "lang": "lang_b", "text_clean": "text_b"}),
+              on="_row_b")
+        .with_columns(distance=pl.col("position_b") - pl.col("position_a"), content=pl.col("similarity"))
+        .with_columns(score=pair_score(window))
+        .filter(pl.col("score") >= min_score)
+    )
+    if agg.height == 0:
         return pl.DataFrame(schema=schema)
-    agg = shared.group_by("_row", "_row_b").agg(
-        pl.col("pa", "pb", "la", "lb", "ta", "tb").first(),
-        w=pl.col("w").sum(),
-        **{f"shared_{k}s" if k != "date" else "shared_dates":
-           pl.col("value").filter(pl.col("kind") == k).sort()
-           for k in ("partner", "link", "domain", "number", "date", "campaign")},
+    feats = _post_features(posts, aliases, pl.concat([agg["_row_a"], agg["_row_b"]]).unique())
+    ev = (
+        agg.select("_row_a", "_row_b").join(feats.rename({"_row": "_row_a"}), on="_row_a")
+        .join(feats.rename({"_row": "_row_b"}), on=["_row_b", "kind", "value"], how="semi")
+        .group_by("_row_a", "_row_b").agg(
+            **{f"shared_{k}s" if k != "date" else "shared_dates": pl.col("value").filter(pl.col("kind") == k).sort()
+               for k in ("partner", "link", "domain", "number", "date", "campaign")})
     )
-    # swap to keep position_a < position_b
-    swap = pl.col("pa") > pl.col("pb")
-    agg = agg.with_columns(
-        distance=(pl.col("pb") - pl.col("pa")).abs(),
-        position_a=pl.when(swap).then("pb").otherwise("pa"), position_b=pl.when(swap).then("pa").otherwise("pb"),
-        lang_a=pl.when(swap).then("lb").otherwise("la"), lang_b=pl.when(swap).then("la").otherwise("lb"),
-        text_a=pl.when(swap).then("tb").otherwise("ta"), text_b=pl.when(swap).then("ta").otherwise("tb"),
-    )
-    near = pl.when(pl.col("distance") <= window).then(0.5 * (1 - (pl.col("distance") - 1) / window)).otherwise(0.0)
-    agg = agg.with_columns(score=(pl.col("w") + near).round(3)).filter(pl.col("score") >= min_score)
+    agg = (agg.join(ev, on=["_row_a", "_row_b"], how="left").rename({"words": "shared_words"})
+           .with_columns(pl.col("shared_words", *[f"shared_{k}" for k in kinds]).fill_null(
+               pl.lit([], dtype=LIST_STR))))
 
     def part(col: str, what: str) -> pl.Expr:
         return pl.when(pl.col(col).list.len() > 0).then(pl.lit(what + ": ") + pl.col(col).list.join(", "))
 
     agg = agg.with_columns(
         evidence=pl.concat_str(
-            [part("shared_partners", "partners"), part("shared_links", "links"), part("shared_domains", "domains"),
+            [pl.format("content {}", pl.col("content").round(2)), part("shared_words", "words"),
+             part("shared_partners", "partners"), part("shared_links", "links"), part("shared_domains", "domains"),
              part("shared_dates", "dates"), part("shared_numbers", "numbers"),
              part("shared_campaigns", "campaigns"),
              pl.format("{} positions apart", pl.col("distance"))],
@@ -1236,7 +1389,7 @@ def write_graph(graph, path: str | Path) -> str:
 # many are said as such, unknown values as "unknown" (never None/nan), long lists cut to the first few.
 # ==============================================================================================================
 
-from feedtools.prose import count_accounts, counted, join_list, pct, plural, posting_account, span  # noqa: E402
+from feedtools.prose import count_accounts, counted, join_list, pct, plural, posting_account, span
 
 __all__ += [
     "campaign_accounts",
@@ -1439,7 +1592,7 @@ def describe_amplified(amplified: pl.DataFrame, summary: pl.DataFrame, n_account
 def describe_suggestions(suggestions: pl.DataFrame, *, limit: int = 4) -> str:
     """Sentences reading :func:`suggest_aliases`: how many suggestions of each kind and the strongest ones."""
     if suggestions.height == 0:
-        return "No alias suggestion: no two tags in different campaigns look alike or travel together."
+        return "No alias suggestion: no two tags in different campaigns look alike or say the same in two languages."
     kinds = suggestions.group_by("kind").len().sort(["len", "kind"], descending=[True, False])
     by_kind = join_list([f"{r['kind']} {r['len']}" for r in kinds.iter_rows(named=True)], 6)
     items = [f"#{r['tag_a']} / #{r['tag_b']} ({r['kind']}, score {r['score']:.2f})"
@@ -1453,6 +1606,15 @@ def describe_suggestions(suggestions: pl.DataFrame, *, limit: int = 4) -> str:
     return text
 
 
+def describe_related(related: pl.DataFrame, *, limit: int = 4) -> str:
+    """Sentences reading :func:`related_campaigns`: how many related campaign pairs and the strongest ones."""
+    if related.height == 0:
+        return "No related campaigns: no two campaigns in different languages share posts, partners or neighbours."
+    items = [f"{r['campaign_a']} ({r['lang_a']}) / {r['campaign_b']} ({r['lang_b']}), score {r['score']:.2f} "
+             f"({r['evidence']})" for r in related.iter_rows(named=True)]
+    return f"{plural(related.height, 'related campaign pair')}. Strongest: {join_list(items, limit)}."
+
+
 def describe_pairs(pairs: pl.DataFrame, *, limit: int = 3) -> str:
     """Sentences reading :func:`cross_language_pairs`: how many candidate pairs and the strongest ones with their
     evidence."""
@@ -1460,7 +1622,12 @@ def describe_pairs(pairs: pl.DataFrame, *, limit: int = 3) -> str:
         return "No candidate pair: no two posts in different languages share enough evidence."
     items = [f"positions {r['position_a']} ({r['lang_a']}) and {r['position_b']} ({r['lang_b']}), score "
              f"{r['score']:.2f} ({r['evidence']})" for r in pairs.iter_rows(named=True)]
-    return f"{plural(pairs.height, 'candidate pair')}. Strongest: {join_list(items, limit)}."
+    top = pairs.head(10)
+    exact = pl.sum_horizontal([pl.col(c).list.len() for c in ("shared_words", "shared_partners", "shared_links",
+                                                                "shared_dates", "shared_numbers")]) > 0
+    backed = int(top.select(exact).to_series().sum()) if "shared_words" in top.columns else top.height
+    return (f"{plural(pairs.height, 'candidate pair')}; {backed} of the top {top.height} share words or exact "
+            f"partners, links, dates or numbers, not only a place in the feed. Strongest: {join_list(items, limit)}.")
 
 
 def describe_series(markers: pl.DataFrame, *, limit: int = 4) -> str:

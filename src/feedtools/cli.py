@@ -215,7 +215,7 @@ def _cmd_campaigns(args: argparse.Namespace) -> int:
     check_outputs([*args.input, path], [
         ("-o/--output", args.output, TABLE_SUFFIXES), ("--posts", args.posts, TABLE_SUFFIXES),
         ("--suggestions", args.suggestions, TABLE_SUFFIXES), ("--pairs", args.pairs, TABLE_SUFFIXES),
-        ("--network", args.network, cp.GRAPH_SUFFIXES)])
+        ("--related", args.related, TABLE_SUFFIXES), ("--network", args.network, cp.GRAPH_SUFFIXES)])
     if args.no_aliases:
         aliases, table = cp.empty_aliases(), "no alias table"
     else:
@@ -236,6 +236,8 @@ def _cmd_campaigns(args: argparse.Namespace) -> int:
         write_table(suggestions, args.suggestions)
     if args.pairs:
         write_table(cp.cross_language_pairs(posts, aliases), args.pairs)
+    if args.related:
+        write_table(cp.related_campaigns(posts, aliases, **cap), args.related)
     if args.network:
         cp.write_graph(cp.partner_graph(posts, aliases, stats=caps, **cap), args.network)
     tagged = cp.assign_campaigns(posts, aliases)["campaigns"].list.len().fill_null(0).gt(0).sum()
@@ -299,7 +301,6 @@ def _count_arg(value: str) -> int:
 def _cmd_timeline(args: argparse.Namespace) -> int:
     from feedtools import timeline as tlm
     from feedtools.dates import load_observances
-
     from feedtools.paths import OBSERVANCES
 
     check_outputs([*args.input, args.calendar or OBSERVANCES], [
@@ -397,10 +398,13 @@ def build_parser() -> argparse.ArgumentParser:
     aliases.add_argument("--no-aliases", action="store_true",
                          help="use case/accent folding only, no alias table")
     p.add_argument("--suggestions", type=Path, default=None,
-                   help="also write suggested aliases (near-identical spellings, cross-language tags) with "
-                        "score and evidence")
+                   help="also write suggested aliases (near-identical spellings, tags that say the same in "
+                        "two languages) with score and evidence")
     p.add_argument("--pairs", type=Path, default=None,
                    help="also write cross-language post pairs (posts announcing the same thing in two languages)")
+    p.add_argument("--related", type=Path, default=None,
+                   help="also write related campaigns: campaigns in different languages that share posts, partners "
+                        "or neighbours without being aliases")
     p.add_argument("--network", type=Path, default=None,
                    help="also write the partner network (campaigns and mentioned accounts): .gexf or .graphml")
     # Defaults are feedtools.campaigns.MAX_TAGS_PER_POST and MAX_SUGGESTIONS (not imported at start-up: heavy;

@@ -17,6 +17,8 @@ PROCESSED = DATA / "processed"
 SEED = RAW / "000_802a2c4cd511184e.txt"
 #: User-editable campaign alias table (feedtools.campaigns).
 CAMPAIGN_ALIASES = DATA / "campaigns.csv"
+#: Bundled en/es/fr campaign vocabulary (feedtools.campaigns: which hashtags in two languages say the same).
+CAMPAIGN_VOCABULARY = DATA / "campaign_vocabulary.csv"
 #: User-editable observance-day calendar (feedtools.dates).
 OBSERVANCES = DATA / "observances.csv"
 NOTEBOOKS = ROOT / "notebooks"
