@@ -25,7 +25,7 @@ What the pages guarantee:
 * **Escaped.** Untrusted text reaches the page only through escaped table cells,
   plain-text outputs and script-safe chart data (see :mod:`feedtools.charts`).
 
-Errors are :class:`ReportError` (a ``ValueError``) with a one-line message naming the
+Errors are :class:`ReportError` (a :class:`~feedtools.errors.FeedtoolsError`) with a one-line message naming the
 notebook and the failing cell, or :class:`feedtools.FeedError` for a feed that cannot
 be read or has no posts.
 """
@@ -71,6 +71,7 @@ __all__ = [
 
 #: Notebook sources: two digits, an underscore, a name, ``.py`` (jupytext py:percent).
 NOTEBOOK_PATTERN = re.compile(r"^\d{2}_[A-Za-z0-9][A-Za-z0-9_-]*\.py$")
+from feedtools.errors import ReportError  # noqa: E402 - re-exported: also imported from here
 from feedtools.paths import NOTEBOOKS as DEFAULT_NOTEBOOKS  # noqa: E402
 from feedtools.paths import ROOT  # noqa: E402
 from feedtools.paths import SEED as DEFAULT_FEED  # noqa: E402
@@ -79,10 +80,6 @@ CELL_TIMEOUT = 1800  # seconds per cell: generous, for a million-post feed
 
 _ALTAIR_ID = re.compile(r"altair-viz-[0-9a-f]{32}")
 _LOADER_CALL = re.compile(r'maybeLoadScript\("(vega|vega-lite|vega-embed)", "([^"]+)"\)')
-
-
-class ReportError(ValueError):
-    """A report could not be built; ``str(err)`` is one line naming the notebook and the cause."""
 
 
 # --- notebooks --------------------------------------------------------------------------------------------------

@@ -34,6 +34,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
+from feedtools.errors import UsageError  # re-exported: also imported from here
+
 __all__ = [
     "UsageError",
     "atomic_open",
@@ -56,10 +58,6 @@ def temp_prefix(path: str | Path) -> str:
     ``.``, ``_`` and ``-`` in NAME written ``_`` (libraries that expand globs must not see ``[`` or ``*``)."""
     name = re.sub(r"[^A-Za-z0-9._-]", "_", Path(path).name)[:100] or "out"
     return f".{name}{TEMP_MARK}"
-
-
-class UsageError(ValueError):
-    """Bad arguments (an output path that would overwrite an input, an unknown suffix…): exit status 2."""
 
 
 # --- messages ---------------------------------------------------------------------------------------------------
