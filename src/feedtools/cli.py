@@ -219,6 +219,7 @@ def _cmd_notebooks(args: argparse.Namespace) -> int:
 
 def _cmd_campaigns(args: argparse.Namespace) -> int:
     from feedtools import campaigns as cp
+    from feedtools.analyses import run_campaigns
 
     path = None if args.no_aliases else (args.aliases or cp.default_aliases_path())
     check_outputs([*args.input, path], [
@@ -232,36 +233,16 @@ def _cmd_campaigns(args: argparse.Namespace) -> int:
             raise TableError("no alias table: the shipped data/campaigns.csv is not there; "
                              "give one with --aliases PATH or use --no-aliases")
         aliases, table = cp.load_aliases(path), f"alias table {Path(path).name}"
-    posts = load_input(args).posts
-    caps: dict = {}  # what the per-post caps left out, for the summary
-    cap = {} if args.max_tags_per_post is None else {"max_tags_per_post": args.max_tags_per_post}
-    most = {} if args.max_suggestions is None else {"max_suggestions": args.max_suggestions}
-    metrics = cp.campaign_metrics(posts, aliases, stats=caps, **cap)
-    write_table(metrics, args.output)
-    if args.posts:
-        write_table(cp.posts_with_campaigns(posts, aliases), args.posts)
-    suggestions = cp.suggest_aliases(posts, aliases, stats=caps, **cap, **most)
-    if args.suggestions:
-        write_table(suggestions, args.suggestions)
-    if args.pairs:
-        write_table(cp.cross_language_pairs(posts, aliases), args.pairs)
+    run = run_campaigns(load_input(args).posts, aliases, table=table, per_post=bool(args.posts),
+                        pairs=bool(args.pairs), network=bool(args.network),
+                        max_tags_per_post=args.max_tags_per_post, max_suggestions=args.max_suggestions)
+    for frame, out in ((run.metrics, args.output), (run.posts, args.posts), (run.suggestions, args.suggestions),
+                       (run.pairs, args.pairs)):
+        if out:
+            write_table(frame, out)
     if args.network:
-        cp.write_graph(cp.partner_graph(posts, aliases, stats=caps, **cap), args.network)
-    tagged = cp.assign_campaigns(posts, aliases)["campaigns"].list.len().fill_null(0).gt(0).sum()
-    loaded = int((~posts["is_placeholder"].fill_null(False)).sum())
-    found, kept = caps["suggestions_found"], caps["suggestions_kept"]
-    line = (f"{metrics.height} campaigns ({int(metrics['in_table'].sum())} from the {table}) in {tagged} of "
-            f"{loaded} loaded posts; "
-            + (f"{kept} alias suggestions" if kept == found else
-               f"{kept} strongest of {found} alias suggestions (--max-suggestions)")
-            + ("" if args.suggestions else " (write them with --suggestions FILE)"))
-    if caps.get("posts_over_tags_cap"):
-        line += (f"; {caps['posts_over_tags_cap']} posts have more than {caps['max_tags_per_post']} tags: "
-                 f"{caps['tags_over_cap']} tags left out of pairs and edges (--max-tags-per-post)")
-    if caps.get("posts_over_mentions_cap"):
-        line += (f"; {caps['posts_over_mentions_cap']} posts have more than {caps['max_mentions_per_post']} mentions: "
-                 f"{caps['mentions_over_cap']} left out of network edges")
-    print(terminal_safe(line), file=sys.stderr)
+        cp.write_graph(run.network, args.network)
+    print(terminal_safe(run.summary(suggestions_written=bool(args.suggestions))), file=sys.stderr)
     return 0
 
 
@@ -307,6 +288,7 @@ def _count_arg(value: str) -> int:
 
 def _cmd_timeline(args: argparse.Namespace) -> int:
     from feedtools import timeline as tlm
+    from feedtools.analyses import timeline_summary
     from feedtools.dates import load_observances
     from feedtools.paths import OBSERVANCES
 
@@ -324,14 +306,7 @@ def _cmd_timeline(args: argparse.Namespace) -> int:
         write_table(tl.evidence, args.evidence)
     if args.contradictions:
         write_table(tl.contradictions, args.contradictions)
-    src = dict(tl.posts.group_by("date_source").len().iter_rows())
-    widths = tl.posts["window_days"].drop_nulls()
-    print(f"{tl.posts.height} posts: {src.get('timestamp', 0)} by timestamp, {src.get('evidence', 0)} by evidence, "
-          f"{src.get('neighbours', 0)} by neighbours, {src.get('unknown', 0)} unknown; "
-          + (f"median window {widths.median():g} days; " if widths.len() else "no bounded window; ")
-          + f"{tl.events.height} events; {tl.contradictions.height} contradictions"
-          + ("" if args.contradictions or not tl.contradictions.height else " (write them with --contradictions)"),
-          file=sys.stderr)
+    print(terminal_safe(timeline_summary(tl, contradictions_written=bool(args.contradictions))), file=sys.stderr)
     return 0
 
 

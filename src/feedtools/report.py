@@ -449,8 +449,7 @@ def render_html(nb: NotebookNode, title: str, show_code: bool = False) -> str:
     )
     resources = {"feedtools_head": _vega_head(nb), "feedtools_css": _PAGE_CSS, "feedtools_tables": _table_script(nb)}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
-    ids: dict[str, str] = {}
-    body = _ALTAIR_ID.sub(lambda m: ids.setdefault(m.group(0), f"altair-viz-{len(ids) + 1}"), body)
+    body = renumber_chart_ids(body, {})
     refs = external_references(body)
     if refs:
         raise ReportError(f"{title}: the page would load {refs[0]} from outside")
@@ -694,6 +693,13 @@ def build_reports(
     return written
 
 
+def renumber_chart_ids(text: str, ids: dict[str, str]) -> str:
+    """``text`` with each random chart id (``altair-viz-<32 hex>``) replaced by ``altair-viz-N``, numbered in
+    order of first appearance; ``ids`` (old -> new) carries the numbering across several texts (one page, one
+    notebook) and is updated in place. Same input, same output."""
+    return _ALTAIR_ID.sub(lambda m: ids.setdefault(m.group(0), f"altair-viz-{len(ids) + 1}"), text)
+
+
 def _number_chart_ids(nb: NotebookNode) -> None:
     """Replace Altair's random chart ids by ``altair-viz-1``, ``-2``… in order, so a stored notebook that
     did not change gives no diff when regenerated."""
@@ -702,8 +708,7 @@ def _number_chart_ids(nb: NotebookNode) -> None:
         for o in cell.get("outputs", []):
             for mime, value in o.get("data", {}).items():
                 if isinstance(value, str):
-                    o["data"][mime] = _ALTAIR_ID.sub(
-                        lambda m: ids.setdefault(m.group(0), f"altair-viz-{len(ids) + 1}"), value)
+                    o["data"][mime] = renumber_chart_ids(value, ids)
 
 
 def update_notebooks(
