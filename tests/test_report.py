@@ -444,3 +444,14 @@ def test_rebuilding_replaces_an_earlier_report_whole_and_keeps_other_files(tmp_p
     assert (out / "notes.txt").read_text() == "the researcher's own notes"  # never deletes what it did not write
     assert sorted(p.name for p in out.iterdir()) == ["01_tiny1.html", "index.html", "notes.txt"]
     assert [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name] == []
+
+
+def test_renumber_chart_ids_numbers_in_order_of_first_appearance():
+    from feedtools.report import renumber_chart_ids
+
+    a, b = "altair-viz-" + "a" * 32, "altair-viz-" + "0123456789abcdef" * 2
+    ids: dict[str, str] = {}
+    assert renumber_chart_ids(f'<div id="{b}"></div><script>embed("#{b}")</script>', ids) == \
+        '<div id="altair-viz-1"></div><script>embed("#altair-viz-1")</script>'
+    assert renumber_chart_ids(f"{a} {b} altair-viz-short", ids) == "altair-viz-2 altair-viz-1 altair-viz-short"
+    assert ids == {b: "altair-viz-1", a: "altair-viz-2"}

@@ -41,7 +41,8 @@ import orjson
 __all__ = ["SIZES", "build_jetstream", "build_scrape", "main", "notebook_baseline", "parse_sizes", "run_bench"]
 
 SIZES = {"100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
-from feedtools.paths import ROOT, SAMPLES, SEED  # noqa: E402,F401
+from feedtools.errors import OptionError
+from feedtools.paths import ROOT, SAMPLES, SEED
 
 MARK = "@@N@@"  # replaced by the cycle number in every template line
 BENCH_DID = "did:plc:feedtoolsbenchseed0000"
@@ -55,7 +56,7 @@ BASELINE_LANG_TEXTS = 2_000
 def parse_sizes(value: str) -> list[tuple[str, int]]:
     """``"100k,1m,10m"`` -> ``[("100k", 100000), …]``; plain numbers and ``k``/``m`` suffixes are accepted.
 
-    Raises ``ValueError`` (one line) for anything else.
+    Raises :class:`~feedtools.errors.OptionError` (a ``ValueError``, one line) for anything else.
     """
     out = []
     for part in (p.strip().lower() for p in value.split(",")):
@@ -66,12 +67,12 @@ def parse_sizes(value: str) -> list[tuple[str, int]]:
         try:
             n = int(float(digits) * mult)
         except ValueError:
-            raise ValueError(f"bad size {part!r}: use e.g. 100k, 1m, 10m or a number") from None
+            raise OptionError(f"bad size {part!r}: use e.g. 100k, 1m, 10m or a number") from None
         if n <= 0:
-            raise ValueError(f"bad size {part!r}: must be positive")
+            raise OptionError(f"bad size {part!r}: must be positive")
         out.append((part, n))
     if not out:
-        raise ValueError("no sizes given")
+        raise OptionError("no sizes given")
     return out
 
 
@@ -210,13 +211,10 @@ def _feedtools(*args: str) -> list[str]:
 
 
 def _subcommands() -> set[str]:
-    from feedtools.cli import build_parser
+    """The commands this version has, from the public registry (never from the argument parser)."""
+    from feedtools.commands import COMMANDS
 
-    parser = build_parser()
-    for action in parser._actions:  # argparse keeps subcommands here
-        if isinstance(action, argparse._SubParsersAction):
-            return set(action.choices)
-    return set()
+    return set(COMMANDS)
 
 
 def notebook_baseline(path: Path, *, max_rows: int = BASELINE_ROWS, lang_texts: int = BASELINE_LANG_TEXTS) -> dict:
@@ -439,20 +437,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run_from_args(args: argparse.Namespace, out=sys.stdout) -> int:
-    """Validate the options and run the benchmark; ``ValueError`` (one line) for bad options."""
+    """Validate the options and run the benchmark; :class:`~feedtools.errors.OptionError` (one line) for bad options."""
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     bad = [f for f in formats if f not in ("scrape", "jetstream")]
     if bad or not formats:
-        raise ValueError(f"unknown format(s) {bad or formats}: use scrape and/or jetstream")
+        raise OptionError(f"unknown format(s) {bad or formats}: use scrape and/or jetstream")
     variants = [v.strip() for v in args.texts.split(",") if v.strip()]
     bad = [v for v in variants if v not in ("repeated", "distinct")]
     if bad or not variants:
-        raise ValueError(f"unknown text variant(s) {bad or variants}: use repeated and/or distinct")
+        raise OptionError(f"unknown text variant(s) {bad or variants}: use repeated and/or distinct")
     if "jetstream" in formats:
         from feedtools.readers import FORMATS
 
         if "jetstream" not in FORMATS:
-            raise ValueError("the Jetstream reader is not available in this version")
+            raise OptionError("the Jetstream reader is not available in this version")
     run_bench(parse_sizes(args.sizes), formats=formats, variants=variants, baseline=not args.no_baseline,
               analyses_up_to=parse_sizes(args.analyses_up_to)[0][1], workdir=args.workdir, out=out,
               spark=not getattr(args, "no_spark", False))

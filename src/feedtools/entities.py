@@ -33,6 +33,8 @@ from functools import cache
 
 import polars as pl
 
+from feedtools.series import map_unique
+
 __all__ = [
     "HASHTAG_PATTERN",
     "MENTION_PATTERN",
@@ -198,11 +200,10 @@ def _text_entities(texts: pl.DataFrame) -> pl.DataFrame:
     return df.join(domains, on="_row", how="left", maintain_order="left").drop("_row")
 
 
-def _host_table(values: pl.Series) -> pl.DataFrame:
-    """Map each distinct host to its registrable domain (None: not a real top-level domain)."""
-    hosts = values.unique().drop_nulls().sort()
-    return pl.DataFrame({"_host": hosts, "_domain": pl.Series(registrable_domains(hosts.to_list()),
-                                                              dtype=pl.String)})
+def _with_domains(long: pl.DataFrame) -> pl.DataFrame:
+    """``long`` with ``_domain``: the registrable domain of its ``_host`` (None: not a real top-level domain),
+    looked up once per distinct host."""
+    return long.with_columns(_domain=map_unique(long["_host"], registrable_domains, batch=True))
 
 
 def _validate_domains(df: pl.DataFrame) -> pl.DataFrame:
@@ -214,8 +215,7 @@ def _validate_domains(df: pl.DataFrame) -> pl.DataFrame:
                                                                                       _i=pl.int_range(pl.len()).over("_row")),
     ]).drop_nulls("_v")
     long = long.with_columns(_host=pl.col("_v").str.extract(_HOST, 1).str.to_lowercase().str.strip_chars_end("."))
-    table = _host_table(long["_host"])
-    long = long.join(table, on="_host", how="left").filter(pl.col("_domain").is_not_null())
+    long = _with_domains(long).filter(pl.col("_domain").is_not_null())
     kept = long.sort("_row", "_what", "_i").group_by("_row", "_what", maintain_order=True).agg(pl.col("_v"))
     urls = kept.filter(pl.col("_what") == "u").select("_row", _urls=pl.col("_v"))
     mentions = kept.filter(pl.col("_what") == "m").select("_row", _mentions=pl.col("_v"))
@@ -235,9 +235,8 @@ def _add_domains(df: pl.DataFrame) -> pl.DataFrame:
         .drop_nulls("_v")
         .with_columns(_host=pl.col("_v").str.extract(_HOST, 1).str.to_lowercase().str.strip_chars_end("."))
     )
-    table = _host_table(long["_host"])
     doms = (
-        long.join(table, on="_host", how="left", maintain_order="left")
+        _with_domains(long)
         .drop_nulls("_domain")
         .group_by("_row", maintain_order=True)
         .agg(domains=pl.col("_domain").unique(maintain_order=True))

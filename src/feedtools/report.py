@@ -25,7 +25,7 @@ What the pages guarantee:
 * **Escaped.** Untrusted text reaches the page only through escaped table cells,
   plain-text outputs and script-safe chart data (see :mod:`feedtools.charts`).
 
-Errors are :class:`ReportError` (a ``ValueError``) with a one-line message naming the
+Errors are :class:`ReportError` (a :class:`~feedtools.errors.FeedtoolsError`) with a one-line message naming the
 notebook and the failing cell, or :class:`feedtools.FeedError` for a feed that cannot
 be read or has no posts.
 """
@@ -71,6 +71,7 @@ __all__ = [
 
 #: Notebook sources: two digits, an underscore, a name, ``.py`` (jupytext py:percent).
 NOTEBOOK_PATTERN = re.compile(r"^\d{2}_[A-Za-z0-9][A-Za-z0-9_-]*\.py$")
+from feedtools.errors import ReportError  # noqa: E402 - re-exported: also imported from here
 from feedtools.paths import NOTEBOOKS as DEFAULT_NOTEBOOKS  # noqa: E402
 from feedtools.paths import ROOT  # noqa: E402
 from feedtools.paths import SEED as DEFAULT_FEED  # noqa: E402
@@ -79,10 +80,6 @@ CELL_TIMEOUT = 1800  # seconds per cell: generous, for a million-post feed
 
 _ALTAIR_ID = re.compile(r"altair-viz-[0-9a-f]{32}")
 _LOADER_CALL = re.compile(r'maybeLoadScript\("(vega|vega-lite|vega-embed)", "([^"]+)"\)')
-
-
-class ReportError(ValueError):
-    """A report could not be built; ``str(err)`` is one line naming the notebook and the cause."""
 
 
 # --- notebooks --------------------------------------------------------------------------------------------------
@@ -452,8 +449,7 @@ def render_html(nb: NotebookNode, title: str, show_code: bool = False) -> str:
     )
     resources = {"feedtools_head": _vega_head(nb), "feedtools_css": _PAGE_CSS, "feedtools_tables": _table_script(nb)}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
-    ids: dict[str, str] = {}
-    body = _ALTAIR_ID.sub(lambda m: ids.setdefault(m.group(0), f"altair-viz-{len(ids) + 1}"), body)
+    body = renumber_chart_ids(body, {})
     refs = external_references(body)
     if refs:
         raise ReportError(f"{title}: the page would load {refs[0]} from outside")
@@ -697,6 +693,13 @@ def build_reports(
     return written
 
 
+def renumber_chart_ids(text: str, ids: dict[str, str]) -> str:
+    """``text`` with each random chart id (``altair-viz-<32 hex>``) replaced by ``altair-viz-N``, numbered in
+    order of first appearance; ``ids`` (old -> new) carries the numbering across several texts (one page, one
+    notebook) and is updated in place. Same input, same output."""
+    return _ALTAIR_ID.sub(lambda m: ids.setdefault(m.group(0), f"altair-viz-{len(ids) + 1}"), text)
+
+
 def _number_chart_ids(nb: NotebookNode) -> None:
     """Replace Altair's random chart ids by ``altair-viz-1``, ``-2``… in order, so a stored notebook that
     did not change gives no diff when regenerated."""
@@ -705,8 +708,7 @@ def _number_chart_ids(nb: NotebookNode) -> None:
         for o in cell.get("outputs", []):
             for mime, value in o.get("data", {}).items():
                 if isinstance(value, str):
-                    o["data"][mime] = _ALTAIR_ID.sub(
-                        lambda m: ids.setdefault(m.group(0), f"altair-viz-{len(ids) + 1}"), value)
+                    o["data"][mime] = renumber_chart_ids(value, ids)
 
 
 def update_notebooks(

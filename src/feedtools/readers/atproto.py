@@ -29,6 +29,7 @@ import orjson
 import polars as pl
 import pyarrow as pa
 
+from feedtools.errors import RecordError
 from feedtools.readers.base import FeedError, ReadResult, posts_frame, rejects_frame
 from feedtools.schema import conform
 
@@ -72,10 +73,6 @@ FUTURE_SLACK_US = 86_400_000_000  # one day
 _YEAR_1_US = -62_135_596_800_000_000  # 0001-01-01T00:00:00Z
 
 _SNAKE = re.compile(r"(?<!^)(?=[A-Z])")
-
-
-class RecordError(ValueError):
-    """One record that cannot be read; ``str(err)`` is the reason for the rejects table."""
 
 
 def _snake(name: str) -> str:
