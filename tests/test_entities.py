@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from feedtools.entities import add_entities
+from feedtools.entities import add_entities, canonical_urls
 from feedtools.schema import conform
 
 
@@ -82,3 +82,18 @@ def test_emoji_sequences_whole():
 def test_null_text_gives_empty_lists():
     row = ents(None)
     assert (row["hashtags"], row["mentions"], row["urls"], row["domains"], row["emojis"]) == ([], [], [], [], [])
+
+
+def test_canonical_urls_merge_tracking_variants_and_keep_urls_as_posted():
+    posts = pl.DataFrame({
+        "text": ["a https://Example.ORG:443/report/?utm_source=bsky&utm_medium=social#top and "
+                 "https://example.org/report", "b http://www.example.org/report?fbclid=IwAR0x", "c example.org/lo..."],
+        "hashtags": [[], [], []], "mentions": [[], [], []], "urls": [[], [], []],
+    }, schema_overrides={"hashtags": pl.List(pl.String), "mentions": pl.List(pl.String), "urls": pl.List(pl.String)})
+    out = add_entities(posts)
+    assert out["urls"][0].to_list() == ["https://Example.ORG:443/report/?utm_source=bsky&utm_medium=social#top",
+                                        "https://example.org/report"]
+    assert out["urls_canonical"].to_list() == [["https://example.org/report"], ["http://example.org/report"],
+                                               ["example.org/lo..."]]
+    assert out["domains"].to_list() == [["example.org"], ["example.org"], ["example.org"]]
+    assert canonical_urls(["not a url", ""]) == ["not a url", ""]

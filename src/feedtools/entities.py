@@ -38,6 +38,7 @@ __all__ = [
     "MENTION_PATTERN",
     "URL_PATTERN",
     "add_entities",
+    "canonical_urls",
     "emoji_pattern",
     "registrable_domains",
     "strip_entities_expr",
@@ -114,7 +115,7 @@ def _merge(existing: pl.Expr, found: pl.Expr) -> pl.Expr:
 
 
 def add_entities(posts: pl.DataFrame) -> pl.DataFrame:
-    """Fill ``hashtags``, ``mentions``, ``urls``, ``domains``, ``url_truncated`` and ``emojis``.
+    """Fill ``hashtags``, ``mentions``, ``urls``, ``urls_canonical``, ``domains``, ``url_truncated`` and ``emojis``.
 
     Input: posts with ``text`` (and, optionally, facet-derived ``hashtags``,
     ``mentions``, ``urls`` from the reader). Output: same rows, those columns filled
@@ -140,23 +141,59 @@ def add_entities(posts: pl.DataFrame) -> pl.DataFrame:
         urls=pl.when(has_facet_links).then(pl.col("urls")).otherwise(pl.col("_urls")),
         _facet_links=has_facet_links,
     )
-    # Domains of text links come with the text; only rows whose links come from facets are looked up here.
-    facet_rows = df.filter(pl.col("_facet_links")).select("_row", "urls")
-    if facet_rows.height:
-        facet_domains = _add_domains(facet_rows).select("_row", _fdomains=pl.col("domains"))
-        df = df.join(facet_domains, on="_row", how="left", maintain_order="left")
-    else:
-        df = df.with_columns(_fdomains=pl.lit(None, dtype=LIST_STR))
-    return df.with_columns(
-        domains=pl.when(pl.col("_facet_links")).then(pl.col("_fdomains")).otherwise(pl.col("_tdomains"))
-    ).drop("_row", "_t", "_tags", "_mentions", "_urls", "_tdomains", "_fdomains", "_facet_links")
+    # Canonical links (each distinct URL normalised once), and their registrable domains.
+    df = _add_canonical(df.drop("urls_canonical", strict=False))
+    canonical_domains = _add_domains(df.select("_row", urls=pl.col("urls_canonical"))).select(
+        "_row", _cdomains=pl.col("domains"))
+    df = df.join(canonical_domains, on="_row", how="left", maintain_order="left")
+    return df.with_columns(domains=pl.col("_cdomains")).drop(
+        "_row", "_t", "_tags", "_mentions", "_urls", "_cdomains", "_facet_links")
+
+
+def canonical_urls(urls: list[str]) -> list[str]:
+    """The canonical form of each URL, for counting (``ural.normalize_url``, médialab).
+
+    Host lower-cased, ``www.`` and authentication dropped, default port and non-routing
+    fragment dropped, tracking parameters (``utm_*``, ``fbclid``, ``gclid``…) removed,
+    query items sorted, trailing slash and ``index.html`` dropped, AMP and well-known
+    redirect wrappers undone; the scheme is kept. A value ural cannot parse, or a
+    display-shortened link (ending in ``...``), is returned unchanged. Never raises.
+    """
+    from ural import normalize_url
+
+    out = []
+    for u in urls:
+        if u.endswith("...") or u.endswith("…"):
+            out.append(u)
+            continue
+        try:
+            c = normalize_url(u, strip_protocol=False)
+        except Exception:  # noqa: BLE001 - ural on arbitrary feed text: any failure keeps the URL as posted
+            c = u
+        out.append(c if isinstance(c, str) and c else u)
+    return out
+
+
+def _add_canonical(df: pl.DataFrame) -> pl.DataFrame:
+    """``urls_canonical`` beside ``urls`` (column ``_row`` required): each distinct URL normalised once,
+    joined back in order, repeats that become equal merged."""
+    long = df.select("_row", _u=pl.col("urls")).explode("_u").drop_nulls("_u").with_columns(
+        _i=pl.int_range(pl.len()).over("_row"))
+    distinct = long["_u"].unique().sort()
+    table = pl.DataFrame({"_u": distinct, "_c": pl.Series(canonical_urls(distinct.to_list()), dtype=pl.String)})
+    canon = (
+        long.join(table, on="_u", how="left").sort("_row", "_i")
+        .group_by("_row", maintain_order=True).agg(urls_canonical=pl.col("_c").unique(maintain_order=True))
+    )
+    return df.join(canon, on="_row", how="left", maintain_order="left").with_columns(
+        urls_canonical=pl.col("urls_canonical").fill_null(pl.lit([], dtype=LIST_STR)))
 
 
 def _text_entities(texts: pl.DataFrame) -> pl.DataFrame:
     """Entities found in each text of ``texts`` (column ``_t``, distinct values, no nulls).
 
     Returns ``_t`` with ``_tags``, ``_mentions``, ``_urls`` (links found in the text, real
-    top-level domains only), ``_tdomains`` (their registrable domains), ``url_truncated``
+    top-level domains only), ``url_truncated``
     and ``emojis``.
     """
     text = pl.col("_t")
@@ -194,8 +231,7 @@ def _text_entities(texts: pl.DataFrame) -> pl.DataFrame:
             pl.element().str.ends_with("...") | pl.element().str.ends_with("…")
         ).list.any(),
     )
-    domains = _add_domains(df.select("_row", urls=pl.col("_urls"))).select("_row", _tdomains=pl.col("domains"))
-    return df.join(domains, on="_row", how="left", maintain_order="left").drop("_row")
+    return df.drop("_row")
 
 
 def _host_table(values: pl.Series) -> pl.DataFrame:

@@ -95,8 +95,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("urls", LIST, "Links as posted: the URI of every link facet (even one whose byte range is "
            "unusable) when present, else links found in the text (display-shortened ones kept with their "
            "`...`).", "entities"),
-    Column("domains", LIST, "Registrable domain of each link (public suffix list, offline): `gold.uclg.org` -> "
-           "`uclg.org`.", "entities"),
+    Column("urls_canonical", LIST, "`urls` in canonical form for counting (`ural.normalize_url`): host lower-case, "
+           "`www.`, default port and fragment dropped, tracking parameters (`utm_*`, `fbclid`…) removed, query "
+           "sorted, trailing slash dropped; scheme kept; display-shortened links unchanged; repeats merged.",
+           "entities"),
+    Column("domains", LIST, "Registrable domain of each canonical link (public suffix list, offline): "
+           "`gold.uclg.org` -> `uclg.org`.", "entities"),
     Column("url_truncated", BOOL, "True when a link in the text is display-shortened (ends in `...`): the full URL "
            "is lost, the domain is not.", "entities"),
     Column("emojis", LIST, "Emoji as whole sequences (ZWJ, skin tones, flags), variation selectors dropped, "
