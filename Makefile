@@ -1,11 +1,12 @@
-# Two entry points (see README): `make report` builds the reports on the bundled feed; `make test` runs every test.
-# Both create the virtual environment in .venv and install the project into it first.
+# Entry points (see README): `make report` builds the reports on the bundled feed; `make lab` opens the notebooks in
+# JupyterLab; `make test` runs every test.
+# Each creates the virtual environment in .venv and installs the project into it first.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 FEED ?= data/raw/000_802a2c4cd511184e.txt
 
-.PHONY: install report test parse notebooks clean
+.PHONY: install report test parse notebooks lab clean
 
 install: $(VENV)/.installed
 
@@ -24,6 +25,12 @@ report: install
 test: install
 	sh scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest
+
+# JupyterLab on notebooks/, with the project's Jupyter settings (jupyter-config/: charts served offline,
+# paired .py files open as notebooks) added to the user's own. LAB_ARGS passes more options (e.g. --port=8899).
+lab: install
+	JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter-config$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+	    $(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_ARGS)
 
 # Re-execute the notebooks on the seed and store their outputs (after an intended change; review the diff).
 notebooks: install

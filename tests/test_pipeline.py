@@ -89,7 +89,7 @@ def _run_on_terminal(*args: str) -> tuple[int, str]:
 
 
 def test_progress_bar_on_a_terminal_only(tmp_path):
-    summary = "82 lines, 51 posts, 29 reposts, 14 placeholders, 1 duplicates, 0 rejected"
+    summary = "82 lines, 51 posts, 29 reposts, 14 placeholders, 1 duplicates, 0 rejected; no rejects"
     code, err = _run_on_terminal("parse", str(SEED), "-o", str(tmp_path / "a.parquet"))
     assert code == 0
     assert "posts/s" in err and "80" in err  # count and rate

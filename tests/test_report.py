@@ -368,3 +368,23 @@ def test_real_reports_on_a_feed_named_feedtools_py_and_on_a_collection(tmp_path,
     assert "Languages per account" in page and "Reposts per reposting account" in page
     text = re.sub(r"<(script|style)\b.*?</\1>", "", page, flags=re.S)
     assert not re.search(r"\b(None|nan|NaN)\b", text)
+
+
+def test_rebuilding_replaces_an_earlier_report_whole_and_keeps_other_files(tmp_path):
+    out = tmp_path / "out"
+    first = _tiny_notebooks(tmp_path / "v1", count=1, extra={1: "print('first-build-marker')"})
+    build_reports(SEED, out, notebooks_dir=first, progress=None)
+    (out / "notes.txt").write_text("the researcher's own notes")
+    earlier = {p.name: p.read_bytes() for p in out.iterdir()}
+    failing = _tiny_notebooks(tmp_path / "bad", count=2,
+                              extra={1: "print('failed-build-marker')", 2: "raise KeyError('boom')"})
+    with pytest.raises(ReportError):
+        build_reports(SEED, out, notebooks_dir=failing, progress=None)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == earlier  # a failed build changes nothing
+    third = _tiny_notebooks(tmp_path / "v3", count=1, extra={1: "print('third-build-marker')"})
+    build_reports(SEED, out, notebooks_dir=third, progress=None)
+    page = (out / "01_tiny1.html").read_text(encoding="utf-8")
+    assert "third-build-marker" in page and "first-build-marker" not in page
+    assert (out / "notes.txt").read_text() == "the researcher's own notes"  # never deletes what it did not write
+    assert sorted(p.name for p in out.iterdir()) == ["01_tiny1.html", "index.html", "notes.txt"]
+    assert [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name] == []

@@ -6,10 +6,9 @@ HTML page, and writes ``index.html`` linking them with the feed's headline figur
 
 What the pages guarantee:
 
-* **Self-contained.** Charts keep Altair's default renderer (interactive, with
-  tooltips); the page carries the Vega, Vega-Lite and Vega-Embed libraries once,
-  inline (``vl_convert.javascript_bundle()``), and sets ``VEGA_DEBUG`` so Altair's
-  loader uses them instead of its CDN. nbconvert's CDN tags (require.js, MathJax,
+* **Self-contained.** Charts (the ``feedtools`` renderer, :mod:`feedtools.charts.render`:
+  interactive, with tooltips) find the Vega, Vega-Lite and Vega-Embed libraries the
+  page carries once, inline (``vl_convert.javascript_bundle()``). nbconvert's CDN tags (require.js, MathJax,
   Mermaid, widgets) are left out of the template. :func:`external_references` finds
   anything that would still be fetched; a page with any is not written.
 * **Parsed once, never run.** The feed is parsed once per build into a Parquet
@@ -43,7 +42,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -51,6 +49,7 @@ import nbformat
 from nbformat import NotebookNode
 
 from feedtools.readers import FeedError
+from feedtools.safeio import atomic_open, staged_folder, terminal_safe
 
 __all__ = [
     "NOTEBOOK_PATTERN",
@@ -285,32 +284,30 @@ table.feedtools-table th { background: #f3f3f3; }
 """
 
 
-@lru_cache(maxsize=4)
-def _vega_bundle(vegalite_version: str) -> str:
-    import vl_convert
-
-    minor = ".".join(vegalite_version.split(".")[:2])
-    version = minor if minor in vl_convert.get_vegalite_versions() else None
-    bundle = vl_convert.javascript_bundle(vl_version=version)
-    return bundle.replace("</script", "<\\/script").replace("<!--", "<\\!--")
-
-
 def _vega_head(nb: NotebookNode) -> str:
-    """The inline libraries and ``VEGA_DEBUG`` versions for the charts in ``nb`` ('' when it has none)."""
-    import altair as alt
+    """The inline Vega libraries for the charts in ``nb``, once ('' when it has none).
+
+    Charts of the ``feedtools`` renderer (:mod:`feedtools.charts.render`) find the
+    libraries in the page and draw; charts of Altair's default renderer also get
+    ``VEGA_DEBUG`` versions, so its loader uses them instead of its CDN.
+    """
+    from feedtools.charts.render import CHART_CLASS, vega_bundle, vegalite_minor
 
     versions: dict[str, str] = {}
+    ours = False
     for cell in nb.cells:
         for o in cell.get("outputs", []):
-            versions.update(_LOADER_CALL.findall(str(o.get("data", {}).get("text/html", ""))))
-    if not versions:
+            page = str(o.get("data", {}).get("text/html", ""))
+            versions.update(_LOADER_CALL.findall(page))
+            ours = ours or f'class="{CHART_CLASS}"' in page
+    if not versions and not ours:
         return ""
-    debug = {f"{lib.replace('-', '')}_version": v for lib, v in sorted(versions.items())}
-    bundle = _vega_bundle(versions.get("vega-lite", alt.VEGALITE_VERSION))
-    return (
-        f"<script type=\"text/javascript\">var VEGA_DEBUG = {json.dumps(debug, sort_keys=True)};</script>\n"
-        f"<script type=\"text/javascript\">\n{bundle}\n</script>"
-    )
+    schema = {"$schema": f"/vega-lite/v{versions['vega-lite']}.json"} if "vega-lite" in versions else None
+    head = f"<script type=\"text/javascript\">\n{vega_bundle(vegalite_minor(schema))}\n</script>"
+    if versions:
+        debug = {f"{lib.replace('-', '')}_version": v for lib, v in sorted(versions.items())}
+        head = f"<script type=\"text/javascript\">var VEGA_DEBUG = {json.dumps(debug, sort_keys=True)};</script>\n{head}"
+    return head
 
 
 def render_html(nb: NotebookNode, title: str, show_code: bool = False) -> str:
@@ -505,7 +502,11 @@ def build_reports(
     user's. Returns the written paths, ``index.html`` last. Prints one progress line per
     notebook to ``progress``. Raises :class:`feedtools.FeedError` when the feed cannot
     be read or has no rows (before any notebook runs), :class:`ReportError` when a
-    notebook fails (the build stops there; pages already written stay).
+    notebook fails (the build stops there). The pages are built in a temporary sibling
+    folder of ``out`` and published only when all are done
+    (:func:`feedtools.safeio.staged_folder`): a failed or interrupted build leaves an
+    earlier report in ``out`` whole; a finished one replaces its pages (each file whole,
+    ``index.html`` last) and never touches other files in ``out``.
     """
     from feedtools.explore import headline
     from feedtools.pipeline import is_parquet, load, read_parquet_feed, write_parquet_feed
@@ -536,11 +537,12 @@ def build_reports(
         head["provenance"] = provenance(feeds[0])
     del loaded
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    replacing = (out / "index.html").exists()
     params: dict[str, Any] = {"feed_path": str(cached), "languages": list(languages) if languages else None}
     written: list[Path] = []
     pages: list[tuple[str, str]] = []
-    with tempfile.TemporaryDirectory(prefix="feedtools-report-") as scratch:
+    with (staged_folder(out, last=["index.html"]) as stage,
+          tempfile.TemporaryDirectory(prefix="feedtools-report-") as scratch):
         workdir = _scratch_layout(Path(scratch), Path(notebooks_dir).resolve())
         scrub = _machine_paths(scratch, os.path.realpath(scratch), cached.parent, cache_dir.resolve(),
                                *{f.resolve().parent for f in feeds}, Path.cwd())
@@ -559,14 +561,16 @@ def build_reports(
                     cell.source = _scrub(cell.source, scrub)
             title = notebook_title(done, name)
             page = out / f"{name}.html"
-            page.write_text(render_html(done, title, show_code), encoding="utf-8")
+            (stage / page.name).write_text(render_html(done, title, show_code), encoding="utf-8")
             written.append(page)
             pages.append((page.name, title))
             _progress(progress, f"-> {page.name} ({time.perf_counter() - start:.1f} s)")
-    index = out / "index.html"
-    index.write_text(_index_html(head, pages), encoding="utf-8")
-    written.append(index)
-    _progress(progress, f"{len(pages)} reports and {index.name} written to {out.name or out}/")
+        index = out / "index.html"
+        (stage / index.name).write_text(_index_html(head, pages), encoding="utf-8")
+        written.append(index)
+    _progress(progress, terminal_safe(f"{len(pages)} reports and {index.name} written to {out.name or out}/"
+                                      + (" (replacing the earlier report; other files left as they were)"
+                                         if replacing else "")))
     return written
 
 
@@ -606,7 +610,8 @@ def update_notebooks(
         done = execute_notebook(nb, directory, source.stem, _machine_paths())
         _number_chart_ids(done)
         target = source.with_suffix(".ipynb")
-        jupytext.write(done, target, fmt="ipynb")
+        with atomic_open(target, "w", encoding="utf-8") as fh:  # whole or not at all
+            jupytext.write(done, fh, fmt="ipynb")
         written.append(target)
         _progress(progress, f"-> {target.name} ({time.perf_counter() - start:.1f} s)")
     return written

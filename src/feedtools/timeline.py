@@ -162,11 +162,14 @@ def is_feed_ordered(posts: pl.DataFrame) -> bool:
 
 
 def _check_timezone(timezone: str) -> None:
+    """Raise ``ValueError`` unless both Python and polars know ``timezone`` (``posix/UTC`` is a file that
+    ``zoneinfo`` reads but polars does not)."""
     import zoneinfo
 
     try:
         zoneinfo.ZoneInfo(timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        pl.Series([dt.datetime(2000, 1, 1)]).dt.replace_time_zone("UTC").dt.convert_time_zone(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError, pl.exceptions.PolarsError):
         raise ValueError(f"unknown time zone {timezone!r} (use an IANA name such as UTC or Europe/Madrid)") from None
 
 

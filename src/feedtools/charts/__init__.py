@@ -2,12 +2,14 @@
 
 * :data:`WIDTH` and the ``feedtools`` Altair theme (enabled on import) give every
   chart of every notebook the same width, fonts and colours.
-* Importing this package also makes Altair's *default* renderer write its chart
-  specification script-safe: ``<``, ``>`` and ``&`` inside the JSON are written as
-  ``\\u003c``, ``\\u003e``, ``\\u0026``, so a post text such as ``</script><script>…``
-  in a chart's data cannot close the ``<script>`` element the chart lives in (Altair
-  itself writes it raw). The renderer stays Altair's default one, so reports can
-  still draw the charts offline (see :mod:`feedtools.report`).
+* Importing this package enables the ``feedtools`` Altair renderer
+  (:mod:`feedtools.charts.render`): a static SVG image of each chart that becomes the
+  interactive chart where the Vega libraries are at hand (JupyterLab through this
+  project's server extension, the HTML reports inline), with no network. Its chart
+  specification is written script-safe: ``<``, ``>`` and ``&`` inside the JSON are
+  written as ``\\u003c``, ``\\u003e``, ``\\u0026``, so a post text such as
+  ``</script><script>…`` in a chart's data cannot close the ``<script>`` element the
+  chart lives in (Altair itself writes it raw).
 * :func:`bar_chart` is the horizontal bar chart most summaries use; :func:`table`
   wraps a small frame for display with every cell HTML-escaped.
 
@@ -59,8 +61,11 @@ class ScriptSafeJSONEncoder(json.JSONEncoder):
 
 
 def use_safe_renderer() -> None:
-    """Enable Altair's default renderer with the script-safe JSON encoder (done on import)."""
-    alt.renderers.enable("default", json_kwds={"cls": ScriptSafeJSONEncoder})
+    """Enable the ``feedtools`` renderer (offline, static image fallback) with the script-safe encoder (on import)."""
+    from feedtools.charts.render import chart_mimebundle
+
+    alt.renderers.register("feedtools", chart_mimebundle)
+    alt.renderers.enable("feedtools", json_kwds={"cls": ScriptSafeJSONEncoder})
 
 
 @alt.theme.register("feedtools", enable=True)
