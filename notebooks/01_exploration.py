@@ -135,6 +135,37 @@ print(explore.describe_top(domains, "domain", "link domain", loaded))
 charts.entity_chart(domains, "domain", "Link domains by number of posts")
 
 # %% [markdown]
+# Links are counted in canonical form: the same article shared with and without tracking parameters
+# (`?utm_source=…`, `fbclid`), with `www.` or a trailing slash, counts once.
+
+# %%
+links = explore.top_links(posts, n=10)
+print(explore.describe_top(links, "url", "link", loaded))
+table(links)
+
+# %% [markdown]
+# ## Link cards
+#
+# A link card is the preview (title, description) a post attaches to a link; in many posts it is the only
+# link. Cards are grouped by canonical URL; `example` opens the first post sharing each card on bsky.app.
+
+# %%
+cards = explore.top_cards(posts, n=10)
+print(explore.describe_cards(cards, loaded))
+table(cards, links=("example",))
+
+# %% [markdown]
+# ## Image descriptions (alt text)
+#
+# Alt text describes an image for screen readers, and is often the only text of an image post (sometimes in
+# another language than the post). Coverage is the share of posts with images whose images all carry one.
+
+# %%
+coverage = explore.alt_text_coverage(posts)
+print(explore.describe_alt_text(coverage))
+table(coverage)
+
+# %% [markdown]
 # ## Emoji
 #
 # Emoji are counted as whole sequences (flags, skin tones and joined sequences stay one emoji). Many

@@ -153,10 +153,20 @@ class Table:
     outputs is readable. Lists show as comma-separated values, nulls as empty cells.
     """
 
-    def __init__(self, df: pl.DataFrame, max_rows: int = 50, caption: str | None = None):
+    def __init__(self, df: pl.DataFrame, max_rows: int = 50, caption: str | None = None,
+                 links: tuple[str, ...] = ()):
         self.df = df
         self.max_rows = max_rows
         self.caption = caption
+        self.links = tuple(links)
+
+    def _td(self, column: str, value) -> str:
+        """One cell; in a ``links`` column an ``https:`` URL becomes a safe link (anything else stays text)."""
+        text = html.escape(_cell(value))
+        if column in self.links and isinstance(value, str) and value.startswith("https://") and \
+                not any(c.isspace() or ord(c) < 32 for c in value):
+            return f'<td><a href="{html.escape(value, quote=True)}" rel="noopener noreferrer">{text}</a></td>'
+        return f"<td>{text}</td>"
 
     def _repr_html_(self) -> str:
         shown = self.df.head(self.max_rows)
@@ -166,7 +176,7 @@ class Table:
         lines.append("<thead><tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in shown.columns) + "</tr></thead>")
         lines.append("<tbody>")
         for row in shown.iter_rows():
-            lines.append("<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>")
+            lines.append("<tr>" + "".join(self._td(c, v) for c, v in zip(shown.columns, row, strict=True)) + "</tr>")
         lines.append("</tbody>")
         lines.append("</table>")
         if self.df.height > shown.height:
@@ -188,6 +198,10 @@ class Table:
         return text
 
 
-def table(df: pl.DataFrame, max_rows: int = 50, caption: str | None = None) -> Table:
-    """Wrap ``df`` for display (HTML-escaped cells, at most ``max_rows`` rows); see :class:`Table`."""
-    return Table(df, max_rows=max_rows, caption=caption)
+def table(df: pl.DataFrame, max_rows: int = 50, caption: str | None = None, links: tuple[str, ...] = ()) -> Table:
+    """Wrap ``df`` for display (HTML-escaped cells, at most ``max_rows`` rows); see :class:`Table`.
+
+    ``links``: columns whose ``https:`` URLs render as links (``rel="noopener noreferrer"``);
+    any other value in them (``javascript:``, ``http:``, text) stays escaped text.
+    """
+    return Table(df, max_rows=max_rows, caption=caption, links=links)
