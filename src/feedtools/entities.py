@@ -175,9 +175,14 @@ def canonical_urls(urls: list[str]) -> list[str]:
 
 
 def _add_canonical(df: pl.DataFrame) -> pl.DataFrame:
-    """``urls_canonical`` beside ``urls`` (column ``_row`` required): each distinct URL normalised once,
-    joined back in order, repeats that become equal merged."""
-    long = df.select("_row", _u=pl.col("urls")).explode("_u").drop_nulls("_u").with_columns(
+    """``urls_canonical`` beside ``urls`` (column ``_row`` required): ``urls`` then ``card_url`` (when the
+    column exists), each distinct URL normalised once, joined back in order, repeats that become equal merged."""
+    shared = pl.col("urls")
+    if "card_url" in df.columns:  # the link card's URL is shared too (often the post's only link)
+        shared = pl.concat_list(shared.fill_null(pl.lit([], dtype=LIST_STR)),
+                                pl.when(pl.col("card_url").is_null()).then(pl.lit([], dtype=LIST_STR))
+                                .otherwise(pl.concat_list(pl.col("card_url").cast(pl.String))))
+    long = df.select("_row", _u=shared).explode("_u").drop_nulls("_u").with_columns(
         _i=pl.int_range(pl.len()).over("_row"))
     distinct = long["_u"].unique().sort()
     table = pl.DataFrame({"_u": distinct, "_c": pl.Series(canonical_urls(distinct.to_list()), dtype=pl.String)})

@@ -95,7 +95,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("urls", LIST, "Links as posted: the URI of every link facet (even one whose byte range is "
            "unusable) when present, else links found in the text (display-shortened ones kept with their "
            "`...`).", "entities"),
-    Column("urls_canonical", LIST, "`urls` in canonical form for counting (`ural.normalize_url`): host lower-case, "
+    Column("urls_canonical", LIST, "`urls`, then the link card's `card_url`, in canonical form for counting "
+           "(`ural.normalize_url`): host lower-case, "
            "`www.`, default port and fragment dropped, tracking parameters (`utm_*`, `fbclid`…) removed, query "
            "sorted, trailing slash dropped; scheme kept; display-shortened links unchanged; repeats merged.",
            "entities"),
