@@ -167,3 +167,15 @@ def test_feed_item_reply_views_give_the_handles(tmp_path):
     assert (row["reply_root_author"], row["reply_root_handle"]) == ("did:plc:root", None)  # not a valid handle
     assert row["web_url"] == "https://bsky.app/profile/me.example.org/post/3km"
     assert row["cid"] == "bafyme"
+
+
+def test_non_standard_embeds_are_counted_in_the_reader_stats(tmp_path):
+    views = [{"uri": f"at://did:plc:a/app.bsky.feed.post/3k{i}", "author": {"did": "did:plc:a"},
+              "record": {"text": "t", "createdAt": "2025-01-01T00:00:00Z", "embed": embed}}
+             for i, embed in enumerate([{"$type": "com.example.embed.poll"}, {"$type": "app.bsky.embed.images",
+                                                                              "images": []}, None])]
+    path = tmp_path / "posts.json"
+    path.write_text(json.dumps({"posts": views}))
+    feed = feedtools.load(path)
+    assert feed.posts["embed_other"].to_list() == ["com.example.embed.poll", None, None]
+    assert feed.stats["embeds_nonstandard"] == 1
