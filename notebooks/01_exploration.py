@@ -141,7 +141,7 @@ charts.entity_chart(domains, "domain", "Link domains by number of posts")
 # %%
 links = explore.top_links(posts, n=10)
 print(explore.describe_top(links, "url", "link", loaded))
-table(links)
+charts.entity_chart(links, "url", "Links by number of posts (canonical form)")
 
 # %% [markdown]
 # ## Link cards
@@ -150,8 +150,9 @@ table(links)
 # link. Cards are grouped by canonical URL; `example` opens the first post sharing each card on bsky.app.
 
 # %%
+coverage = explore.alt_text_coverage(posts)
 cards = explore.top_cards(posts, n=10)
-print(explore.describe_cards(cards, loaded))
+print(explore.describe_cards(cards, loaded, coverage["embeds_known"][0]))
 table(cards, links=("example",))
 
 # %% [markdown]
@@ -161,7 +162,6 @@ table(cards, links=("example",))
 # another language than the post). Coverage is the share of posts with images whose images all carry one.
 
 # %%
-coverage = explore.alt_text_coverage(posts)
 print(explore.describe_alt_text(coverage))
 table(coverage)
 

@@ -37,10 +37,10 @@ def test_cards_group_by_canonical_url_and_count_posts_once():
 
 def test_alt_text_coverage_zero_one_many():
     none = explore.alt_text_coverage(_posts([{"post_uri": "at://a/p/1", "image_count": 0, "image_alts": []}]))
-    assert none.row(0) == (0, 0, 0, 0, None)
+    assert none.row(0) == (1, 0, 0, 0, 0, None)
     assert "no alt text to measure" in explore.describe_alt_text(none)
     one = explore.alt_text_coverage(_posts([{"post_uri": "at://a/p/1", "image_count": 2, "image_alts": ["a map", ""]}]))
-    assert one.row(0) == (1, 2, 1, 0, 0.0)
+    assert one.row(0) == (1, 1, 2, 1, 0, 0.0)
     assert explore.describe_alt_text(one) == ("1 loaded post embeds 2 images; it leaves an image undescribed, and 1 "
                                               "of the 2 images have alt text (50%).")
     many = explore.alt_text_coverage(_posts([
@@ -49,7 +49,7 @@ def test_alt_text_coverage_zero_one_many():
         {"post_uri": "at://a/p/3", "image_count": 1, "image_alts": [""]},
         {"post_uri": "at://a/p/4", "image_count": 1, "image_alts": ["z"], "is_placeholder": True},
     ]))
-    assert many.row(0) == (3, 4, 3, 2, 0.667)
+    assert many.row(0) == (3, 3, 4, 3, 2, 0.667)
     sentence = explore.describe_alt_text(many)
     assert sentence.startswith("3 loaded posts embed 4 images; 2 of them (67%) describe every image")
     assert "None" not in sentence and "nan" not in sentence
@@ -70,3 +70,12 @@ def test_tables_link_only_https_and_safely():
     assert "javascript:alert(1)</td>" in html and 'href="javascript' not in html
     assert "<script>" not in html and 'href="https://x.example/&quot;&gt;&lt;script&gt;"' in html
     assert "<a " not in table(df)._repr_html_()  # without links=, URLs stay text
+
+
+def test_a_scrape_says_embeds_are_unknown_not_absent():
+    scrape = _posts([{"post_id": "scrape:1", "text": "hello"}, {"post_id": "scrape:2", "text": "hi"}])
+    coverage = explore.alt_text_coverage(scrape)
+    assert coverage["embeds_known"][0] == 0
+    assert explore.describe_alt_text(coverage).endswith("so alt-text coverage is unknown.")
+    assert "does not record link cards" in explore.describe_cards(explore.top_cards(scrape), 2, 0)
+    assert explore._loaded_posts(scrape).height == 2  # posts without a URI are told apart by post_id

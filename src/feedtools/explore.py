@@ -160,7 +160,8 @@ def top_links(posts: pl.DataFrame | pl.LazyFrame | Feed, n: int = 20) -> pl.Data
 def _loaded_posts(posts: pl.DataFrame | pl.LazyFrame | Feed) -> pl.DataFrame:
     """Loaded rows, one per post shown (a post reposted twice counts once), in feed order."""
     return (_lazy(posts).filter(~pl.col("is_placeholder")).sort("position")
-            .unique("post_uri", keep="first", maintain_order=True).collect())
+            .with_columns(_post=pl.coalesce("post_uri", "post_id"))
+            .unique("_post", keep="first", maintain_order=True).drop("_post").collect())
 
 
 def top_cards(posts: pl.DataFrame | pl.LazyFrame | Feed, n: int = 10) -> pl.DataFrame:
@@ -196,21 +197,24 @@ def top_cards(posts: pl.DataFrame | pl.LazyFrame | Feed, n: int = 10) -> pl.Data
 def alt_text_coverage(posts: pl.DataFrame | pl.LazyFrame | Feed) -> pl.DataFrame:
     """How many image posts describe their images: one row.
 
-    Columns: ``image_posts`` (distinct loaded posts embedding at least one image),
+    Columns: ``embeds_known`` (distinct loaded posts whose format records embeds: 0 for a
+    profile scrape), ``image_posts`` (distinct loaded posts embedding at least one image),
     ``images`` (images in them), ``images_with_alt`` (images whose alt text is not empty),
     ``posts_all_alt`` (image posts whose every image has alt text) and ``share``
     (``posts_all_alt / image_posts``, 0-1 rounded to 3 places; null without image posts).
     """
-    rows = _loaded_posts(posts).filter(pl.col("image_count").fill_null(0) > 0)
+    loaded = _loaded_posts(posts)
+    known = int(loaded["image_count"].is_not_null().sum())
+    rows = loaded.filter(pl.col("image_count").fill_null(0) > 0)
     with_alt = pl.col("image_alts").list.eval(pl.element().str.len_chars() > 0).list.sum()
     rows = rows.select(images=pl.col("image_count"), with_alt=with_alt.fill_null(0).cast(pl.Int64))
     image_posts = rows.height
     all_alt = int((rows["with_alt"] >= rows["images"]).sum()) if image_posts else 0
     return pl.DataFrame({
-        "image_posts": [image_posts], "images": [int(rows["images"].sum()) if image_posts else 0],
+        "embeds_known": [known], "image_posts": [image_posts], "images": [int(rows["images"].sum()) if image_posts else 0],
         "images_with_alt": [int(rows["with_alt"].sum()) if image_posts else 0], "posts_all_alt": [all_alt],
         "share": [round(all_alt / image_posts, 3) if image_posts else None],
-    }, schema={"image_posts": pl.Int64, "images": pl.Int64, "images_with_alt": pl.Int64,
+    }, schema={"embeds_known": pl.Int64, "image_posts": pl.Int64, "images": pl.Int64, "images_with_alt": pl.Int64,
                "posts_all_alt": pl.Int64, "share": pl.Float64})
 
 
@@ -772,8 +776,14 @@ def describe_quality(quality: pl.DataFrame) -> str:
     )
 
 
-def describe_cards(cards: pl.DataFrame, loaded_posts: int) -> str:
-    """One sentence reading :func:`top_cards`: how many cards, which one most posts share."""
+def describe_cards(cards: pl.DataFrame, loaded_posts: int, embeds_known: int | None = None) -> str:
+    """One sentence reading :func:`top_cards`: how many cards, which one most posts share.
+
+    ``embeds_known``: loaded posts whose format records embeds (``alt_text_coverage``'s
+    column); 0 says the format cannot show cards at all (a profile scrape).
+    """
+    if embeds_known == 0 and loaded_posts:
+        return "This feed's format does not record link cards (a profile page scrape), so none can be counted."
     if cards.height == 0:
         return f"No link card is shared in the {_n(loaded_posts, 'loaded post')}."
     first = cards.row(0, named=True)
@@ -792,6 +802,8 @@ def describe_cards(cards: pl.DataFrame, loaded_posts: int) -> str:
 def describe_alt_text(coverage: pl.DataFrame) -> str:
     """One sentence reading :func:`alt_text_coverage`."""
     c = coverage.row(0, named=True)
+    if c["embeds_known"] == 0:
+        return "No loaded post records its embeds (a profile page scrape has none), so alt-text coverage is unknown."
     if c["image_posts"] == 0:
         return "No loaded post embeds an image, so there is no alt text to measure."
     every = ("it describes every image" if c["posts_all_alt"] == 1 else "it leaves an image undescribed") \
