@@ -191,4 +191,4 @@ table(markers.select("marker", "kind", "posts", "positions", "campaigns", "partn
 graph = campaigns.partner_graph(posts, aliases)
 print(campaigns.describe_network(graph))
 nodes, edges = campaigns.graph_layout(graph, max_nodes=40)
-charts.network_chart(nodes, edges)
+charts.network_chart(nodes, edges, own=(feed.meta.get("account") or {}).get("handle"))

@@ -23,7 +23,7 @@ def test_timeline_seed_outputs(tmp_path):
     r = run("timeline", str(SEED), "-o", str(out), "--events", str(events), "--contradictions",
             str(tmp_path / "c.csv"), "--evidence", str(tmp_path / "e.jsonl"))
     assert r.returncode == 0, r.stderr
-    assert r.stderr.strip() == ("80 posts: 0 by timestamp, 24 by evidence, 56 by neighbours, 0 unknown; "
+    assert r.stderr.strip() == ("80 posts: 0 by timestamp, 26 by evidence, 54 by neighbours, 0 unknown; "
                                 "median window 28 days; 7 events; 1 contradictions")
     posts = pl.read_parquet(out)
     assert posts.height == 80

@@ -238,7 +238,7 @@ def test_cli_parse_several_inputs(tmp_path):
     run = subprocess.run([EXE, "parse", str(SEED), str(other), "-o", str(out)], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert run.stderr.strip().splitlines()[-1] == "86 lines, 52 posts, 30 reposts, 14 placeholders, 1 duplicates, " \
-                                                  "0 rejected"
+                                                  "0 rejected; no rejects"
     feed = feedtools.load(out)
     assert [i["source"] for i in feed.meta["inputs"]] == ["000_802a2c4cd511184e.txt", "other.txt"]
     run = subprocess.run([EXE, "parse", str(out), "-o", str(tmp_path / "b.csv")], capture_output=True, text=True)
