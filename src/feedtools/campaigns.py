@@ -495,18 +495,22 @@ _KIND = (
 KINDS = ("own post", "repost", "repost not loaded")
 
 
-def voice_summary(posts: pl.DataFrame) -> pl.DataFrame:
+def voice_summary(posts: pl.DataFrame, kind: str = "account") -> pl.DataFrame:
     """Own posts against reposts for the whole feed: ``kind, posts, share`` with the three kinds
     ``own post``, ``repost`` (loaded) and ``repost not loaded`` (placeholder slots), always all three, in that order.
+    ``kind="collection"`` (a feed of many accounts) names the first ``original post``.
     """
     n = max(posts.height, 1)
     counts = posts.select(kind=_KIND).group_by("kind").agg(posts=pl.len())
-    return (
+    out = (
         pl.DataFrame({"kind": list(KINDS)})
         .join(counts, on="kind", how="left", maintain_order="left")
         .with_columns(pl.col("posts").fill_null(0).cast(pl.Int64))
         .with_columns(share=(pl.col("posts") / n).round(4))
     )
+    if kind == "collection":
+        out = out.with_columns(pl.col("kind").replace("own post", "original post"))
+    return out
 
 
 def _voice_wide(df: pl.DataFrame, key: str) -> pl.DataFrame:
@@ -1374,6 +1378,8 @@ def describe_voice(summary: pl.DataFrame, by_language: pl.DataFrame, n_accounts:
     ``n_accounts`` accounts, original) posts against loaded and unloaded reposts, and the languages used only
     in one voice. ``kind`` as in :func:`describe_campaign_accounts`."""
     v = dict(zip(summary["kind"].to_list(), summary["posts"].to_list(), strict=True))
+    if "original post" in v:  # voice_summary of a collection
+        v["own post"] = v.pop("original post")
     total = sum(v.values())
     if total == 0:
         return "The feed has no rows."

@@ -84,8 +84,12 @@ def language_heatmap(langs: pl.DataFrame, top: int = 20) -> alt.Chart:
     )
 
 
-def voice_chart(voice: pl.DataFrame, key: str = "campaign_id", top: int = 15, title: str | None = None) -> alt.Chart:
+def voice_chart(voice: pl.DataFrame, key: str = "campaign_id", top: int = 15, title: str | None = None,
+                kind: str = "account") -> alt.Chart:
     """Stacked bars of own posts, reposts and unloaded reposts per ``key`` (campaign or language).
+
+    ``kind="collection"`` (a feed of many accounts) calls own posts *original* posts, in the title and the
+    legend (same colour).
 
     Input: :func:`feedtools.campaigns.voice_by_campaign` (``key="campaign_id"``) or
     :func:`feedtools.campaigns.voice_by_language` (``key="lang"``); the first ``top``
@@ -93,7 +97,8 @@ def voice_chart(voice: pl.DataFrame, key: str = "campaign_id", top: int = 15, ti
     """
     _need(voice, key, "own_posts", "reposts", "reposts_not_loaded", "posts")
     word = _KEY_WORDS.get(key, key.replace("_", " "))
-    title = title or f"Own voice and amplification per {word}"
+    collection = kind == "collection"
+    title = title or f"{'Original posts' if collection else 'Own voice'} and amplification per {word}"
     if voice.height == 0:
         return empty_note(title)
     df = voice.head(top).with_row_index("rank")
@@ -101,13 +106,18 @@ def voice_chart(voice: pl.DataFrame, key: str = "campaign_id", top: int = 15, ti
     long = df.unpivot(index=[key, "posts", "rank"], on=list(_VOICE_KINDS), variable_name="kind",
                       value_name="n").with_columns(kind=pl.col("kind").replace_strict(_VOICE_KINDS)).filter(
         pl.col("n") > 0)
+    scale = kind_scale(long["kind"])
+    if collection:  # the same colours, "own" named "original"
+        scale = alt.Scale(domain=["original" if k == "own" else k for k in scale.domain],  # type: ignore[union-attr]
+                          range=scale.range)
+        long = long.with_columns(kind=pl.col("kind").replace("own", "original"))
     return (
         alt.Chart(long)
         .mark_bar()
         .encode(
             x=alt.X("n:Q", title="posts", stack="zero", axis=count_axis()),
             y=alt.Y(f"{key}:N", sort=_BY_RANK, title=None),
-            color=alt.Color("kind:N", scale=kind_scale(long["kind"]), title="kind of row"),
+            color=alt.Color("kind:N", scale=scale, title="kind of row"),
             order=alt.Order("kind:N"),
             tooltip=[alt.Tooltip(f"{key}:N", title=word), alt.Tooltip("kind:N", title="kind of row"),
                      alt.Tooltip("n:Q", title="posts"), alt.Tooltip("posts:Q", title="all posts")],
