@@ -132,6 +132,28 @@ def _events(path: Path) -> Iterator[tuple[str, int | None, object, bytes | None]
             yield f"line {line_no}", line_no, None, line
 
 
+def take_event(ev: dict, location: str, line: int, *, source: str, stats: Counter, seen: set,
+               buf: RowBuffer, rejects: list[dict]) -> None:
+    """Turn one decoded event into a row of ``buf``, a reject (with its location) or a counted skip.
+
+    A repeat of a post already read (``seen``) counts as ``skipped_repeated``, an edit of one as
+    ``skipped_update``. Shared by :func:`read_batches` and the Spark byte-range reader.
+    """
+    try:
+        row = event_row(ev, stats)
+    except RecordError as e:
+        rejects.append({"source": source, "location": location, "line": line, "reason": str(e), "raw": raw_json(ev)})
+        return
+    if row is None:
+        return
+    if _seen_before(row["post_id"], seen):
+        stats["skipped_update" if row.get("notes") else "skipped_repeated"] += 1
+        return
+    row["source_location"] = location
+    row["source_line"] = line
+    buf.append(row)
+
+
 def _seen_before(post_id: str, seen: set[bytes]) -> bool:
     """True when ``post_id`` was already read; else remember it (as an 8-byte digest, to keep memory small)."""
     key = hashlib.blake2b(post_id.encode("utf-8", "surrogatepass"), digest_size=8).digest()
@@ -169,19 +191,7 @@ def read_batches(path: str | Path, batch_size: int = BATCH_SIZE, **_: object) ->
             rejects.append({"source": source, "location": location, "line": line, "reason": "not valid JSON",
                             "raw": bad.decode("utf-8", "replace").rstrip("\r\n")})
         else:
-            try:
-                row = event_row(ev, stats)
-            except RecordError as e:
-                rejects.append({"source": source, "location": location, "line": line, "reason": str(e),
-                                "raw": raw_json(ev)})
-                row = None
-            if row is not None and _seen_before(row["post_id"], seen):
-                stats["skipped_update" if row.get("notes") else "skipped_repeated"] += 1
-                row = None
-            if row is not None:
-                row["source_location"] = location
-                row["source_line"] = line
-                buf.append(row)
+            take_event(ev, location, line, source=source, stats=stats, seen=seen, buf=buf, rejects=rejects)
         if stats["records"] >= size:
             if position == 0:
                 check_readable(stats, rejects, source, FORMAT)

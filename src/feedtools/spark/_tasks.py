@@ -100,9 +100,9 @@ def _read_range(task: dict) -> tuple[pl.DataFrame, pl.DataFrame, Counter, dict]:
     reads the file (repeats within the range skipped here; across ranges by the driver's Spark step)."""
     import orjson
 
-    from feedtools.readers.atproto import RecordError, RowBuffer, check_readable, finish_stats, raw_json
+    from feedtools.readers.atproto import RowBuffer, check_readable, finish_stats
     from feedtools.readers.base import rejects_frame
-    from feedtools.readers.jetstream import FORMAT, _seen_before, event_row
+    from feedtools.readers.jetstream import FORMAT, take_event
 
     path = Path(task["path"])
     source = path.name
@@ -120,19 +120,7 @@ def _read_range(task: dict) -> tuple[pl.DataFrame, pl.DataFrame, Counter, dict]:
             rejects.append({"source": source, "location": location, "line": line_no, "reason": "not valid JSON",
                             "raw": line.decode("utf-8", "replace").rstrip("\r\n")})
             continue
-        try:
-            row = event_row(ev, stats)
-        except RecordError as e:
-            rejects.append({"source": source, "location": location, "line": line_no, "reason": str(e),
-                            "raw": raw_json(ev)})
-            row = None
-        if row is not None and _seen_before(row["post_id"], seen):
-            stats["skipped_update" if row.get("notes") else "skipped_repeated"] += 1
-            row = None
-        if row is not None:
-            row["source_location"] = location
-            row["source_line"] = line_no
-            buf.append(row)
+        take_event(ev, location, line_no, source=source, stats=stats, seen=seen, buf=buf, rejects=rejects)
     if task["range"] == 0:
         check_readable(stats, rejects, source, FORMAT)
     finish_stats(stats, len(buf), len(rejects))
