@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from urllib.parse import urlsplit
 
 import polars as pl
 
@@ -151,15 +152,18 @@ def add_entities(posts: pl.DataFrame) -> pl.DataFrame:
 
 
 def canonical_urls(urls: list[str]) -> list[str]:
-    """The canonical form of each URL, for counting (``ural.normalize_url``, médialab).
+    """The canonical form of each URL, for counting (``courlan.normalize_url``, Apache-2.0).
 
-    Host lower-cased, ``www.`` and authentication dropped, default port and non-routing
-    fragment dropped, tracking parameters (``utm_*``, ``fbclid``, ``gclid``…) removed,
-    query items sorted, trailing slash and ``index.html`` dropped, AMP and well-known
-    redirect wrappers undone; the scheme is kept. A value ural cannot parse, or a
-    display-shortened link (ending in ``...``), is returned unchanged. Never raises.
+    Scheme and host lower-cased, a leading ``www.`` dropped, the scheme's default port
+    and the fragment dropped, tracking parameters removed (courlan's list: ``utm_*``,
+    ``fbclid``, ``gclid``, ``igshid``, ``ref``, ``source``, ``campaign``…), remaining query
+    items sorted, path percent-encoded consistently (``día`` and ``d%C3%ADa`` are one
+    link), trailing slashes dropped (``example.com/`` and ``example.com`` are one link). A display-shortened link
+    (ending in ``...``) or a value that does not parse as a URL is returned unchanged.
+    Input: a list of strings. Output: a list of the same length, in the same order.
+    Never raises.
     """
-    from ural import normalize_url
+    from courlan import normalize_url
 
     out = []
     for u in urls:
@@ -167,10 +171,17 @@ def canonical_urls(urls: list[str]) -> list[str]:
             out.append(u)
             continue
         try:
-            c = normalize_url(u, strip_protocol=False)
-        except Exception:  # noqa: BLE001 - ural on arbitrary feed text: any failure keeps the URL as posted
+            parts = urlsplit(u)
+            if not parts.netloc:  # not an absolute URL: nothing to normalise
+                out.append(u)
+                continue
+            if parts.netloc[:4].lower() == "www." and "." in parts.netloc[4:]:
+                parts = parts._replace(netloc=parts.netloc[4:])
+            # fragment dropped; trailing slashes dropped here, courlan puts "/" back before a query on an empty path
+            c = normalize_url(parts._replace(path=parts.path.rstrip("/"), fragment=""))
+        except ValueError:  # invalid port, IPv6 bracket or IDNA label: the URL is kept as posted
             c = u
-        out.append(c if isinstance(c, str) and c else u)
+        out.append(c or u)
     return out
 
 

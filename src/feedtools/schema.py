@@ -96,9 +96,9 @@ COLUMNS: tuple[Column, ...] = (
            "unusable) when present, else links found in the text (display-shortened ones kept with their "
            "`...`).", "entities"),
     Column("urls_canonical", LIST, "`urls`, then the link card's `card_url`, in canonical form for counting "
-           "(`ural.normalize_url`): host lower-case, "
-           "`www.`, default port and fragment dropped, tracking parameters (`utm_*`, `fbclid`…) removed, query "
-           "sorted, trailing slash dropped; scheme kept; display-shortened links unchanged; repeats merged.",
+           "(`courlan.normalize_url`): scheme and host lower-case, `www.`, default port and fragment dropped, "
+           "tracking parameters (`utm_*`, `fbclid`, `gclid`, `ref`, `source`…) removed, query sorted, path "
+           "percent-encoded, trailing slash dropped; display-shortened links unchanged; repeats merged.",
            "entities"),
     Column("domains", LIST, "Registrable domain of each canonical link (public suffix list, offline): "
            "`gold.uclg.org` -> `uclg.org`.", "entities"),
