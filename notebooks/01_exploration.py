@@ -42,7 +42,7 @@ languages = None
 
 # %%
 import feedtools
-from feedtools import explore
+from feedtools import explore, interactions
 from feedtools.charts import explore as charts
 from feedtools.charts import table
 from feedtools.pipeline import summary_line
@@ -107,6 +107,17 @@ charts.amplifiers_chart(amplifiers)
 mentions = explore.top_mentions(posts, n=15)
 print(explore.describe_top(mentions, "mention", "mentioned account", loaded))
 charts.entity_chart(mentions, "mention", "Mentioned accounts by number of posts")
+
+# %% [markdown]
+# Who the posts talk to: the accounts the original posts reply to, mention or quote, identified by DID
+# (stable, whereas handles change) with the handle where the data gives one. Replies to the author's own
+# posts (threads) are counted apart. A profile page scrape records neither replies nor quotes, only the
+# mentions typed in the text.
+
+# %%
+talks = interactions.talks_to(posts, n=15)
+print(interactions.describe_talks_to(talks, interactions.interaction_summary(posts)))
+table(talks)
 
 # %% [markdown]
 # ## Hashtags
