@@ -106,6 +106,7 @@ def test_canonical_urls_treat_equivalent_spellings_as_one_link():
         ["https://example.org/news/día?b=2&a=1", "https://example.org/news/d%C3%ADa/?a=1&b=2&utm_campaign=x",
          "https://www.example.org/news/día?gclid=abc&a=1&b=2"],
         ["https://tumblr.com/post/1", "https://www.tumblr.com/post/1?source=share"],
+        ["https://youtube.com/@channel", "https://www.youtube.com/%40channel/"],
     ]
     for group in same:
         assert len(set(canonical_urls(group))) == 1, canonical_urls(group)
@@ -116,3 +117,4 @@ def test_canonical_urls_treat_equivalent_spellings_as_one_link():
     # unparseable or shortened values are kept as posted, one output per input
     odd = ["http://[::1", "http://a.example:port/x", "gold.uclg.org/sites/defaul...", "mailto:a@b.example"]
     assert canonical_urls(odd) == odd
+    assert canonical_urls(["https://www.youtube.com/@channel?utm_source=x"]) == ["https://youtube.com/@channel"]

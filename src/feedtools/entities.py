@@ -158,7 +158,7 @@ def canonical_urls(urls: list[str]) -> list[str]:
     and the fragment dropped, tracking parameters removed (courlan's list: ``utm_*``,
     ``fbclid``, ``gclid``, ``igshid``, ``ref``, ``source``, ``campaign``…), remaining query
     items sorted, path percent-encoded consistently (``día`` and ``d%C3%ADa`` are one
-    link), trailing slashes dropped (``example.com/`` and ``example.com`` are one link). A display-shortened link
+    link; ``@`` kept readable), trailing slashes dropped (``example.com/`` and ``example.com`` are one link). A display-shortened link
     (ending in ``...``) or a value that does not parse as a URL is returned unchanged.
     Input: a list of strings. Output: a list of the same length, in the same order.
     Never raises.
@@ -179,6 +179,10 @@ def canonical_urls(urls: list[str]) -> list[str]:
                 parts = parts._replace(netloc=parts.netloc[4:])
             # fragment dropped; trailing slashes dropped here, courlan puts "/" back before a query on an empty path
             c = normalize_url(parts._replace(path=parts.path.rstrip("/"), fragment=""))
+            if c and "%40" in c:  # courlan percent-encodes "@", legal in paths (youtube.com/@channel): put it back
+                scheme, sep, rest = c.partition("://")
+                host, slash, tail = rest.partition("/")
+                c = scheme + sep + host + slash + tail.replace("%40", "@")
         except ValueError:  # invalid port, IPv6 bracket or IDNA label: the URL is kept as posted
             c = u
         out.append(c or u)
