@@ -31,8 +31,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from feedtools.readers.atproto import (
+    HANDLE_RE,
     BadItem,
     RecordError,
+    at_uri_did,
     count_or_none,
     get,
     iter_line_items,
@@ -69,7 +71,9 @@ def post_view_row(post) -> dict:
     record = post.get("record")
     if record is None:
         raise RecordError("post has no record")
-    row = post_fields(record)
+    row = post_fields(record, post.get("embed"))
+    cid = post.get("cid")
+    row["cid"] = cid if isinstance(cid, str) and cid else None
     author = post.get("author")
     if isinstance(author, dict):
         handle = author.get("handle")
@@ -124,6 +128,14 @@ def item_row(item) -> dict:
             row["reply_to"] = _view_uri(reply.get("parent"))
         if row.get("reply_root") is None:
             row["reply_root"] = _view_uri(reply.get("root"))
+        for side in ("parent", "root"):
+            uri = row.get(f"reply_{'to' if side == 'parent' else 'root'}")
+            row[f"reply_{side}_author"] = row.get(f"reply_{side}_author") or at_uri_did(uri)
+            view = reply.get(side)
+            author = view.get("author") if isinstance(view, dict) and _view_uri(view) == uri else None
+            handle = author.get("handle") if isinstance(author, dict) else None
+            if isinstance(handle, str) and HANDLE_RE.match(handle.lower()):
+                row[f"reply_{side}_handle"] = handle.lower()
     return row
 
 

@@ -106,8 +106,9 @@ def event_row(ev, stats: Counter) -> dict | None:
     uri = f"at://{did}/{collection}/{rkey}"
     if collection == POST:
         row = post_fields(record)
+        cid = commit.get("cid")
         row.update(post_id=uri, post_uri=uri, author_did=did, is_repost=False, is_placeholder=False,
-                   _ref_us=seen_us)
+                   _ref_us=seen_us, cid=cid if isinstance(cid, str) and cid else None)
         if op == "update":
             row["notes"] = "edited (update event)"
         return row
@@ -175,7 +176,8 @@ def read_batches(path: str | Path, batch_size: int = BATCH_SIZE, **_: object) ->
     size = max(1, int(batch_size))
     meta = {"format": FORMAT, "source": source, "unit": "records"}
     position = 0
-    buf, rejects, stats = RowBuffer(), [], Counter()
+    stats = Counter()
+    buf, rejects = RowBuffer(stats), []
     seen: set[bytes] = set()
 
     def flush() -> ReadResult:
@@ -196,7 +198,8 @@ def read_batches(path: str | Path, batch_size: int = BATCH_SIZE, **_: object) ->
             result = flush()
             position += result.posts.height
             yield result
-            buf, rejects, stats = RowBuffer(), [], Counter()
+            stats = Counter()
+            buf, rejects = RowBuffer(stats), []
     if stats["records"] or position == 0:
         if position == 0:
             check_readable(stats, rejects, source, FORMAT)
