@@ -22,7 +22,7 @@ import polars as pl
 
 from feedtools.schema import POSTS_SCHEMA
 
-__all__ = ["CAMPAIGN_COLUMNS", "TIMELINE_INPUT_COLUMNS", "join_by_position", "load_columns", "parsed_table",
+__all__ = ["CAMPAIGN_COLUMNS", "TEXT_WHERE_NOT_CLEANED", "TIMELINE_INPUT_COLUMNS", "join_by_position", "load_columns", "parsed_table",
            "scan_posts", "sink_table"]
 
 #: Posts columns ``feedtools.campaigns`` reads (metrics, per-post table, suggestions, pairs, network; ``urls``
@@ -33,11 +33,17 @@ CAMPAIGN_COLUMNS: tuple[str, ...] = (
     "urls", "domains", "created_at", "duplicate_of", "duplicate_kind",
 )
 
+#: ``text`` only where ``text_clean`` is null (else null). The timeline reads a post's raw text only as
+#: ``coalesce(text_clean, text)`` (:mod:`feedtools.dates`, :mod:`feedtools.timeline`), so this column gives it
+#: the same evidence without a second copy of every text in memory.
+TEXT_WHERE_NOT_CLEANED = pl.when(pl.col("text_clean").is_null()).then(pl.col("text")).alias("text")
+
 #: Posts columns ``feedtools.timeline.build_timeline`` reads (evidence from text, order, timestamps).
-TIMELINE_INPUT_COLUMNS: tuple[str, ...] = (
+TIMELINE_INPUT_COLUMNS: tuple[str | pl.Expr, ...] = (
     "position", "post_id", "source", "source_format", "author_handle", "author_did", "author_name",
-    "is_repost", "reposted_by", "reposted_at", "is_pinned", "is_placeholder", "text", "text_clean", "lang",
-    "hashtags", "mentions", "created_at", "created_at_raw", "duplicate_of", "duplicate_kind", "notes",
+    "is_repost", "reposted_by", "reposted_at", "is_pinned", "is_placeholder", TEXT_WHERE_NOT_CLEANED,
+    "text_clean", "lang", "hashtags", "mentions", "created_at", "created_at_raw", "duplicate_of",
+    "duplicate_kind", "notes",
 )
 
 
@@ -86,8 +92,10 @@ def join_by_position(path: str | Path, extra: pl.DataFrame) -> pl.LazyFrame:
     return lf.join(extra.lazy(), on="position", how="left", maintain_order="left")
 
 
-def load_columns(path: str | Path, columns: Sequence[str]):
+def load_columns(path: str | Path, columns: Sequence[str | pl.Expr]):
     """The feed of a parsed posts table with only ``columns`` collected, rows in ``position`` order.
+
+    ``columns``: posts column names, or expressions over them (such as :data:`TEXT_WHERE_NOT_CLEANED`).
 
     Returns a :class:`feedtools.pipeline.Feed` whose ``posts`` holds ``columns`` (streaming
     collect: only those columns are decoded) and whose stats, rejects and meta are the table's own
