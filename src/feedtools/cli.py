@@ -68,11 +68,17 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
                         "exactly; repeatable. The profile's own name is always known.")
 
 
-def load_input(args: argparse.Namespace):
+def load_input(args: argparse.Namespace, columns: Sequence[str] | None = None):
+    """The feed of the command's inputs; with ``columns``, a single parsed posts table (Parquet file or
+    dataset folder) is scanned and only those columns are collected (:mod:`feedtools.scan`)."""
     from feedtools.dataset import expand_inputs
     from feedtools.pipeline import load
+    from feedtools.scan import load_columns, parsed_table
 
     expanded = expand_inputs(args.input)
+    table = parsed_table(expanded) if columns else None
+    if table is not None:
+        return load_columns(table, columns)
     inputs = expanded if len(expanded) > 1 else expanded[0]
     return load(inputs, format=args.format, languages=_languages(args.langs), known_names=args.known_name)
 
@@ -220,6 +226,7 @@ def _cmd_notebooks(args: argparse.Namespace) -> int:
 def _cmd_campaigns(args: argparse.Namespace) -> int:
     from feedtools import campaigns as cp
     from feedtools.analyses import run_campaigns
+    from feedtools.scan import CAMPAIGN_COLUMNS
 
     path = None if args.no_aliases else (args.aliases or cp.default_aliases_path())
     check_outputs([*args.input, path], [
@@ -233,7 +240,7 @@ def _cmd_campaigns(args: argparse.Namespace) -> int:
             raise TableError("no alias table: the shipped data/campaigns.csv is not there; "
                              "give one with --aliases PATH or use --no-aliases")
         aliases, table = cp.load_aliases(path), f"alias table {Path(path).name}"
-    run = run_campaigns(load_input(args).posts, aliases, table=table, per_post=bool(args.posts),
+    run = run_campaigns(load_input(args, CAMPAIGN_COLUMNS).posts, aliases, table=table, per_post=bool(args.posts),
                         pairs=bool(args.pairs), related=bool(args.related),
                         network=bool(args.network),
                         max_tags_per_post=args.max_tags_per_post, max_suggestions=args.max_suggestions)
@@ -290,6 +297,8 @@ def _count_arg(value: str) -> int:
 def _cmd_timeline(args: argparse.Namespace) -> int:
     from feedtools import timeline as tlm
     from feedtools.analyses import timeline_summary
+    from feedtools.dataset import expand_inputs
+    from feedtools.scan import TIMELINE_INPUT_COLUMNS, join_by_position, parsed_table, sink_table
     from feedtools.dates import load_observances
     from feedtools.paths import OBSERVANCES
 
@@ -297,10 +306,15 @@ def _cmd_timeline(args: argparse.Namespace) -> int:
         ("-o/--output", args.output, TABLE_SUFFIXES), ("--events", args.events, TABLE_SUFFIXES),
         ("--evidence", args.evidence, TABLE_SUFFIXES), ("--contradictions", args.contradictions, TABLE_SUFFIXES)])
     calendar = load_observances(args.calendar)  # TableError names the file and line of a bad row
-    posts = load_input(args).posts
+    table = parsed_table(expand_inputs(args.input))
+    posts = load_input(args, TIMELINE_INPUT_COLUMNS).posts
     tl = tlm.build_timeline(posts, calendar=calendar, year_hint=args.year_hint, capture_date=args.capture_date,
                             timezone=args.tz, use_timestamps=not args.hide_timestamps)
-    write_table(tlm.with_timeline(posts, tl), args.output)
+    if table is None:
+        write_table(tlm.with_timeline(posts, tl), args.output)
+    else:  # every column of the table, streamed from the Parquet, with the timeline's columns
+        del posts
+        sink_table(join_by_position(table, tl.posts.select("position", *tlm.TIMELINE_COLUMNS)), args.output)
     if args.events:
         write_table(tl.events, args.events)
     if args.evidence:

@@ -33,10 +33,10 @@ SUFFIXES = {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv"
 _FORMULA_START = r"^[\p{White_Space}]*[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]"
 
 
-def csv_safe(df: pl.DataFrame) -> pl.DataFrame:
+def csv_safe(df: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
     """The frame as CSV-ready text columns: lists joined, formula-like cells neutralised."""
     out = []
-    for name, dtype in df.schema.items():
+    for name, dtype in df.collect_schema().items():
         col = pl.col(name)
         if isinstance(dtype, pl.List):
             col = col.list.eval(pl.element().cast(pl.String).str.replace_all("|", "%7C", literal=True)).list.join(

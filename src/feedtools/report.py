@@ -574,6 +574,18 @@ def _code_fingerprint() -> str:
     return h.hexdigest()
 
 
+def _dataset_sha256(folder: Path) -> str:
+    """SHA-256 over a dataset folder's manifest and Parquet parts (relative path and SHA-256 of each, in order)."""
+    from feedtools.dataset import MANIFEST, part_files
+    from feedtools.readers.base import file_sha256
+
+    h = hashlib.sha256()
+    files = ([folder / MANIFEST] if (folder / MANIFEST).is_file() else []) + part_files(folder)
+    for f in files:
+        h.update(f.relative_to(folder).as_posix().encode() + b"\0" + file_sha256(f).encode() + b"\0")
+    return h.hexdigest()
+
+
 def cached_feed_path(feeds: Sequence[Path], languages: Sequence[str] | None, cache_dir: Path) -> Path:
     """Where the parsed Parquet of ``feeds`` lives in ``cache_dir``: ``<key>/<name>``.
 
@@ -584,11 +596,15 @@ def cached_feed_path(feeds: Sequence[Path], languages: Sequence[str] | None, cac
     content is Parquet whatever the name says (inputs are recognised by content).
     Raises :class:`FeedError` for a missing input.
     """
+    from feedtools.dataset import is_dataset
     from feedtools.readers.base import file_sha256
     from feedtools.readers.fetchdir import is_fetch_dir
 
     h = hashlib.sha256(_code_fingerprint().encode())
     for feed in feeds:
+        if is_dataset(feed):  # a parsed dataset folder: its manifest and parts, by content
+            h.update(b"\0" + _dataset_sha256(feed).encode())
+            continue
         if not (feed.is_file() or is_fetch_dir(feed)):
             raise FeedError(f"{feed.name}: no such file" if not feed.exists() else f"{feed.name}: not a file")
         h.update(b"\0" + file_sha256(feed).encode())
