@@ -20,6 +20,13 @@ ignored, and ``cursor`` stands in for a missing ``time_us``). Each event ends as
   an update whose create was not captured is a row noted as edited);
 * rejected alone (``line 12`` or ``item 12``) when it cannot be read.
 
+JSON Lines are pre-filtered line by line: an event that is only counted (a like, a
+follow, a delete…) is validated and counted by kind without being built as Python
+objects (msgspec reads two fields and skips the rest); only the events that may
+become rows are decoded in full. The counts are the ones a full decode gives, with
+one difference: a skipped event holding a number beyond the range of a double
+(``1e400``, valid JSON) is counted as skipped, where orjson would reject the line.
+
 JSON Lines are streamed in batches of ``batch_size`` lines (memory grows only by an
 8-byte digest per row read, for the repeat check); ``position`` and locations are global across batches. ``time_us`` (when
 Jetstream saw the event) is the reference for flagging implausible ``createdAt``.
@@ -31,10 +38,13 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import msgspec
 import orjson
 
 from feedtools.readers.atproto import (
+    BOM,
     POST,
     REPOST,
     RecordError,
@@ -42,7 +52,6 @@ from feedtools.readers.atproto import (
     check_readable,
     finish_stats,
     first_byte,
-    iter_lines,
     load_json,
     post_fields,
     raw_json,
@@ -114,80 +123,181 @@ def event_row(ev, stats: Counter) -> dict | None:
     return repost_row(record, uri, did)
 
 
-def _events(path: Path) -> Iterator[tuple[str, int | None, object, bytes | None]]:
-    """``(location, line, event or None, raw line when unparseable)`` for every event in the file."""
-    if first_byte(path) == b"[":
-        value = load_json(path)
-        if not isinstance(value, list):
-            raise FeedError(f"{path.name}: JSON {type(value).__name__}, not a list of Jetstream events")
-        for i, ev in enumerate(value, start=1):
-            yield f"item {i}", None, ev, None
-        return
-    loads = orjson.loads
-    for line_no, line in iter_lines(path):
+class _Commit(msgspec.Struct):
+    """The two commit fields that decide whether an event is wanted (the record is skipped, not built)."""
+
+    operation: Any = None
+    collection: Any = None
+
+
+class _Envelope(msgspec.Struct):
+    """What the byte-level pre-filter reads of an event: its kind and its commit's operation and collection."""
+
+    kind: Any = None
+    commit: _Commit | None = None
+
+
+_ENVELOPE = msgspec.json.Decoder(_Envelope)
+_DONE = object()  # an event counted as skipped by the pre-filter
+
+
+def _prefilter(line: bytes, stats: Counter):
+    """Count ``line`` as skipped and return ``_DONE`` when it is an event the reader only counts; else None.
+
+    The envelope is decoded with msgspec into a two-field struct: the record and every other
+    value are validated as JSON but never built as Python objects. Only a line that is valid
+    UTF-8 and valid JSON, whose kind is ``identity``/``account``, or a ``commit`` whose
+    operation is ``delete`` or whose collection is not read, is decided here, with exactly
+    the counts :func:`event_row` gives; anything else (wanted events, odd or broken lines)
+    returns None and is decoded in full and read by :func:`event_row`.
+    """
+    if not line.isascii():
         try:
-            yield f"line {line_no}", line_no, loads(line), None
-        except orjson.JSONDecodeError:
-            yield f"line {line_no}", line_no, None, line
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    try:
+        env = _ENVELOPE.decode(line)
+    except (msgspec.DecodeError, RecursionError, ValueError):
+        return None
+    kind = env.kind
+    if kind == "commit":
+        commit = env.commit
+        if commit is None:
+            return None
+        op = commit.operation
+        if op == "delete":
+            stats["skipped_delete"] += 1
+            return _DONE
+        collection = commit.collection
+        if op not in ("create", "update") or collection == POST or (collection == REPOST and op == "create"):
+            return None
+        stats[_skip_key(collection)] += 1
+        return _DONE
+    if kind == "identity" or kind == "account":
+        stats["skipped_" + kind] += 1
+        return _DONE
+    return None
 
 
-def _seen_before(post_id: str, seen: set[bytes]) -> bool:
-    """True when ``post_id`` was already read; else remember it (as an 8-byte digest, to keep memory small)."""
-    key = hashlib.blake2b(post_id.encode("utf-8", "surrogatepass"), digest_size=8).digest()
-    if key in seen:
-        return True
-    seen.add(key)
-    return False
+def _lines(path: Path, block: int = 1 << 23) -> Iterator[tuple[int, bytes]]:
+    """``(1-based line number, line)`` for every non-blank line (a BOM on line 1 is dropped), read in blocks.
+
+    The same lines, numbered the same way, as :func:`feedtools.readers.atproto.iter_lines`, with
+    less Python per line: a block is split at once and only its last, cut line is carried over.
+    """
+    line_no = 0
+    with open(path, "rb") as f:
+        rest = f.read(len(BOM))
+        if rest == BOM:
+            rest = b""
+        while True:
+            data = f.read(block)
+            if not data:
+                break
+            parts = (rest + data).split(b"\n") if rest else data.split(b"\n")
+            rest = parts.pop()
+            for line in parts:
+                line_no += 1
+                if line and not line.isspace():
+                    yield line_no, line
+    if rest and not rest.isspace():
+        yield line_no + 1, rest
+
+
+def _seen_digest(post_id: str) -> bytes:
+    """An 8-byte digest of ``post_id`` (the repeat check keeps these, not the ids, to keep memory small)."""
+    return hashlib.blake2b(post_id.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+
+
+def _array_events(path: Path) -> Iterator[tuple[str, None, object]]:
+    """``(location, None, event)`` for every item of a JSON-array capture."""
+    value = load_json(path)
+    if not isinstance(value, list):
+        raise FeedError(f"{path.name}: JSON {type(value).__name__}, not a list of Jetstream events")
+    for i, ev in enumerate(value, start=1):
+        yield f"item {i}", None, ev
 
 
 def read_batches(path: str | Path, batch_size: int = BATCH_SIZE, **_: object) -> Iterator[ReadResult]:
     """Read a Jetstream capture in batches of ``batch_size`` events, yielding one :class:`ReadResult` each.
 
-    Events are parsed and turned into row values one at a time; only the rows of the
-    current batch are held. Positions and locations continue across batches. Raises
-    :class:`FeedError` when a JSON-array capture is not valid JSON (JSON Lines: a bad
-    line is rejected alone).
+    JSON Lines: each line is first pre-filtered (:func:`_prefilter`): events the reader only
+    counts (likes, follows, deletes, identity…) are counted by kind without being built as
+    Python objects; the others are decoded with orjson and read by :func:`event_row`. Rows
+    are collected per batch and turned into columns once. Only the rows of the current batch
+    are held (plus an 8-byte digest per row read, for the repeat check). Positions and
+    locations continue across batches. Raises :class:`FeedError` when a JSON-array capture
+    is not valid JSON (JSON Lines: a bad line is rejected alone).
     """
     path = Path(path)
     source = path.name
     size = max(1, int(batch_size))
     meta = {"format": FORMAT, "source": source, "unit": "records"}
     position = 0
-    buf, rejects, stats = RowBuffer(), [], Counter()
+    rows: list[dict] = []
+    rejects: list[dict] = []
+    stats: Counter = Counter()
     seen: set[bytes] = set()
+    loads = orjson.loads
+    decode_error = orjson.JSONDecodeError
 
     def flush() -> ReadResult:
-        finish_stats(stats, len(buf), len(rejects))
+        finish_stats(stats, len(rows), len(rejects))
+        buf = RowBuffer()
+        buf.cols = {c: [r.get(c) for r in rows] for c in buf.cols}  # rows to columns, one pass per column
         posts = buf.frame(source=source, source_format=FORMAT, first_position=position)
         return ReadResult(posts=posts, rejects=rejects_frame(rejects), stats=stats, meta=dict(meta))
 
-    for location, line, ev, bad in _events(path):
-        stats["records"] += 1
-        if bad is not None:
-            rejects.append({"source": source, "location": location, "line": line, "reason": "not valid JSON",
-                            "raw": bad.decode("utf-8", "replace").rstrip("\r\n")})
+    if first_byte(path) == b"[":
+        events: Iterator = _array_events(path)
+        lines = False
+    else:
+        events = _lines(path)
+        lines = True
+    n = 0
+    for item in events:
+        n += 1
+        if lines:
+            line_no, raw = item
+            location, line = f"line {line_no}", line_no
+            if _prefilter(raw, stats) is _DONE:
+                ev = _DONE
+            else:
+                try:
+                    ev = loads(raw)
+                except decode_error:
+                    ev = _DONE
+                    rejects.append({"source": source, "location": location, "line": line,
+                                    "reason": "not valid JSON", "raw": raw.decode("utf-8", "replace").rstrip("\r")})
         else:
+            location, line, ev = item
+        if ev is not _DONE:
             try:
                 row = event_row(ev, stats)
             except RecordError as e:
                 rejects.append({"source": source, "location": location, "line": line, "reason": str(e),
                                 "raw": raw_json(ev)})
                 row = None
-            if row is not None and _seen_before(row["post_id"], seen):
-                stats["skipped_update" if row.get("notes") else "skipped_repeated"] += 1
-                row = None
             if row is not None:
-                row["source_location"] = location
-                row["source_line"] = line
-                buf.append(row)
-        if stats["records"] >= size:
+                key = _seen_digest(row["post_id"])
+                if key in seen:
+                    stats["skipped_update" if row.get("notes") else "skipped_repeated"] += 1
+                else:
+                    seen.add(key)
+                    row["source_location"] = location
+                    row["source_line"] = line
+                    rows.append(row)
+        if n >= size:
+            stats["records"] = n
             if position == 0:
                 check_readable(stats, rejects, source, FORMAT)
             result = flush()
             position += result.posts.height
             yield result
-            buf, rejects, stats = RowBuffer(), [], Counter()
-    if stats["records"] or position == 0:
+            rows, rejects, stats, n = [], [], Counter(), 0
+    stats["records"] = n
+    if n or position == 0:
         if position == 0:
             check_readable(stats, rejects, source, FORMAT)
         yield flush()
