@@ -145,8 +145,9 @@ def test_cursor_framing_without_time_us(tmp_path):
 
 def _old_way(events_bytes: list[bytes]):
     """The reference: every line decoded in full and read by event_row (what the pre-filter must agree with)."""
-    import orjson
     from collections import Counter
+
+    import orjson
 
     from feedtools.readers.atproto import RecordError
     from feedtools.readers.jetstream import event_row
@@ -160,13 +161,12 @@ def _old_way(events_bytes: list[bytes]):
     return stats, rejected
 
 
+LIKE = (b'{"did":"did:plc:x","time_us":1,"kind":"commit","commit":{"operation":"create",'
+        b'"collection":"app.bsky.feed.like","rkey":"l","record":')
 ODD_LINES = [
-    b'{"did":"did:plc:x","time_us":1,"kind":"commit","commit":{"operation":"create",'
-    b'"collection":"app.bsky.feed.like","rkey":"l","record":{"t":"\xff"}}}',  # invalid UTF-8 inside the record
-    b'{"did":"did:plc:x","time_us":1,"kind":"commit","commit":{"operation":"create",'
-    b'"collection":"app.bsky.feed.like","rkey":"l","record":{"t":"\\udc00"}}}',  # lone surrogate
-    b'{"did":"did:plc:x","time_us":1,"kind":"commit","commit":{"operation":"create",'
-    b'"collection":"app.bsky.feed.like","rkey":"l","record":' + b"[" * 3000 + b"]" * 3000 + b"}}",  # too deep
+    LIKE + b'{"t":"\xff"}}}',  # invalid UTF-8 inside the record
+    LIKE + b'{"t":"\\udc00"}}}',  # lone surrogate
+    LIKE + b"[" * 3000 + b"]" * 3000 + b"}}",  # too deep
     b'{"kind":"commit","commit":"nope"}',
     b'{"kind":"commit","commit":{"operation":"merge","collection":"app.bsky.feed.like"}}',
     b'{"kind":"commit","commit":{"operation":"create","collection":["app.bsky.feed.like"]}}',

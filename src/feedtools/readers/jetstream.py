@@ -28,8 +28,8 @@ one difference: a skipped event holding a number beyond the range of a double
 (``1e400``, valid JSON) is counted as skipped, where orjson would reject the line.
 
 JSON Lines are streamed in batches of ``batch_size`` lines (memory grows only by an
-8-byte digest per row read, for the repeat check); ``position`` and locations are global across batches. ``time_us`` (when
-Jetstream saw the event) is the reference for flagging implausible ``createdAt``.
+8-byte digest per row read, for the repeat check); ``position`` and locations are global
+across batches. ``time_us`` (when Jetstream saw the event) is the reference for flagging implausible ``createdAt``.
 """
 
 from __future__ import annotations
