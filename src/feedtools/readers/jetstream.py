@@ -53,6 +53,7 @@ from feedtools.readers.atproto import (
     finish_stats,
     first_byte,
     load_json,
+    load_json_lazily,
     post_fields,
     raw_json,
     repost_row,
@@ -211,8 +212,10 @@ def _seen_digest(post_id: str) -> bytes:
 
 
 def _array_events(path: Path) -> Iterator[tuple[str, None, object]]:
-    """``(location, None, event)`` for every item of a JSON-array capture."""
-    value = load_json(path)
+    """``(location, None, event)`` for every item of a JSON-array capture, decoded one at a time."""
+    value = load_json_lazily(path)
+    if value is None:
+        value = load_json(path)  # not one JSON document: raises FeedError with orjson's reason
     if not isinstance(value, list):
         raise FeedError(f"{path.name}: JSON {type(value).__name__}, not a list of Jetstream events")
     for i, ev in enumerate(value, start=1):
