@@ -1,11 +1,12 @@
-# Two entry points (see README): `make report` builds the reports on the bundled feed; `make test` runs every test.
-# Both create the virtual environment in .venv and install the project into it first.
+# Entry points (see README): `make report` builds the reports on the bundled feed; `make lab` opens the notebooks in
+# JupyterLab; `make test` runs every test.
+# Each creates the virtual environment in .venv and installs the project into it first.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 FEED ?= data/raw/000_802a2c4cd511184e.txt
 
-.PHONY: install report test parse notebooks clean
+.PHONY: install report test test-fast chromium fuzz-long parse notebooks lab clean
 
 install: $(VENV)/.installed
 
@@ -21,9 +22,26 @@ parse: install
 report: install
 	$(BIN)/feedtools report --feed $(FEED) --out reports
 
-test: install
-	sh scripts/ensure-chromium.sh
+test: install chromium
 	$(BIN)/python -m pytest
+
+# The inner loop: every test but the slow ones and those that drive a browser (a few minutes).
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow and not browser"
+
+# Headless Chromium and its driver for the browser tests (Debian packages; skipped with a reason elsewhere).
+chromium:
+	sh scripts/ensure-chromium.sh
+
+# Before a release: the seeded long run of the reader fuzz suite (2,000 examples per reader; hours on 2 cores).
+fuzz-long: install
+	FEEDTOOLS_FUZZ=long $(BIN)/python -m pytest tests/test_fuzz_readers.py -q
+
+# JupyterLab on notebooks/, with the project's Jupyter settings (jupyter-config/: charts served offline,
+# paired .py files open as notebooks) added to the user's own. LAB_ARGS passes more options (e.g. --port=8899).
+lab: install
+	JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter-config$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+	    $(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_ARGS)
 
 # Re-execute the notebooks on the seed and store their outputs (after an intended change; review the diff).
 notebooks: install

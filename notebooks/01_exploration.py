@@ -69,7 +69,7 @@ print(explore.describe_volume(volume, kind))
 charts.volume_chart(volume, kind)
 
 # %%
-table(volume)
+table(explore.kind_labels(volume, kind))
 
 # %% [markdown]
 # ## Accounts

@@ -132,16 +132,16 @@ table(suggestions, max_rows=20)
 # `und`.
 
 # %%
-voice = campaigns.voice_summary(posts)
+voice = campaigns.voice_summary(posts, kind=kind)
 voice_langs = campaigns.voice_by_language(posts)
 print(campaigns.describe_voice(voice, voice_langs, n_accounts, kind=kind))
 table(voice)
 
 # %%
-charts.voice_chart(voice_langs, key="lang")
+charts.voice_chart(voice_langs, key="lang", kind=kind)
 
 # %%
-charts.voice_chart(campaigns.voice_by_campaign(posts, aliases), top=15)
+charts.voice_chart(campaigns.voice_by_campaign(posts, aliases), top=15, kind=kind)
 
 # %% [markdown]
 # Which accounts are amplified. A profile scrape does not name the authors of reposted posts (they show as
@@ -191,4 +191,4 @@ table(markers.select("marker", "kind", "posts", "positions", "campaigns", "partn
 graph = campaigns.partner_graph(posts, aliases)
 print(campaigns.describe_network(graph))
 nodes, edges = campaigns.graph_layout(graph, max_nodes=40)
-charts.network_chart(nodes, edges)
+charts.network_chart(nodes, edges, own=(feed.meta.get("account") or {}).get("handle"))

@@ -103,7 +103,8 @@ table(tl.posts.select("position", "is_repost", "lang", "date_min", "date_max", "
 # ## Events
 #
 # Posts that belong together: they share a campaign hashtag used in a burst (tags used all year long do not
-# link), an event name (retreat/retiro/séminaire, forum/foro, bureau, academy, assembly, town hall…) or a place,
+# link), an event name (forum/foro, séminaire, bureau, summit/cumbre, academy, assembly, town hall…; the full
+# en/es/fr list is `feedtools.text.EVENT_NOUNS`) or a place,
 # within a few posts of each other, or have the same narrow dates. Each event lists its posts, languages,
 # hashtags and partners (accounts mentioned), the window in which its posts were made (`date_min`–`date_max`)
 # and the dates its posts name (`event_date_min`–`event_date_max`).
@@ -171,6 +172,7 @@ table(tl.contradictions, max_rows=30)
 if timeline.has_timestamps(posts):
     measured, name = timeline.hidden_timestamp_error(posts, timezone=timezone, calendar=calendar), Path(feed_path).name
 else:
+    print(timeline.describe_estimate_error(timeline.estimate_error(posts, timezone=timezone)))
     measured, name = timeline.hidden_timestamp_error(timeline.demo_dated_feed(), timezone=timezone), "synthetic demo"
 print(timeline.describe_hidden_error(measured, name))
 table(measured["per_post"], max_rows=30)

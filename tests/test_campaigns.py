@@ -430,3 +430,52 @@ def test_seed_campaigns_and_language_mixes(seed_feed):
     assert s.filter(pl.col("kind") == "cross-language").height > 0
     markers = cp.series_markers(seed_feed.posts, aliases)
     assert markers["marker"].head(3).to_list() == ["🟡", "💜", "💦"]
+
+
+# ---------------------------------------------------------------------------------------------------- hostile bounds
+
+
+def _many_tags_post(n_tags: int, **extra) -> dict:
+    return {"hashtags": [f"tag{chr(97 + i % 26)}{i:05d}" for i in range(n_tags)], **extra}
+
+
+def test_one_post_with_thousands_of_tags_is_capped_and_reported():
+    posts = make_posts([_many_tags_post(2000, lang="en", mentions=[f"p{i}.bsky.social" for i in range(500)]),
+                        {"hashtags": ["Paz", "Peace"], "lang": "es"}])
+    stats: dict = {}
+    graph = cp.partner_graph(posts, stats=stats)
+    kinds = [d["kind"] for _, _, d in graph.edges(data=True)]
+    assert kinds.count("cooccurrence") == 30 * 29 // 2 + 1  # capped post, plus the small one's pair
+    assert kinds.count("comention") == 30 * 29 // 2 and kinds.count("mention") == 30 * 30
+    assert graph.nodes["campaign:tagz00025"]["posts"] == 1  # nodes still count every tag
+    assert graph.number_of_nodes() == 2000 + 2 + 500
+    assert stats == {"max_tags_per_post": 30, "posts_over_tags_cap": 1, "tags_over_cap": 1970,
+                     "max_mentions_per_post": 30, "posts_over_mentions_cap": 1, "mentions_over_cap": 470}
+    metrics = cp.campaign_metrics(posts, stats=(m := {}))
+    assert metrics.height == 2002 and m["tags_over_cap"] == 1970
+    first = metrics.filter(pl.col("campaign_id") == "taga00000")
+    assert first["co_campaigns"][0].len() == 10 and first["posts"][0] == 1  # co-campaigns among the first 30
+    last = metrics.filter(pl.col("campaign_id") == "tagx01999")
+    assert last["co_campaigns"][0].to_list() == [] and last["posts"][0] == 1  # beyond the cap: counted, not paired
+    wide = cp.partner_graph(posts, max_tags_per_post=None, max_mentions_per_post=None)
+    assert sum(d["kind"] == "cooccurrence" for _, _, d in wide.edges(data=True)) == 2000 * 1999 // 2 + 1
+
+
+def test_suggestions_keep_the_strongest_and_count_all():
+    posts = make_posts([{"hashtags": [f"campaign{i:05d}"]} for i in range(1500)])
+    everything = cp.suggest_aliases(posts, max_suggestions=None, stats=(full := {}))
+    assert full["suggestions_found"] == full["suggestions_kept"] == everything.height > 20_000
+    stats: dict = {}
+    top = cp.suggest_aliases(posts, max_suggestions=50, stats=stats)
+    assert top.height == 50 and stats["suggestions_found"] == everything.height and stats["suggestions_kept"] == 50
+    assert top.equals(everything.head(50))  # the strongest, in the documented order
+    assert top["score"].min() >= everything["score"][50]
+    assert cp.suggest_aliases(posts).height == cp.MAX_SUGGESTIONS
+
+
+def test_caps_must_be_positive():
+    posts = make_posts([{"hashtags": ["a", "b"]}])
+    with pytest.raises(ValueError, match="max_tags_per_post must be at least 1"):
+        cp.partner_graph(posts, max_tags_per_post=0)
+    with pytest.raises(ValueError, match="max_suggestions"):
+        cp.suggest_aliases(posts, max_suggestions=-1)

@@ -205,7 +205,7 @@ def test_seed_campaign_dates(seed_feed):
     wsj = m["worldsocialjusticeday"]
     assert (wsj["first_date"].isoformat(), wsj["last_date"].isoformat()) == ("2025-02-20", "2025-02-21")
     peace = m["peace-forum"]
-    assert peace["first_date"].month == 4 and peace["last_date"].month == 5
+    assert 4 <= peace["first_date"].month <= peace["last_date"].month == 5  # announced in April, held 2-3 May
 
 
 def test_seed_suggestions_pairs_series_network(seed_sentences):
@@ -230,3 +230,13 @@ def test_seed_gender_equality_tags_cluster(seed_feed):
     assert g.has_edge("campaign:beijing30", "campaign:csw69")
     assert g["campaign:beijing30"]["campaign:csw69"]["weight"] == 2
     assert {"campaign:uclgmeets", "campaign:lrgs"} <= set(g.neighbors("campaign:worldsocialjusticeday"))
+
+
+def test_voice_on_a_collection_speaks_of_original_posts():
+    posts = pl.DataFrame({"is_repost": [False, False, True], "is_placeholder": [False, False, False]})
+    summary = cp.voice_summary(posts, kind="collection")
+    assert summary["kind"].to_list() == ["original post", "repost", "repost not loaded"]
+    assert cp.voice_summary(posts)["kind"].to_list()[0] == "own post"
+    by_lang = cp.voice_by_language(posts.with_columns(lang=pl.lit("en")))
+    text = cp.describe_voice(summary, by_lang, 2, kind="collection")
+    assert text.startswith("In this collection of 2 accounts, 2 of 3 rows") and "original posts" in text

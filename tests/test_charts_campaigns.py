@@ -6,6 +6,7 @@ import json
 
 import polars as pl
 import pytest
+from chart_checks import check_colors, count_axes
 from conftest import ROOT
 
 from feedtools import campaigns as cp
@@ -66,11 +67,48 @@ def test_voice_chart_stacks_kinds(seed):
 def test_network_chart_layers(seed):
     posts, aliases = seed
     nodes, edges = cp.graph_layout(cp.partner_graph(posts, aliases), max_nodes=20)
-    spec = charts.network_chart(nodes, edges, label_top=5).to_dict()
+    spec = charts.network_chart(nodes, edges, label_top=5, label_accounts=3).to_dict()
     assert marks(spec) == ["rule", "circle", "text"]
     rows = datasets(spec)
     assert sum(1 for r in rows if "x2" in r) == edges.height
-    assert len(rows) == edges.height + nodes.height + min(5, nodes.filter(pl.col("kind") == "campaign").height)
+    n_campaigns = nodes.filter(pl.col("kind") == "campaign").height
+    n_accounts = nodes.height - n_campaigns
+    assert len(rows) == edges.height + nodes.height + min(5, n_campaigns) + min(3, n_accounts)
+
+
+def test_network_labels_the_feeds_account_and_the_best_connected_accounts():
+    nodes = pl.DataFrame({
+        "id": ["campaign:a", "account:hub.example", "account:own.example", "account:minor.example"],
+        "name": ["a", "hub.example", "own.example", "minor.example"],
+        "kind": ["campaign", "account", "account", "account"], "label": ["#A", "hub", "own", "minor"],
+        "posts": [5, 9, 1, 1], "degree": [9.0, 12.0, 1.0, 2.0], "x": [0.0, 1.0, 2.0, 3.0], "y": [0.0, 1.0, 0.0, 1.0]})
+    edges = pl.DataFrame({"source": ["campaign:a"], "target": ["account:hub.example"], "kind": ["mention"],
+                          "weight": [3], "x": [0.0], "y": [0.0], "x2": [1.0], "y2": [1.0]})
+    spec = charts.network_chart(nodes, edges, label_accounts=1, own="@Own.example").to_dict()
+    texts = [u for u in spec["layer"] if u["mark"]["type"] == "text"]
+    labels = {(u["mark"].get("fontWeight"), r["name"]) for u in texts for r in spec["datasets"][u["data"]["name"]]}
+    assert labels == {("normal", "a"), ("normal", "hub.example"), ("bold", "own.example")}
+    assert "own account in bold" in spec["title"]["subtitle"]
+    # legends list only what is drawn: one edge kind, both node kinds
+    assert [d for _, d, _ in check_colors(spec)] == [["mention"], ["campaign", "account"]]
+
+
+def test_voice_and_series_charts_speak_words_and_count_in_integers(seed):
+    posts, aliases = seed
+    spec = charts.voice_chart(cp.voice_by_language(posts), key="lang").to_dict()
+    assert spec["title"] == "Own voice and amplification per language"
+    assert "per lang" not in json.dumps(spec["title"]).replace("per language", "")
+    assert {"field": "lang", "type": "nominal", "title": "language"} in spec["encoding"]["tooltip"]
+    check_colors(spec)
+    count_axes(spec, {"n"})
+    own_only = cp.voice_by_language(posts).with_columns(reposts=0, reposts_not_loaded=0)
+    assert check_colors(charts.voice_chart(own_only, key="lang").to_dict())[0][1] == ["own"]
+    series = charts.series_chart(cp.series_markers(posts, aliases), top=4).to_dict()
+    count_axes(series, {"posts"})
+    check_colors(series)
+    assert [r["label"] for r in datasets(series)][0] == "🟡 yellow circle"
+    heat = charts.language_heatmap(cp.campaign_languages(posts, aliases)).to_dict()
+    assert heat["title"]["subtitle"]  # the numbers and the colour are explained on the chart itself
 
 
 def test_series_chart(seed):
@@ -78,6 +116,7 @@ def test_series_chart(seed):
     spec = charts.series_chart(cp.series_markers(posts, aliases), top=4).to_dict()
     rows = datasets(spec)
     assert [r["marker"] for r in rows] == ["🟡", "💜", "💦", "🟠"]
+    assert spec["encoding"]["y"]["field"] == "label"  # emoji and its name: readable without an emoji font
     assert rows[0]["campaigns"].startswith("uclgmeets:7")
 
 

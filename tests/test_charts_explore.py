@@ -7,6 +7,7 @@ import json
 import altair as alt
 import polars as pl
 import pytest
+from chart_checks import check_colors, count_axes
 
 from feedtools import charts, explore
 from feedtools.charts import explore as ce
@@ -98,3 +99,66 @@ def test_table_escapes_every_cell_and_has_a_plain_text_repr():
     assert html.count("<tr>") == 3 and html.count("\n") > 3  # one row per line: readable diffs
     assert "<script>alert(1)</script>" in repr(t)
     assert "3 of 5 rows shown." in charts.table(pl.DataFrame({"a": range(5)}), max_rows=3)._repr_html_()
+
+
+# --- colours, legends, axes and labels a reader trusts at a glance ---------------------------------------------
+
+
+def test_category_palette_is_distinct_and_keeps_grey_for_unloaded():
+    assert len(set(charts.CATEGORY_COLORS)) == len(charts.CATEGORY_COLORS) >= 12
+    assert charts.KIND_COLORS["unloaded"] not in charts.CATEGORY_COLORS
+    theme = alt.theme.get()()
+    assert theme["config"]["range"]["category"] == charts.CATEGORY_COLORS
+    with pytest.raises(ValueError, match="other"):
+        charts.category_scale([str(i) for i in range(len(charts.CATEGORY_COLORS) + 1)])
+
+
+def test_kind_legends_list_only_the_kinds_present(seed_tables):
+    no_unloaded = pl.DataFrame({"kind": ["own", "repost"], "posts": [5, 2], "share": [0.7, 0.3]})
+    spec = ce.volume_chart(no_unloaded).to_dict()
+    kinds = charts.KIND_COLORS
+    assert check_colors(spec) == [("kind", ["own", "repost"], [kinds["own"], kinds["repost"]])]
+    for chart in (ce.volume_chart(seed_tables["volume"]), ce.length_chart(seed_tables["hist"]),
+                  ce.longest_posts_chart(seed_tables["longest"]), ce.languages_chart(seed_tables["langs"])):
+        assert check_colors(chart.to_dict()), chart.to_dict().get("title")
+    # the seed declares no language: the legend does not offer "declared"
+    assert check_colors(ce.languages_chart(seed_tables["langs"]).to_dict()) == [("source", ["detected"], ["#1f77b4"])]
+    own_only = seed_tables["longest"].filter(pl.col("kind") == "own")
+    assert check_colors(ce.longest_posts_chart(own_only).to_dict())[0][1] == ["own"]
+
+
+def test_count_axes_have_integer_ticks(seed_tables):
+    assert count_axes(ce.volume_chart(seed_tables["volume"]).to_dict(), {"posts"})
+    assert count_axes(ce.length_chart(seed_tables["hist"]).to_dict(), {"posts"})
+    assert count_axes(ce.entity_chart(seed_tables["hashtags"], "hashtag", "t").to_dict(), {"posts"})
+    assert count_axes(ce.languages_chart(seed_tables["langs"]).to_dict(), {"posts"})
+    assert count_axes(ce.emoji_chart(seed_tables["emoji"]).to_dict(), {"posts"})
+
+
+def test_emoji_labels_carry_their_unicode_names(seed_tables):
+    spec = ce.emoji_chart(seed_tables["emoji"]).to_dict()
+    rows = _data(ce.emoji_chart(seed_tables["emoji"]))
+    assert spec["encoding"]["y"]["field"] == "label"
+    assert {"field": "name", "type": "nominal"} in spec["encoding"]["tooltip"]
+    first = rows[0]
+    assert first["label"] == f"{first['emoji']} {first['name']}"
+    assert all(r["name"] and r["name"].isascii() and r["label"].endswith(r["name"]) for r in rows)
+    assert charts.readable("🌍") == "🌍 globe showing Europe-Africa"
+    assert charts.readable("🇪🇸 hola") == "🇪🇸 hola Spain"
+    assert charts.readable("plain text") == "plain text" and charts.readable(None) is None
+
+
+def test_titles_and_tooltips_use_words_not_column_names(seed_tables):
+    spec = ce.languages_chart(seed_tables["langs"]).to_dict()
+    titles = {t.get("title") for t in spec["encoding"]["tooltip"]}
+    assert "language" in titles and spec["encoding"]["y"]["title"] == "language"
+    assert "kind of row" in json.dumps(ce.length_chart(seed_tables["hist"]).to_dict()["encoding"])
+
+
+def test_top_categories_folds_the_tail_into_other():
+    df = pl.DataFrame({"group": list("abcdef"), "n": [6, 5, 4, 3, 2, 1]})
+    folded = charts.top_categories(df, "group", "n", n=4)
+    assert folded["group"].to_list() == ["a", "b", "c", "other", "other", "other"]
+    assert charts.top_categories(df, "group", "n", n=6).equals(df)
+    tie = pl.DataFrame({"group": ["y", "x", "z"], "n": [1, 1, 1]})
+    assert charts.top_categories(tie, "group", "n", n=2)["group"].to_list() == ["other", "x", "other"]

@@ -7,7 +7,9 @@ import json
 
 import polars as pl
 import pytest
+from chart_checks import check_colors, count_axes
 
+from feedtools.charts import CATEGORY_COLORS, KIND_COLORS
 from feedtools.charts import timeline as ct
 from feedtools.timeline import build_timeline, demo_dated_feed, period_counts, window_bands
 
@@ -115,3 +117,44 @@ def test_untrusted_text_stays_in_data(seed_tl):
     assert "script" not in json.dumps(spec.get("title", "")) and "script" not in json.dumps(
         [lay.get("title") for lay in spec["layer"]])
     assert any("</script>" in r["label"] for r in next(iter(spec["datasets"].values())))
+
+
+def test_groups_over_time_never_repeats_a_colour_and_keeps_grey_for_unloaded():
+    n = 20
+    counts = pl.DataFrame({
+        "period_start": [D(2025, 1, 6)] * n + [D(2025, 1, 13)] * n,
+        "group": [f"tag{i:02d}" for i in range(n)] * 2,
+        "n_certain": [1] * (2 * n), "n_possible": [2] * (2 * n),
+        "n_expected": [float(n - i) for i in range(n)] * 2,
+    })
+    spec = ct.groups_over_time(counts, title="Hashtags over time", group_title="hashtag").to_dict()
+    [(field, domain, colors)] = check_colors(spec)
+    assert len(domain) == len(CATEGORY_COLORS) and domain[-1] == "other" and domain[0] == "tag00"
+    rows = next(iter(spec["datasets"].values()))
+    assert sum(r["n_expected"] for r in rows) == 2 * sum(range(1, n + 1))  # nothing lost in "other"
+    count_axes(spec, {"n_expected"})
+    langs = counts.filter(pl.col("group").is_in(["tag00", "tag01", "tag02"])).with_columns(
+        group=pl.col("group").replace({"tag00": "en", "tag01": "es", "tag02": "fr"}))
+    [(_, domain, colors)] = check_colors(ct.groups_over_time(langs, group_title="language").to_dict())
+    assert domain == ["en", "es", "fr"] and KIND_COLORS["unloaded"] not in colors
+
+
+def test_posts_over_time_names_its_marks_in_a_legend(seed_tl):
+    spec = ct.posts_over_time(period_counts(seed_tl.posts, period="week")).to_dict()
+    domains = {json.dumps(u["encoding"]["color"]["scale"]["domain"]) for u in spec["layer"]}
+    assert domains == {json.dumps(["posts certainly in the period", "posts possibly in it", "expected posts"])}
+    assert all(u["encoding"]["color"]["field"] == "mark" for u in spec["layer"])
+    count_axes(spec, {"n_possible", "n_certain", "n_expected"})
+    dated = ct.posts_over_time(period_counts(build_timeline(demo_dated_feed()).posts)).to_dict()
+    assert len(dated["layer"]) == 3
+
+
+def test_window_legend_lists_only_the_date_sources_present(seed_tl):
+    bands = window_bands(seed_tl.posts)
+    spec = ct.window_chart(bands).to_dict()
+    domains = [d for _, d, _ in check_colors(spec)]
+    assert domains and all(set(d) == set(bands["date_source"].drop_nulls()) for d in domains)
+    assert "timestamp" not in domains[0]  # the seed has no timestamps: its legend does not say "timestamp"
+    count_axes(spec, {"first_position"})
+    events = ct.events_chart(seed_tl.events).to_dict()
+    assert "red tick" in events["title"]["subtitle"]

@@ -23,9 +23,10 @@ def test_parse_seed_summary_and_outputs(tmp_path):
     out = tmp_path / "posts.parquet"
     r = run("parse", str(SEED), "-o", str(out))
     assert r.returncode == 0, r.stderr
-    assert r.stderr.strip() == "82 lines, 51 posts, 29 reposts, 14 placeholders, 1 duplicates, 0 rejected"
+    assert r.stderr.strip() == ("82 lines, 51 posts, 29 reposts, 14 placeholders, 1 duplicates, 0 rejected; "
+                                "no rejects")
     assert pl.read_parquet(out).height == 80
-    assert (tmp_path / "posts.rejects.csv").exists()
+    assert not (tmp_path / "posts.rejects.csv").exists()  # written only when there are rejects
 
 
 @pytest.mark.parametrize("suffix", ["csv", "jsonl"])
@@ -68,7 +69,7 @@ def test_missing_file_and_bad_suffix(tmp_path):
     r = run("parse", str(tmp_path / "nope.txt"), "-o", str(tmp_path / "o.parquet"))
     assert r.returncode == 1 and "no such file" in r.stderr
     r = run("parse", str(SEED), "-o", str(tmp_path / "o.xlsx"))
-    assert r.returncode == 1 and "unknown output type" in r.stderr and "Traceback" not in r.stderr
+    assert r.returncode == 2 and "unknown output type" in r.stderr and "Traceback" not in r.stderr  # bad argument
 
 
 def test_help_documents_options():

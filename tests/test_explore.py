@@ -279,3 +279,9 @@ def test_data_quality_by_source_accounts_for_each_file(tmp_path):
     assert feed.meta["kind"] == "collection" and feed.meta["accounts"] == 2
     summary = dict(explore.input_summary(feed).iter_rows())
     assert summary["inputs"] == "2" and summary["file"] == "a.txt, b.txt"
+
+
+def test_kind_labels_call_own_posts_original_in_a_collection():
+    vol = explore.volume(pl.DataFrame({"is_repost": [False, True], "is_placeholder": [False, True]}))
+    assert explore.kind_labels(vol, "collection")["kind"].to_list() == ["original", "repost", "unloaded"]
+    assert explore.kind_labels(vol, "account")["kind"].to_list() == ["own", "repost", "unloaded"]

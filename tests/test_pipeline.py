@@ -89,7 +89,7 @@ def _run_on_terminal(*args: str) -> tuple[int, str]:
 
 
 def test_progress_bar_on_a_terminal_only(tmp_path):
-    summary = "82 lines, 51 posts, 29 reposts, 14 placeholders, 1 duplicates, 0 rejected"
+    summary = "82 lines, 51 posts, 29 reposts, 14 placeholders, 1 duplicates, 0 rejected; no rejects"
     code, err = _run_on_terminal("parse", str(SEED), "-o", str(tmp_path / "a.parquet"))
     assert code == 0
     assert "posts/s" in err and "80" in err  # count and rate
@@ -238,7 +238,7 @@ def test_cli_parse_several_inputs(tmp_path):
     run = subprocess.run([EXE, "parse", str(SEED), str(other), "-o", str(out)], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert run.stderr.strip().splitlines()[-1] == "86 lines, 52 posts, 30 reposts, 14 placeholders, 1 duplicates, " \
-                                                  "0 rejected"
+                                                  "0 rejected; no rejects"
     feed = feedtools.load(out)
     assert [i["source"] for i in feed.meta["inputs"]] == ["000_802a2c4cd511184e.txt", "other.txt"]
     run = subprocess.run([EXE, "parse", str(out), "-o", str(tmp_path / "b.csv")], capture_output=True, text=True)

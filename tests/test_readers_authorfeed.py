@@ -127,7 +127,8 @@ def test_cli_summary_accounts_for_every_record(tmp_path):
     r = run("parse", str(PAGES), "-o", str(tmp_path / "o.csv"))
     assert r.returncode == 0, r.stderr
     assert r.stderr.strip().splitlines()[-1] == (
-        "10 records, 4 posts, 1 reposts, 0 placeholders, 0 duplicates, 1 rejected, 4 skipped")
+        "10 records, 4 posts, 1 reposts, 0 placeholders, 0 duplicates, 1 rejected, 4 skipped; "
+        f"rejects in {tmp_path / 'o.rejects.csv'}")
     assert pl.read_csv(tmp_path / "o.rejects.csv")["location"].to_list() == ["page 2 item 3"]
 
 

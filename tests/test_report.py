@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -16,11 +17,13 @@ from feedtools import FeedError
 from feedtools.report import (
     ReportError,
     build_reports,
+    coalesce_streams,
     external_references,
     find_notebooks,
     inject_parameters,
     notebook_parameters,
     read_notebook,
+    render_html,
 )
 
 FEEDTOOLS = str(Path(sys.executable).with_name("feedtools"))
@@ -232,12 +235,46 @@ def test_only_placeholders_feed_builds_readable_reports(tmp_path):
     assert "Ghost &lt;i&gt;Account&lt;/i&gt;" in page
 
 
+#: How many builds the determinism test compares (``FEEDTOOLS_DETERMINISM_RUNS=20`` for a long run).
+DETERMINISM_RUNS = int(os.environ.get("FEEDTOOLS_DETERMINISM_RUNS", "3"))
+
+
+@contextlib.contextmanager
+def _cpu_load(workers: int = 2, seconds: float = 600):
+    """Busy processes (one per core) while the block runs, so kernels flush their output at odd times.
+
+    Each process spins for at most ``seconds`` (it stops by itself if the test dies) and is
+    terminated, then killed, when the block ends.
+    """
+    spin = f"import time\nend = time.monotonic() + {seconds}\nwhile time.monotonic() < end:\n    sum(range(10000))"
+    procs = [subprocess.Popen([sys.executable, "-c", spin]) for _ in range(workers)]
+    try:
+        yield procs
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+
 @pytest.mark.slow
-def test_seed_reports_are_deterministic(tmp_path):
-    first = build_reports(SEED, tmp_path / "a", progress=None)
-    second = build_reports(SEED, tmp_path / "b", progress=None)
-    for a, b in zip(first, second, strict=True):
-        assert a.read_bytes() == b.read_bytes(), a.name
+def test_seed_reports_are_deterministic_under_load(tmp_path):
+    builds = []
+    runs = max(2, DETERMINISM_RUNS)
+    # The load lasts as long as the builds (up to 10 minutes each on a busy machine), then stops by itself.
+    with _cpu_load(workers=max(2, os.cpu_count() or 2), seconds=600 * runs) as procs:
+        for run in range(runs):
+            assert all(p.poll() is None for p in procs), "the load stopped before the builds ended"
+            builds.append(build_reports(SEED, tmp_path / str(run), progress=None))
+    first = builds[0]
+    for other in builds[1:]:
+        for a, b in zip(first, other, strict=True):
+            assert a.read_bytes() == b.read_bytes(), f"{a.name} differs between {a.parent.name} and {b.parent.name}"
+    for a in first:
         text = a.read_text(encoding="utf-8")
         for machine in (str(tmp_path), str(ROOT), sys.prefix, str(Path.home())):
             assert machine not in text, f"{a.name} shows {machine}"
@@ -246,6 +283,25 @@ def test_seed_reports_are_deterministic(tmp_path):
     for figure in ("<td>80</td>", "<td>51</td>", "<td>29</td>", "<td>14</td>", "<td>en, es, fr</td>",
                    "<td>no dates in this feed</td>", "<td>000_802a2c4cd511184e.txt</td>"):
         assert figure in index
+
+
+def test_split_prints_are_coalesced_into_one_output():
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("print('never split')")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="nev"),
+        nbformat.v4.new_output("stream", name="stdout", text="er split\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="warning\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="after\n"),
+    ]
+    nb.cells.append(cell)
+    coalesce_streams(nb)
+    assert [(o.name, o.text) for o in cell.outputs] == [
+        ("stdout", "never split\n"), ("stderr", "warning\n"), ("stdout", "after\n")]
+    nb.cells[0].outputs[:1] = [nbformat.v4.new_output("stream", name="stdout", text="one"),
+                               nbformat.v4.new_output("stream", name="stdout", text=" line\n")]
+    page = render_html(nb, "T")
+    assert page.count("one line") == 1 and page.count("<pre>") == 3
 
 
 def test_cli_notebooks_lists_them_in_order_and_report_has_help():
@@ -368,3 +424,23 @@ def test_real_reports_on_a_feed_named_feedtools_py_and_on_a_collection(tmp_path,
     assert "Languages per account" in page and "Reposts per reposting account" in page
     text = re.sub(r"<(script|style)\b.*?</\1>", "", page, flags=re.S)
     assert not re.search(r"\b(None|nan|NaN)\b", text)
+
+
+def test_rebuilding_replaces_an_earlier_report_whole_and_keeps_other_files(tmp_path):
+    out = tmp_path / "out"
+    first = _tiny_notebooks(tmp_path / "v1", count=1, extra={1: "print('first-build-marker')"})
+    build_reports(SEED, out, notebooks_dir=first, progress=None)
+    (out / "notes.txt").write_text("the researcher's own notes")
+    earlier = {p.name: p.read_bytes() for p in out.iterdir()}
+    failing = _tiny_notebooks(tmp_path / "bad", count=2,
+                              extra={1: "print('failed-build-marker')", 2: "raise KeyError('boom')"})
+    with pytest.raises(ReportError):
+        build_reports(SEED, out, notebooks_dir=failing, progress=None)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == earlier  # a failed build changes nothing
+    third = _tiny_notebooks(tmp_path / "v3", count=1, extra={1: "print('third-build-marker')"})
+    build_reports(SEED, out, notebooks_dir=third, progress=None)
+    page = (out / "01_tiny1.html").read_text(encoding="utf-8")
+    assert "third-build-marker" in page and "first-build-marker" not in page
+    assert (out / "notes.txt").read_text() == "the researcher's own notes"  # never deletes what it did not write
+    assert sorted(p.name for p in out.iterdir()) == ["01_tiny1.html", "index.html", "notes.txt"]
+    assert [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name] == []

@@ -3,8 +3,11 @@
 Checks, per page: every Altair chart container drew an <svg> or <canvas>; the console
 shows no errors; no request went anywhere but the local file (and inline data:
 URLs); no alert/confirm/prompt ran. On the hostile feed: the literal `<script>` text
-is visible on the page and in a chart tooltip; on every page a chart tooltip shows
-text when a bar is hovered.
+is visible on the page, in a chart tooltip and in the sortable tables (also after
+sorting and searching); on every page a chart tooltip shows text when a bar is
+hovered. Page looks: no `word-break: break-all` in any stylesheet the page applies,
+tables scroll inside their own box with one-line headers, every legend lists only
+categories present in its chart's data, and tables sort and filter offline.
 
 Chromium comes from Debian's `chromium` and `chromium-driver` packages
 (scripts/ensure-chromium.sh, called by `make test`); without them the tests skip and
@@ -14,6 +17,7 @@ say why.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import time
 from pathlib import Path
@@ -188,3 +192,164 @@ def test_only_placeholders_feed_reports_open(browser, tmp_path):
     pages = _build(FIXTURES / "only_placeholders.txt", tmp_path)
     for page in pages:
         _check_page(browser, page)
+
+
+# --- page looks: wrapping, legends, sortable tables ------------------------------------------------------------
+
+_SPEC = re.compile(r'\}\)\((\{"config".*?\}), \{"mode": "vega-lite"\}\);\n')
+
+
+def _specs(page: Path) -> list[dict]:
+    """The Vega-Lite spec of each chart of ``page``, in page order (Altair writes one per chart script)."""
+    return [json.loads(m.group(1)) for m in _SPEC.finditer(page.read_text(encoding="utf-8"))]
+
+
+def _drawn_values(spec: dict) -> set[str]:
+    """Every text value a chart can draw: the strings in its data, and the constants its layers compute."""
+    values: set[str] = set()
+    for rows in spec.get("datasets", {}).values():
+        for row in rows:
+            values.update(str(v) for v in row.values() if v is not None)
+
+    def walk(unit: dict) -> None:
+        for t in unit.get("transform", []):
+            if "calculate" in t:
+                try:
+                    values.add(str(json.loads(t["calculate"])))
+                except ValueError:
+                    pass
+        for key in ("layer", "hconcat", "vconcat"):
+            for sub in unit.get(key, []):
+                walk(sub)
+
+    walk(spec)
+    return values
+
+
+def _legend_labels(driver, index: int) -> list[str]:
+    return driver.execute_script(
+        "const c = document.querySelectorAll('div[id^=\"altair-viz-\"]')[arguments[0]];"
+        "return Array.from(c.querySelectorAll('.role-legend-label text')).map(t => t.textContent);", index)
+
+
+def test_page_css_never_breaks_words_and_tables_scroll_in_their_box(browser, seed_reports):
+    for page in seed_reports:
+        _check_page(browser, page)
+        found = browser.execute_script(
+            "const bad = [];"
+            "for (const sheet of document.styleSheets) { for (const rule of sheet.cssRules) {"
+            "  if (rule.style && rule.style.wordBreak === 'break-all') bad.push(rule.selectorText); } }"
+            "for (const el of document.querySelectorAll('pre, p, td, th, li')) {"
+            "  if (getComputedStyle(el).wordBreak === 'break-all') { bad.push(el.tagName); break; } }"
+            "return bad;")
+        assert found == [], f"{page.name}: word-break: break-all on {found[:3]}"
+        assert "break-all" not in page.read_text(encoding="utf-8").split("</head>")[0], page.name
+        if page.name == "index.html":
+            continue
+        boxes = browser.execute_script(
+            "return Array.from(document.querySelectorAll('.feedtools-table-box')).map(b => {"
+            " const th = b.querySelector('th'); const cs = getComputedStyle(b);"
+            " return [cs.overflowX, th ? getComputedStyle(th).whiteSpace : 'nowrap',"
+            "         b.querySelector('table').getBoundingClientRect().width > b.clientWidth + 1 ? 'wide' : 'fits'];});")
+        assert boxes, f"{page.name}: no tables"
+        assert all(b[0] == "auto" and b[1] == "nowrap" for b in boxes), f"{page.name}: {boxes[:3]}"
+    # the campaigns page has tables wider than the page: they scroll sideways instead of wrapping headers
+    _open(browser, next(p for p in seed_reports if p.name.startswith("02_")))
+    widths = browser.execute_script(
+        "return Array.from(document.querySelectorAll('.feedtools-table-box')).map(b => [b.scrollWidth, b.clientWidth]);")
+    assert any(sw > cw for sw, cw in widths)
+    assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_legends_list_only_categories_present_in_the_chart(browser, seed_reports):
+    checked = 0
+    for page in (p for p in seed_reports if p.name != "index.html"):
+        state = _check_page(browser, page)
+        specs = _specs(page)
+        assert len(specs) == state["charts"], f"{page.name}: {len(specs)} specs for {state['charts']} charts"
+        for i, spec in enumerate(specs):
+            labels = [t for t in _legend_labels(browser, i) if not re.fullmatch(r"[\d.,\s-]+", t)]
+            absent = [t for t in labels if t not in _drawn_values(spec)]
+            assert absent == [], f"{page.name} chart {i + 1} ({spec.get('title')}): legend shows {absent}"
+            checked += len(labels)
+    assert checked >= 10  # the pages do have categorical legends
+
+
+def _table_state(driver, index: int) -> dict:
+    return driver.execute_script(
+        "const t = document.querySelectorAll('table.feedtools-table')[arguments[0]];"
+        "const rows = Array.from(t.tBodies[0].rows);"
+        "return {headers: Array.from(t.tHead.rows[0].cells).map(c => c.textContent),"
+        " rows: rows.filter(r => !r.hidden).map(r => Array.from(r.cells).map(c => c.textContent))};", index)
+
+
+def _click_header(driver, index: int, column: int) -> None:
+    from selenium.webdriver.common.by import By
+
+    table = driver.find_elements(By.CSS_SELECTOR, "table.feedtools-table")[index]
+    header = table.find_elements(By.CSS_SELECTOR, "thead th")[column]
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", header)
+    header.click()
+
+
+def _search(driver, index: int, text: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    box = driver.find_elements(By.CSS_SELECTOR, ".feedtools-table-tools input")[index]
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", box)
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(Keys.BACKSPACE)  # typed, so the page sees an input event as from a reader
+    if text:
+        box.send_keys(text)
+
+
+def test_tables_sort_and_search_offline(browser, seed_reports):
+    page = next(p for p in seed_reports if p.name.startswith("01_"))
+    _check_page(browser, page)
+    tables = browser.execute_script("return document.querySelectorAll('table.feedtools-table').length")
+    assert tables == browser.execute_script("return document.querySelectorAll('.feedtools-table-tools input').length")
+    index = next(i for i in range(tables) if _table_state(browser, i)["headers"][:2] == ["hashtag", "posts"])
+    before = _table_state(browser, index)["rows"]
+    assert [int(r[1]) for r in before] == sorted((int(r[1]) for r in before), reverse=True)  # as the frame is
+    _click_header(browser, index, 0)
+    by_tag = _table_state(browser, index)["rows"]
+    assert [r[0] for r in by_tag] == sorted(r[0] for r in before) != [r[0] for r in before]
+    _click_header(browser, index, 1)  # numbers sort as numbers, ascending first
+    ascending = [int(r[1]) for r in _table_state(browser, index)["rows"]]
+    assert ascending == sorted(ascending) and ascending[0] < ascending[-1]
+    _click_header(browser, index, 1)
+    assert [int(r[1]) for r in _table_state(browser, index)["rows"]] == sorted(ascending, reverse=True)
+    assert browser.execute_script(
+        "return document.querySelectorAll('table.feedtools-table')[arguments[0]].tHead.rows[0].cells[1]"
+        ".getAttribute('aria-sort')", index) == "descending"
+    _search(browser, index, "LRGS")
+    found = _table_state(browser, index)["rows"]
+    assert found and all("lrgs" in " ".join(r).lower() for r in found) and len(found) < len(before)
+    _search(browser, index, "")
+    assert len(_table_state(browser, index)["rows"]) == len(before)
+
+
+def test_hostile_text_stays_text_in_sortable_tables(browser, hostile_reports):
+    evil = "<script>alert(1)</script>"
+    seen = 0
+    for page in (p for p in hostile_reports if p.name != "index.html"):
+        _check_page(browser, page)
+        tables = browser.execute_script("return document.querySelectorAll('table.feedtools-table').length")
+        for index in range(tables):
+            state = _table_state(browser, index)
+            if not any(evil in cell for row in state["rows"] for cell in row):
+                continue
+            seen += 1  # textContent shows the tags themselves: the cell holds text, not an element
+            for column in range(len(state["headers"])):
+                _click_header(browser, index, column)
+                _click_header(browser, index, column)
+                assert any(evil in cell for row in _table_state(browser, index)["rows"] for cell in row)
+            _search(browser, index, "<script>")
+            rows = _table_state(browser, index)["rows"]
+            assert rows and all("<script>" in " ".join(r) for r in rows)
+            _search(browser, index, "")
+        assert browser.execute_script(
+            "return document.querySelectorAll('table.feedtools-table script, table.feedtools-table img').length") == 0
+        assert browser.execute_script("return window.__dialogs") == []
+    assert seen >= 1

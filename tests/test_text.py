@@ -111,3 +111,10 @@ def test_cross_language_pairs_find_the_abbreviated_spanish_date():
     posts = posts.with_columns(lang=pl.Series(["en", "es"]))
     pairs = cp.cross_language_pairs(posts, min_score=0.0)
     assert pairs.height == 1 and pairs["shared_dates"].to_list() == [["04-05"]]
+
+
+def test_series_markers_use_the_hashtag_key():
+    posts = feed("#DíaMundial: first post", "#dia_mundial: second post", "#DIA-MUNDIAL: third")
+    marked = cp.posts_with_campaigns(posts)["series_marker"].to_list()
+    assert marked == ["#diamundial"] * 3
+    assert cp.series_markers(posts)["marker"].to_list() == ["#diamundial"]

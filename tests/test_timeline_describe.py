@@ -140,7 +140,7 @@ def test_hidden_error_sentence_on_demo_and_unmeasurable():
     m = t.hidden_timestamp_error(t.demo_dated_feed())
     text = t.describe_hidden_error(m, "synthetic demo")
     assert text.startswith(f"synthetic demo: {m['n_dated']} dated posts, {m['n_estimated']} estimated")
-    assert f"worst {m['worst_error_days']} days" in text
+    assert f"worst {m['worst_error_days']} days" in text and f"90th percentile {m['p90_error_days']:g} days" in text
     none = {"n_dated": 3, "n_estimated": 0, "median_error_days": None}
     assert "cannot be measured" in t.describe_hidden_error(none, "x") and "None" not in t.describe_hidden_error(
         none, "x")

@@ -31,6 +31,15 @@ frame; none modifies its input):
 * :func:`partner_graph`, :func:`graph_layout`, :func:`write_graph` — accounts and
   campaigns as a network (GEXF / GraphML).
 
+Bounds on hostile input: work that grows with the square of a post's tags (campaign
+co-occurrence, partner-graph edges, tag pairs for suggestions) considers at most
+``max_tags_per_post`` distinct tags of each post (:data:`MAX_TAGS_PER_POST`, in order
+of first use; ``max_mentions_per_post`` mentions for co-mention edges), and
+:func:`suggest_aliases` keeps the ``max_suggestions`` strongest suggestions
+(:data:`MAX_SUGGESTIONS`). Membership and counts (posts per campaign…) always use every
+tag. Pass ``stats={}`` to these functions to learn what a cap left out:
+``posts_over_tag_cap``, ``tags_over_cap``, ``suggestions_found``, ``suggestions_kept``….
+
 Conventions: placeholders (reposts that never loaded) have unknown hashtags, so
 their ``campaigns`` is null and they are in no campaign; "share of the feed" is
 over loaded posts. Positions are feed order (newest first in a profile feed).
@@ -49,11 +58,15 @@ import polars as pl
 
 from feedtools.entities import HASHTAG_PATTERN, MENTION_PATTERN, URL_PATTERN, emoji_pattern
 from feedtools.paths import CAMPAIGN_ALIASES
+from feedtools.safeio import atomic_open, atomic_path
 from feedtools.text import day_month_mentions, fold_tag, fold_tags
 from feedtools.usertables import line_error, read_user_table
 
 __all__ = [
     "ALIAS_COLUMNS",
+    "MAX_MENTIONS_PER_POST",
+    "MAX_SUGGESTIONS",
+    "MAX_TAGS_PER_POST",
     "REQUIRED_ALIAS_COLUMNS",
     "SHORTENER_DOMAINS",
     "aliases_from",
@@ -90,6 +103,15 @@ LIST_STR = pl.List(pl.String)
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 _BAD_TAG_RE = re.compile(r"[\s#＃,|]")
+#: Distinct tags (and so campaigns) of one post considered for co-occurrence: campaign pairs in
+#: :func:`campaign_metrics`, edges in :func:`partner_graph`, tag pairs in :func:`suggest_aliases`. A real post
+#: has a handful (Bluesky allows 300 characters and 8 extra tags); one with 2,000 would make ~2M pairs.
+MAX_TAGS_PER_POST = 30
+#: Mentions of one post considered for the partner graph's edges (co-mention pairs, campaign-mention edges).
+MAX_MENTIONS_PER_POST = 30
+#: Suggestions :func:`suggest_aliases` returns: the strongest; the total found is counted in ``stats``.
+MAX_SUGGESTIONS = 1000
+_MAX_PREFIX_MATCHES = 50  # longer tags compared with one prefix (in alphabetical order): a stem of more is generic
 _MAX_TAGS_PER_VALUE = 50  # partners/domains used with more tags than this are ignored by cross-language suggestions
 _CDIST_BLOCK = 512  # rows of the edit-distance matrix computed at once (512 × 20k tags = 10 MB)
 
@@ -264,6 +286,26 @@ def _campaign_rows(posts: pl.DataFrame, aliases: pl.DataFrame | None) -> pl.Data
     )
 
 
+def _cap_per_post(rows: pl.DataFrame, cap: int | None, stats: dict | None = None, what: str = "tags") -> pl.DataFrame:
+    """The first ``cap`` rows of each post (``_row``) of a long table in first-use order; None: no cap.
+
+    When ``stats`` is a dict, records ``max_<what>_per_post`` (the cap), ``posts_over_<what>_cap`` and
+    ``<what>_over_cap`` (rows left out), keeping the largest figures seen if called more than once.
+    """
+    if cap is not None and cap < 1:
+        raise ValueError(f"max_{what}_per_post must be at least 1, not {cap}")
+    if cap is None:
+        kept, over = rows, rows.clear()
+    else:
+        rank = pl.int_range(pl.len()).over("_row")
+        kept, over = rows.filter(rank < cap), rows.filter(rank >= cap)
+    if stats is not None:
+        stats[f"max_{what}_per_post"] = cap
+        for key, value in ((f"posts_over_{what}_cap", over["_row"].n_unique()), (f"{what}_over_cap", over.height)):
+            stats[key] = max(stats.get(key, 0), int(value))
+    return kept
+
+
 def assign_campaigns(posts: pl.DataFrame, aliases: pl.DataFrame | None = None) -> pl.DataFrame:
     """Return ``posts`` with a ``campaigns`` list column (campaign ids in order of first tag, no repeats).
 
@@ -302,7 +344,8 @@ def posts_with_campaigns(posts: pl.DataFrame, aliases: pl.DataFrame | None = Non
     duplicate_of, lang, series_marker, hashtags, campaigns, mentions, domains,
     text_clean``; one row per input row, in position order.
     """
-    out = assign_campaigns(posts, aliases).with_columns(series_marker=_opener_expr())
+    out = assign_campaigns(posts, aliases)
+    out = out.with_columns(_leading_tag(out)).with_columns(series_marker=_opener_expr())
     return out.select(
         "position", "post_id", "source_location", "is_repost", "is_placeholder", "duplicate_of", "lang",
         "series_marker", "hashtags", "campaigns", "mentions", "domains", "text_clean",
@@ -352,7 +395,14 @@ def campaign_languages(posts: pl.DataFrame, aliases: pl.DataFrame | None = None)
     )
 
 
-def campaign_metrics(posts: pl.DataFrame, aliases: pl.DataFrame | None = None, *, top: int = 10) -> pl.DataFrame:
+def campaign_metrics(
+    posts: pl.DataFrame,
+    aliases: pl.DataFrame | None = None,
+    *,
+    top: int = 10,
+    max_tags_per_post: int | None = MAX_TAGS_PER_POST,
+    stats: dict | None = None,
+) -> pl.DataFrame:
     """One row per campaign seen in ``posts``.
 
     Columns: ``campaign_id``, ``label``, ``in_table`` (from the alias table, or a
@@ -367,7 +417,10 @@ def campaign_metrics(posts: pl.DataFrame, aliases: pl.DataFrame | None = None, *
     with ``n_partners``/``n_domains`` giving the full counts), ``first_position``,
     ``last_position``, ``first_date``, ``last_date`` (from ``date_est`` when that
     column exists, else ``created_at``; null when unknown).
-    Sorted by posts (descending) then campaign id. Empty input gives no rows.
+    ``co_campaigns`` considers the first ``max_tags_per_post`` campaigns of each post
+    (None: all); what the cap left out goes into ``stats`` when a dict is given
+    (see the module's notes). Sorted by posts (descending) then campaign id. Empty
+    input gives no rows.
     """
     al = _aliases(aliases)
     base = _with_row(posts)
@@ -404,7 +457,8 @@ def campaign_metrics(posts: pl.DataFrame, aliases: pl.DataFrame | None = None, *
         .explode("_tl").group_by("campaign_id").agg(tag_langs=pl.col("_tl").unique().sort())
     )
     spellings = _counted(tags, "campaign_id", "tag", "hashtags")
-    pairs = rows.select("_row", "campaign_id").join(rows.select("_row", _other=pl.col("campaign_id")), on="_row")
+    capped = _cap_per_post(rows.select("_row", "campaign_id"), max_tags_per_post, stats)
+    pairs = capped.join(capped.select("_row", _other=pl.col("campaign_id")), on="_row")
     co = _counted(pairs.filter(pl.col("campaign_id") != pl.col("_other")), "campaign_id", "_other", "co_campaigns",
                   top)
     ments = rows.select("campaign_id", m=pl.col("mentions")).explode("m").drop_nulls("m")
@@ -441,18 +495,22 @@ _KIND = (
 KINDS = ("own post", "repost", "repost not loaded")
 
 
-def voice_summary(posts: pl.DataFrame) -> pl.DataFrame:
+def voice_summary(posts: pl.DataFrame, kind: str = "account") -> pl.DataFrame:
     """Own posts against reposts for the whole feed: ``kind, posts, share`` with the three kinds
     ``own post``, ``repost`` (loaded) and ``repost not loaded`` (placeholder slots), always all three, in that order.
+    ``kind="collection"`` (a feed of many accounts) names the first ``original post``.
     """
     n = max(posts.height, 1)
     counts = posts.select(kind=_KIND).group_by("kind").agg(posts=pl.len())
-    return (
+    out = (
         pl.DataFrame({"kind": list(KINDS)})
         .join(counts, on="kind", how="left", maintain_order="left")
         .with_columns(pl.col("posts").fill_null(0).cast(pl.Int64))
         .with_columns(share=(pl.col("posts") / n).round(4))
     )
+    if kind == "collection":
+        out = out.with_columns(pl.col("kind").replace("own post", "original post"))
+    return out
 
 
 def _voice_wide(df: pl.DataFrame, key: str) -> pl.DataFrame:
@@ -561,62 +619,111 @@ def _tag_stats(posts: pl.DataFrame, aliases: pl.DataFrame | None) -> pl.DataFram
     )
 
 
-def _spelling_pairs(stats: pl.DataFrame) -> list[dict]:
-    """Near-identical folded spellings in different campaigns: plural, edit distance, numbered variants, prefix."""
+def _by_strength(df: pl.DataFrame) -> pl.DataFrame:
+    """Suggestions in the documented order: score (descending), kind, then the spellings (``_ra``, ``_rb``: ranks)."""
+    return df.sort(["score", "kind", "_ra", "_rb"], descending=[True, False, False, False])
+
+
+def _spelling_pairs(stats: pl.DataFrame, rank: np.ndarray, keep: int | None) -> tuple[pl.DataFrame, int]:
+    """Near-identical folded spellings in different campaigns: plural, edit distance, numbered variants, prefix.
+
+    ``stats`` is sorted by ``tag_folded``; ``rank`` ranks each row's spelling (for the documented order).
+    Returns ``(strongest, found)``: the ``keep`` strongest pairs (None: all) as ``_a < _b`` (rows of
+    ``stats``), ``kind, score, distance`` (edit distance; null for plural and prefix), ``_ra, _rb``; and the
+    number of pairs found. One pair counts once, with its strongest kind (ties: plural, then edit distance,
+    then prefix). The edit-distance matrix is computed in blocks of rows and only the strongest ``keep``
+    candidates are carried from block to block, so memory is bounded by a block, not by the pairs found; a
+    prefix is compared with at most :data:`_MAX_PREFIX_MATCHES` longer tags.
+    """
     from rapidfuzz.distance import Levenshtein
     from rapidfuzz.process import cdist
 
     tags = stats["tag_folded"].to_list()
-    camp = dict(zip(tags, stats["campaign_id"].to_list(), strict=True))
-    found: dict[tuple[str, str], tuple[str, float, str]] = {}
+    n = len(tags)
+    index = {t: i for i, t in enumerate(tags)}
+    lengths = np.array([len(t) for t in tags], dtype=np.int64)
+    campaign = stats["campaign_id"].cast(pl.Categorical).to_physical().to_numpy()
+    undigited = pl.Series([re.sub(r"\d", "", t) for t in tags]).cast(pl.Categorical).to_physical().to_numpy()
 
-    def keep(a: str, b: str, kind: str, score: float, why: str) -> None:
-        key = (a, b) if a < b else (b, a)
-        if camp[a] == camp[b]:
-            return
-        if key not in found or found[key][1] < score:
-            found[key] = (kind, round(score, 4), why)
+    def frame(i, j, kind, score, distance, priority: int) -> pl.DataFrame:
+        i, j = np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64)
+        ok = campaign[i] != campaign[j]
+        a, b = np.minimum(i, j)[ok], np.maximum(i, j)[ok]
+        return pl.DataFrame({
+            "_a": a, "_b": b, "kind": np.asarray(kind)[ok] if np.ndim(kind) else [kind] * len(a),
+            "score": np.round(np.broadcast_to(np.asarray(score, dtype=np.float64), i.shape)[ok], 4),
+            "distance": np.broadcast_to(np.asarray(distance, dtype=np.float64), i.shape)[ok],
+            "_p": np.full(len(a), priority, dtype=np.int8), "_ra": rank[a], "_rb": rank[b],
+        }, schema={"_a": pl.Int64, "_b": pl.Int64, "kind": pl.String, "score": pl.Float64, "distance": pl.Float64,
+                   "_p": pl.Int8, "_ra": pl.Int64, "_rb": pl.Int64})
 
-    tagset = set(tags)
-    for t in tags:  # plural: one tag is the other + s / es
-        for suffix in ("s", "es", "x"):
-            if len(t) >= 3 and t + suffix in tagset:
-                keep(t, t + suffix, "plural", 0.95, f"'{t + suffix}' is '{t}' + '{suffix}' (singular/plural)")
-    # Edit distance: rapidfuzz in blocks of rows (memory bounded), then only the candidate cells in Python.
-    for start in range(0, len(tags), _CDIST_BLOCK):
-        block = tags[start:start + _CDIST_BLOCK]
-        dist = cdist(block, tags, scorer=Levenshtein.distance, score_cutoff=2, dtype=np.uint8, workers=1)
-        for i, j in zip(*np.nonzero(dist <= 2), strict=True):
-            i, j = int(i) + start, int(j)
-            if j <= i:
-                continue
-            a, b, d = tags[i], tags[j], int(dist[i - start, j])
-            longest = max(len(a), len(b))
-            if min(len(a), len(b)) < 4 or (d == 2 and longest < 8):
-                continue
-            sim = 1 - d / longest
-            if re.sub(r"\d", "", a) == re.sub(r"\d", "", b):
-                keep(a, b, "numbered", 0.5 * sim, f"differ only in digits ({d} edit): numbered editions of one "
-                                                  "series, or different events")
-            else:
-                keep(a, b, "spelling", sim, f"edit distance {d} on folded forms")
-    ordered = sorted(tags)
-    for a in ordered:  # prefix: a is the start of a longer tag
+    def best(df: pl.DataFrame) -> pl.DataFrame:  # one row per pair: the strongest kind
+        return df.sort(["_a", "_b", "score", "_p"], descending=[False, False, True, False]).unique(
+            ["_a", "_b"], keep="first", maintain_order=True)
+
+    def strongest(df: pl.DataFrame) -> pl.DataFrame:
+        return df if keep is None else _by_strength(df).head(keep)
+
+    # plural (one tag is the other + s / es / x) and prefix (a is the start of a longer tag): O(tags) pairs
+    plural = [(i, index[t + suffix]) for i, t in enumerate(tags) if len(t) >= 3 for suffix in ("s", "es", "x")
+              if t + suffix in index]
+    pi, pj = [], []
+    for i, a in enumerate(tags):  # tags are sorted: the tags starting with a follow it
         if len(a) < 4:
             continue
-        k = bisect.bisect_right(ordered, a)
-        while k < len(ordered) and ordered[k].startswith(a):
-            b = ordered[k]
-            keep(a, b, "prefix", 0.5 * len(a) / len(b), f"'{b}' starts with '{a}'")
-            k += 1
-    return [{"tag_folded_a": a, "tag_folded_b": b, "kind": k, "score": s, "evidence": w}
-            for (a, b), (k, s, w) in found.items()]
+        k1 = min(bisect.bisect_left(tags, a + "\U0010ffff", i + 1), i + 1 + _MAX_PREFIX_MATCHES)
+        pi.extend([i] * (k1 - i - 1))
+        pj.extend(range(i + 1, k1))
+    pi_arr, pj_arr = np.asarray(pi, dtype=np.int64), np.asarray(pj, dtype=np.int64)
+    other = best(pl.concat([
+        frame([p[0] for p in plural], [p[1] for p in plural], "plural", 0.95, np.nan, 0),
+        frame(pi_arr, pj_arr, "prefix", 0.5 * lengths[pi_arr] / np.maximum(lengths[pj_arr], 1), np.nan, 2),
+    ]))
+    keys = other.select("_a", "_b")
+    # edit distance: rapidfuzz in blocks of rows, candidate cells filtered with numpy; each pair once (a < b)
+    found, kept, overlap = 0, other.clear(), []
+    for start in range(0, n, _CDIST_BLOCK):
+        block = tags[start:start + _CDIST_BLOCK]
+        dist = cdist(block, tags, scorer=Levenshtein.distance, score_cutoff=2, dtype=np.uint8, workers=1)
+        bi, j = np.nonzero(dist <= 2)
+        d = dist[bi, j].astype(np.int64)
+        i = bi.astype(np.int64) + start
+        longest, shortest = np.maximum(lengths[i], lengths[j]), np.minimum(lengths[i], lengths[j])
+        ok = (j > i) & (shortest >= 4) & ~((d == 2) & (longest < 8))
+        i, j, d, longest = i[ok], j[ok], d[ok], longest[ok]
+        sim = 1 - d / longest
+        numbered = undigited[i] == undigited[j]
+        cells = frame(i, j, np.where(numbered, "numbered", "spelling"), np.where(numbered, 0.5 * sim, sim), d, 1)
+        overlap.append(cells.join(keys, on=["_a", "_b"], how="semi"))  # also plural or prefix: decided below
+        only = cells.join(keys, on=["_a", "_b"], how="anti")
+        found += only.height
+        kept = strongest(pl.concat([kept, only]))
+    merged = best(pl.concat([other, *overlap]))
+    found += merged.height
+    kept = strongest(pl.concat([kept, merged]))
+    return kept.with_columns(distance=pl.col("distance").fill_nan(None).cast(pl.Int64)).drop("_p"), found
+
+
+def _spelling_evidence() -> pl.Expr:
+    """The evidence line of a spelling suggestion (columns ``kind, tag_folded_a, tag_folded_b, distance``)."""
+    a, b, d = pl.col("tag_folded_a"), pl.col("tag_folded_b"), pl.col("distance")
+    return (
+        pl.when(pl.col("kind") == "plural").then(
+            pl.format("'{}' is '{}' + '{}' (singular/plural)", b, a, b.str.slice(a.str.len_chars())))
+        .when(pl.col("kind") == "numbered").then(
+            pl.format("differ only in digits ({} edit): numbered editions of one series, or different events", d))
+        .when(pl.col("kind") == "spelling").then(pl.format("edit distance {} on folded forms", d))
+        .when(pl.col("kind") == "prefix").then(pl.format("'{}' starts with '{}'", b, a))
+    )
 
 
 def _cross_language_tag_pairs(posts: pl.DataFrame, aliases: pl.DataFrame | None, stats: pl.DataFrame,
-                              window: int, min_score: float) -> list[dict]:
-    """Tags whose posts are mostly in different languages but share posts, partners, links or neighbouring posts."""
-    tags = _tag_rows(posts, aliases).select("_row", "position", "tag_folded")
+                              window: int, min_score: float, max_tags_per_post: int | None,
+                              counts: dict | None) -> pl.DataFrame:
+    """Tags whose posts are mostly in different languages but share posts, partners, links or neighbouring posts:
+    ``tag_folded_a, tag_folded_b, kind, score, evidence``. Each post's first ``max_tags_per_post`` tags count."""
+    tags = _cap_per_post(_tag_rows(posts, aliases).select("_row", "position", "tag_folded"), max_tags_per_post,
+                         counts)
     base = _with_row(posts).filter(_loaded(posts))
     n = base.height
 
@@ -693,9 +800,8 @@ def _cross_language_tag_pairs(posts: pl.DataFrame, aliases: pl.DataFrame | None,
         ],
         separator="; ", ignore_nulls=True,
     )
-    out = cand.select(tag_folded_a="a", tag_folded_b="b", kind=pl.lit("cross-language"), score="score",
-                      evidence=evidence).sort("tag_folded_a", "tag_folded_b")
-    return out.to_dicts()
+    return cand.select(tag_folded_a="a", tag_folded_b="b", kind=pl.lit("cross-language"), score="score",
+                       evidence=evidence).sort("tag_folded_a", "tag_folded_b")
 
 
 def suggest_aliases(
@@ -704,6 +810,9 @@ def suggest_aliases(
     *,
     window: int = 3,
     min_score: float = 0.15,
+    max_tags_per_post: int | None = MAX_TAGS_PER_POST,
+    max_suggestions: int | None = MAX_SUGGESTIONS,
+    stats: dict | None = None,
 ) -> pl.DataFrame:
     """Tags that may belong together, with a score (0-1, higher is stronger) and the evidence. Never applied.
 
@@ -714,7 +823,8 @@ def suggest_aliases(
       ``spelling`` (edit distance 1, or 2 for tags of 8+ characters; score
       1 - distance/length), ``numbered`` (differ only in digits: ``csw68``/``csw69``;
       half that score: usually different editions), ``prefix`` (one starts with the
-      other; 0.5 × length ratio). Tags shorter than 4 characters get only ``plural``.
+      other; 0.5 × length ratio; a prefix is compared with at most 50 longer tags).
+      Tags shorter than 4 characters get only ``plural``.
     * ``cross-language``: the tags' posts are mostly in different detected
       languages and share posts, mentioned partners or link domains (rarer shared
       values weigh more), helped by posts within ``window`` positions of each
@@ -722,28 +832,56 @@ def suggest_aliases(
       overlap + 0.2 × neighbouring share; pairs under ``min_score``, and pairs with only
       one kind of evidence, are dropped. A partner or domain used with more than 50
       different tags is ignored (it links everything, so it is no evidence for a pair).
+      Only the first ``max_tags_per_post`` distinct tags of each post are paired
+      (:data:`MAX_TAGS_PER_POST`; None: all).
+
+    Only the ``max_suggestions`` strongest are returned (:data:`MAX_SUGGESTIONS`; None:
+    all). When ``stats`` is a dict it receives ``suggestions_found`` (before that cap),
+    ``suggestions_kept``, ``max_suggestions`` and the per-post tag cap's figures
+    (``max_tags_per_post``, ``posts_over_tags_cap``, ``tags_over_cap``).
 
     Output columns: ``kind, tag_a, tag_b`` (commonest spellings), ``campaign_a,
     campaign_b, lang_a, lang_b`` (dominant detected language of each tag's posts),
     ``posts_a, posts_b, score, evidence``; sorted by score (descending), kind,
     tag_a, tag_b.
     """
-    stats = _tag_stats(posts, aliases)
-    if stats.height < 2:
+    if max_suggestions is not None and max_suggestions < 0:
+        raise ValueError(f"max_suggestions must be 0 or more, not {max_suggestions}")
+    counts: dict = {} if stats is None else stats
+    counts.update(suggestions_found=0, suggestions_kept=0, max_suggestions=max_suggestions)
+    tag_stats = _tag_stats(posts, aliases)
+    if tag_stats.height < 2:
+        _cap_per_post(pl.DataFrame(schema={"_row": pl.UInt32}), max_tags_per_post, counts)
         return pl.DataFrame(schema=SUGGESTION_SCHEMA)
-    found = _spelling_pairs(stats) + _cross_language_tag_pairs(posts, aliases, stats, window, min_score)
-    if not found:
-        return pl.DataFrame(schema=SUGGESTION_SCHEMA)
-    df = pl.DataFrame(found)
-    info = stats.select("tag_folded", "tag", "campaign_id", "lang", "posts")
-    df = df.join(info.rename(lambda c: c + "_a" if c != "tag_folded" else "tag_folded_a"), on="tag_folded_a").join(
-        info.rename(lambda c: c + "_b" if c != "tag_folded" else "tag_folded_b"), on="tag_folded_b")
-    df = df.select(
-        "kind", "tag_a", "tag_b", campaign_a="campaign_id_a", campaign_b="campaign_id_b", lang_a="lang_a",
-        lang_b="lang_b", posts_a=pl.col("posts_a").cast(pl.Int64), posts_b=pl.col("posts_b").cast(pl.Int64),
-        score="score", evidence="evidence",
+    rank = tag_stats["tag"].rank("dense").cast(pl.Int64)
+    spelling, found = _spelling_pairs(tag_stats, rank.to_numpy(), max_suggestions)
+    index = tag_stats.select("tag_folded", _k=pl.int_range(pl.len(), dtype=pl.Int64))
+    cross = (
+        _cross_language_tag_pairs(posts, aliases, tag_stats, window, min_score, max_tags_per_post, counts)
+        .join(index.rename({"tag_folded": "tag_folded_a", "_k": "_a"}), on="tag_folded_a")
+        .join(index.rename({"tag_folded": "tag_folded_b", "_k": "_b"}), on="tag_folded_b")
+        .select("_a", "_b", "kind", "score", "evidence")
     )
-    return df.sort(["score", "kind", "tag_a", "tag_b"], descending=[True, False, False, False])
+    df = pl.concat([spelling.with_columns(evidence=pl.lit(None, dtype=pl.String)),
+                    cross.with_columns(distance=pl.lit(None, dtype=pl.Int64))], how="diagonal_relaxed")
+    # Sorted on integers (the spellings' ranks), then only the kept rows get their strings.
+    df = df.with_columns(_ra=rank.gather(df["_a"]), _rb=rank.gather(df["_b"]))
+    df = _by_strength(df)
+    counts["suggestions_found"] = found + cross.height
+    if max_suggestions is not None:
+        df = df.head(max_suggestions)
+    counts["suggestions_kept"] = df.height
+
+    def side(column: str, name: str) -> list[pl.Series]:
+        return [tag_stats[column].gather(df[f"_{s}"]).alias(f"{name}_{s}") for s in "ab"]
+
+    df = df.with_columns(*side("tag_folded", "tag_folded"), *side("tag", "tag"), *side("campaign_id", "campaign"),
+                         *side("lang", "lang"), *side("posts", "posts"))
+    df = df.select(
+        "kind", "tag_a", "tag_b", "campaign_a", "campaign_b", "lang_a", "lang_b", "posts_a", "posts_b", "score",
+        evidence=pl.coalesce("evidence", _spelling_evidence()),
+    )
+    return df.cast(dict(SUGGESTION_SCHEMA))
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -964,7 +1102,14 @@ def series_markers(
 # --------------------------------------------------------------------------------------------------------------
 
 
-def partner_graph(posts: pl.DataFrame, aliases: pl.DataFrame | None = None):
+def partner_graph(
+    posts: pl.DataFrame,
+    aliases: pl.DataFrame | None = None,
+    *,
+    max_tags_per_post: int | None = MAX_TAGS_PER_POST,
+    max_mentions_per_post: int | None = MAX_MENTIONS_PER_POST,
+    stats: dict | None = None,
+):
     """Accounts and campaigns as an undirected weighted ``networkx.Graph``.
 
     Nodes: ``campaign:<id>`` (attributes ``kind="campaign"``, ``label``, ``posts``,
@@ -974,12 +1119,19 @@ def partner_graph(posts: pl.DataFrame, aliases: pl.DataFrame | None = None):
     account), ``cooccurrence`` (two campaigns in one post), ``comention`` (two
     accounts mentioned in one post). Only loaded posts count; nodes and edges are
     added in sorted order so exports are byte-for-byte reproducible.
+    Edges consider the first ``max_tags_per_post`` campaigns and the first
+    ``max_mentions_per_post`` mentions of each post (None: all), so one post with
+    thousands of tags cannot make millions of edges; node ``posts`` counts use every
+    tag and mention. ``stats`` (a dict) receives what the caps left out
+    (``posts_over_tags_cap``, ``tags_over_cap``, ``posts_over_mentions_cap``, ``mentions_over_cap``).
     """
     import networkx as nx
 
     base = _with_row(posts).filter(_loaded(posts))
     rows = _campaign_rows(posts, aliases).select("_row", "campaign_id")
-    ment = base.select("_row", m=pl.col("mentions")).explode("m").drop_nulls("m").unique()
+    ment = base.select("_row", m=pl.col("mentions")).explode("m").drop_nulls("m").unique(maintain_order=True)
+    rows_e = _cap_per_post(rows, max_tags_per_post, stats)
+    ment_e = _cap_per_post(ment, max_mentions_per_post, stats, "mentions")
     labels = _labels(_tag_rows(posts, aliases), aliases)
     camp_nodes = (
         rows.join(base.select("_row", "lang"), on="_row").group_by("campaign_id").agg(
@@ -987,10 +1139,10 @@ def partner_graph(posts: pl.DataFrame, aliases: pl.DataFrame | None = None):
         .join(labels, on="campaign_id").sort("campaign_id")
     )
     acc_nodes = ment.group_by("m").agg(posts=pl.len()).sort("m")
-    mention = rows.join(ment, on="_row").group_by("campaign_id", "m").agg(weight=pl.len()).sort("campaign_id", "m")
-    cooc = rows.join(rows.rename({"campaign_id": "c2"}), on="_row").filter(pl.col("campaign_id") < pl.col("c2"))
+    mention = rows_e.join(ment_e, on="_row").group_by("campaign_id", "m").agg(weight=pl.len()).sort("campaign_id", "m")
+    cooc = rows_e.join(rows_e.rename({"campaign_id": "c2"}), on="_row").filter(pl.col("campaign_id") < pl.col("c2"))
     cooc = cooc.group_by("campaign_id", "c2").agg(weight=pl.len()).sort("campaign_id", "c2")
-    comen = ment.join(ment.rename({"m": "m2"}), on="_row").filter(pl.col("m") < pl.col("m2"))
+    comen = ment_e.join(ment_e.rename({"m": "m2"}), on="_row").filter(pl.col("m") < pl.col("m2"))
     comen = comen.group_by("m", "m2").agg(weight=pl.len()).sort("m", "m2")
     g = nx.Graph(name="feedtools partner network")
     for r in camp_nodes.iter_rows(named=True):
@@ -1054,7 +1206,8 @@ def write_graph(graph, path: str | Path) -> str:
     """Write ``graph`` as GEXF (``.gexf``) or GraphML (``.graphml``), chosen by suffix; return the format name.
 
     The output is deterministic: GEXF's ``lastmodifieddate`` (today's date, which
-    networkx writes) is removed. Raises ``ValueError`` for another suffix.
+    networkx writes) is removed. The file appears whole or not at all
+    (:func:`feedtools.safeio.atomic_path`). Raises ``ValueError`` for another suffix.
     """
     import networkx as nx
     from networkx.readwrite.gexf import GEXFWriter
@@ -1063,16 +1216,16 @@ def write_graph(graph, path: str | Path) -> str:
     suffix = path.suffix.lower()
     if suffix not in GRAPH_SUFFIXES:
         raise ValueError(f"unknown graph type {path.suffix or '(none)'!r} for {path.name}; use .gexf or .graphml")
-    path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".graphml":
-        nx.write_graphml(graph, path)
+        with atomic_path(path) as tmp:
+            nx.write_graphml(graph, tmp)
         return "graphml"
     writer = GEXFWriter(encoding="utf-8", prettyprint=True, version="1.2draft")
     meta = writer.xml.find("meta")
     if meta is not None:
         meta.attrib.pop("lastmodifieddate", None)
     writer.add_graph(graph)
-    with open(path, "wb") as fh:
+    with atomic_open(path, "wb") as fh:
         writer.write(fh)
     return "gexf"
 
@@ -1225,6 +1378,8 @@ def describe_voice(summary: pl.DataFrame, by_language: pl.DataFrame, n_accounts:
     ``n_accounts`` accounts, original) posts against loaded and unloaded reposts, and the languages used only
     in one voice. ``kind`` as in :func:`describe_campaign_accounts`."""
     v = dict(zip(summary["kind"].to_list(), summary["posts"].to_list(), strict=True))
+    if "original post" in v:  # voice_summary of a collection
+        v["own post"] = v.pop("original post")
     total = sum(v.values())
     if total == 0:
         return "The feed has no rows."

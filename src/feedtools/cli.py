@@ -1,13 +1,20 @@
 """The ``feedtools`` command. Each subcommand calls the same functions as the Python API.
 
-Errors in the input or the arguments print one line (``feedtools: error: …``) and
-exit non-zero; they never show a traceback.
+Errors in the input or the arguments print one line (``feedtools: error: …``, control
+characters in paths neutralised) and exit non-zero (1 for input that cannot be read or
+a step that fails, 2 for bad arguments); they never show a traceback. Before reading
+anything, every command checks its output paths with one function
+(:func:`feedtools.safeio.check_outputs`): known suffix, and never a path that resolves to an input.
+Every output is written whole or not at all (:mod:`feedtools.safeio`); SIGTERM is
+turned into an exception so temporary files are removed.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +24,7 @@ from feedtools.export import LIST_SEPARATOR, SUFFIXES, write_table
 from feedtools.paths import NOTEBOOKS as DEFAULT_NOTEBOOKS
 from feedtools.paths import SEED as DEFAULT_FEED
 from feedtools.readers import FORMATS, FeedError
+from feedtools.safeio import UsageError, check_outputs, default_rejects_path, describe_oserror, terminal_safe
 
 EXIT_INPUT = 1  # the input could not be read / a step failed on it
 EXIT_USAGE = 2  # argparse's own code for bad arguments
@@ -24,7 +32,7 @@ EXIT_USAGE = 2  # argparse's own code for bad arguments
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, no usage dump
-        self.exit(EXIT_USAGE, f"feedtools: error: {message} (see --help)\n")
+        self.exit(EXIT_USAGE, f"feedtools: error: {terminal_safe(message)} (see --help)\n")
 
 
 def _languages(value: str | None) -> tuple[str, ...] | None:
@@ -56,6 +64,9 @@ def load_input(args: argparse.Namespace):
     return load(inputs, format=args.format, languages=_languages(args.langs), known_names=args.known_name)
 
 
+TABLE_SUFFIXES = tuple(SUFFIXES)
+
+
 def _show_progress(args: argparse.Namespace) -> bool:
     """A progress bar only on a terminal, never in CI or with ``--quiet``."""
     return not getattr(args, "quiet", False) and sys.stderr.isatty() and not os.environ.get("CI")
@@ -66,15 +77,25 @@ def _cmd_parse(args: argparse.Namespace) -> int:
 
     from feedtools.pipeline import parse_to_file, summary_line
 
+    rejects_path = args.rejects or default_rejects_path(args.output)
+    rejects_option = "--rejects" if args.rejects else "the default rejects file (choose another with --rejects)"
+    check_outputs([*args.input], [("-o/--output", args.output, TABLE_SUFFIXES),
+                                   (rejects_option, rejects_path, TABLE_SUFFIXES)])
     # Streams: batches are enriched and written as they are read (feedtools.pipeline, the row-local seam).
     with tqdm(desc="parse", unit=" posts", unit_scale=True, file=sys.stderr, leave=False,
               disable=not _show_progress(args)) as bar:
         inputs = args.input if len(args.input) > 1 else args.input[0]
         result = parse_to_file(inputs, args.output, format=args.format, languages=_languages(args.langs),
                                known_names=args.known_name, progress=bar.update, workers=os.cpu_count() or 1)
-    rejects_path = args.rejects or args.output.with_name(args.output.name.split(".")[0] + ".rejects.csv")
-    write_table(result.rejects, rejects_path)
-    print(summary_line(result), file=sys.stderr)  # always the last line on stderr
+    # Rejects are written when there are any, or when --rejects asked for the file (then maybe header only).
+    if result.rejects.height or args.rejects:
+        write_table(result.rejects, rejects_path)
+        where = f"rejects in {rejects_path}"
+    else:
+        where = "no rejects"
+        if rejects_path.exists():
+            where += f" ({rejects_path.name}, from an earlier run, left as it was)"
+    print(terminal_safe(f"{summary_line(result)}; {where}"), file=sys.stderr)  # always the last line on stderr
     return 0
 
 
@@ -175,59 +196,100 @@ def _cmd_notebooks(args: argparse.Namespace) -> int:
 def _cmd_campaigns(args: argparse.Namespace) -> int:
     from feedtools import campaigns as cp
 
-    outputs = [args.output, args.posts, args.suggestions, args.pairs]
-    for out in (o for o in outputs if o is not None):
-        if out.suffix.lower() not in SUFFIXES:
-            raise ValueError(f"unknown output type {out.suffix or '(none)'!r} for {out.name}; "
-                             f"use one of {', '.join(SUFFIXES)}")
-    if args.network is not None and args.network.suffix.lower() not in cp.GRAPH_SUFFIXES:
-        raise ValueError(f"unknown graph type {args.network.suffix or '(none)'!r} for {args.network.name}; "
-                         f"use one of {', '.join(cp.GRAPH_SUFFIXES)}")
+    path = None if args.no_aliases else (args.aliases or cp.default_aliases_path())
+    check_outputs([*args.input, path], [
+        ("-o/--output", args.output, TABLE_SUFFIXES), ("--posts", args.posts, TABLE_SUFFIXES),
+        ("--suggestions", args.suggestions, TABLE_SUFFIXES), ("--pairs", args.pairs, TABLE_SUFFIXES),
+        ("--network", args.network, cp.GRAPH_SUFFIXES)])
     if args.no_aliases:
         aliases, table = cp.empty_aliases(), "no alias table"
     else:
-        path = args.aliases or cp.default_aliases_path()
         if path is None:
             raise ValueError("no alias table: the shipped data/campaigns.csv is not there; "
                              "give one with --aliases PATH or use --no-aliases")
         aliases, table = cp.load_aliases(path), f"alias table {Path(path).name}"
     posts = load_input(args).posts
-    metrics = cp.campaign_metrics(posts, aliases)
+    caps: dict = {}  # what the per-post caps left out, for the summary
+    cap = {} if args.max_tags_per_post is None else {"max_tags_per_post": args.max_tags_per_post}
+    most = {} if args.max_suggestions is None else {"max_suggestions": args.max_suggestions}
+    metrics = cp.campaign_metrics(posts, aliases, stats=caps, **cap)
     write_table(metrics, args.output)
     if args.posts:
         write_table(cp.posts_with_campaigns(posts, aliases), args.posts)
-    suggestions = cp.suggest_aliases(posts, aliases)
+    suggestions = cp.suggest_aliases(posts, aliases, stats=caps, **cap, **most)
     if args.suggestions:
         write_table(suggestions, args.suggestions)
     if args.pairs:
         write_table(cp.cross_language_pairs(posts, aliases), args.pairs)
     if args.network:
-        cp.write_graph(cp.partner_graph(posts, aliases), args.network)
+        cp.write_graph(cp.partner_graph(posts, aliases, stats=caps, **cap), args.network)
     tagged = cp.assign_campaigns(posts, aliases)["campaigns"].list.len().fill_null(0).gt(0).sum()
     loaded = int((~posts["is_placeholder"].fill_null(False)).sum())
-    print(f"{metrics.height} campaigns ({int(metrics['in_table'].sum())} from the {table}) in {tagged} of {loaded} "
-          f"loaded posts; {suggestions.height} alias suggestions"
-          + ("" if args.suggestions else " (write them with --suggestions FILE)"), file=sys.stderr)
+    found, kept = caps["suggestions_found"], caps["suggestions_kept"]
+    line = (f"{metrics.height} campaigns ({int(metrics['in_table'].sum())} from the {table}) in {tagged} of "
+            f"{loaded} loaded posts; "
+            + (f"{kept} alias suggestions" if kept == found else
+               f"{kept} strongest of {found} alias suggestions (--max-suggestions)")
+            + ("" if args.suggestions else " (write them with --suggestions FILE)"))
+    if caps.get("posts_over_tags_cap"):
+        line += (f"; {caps['posts_over_tags_cap']} posts have more than {caps['max_tags_per_post']} tags: "
+                 f"{caps['tags_over_cap']} tags left out of pairs and edges (--max-tags-per-post)")
+    if caps.get("posts_over_mentions_cap"):
+        line += (f"; {caps['posts_over_mentions_cap']} posts have more than {caps['max_mentions_per_post']} mentions: "
+                 f"{caps['mentions_over_cap']} left out of network edges")
+    print(terminal_safe(line), file=sys.stderr)
     return 0
 
 
 def _date_arg(value: str):
-    import datetime as dt
-
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
+def _year_arg(value: str) -> int:
+    """A calendar year Python's dates can hold (1 to 9999)."""
+    try:
+        year = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a year: {value!r}") from None
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:
+        raise argparse.ArgumentTypeError(f"year {value} out of range ({dt.MINYEAR}-{dt.MAXYEAR})")
+    return year
+
+
+def _timezone_arg(value: str) -> str:
+    """An IANA time zone name that both Python and polars know (``UTC``, ``Europe/Madrid``)."""
+    from feedtools.timeline import _check_timezone  # the check build_timeline itself runs
+
+    try:
+        _check_timezone(value)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return value
+
+
+def _count_arg(value: str) -> int:
+    """A whole number >= 1."""
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {value}")
+    return n
+
+
 def _cmd_timeline(args: argparse.Namespace) -> int:
     from feedtools import timeline as tlm
     from feedtools.dates import load_observances
 
-    for out in (o for o in (args.output, args.events, args.evidence, args.contradictions) if o is not None):
-        if out.suffix.lower() not in SUFFIXES:
-            raise ValueError(f"unknown output type {out.suffix or '(none)'!r} for {out.name}; "
-                             f"use one of {', '.join(SUFFIXES)}")
+    from feedtools.paths import OBSERVANCES
+
+    check_outputs([*args.input, args.calendar or OBSERVANCES], [
+        ("-o/--output", args.output, TABLE_SUFFIXES), ("--events", args.events, TABLE_SUFFIXES),
+        ("--evidence", args.evidence, TABLE_SUFFIXES), ("--contradictions", args.contradictions, TABLE_SUFFIXES)])
     calendar = load_observances(args.calendar)  # ValueError names the file and line of a bad row
     posts = load_input(args).posts
     tl = tlm.build_timeline(posts, calendar=calendar, year_hint=args.year_hint, capture_date=args.capture_date,
@@ -325,6 +387,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also write cross-language post pairs (posts announcing the same thing in two languages)")
     p.add_argument("--network", type=Path, default=None,
                    help="also write the partner network (campaigns and mentioned accounts): .gexf or .graphml")
+    # Defaults are feedtools.campaigns.MAX_TAGS_PER_POST and MAX_SUGGESTIONS (not imported at start-up: heavy;
+    # tests/test_cli_safety.py checks the help matches them).
+    p.add_argument("--max-tags-per-post", type=_count_arg, default=None, metavar="N",
+                   help="distinct tags of one post paired for co-occurrence, network edges and suggestions "
+                        "(default 30; the summary says what the cap left out)")
+    p.add_argument("--max-suggestions", type=_count_arg, default=None, metavar="N",
+                   help="keep the N strongest alias suggestions (default 1000; the summary counts them all)")
     p.set_defaults(func=_cmd_campaigns)
 
     p = sub.add_parser(
@@ -350,9 +419,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--calendar", type=Path, default=None, metavar="PATH",
                    help="observance calendar CSV (key,date,hashtags,names,notes; default: the shipped "
                         "data/observances.csv)")
-    p.add_argument("--tz", default="UTC", metavar="ZONE",
+    p.add_argument("--tz", default="UTC", metavar="ZONE", type=_timezone_arg,
                    help="time zone in which timestamps become days (IANA name, default UTC)")
-    p.add_argument("--year-hint", type=int, default=None, metavar="YEAR",
+    p.add_argument("--year-hint", type=_year_arg, default=None, metavar="YEAR",
                    help="year of dates written without one (default: the feed's most frequent explicit year)")
     p.add_argument("--capture-date", type=_date_arg, default=None, metavar="YYYY-MM-DD",
                    help="day the feed was captured: no post is later (default: unknown)")
@@ -428,23 +497,51 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised as an exception so that ``finally`` blocks run and temporary files are removed."""
+
+
+def _on_sigterm(signum, frame):
+    raise Terminated()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status (0, 1 for input that cannot be read, 2 for bad arguments,
+    130 on Ctrl-C, 143 on SIGTERM)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         return args.func(args)
     except BrokenPipeError:  # output piped into `head` and closed early
         return 0
+    except UsageError as e:
+        print(f"feedtools: error: {terminal_safe(e)}", file=sys.stderr)
+        return EXIT_USAGE
     except FeedError as e:
-        print(f"feedtools: error: {e}", file=sys.stderr)
+        print(f"feedtools: error: {terminal_safe(e)}", file=sys.stderr)
         return EXIT_INPUT
-    except (OSError, ValueError) as e:
-        msg = e.strerror + f": {e.filename}" if isinstance(e, OSError) and e.strerror else str(e)
-        print(f"feedtools: error: {msg}", file=sys.stderr)
+    except OSError as e:
+        print(f"feedtools: error: {describe_oserror(e)}", file=sys.stderr)
+        return EXIT_INPUT
+    except ValueError as e:
+        print(f"feedtools: error: {terminal_safe(e)}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         print("feedtools: interrupted", file=sys.stderr)
         return 130
+    except Exception as e:  # a bug or a library's own error: still one line (FEEDTOOLS_DEBUG=1 shows the traceback)
+        if os.environ.get("FEEDTOOLS_DEBUG"):
+            raise
+        first = str(e).strip().splitlines()[0] if str(e).strip() else ""
+        print(f"feedtools: error: unexpected {type(e).__name__}: {terminal_safe(first)} "
+              "(set FEEDTOOLS_DEBUG=1 for the traceback)", file=sys.stderr)
+        return EXIT_INPUT
+    except Terminated:
+        print("feedtools: terminated", file=sys.stderr)
+        return 128 + signal.SIGTERM
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -19,11 +19,16 @@ kind           what is matched                                        event date
                (``#WorldRefugeeDay``, ``#IWD2025``) or by name
 ``event_day``  an event-day ordinal (``Day 2``, ``Día 2``, ``4e        unknown alone: resolved within an
                jour``, ``first day``, ``final day``, ``dernier        event by :mod:`feedtools.timeline`
-               jour``; ``¡Empieza el Foro…!`` counts as day 1)
-``relative``   ``today``, ``hoy``, ``aujourd'hui``, ``this morning``,  none: says the post is on (or a day
-               ``ce matin``, ``tonight``, ``last night``, ``anoche``,  after) the event it describes
-               ``yesterday``, ``hier``...
+               jour``) or a word naming the event's first or last
+               day (``¡Empieza el Foro…!``, ``is about to begin``,
+               ``opening of the Forum``: day 1; ``comes to a
+               close``, ``se clausura``, ``clôture du``: last day)
+``relative``   ``today``, ``hoy``, ``aujourd'hui``, ``this morning``,  none: says the post is on, a day after
+               ``last night``, ``anoche``, ``yesterday``, ``hier``,    (``offset_days`` 1) or a day before (-1)
+               ``tomorrow``, ``demain``...                             the moment it describes
 =============  =====================================================  ======================================
+
+The word tables (months, weekdays, cue words, ordinals) are in :mod:`feedtools.text`.
 
 Dates mentioned are **event** dates, not the post's date. Each row therefore also
 carries ``relation``, how the post stands to the event, read from cue words:
@@ -39,10 +44,12 @@ carries ``relation``, how the post stands to the event, read from cue words:
 * ``around``: an observance hashtag with no cue -> within ``observance_slack_days`` of it;
 * ``unknown``: no cue -> the date does not bound the post (still shown, still used for events).
 
-A cue right before the date (``until October 5th``) wins over the post's tense; among
-post-level cues ``after`` wins over ``on``, which wins over ``before``. Event-day
-ordinals default to ``on``. For a repost the feed position is the repost's time, which
-can be later than the post: ``on`` and ``before`` widen by ``repost_lag_days``.
+A cue right before the date (``until October 5th``) wins over the post's tense; among post-level
+cues ``after`` wins over ``on``, which wins over ``before``. Event-day ordinals default to ``on``;
+with a day-relative word in the same post (``Last night, the official opening of the Forum``) they
+are ``on`` with ``offset_days`` set (the post is one day after the event day). For a repost the feed
+position is the repost's time, which can be later than the post: ``on`` and ``before`` widen by
+``repost_lag_days``.
 
 The implied bounds of the post are in ``post_min``/``post_max`` (null = open).
 Dates without a year take the feed's reference year (:func:`reference_year`: the
@@ -61,7 +68,18 @@ import polars as pl
 from feedtools.paths import OBSERVANCES
 from feedtools.text import (DAY_FIRST, MONTH_FIRST, MONTHS, WEEKDAYS, day_month_mentions, fold_tags, fold_text_expr,
                            weekday_number)
-from feedtools.text import B as _B
+from feedtools.text import (
+    EVENT_DAY_NUM,
+    EVENT_DAY_ORD,
+    EVENT_DAY_WORD,
+    EVENT_MOMENT_CUES,
+    NUMBER_WORDS,
+    ORDINAL_WORDS,
+    RELATIVE_CUES,
+    TENSE_CUES,
+    cue_pattern,
+    fold_text,
+)
 from feedtools.usertables import read_user_table
 
 __all__ = [
@@ -95,67 +113,19 @@ EVIDENCE_SCHEMA = pl.Schema(
         "post_min": pl.Date,  # bounds this row implies for the POST's date (null = open)
         "post_max": pl.Date,
         "note": pl.String,
+        "offset_days": pl.Int64,  # relative: days from the moment described to the post (today 0, yesterday 1,
+        # tomorrow -1); event_day: the same, taken from the post's relative word (0 without one)
     }
 )
 
 _LOCAL_BEFORE = r"(?i)^(?:until|till|through|hasta|jusqu|deadline|before|antes|avant|by)"
 
-ON_CUES = (
-    r"(?i)(?:" + _B + r"today|tonight|this (?:morning|afternoon|evening)|is here" + _B + r"|are here" + _B
-    + r"|has begun|have begun|has started|" + _B + r"started" + _B + r"|kicks? off|kicking off|about to (?:begin|start)"
-    r"|underway|happening now|watch live|we['’]re live|we are live|tune in|" + _B + r"hoy" + _B
-    + r"|esta (?:mañana|tarde|noche)|en directo|en vivo|¡\s*(?:empieza|comienza|arranca)"
-    r"|aujourd['’]hui|ce (?:matin|soir)|cet après-midi|en direct|" + _B + r"commence" + _B
-    + r"|se réuni(?:t|ssent)|this #)"
-)
-AFTER_CUES = (
-    r"(?i)(?:has just (?:finished|ended|concluded|closed)|just (?:finished|ended|concluded|wrapped)|wrapped up"
-    r"|took place|was held|were held|held on|last (?:night|week)|yesterday|we represented|concluded"
-    r"|" + _B + r"anoche|" + _B + r"ayer" + _B + r"|se celebró|tuvo lugar|concluyó|finalizó|" + _B + r"hier" + _B
-    + r"|s['’]est (?:réuni|tenu|terminé|achevé)|a eu lieu|ont eu lieu)"
-)
-BEFORE_CUES = (
-    r"(?i)(?:" + _B + r"will" + _B + r"|['’]ll" + _B + r"|going to|upcoming|coming soon|mark your calendars?"
-    r"|save the date|" + _B + r"register|" + _B + r"apply" + _B + r"|applications? (?:are |is )?open|deadline"
-    r"|don['’]t miss|join us|stay tuned|" + _B + r"serán?(?:[^\p{L}]|$)|" + _B + r"\p{L}+(?:remos|rán)" + _B
-    + r"|" + _B + r"próxim[oa]s?|no olvides|inscríbete|aura lieu|se tiendra|" + _B + r"seront?" + _B
-    + r"|" + _B + r"prochaine?s?|ne manquez pas|último día|dernier jour pour)"
-)
-RELATIVE_ON = (
-    r"(?i)(?:" + _B + r"today|tonight|this (?:morning|afternoon|evening)|" + _B + r"hoy" + _B
-    + r"|esta (?:mañana|tarde|noche)|aujourd['’]hui|ce (?:matin|soir)|cet après-midi)"
-)
-RELATIVE_AFTER = r"(?i)(?:last night|yesterday|" + _B + r"anoche|" + _B + r"ayer" + _B + r"|hier(?: soir)?" + _B + ")"
-
-_ORDINAL_WORDS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "final": -1, "last": -1,
-    "primer": 1, "primera": 1, "segundo": 2, "segunda": 2, "tercer": 3, "tercera": 3, "cuarto": 4, "cuarta": 4,
-    "quinto": 5, "quinta": 5, "último": -1, "última": -1, "ultimo": -1, "ultima": -1,
-    "premier": 1, "première": 1, "deuxième": 2, "troisième": 3, "quatrième": 4, "cinquième": 5,
-    "dernier": -1, "dernière": -1,
-}
-_NUM_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "uno": 1, "dos": 2, "tres": 3, "cuatro": 4,
-              "cinco": 5}
-# "Day 2", "Día 2", "#Día2", "jour 3", "jornada 2", "day two"
-EVENT_DAY_NUM = (r"(?i)(?:^|[^\p{L}])(?:day|día|dia|jour|journée|jornada)\s*"
-                 r"(\d{1,2}|one|two|three|four|five|uno|dos|tres|cuatro|cinco)" + _B)
-# "4e jour", "2ème journée", "3º día", "2nd day"
-EVENT_DAY_ORD = (r"(?i)" + _B + r"(\d{1,2})(?:e|er|ère|ème|eme|ᵉ|º|°|ª|o|a|st|nd|rd|th)"
-                 r"\s+(?:jour|journée|día|dia|jornada|day)" + _B)
-# "first day", "final day", "primer día", "último día", "dernier jour", "dernière journée"
-EVENT_DAY_WORD = (
-    r"(?i)(?:^|[^\p{L}])(first|second|third|fourth|fifth|final|last|primer|primera|segundo|segunda|tercer|tercera"
-    r"|cuarto|cuarta|quinto|quinta|último|última|ultimo|ultima|premier|première|deuxième|troisième|quatrième"
-    r"|cinquième|dernier|dernière)\s+(?:day|día|dia|jornada|jour|journée)"
-    r"(\s+(?:de|for|to|pour|of)\s+(?:solicitud|inscrip|applica|apply|regist|candidat|submission))?"
-)
-# "¡Empieza el 5º Foro …!", "the Forum begins", "ouverture du Forum": the event's first day
-EVENT_BEGINS = (
-    r"(?i)(?:(?:empieza|comienza|arranca|inicia)\s+(?:el|la)\s+[^.!?]{0,40}?"
-    r"(?:foro|cumbre|congreso|retiro|academia|semana|conferencia|asamblea|bureau|consejo)"
-    r"|(?:forum|summit|congress|retreat|academy|conference|assembly|bureau|council)\s+(?:begins|starts|opens)"
-    r"|(?:ouverture|début)\s+d[ue]s?\s+[^.!?]{0,40}?(?:forum|sommet|congrès|séminaire|conférence|assemblée))"
-)
+ON_CUES = cue_pattern(TENSE_CUES["on"])
+AFTER_CUES = cue_pattern(TENSE_CUES["after"])
+BEFORE_CUES = cue_pattern(TENSE_CUES["before"])
+EVENT_FIRST = cue_pattern(EVENT_MOMENT_CUES["first"])
+EVENT_LAST = cue_pattern(EVENT_MOMENT_CUES["last"])
+_ORDINAL_WORDS = {**ORDINAL_WORDS, **{fold_text(k): v for k, v in ORDINAL_WORDS.items()}}
 YEAR_IN_TEXT = r"(?i)(?:^|[^\p{L}\p{N}/._-])(post-|pre-|pré-)?(20\d\d)(?:$|[^\p{L}\p{N}/_-])(\s*agenda)?"
 _ON_BEFORE_TAG = r"(?i)(?:^|[^\p{L}])(?:this|happy|today['’]s|on|este|esta|feliz|ce|cette|bonne|joyeuse|en el)\s+#(\w+)"
 
@@ -293,9 +263,9 @@ def _cue_frame(base: pl.DataFrame) -> pl.DataFrame:
     """Post-level cues: the first on/after/before cue in each post and the resulting relation."""
     return base.select(
         "position",
-        on=pl.col("t").str.extract(f"({ON_CUES})", 1),
-        after=pl.col("t").str.extract(f"({AFTER_CUES})", 1),
-        before=pl.col("t").str.extract(f"({BEFORE_CUES})", 1),
+        on=pl.col("t").str.extract(ON_CUES, 1),
+        after=pl.col("t").str.extract(AFTER_CUES, 1),
+        before=pl.col("t").str.extract(BEFORE_CUES, 1),
     ).with_columns(
         post_relation=pl.when(pl.col("after").is_not_null()).then(pl.lit("after"))
         .when(pl.col("on").is_not_null()).then(pl.lit("on"))
@@ -430,7 +400,7 @@ def _event_days(base: pl.DataFrame) -> pl.DataFrame:
     num = (
         base.select("position", "post_id", m=pl.col("t").str.extract_all(EVENT_DAY_NUM)).explode("m").drop_nulls("m")
         .with_columns(n=pl.col("m").str.extract(EVENT_DAY_NUM, 1).str.to_lowercase())
-        .with_columns(day_index=pl.col("n").replace_strict(_NUM_WORDS, default=None, return_dtype=pl.Int64)
+        .with_columns(day_index=pl.col("n").replace_strict(NUMBER_WORDS, default=None, return_dtype=pl.Int64)
                       .fill_null(pl.col("n").cast(pl.Int64, strict=False)))
         .select("position", "post_id", "m", "day_index")
     )
@@ -447,25 +417,30 @@ def _event_days(base: pl.DataFrame) -> pl.DataFrame:
                                                                         return_dtype=pl.Int64))
     )
     days = pl.concat([num, ordn, word]).filter(pl.col("day_index").is_not_null() & (pl.col("day_index") != 0))
-    begins = (
-        base.select("position", "post_id", m=pl.col("t").str.extract(EVENT_BEGINS, 0)).drop_nulls("m")
-        .join(days.select("position").unique(), on="position", how="anti")
-        .select("position", "post_id", "m", day_index=pl.lit(1, pl.Int64))
-    )
-    return pl.concat([days, begins]).select(
+    # words naming the event's beginning or end, in posts that give no day number
+    moments = pl.concat([
+        base.select("position", "post_id", m=pl.col("t").str.extract(regex, 1), day_index=pl.lit(index, pl.Int64))
+        .drop_nulls("m")
+        for regex, index in ((EVENT_FIRST, 1), (EVENT_LAST, -1))
+    ]).join(days.select("position").unique(), on="position", how="anti")
+    return pl.concat([days, moments]).select(
         "position", "post_id", kind=pl.lit("event_day"), text=pl.col("m").str.strip_chars(" \t#¡!¿?"),
         day_index="day_index",
     ).unique(subset=["position", "day_index"], keep="first", maintain_order=True)
 
 
+_RELATIVE = {off: cue_pattern(table) for off, table in RELATIVE_CUES.items()}
+
+
 def _relatives(base: pl.DataFrame) -> pl.DataFrame:
     out = []
-    for regex, rel, off in ((RELATIVE_ON, "on", 0), (RELATIVE_AFTER, "after", 1)):
+    for off, regex in _RELATIVE.items():
+        rel, what = {0: ("on", "on"), 1: ("after", "a day after"), -1: ("before", "a day before")}[off]
         out.append(
             base.select("position", "post_id", m=pl.col("t").str.extract_all(regex)).explode("m").drop_nulls("m")
-            .select("position", "post_id", kind=pl.lit("relative"), text="m", local_relation=pl.lit(rel),
-                    local_cue="m", note=pl.lit(f"the post is {'on' if off == 0 else 'a day after'} the event it "
-                                               "describes"))
+            .select("position", "post_id", kind=pl.lit("relative"), text=pl.col("m").str.strip_chars(),
+                    local_relation=pl.lit(rel), local_cue=pl.col("m").str.strip_chars(),
+                    offset_days=pl.lit(off, pl.Int64), note=pl.lit(f"the post is {what} the moment it describes"))
         )
     return pl.concat(out)
 
@@ -522,6 +497,17 @@ def extract_evidence(
     ev = ev.with_columns(
         relation=pl.coalesce("local_relation", "post_relation", default),
         cue=pl.coalesce("local_cue", "post_cue"),
+    )
+    # an event day with a day-relative word ("Last night, the official opening of the Forum"): the post is that
+    # many days from the event day, whatever the tense (one distinct non-zero offset per post, else none)
+    rel_off = (ev.filter((pl.col("kind") == "relative") & (pl.col("offset_days") != 0))
+               .group_by("position").agg(off=pl.col("offset_days").unique(), rel_cue=pl.col("text").first())
+               .filter(pl.col("off").list.len() == 1).select("position", pl.col("off").list.first(), "rel_cue"))
+    is_day = pl.col("kind") == "event_day"
+    ev = ev.join(rel_off, on="position", how="left").with_columns(
+        offset_days=pl.when(is_day).then(pl.col("off").fill_null(0)).otherwise("offset_days"),
+        relation=pl.when(is_day & pl.col("off").is_not_null()).then(pl.lit("on")).otherwise("relation"),
+        cue=pl.when(is_day & pl.col("off").is_not_null()).then("rel_cue").otherwise("cue"),
     )
     slack = pl.duration(days=observance_slack_days)
     lag = pl.duration(days=repost_lag_days) if repost_lag_days is not None else None

@@ -36,6 +36,7 @@ from feedtools.prose import plural as _n
 
 __all__ = [
     "KINDS",
+    "kind_labels",
     "account_activity",
     "account_languages",
     "accounts_table",
@@ -100,6 +101,14 @@ def volume(posts: pl.DataFrame | pl.LazyFrame | Feed) -> pl.DataFrame:
     total = int(out["posts"].sum())
     share = (pl.col("posts") / total).round(3) if total else pl.lit(None, dtype=pl.Float64)
     return out.with_columns(share.alias("share"))
+
+
+def kind_labels(volume_df: pl.DataFrame, kind: str = "account") -> pl.DataFrame:
+    """:func:`volume`'s table for display: in a collection (``kind="collection"``) the ``own`` rows are
+    called ``original`` (posts written by their account, not reposts); unchanged for one account's feed."""
+    if kind != "collection":
+        return volume_df
+    return volume_df.with_columns(pl.col("kind").replace("own", "original"))
 
 
 def _top_entities(

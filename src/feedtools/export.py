@@ -6,10 +6,14 @@ CSV is for spreadsheets, so it is made safe for them:
   element is written as ``%7C`` (hashtags, handles, domains and emoji never
   contain one; a URL may);
 * every text cell that a spreadsheet would run as a formula (starting with ``=``,
-  ``+``, ``-``, ``@``, tab or carriage return) is prefixed with ``'`` (OWASP's
+  ``+``, ``-``, ``@``, tab or carriage return, or their full-width forms ``＝＋－＠``,
+  also after leading spaces, which spreadsheets skip) is prefixed with ``'`` (OWASP's
   advice against CSV/formula injection). Numbers are left alone.
 
 Parquet and JSON Lines keep lists as lists and need no neutralising.
+
+Every file is written whole or not at all (:func:`feedtools.safeio.atomic_path`): a
+temporary file beside the target, renamed over it when complete.
 """
 
 from __future__ import annotations
@@ -18,11 +22,15 @@ from pathlib import Path
 
 import polars as pl
 
+from feedtools.safeio import atomic_path
+
 __all__ = ["LIST_SEPARATOR", "SUFFIXES", "csv_safe", "write_table"]
 
 LIST_SEPARATOR = "|"
 SUFFIXES = {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
-_FORMULA_START = r"^[=+\-@\t\r]"
+#: A cell a spreadsheet may run as a formula: optional leading whitespace (Unicode spaces, ideographic space
+#: included), then ``= + - @`` or their full-width forms, or a tab or carriage return.
+_FORMULA_START = r"^[\p{White_Space}]*[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]"
 
 
 def csv_safe(df: pl.DataFrame) -> pl.DataFrame:
@@ -47,18 +55,20 @@ def write_table(df: pl.DataFrame, path: str | Path) -> str:
     """Write ``df`` to ``path`` in the format its suffix names; return that format's name.
 
     Raises ``ValueError`` for an unknown suffix (the message lists the known ones).
-    Parent folders are created.
+    Parent folders are created. The file appears whole or not at all: it is written to a
+    temporary file beside ``path`` and renamed over it when complete (an earlier file
+    stays until then; see :func:`feedtools.safeio.atomic_path`).
     """
     path = Path(path)
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
         raise ValueError(f"unknown output type {path.suffix or '(none)'!r} for {path.name}; "
                          f"use one of {', '.join(SUFFIXES)}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if kind == "parquet":
-        df.write_parquet(path, compression="zstd", statistics=True, row_group_size=100_000)
-    elif kind == "jsonl":
-        df.write_ndjson(path)
-    else:
-        csv_safe(df).write_csv(path)
+    with atomic_path(path) as tmp:
+        if kind == "parquet":
+            df.write_parquet(tmp, compression="zstd", statistics=True, row_group_size=100_000)
+        elif kind == "jsonl":
+            df.write_ndjson(tmp)
+        else:
+            csv_safe(df).write_csv(tmp)
     return kind

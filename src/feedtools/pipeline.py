@@ -350,19 +350,12 @@ def write_parquet_feed(feed: Feed, output: str | Path) -> Path:
     the old file or the new one, never a part). Returns ``output`` as a ``Path``.
     Raises ``OSError`` when it cannot be written.
     """
-    import os
+    from feedtools.safeio import atomic_path
 
     output = Path(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
-    os.close(fd)
-    try:
+    with atomic_path(output) as tmp:
         conform(feed.posts).write_parquet(tmp, compression="zstd", statistics=True, row_group_size=100_000,
                                           metadata=parquet_metadata(feed.stats, feed.meta, feed.rejects))
-        os.replace(tmp, output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return output
 
 
@@ -519,9 +512,13 @@ def parse_to_file(
     import-safe). Returns a :class:`ParseResult` (the caller writes its rejects).
     Raises what :func:`load` raises, ``ValueError`` for an unknown output suffix (before
     any reading), ``OSError`` when the output cannot be written. Enriched slices wait
-    in a temporary folder next to ``output``, removed at the end.
+    in a temporary folder next to ``output`` (``.NAME.tmp-XXXXXXXX``), removed at the end.
+    ``output`` appears whole or not at all: it is written to a temporary file beside it
+    and renamed over it when complete; on any error or interrupt the earlier file stays
+    (:func:`feedtools.safeio.atomic_path`).
     """
     from feedtools.export import SUFFIXES, write_table
+    from feedtools.safeio import atomic_path, temp_prefix
 
     paths, output = _as_paths(path), Path(output)
     kind = SUFFIXES.get(output.suffix.lower())
@@ -536,7 +533,7 @@ def parse_to_file(
     inputs: list[dict] = []
     earlier_ids: pl.Series | None = None  # post_ids of earlier inputs (several inputs only)
     offset = 0
-    with tempfile.TemporaryDirectory(prefix=f".{output.name}.", dir=output.parent) as tmp_dir:
+    with tempfile.TemporaryDirectory(prefix=temp_prefix(output), dir=output.parent) as tmp_dir:
         parts: list[Path] = []
         for input_path in paths:
             stats: Counter = Counter()
@@ -623,16 +620,19 @@ def parse_to_file(
         if not parts:
             empty = conform(pl.DataFrame(schema=POSTS_SCHEMA))  # an empty table, with its columns
             if kind == "parquet":
-                empty.write_parquet(output, compression="zstd", metadata=metadata)
+                with atomic_path(output) as tmp:
+                    empty.write_parquet(tmp, compression="zstd", metadata=metadata)
             else:
                 write_table(empty, output)
         elif in_order:
-            _write_with_duplicates(parts, dups, output, kind, metadata)
+            with atomic_path(output) as tmp:
+                _write_with_duplicates(parts, dups, tmp, kind, metadata)
         else:  # a reader that yields positions out of order: sort in memory (none of ours does)
-            posts = conform(pl.read_parquet(parts).with_columns(dups)).sort("position")
+            posts = conform(pl.read_parquet(parts, glob=False).with_columns(dups)).sort("position")
             if kind == "parquet":
-                posts.write_parquet(output, compression="zstd", statistics=True, row_group_size=100_000,
-                                    metadata=metadata)
+                with atomic_path(output) as tmp:
+                    posts.write_parquet(tmp, compression="zstd", statistics=True, row_group_size=100_000,
+                                        metadata=metadata)
             else:
                 write_table(posts, output)
     return result
@@ -677,7 +677,7 @@ def _write_with_duplicates(parts: list[Path], dups: pl.DataFrame, output: Path, 
 
     if kind == "parquet":
         # Streaming engine: the slices are scanned, joined to the (small) duplicate columns by row number.
-        scan = pl.scan_parquet(parts).drop("duplicate_of", "duplicate_kind").with_row_index("_i")
+        scan = pl.scan_parquet(parts, glob=False).drop("duplicate_of", "duplicate_kind").with_row_index("_i")
         joined = scan.join(dups.lazy().with_row_index("_i"), on="_i", how="left", maintain_order="left")
         joined.select(list(POSTS_SCHEMA)).sink_parquet(output, compression="zstd", statistics=True,
                                                        row_group_size=100_000, metadata=metadata)
@@ -685,7 +685,7 @@ def _write_with_duplicates(parts: list[Path], dups: pl.DataFrame, output: Path, 
     offset = 0
     with open(output, "wb") as out:
         for i, part in enumerate(parts):
-            chunk = pl.read_parquet(part)
+            chunk = pl.read_parquet(part, glob=False)
             chunk = conform(chunk.with_columns(dups.slice(offset, chunk.height)))
             offset += chunk.height
             if kind == "jsonl":

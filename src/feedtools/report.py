@@ -6,10 +6,9 @@ HTML page, and writes ``index.html`` linking them with the feed's headline figur
 
 What the pages guarantee:
 
-* **Self-contained.** Charts keep Altair's default renderer (interactive, with
-  tooltips); the page carries the Vega, Vega-Lite and Vega-Embed libraries once,
-  inline (``vl_convert.javascript_bundle()``), and sets ``VEGA_DEBUG`` so Altair's
-  loader uses them instead of its CDN. nbconvert's CDN tags (require.js, MathJax,
+* **Self-contained.** Charts (the ``feedtools`` renderer, :mod:`feedtools.charts.render`:
+  interactive, with tooltips) find the Vega, Vega-Lite and Vega-Embed libraries the
+  page carries once, inline (``vl_convert.javascript_bundle()``). nbconvert's CDN tags (require.js, MathJax,
   Mermaid, widgets) are left out of the template. :func:`external_references` finds
   anything that would still be fetched; a page with any is not written.
 * **Parsed once, never run.** The feed is parsed once per build into a Parquet
@@ -21,7 +20,8 @@ What the pages guarantee:
   the scratch folder, the cache folder, the feed's folder, the repository and the
   Python environment's paths.
 * **Deterministic.** Chart ids are renumbered (``altair-viz-1``…), no timings
-  or run dates are recorded.
+  or run dates are recorded, and a cell's consecutive prints are merged into one
+  output (:func:`coalesce_streams`) however the kernel happened to split them.
 * **Escaped.** Untrusted text reaches the page only through escaped table cells,
   plain-text outputs and script-safe chart data (see :mod:`feedtools.charts`).
 
@@ -43,7 +43,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -51,11 +50,14 @@ import nbformat
 from nbformat import NotebookNode
 
 from feedtools.readers import FeedError
+from feedtools.safeio import atomic_open, staged_folder, terminal_safe
 
 __all__ = [
     "NOTEBOOK_PATTERN",
+    "TABLE_SCRIPT",
     "ReportError",
     "build_reports",
+    "coalesce_streams",
     "execute_notebook",
     "external_references",
     "find_notebooks",
@@ -220,8 +222,24 @@ def execute_notebook(
         raise ReportError(f"{name}: {_failing_cell(out)} timed out after {CELL_TIMEOUT} s") from None
     except DeadKernelError as e:
         raise ReportError(f"{name}: the kernel died ({_first_line(str(e))})") from None
+    coalesce_streams(out)
     _scrub_outputs(out, scrub)
     return out
+
+
+def coalesce_streams(nb: NotebookNode) -> NotebookNode:
+    """Merge consecutive stream outputs of the same stream (stdout, stderr) of each cell into one, in place.
+
+    How a cell's prints are split into messages depends on the kernel's flush timing,
+    so on a loaded machine one ``print`` can arrive as two outputs (and would render
+    as two ``<pre>`` blocks). Coalescing makes stored notebooks and pages independent
+    of that timing. Carriage-return overwrites inside a stream are applied as a
+    terminal would (nbconvert's ``CoalesceStreamsPreprocessor``). Returns ``nb``.
+    """
+    from nbconvert.preprocessors import CoalesceStreamsPreprocessor
+
+    CoalesceStreamsPreprocessor().preprocess(nb, {})
+    return nb
 
 
 def _failing_cell(nb: NotebookNode) -> str:
@@ -265,64 +283,163 @@ def _machine_paths(*extra: str | Path) -> list[str]:
 
 # --- HTML -------------------------------------------------------------------------------------------------------
 
+#: Page CSS. Text wraps at spaces only (nbconvert's ``word-break: break-all`` on printed output is removed from its
+#: stylesheet by the template); a word longer than the line may break (``overflow-wrap: break-word``). Tables scroll
+#: sideways inside their own box, headers and short values on one line.
+_PAGE_CSS = """
+main { max-width: 980px; margin: 0 auto; }
+.jp-OutputArea-output pre { word-break: normal; overflow-wrap: break-word; white-space: pre-wrap; }
+.feedtools-table-box { overflow-x: auto; max-width: 100%; margin: 2px 0 12px; }
+.jp-RenderedHTMLCommon table.feedtools-table, table.feedtools-table { border-collapse: collapse; font-size: 13px;
+  margin: 0; table-layout: auto; width: auto; }
+.jp-RenderedHTMLCommon table.feedtools-table th, .jp-RenderedHTMLCommon table.feedtools-table td,
+table.feedtools-table th, table.feedtools-table td { border: 1px solid #ddd; padding: 2px 8px; text-align: left;
+  vertical-align: top; white-space: nowrap; max-width: none; }
+.jp-RenderedHTMLCommon table.feedtools-table td.long, table.feedtools-table td.long { white-space: normal;
+  min-width: 22em; max-width: 40em; overflow-wrap: break-word; }
+table.feedtools-table th { background: #f3f3f3; cursor: pointer; user-select: none; }
+table.feedtools-table th::after { content: " \\21C5"; color: #aaa; font-weight: normal; }
+table.feedtools-table th[aria-sort="ascending"]::after { content: " \\25B2"; color: #333; }
+table.feedtools-table th[aria-sort="descending"]::after { content: " \\25BC"; color: #333; }
+.feedtools-table-tools { margin: 6px 0 2px; font-size: 13px; color: #555; }
+.feedtools-table-tools input { font-size: 13px; padding: 2px 6px; width: 16em; margin-right: 8px; }
+#vg-tooltip-element { overflow-wrap: break-word; max-width: 420px; }
+"""
+
+#: Sorting and searching for every ``table.feedtools-table`` of a page, offline, in one small script per page.
+#: Rows are moved and hidden, never rebuilt: cell text is only ever read (``textContent``), so untrusted text
+#: stays text. A column sorts as numbers when every non-empty cell is a number, else as text (natural order);
+#: empty cells go last; equal values keep their original order. A second click reverses the order.
+TABLE_SCRIPT = """
+(function () {
+  "use strict";
+  var collator = new Intl.Collator(undefined, {numeric: true, sensitivity: "base"});
+  function number(text) { return text === "" ? NaN : Number(text); }
+  function setup(table) {
+    var head = table.tHead, body = table.tBodies[0];
+    if (!head || !body || !head.rows.length) { return; }
+    var rows = Array.prototype.slice.call(body.rows);
+    var box = table.parentNode && table.parentNode.classList.contains("feedtools-table-box") ? table.parentNode : table;
+    var tools = document.createElement("div");
+    tools.className = "feedtools-table-tools";
+    var input = document.createElement("input");
+    input.type = "search";
+    input.placeholder = "Search this table";
+    input.setAttribute("aria-label", "Search this table");
+    var count = document.createElement("span");
+    count.className = "feedtools-table-count";
+    tools.appendChild(input);
+    tools.appendChild(count);
+    box.parentNode.insertBefore(tools, box);
+    input.addEventListener("input", function () {
+      var query = input.value.trim().toLowerCase(), shown = 0;
+      rows.forEach(function (row) {
+        var hit = !query || row.textContent.toLowerCase().indexOf(query) >= 0;
+        row.hidden = !hit;
+        if (hit) { shown += 1; }
+      });
+      count.textContent = query ? shown + " of " + rows.length + " rows" : "";
+    });
+    var headers = Array.prototype.slice.call(head.rows[0].cells);
+    headers.forEach(function (th, column) {
+      th.tabIndex = 0;
+      th.title = "Sort by this column";
+      th.setAttribute("aria-sort", "none");
+      function sort() {
+        var ascending = th.getAttribute("aria-sort") !== "ascending";
+        headers.forEach(function (other) { other.setAttribute("aria-sort", "none"); });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        var values = rows.map(function (row) {
+          var cell = row.cells[column];
+          return cell ? cell.textContent.trim() : "";
+        });
+        var numeric = values.some(function (v) { return v !== ""; }) &&
+          values.every(function (v) { return v === "" || !isNaN(number(v)); });
+        var order = rows.map(function (row, i) { return i; });
+        order.sort(function (a, b) {
+          var x = values[a], y = values[b];
+          if (x === "" || y === "") { return (x === "") - (y === "") || a - b; }
+          var c = numeric ? number(x) - number(y) : collator.compare(x, y);
+          return (ascending ? c : -c) || a - b;
+        });
+        order.forEach(function (i) { body.appendChild(rows[i]); });
+      }
+      th.addEventListener("click", sort);
+      th.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" || event.key === " ") { event.preventDefault(); sort(); }
+      });
+    });
+  }
+  function start() { document.querySelectorAll("table.feedtools-table").forEach(setup); }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
+})();
+"""
+
 _TEMPLATE = r"""
 {%- extends 'index.html.j2' -%}
 {%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
 {% block jupyter_widgets %}{% endblock jupyter_widgets %}
+{%- block notebook_css -%}{{ super() | replace("word-break: break-all;", "") }}{%- endblock notebook_css -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 {%- block html_head_css -%}
 <style type="text/css">
-main { max-width: 980px; margin: 0 auto; }
-table.feedtools-table { border-collapse: collapse; font-size: 13px; margin: 4px 0; }
-table.feedtools-table th, table.feedtools-table td { border: 1px solid #ddd; padding: 2px 8px; text-align: left;
-  vertical-align: top; max-width: 520px; overflow-wrap: anywhere; }
-table.feedtools-table th { background: #f3f3f3; }
-#vg-tooltip-element { overflow-wrap: anywhere; max-width: 420px; }
+{{ resources.feedtools_css }}
 </style>
 {{ resources.feedtools_head }}
+{{ resources.feedtools_tables }}
 {%- endblock html_head_css -%}
 """
 
 
-@lru_cache(maxsize=4)
-def _vega_bundle(vegalite_version: str) -> str:
-    import vl_convert
-
-    minor = ".".join(vegalite_version.split(".")[:2])
-    version = minor if minor in vl_convert.get_vegalite_versions() else None
-    bundle = vl_convert.javascript_bundle(vl_version=version)
-    return bundle.replace("</script", "<\\/script").replace("<!--", "<\\!--")
+def _table_script(nb: NotebookNode) -> str:
+    """The table script in a ``<script>`` element when ``nb`` shows a feedtools table, else ''."""
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            if 'class="feedtools-table"' in str(o.get("data", {}).get("text/html", "")):
+                return f'<script type="text/javascript">{TABLE_SCRIPT}</script>'
+    return ""
 
 
 def _vega_head(nb: NotebookNode) -> str:
-    """The inline libraries and ``VEGA_DEBUG`` versions for the charts in ``nb`` ('' when it has none)."""
-    import altair as alt
+    """The inline Vega libraries for the charts in ``nb``, once ('' when it has none).
+
+    Charts of the ``feedtools`` renderer (:mod:`feedtools.charts.render`) find the
+    libraries in the page and draw; charts of Altair's default renderer also get
+    ``VEGA_DEBUG`` versions, so its loader uses them instead of its CDN.
+    """
+    from feedtools.charts.render import CHART_CLASS, vega_bundle, vegalite_minor
 
     versions: dict[str, str] = {}
+    ours = False
     for cell in nb.cells:
         for o in cell.get("outputs", []):
-            versions.update(_LOADER_CALL.findall(str(o.get("data", {}).get("text/html", ""))))
-    if not versions:
+            page = str(o.get("data", {}).get("text/html", ""))
+            versions.update(_LOADER_CALL.findall(page))
+            ours = ours or f'class="{CHART_CLASS}"' in page
+    if not versions and not ours:
         return ""
-    debug = {f"{lib.replace('-', '')}_version": v for lib, v in sorted(versions.items())}
-    bundle = _vega_bundle(versions.get("vega-lite", alt.VEGALITE_VERSION))
-    return (
-        f"<script type=\"text/javascript\">var VEGA_DEBUG = {json.dumps(debug, sort_keys=True)};</script>\n"
-        f"<script type=\"text/javascript\">\n{bundle}\n</script>"
-    )
+    schema = {"$schema": f"/vega-lite/v{versions['vega-lite']}.json"} if "vega-lite" in versions else None
+    head = f"<script type=\"text/javascript\">\n{vega_bundle(vegalite_minor(schema))}\n</script>"
+    if versions:
+        debug = {f"{lib.replace('-', '')}_version": v for lib, v in sorted(versions.items())}
+        head = f"<script type=\"text/javascript\">var VEGA_DEBUG = {json.dumps(debug, sort_keys=True)};</script>\n{head}"
+    return head
 
 
 def render_html(nb: NotebookNode, title: str, show_code: bool = False) -> str:
     """One self-contained HTML page for an executed notebook.
 
     Code cells are hidden unless ``show_code``; input and output prompts always are.
+    Stream outputs are coalesced first (:func:`coalesce_streams`). Text wraps at
+    spaces, never mid-word; feedtools tables scroll sideways in their own box and are
+    sortable and searchable through :data:`TABLE_SCRIPT` (inline, once per page).
     Raises :class:`ReportError` if the page would still fetch anything from outside.
     """
     import jinja2
     from nbconvert import HTMLExporter
 
-    nb = copy.deepcopy(nb)
+    nb = coalesce_streams(copy.deepcopy(nb))
     nb.metadata["title"] = title
     exporter = HTMLExporter(
         template_name="lab",
@@ -333,7 +450,8 @@ def render_html(nb: NotebookNode, title: str, show_code: bool = False) -> str:
         exclude_output_prompt=True,
         exclude_anchor_links=True,
     )
-    body, _ = exporter.from_notebook_node(nb, resources={"feedtools_head": _vega_head(nb)})
+    resources = {"feedtools_head": _vega_head(nb), "feedtools_css": _PAGE_CSS, "feedtools_tables": _table_script(nb)}
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
     ids: dict[str, str] = {}
     body = _ALTAIR_ID.sub(lambda m: ids.setdefault(m.group(0), f"altair-viz-{len(ids) + 1}"), body)
     refs = external_references(body)
@@ -392,8 +510,10 @@ def _index_html(head: dict[str, Any], pages: list[tuple[str, str]]) -> str:
 <style>
 body {{ font-family: Helvetica, Arial, sans-serif; max-width: 820px; margin: 2em auto; padding: 0 1em; color: #222; }}
 table {{ border-collapse: collapse; }}
-th, td {{ border: 1px solid #ddd; padding: 4px 10px; text-align: left; overflow-wrap: anywhere; }}
-th {{ background: #f3f3f3; font-weight: normal; }}
+th, td {{ border: 1px solid #ddd; padding: 4px 10px; text-align: left; vertical-align: top;
+  overflow-wrap: break-word; }}
+th {{ background: #f3f3f3; font-weight: normal; white-space: nowrap; }}
+td {{ max-width: 36em; }}
 li {{ margin: 0.4em 0; }}
 </style>
 </head>
@@ -505,7 +625,11 @@ def build_reports(
     user's. Returns the written paths, ``index.html`` last. Prints one progress line per
     notebook to ``progress``. Raises :class:`feedtools.FeedError` when the feed cannot
     be read or has no rows (before any notebook runs), :class:`ReportError` when a
-    notebook fails (the build stops there; pages already written stay).
+    notebook fails (the build stops there). The pages are built in a temporary sibling
+    folder of ``out`` and published only when all are done
+    (:func:`feedtools.safeio.staged_folder`): a failed or interrupted build leaves an
+    earlier report in ``out`` whole; a finished one replaces its pages (each file whole,
+    ``index.html`` last) and never touches other files in ``out``.
     """
     from feedtools.explore import headline
     from feedtools.pipeline import is_parquet, load, read_parquet_feed, write_parquet_feed
@@ -536,11 +660,12 @@ def build_reports(
         head["provenance"] = provenance(feeds[0])
     del loaded
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    replacing = (out / "index.html").exists()
     params: dict[str, Any] = {"feed_path": str(cached), "languages": list(languages) if languages else None}
     written: list[Path] = []
     pages: list[tuple[str, str]] = []
-    with tempfile.TemporaryDirectory(prefix="feedtools-report-") as scratch:
+    with (staged_folder(out, last=["index.html"]) as stage,
+          tempfile.TemporaryDirectory(prefix="feedtools-report-") as scratch):
         workdir = _scratch_layout(Path(scratch), Path(notebooks_dir).resolve())
         scrub = _machine_paths(scratch, os.path.realpath(scratch), cached.parent, cache_dir.resolve(),
                                *{f.resolve().parent for f in feeds}, Path.cwd())
@@ -559,14 +684,16 @@ def build_reports(
                     cell.source = _scrub(cell.source, scrub)
             title = notebook_title(done, name)
             page = out / f"{name}.html"
-            page.write_text(render_html(done, title, show_code), encoding="utf-8")
+            (stage / page.name).write_text(render_html(done, title, show_code), encoding="utf-8")
             written.append(page)
             pages.append((page.name, title))
             _progress(progress, f"-> {page.name} ({time.perf_counter() - start:.1f} s)")
-    index = out / "index.html"
-    index.write_text(_index_html(head, pages), encoding="utf-8")
-    written.append(index)
-    _progress(progress, f"{len(pages)} reports and {index.name} written to {out.name or out}/")
+        index = out / "index.html"
+        (stage / index.name).write_text(_index_html(head, pages), encoding="utf-8")
+        written.append(index)
+    _progress(progress, terminal_safe(f"{len(pages)} reports and {index.name} written to {out.name or out}/"
+                                      + (" (replacing the earlier report; other files left as they were)"
+                                         if replacing else "")))
     return written
 
 
@@ -606,7 +733,8 @@ def update_notebooks(
         done = execute_notebook(nb, directory, source.stem, _machine_paths())
         _number_chart_ids(done)
         target = source.with_suffix(".ipynb")
-        jupytext.write(done, target, fmt="ipynb")
+        with atomic_open(target, "w", encoding="utf-8") as fh:  # whole or not at all
+            jupytext.write(done, fh, fmt="ipynb")
         written.append(target)
         _progress(progress, f"-> {target.name} ({time.perf_counter() - start:.1f} s)")
     return written

@@ -10,21 +10,31 @@ column is missing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import altair as alt
 import polars as pl
 
-from feedtools.charts import BAR_HEIGHT, KIND_COLORS, WIDTH, empty_note
+from feedtools.charts import BAR_HEIGHT, WIDTH, category_scale, count_axis, empty_note, kind_scale, readable
 
 __all__ = ["language_heatmap", "network_chart", "series_chart", "voice_chart"]
 
 #: Voice columns of :func:`feedtools.campaigns.voice_by_campaign` / ``voice_by_language`` -> kind names of the
 #: shared colour scale.
 _VOICE_KINDS = {"own_posts": "own", "reposts": "repost", "reposts_not_loaded": "unloaded"}
-_KIND_SCALE = alt.Scale(domain=list(KIND_COLORS), range=list(KIND_COLORS.values()))
-_NODE_COLORS = alt.Scale(domain=["campaign", "account"], range=["#d62728", "#1f77b4"])
+_NODE_COLORS = {"campaign": "#d62728", "account": "#1f77b4"}
 #: Categories keep the frame's order through a ``rank`` data column, so no data value is written into the spec.
 _BY_RANK = alt.EncodingSortField(field="rank", op="min", order="ascending")
-_EDGE_COLORS = alt.Scale(domain=["mention", "cooccurrence", "comention"], range=["#9ecae1", "#fcae91", "#cccccc"])
+_EDGE_COLORS = {"mention": "#9ecae1", "cooccurrence": "#fcae91", "comention": "#c7e9c0"}
+#: Words for the keys of the voice chart.
+_KEY_WORDS = {"campaign_id": "campaign", "lang": "language"}
+
+
+def _fixed_scale(colors: dict[str, str], values) -> alt.Scale:
+    """``colors`` restricted to the values present (legend lists only those), in ``colors``' order."""
+    present = set(values)
+    domain = [k for k in colors if k in present]
+    return alt.Scale(domain=domain, range=[colors[k] for k in domain])
 
 
 def _need(df: pl.DataFrame, *columns: str) -> None:
@@ -55,8 +65,9 @@ def language_heatmap(langs: pl.DataFrame, top: int = 20) -> alt.Chart:
         x=alt.X("lang:N", sort=lang_order, title="detected language of the post"),
         y=alt.Y("campaign_id:N", sort=_BY_RANK, title=None),
     )
-    tooltip = [alt.Tooltip("campaign_id:N", title="campaign"), alt.Tooltip("label:N"), alt.Tooltip("lang:N"),
-               alt.Tooltip("posts:Q"), alt.Tooltip("share:Q", format=".0%", title="share of campaign")]
+    tooltip = [alt.Tooltip("campaign_id:N", title="campaign"), alt.Tooltip("label:N"),
+               alt.Tooltip("lang:N", title="language"), alt.Tooltip("posts:Q"),
+               alt.Tooltip("share:Q", format=".0%", title="share of campaign")]
     cells = base.mark_rect().encode(
         color=alt.Color("share:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]), title="share of campaign"),
         tooltip=tooltip,
@@ -68,20 +79,26 @@ def language_heatmap(langs: pl.DataFrame, top: int = 20) -> alt.Chart:
     )
     return (cells + text).properties(
         width=min(WIDTH, 70 * max(len(lang_order), 1)), height=max(BAR_HEIGHT * len(order), 40),
-        title="Campaigns by detected language of their posts",
+        title=alt.Title("Campaigns by detected language of their posts",
+                        subtitle="number: posts of the campaign in that language; colour: its share of the campaign"),
     )
 
 
-def voice_chart(voice: pl.DataFrame, key: str = "campaign_id", top: int = 15, title: str | None = None) -> alt.Chart:
+def voice_chart(voice: pl.DataFrame, key: str = "campaign_id", top: int = 15, title: str | None = None,
+                kind: str = "account") -> alt.Chart:
     """Stacked bars of own posts, reposts and unloaded reposts per ``key`` (campaign or language).
+
+    ``kind="collection"`` (a feed of many accounts) calls own posts *original* posts, in the title and the
+    legend (same colour).
 
     Input: :func:`feedtools.campaigns.voice_by_campaign` (``key="campaign_id"``) or
     :func:`feedtools.campaigns.voice_by_language` (``key="lang"``); the first ``top``
     rows in the frame's order (largest first).
     """
     _need(voice, key, "own_posts", "reposts", "reposts_not_loaded", "posts")
-    title = title or ("Own voice and amplification per campaign" if key == "campaign_id"
-                      else f"Own voice and amplification per {key}")
+    word = _KEY_WORDS.get(key, key.replace("_", " "))
+    collection = kind == "collection"
+    title = title or f"{'Original posts' if collection else 'Own voice'} and amplification per {word}"
     if voice.height == 0:
         return empty_note(title)
     df = voice.head(top).with_row_index("rank")
@@ -89,59 +106,89 @@ def voice_chart(voice: pl.DataFrame, key: str = "campaign_id", top: int = 15, ti
     long = df.unpivot(index=[key, "posts", "rank"], on=list(_VOICE_KINDS), variable_name="kind",
                       value_name="n").with_columns(kind=pl.col("kind").replace_strict(_VOICE_KINDS)).filter(
         pl.col("n") > 0)
+    scale = kind_scale(long["kind"])
+    if collection:  # the same colours, "own" named "original"
+        scale = alt.Scale(domain=["original" if k == "own" else k for k in scale.domain],  # type: ignore[union-attr]
+                          range=scale.range)
+        long = long.with_columns(kind=pl.col("kind").replace("own", "original"))
     return (
         alt.Chart(long)
         .mark_bar()
         .encode(
-            x=alt.X("n:Q", title="posts", stack="zero", axis=alt.Axis(tickMinStep=1)),
+            x=alt.X("n:Q", title="posts", stack="zero", axis=count_axis()),
             y=alt.Y(f"{key}:N", sort=_BY_RANK, title=None),
-            color=alt.Color("kind:N", scale=_KIND_SCALE, title="kind"),
+            color=alt.Color("kind:N", scale=scale, title="kind of row"),
             order=alt.Order("kind:N"),
-            tooltip=[alt.Tooltip(f"{key}:N"), alt.Tooltip("kind:N"), alt.Tooltip("n:Q", title="posts"),
-                     alt.Tooltip("posts:Q", title="all posts")],
+            tooltip=[alt.Tooltip(f"{key}:N", title=word), alt.Tooltip("kind:N", title="kind of row"),
+                     alt.Tooltip("n:Q", title="posts"), alt.Tooltip("posts:Q", title="all posts")],
         )
         .properties(width=WIDTH, height=max(BAR_HEIGHT * len(order), 40), title=title)
     )
 
 
-def network_chart(nodes: pl.DataFrame, edges: pl.DataFrame, label_top: int = 12) -> alt.LayerChart | alt.Chart:
+def network_chart(
+    nodes: pl.DataFrame,
+    edges: pl.DataFrame,
+    label_top: int = 12,
+    *,
+    own: str | Sequence[str] | None = None,
+    label_accounts: int = 6,
+) -> alt.LayerChart | alt.Chart:
     """The partner network drawn from :func:`feedtools.campaigns.graph_layout`'s ``(nodes, edges)``.
 
     Edges are lines (width = weight, colour = kind), nodes are circles (size =
-    posts, colour = campaign/account); the ``label_top`` campaign nodes with most
-    posts are labelled with their id (the full label is in the tooltip). One mark
-    per node and per edge of the (already reduced) layout.
+    posts, colour = campaign/account); legends list only the kinds drawn. Labelled:
+    the ``label_top`` campaign nodes with most posts (their id; the full label is in
+    the tooltip), the ``label_accounts`` best-connected accounts (weighted degree)
+    and the feed's own account(s) ``own`` (handles, bold) when they are drawn. One
+    mark per node and per edge of the (already reduced) layout.
     """
     _need(nodes, "id", "name", "kind", "label", "posts", "degree", "x", "y")
     _need(edges, "source", "target", "kind", "weight", "x", "y", "x2", "y2")
     title = "Partner network: campaigns and mentioned accounts"
     if nodes.height == 0:
         return empty_note(title)
+    own_handles = [own] if isinstance(own, str) else list(own or [])
+    own_handles = [h.lstrip("@").lower() for h in own_handles if h]
     axis = alt.Axis(title=None, labels=False, ticks=False, grid=False, domain=False)
-    edge_layer = alt.Chart(edges).mark_rule(opacity=0.6).encode(
-        x=alt.X("x:Q", axis=axis), y=alt.Y("y:Q", axis=axis), x2="x2:Q", y2="y2:Q",
-        strokeWidth=alt.StrokeWidth("weight:Q", scale=alt.Scale(range=[0.5, 5]), title="posts (edge)"),
-        color=alt.Color("kind:N", scale=_EDGE_COLORS, title="edge"),
-        tooltip=[alt.Tooltip("source:N"), alt.Tooltip("target:N"), alt.Tooltip("kind:N"),
-                 alt.Tooltip("weight:Q", title="posts")],
-    )
-    node_layer = alt.Chart(nodes).mark_circle(opacity=0.9, stroke="white", strokeWidth=0.5).encode(
+    layers = []
+    if edges.height:
+        layers.append(alt.Chart(edges).mark_rule(opacity=0.6).encode(
+            x=alt.X("x:Q", axis=axis), y=alt.Y("y:Q", axis=axis), x2="x2:Q", y2="y2:Q",
+            strokeWidth=alt.StrokeWidth("weight:Q", scale=alt.Scale(range=[0.5, 5]), title="posts (line)"),
+            color=alt.Color("kind:N", scale=_fixed_scale(_EDGE_COLORS, edges["kind"]), title="line: posts with"),
+            tooltip=[alt.Tooltip("source:N", title="from"), alt.Tooltip("target:N", title="to"),
+                     alt.Tooltip("kind:N", title="kind of link"), alt.Tooltip("weight:Q", title="posts")],
+        ))
+    layers.append(alt.Chart(nodes).mark_circle(opacity=0.9, stroke="white", strokeWidth=0.5).encode(
         x=alt.X("x:Q", axis=axis), y=alt.Y("y:Q", axis=axis),
-        size=alt.Size("posts:Q", scale=alt.Scale(range=[30, 600]), title="posts (node)"),
-        fill=alt.Fill("kind:N", scale=_NODE_COLORS, title="node"),
-        tooltip=[alt.Tooltip("name:N"), alt.Tooltip("label:N"), alt.Tooltip("kind:N"), alt.Tooltip("posts:Q"),
-                 alt.Tooltip("degree:Q", title="weighted degree")],
-    )
-    labelled = (
-        nodes.filter(pl.col("kind") == "campaign").sort(["posts", "id"], descending=[True, False]).head(label_top)
-    )
-    label_layer = alt.Chart(labelled).mark_text(align="left", dx=7, fontSize=10).encode(
-        x=alt.X("x:Q", axis=axis), y=alt.Y("y:Q", axis=axis), text=alt.Text("name:N"),
-    )
+        size=alt.Size("posts:Q", scale=alt.Scale(range=[30, 600]), title="posts (circle)"),
+        fill=alt.Fill("kind:N", scale=_fixed_scale(_NODE_COLORS, nodes["kind"]), title="circle"),
+        tooltip=[alt.Tooltip("name:N"), alt.Tooltip("label:N"), alt.Tooltip("kind:N", title="kind of node"),
+                 alt.Tooltip("posts:Q"), alt.Tooltip("degree:Q", title="weighted degree")],
+    ))
+    campaigns_shown = (nodes.filter(pl.col("kind") == "campaign")
+                       .sort(["posts", "id"], descending=[True, False]).head(label_top))
+    accounts = nodes.filter(pl.col("kind") == "account")
+    is_own = pl.col("name").str.to_lowercase().is_in(own_handles)
+    accounts_shown = pl.concat([accounts.filter(is_own),
+                                accounts.filter(~is_own).sort(["degree", "posts", "id"], descending=[True, True, False])
+                                .head(label_accounts)])
+    labelled = pl.concat([campaigns_shown, accounts_shown]).with_columns(
+        own=pl.col("name").str.to_lowercase().is_in(own_handles) & (pl.col("kind") == "account"))
+    for is_bold in (False, True):
+        part = labelled.filter(pl.col("own") == is_bold)
+        if part.height:
+            layers.append(alt.Chart(part).mark_text(
+                align="left", dx=7, fontSize=11 if is_bold else 10, fontWeight="bold" if is_bold else "normal",
+            ).encode(x=alt.X("x:Q", axis=axis), y=alt.Y("y:Q", axis=axis), text=alt.Text("name:N")))
+    subtitle = "labelled: the campaigns with most posts and the best-connected accounts"
+    if own_handles:
+        subtitle += " (the feed's own account in bold)"
     return (
-        alt.layer(edge_layer, node_layer, label_layer)
+        alt.layer(*layers)
         .resolve_scale(color="independent")
-        .properties(width=WIDTH, height=WIDTH * 0.8, title=title)
+        .properties(width=WIDTH, height=WIDTH * 0.8, title=alt.Title(title, subtitle=subtitle))
     )
 
 
@@ -156,16 +203,20 @@ def series_chart(markers: pl.DataFrame, top: int = 15) -> alt.Chart:
     if markers.height == 0:
         return empty_note(title)
     df = markers.head(top).with_columns(
-        campaigns=pl.col("campaigns").list.join(", "), langs=pl.col("langs").list.join(", ")
-    ).select("marker", "kind", "posts", "first_position", "last_position", "campaigns", "langs").with_row_index("rank")
+        campaigns=pl.col("campaigns").list.join(", "), langs=pl.col("langs").list.join(", "),
+    ).with_columns(
+        label=pl.Series([readable(m) for m in markers.head(top)["marker"].to_list()], dtype=pl.String),
+    ).select("marker", "label", "kind", "posts", "first_position", "last_position", "campaigns", "langs"
+             ).with_row_index("rank")
     return (
         alt.Chart(df)
         .mark_bar()
         .encode(
-            x=alt.X("posts:Q", title="own posts", axis=alt.Axis(tickMinStep=1)),
-            y=alt.Y("marker:N", sort=_BY_RANK, title=None, axis=alt.Axis(labelFontSize=14)),
-            color=alt.Color("kind:N", title="opener"),
-            tooltip=[alt.Tooltip("marker:N"), alt.Tooltip("kind:N"), alt.Tooltip("posts:Q"),
+            x=alt.X("posts:Q", title="own posts", axis=count_axis()),
+            y=alt.Y("label:N", sort=_BY_RANK, title=None, axis=alt.Axis(labelFontSize=13)),
+            color=alt.Color("kind:N", title="opener", scale=category_scale(df["kind"])),
+            tooltip=[alt.Tooltip("label:N", title="marker"), alt.Tooltip("kind:N", title="kind of opener"),
+                     alt.Tooltip("posts:Q"),
                      alt.Tooltip("first_position:Q", title="first position"),
                      alt.Tooltip("last_position:Q", title="last position"),
                      alt.Tooltip("campaigns:N"), alt.Tooltip("langs:N", title="languages")],

@@ -10,7 +10,19 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from feedtools.charts import BAR_HEIGHT, KIND_COLORS, WIDTH, bar_chart, empty_note
+from feedtools.charts import (
+    BAR_HEIGHT,
+    KIND_COLORS,
+    WIDTH,
+    bar_chart,
+    category_scale,
+    count_axis,
+    emoji_names,
+    empty_note,
+    kind_scale,
+    readable,
+    top_categories,
+)
 
 __all__ = [
     "account_languages_chart",
@@ -24,7 +36,8 @@ __all__ = [
     "volume_chart",
 ]
 
-_KIND_SCALE = alt.Scale(domain=list(KIND_COLORS), range=list(KIND_COLORS.values()))
+#: Words for the row kinds, in tooltips and legends' titles.
+_KIND_TITLE = "kind of row"
 
 
 def _need(df: pl.DataFrame, *columns: str) -> None:
@@ -42,18 +55,20 @@ def volume_chart(volume: pl.DataFrame, kind: str = "account") -> alt.Chart:
     labels = dict(zip(KIND_COLORS, KIND_COLORS, strict=True))
     if kind == "collection":
         labels["own"] = "original"
+    present = [k for k in KIND_COLORS if k in set(volume["kind"].to_list())]  # the legend lists only these
     volume = volume.with_columns(pl.col("kind").replace_strict(labels, default=pl.col("kind")))
-    scale = alt.Scale(domain=[labels[k] for k in KIND_COLORS], range=list(KIND_COLORS.values()))
+    scale = alt.Scale(domain=[labels[k] for k in present], range=[KIND_COLORS[k] for k in present])
     title = ("Original posts, reposts and unloaded placeholders" if kind == "collection"
              else "Own posts, reposts and unloaded placeholders")
     return (
         alt.Chart(volume)
         .mark_bar()
         .encode(
-            x=alt.X("posts:Q", title="rows"),
+            x=alt.X("posts:Q", title="rows", axis=count_axis()),
             y=alt.Y("kind:N", sort=[labels[k] for k in KIND_COLORS], title=None),
             color=alt.Color("kind:N", scale=scale, legend=None),
-            tooltip=[alt.Tooltip("kind:N"), alt.Tooltip("posts:Q", title="rows"), alt.Tooltip("share:Q", format=".1%")],
+            tooltip=[alt.Tooltip("kind:N", title=_KIND_TITLE), alt.Tooltip("posts:Q", title="rows"),
+                     alt.Tooltip("share:Q", format=".1%", title="share of rows")],
         )
         .properties(width=WIDTH, height=90, title=title)
     )
@@ -73,7 +88,7 @@ def accounts_chart(activity: pl.DataFrame) -> alt.Chart:
         .mark_bar()
         .encode(
             x=alt.X("rank:O", title="account rank", axis=alt.Axis(labels=activity.height <= 40)),
-            y=alt.Y("posts:Q", title="original posts"),
+            y=alt.Y("posts:Q", title="original posts", axis=count_axis()),
             tooltip=["rank:O", "account:N", "posts:Q",
                      alt.Tooltip("cumulative_share:Q", format=".1%", title="share up to this rank")],
         )
@@ -89,14 +104,16 @@ def account_languages_chart(langs: pl.DataFrame) -> alt.Chart:
     if langs.height == 0:
         return empty_note(title)
     order = list(dict.fromkeys(langs["account"].to_list()))
+    langs = top_categories(langs, "lang", "posts")  # a colour per language, the rarest folded into "other"
     return (
         alt.Chart(langs)
         .mark_bar()
         .encode(
-            x=alt.X("posts:Q", stack="zero", title="posts"),
+            x=alt.X("posts:Q", stack="zero", title="posts", axis=count_axis()),
             y=alt.Y("account:N", sort=order, title=None),
-            color=alt.Color("lang:N", title="language"),
-            tooltip=["account:N", "lang:N", "posts:Q"],
+            color=alt.Color("lang:N", title="language", scale=category_scale(langs["lang"])),
+            tooltip=[alt.Tooltip("account:N", title="account"), alt.Tooltip("lang:N", title="language"),
+                     alt.Tooltip("posts:Q", title="posts")],
         )
         .properties(width=WIDTH, height=max(BAR_HEIGHT * len(order), 40), title=title)
     )
@@ -118,8 +135,18 @@ def entity_chart(top: pl.DataFrame, key: str, title: str) -> alt.Chart:
 
 
 def emoji_chart(top: pl.DataFrame, title: str = "Most used emoji") -> alt.Chart:
-    """Posts per emoji from :func:`feedtools.explore.top_emoji` (emoji as axis labels)."""
-    return entity_chart(top, "emoji", title)
+    """Posts per emoji from :func:`feedtools.explore.top_emoji`.
+
+    Each axis label is the emoji followed by its Unicode name (``🌍 globe showing
+    Europe-Africa``, see :func:`feedtools.charts.readable`), so the chart reads
+    without an emoji font; the tooltip gives the name too.
+    """
+    _need(top, "emoji", "posts", "uses")
+    emoji = top["emoji"].to_list()  # a top-n frame: a few rows, named one by one (the emoji library's loop)
+    df = top.with_columns(name=pl.Series([emoji_names(e) for e in emoji], dtype=pl.String),
+                          label=pl.Series([readable(e) for e in emoji], dtype=pl.String))
+    return bar_chart(df, x="posts", y="label", tooltip=["emoji", "name", "posts", "uses"], title=title,
+                     x_title="posts", y_title="emoji")
 
 
 def length_chart(histogram: pl.DataFrame) -> alt.Chart:
@@ -134,12 +161,12 @@ def length_chart(histogram: pl.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("bin_start:Q", bin="binned", title="characters"),
             x2="bin_end:Q",
-            y=alt.Y("posts:Q", stack="zero", title="posts"),
-            color=alt.Color("kind:N", scale=_KIND_SCALE, title="kind"),
+            y=alt.Y("posts:Q", stack="zero", title="posts", axis=count_axis()),
+            color=alt.Color("kind:N", scale=kind_scale(histogram["kind"]), title=_KIND_TITLE),
             tooltip=[
                 alt.Tooltip("bin_start:Q", title="from"),
                 alt.Tooltip("bin_end:Q", title="to (excl.)"),
-                alt.Tooltip("kind:N"),
+                alt.Tooltip("kind:N", title=_KIND_TITLE),
                 alt.Tooltip("posts:Q"),
             ],
         )
@@ -156,8 +183,10 @@ def longest_posts_chart(longest: pl.DataFrame) -> alt.Chart:
         x="chars",
         y="post",
         tooltip=["post", "kind", "chars", "excerpt"],
-        title="Longest posts (hover for the text)",
+        title="Longest posts, coloured by kind of row (hover for the text)",
         color="kind",
+        color_scale=kind_scale(df["kind"]),
+        color_title=_KIND_TITLE,
         x_title="characters",
         y_title="post (position in feed)",
     )
@@ -171,17 +200,19 @@ def languages_chart(languages: pl.DataFrame) -> alt.Chart:
         return empty_note(title)
     order = languages["lang"].to_list()
     long = languages.unpivot(index=["lang", "agree"], on=["detected", "declared"], variable_name="source",
-                             value_name="posts")
+                             value_name="posts").filter(pl.col("posts") > 0)  # no legend entry for an empty source
+    sources = [s for s in ("detected", "declared") if s in set(long["source"])]
     return (
         alt.Chart(long)
         .mark_bar()
         .encode(
-            x=alt.X("posts:Q", title="posts"),
+            x=alt.X("posts:Q", title="posts", axis=count_axis()),
             y=alt.Y("lang:N", sort=order, title="language"),
-            yOffset=alt.YOffset("source:N", sort=["detected", "declared"]),
-            color=alt.Color("source:N", sort=["detected", "declared"], title=None,
-                            scale=alt.Scale(range=["#1f77b4", "#9467bd"])),
-            tooltip=["lang:N", "source:N", "posts:Q", alt.Tooltip("agree:Q", title="detected = declared")],
+            yOffset=alt.YOffset("source:N", sort=sources),
+            color=alt.Color("source:N", title="language", scale=category_scale(
+                sources, colors=[{"detected": "#1f77b4", "declared": "#9467bd"}[s] for s in sources])),
+            tooltip=[alt.Tooltip("lang:N", title="language"), alt.Tooltip("source:N", title="language as"),
+                     alt.Tooltip("posts:Q"), alt.Tooltip("agree:Q", title="detected = declared")],
         )
         .properties(width=WIDTH, height=max(36 * len(order), 60), title=title)
     )

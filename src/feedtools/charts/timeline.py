@@ -18,14 +18,19 @@ column is missing and return :func:`feedtools.charts.empty_note` for an empty fr
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import polars as pl
 
-from feedtools.charts import WIDTH, empty_note
+from feedtools.charts import OTHER, WIDTH, category_scale, count_axis, empty_note, top_categories
 
 __all__ = ["events_chart", "groups_over_time", "posts_over_time", "window_chart", "with_calendar"]
 
-_SOURCE_COLORS = alt.Scale(domain=["timestamp", "evidence", "neighbours"], range=["#2ca02c", "#1f77b4", "#9ecae1"])
+_SOURCE_COLORS = {"timestamp": "#2ca02c", "evidence": "#1f77b4", "neighbours": "#9ecae1"}
+#: The three marks of :func:`posts_over_time`, as its legend names them, and their colours.
+_PERIOD_MARKS = {"posts certainly in the period": "#08519c", "posts possibly in it": "#c6dbef",
+                 "expected posts": "#ff7f0e"}
 
 
 def _need(df: pl.DataFrame, *columns: str) -> None:
@@ -37,21 +42,32 @@ def _need(df: pl.DataFrame, *columns: str) -> None:
 def posts_over_time(counts: pl.DataFrame, *, title: str = "Posts over time") -> alt.LayerChart | alt.Chart:
     """Posts per period with uncertainty, from ``period_counts(..., by=None)``.
 
-    Dark bars: ``n_certain``; light bars: ``n_possible``; orange line: ``n_expected``.
+    Dark bars: ``n_certain``; light bars: ``n_possible``; orange line: ``n_expected``;
+    a legend names the three marks (only those with a non-zero value somewhere).
     Rows with a null ``period_start`` (open windows) are not drawn.
     """
     _need(counts, "period_start", "n_certain", "n_possible", "n_expected")
     df = counts.filter(pl.col("period_start").is_not_null())
     if df.height == 0:
         return empty_note(title)
+    names = list(_PERIOD_MARKS)
+    present = [name for name, col in zip(names, ["n_certain", "n_possible", "n_expected"], strict=True)
+               if (df[col] > 0).any()] or names[:1]
+    scale = alt.Scale(domain=present, range=[_PERIOD_MARKS[n] for n in present])
     base = alt.Chart(df).encode(x=alt.X("period_start:T", title="day or week (start)"))
     tooltip = [alt.Tooltip("period_start:T", title="period"), alt.Tooltip("n_certain:Q", title="certainly"),
                alt.Tooltip("n_possible:Q", title="possibly"), alt.Tooltip("n_expected:Q", title="expected",
                                                                           format=".1f")]
-    possible = base.mark_bar(color="#c6dbef").encode(y=alt.Y("n_possible:Q", title="posts"), tooltip=tooltip)
-    certain = base.mark_bar(color="#08519c").encode(y="n_certain:Q", tooltip=tooltip)
-    expected = base.mark_line(color="#ff7f0e", interpolate="step-after").encode(y="n_expected:Q", tooltip=tooltip)
-    return alt.layer(possible, certain, expected).properties(width=WIDTH, height=220, title=title)
+    layers = []
+    for name, mark, column in ((names[1], base.mark_bar(), "n_possible"), (names[0], base.mark_bar(), "n_certain"),
+                               (names[2], base.mark_line(interpolate="step-after"), "n_expected")):
+        if name in present:
+            # The mark's name is one of this module's constants (json.dumps quotes it): never feed data.
+            layers.append(mark.transform_calculate(mark=json.dumps(name)).encode(
+                y=alt.Y(f"{column}:Q", title="posts", axis=count_axis()),
+                color=alt.Color("mark:N", scale=scale, title=None, legend=alt.Legend(orient="top")),
+                tooltip=tooltip))
+    return alt.layer(*layers).properties(width=WIDTH, height=220, title=title)
 
 
 def window_chart(bands: pl.DataFrame, *, title: str = "Date window of each post (feed order, newest on top)"
@@ -68,8 +84,11 @@ def window_chart(bands: pl.DataFrame, *, title: str = "Date window of each post 
                alt.Tooltip("n_posts:Q", title="posts"), alt.Tooltip("first_position:Q", title="first position"),
                alt.Tooltip("last_position:Q", title="last position")]
     y = alt.Y("first_position:Q", scale=alt.Scale(reverse=True, zero=False, nice=False), stack=None,
-              title="feed position")
-    color = alt.Color("date_source:N", scale=_SOURCE_COLORS, title="date from")
+              title="feed position", axis=count_axis())
+    present = set(df["date_source"].drop_nulls())
+    domain = [k for k in _SOURCE_COLORS if k in present]
+    color = alt.Color("date_source:N", scale=alt.Scale(domain=domain, range=[_SOURCE_COLORS[k] for k in domain]),
+                      title="date from")
     rules = alt.Chart(df).mark_bar(height=3).encode(x=alt.X("date_min:T", title="date"), x2="date_max:T", y=y,
                                                     color=color, tooltip=tooltip)
     dots = alt.Chart(df).mark_point(filled=True, size=30).encode(x="date_min:T", y=y, color=color, tooltip=tooltip)
@@ -106,23 +125,40 @@ def events_chart(events: pl.DataFrame, *, title: str = "Events", max_events: int
     named = alt.Chart(df.filter(pl.col("event_date_min").is_not_null())).mark_tick(
         color="#d62728", thickness=2, size=14).encode(x="event_date_min:T", y=y, tooltip=tooltip)
     labels = alt.Chart(df).mark_text(align="left", dx=4, fontSize=10).encode(x="end:T", y=y, text="label:N")
-    return alt.layer(bars, named, labels).properties(width=WIDTH, height=max(60, 24 * df.height), title=title)
+    subtitle = "bar: the days its posts can have been made; red tick: the first date its posts name"
+    return alt.layer(bars, named, labels).properties(width=WIDTH, height=max(60, 24 * df.height),
+                                                     title=alt.Title(title, subtitle=subtitle))
 
 
 def groups_over_time(counts: pl.DataFrame, *, title: str = "Over time", group_title: str = "group") -> alt.Chart:
     """Expected posts per period and group (``period_counts(by='lang'|'hashtag')``), stacked;
-    tooltips give the certain and possible counts too."""
+    tooltips give the certain and possible counts too.
+
+    Each group has its own colour (:data:`feedtools.charts.CATEGORY_COLORS`); beyond
+    that many groups, the smallest are summed into "other". The legend lists the
+    groups drawn, largest first ("other" last).
+    """
     _need(counts, "period_start", "group", "n_certain", "n_possible", "n_expected")
     df = counts.filter(pl.col("period_start").is_not_null() & (pl.col("n_expected") > 0))
     if df.height == 0:
         return empty_note(title)
+    df = (top_categories(df.with_columns(pl.col("group").fill_null("unknown")), "group", "n_expected")
+          .group_by("period_start", "group")
+          .agg(pl.col("n_certain", "n_possible", "n_expected").sum())
+          .sort("period_start", "group"))
+    totals = df.group_by("group").agg(pl.col("n_expected").sum()).with_columns(last=pl.col("group") == OTHER)
+    order = totals.sort(["last", "n_expected", "group"], descending=[False, True, False])["group"].to_list()
+    df = df.with_columns(group_rank=pl.col("group").replace_strict(order, list(range(len(order))),
+                                                                   return_dtype=pl.Int64))
     tooltip = [alt.Tooltip("period_start:T", title="period"), alt.Tooltip("group:N", title=group_title),
                alt.Tooltip("n_expected:Q", title="expected", format=".1f"),
                alt.Tooltip("n_certain:Q", title="certainly"), alt.Tooltip("n_possible:Q", title="possibly")]
     return (alt.Chart(df).mark_area(interpolate="step-after", opacity=0.8)
             .encode(x=alt.X("period_start:T", title="day or week (start)"),
-                    y=alt.Y("n_expected:Q", stack=True, title="expected posts"),
-                    color=alt.Color("group:N", title=group_title), tooltip=tooltip)
+                    y=alt.Y("n_expected:Q", stack=True, title="expected posts", axis=count_axis()),
+                    color=alt.Color("group:N", title=group_title, scale=category_scale(order), sort=order),
+                    order=alt.Order("group_rank:Q"),
+                    tooltip=tooltip)
             .properties(width=WIDTH, height=220, title=title))
 
 
