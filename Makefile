@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 FEED ?= data/raw/000_802a2c4cd511184e.txt
 
-.PHONY: install report test test-fast chromium fuzz-long parse notebooks lab clean
+.PHONY: install report test test-fast test-spark chromium fuzz-long parse notebooks lab clean
 
 install: $(VENV)/.installed
 
@@ -28,6 +28,12 @@ test: install chromium
 # The inner loop: every test but the slow ones and those that drive a browser (a few minutes).
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow and not browser"
+
+# The Spark tests (tests/test_spark.py: skipped by `make test` where pyspark is not installed): installs the
+# spark extra (PySpark builds from source, ~1 min; needs Java 17) and runs them in local[2].
+test-spark: install
+	$(BIN)/python -m pip install --quiet -e ".[test,bench,spark]"
+	$(BIN)/python -m pytest tests/test_spark.py
 
 # Headless Chromium and its driver for the browser tests (Debian packages; skipped with a reason elsewhere).
 chromium:

@@ -48,7 +48,7 @@ def test_built_jetstream_uses_the_real_samples(tmp_path, samples):
 def test_bench_command_prints_its_table_and_cleans_up(tmp_path):
     exe = os.path.join(os.path.dirname(sys.executable), "feedtools")
     r = subprocess.run([exe, "bench", "--sizes", "300", "--texts", "distinct", "--analyses-up-to", "1",
-                        "--workdir", str(tmp_path)], capture_output=True, text=True, timeout=600)
+                        "--no-spark", "--workdir", str(tmp_path)], capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("| format"))

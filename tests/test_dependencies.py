@@ -22,8 +22,13 @@ USED_WITHOUT_IMPORT = {
     "jupyterlab": "the documented way to explore the notebooks",
     "ipywidgets": "tqdm.auto's progress widget in notebooks (feedtools.pipeline.load)",
 }
-#: Modules imported only by these files may come from an optional extra.
-EXTRAS_BY_FILE = {"bench.py": "bench"}
+#: Modules imported only by these files (paths inside the package; a folder ends with /) may come from an extra.
+EXTRAS_BY_FILE = {"bench.py": "bench", "spark/": "spark"}
+
+
+def _extra(file: str) -> str | None:
+    return next((extra for prefix, extra in EXTRAS_BY_FILE.items()
+                 if file == prefix or (prefix.endswith("/") and file.startswith(prefix))), None)
 
 
 def _name(requirement: str) -> str:
@@ -44,7 +49,7 @@ def _imports() -> dict[str, set[str]]:
             for name in names:
                 top = name.split(".")[0]
                 if top not in sys.stdlib_module_names and top not in ("feedtools", "__future__"):
-                    found.setdefault(top, set()).add(path.name)
+                    found.setdefault(top, set()).add(path.relative_to(SRC).as_posix())
     return found
 
 
@@ -59,11 +64,11 @@ def test_every_imported_module_is_declared():
     missing = []
     for module, files in sorted(_imports().items()):
         allowed = set(runtime)
-        extras = {EXTRAS_BY_FILE.get(f) for f in files}
+        extras = {_extra(f) for f in files}
         if None not in extras:  # imported only by files that may use an extra
             for extra in extras:
                 allowed |= {_name(r) for r in project["optional-dependencies"][extra]}
-        dists = {_name(d) for d in provides.get(module, [])}
+        dists = {_name(d) for d in provides.get(module, [])} or {_name(module)}  # not installed: by its name
         if not dists & allowed:
             missing.append(f"{module} (imported by {', '.join(sorted(files))}; provided by {sorted(dists)})")
     assert not missing, "imported but not declared in pyproject.toml: " + "; ".join(missing)

@@ -37,27 +37,17 @@ from urllib.parse import urlparse
 
 import nbformat
 import pytest
-from conftest import ROOT, SEED
+from conftest import CHROMEDRIVER, CHROMIUM, chromium_skip_reason, ROOT, SEED
 
 import feedtools
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 CHART = "feedtools-chart"  # class of every chart container the feedtools renderer writes
 RUN_TIMEOUT = 600
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e '.[test]')")
-
-
-def _skip_reason() -> str | None:
-    if not Path(CHROMIUM).exists():
-        return "headless Chromium not installed (/usr/bin/chromium; run scripts/ensure-chromium.sh)"
-    if not Path(CHROMEDRIVER).exists():
-        return "chromedriver not installed (Debian package chromium-driver; run scripts/ensure-chromium.sh)"
-    return None
 
 
 def _free_port() -> int:
@@ -157,7 +147,7 @@ class Lab:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    reason = _skip_reason()
+    reason = chromium_skip_reason()
     if reason:
         pytest.skip(reason)
     tmp = tmp_path_factory.mktemp("jupyterlab")

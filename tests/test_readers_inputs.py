@@ -56,7 +56,7 @@ def test_process_substitution_and_real_capture(tmp_path, samples):
     r = run(f"{EXE} parse <(cat '{src}') -o '{out}'", shell=True)
     assert r.returncode == 0, r.stderr
     assert r.stderr.decode().strip().splitlines()[-1] == (
-        "152 records, 17 posts, 15 reposts, 15 placeholders, 0 duplicates, 0 rejected, 120 skipped")
+        "152 records, 17 posts, 15 reposts, 15 placeholders, 0 duplicates, 0 rejected, 120 skipped; no rejects")
 
 
 def test_api_reads_stdin_once_with_its_facts(tmp_path):

@@ -176,10 +176,11 @@ def test_seed_dating_and_evidence(seed_text):
 
 
 def test_seed_windows_in_words(seed_text):
-    # 24 posts dated by their own evidence (13 to the exact day), 56 by neighbours, median window 28 days,
+    # 26 posts dated by their own evidence (15 to the exact day, event cues included), 54 by neighbours, median
+    # window 28 days,
     # the four oldest posts open, the newest reaching the end of 2025
     assert seed_text["windows"] == (
-        "Of 80 posts, 24 are dated by their own evidence (13 to the exact day) and 56 by their neighbours in the "
+        "Of 80 posts, 26 are dated by their own evidence (15 to the exact day) and 54 by their neighbours in the "
         "feed order (3 to the exact day). The median window is 28 days; 76 windows are bounded on both sides, "
         "together spanning 2025-02-20 to 2025-12-31. 4 windows stay open on at least one side.")
 
@@ -193,7 +194,7 @@ def test_seed_events_and_weeks_in_words(seed_text):
         assert label in ev
     # certain bars: the Retreat week (14 posts), the Executive Bureau, the Montevideo forum, World Refugee Day
     assert seed_text["periods"].startswith(
-        "Posts certainly made in one week, by week starting: 2025-02-17 (14), 2025-03-31 (6), 2025-04-28 (2) and "
+        "Posts certainly made in one week, by week starting: 2025-02-17 (14), 2025-03-31 (6), 2025-04-28 (3) and "
         "2025-06-16 (1).")
     # Spanish peaks with the Montevideo forum, French with the Retreat
     assert "es in the week of 2025-04-28" in seed_text["langs"] and "fr in the week of 2025-02-17" in seed_text["langs"]

@@ -288,14 +288,24 @@ def _fmt_rate(n: float, s: float) -> str:
 def run_bench(sizes: Sequence[tuple[str, int]], *, formats: Sequence[str] = ("scrape", "jetstream"),
               variants: Sequence[str] = ("repeated", "distinct"), baseline: bool = True,
               analyses_up_to: int = 1_000_000, workdir: Path | None = None,
-              out=sys.stdout) -> list[dict]:
-    """Build every feed, run the commands on it, print one Markdown table row per step; return the rows."""
+              out=sys.stdout, spark: bool = True) -> list[dict]:
+    """Build every feed, run the commands on it, print one Markdown table row per step; return the rows.
+
+    ``spark``: also parse each feed with ``python -m feedtools.spark parse`` in ``local[2]`` (a row
+    ``parse (Spark local[2])``), skipped with a note where pyspark or Java is missing."""
     import importlib.util
 
     if baseline and not all(importlib.util.find_spec(m) for m in ("pandas", "langdetect")):
         print("notebook baseline skipped: pandas and langdetect are not installed (pip install feedtools[bench])",
               file=out)
         baseline = False
+    if spark:
+        from feedtools.spark import _env_check
+
+        why = _env_check()
+        if why:
+            print(f"Spark rows skipped: {why}", file=out)
+            spark = False
     commands = _subcommands()
     analyses = [s for s in ("campaigns", "timeline") if s in commands]
     rows: list[dict] = []
@@ -344,6 +354,17 @@ def run_bench(sizes: Sequence[tuple[str, int]], *, formats: Sequence[str] = ("sc
                     emit(parse_row)
                     if fmt == "jetstream":
                         _jetstream_floor_rows(feed, base, parse_row, n_rows, tmp, emit)
+                    if spark:
+                        sdir = tmp / "spark_posts"
+                        sr = run_measured([sys.executable, "-m", "feedtools.spark", "parse", str(feed), "-o",
+                                           str(sdir), "--master", "local[2]"], tmp / "log")
+                        ok = sr.returncode == 0
+                        emit({**base, "step": "parse (Spark local[2])", "rows": _rows_of_dataset(sdir) if ok else 0,
+                              "seconds": sr.seconds, "cpu": f"{sr.cpu_seconds:.1f}", "peak_mb": sr.peak_mb,
+                              "note": "same inputs; includes JVM and session start; peak MB is the largest "
+                                      "process (the JVM or a Python worker), not their sum" if ok else
+                              f"FAILED ({sr.returncode}): {sr.last_line[:80]}"})
+                        shutil.rmtree(sdir, ignore_errors=True)
                     for step in analyses:
                         if n > analyses_up_to:
                             continue
@@ -422,6 +443,13 @@ def _rows_of(parquet: Path) -> int:
     return int(pl.scan_parquet(parquet).select(pl.len()).collect().item())
 
 
+def _rows_of_dataset(folder: Path) -> int:
+    from feedtools.dataset import part_files
+
+    files = part_files(folder)
+    return sum(_rows_of(f) for f in files)
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The options of ``feedtools bench`` (also used by ``python -m feedtools.bench``)."""
     p.add_argument("--sizes", default="100k,1m,10m",
@@ -435,6 +463,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--analyses-up-to", default="1m", metavar="SIZE",
                    help="run the campaign and timeline steps on feeds up to this size (they hold the feed in "
                         "memory; default 1m)")
+    p.add_argument("--no-spark", action="store_true",
+                   help="skip the Spark rows (python -m feedtools.spark parse in local[2]; needs the spark extra "
+                        "and Java; skipped with a note where they are missing)")
     p.add_argument("--workdir", type=Path, default=None,
                    help="where to build the temporary feeds (default: the system temp folder)")
 
@@ -455,7 +486,8 @@ def run_from_args(args: argparse.Namespace, out=sys.stdout) -> int:
         if "jetstream" not in FORMATS:
             raise ValueError("the Jetstream reader is not available in this version")
     run_bench(parse_sizes(args.sizes), formats=formats, variants=variants, baseline=not args.no_baseline,
-              analyses_up_to=parse_sizes(args.analyses_up_to)[0][1], workdir=args.workdir, out=out)
+              analyses_up_to=parse_sizes(args.analyses_up_to)[0][1], workdir=args.workdir, out=out,
+              spark=not getattr(args, "no_spark", False))
     return 0
 
 

@@ -24,7 +24,8 @@ from feedtools.export import LIST_SEPARATOR, SUFFIXES, write_table
 from feedtools.paths import NOTEBOOKS as DEFAULT_NOTEBOOKS
 from feedtools.paths import SEED as DEFAULT_FEED
 from feedtools.readers import FORMATS, FeedError
-from feedtools.safeio import UsageError, check_outputs, default_rejects_path, describe_oserror, terminal_safe
+from feedtools.safeio import (UsageError, check_outputs, default_rejects_path, describe_oserror, same_file,
+                              terminal_safe)
 
 EXIT_INPUT = 1  # the input could not be read / a step failed on it
 EXIT_USAGE = 2  # argparse's own code for bad arguments
@@ -45,7 +46,8 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
     """Options every command that reads a feed shares."""
     p.add_argument("input", type=Path, nargs="+",
                    help="feed file(s) in any supported format, or a posts table written by 'feedtools parse' "
-                        "(.parquet, recognised by content); several files are read into one table, with the "
+                        "(.parquet, or a folder of Parquet parts; recognised by content); several files, a "
+                        "folder of feed files or a quoted glob are read into one table, with the "
                         "file of each row in the 'source' column")
     p.add_argument("--format", default="auto", choices=["auto", *FORMATS],
                    help="input format; 'auto' (default) detects it from the content, not the file name")
@@ -58,9 +60,11 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
 
 
 def load_input(args: argparse.Namespace):
+    from feedtools.dataset import expand_inputs
     from feedtools.pipeline import load
 
-    inputs = args.input if len(args.input) > 1 else args.input[0]
+    expanded = expand_inputs(args.input)
+    inputs = expanded if len(expanded) > 1 else expanded[0]
     return load(inputs, format=args.format, languages=_languages(args.langs), known_names=args.known_name)
 
 
@@ -75,18 +79,29 @@ def _show_progress(args: argparse.Namespace) -> bool:
 def _cmd_parse(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from feedtools.dataset import expand_inputs
     from feedtools.pipeline import parse_to_file, summary_line
 
+    # -o DIR/ (trailing slash) or an existing folder: a dataset folder of Parquet parts with a manifest.
+    dataset = str(args.output).endswith(("/", os.sep)) or Path(args.output).is_dir()
+    args.output = Path(args.output)
     rejects_path = args.rejects or default_rejects_path(args.output)
     rejects_option = "--rejects" if args.rejects else "the default rejects file (choose another with --rejects)"
-    check_outputs([*args.input], [("-o/--output", args.output, TABLE_SUFFIXES),
-                                   (rejects_option, rejects_path, TABLE_SUFFIXES)])
+    if dataset:
+        if any(same_file(args.output, p) for p in args.input):
+            raise UsageError(terminal_safe(f"-o/--output: refusing to overwrite the input {args.output}"))
+        check_outputs([*args.input], [(rejects_option, rejects_path, TABLE_SUFFIXES)])
+    else:
+        check_outputs([*args.input], [("-o/--output", args.output, TABLE_SUFFIXES),
+                                       (rejects_option, rejects_path, TABLE_SUFFIXES)])
+    expanded = expand_inputs(args.input)
+    inputs = expanded if len(expanded) > 1 else expanded[0]
     # Streams: batches are enriched and written as they are read (feedtools.pipeline, the row-local seam).
     with tqdm(desc="parse", unit=" posts", unit_scale=True, file=sys.stderr, leave=False,
               disable=not _show_progress(args)) as bar:
-        inputs = args.input if len(args.input) > 1 else args.input[0]
         result = parse_to_file(inputs, args.output, format=args.format, languages=_languages(args.langs),
-                               known_names=args.known_name, progress=bar.update, workers=os.cpu_count() or 1)
+                               known_names=args.known_name, progress=bar.update, workers=os.cpu_count() or 1,
+                               dataset=dataset)
     # Rejects are written when there are any, or when --rejects asked for the file (then maybe header only).
     if result.rejects.height or args.rejects:
         write_table(result.rejects, rejects_path)
@@ -331,8 +346,9 @@ def build_parser() -> argparse.ArgumentParser:
                "the input cannot be read, 2 on bad arguments.",
     )
     add_input_options(p)
-    p.add_argument("-o", "--output", type=Path, required=True,
-                   help="output file: .parquet, .jsonl/.ndjson or .csv")
+    p.add_argument("-o", "--output", type=str, required=True,
+                   help="output file: .parquet, .jsonl/.ndjson or .csv; or DIR/ (trailing slash, or an existing "
+                        "folder): a dataset folder of Parquet parts with a manifest of the inputs")
     p.add_argument("--rejects", type=Path, default=None,
                    help="where to write rejected records (default: OUTPUT's name with .rejects.csv)")
     p.add_argument("-q", "--quiet", action="store_true",

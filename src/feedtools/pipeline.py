@@ -184,9 +184,13 @@ def _input_entry(meta: dict, stats: Counter, rows: int) -> dict:
 
 
 def _load_one(path: Path, *, format: str, languages, known_names, progress) -> Feed:
-    """One input: a parsed Parquet file as stored, or a raw feed read, enriched and finalized."""
+    """One input: a parsed Parquet file or dataset folder as stored, or a raw feed read, enriched and finalized."""
     if is_parquet(path):
         return read_parquet_feed(path)
+    from feedtools.dataset import is_dataset, read_dataset
+
+    if is_dataset(path):
+        return read_dataset(path)
     parts: list[ReadResult] = []
     for batch in iter_read(path, format, known_names=tuple(known_names)):
         # Enriched in slices: the intermediate columns of a slice are freed before the next one.
@@ -497,8 +501,13 @@ def parse_to_file(
     batch_rows: int = BATCH_ROWS,
     progress: Callable[[int], None] | None = None,
     workers: int = 1,
+    dataset: bool = False,
 ) -> ParseResult:
     """Read, enrich and mark duplicates like :func:`load`, streaming, and write the posts table to ``output``.
+
+    With ``dataset=True`` or an existing folder as ``output``: a dataset folder of Parquet parts with a
+    manifest of the inputs (:mod:`feedtools.dataset`; each input entry gets its SHA-256), made whole beside
+    ``output`` and moved into place.
 
     ``path`` may be one path or a list (one table, as :func:`load` makes it); an input
     may be a parsed posts Parquet file (its rows are taken as enriched; duplicates are
@@ -521,6 +530,9 @@ def parse_to_file(
     from feedtools.safeio import atomic_path, temp_prefix
 
     paths, output = _as_paths(path), Path(output)
+    if dataset or output.is_dir():
+        return _parse_to_dataset(paths, output, format=format, languages=languages, known_names=known_names,
+                                 batch_rows=batch_rows, progress=progress, workers=workers)
     kind = SUFFIXES.get(output.suffix.lower())
     if kind is None:
         raise ValueError(f"unknown output type {output.suffix or '(none)'!r} for {output.name}; "
@@ -638,10 +650,42 @@ def parse_to_file(
     return result
 
 
+def _parse_to_dataset(paths: list[Path], output: Path, **options) -> ParseResult:
+    """:func:`parse_to_file` into a dataset folder: one Parquet file in a temporary folder beside ``output``,
+    split into parts with the manifest (:func:`feedtools.dataset.write_parts`)."""
+    from feedtools.dataset import write_parts
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".{output.name}.", dir=output.parent) as tmp:
+        single = Path(tmp) / "posts.parquet"
+        result = parse_to_file(paths if len(paths) > 1 else paths[0], single, **options)
+        by_name = {p.name: p for p in paths}
+        for entry in result.meta.get("inputs", []):
+            src = by_name.get(str(entry.get("source")))
+            if entry.get("sha256") is None and src is not None and src.exists():
+                entry["sha256"] = file_sha256(src)
+        if len(paths) == 1 and result.meta.get("sha256") is None and paths[0].exists():
+            result.meta["sha256"] = file_sha256(paths[0])
+        write_parts(single, output, result.stats, result.meta, result.rejects)
+    return result
+
+
 def _iter_input(path: Path, format: str, known_names: tuple[str, ...], batch_rows: int):
     """Batches of one input as ``(posts, rejects, stats, meta, enriched)``: a reader's batches
     (not yet enriched), or a parsed Parquet file's rows in slices (enriched; its stats,
     rejects and meta come with the first slice)."""
+    from feedtools.dataset import dataset_accounting, is_dataset, iter_dataset_batches
+
+    if is_dataset(path):
+        feed_meta = dataset_accounting(path)
+        first = True
+        for posts in iter_dataset_batches(path, batch_rows):
+            yield posts, (feed_meta.rejects if first else empty_rejects()), (feed_meta.stats if first else Counter()), \
+                (feed_meta.meta if first else {}), True
+            first = False
+        if first:
+            yield empty_posts(), feed_meta.rejects, feed_meta.stats, feed_meta.meta, True
+        return
     if is_parquet(path):
         import pyarrow.parquet as pq
 

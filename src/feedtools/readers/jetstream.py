@@ -206,11 +206,6 @@ def _lines(path: Path, block: int = 1 << 23) -> Iterator[tuple[int, bytes]]:
         yield line_no + 1, rest
 
 
-def _seen_digest(post_id: str) -> bytes:
-    """An 8-byte digest of ``post_id`` (the repeat check keeps these, not the ids, to keep memory small)."""
-    return hashlib.blake2b(post_id.encode("utf-8", "surrogatepass"), digest_size=8).digest()
-
-
 def _array_events(path: Path) -> Iterator[tuple[str, None, object]]:
     """``(location, None, event)`` for every item of a JSON-array capture, decoded one at a time."""
     value = load_json_lazily(path)
@@ -220,6 +215,37 @@ def _array_events(path: Path) -> Iterator[tuple[str, None, object]]:
         raise FeedError(f"{path.name}: JSON {type(value).__name__}, not a list of Jetstream events")
     for i, ev in enumerate(value, start=1):
         yield f"item {i}", None, ev
+
+
+def take_event(ev: dict, location: str, line: int, *, source: str, stats: Counter, seen: set,
+               buf: RowBuffer | list, rejects: list[dict]) -> None:
+    """Turn one decoded event into a row appended to ``buf`` (a :class:`RowBuffer` or a list of row dicts), a reject (with its location) or a counted skip.
+
+    A repeat of a post already read (``seen``) counts as ``skipped_repeated``, an edit of one as
+    ``skipped_update``. Shared by :func:`read_batches` and the Spark byte-range reader.
+    """
+    try:
+        row = event_row(ev, stats)
+    except RecordError as e:
+        rejects.append({"source": source, "location": location, "line": line, "reason": str(e), "raw": raw_json(ev)})
+        return
+    if row is None:
+        return
+    if _seen_before(row["post_id"], seen):
+        stats["skipped_update" if row.get("notes") else "skipped_repeated"] += 1
+        return
+    row["source_location"] = location
+    row["source_line"] = line
+    buf.append(row)
+
+
+def _seen_before(post_id: str, seen: set[bytes]) -> bool:
+    """True when ``post_id`` was already read; else remember it (as an 8-byte digest, to keep memory small)."""
+    key = hashlib.blake2b(post_id.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    if key in seen:
+        return True
+    seen.add(key)
+    return False
 
 
 def read_batches(path: str | Path, batch_size: int = BATCH_SIZE, **_: object) -> Iterator[ReadResult]:
@@ -276,21 +302,7 @@ def read_batches(path: str | Path, batch_size: int = BATCH_SIZE, **_: object) ->
         else:
             location, line, ev = item
         if ev is not _DONE:
-            try:
-                row = event_row(ev, stats)
-            except RecordError as e:
-                rejects.append({"source": source, "location": location, "line": line, "reason": str(e),
-                                "raw": raw_json(ev)})
-                row = None
-            if row is not None:
-                key = _seen_digest(row["post_id"])
-                if key in seen:
-                    stats["skipped_update" if row.get("notes") else "skipped_repeated"] += 1
-                else:
-                    seen.add(key)
-                    row["source_location"] = location
-                    row["source_line"] = line
-                    rows.append(row)
+            take_event(ev, location, line, source=source, stats=stats, seen=seen, buf=rows, rejects=rejects)
         if n >= size:
             stats["records"] = n
             if position == 0:
