@@ -122,15 +122,18 @@ def test_json_documents_are_read_lazily_item_by_item(tmp_path):
     what is read equals a whole decode, and anything that is not one JSON document is left to the old path."""
     import orjson
 
-    from feedtools.readers.atproto import LazyList, load_json_lazily
+    from feedtools.readers.jsonarray import JsonArray, is_array, load_json_lazily
 
     doc = {"cursor": "c1", "posts": [{"uri": f"at://x/{i}", "n": i, "t": "é"} for i in range(5)], "feed": 3}
     path = tmp_path / "page.json"
     path.write_bytes(b"\xef\xbb\xbf" + orjson.dumps(doc))
     lazy = load_json_lazily(path)
-    assert isinstance(lazy["posts"], LazyList) and len(lazy["posts"]) == 5
+    assert isinstance(lazy["posts"], JsonArray) and is_array(lazy["posts"]) and len(lazy["posts"]) == 5
+    assert not isinstance(lazy["posts"], list)  # a sequence of undecoded items, not a list pretending
     assert list(lazy["posts"]) == doc["posts"] and lazy["posts"][4] == doc["posts"][4]
     assert lazy["posts"][1:3] == doc["posts"][1:3] and (lazy["cursor"], lazy["feed"]) == ("c1", 3)
+    from feedtools.readers.atproto import raw_json
+    assert orjson.loads(raw_json(lazy)) == doc  # a reject's raw text shows the items, never an empty list
     path.write_bytes(orjson.dumps(doc["posts"]))
     assert list(load_json_lazily(path)) == doc["posts"]
     for bad in (b"", b"[1,2", b'{"a":1}\n{"a":2}\n', b'["\xff"]', b'"text"'):

@@ -19,25 +19,22 @@ rejects table with its location and goes on.
 
 from __future__ import annotations
 
-import codecs
 import json
-import mmap
 import re
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-import msgspec
 import orjson
 import polars as pl
 import pyarrow as pa
 
 from feedtools.readers.base import FeedError, ReadResult, posts_frame, rejects_frame
+from feedtools.readers.jsonarray import JsonArray, load_json_lazily
 from feedtools.schema import conform
 
 __all__ = [
     "BadItem",
-    "LazyList",
     "RecordError",
     "RowBuffer",
     "at_uri_did",
@@ -50,7 +47,6 @@ __all__ = [
     "iter_lines",
     "load_document_or_lines",
     "load_json",
-    "load_json_lazily",
     "parse_time_series",
     "parse_times",
     "post_fields",
@@ -454,10 +450,17 @@ def check_readable(stats, rejects: list[dict], source: str, fmt: str) -> None:
 BOM = b"\xef\xbb\xbf"
 
 
+def _array_items(value) -> list:
+    """orjson's fallback for values it cannot serialise: a lazily read array as its items."""
+    if isinstance(value, JsonArray):
+        return list(value)
+    raise TypeError
+
+
 def raw_json(value) -> str:
     """A parsed value back as compact JSON text, for the rejects table's ``raw`` column."""
     try:
-        return orjson.dumps(value).decode("utf-8")
+        return orjson.dumps(value, default=_array_items).decode("utf-8")
     except TypeError:
         return repr(value)
 
@@ -562,113 +565,14 @@ def read_items(items, *, source: str, fmt: str, to_row) -> ReadResult:
     )
 
 
-class LazyList(list):
-    """A JSON array whose items are decoded one at a time, each time they are reached.
-
-    Holds the items as undecoded JSON slices of the file (:class:`msgspec.Raw`, no copy), so
-    memory grows with the item being read, not with the array. Iteration, ``len`` and
-    indexing work as on a list of the decoded items; the underlying ``list`` storage is
-    empty, so do not hand it to code that reads a list's memory directly (``orjson.dumps``).
-    Iterating raises :class:`FeedError` (one line) on an item orjson cannot decode (the
-    whole document was checked as JSON before; this catches numbers beyond a double).
-    """
-
-    def __init__(self, raws: list, name: str) -> None:
-        super().__init__()
-        self._raws, self._name = raws, name
-
-    def _decode(self, raw):
-        try:
-            return orjson.loads(memoryview(raw))
-        except orjson.JSONDecodeError as e:
-            raise FeedError(f"{self._name}: not valid JSON ({e})") from None
-
-    def __len__(self) -> int:
-        return len(self._raws)
-
-    def __bool__(self) -> bool:
-        return bool(self._raws)
-
-    def __iter__(self):
-        for raw in self._raws:
-            yield self._decode(raw)
-
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self._decode(r) for r in self._raws[i]]
-        return self._decode(self._raws[i])
-
-    def __repr__(self) -> str:
-        return f"LazyList({len(self._raws)} JSON items)"
-
-
-#: Keys whose array values :func:`load_json_lazily` leaves undecoded (the item lists of pages).
-LAZY_KEYS = ("feed", "posts")
-_SHALLOW = msgspec.json.Decoder(list[msgspec.Raw] | dict[str, msgspec.Raw])
-
-
-def _utf8_ok(buf, chunk: int = 1 << 24) -> bool:
-    """True when ``buf`` is valid UTF-8, checked in chunks (nothing the size of the file is built)."""
-    dec = codecs.getincrementaldecoder("utf-8")()
-    try:
-        for i in range(0, len(buf), chunk):
-            dec.decode(buf[i:i + chunk])
-        dec.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def load_json_lazily(path: Path):
-    """The file parsed as one JSON document whose big arrays stay undecoded until read, or None.
-
-    A top-level array becomes a :class:`LazyList`; a top-level object has its ``feed`` /
-    ``posts`` arrays as :class:`LazyList` and its other values decoded. The file is mapped
-    into memory (not read into a copy), checked in full as JSON and UTF-8 first (msgspec
-    skips through every value without building it), so a malformed document is known before
-    any item is read. Returns None when the file is not one JSON array or object (empty,
-    JSON Lines, malformed, a scalar): the caller then falls back to reading it whole, which
-    gives the same answers and errors as before.
-    """
-    try:
-        with open(path, "rb") as f:
-            mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-    except (ValueError, OSError):  # empty file, or not mappable
-        return None
-    view = memoryview(mm)
-    if view[:3] == BOM:
-        view = view[3:]
-    try:
-        shallow = _SHALLOW.decode(view)
-    except (msgspec.DecodeError, RecursionError, ValueError):
-        return None
-    if not _utf8_ok(view):
-        return None
-    name = path.name
-    if isinstance(shallow, list):
-        return LazyList(shallow, name)
-    out = {}
-    for key, raw in shallow.items():
-        if key in LAZY_KEYS and bytes(memoryview(raw)[:1]) == b"[":
-            try:
-                out[key] = LazyList(_SHALLOW.decode(raw), name)
-                continue
-            except (msgspec.DecodeError, msgspec.ValidationError):
-                pass
-        try:
-            out[key] = orjson.loads(memoryview(raw))
-        except orjson.JSONDecodeError as e:
-            raise FeedError(f"{name}: not valid JSON ({e})") from None
-    return out
-
-
 def load_document_or_lines(path: Path):
     """Parse a file as one JSON document, or as JSON Lines when it is not one document.
 
     Returns ``("document", value)`` or ``("lines", None)`` (then read it with
     :func:`iter_lines`). A JSON array or object is returned with its big arrays
-    undecoded (:func:`load_json_lazily`): items are decoded as they are read, so memory
-    grows with the item, not the file. Raises :class:`FeedError` when it is neither
+    as :class:`~feedtools.readers.jsonarray.JsonArray` values (:func:`load_json_lazily`):
+    items are decoded as they are read, so memory grows with the item, not the file; test
+    arrays with :func:`~feedtools.readers.jsonarray.is_array`. Raises :class:`FeedError` when it is neither
     (e.g. a truncated or malformed JSON document).
     """
     lazy = load_json_lazily(path)

@@ -53,13 +53,13 @@ from feedtools.readers.atproto import (
     finish_stats,
     first_byte,
     load_json,
-    load_json_lazily,
     post_fields,
     raw_json,
     repost_row,
     sniff_json,
 )
 from feedtools.readers.base import FeedError, ReadResult, rejects_frame
+from feedtools.readers.jsonarray import is_array, load_json_lazily
 
 FORMAT = "jetstream"
 BATCH_SIZE = 100_000
@@ -211,7 +211,7 @@ def _array_events(path: Path) -> Iterator[tuple[str, None, object]]:
     value = load_json_lazily(path)
     if value is None:
         value = load_json(path)  # not one JSON document: raises FeedError with orjson's reason
-    if not isinstance(value, list):
+    if not is_array(value):
         raise FeedError(f"{path.name}: JSON {type(value).__name__}, not a list of Jetstream events")
     for i, ev in enumerate(value, start=1):
         yield f"item {i}", None, ev
