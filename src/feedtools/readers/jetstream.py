@@ -139,6 +139,10 @@ class _Envelope(msgspec.Struct):
 
 
 _ENVELOPE = msgspec.json.Decoder(_Envelope)
+_SKIP_KEYS: dict[str, str] = {}  # collection -> its skipped_* count key (memo of _skip_key)
+#: Byte strings a compact Jetstream line holds when its event may become a row: such lines skip
+#: the pre-filter and are decoded at once (a false match only costs the full decode).
+_MAYBE_ROW = (b'"collection":"app.bsky.feed.post"', b'"collection":"app.bsky.feed.repost"')
 _DONE = object()  # an event counted as skipped by the pre-filter
 
 
@@ -173,7 +177,12 @@ def _prefilter(line: bytes, stats: Counter):
         collection = commit.collection
         if op not in ("create", "update") or collection == POST or (collection == REPOST and op == "create"):
             return None
-        stats[_skip_key(collection)] += 1
+        key = _SKIP_KEYS.get(collection) if type(collection) is str else None
+        if key is None:
+            key = _skip_key(collection)
+            if type(collection) is str and len(_SKIP_KEYS) < 4096:  # bounded: collections are few, feeds are data
+                _SKIP_KEYS[collection] = key
+        stats[key] += 1
         return _DONE
     if kind == "identity" or kind == "account":
         stats["skipped_" + kind] += 1
@@ -251,7 +260,8 @@ def _seen_before(post_id: str, seen: set[bytes]) -> bool:
 def read_batches(path: str | Path, batch_size: int = BATCH_SIZE, **_: object) -> Iterator[ReadResult]:
     """Read a Jetstream capture in batches of ``batch_size`` events, yielding one :class:`ReadResult` each.
 
-    JSON Lines: each line is first pre-filtered (:func:`_prefilter`): events the reader only
+    JSON Lines: a line holding a post or repost collection (:data:`_MAYBE_ROW`) is decoded at
+    once; every other line is first pre-filtered (:func:`_prefilter`): events the reader only
     counts (likes, follows, deletes, identity…) are counted by kind without being built as
     Python objects; the others are decoded with orjson and read by :func:`event_row`. Rows
     are collected per batch and turned into columns once. Only the rows of the current batch
@@ -270,11 +280,16 @@ def read_batches(path: str | Path, batch_size: int = BATCH_SIZE, **_: object) ->
     seen: set[bytes] = set()
     loads = orjson.loads
     decode_error = orjson.JSONDecodeError
+    post_mark, repost_mark = _MAYBE_ROW
 
     def flush() -> ReadResult:
         finish_stats(stats, len(rows), len(rejects))
         buf = RowBuffer()
-        buf.cols = {c: [r.get(c) for r in rows] for c in buf.cols}  # rows to columns, one pass per column
+        present: set[str] = set()
+        for r in rows:
+            present.update(r)
+        nones = [None] * len(rows)  # a column no row of the batch fills is all null (shared list, read-only)
+        buf.cols = {c: [r.get(c) for r in rows] if c in present else nones for c in buf.cols}
         posts = buf.frame(source=source, source_format=FORMAT, first_position=position)
         return ReadResult(posts=posts, rejects=rejects_frame(rejects), stats=stats, meta=dict(meta))
 
@@ -289,10 +304,10 @@ def read_batches(path: str | Path, batch_size: int = BATCH_SIZE, **_: object) ->
         n += 1
         if lines:
             line_no, raw = item
-            location, line = f"line {line_no}", line_no
-            if _prefilter(raw, stats) is _DONE:
+            if post_mark not in raw and repost_mark not in raw and _prefilter(raw, stats) is _DONE:
                 ev = _DONE
             else:
+                location, line = f"line {line_no}", line_no
                 try:
                     ev = loads(raw)
                 except decode_error:
