@@ -38,8 +38,8 @@ from pathlib import Path
 
 import orjson
 
-__all__ = ["SIZES", "build_jetstream", "build_scrape", "decode_floor", "main", "notebook_baseline", "parse_sizes",
-           "read_only", "run_bench"]
+__all__ = ["SIZES", "build_jetstream", "build_scrape", "decode_floor", "fasttext_floor", "main", "notebook_baseline",
+           "parse_sizes", "read_only", "run_bench"]
 
 SIZES = {"100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
 from feedtools.paths import ROOT, SAMPLES, SEED  # noqa: E402,F401
@@ -354,6 +354,8 @@ def run_bench(sizes: Sequence[tuple[str, int]], *, formats: Sequence[str] = ("sc
                     emit(parse_row)
                     if fmt == "jetstream":
                         _jetstream_floor_rows(feed, base, parse_row, n_rows, tmp, emit)
+                    if fmt == "scrape":
+                        _language_floor_row(feed, base, parse_row, tmp, emit)
                     if spark:
                         sdir = tmp / "spark_posts"
                         sr = run_measured([sys.executable, "-m", "feedtools.spark", "parse", str(feed), "-o",
@@ -412,6 +414,23 @@ def decode_floor(path: Path) -> int:
     return n
 
 
+def fasttext_floor(path: Path) -> tuple[int, float]:
+    """The floor of language identification on a feed: fastText alone (best label) on each distinct text.
+
+    Reads the feed first (not timed), then returns ``(texts, CPU seconds)`` of the predict loop
+    alone: no entity stripping, letter counting, slicing or table work.
+    """
+    from feedtools.language import _model
+    from feedtools.readers import read_raw
+
+    texts = read_raw(path).posts["text"].drop_nulls().unique().str.replace_all("\n", " ", literal=True).to_list()
+    predict = _model().f.predict
+    t0 = time.process_time()
+    for t in texts:
+        predict(t + "\n", 1, 0.0, "strict")
+    return len(texts), time.process_time() - t0
+
+
 def read_only(path: Path) -> int:
     """The reader alone (no cleaning, language or output): rows of :func:`feedtools.readers.read_raw`."""
     from feedtools.readers import read_raw
@@ -435,6 +454,22 @@ def _jetstream_floor_rows(feed: Path, base: dict, parse_row: dict, n_rows: int, 
           "cpu": f"{read.cpu_seconds:.1f}", "peak_mb": read.peak_mb,
           "note": f"{read.cpu_seconds / floor.cpu_seconds:.1f}x the floor (CPU); "
                   f"whole parse {float(parse_row['cpu']) / floor.cpu_seconds:.1f}x"})
+
+
+def _language_floor_row(feed: Path, base: dict, parse_row: dict, tmp: Path, emit) -> None:
+    """A row for fastText alone on the feed's distinct texts (:func:`fasttext_floor`), measured now, with the
+    whole parse's CPU time as a multiple of it."""
+    r = run_measured([sys.executable, "-m", "feedtools.bench", "--fasttext-only", str(feed)], tmp / "log")
+    try:
+        n_texts, cpu = (float(x) for x in r.last_line.split())
+    except ValueError:
+        emit({**base, "step": "language floor (fastText alone)", "rows": 0, "seconds": r.seconds, "cpu": "-",
+              "peak_mb": r.peak_mb, "note": f"FAILED: {r.last_line[:80]}"})
+        return
+    ratio = float(parse_row["cpu"]) / cpu if cpu > 0 else float("nan")
+    emit({**base, "step": "language floor (fastText alone)", "rows": int(n_texts), "seconds": cpu,
+          "cpu": f"{cpu:.1f}", "peak_mb": r.peak_mb,
+          "note": f"predict loop only, distinct texts (seconds = its CPU); whole parse {ratio:.1f}x (CPU)"})
 
 
 def _rows_of(parquet: Path) -> int:
@@ -497,6 +532,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--baseline-only", type=Path, default=None, metavar="FILE", help=argparse.SUPPRESS)
     p.add_argument("--floor-only", type=Path, default=None, metavar="FILE", help=argparse.SUPPRESS)
     p.add_argument("--read-only", type=Path, default=None, metavar="FILE", help=argparse.SUPPRESS)
+    p.add_argument("--fasttext-only", type=Path, default=None, metavar="FILE", help=argparse.SUPPRESS)
     add_arguments(p)
     args = p.parse_args(argv)
     if args.floor_only is not None:
@@ -504,6 +540,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.read_only is not None:
         print(read_only(args.read_only))
+        return 0
+    if args.fasttext_only is not None:
+        n, cpu = fasttext_floor(args.fasttext_only)
+        print(f"{n} {cpu:.3f}")
         return 0
     if args.baseline_only is not None:
         print(json.dumps(notebook_baseline(args.baseline_only)))
