@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 
 from feedtools.readers.atproto import RecordError, parse_times, post_fields, sniff_json, tid_micros
+from feedtools.readers.base import FeedError
 
 
 def facet(text: str, sub: str, feature: dict, *, start: int | None = None, end: int | None = None) -> dict:
@@ -214,3 +215,32 @@ def test_reply_authors_come_from_the_reply_uris():
     out = post_fields({"text": "yes", "reply": {"parent": {"uri": "at://did:plc:p/app.bsky.feed.post/1"},
                                                 "root": {"uri": "at://did:plc:r/app.bsky.feed.post/0"}}})
     assert (out["reply_parent_author"], out["reply_root_author"]) == ("did:plc:p", "did:plc:r")
+
+
+def test_json_documents_are_read_lazily_item_by_item(tmp_path):
+    """A JSON array (or the ``posts``/``feed`` array of an object) stays undecoded until its items are read;
+    what is read equals a whole decode, and anything that is not one JSON document is left to the old path."""
+    import orjson
+
+    from feedtools.readers.jsonarray import JsonArray, is_array, load_json_lazily
+
+    doc = {"cursor": "c1", "posts": [{"uri": f"at://x/{i}", "n": i, "t": "é"} for i in range(5)], "feed": 3}
+    path = tmp_path / "page.json"
+    path.write_bytes(b"\xef\xbb\xbf" + orjson.dumps(doc))
+    lazy = load_json_lazily(path)
+    assert isinstance(lazy["posts"], JsonArray) and is_array(lazy["posts"]) and len(lazy["posts"]) == 5
+    assert not isinstance(lazy["posts"], list)  # a sequence of undecoded items, not a list pretending
+    assert list(lazy["posts"]) == doc["posts"] and lazy["posts"][4] == doc["posts"][4]
+    assert lazy["posts"][1:3] == doc["posts"][1:3] and (lazy["cursor"], lazy["feed"]) == ("c1", 3)
+    from feedtools.readers.atproto import raw_json
+    assert orjson.loads(raw_json(lazy)) == doc  # a reject's raw text shows the items, never an empty list
+    path.write_bytes(orjson.dumps(doc["posts"]))
+    assert list(load_json_lazily(path)) == doc["posts"]
+    for bad in (b"", b"[1,2", b'{"a":1}\n{"a":2}\n', b'["\xff"]', b'"text"'):
+        path.write_bytes(bad)
+        assert load_json_lazily(path) is None
+    path.write_bytes(b'[{"a":1},{"a":1e400}]')  # valid JSON, beyond a double: a one-line error when reached
+    items = iter(load_json_lazily(path))
+    assert next(items) == {"a": 1}
+    with pytest.raises(FeedError, match="not valid JSON"):
+        next(items)

@@ -38,7 +38,8 @@ from pathlib import Path
 
 import orjson
 
-__all__ = ["SIZES", "build_jetstream", "build_scrape", "main", "notebook_baseline", "parse_sizes", "run_bench"]
+__all__ = ["SIZES", "build_jetstream", "build_scrape", "decode_floor", "fasttext_floor", "main", "notebook_baseline",
+           "parse_sizes", "read_only", "run_bench"]
 
 SIZES = {"100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
 from feedtools.errors import OptionError
@@ -349,6 +350,10 @@ def run_bench(sizes: Sequence[tuple[str, int]], *, formats: Sequence[str] = ("sc
                                  "cpu": f"{r.cpu_seconds:.1f}", "peak_mb": r.peak_mb,
                                  "note": f"{n:,} items, {feed.stat().st_size / 2**20:,.0f} MB"}
                     emit(parse_row)
+                    if fmt == "jetstream":
+                        _jetstream_floor_rows(feed, base, parse_row, n_rows, tmp, emit)
+                    if fmt == "scrape":
+                        _language_floor_row(feed, base, parse_row, tmp, emit)
                     if spark:
                         sdir = tmp / "spark_posts"
                         sr = run_measured([sys.executable, "-m", "feedtools.spark", "parse", str(feed), "-o",
@@ -401,6 +406,79 @@ def run_bench(sizes: Sequence[tuple[str, int]], *, formats: Sequence[str] = ("sc
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return rows
+
+
+def decode_floor(path: Path) -> int:
+    """The floor of reading a JSON Lines capture: decode every non-blank line with orjson, build nothing else.
+    Returns the number of lines decoded (undecodable lines are counted too)."""
+    loads, n = orjson.loads, 0
+    with open(path, "rb") as f:
+        for line in f:
+            if line.strip():
+                n += 1
+                try:
+                    loads(line)
+                except orjson.JSONDecodeError:
+                    pass
+    return n
+
+
+def fasttext_floor(path: Path) -> tuple[int, float]:
+    """The floor of language identification on a feed: fastText alone (best label) on each distinct text.
+
+    Reads the feed first (not timed), then returns ``(texts, CPU seconds)`` of the predict loop
+    alone: no entity stripping, letter counting, slicing or table work.
+    """
+    from feedtools.language import _model
+    from feedtools.readers import read_raw
+
+    texts = read_raw(path).posts["text"].drop_nulls().unique().str.replace_all("\n", " ", literal=True).to_list()
+    predict = _model().f.predict
+    t0 = time.process_time()
+    for t in texts:
+        predict(t + "\n", 1, 0.0, "strict")
+    return len(texts), time.process_time() - t0
+
+
+def read_only(path: Path) -> int:
+    """The reader alone (no cleaning, language or output): rows of :func:`feedtools.readers.read_raw`."""
+    from feedtools.readers import read_raw
+
+    return read_raw(path).posts.height
+
+
+def _jetstream_floor_rows(feed: Path, base: dict, parse_row: dict, n_rows: int, tmp: Path, emit) -> None:
+    """Rows for the reader alone and for the decode floor, measured now, with the ratios to the floor."""
+    runs = {}
+    for what in ("floor", "read"):
+        runs[what] = run_measured([sys.executable, "-m", "feedtools.bench", f"--{what}-only", str(feed)], tmp / "log")
+    floor, read = runs["floor"], runs["read"]
+    ok = floor.returncode == 0 and read.returncode == 0 and floor.cpu_seconds > 0
+    emit({**base, "step": "decode floor (orjson, every line)", "rows": int(floor.last_line or 0) if ok else 0,
+          "seconds": floor.seconds, "cpu": f"{floor.cpu_seconds:.1f}", "peak_mb": floor.peak_mb,
+          "note": "the floor: decoding alone" if ok else f"FAILED: {floor.last_line[:80]}"})
+    if not ok:
+        return
+    emit({**base, "step": "read (reader only)", "rows": int(read.last_line), "seconds": read.seconds,
+          "cpu": f"{read.cpu_seconds:.1f}", "peak_mb": read.peak_mb,
+          "note": f"{read.cpu_seconds / floor.cpu_seconds:.1f}x the floor (CPU); "
+                  f"whole parse {float(parse_row['cpu']) / floor.cpu_seconds:.1f}x"})
+
+
+def _language_floor_row(feed: Path, base: dict, parse_row: dict, tmp: Path, emit) -> None:
+    """A row for fastText alone on the feed's distinct texts (:func:`fasttext_floor`), measured now, with the
+    whole parse's CPU time as a multiple of it."""
+    r = run_measured([sys.executable, "-m", "feedtools.bench", "--fasttext-only", str(feed)], tmp / "log")
+    try:
+        n_texts, cpu = (float(x) for x in r.last_line.split())
+    except ValueError:
+        emit({**base, "step": "language floor (fastText alone)", "rows": 0, "seconds": r.seconds, "cpu": "-",
+              "peak_mb": r.peak_mb, "note": f"FAILED: {r.last_line[:80]}"})
+        return
+    ratio = float(parse_row["cpu"]) / cpu if cpu > 0 else float("nan")
+    emit({**base, "step": "language floor (fastText alone)", "rows": int(n_texts), "seconds": cpu,
+          "cpu": f"{cpu:.1f}", "peak_mb": r.peak_mb,
+          "note": f"predict loop only, distinct texts (seconds = its CPU); whole parse {ratio:.1f}x (CPU)"})
 
 
 def _rows_of(parquet: Path) -> int:
@@ -461,8 +539,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     """``python -m feedtools.bench``: the benchmark, or (``--baseline-only FILE``) one baseline run as JSON."""
     p = argparse.ArgumentParser(prog="python -m feedtools.bench", description=__doc__.splitlines()[0])
     p.add_argument("--baseline-only", type=Path, default=None, metavar="FILE", help=argparse.SUPPRESS)
+    p.add_argument("--floor-only", type=Path, default=None, metavar="FILE", help=argparse.SUPPRESS)
+    p.add_argument("--read-only", type=Path, default=None, metavar="FILE", help=argparse.SUPPRESS)
+    p.add_argument("--fasttext-only", type=Path, default=None, metavar="FILE", help=argparse.SUPPRESS)
     add_arguments(p)
     args = p.parse_args(argv)
+    if args.floor_only is not None:
+        print(decode_floor(args.floor_only))
+        return 0
+    if args.read_only is not None:
+        print(read_only(args.read_only))
+        return 0
+    if args.fasttext_only is not None:
+        n, cpu = fasttext_floor(args.fasttext_only)
+        print(f"{n} {cpu:.3f}")
+        return 0
     if args.baseline_only is not None:
         print(json.dumps(notebook_baseline(args.baseline_only)))
         return 0

@@ -46,6 +46,7 @@ from feedtools.readers.atproto import (
     sniff_json,
 )
 from feedtools.readers.base import FeedError
+from feedtools.readers.jsonarray import is_array
 
 FORMAT = "authorfeed"
 REASON_REPOST = "app.bsky.feed.defs#reasonRepost"
@@ -189,7 +190,7 @@ def _items(value, source: str):
         pages = [value] if "feed" in value else None
         if pages is None:
             raise FeedError(f"{source}: a JSON object without 'feed': not an author feed")
-    elif isinstance(value, list):
+    elif is_array(value):
         if any(isinstance(v, dict) and "feed" in v for v in value):
             pages = value
         else:  # a list of feed items
@@ -200,7 +201,7 @@ def _items(value, source: str):
         raise FeedError(f"{source}: JSON {type(value).__name__}, not an author feed")
     for p, page in enumerate(pages, start=1):
         feed = page.get("feed") if isinstance(page, dict) else None
-        if not isinstance(feed, list):
+        if not is_array(feed):
             yield f"page {p}", None, BadItem(f"page has no list 'feed' ({type(feed).__name__})", raw_json(page))
             continue
         for i, item in enumerate(feed, start=1):
