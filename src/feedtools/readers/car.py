@@ -179,29 +179,36 @@ def _walk(root, blocks: dict, bad: dict, rejects: list[dict], source: str) -> li
         if reason:
             reject(item, f"{reason}: the records below it cannot be listed")
             continue
-        todo: list = []
-        if node.get("l") is not None:
-            todo.append(("node", node["l"], depth + 1))
-        key = b""
-        for e in node["e"]:
-            try:
-                if not isinstance(e, dict):
-                    raise TypeError(f"entry is {type(e).__name__}, not a map")
-                p, k, v = e["p"], e["k"], e["v"]
-                if type(p) is not int or p < 0 or not isinstance(k, bytes):
-                    raise TypeError(f"prefix length {type(p).__name__} / key {type(k).__name__}")
-                if not _hashable_cid(v):
-                    raise TypeError(f"record link is {type(v).__name__}, not a CID")
-                key = key[:p] + k
-                todo.append(("entry", (key.decode("utf-8"), v), depth))
-            except (TypeError, KeyError, UnicodeDecodeError) as err:
-                reject(item, f"malformed tree entry ({err!r}): later keys of this node are lost",
-                       raw_json(e) if isinstance(e, dict) else repr(e)[:500])
-                break
-            if e.get("t") is not None:
-                todo.append(("node", e["t"], depth + 1))
-        stack.extend(reversed(todo))
+        stack.extend(reversed(_node_todo(node, item, depth, reject)))
     return out
+
+
+def _node_todo(node: dict, item, depth: int, reject) -> list:
+    """What one MST node lists, in key order: ``("node", link, depth + 1)`` for subtrees and
+    ``("entry", (key, record CID), depth)`` for records. Keys are prefix-compressed, so an entry with
+    fields of the wrong types ends the listing with one ``reject(item, reason, raw)``."""
+    todo: list = []
+    if node.get("l") is not None:
+        todo.append(("node", node["l"], depth + 1))
+    key = b""
+    for e in node["e"]:
+        try:
+            if not isinstance(e, dict):
+                raise TypeError(f"entry is {type(e).__name__}, not a map")
+            p, k, v = e["p"], e["k"], e["v"]
+            if type(p) is not int or p < 0 or not isinstance(k, bytes):
+                raise TypeError(f"prefix length {type(p).__name__} / key {type(k).__name__}")
+            if not _hashable_cid(v):
+                raise TypeError(f"record link is {type(v).__name__}, not a CID")
+            key = key[:p] + k
+            todo.append(("entry", (key.decode("utf-8"), v), depth))
+        except (TypeError, KeyError, UnicodeDecodeError) as err:
+            reject(item, f"malformed tree entry ({err!r}): later keys of this node are lost",
+                   raw_json(e) if isinstance(e, dict) else repr(e)[:500])
+            break
+        if e.get("t") is not None:
+            todo.append(("node", e["t"], depth + 1))
+    return todo
 
 
 def _skip_key(collection: str) -> str:
@@ -216,37 +223,15 @@ def read_batches(path: str | Path, **_: object):
     """
     path = Path(path)
     source = path.name
-    data = path.read_bytes()
-    try:
-        header, blocks = libipld.decode_car(data)
-        bad: dict = {}
-    except (ValueError, RecursionError):
-        header, blocks, bad = _decode_lenient(data, source)
-    roots = header.get("roots") if isinstance(header, dict) else None
-    if not isinstance(roots, list) or not roots:
-        raise FeedError(f"{source}: CAR file without a root")
-    commit = blocks.get(roots[0]) if isinstance(roots[0], bytes) else None
-    if not isinstance(commit, dict) or not isinstance(commit.get("did"), str) or "data" not in commit:
-        raise FeedError(f"{source}: the CAR's root is not a repository commit (is this a getRepo export?)")
+    commit, blocks, bad = _load_commit(path.read_bytes(), source)
     did = commit["did"]
     rev = commit.get("rev") if isinstance(commit.get("rev"), str) else None
     rejects: list[dict] = []
     entries = _walk(commit["data"], blocks, bad, rejects, source)
-    tree_rejects = len(rejects)
-
-    profile_name = pinned = None
-    has_profile = False
-    for key, cid in entries:
-        if key == f"{PROFILE}/self" and isinstance(blocks.get(cid), dict):
-            profile = blocks[cid]
-            has_profile = True
-            name = get(profile, "displayName")
-            profile_name = name.strip() if isinstance(name, str) and name.strip() else None
-            pin = get(profile, "pinnedPost")
-            pinned = pin.get("uri") if isinstance(pin, dict) else None
-
-    rev_us = tid_micros(rev)
-    stats: Counter = Counter(records=len(entries) + tree_rejects)
+    stats: Counter = Counter(records=len(entries) + len(rejects))
+    profile_name, pinned, has_profile = _profile(entries, blocks)
+    post_extra = {"author_did": did, "author_name": profile_name, "is_repost": False, "is_placeholder": False,
+                  "_ref_us": tid_micros(rev)}
     buf = RowBuffer(stats)
     seen: set[str] = set()
     for key, cid in entries:
@@ -266,8 +251,7 @@ def read_batches(path: str | Path, **_: object):
             uri = f"at://{did}/{collection}/{rkey}"
             if collection == POST:
                 row = post_fields(record)
-                row.update(post_id=uri, post_uri=uri, author_did=did, author_name=profile_name,
-                           is_repost=False, is_placeholder=False, _ref_us=rev_us,
+                row.update(post_extra, post_id=uri, post_uri=uri,
                            is_pinned=(uri == pinned) if has_profile else None, cid=_cid_str(cid))
             else:
                 row = repost_row(record, uri, did)
@@ -284,3 +268,39 @@ def read_batches(path: str | Path, **_: object):
             "profile_name": profile_name}
     yield ReadResult(posts=buf.frame(source=source, source_format=FORMAT), rejects=rejects_frame(rejects),
                      stats=stats, meta=meta)
+
+
+def _load_commit(data: bytes, source: str) -> tuple[dict, dict, dict]:
+    """``(root commit, blocks by CID, reasons of unreadable blocks by CID)`` of a CAR file's bytes.
+
+    A CAR libipld cannot decode whole is decoded block by block (:func:`_decode_lenient`).
+    Raises :class:`FeedError` when it has no root or its root is not a repository commit.
+    """
+    try:
+        header, blocks = libipld.decode_car(data)
+        bad: dict = {}
+    except (ValueError, RecursionError):
+        header, blocks, bad = _decode_lenient(data, source)
+    roots = header.get("roots") if isinstance(header, dict) else None
+    if not isinstance(roots, list) or not roots:
+        raise FeedError(f"{source}: CAR file without a root")
+    commit = blocks.get(roots[0]) if isinstance(roots[0], bytes) else None
+    if not isinstance(commit, dict) or not isinstance(commit.get("did"), str) or "data" not in commit:
+        raise FeedError(f"{source}: the CAR's root is not a repository commit (is this a getRepo export?)")
+    return commit, blocks, bad
+
+
+def _profile(entries: list[tuple[str, object]], blocks: dict) -> tuple[str | None, str | None, bool]:
+    """``(display name, pinned post URI, whether a profile record exists)`` from the repository's
+    ``app.bsky.actor.profile/self`` record (the last one listed, when a damaged tree lists several)."""
+    profile_name = pinned = None
+    has_profile = False
+    for key, cid in entries:
+        if key == f"{PROFILE}/self" and isinstance(blocks.get(cid), dict):
+            profile = blocks[cid]
+            has_profile = True
+            name = get(profile, "displayName")
+            profile_name = name.strip() if isinstance(name, str) and name.strip() else None
+            pin = get(profile, "pinnedPost")
+            pinned = pin.get("uri") if isinstance(pin, dict) else None
+    return profile_name, pinned, has_profile

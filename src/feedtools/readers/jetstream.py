@@ -273,7 +273,6 @@ def read_batches(path: str | Path, batch_size: int = BATCH_SIZE, **_: object) ->
     path = Path(path)
     source = path.name
     size = max(1, int(batch_size))
-    meta = {"format": FORMAT, "source": source, "unit": "records"}
     position = 0
     rows: list[dict] = []
     rejects: list[dict] = []
@@ -282,20 +281,10 @@ def read_batches(path: str | Path, batch_size: int = BATCH_SIZE, **_: object) ->
     loads = orjson.loads
     decode_error = orjson.JSONDecodeError
     post_mark, repost_mark = _MAYBE_ROW
-
-    def flush() -> ReadResult:
-        finish_stats(stats, len(rows), len(rejects))
-        posts = RowBuffer.from_rows(rows, stats).frame(source=source, source_format=FORMAT, first_position=position)
-        return ReadResult(posts=posts, rejects=rejects_frame(rejects), stats=stats, meta=dict(meta))
-
-    if first_byte(path) == b"[":
-        events: Iterator = _array_events(path)
-        lines = False
-    else:
-        events = _lines(path)
-        lines = True
+    lines = first_byte(path) != b"["
+    events: Iterator = _lines(path) if lines else _array_events(path)
     n = 0
-    for item in events:
+    for item in events:  # the hot loop of the reader: kept inline (no call per line before the cheap tests)
         n += 1
         if lines:
             line_no, raw = item
@@ -314,15 +303,24 @@ def read_batches(path: str | Path, batch_size: int = BATCH_SIZE, **_: object) ->
         if ev is not _DONE:
             take_event(ev, location, line, source=source, stats=stats, seen=seen, buf=rows, rejects=rejects)
         if n >= size:
-            stats["records"] = n
-            if position == 0:
-                check_readable(stats, rejects, source, FORMAT)
-            result = flush()
+            result = _batch(rows, rejects, stats, n, source=source, position=position)
             position += result.posts.height
             yield result
             rows, rejects, stats, n = [], [], Counter(), 0
-    stats["records"] = n
     if n or position == 0:
-        if position == 0:
-            check_readable(stats, rejects, source, FORMAT)
-        yield flush()
+        yield _batch(rows, rejects, stats, n, source=source, position=position)
+
+
+def _batch(rows: list[dict], rejects: list[dict], stats: Counter, n: int, *, source: str,
+           position: int) -> ReadResult:
+    """One batch of ``n`` events as a :class:`ReadResult` whose posts count on from ``position``.
+
+    Raises :class:`FeedError` when it is the first batch (``position == 0``) and every record was rejected.
+    """
+    stats["records"] = n
+    if position == 0:
+        check_readable(stats, rejects, source, FORMAT)
+    finish_stats(stats, len(rows), len(rejects))
+    posts = RowBuffer.from_rows(rows, stats).frame(source=source, source_format=FORMAT, first_position=position)
+    meta = {"format": FORMAT, "source": source, "unit": "records"}
+    return ReadResult(posts=posts, rejects=rejects_frame(rejects), stats=stats, meta=meta)

@@ -188,6 +188,47 @@ def read_batches(path: str | Path, *, known_names: tuple[str, ...] = (), **_: ob
     """
     path = Path(path)
     source = path.name
+    df, rejects, has_control = _read_lines(path, source)
+    df = _classify_lines(df, has_control)
+    profile_name, bio = _header(df, source)
+    _reject_control_lines(df, source, rejects)
+    items = _items(df)
+    counts = df["kind"].value_counts()
+    by_kind = dict(zip(counts["kind"].to_list(), counts["count"].to_list()))
+    n_lines = df.height
+    del df  # the lines are no longer needed: free them before the items are split (peak memory)
+    items = _split_labels(items, profile_name, known_names)
+    items, n_dropped = _drop_empty_items(items, source, rejects)
+    posts = _to_posts(items, source, profile_name)
+    del items
+    stats = Counter(
+        lines=n_lines,
+        header=by_kind.get("header", 0),
+        items=by_kind.get("item", 0),
+        continuation=by_kind.get("continuation", 0),
+        blank=by_kind.get("blank", 0),
+    )
+    stats["records"] = stats["items"]
+    stats["posts"] = posts.height
+    stats["rejected_items"] = n_dropped
+    stats["rejected"] = len(rejects)
+    stats["skipped"] = stats["blank"]
+    rej = rejects_frame(sorted(rejects, key=lambda r: r["line"]))
+    yield ReadResult(
+        posts=posts,
+        rejects=rej,
+        stats=stats,
+        meta={"format": FORMAT, "source": source, "profile_name": profile_name, "profile_bio": bio,
+              "unit": "lines"},
+    )
+
+
+def _read_lines(path: Path, source: str) -> tuple[pl.DataFrame, list[dict], bool]:
+    """The file's lines as a frame ``line`` (1-based), ``txt`` (trailing spaces and newline cut, null when
+    not UTF-8), ``undecodable``; the rejects so far (undecodable lines); whether any control byte occurs.
+
+    Raises :class:`FeedError` for an empty or binary file.
+    """
     data = path.read_bytes()
     if not data.strip(b"\xef\xbb\xbf \t\r\n"):
         raise FeedError(f"{source}: the file is empty")
@@ -196,7 +237,6 @@ def read_batches(path: str | Path, *, known_names: tuple[str, ...] = (), **_: ob
         raise FeedError(f"{source}: this is {what}, not a feed")
     raw_lines, rejects, has_control = _split_lines(data, source)
     del data
-
     df = raw_lines.to_frame("raw").with_row_index("line", offset=1)
     del raw_lines
     df = df.with_columns(
@@ -205,6 +245,15 @@ def read_batches(path: str | Path, *, known_names: tuple[str, ...] = (), **_: ob
         txt=pl.col("raw").str.strip_chars_end(" \t\r\n"),  # a line keeps its newline until here
         undecodable=pl.col("raw").is_null(),
     ).drop("raw")
+    return df, rejects, has_control
+
+
+def _classify_lines(df: pl.DataFrame, has_control: bool) -> pl.DataFrame:
+    """Add ``control``, ``item_no`` (items started so far) and ``kind`` to the lines of :func:`_read_lines`.
+
+    ``kind``: ``rejected`` (undecodable or control characters), ``blank``, ``item`` (a line
+    starting an item), ``header`` (a readable line before the first item) or ``continuation``.
+    """
     undecodable = pl.col("undecodable")
     blank = pl.col("txt").str.strip_chars() == ""
     # The control-character regex runs only when the raw bytes hold a control character at all (rare).
@@ -235,44 +284,55 @@ def read_batches(path: str | Path, *, known_names: tuple[str, ...] = (), **_: ob
         .when(before_items).then(pl.lit("header"))
         .otherwise(pl.lit("continuation"))
     )
-    df = df.with_columns(kind=kind)
+    return df.with_columns(kind=kind)
+
+
+def _header(df: pl.DataFrame, source: str) -> tuple[str | None, str | None]:
+    """``(profile name, bio)`` from the header lines (first one, the others joined); None when absent.
+
+    Raises :class:`FeedError` when the file has neither a header nor any feed item.
+    """
     header = df.filter(pl.col("kind") == "header").sort("line")
     if header.height == 0 and df.filter(pl.col("kind") == "item").height == 0:
         raise FeedError(f"{source}: no profile header and no feed items (is this a profile scrape?)")
     profile_name = header["txt"][0].strip() if header.height else None
     bio = "\n".join(s.strip() for s in header["txt"][1:].to_list()) if header.height > 1 else None
+    return profile_name, bio
 
-    # Rejected lines (beyond undecodable ones, already listed).
+
+def _reject_control_lines(df: pl.DataFrame, source: str, rejects: list[dict]) -> None:
+    """Append a reject for each line with control characters (undecodable ones are already listed)."""
     bad = df.filter((pl.col("kind") == "rejected") & ~pl.col("undecodable"))  # a blank line is only blank
     for line, raw in zip(bad["line"].to_list(), bad["txt"].to_list()):
         rejects.append({"source": source, "location": f"line {line}", "line": line,
                         "reason": "control characters in line (binary or corrupted text)", "raw": raw})
 
-    # Items with their continuation lines. Most items are one line: only those followed by continuation
-    # lines go through a group-by (measured: the group-by over every line took a fifth of the reading time).
+
+def _items(df: pl.DataFrame) -> pl.DataFrame:
+    """One row per item: ``item_no``, ``source_line``, ``body`` (its text with continuation lines), ``n_lines``.
+
+    Most items are one line: only those followed by continuation lines go through a group-by
+    (measured: the group-by over every line took a fifth of the reading time).
+    """
     items = df.filter(pl.col("kind") == "item").select(
         "item_no", source_line=pl.col("line"), body=pl.col("txt").str.strip_prefix("-").str.strip_prefix(" ")
     )
     cont = df.filter(pl.col("kind") == "continuation").select("item_no", piece=pl.col("txt").str.strip_chars())
-    if cont.height:
-        joined = (
-            cont.group_by("item_no", maintain_order=True)
-            .agg(_more=pl.col("piece").str.join("\n"), _n=pl.len())
-        )
-        items = items.join(joined, on="item_no", how="left", maintain_order="left").with_columns(
-            body=pl.when(pl.col("_n").is_not_null())
-            .then(pl.concat_str(["body", "_more"], separator="\n")).otherwise("body"),
-            n_lines=(pl.col("_n").fill_null(0) + 1).cast(pl.UInt32),
-        ).drop("_more", "_n")
-    else:
-        items = items.with_columns(n_lines=pl.lit(1, dtype=pl.UInt32))
-    del cont
-    counts = df["kind"].value_counts()
-    by_kind = dict(zip(counts["kind"].to_list(), counts["count"].to_list()))
-    n_lines = df.height
-    del df, header  # the lines are no longer needed: free them before the items are split (peak memory)
-    items = _split_labels(items, profile_name, known_names)
+    if not cont.height:
+        return items.with_columns(n_lines=pl.lit(1, dtype=pl.UInt32))
+    joined = (
+        cont.group_by("item_no", maintain_order=True)
+        .agg(_more=pl.col("piece").str.join("\n"), _n=pl.len())
+    )
+    return items.join(joined, on="item_no", how="left", maintain_order="left").with_columns(
+        body=pl.when(pl.col("_n").is_not_null())
+        .then(pl.concat_str(["body", "_more"], separator="\n")).otherwise("body"),
+        n_lines=(pl.col("_n").fill_null(0) + 1).cast(pl.UInt32),
+    ).drop("_more", "_n")
 
+
+def _drop_empty_items(items: pl.DataFrame, source: str, rejects: list[dict]) -> tuple[pl.DataFrame, int]:
+    """Items without post text (not placeholders) become rejects; returns the other items and how many went."""
     empty_item = pl.col("text_out").is_null() & ~pl.col("is_placeholder")
     empty_item = (empty_item | (pl.col("text_out").str.strip_chars() == "")).fill_null(False)
     dropped = items.filter(empty_item)
@@ -280,30 +340,7 @@ def read_batches(path: str | Path, *, known_names: tuple[str, ...] = (), **_: ob
         rejects.append({"source": source, "location": f"line {line}", "line": line,
                         "reason": "feed item with no text" if not body_text.strip()
                         else "label with no post text after it", "raw": body_text})
-    items = items.filter(~empty_item).drop("body")
-
-    posts = _to_posts(items, source, profile_name)
-    del items
-    stats = Counter(
-        lines=n_lines,
-        header=by_kind.get("header", 0),
-        items=by_kind.get("item", 0),
-        continuation=by_kind.get("continuation", 0),
-        blank=by_kind.get("blank", 0),
-    )
-    stats["records"] = stats["items"]
-    stats["posts"] = posts.height
-    stats["rejected_items"] = dropped.height
-    stats["rejected"] = len(rejects)
-    stats["skipped"] = stats["blank"]
-    rej = rejects_frame(sorted(rejects, key=lambda r: r["line"]))
-    yield ReadResult(
-        posts=posts,
-        rejects=rej,
-        stats=stats,
-        meta={"format": FORMAT, "source": source, "profile_name": profile_name, "profile_bio": bio,
-              "unit": "lines"},
-    )
+    return items.filter(~empty_item).drop("body"), dropped.height
 
 
 def _split_labels(items: pl.DataFrame, profile_name: str | None, known_names: tuple[str, ...]) -> pl.DataFrame:
