@@ -155,6 +155,17 @@ def test_extras_are_blocked_in_the_core_check(tmp_path):
     assert r.returncode == 1 and "import of httpx halted" in r.stderr
 
 
+def test_spark_entry_point_without_the_extra_says_which(tmp_path):
+    seed = ROOT / "data" / "raw" / "000_802a2c4cd511184e.txt"
+    r = _run_without_extras("from feedtools.spark.__main__ import main\n"
+                            f"sys.exit(main(['parse', {str(seed)!r}, '-o', 'out']))\n", tmp_path)
+    assert r.returncode == 1, r.stderr[-2000:]
+    assert r.stderr.strip().splitlines() == [
+        "feedtools: error: python -m feedtools.spark needs the 'spark' extra (missing: pyspark, pandas): "
+        "pip install 'feedtools[spark]'"]
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.slow
 def test_the_core_reads_and_analyses_without_any_extra(tmp_path):
     """With every extra missing: every core module imports, parse, campaigns and timeline run on the seed, and
