@@ -1,10 +1,12 @@
-# Entry points (see README): `make report` builds the reports on the bundled feed; `make lab` opens the notebooks in
+# Entry points (see README.md; every target in docs/contributing.md): `make report` builds the reports on the bundled feed; `make lab` opens the notebooks in
 # JupyterLab; `make test` runs every test.
 # Each creates the virtual environment in .venv and installs the project into it first.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 FEED ?= data/raw/000_802a2c4cd511184e.txt
+# The extras every target below needs (docs/design.md, "Dependencies and extras"); the core alone reads and analyses.
+EXTRAS := notebooks,report,fetch,bench,test
 
 .PHONY: install report test test-fast test-spark chromium fuzz-long parse notebooks lab clean
 
@@ -13,7 +15,7 @@ install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
 	touch $@
 
 parse: install
@@ -32,7 +34,7 @@ test-fast: install
 # The Spark tests (tests/test_spark.py: skipped by `make test` where pyspark is not installed): installs the
 # spark extra (PySpark builds from source, ~1 min; needs Java 17) and runs them in local[2].
 test-spark: install
-	$(BIN)/python -m pip install --quiet -e ".[test,bench,spark]"
+	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS),spark]"
 	$(BIN)/python -m pytest tests/test_spark.py
 
 # Headless Chromium and its driver for the browser tests (Debian packages; skipped with a reason elsewhere).

@@ -1,4 +1,4 @@
-"""Write the hostile feeds used to measure the analyses' bounds (README, "Reliability").
+"""Write the hostile feeds used to measure the analyses' bounds (docs/reliability.md).
 
     python scripts/hostile_feeds.py OUT_DIR
 

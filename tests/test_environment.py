@@ -16,8 +16,8 @@ def _norm(req: str) -> str:
 def test_environment_yml_matches_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     declared = {_norm(r) for r in project["dependencies"]}
-    for extra in ("test", "bench", "spark"):
-        declared |= {_norm(r) for r in project["optional-dependencies"][extra]}
+    for requirements in project["optional-dependencies"].values():  # every extra
+        declared |= {_norm(r) for r in requirements}
     env = (ROOT / "environment.yml").read_text()
     pip_lines = [m.group(1) for m in re.finditer(r"^\s{6}- (.+)$", env, flags=re.M)]
     listed = {_norm(r) for r in pip_lines if not r.startswith("-e")}

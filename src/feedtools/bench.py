@@ -1,4 +1,4 @@
-"""The scale benchmark: ``feedtools bench`` (README, "Performance"). It prints; it is not a test.
+"""The scale benchmark: ``feedtools bench`` (docs/performance.md). It prints; it is not a test.
 
 It builds feeds of the requested sizes from real items, in a temporary folder that
 is deleted afterwards:

@@ -23,7 +23,7 @@ def normalize_unique(s: pl.Series, form: str = "NFKC") -> pl.Series:
     """Unicode-normalise a string Series, computing each distinct value once.
 
     A Python loop over distinct values (``unicodedata``) is faster than polars'
-    ``str.normalize`` on this kind of data (domain notes §7) and feeds repeat
+    ``str.normalize`` on this kind of data (docs/design.md, "Toolchain facts") and feeds repeat
     texts often. Nulls stay null.
     """
     return map_unique(s, lambda t: unicodedata.normalize(form, t))

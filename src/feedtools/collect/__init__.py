@@ -189,7 +189,9 @@ def fetch(
     from tqdm import tqdm
 
     from feedtools import __version__
+    from feedtools.extras import require
 
+    require("fetch", "fetching (feedtools fetch)")  # before anything is written
     actor = _check_actor(actor)
     if filter is not None and filter not in FILTERS:
         raise FetchError(f"filter {filter!r}: not one of {', '.join(FILTERS)}")

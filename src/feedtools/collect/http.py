@@ -24,11 +24,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import orjson
-import tenacity
 
 from feedtools.errors import FetchError  # re-exported: also imported from here
+from feedtools.extras import require
+
+try:  # the fetch extra; without it this module still imports (the CLI reads its defaults) and Http() says so
+    import httpx
+    import tenacity
+except ImportError:
+    httpx = tenacity = None  # type: ignore[assignment]
 
 __all__ = ["FetchError", "Http", "Response"]
 
@@ -114,6 +119,7 @@ class Http:
     _client: httpx.Client | None = None
 
     def __post_init__(self) -> None:
+        require("fetch", "fetching (feedtools fetch)")
         self._client = httpx.Client(
             timeout=httpx.Timeout(self.timeout), follow_redirects=True,
             headers={"User-Agent": self.user_agent})

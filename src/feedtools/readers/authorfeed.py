@@ -1,4 +1,4 @@
-"""Reader for author feeds saved from ``app.bsky.feed.getAuthorFeed`` (domain notes §2).
+"""Reader for author feeds saved from ``app.bsky.feed.getAuthorFeed`` (docs/formats.md).
 
 Accepted framings: one response object ``{"feed": [...], "cursor"?}``, a JSON list of
 such pages, a JSON list of feed items, or JSON Lines of feed items (or of pages).

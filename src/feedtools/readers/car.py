@@ -2,8 +2,8 @@
 
 The CAR's root is the signed commit ``{did, version, data, rev, prev, sig}``; ``data``
 is the root of the Merkle Search Tree (MST) whose entries map ``collection/rkey`` to
-record CIDs. Records do not hold their own key, so the tree is walked (domain notes
-§6): in each node ``{l, e: [{p, k, v, t}]}`` visit ``l``, then each entry (key =
+record CIDs. Records do not hold their own key, so the tree is walked (docs/formats.md,
+"Repository export"): in each node ``{l, e: [{p, k, v, t}]}`` visit ``l``, then each entry (key =
 previous key[:p] + k) and its right subtree ``t``. That gives every record's
 AT-URI ``at://<did>/<collection>/<rkey>`` in key order (``position`` follows it).
 

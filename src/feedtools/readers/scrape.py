@@ -1,6 +1,6 @@
 """Reader for plain-text scrapes of a Bluesky profile page.
 
-Format (see ``docs`` in the README and domain notes §1): line 1 the display name,
+Format (docs/reading-feeds.md, "The profile-scrape format"; docs/formats.md): line 1 the display name,
 line 2 (and any further lines before the first item) the bio, then one feed item
 per line starting with ``- ``. Labels the app draws above a post are glued to its
 text: ``Reposted by <name>``, ``Reposted by you``, ``Pinned``. ``[Not loaded yet]``

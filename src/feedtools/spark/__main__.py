@@ -31,6 +31,14 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     import os
 
+    from feedtools.errors import MissingExtra
+    from feedtools.extras import require
+
+    try:
+        require("spark", "python -m feedtools.spark")
+    except MissingExtra as e:  # one line, not a traceback
+        print(f"feedtools: error: {e}", file=sys.stderr)
+        return 1
     from pyspark.sql import SparkSession
 
     from feedtools.pipeline import summary_line

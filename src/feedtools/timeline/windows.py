@@ -236,7 +236,7 @@ def _date_source(df: pl.DataFrame, dropped: list[int]) -> pl.DataFrame:
 
 #: Rules for the point estimate ``date_est`` (given only when both window bounds are known). Measured on the
 #: seed's 17 posts whose days the public record establishes (error = days from the estimate to the true days)
-#: and on the synthetic dated feed (error to the true day, timestamps hidden); see the README:
+#: and on the synthetic dated feed (error to the true day, timestamps hidden); see docs/timelines.md:
 #:
 #: * ``midpoint``: the middle of the window. Drifts far on windows open-ended by neighbours (a post after an
 #:   event estimated weeks after it).
