@@ -122,7 +122,7 @@ def enrich(posts: pl.DataFrame, *, languages: Sequence[str] | None = None, worke
     futures = [pool.submit(_enrich_here, chunk, cands) for chunk in chunks[1:]]
     parts = [_enrich_here(chunks[0], cands)]
     parts += [f.result() for f in futures]
-    return pl.concat(parts, how="vertical", rechunk=True)  # one chunk per column, as one process gives
+    return pl.concat(parts, how="vertical")
 
 
 def _enrich_here(posts: pl.DataFrame, languages: Sequence[str] | None) -> pl.DataFrame:
