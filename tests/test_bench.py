@@ -9,7 +9,7 @@ import sys
 import polars as pl
 import pytest
 
-from feedtools.bench import build_jetstream, build_scrape, parse_sizes
+from feedtools.bench import build_jetstream, build_postviews, build_scrape, parse_sizes
 from feedtools.readers import read_raw
 
 
@@ -68,6 +68,8 @@ def test_bench_command_prints_its_table_and_cleans_up(tmp_path):
     assert read[4] == js_parse[4] and "x the floor (CPU)" in read[9]  # same rows; the ratio is printed
     lang = next(row for row in rows if row[:4] == ["scrape", "distinct", "300", "language floor (fastText alone)"])
     assert 0 < int(lang[4].replace(",", "")) <= 300 and "whole parse" in lang[9]  # distinct texts; the ratio
+    pv = next(row for row in rows if row[:4] == ["postviews", "distinct", "300", "parse"])
+    assert int(pv[4].replace(",", "")) == 300 and "MB" in pv[9]  # a JSON array of postViews, its size printed
     assert list(tmp_path.iterdir()) == []  # the temporary feeds are deleted
 
 
@@ -85,3 +87,15 @@ def test_bench_rejects_bad_options():
     exe = os.path.join(os.path.dirname(sys.executable), "feedtools")
     r = subprocess.run([exe, "bench", "--sizes", "lots"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 1 and r.stderr.count("\n") == 1 and "bad size" in r.stderr
+
+
+def test_built_postviews_is_one_json_array_of_distinct_records(tmp_path, samples):
+    path = build_postviews(tmp_path / "feed.json", 700, distinct=True, samples=samples)
+    assert path.read_bytes().lstrip()[:1] == b"["
+    r = read_raw(path)
+    assert r.meta["format"] == "postviews"
+    assert r.stats["records"] == 700 and r.posts.height == 700 and r.stats["rejected"] == 0
+    assert r.posts["post_id"].n_unique() == 700  # every item its own URI: none skipped as repeated
+    texts = r.posts.filter(pl.col("text").str.len_chars() > 0)["text"]
+    assert texts.n_unique() == texts.len()
+    assert r.posts["author_handle"].n_unique() > 1  # the samples' real postViews are in the mix

@@ -6,9 +6,10 @@ is deleted afterwards:
 * **items**: the bundled seed feed's 80 items (own posts, reposts, placeholders) and,
   where ``../shared/bluesky-samples/`` is present, the real Jetstream events and post
   texts there (read at run time, never copied into the project);
-* **formats**: profile scrape (one item per line) and Jetstream JSON Lines (seed items
+* **formats**: profile scrape (one item per line), Jetstream JSON Lines (seed items
   as post and repost events, plus the real events: likes, follows, deletes… which the
-  reader counts as skipped);
+  reader counts as skipped) and a JSON array of postViews (search results, ``getPosts``:
+  one JSON document, whose peak memory is printed against the file's size);
 * **texts**: ``repeated`` (the items cycled as they are: few distinct texts, which
   flatters the once-per-distinct-text work) and ``distinct`` (a unique word appended
   to every text, so no two posts share a text).
@@ -38,7 +39,7 @@ from pathlib import Path
 
 import orjson
 
-__all__ = ["SIZES", "build_jetstream", "build_scrape", "decode_floor", "fasttext_floor", "main", "notebook_baseline",
+__all__ = ["SIZES", "build_jetstream", "build_postviews", "build_scrape", "decode_floor", "fasttext_floor", "main", "notebook_baseline",
            "parse_sizes", "read_only", "run_bench"]
 
 SIZES = {"100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
@@ -49,6 +50,8 @@ MARK = "@@N@@"  # replaced by the cycle number in every template line
 BENCH_DID = "did:plc:feedtoolsbenchseed0000"
 #: Profile scrapes larger than this are not built (the reader reads one file at once; see the table's note).
 SCRAPE_MAX_ITEMS = 2_000_000
+#: JSON-array post lists larger than this are not built (the row measures memory against the file; 100k is ~250 MB).
+POSTVIEWS_MAX_ITEMS = 200_000
 #: Baseline: rows run through pandas + re, and texts through langdetect, before extrapolating.
 BASELINE_ROWS = 100_000
 BASELINE_LANG_TEXTS = 2_000
@@ -181,6 +184,65 @@ def build_jetstream(path: Path, n: int, *, distinct: bool, seed: Path = SEED,
     return path
 
 
+def _sample_postviews(samples: Path | None) -> list[dict]:
+    """Real hydrated postViews from the shared samples (empty when the folder is absent)."""
+    if samples is None or not samples.is_dir():
+        return []
+    path = samples / "twitwi_bluesky-hydrated-firehose-posts.json"
+    if not path.exists():
+        return []
+    return [v for v in orjson.loads(path.read_bytes()) if isinstance(v, dict) and "uri" in v and "record" in v]
+
+
+def build_postviews(path: Path, n: int, *, distinct: bool, seed: Path = SEED, samples: Path | None = SAMPLES) -> Path:
+    """Write a JSON array of ``n`` postViews (as search results and ``getPosts`` return them), one JSON document.
+
+    Items: the seed's own posts as postViews (author, record, counts, viewer, labels, as the AppView
+    hydrates them) and the samples' real hydrated postViews, cycled. Every item gets its own URI (the
+    reader keeps a repeated URI once); ``distinct`` appends a unique word to every text. About 2.5 KB an
+    item, so 100k items make ~250 MB.
+    """
+    from feedtools.readers import read_raw
+
+    raw = read_raw(seed, "scrape")
+    handle = "bench.example.org"
+    templates: list[dict] = []
+    own = raw.posts.filter(~raw.posts["is_repost"] & ~raw.posts["is_placeholder"])
+    for k, row in enumerate(own.iter_rows(named=True)):
+        templates.append({
+            "uri": f"at://{BENCH_DID}/app.bsky.feed.post/3lbench{k:04d}",
+            "cid": "bafyreibenchpostviewcid0000000000000000000000000000000000",
+            "author": {"did": BENCH_DID, "handle": handle, "displayName": raw.meta.get("profile_name") or "Bench",
+                       "avatar": f"https://cdn.bsky.app/img/avatar/plain/{BENCH_DID}/bafkreibenchavatar@jpeg",
+                       "associated": {"activitySubscription": {"allowSubscriptions": "followers"}},
+                       "viewer": {"muted": False, "blockedBy": False}, "labels": [],
+                       "createdAt": "2023-05-01T10:00:00.000Z"},
+            "record": {"$type": "app.bsky.feed.post", "createdAt": "2025-06-01T12:00:00.000Z", "text": row["text"],
+                       "langs": ["en"]},
+            "bookmarkCount": 0, "replyCount": 1, "repostCount": 2, "likeCount": 5, "quoteCount": 0,
+            "indexedAt": "2025-06-01T12:00:01.000Z",
+            "viewer": {"bookmarked": False, "threadMuted": False, "embeddingDisabled": False}, "labels": [],
+        })
+    templates += [json.loads(json.dumps(v)) for v in _sample_postviews(samples)]
+    blocks = []
+    for k, v in enumerate(templates):
+        v["uri"] = v["uri"] + "z" + MARK  # a distinct record key in every cycle
+        rec = v.get("record") or {}
+        if distinct and isinstance(rec.get("text"), str) and rec["text"]:
+            rec["text"] = rec["text"] + _token(k)  # appended: facet byte offsets stay valid
+        blocks.append(orjson.dumps(v, option=orjson.OPT_INDENT_2).decode("utf-8"))
+    per = len(blocks)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("[\n")
+        for i in range(n):
+            c, k = divmod(i, per)
+            if k == 0:
+                block = (",\n".join(blocks[:min(per, n - i)])).replace(MARK, str(c))
+                f.write(("" if i == 0 else ",\n") + block)
+        f.write("\n]\n")
+    return path
+
+
 # ---------------------------------------------------------------------------------------------- running
 
 
@@ -283,7 +345,11 @@ def _fmt_rate(n: float, s: float) -> str:
     return f"{n / s:,.0f}" if s > 0 else "-"
 
 
-def run_bench(sizes: Sequence[tuple[str, int]], *, formats: Sequence[str] = ("scrape", "jetstream"),
+BENCH_FORMATS = ("scrape", "jetstream", "postviews")
+SUFFIX = {"scrape": "txt", "jetstream": "jsonl", "postviews": "json"}
+
+
+def run_bench(sizes: Sequence[tuple[str, int]], *, formats: Sequence[str] = BENCH_FORMATS,
               variants: Sequence[str] = ("repeated", "distinct"), baseline: bool = True,
               analyses_up_to: int = 1_000_000, workdir: Path | None = None,
               out=sys.stdout, spark: bool = True) -> list[dict]:
@@ -332,9 +398,14 @@ def run_bench(sizes: Sequence[tuple[str, int]], *, formats: Sequence[str] = ("sc
                           f"one file in memory (~1.3 GB per million items); a profile page never has "
                           f"{n:,} items. Memory at this scale is measured on Jetstream. |", file=out, flush=True)
                     continue
+                if fmt == "postviews" and n > POSTVIEWS_MAX_ITEMS:
+                    print(f"| postviews | - | {label} | parse | - | - | - | - | - | skipped: JSON-array post lists "
+                          f"are built up to {POSTVIEWS_MAX_ITEMS:,} items (~2.5 KB each on disk) |", file=out,
+                          flush=True)
+                    continue
                 for variant in variants:
-                    feed = tmp / f"{fmt}_{variant}_{label}.{'txt' if fmt == 'scrape' else 'jsonl'}"
-                    build = build_scrape if fmt == "scrape" else build_jetstream
+                    feed = tmp / f"{fmt}_{variant}_{label}.{SUFFIX[fmt]}"
+                    build = {"scrape": build_scrape, "jetstream": build_jetstream, "postviews": build_postviews}[fmt]
                     build(feed, n, distinct=(variant == "distinct"), samples=samples)
                     base = dict(format=fmt, texts=variant, size=label)
                     out_parquet = tmp / "posts.parquet"
@@ -346,10 +417,17 @@ def run_bench(sizes: Sequence[tuple[str, int]], *, formats: Sequence[str] = ("sc
                         feed.unlink(missing_ok=True)
                         continue
                     n_rows = _rows_of(out_parquet)
+                    size_mb = feed.stat().st_size / 2**20
+                    note = f"{n:,} items, {size_mb:,.0f} MB"
+                    if fmt == "postviews":  # one JSON document: memory against the file is what this row is for
+                        note += f"; peak {r.peak_mb / size_mb:.1f}x the file" if size_mb >= 1 else \
+                            "; file under 1 MB (peak is the startup's)"
                     parse_row = {**base, "step": "parse", "rows": n_rows, "seconds": r.seconds,
-                                 "cpu": f"{r.cpu_seconds:.1f}", "peak_mb": r.peak_mb,
-                                 "note": f"{n:,} items, {feed.stat().st_size / 2**20:,.0f} MB"}
+                                 "cpu": f"{r.cpu_seconds:.1f}", "peak_mb": r.peak_mb, "note": note}
                     emit(parse_row)
+                    if fmt == "postviews":  # parse only: the steps after it read the same Parquet table
+                        feed.unlink(missing_ok=True)
+                        continue
                     if fmt == "jetstream":
                         _jetstream_floor_rows(feed, base, parse_row, n_rows, tmp, emit)
                     if fmt == "scrape":
@@ -499,7 +577,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sizes", default="100k,1m,10m",
                    help="feed sizes in items (scrape) or events (Jetstream), comma-separated, e.g. 100k,1m "
                         "(default: 100k,1m,10m)")
-    p.add_argument("--formats", default="scrape,jetstream", help="scrape, jetstream or both (default: both)")
+    p.add_argument("--formats", default=",".join(BENCH_FORMATS),
+                   help="scrape, jetstream and/or postviews (a JSON array of postViews, parse only), comma-separated "
+                        "(default: all three)")
     p.add_argument("--texts", default="repeated,distinct",
                    help="repeated (items cycled as they are), distinct (a unique word appended to every text) "
                         "or both (default: both)")
@@ -517,9 +597,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run_from_args(args: argparse.Namespace, out=sys.stdout) -> int:
     """Validate the options and run the benchmark; :class:`~feedtools.errors.OptionError` (one line) for bad options."""
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
-    bad = [f for f in formats if f not in ("scrape", "jetstream")]
+    bad = [f for f in formats if f not in BENCH_FORMATS]
     if bad or not formats:
-        raise OptionError(f"unknown format(s) {bad or formats}: use scrape and/or jetstream")
+        raise OptionError(f"unknown format(s) {bad or formats}: use scrape, jetstream and/or postviews")
     variants = [v.strip() for v in args.texts.split(",") if v.strip()]
     bad = [v for v in variants if v not in ("repeated", "distinct")]
     if bad or not variants:

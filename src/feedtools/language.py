@@ -25,7 +25,7 @@ import polars as pl
 
 from feedtools.entities import strip_entities_expr
 
-__all__ = ["UNDETERMINED", "add_language", "detect", "normalize_bcp47"]
+__all__ = ["UNDETERMINED", "add_language", "detect", "normalize_bcp47", "parallel_safe", "worker_pool"]
 
 UNDETERMINED = "und"
 TOP_K = 10
@@ -111,6 +111,38 @@ def _score(lines: list[str], cands: frozenset[str] | None, min_confidence: float
         langs.append(lab if p >= min_confidence else UNDETERMINED)
         confs.append(p)
     return langs, confs
+
+
+def parallel_safe() -> bool:
+    """True when worker processes can be started here without re-running the calling program.
+
+    Workers are started with ``spawn``, which imports the caller's main module again in each worker: safe
+    when there is no main file to import (a Jupyter kernel, the interactive interpreter, ``python -c``) or
+    when the main module is feedtools' own (the ``feedtools`` command, ``python -m feedtools...``). A script
+    is not assumed safe (its top level may not be guarded by ``if __name__ == "__main__"``); it can still ask
+    for workers explicitly. False inside a worker process itself.
+    """
+    import multiprocessing
+    import sys
+
+    if multiprocessing.parent_process() is not None:
+        return False
+    main = sys.modules.get("__main__")
+    if main is None:
+        return True
+    spec = getattr(main, "__spec__", None)
+    name = getattr(spec, "name", None) or ""
+    if name == "feedtools" or name.startswith("feedtools."):
+        return True
+    path = getattr(main, "__file__", None)
+    if path is None:
+        return True
+    return Path(path).name == "feedtools" and Path(path).parent == Path(sys.executable).parent  # console script
+
+
+def worker_pool(workers: int):
+    """The pool of ``workers`` worker processes (:func:`_pool`), for work shared by other row-local steps."""
+    return _pool(workers)
 
 
 def _pool(workers: int):

@@ -90,16 +90,46 @@ class Feed:
     meta: dict = field(default_factory=dict)
 
 
+#: Below this many rows :func:`enrich` stays in this process (a worker process costs about a second to start).
+PARALLEL_MIN_ROWS = 20_000
+
+
 def enrich(posts: pl.DataFrame, *, languages: Sequence[str] | None = None, workers: int = 1) -> pl.DataFrame:
     """Row-local cleaning and enrichment: ``text_clean``, entities, language. Returns the canonical schema.
 
-    ``workers`` > 1 runs language detection in that many processes (see :func:`feedtools.language.detect`).
+    Input: posts as a reader gives them (canonical columns). Output: the same rows in the same order with
+    ``text_clean``, the entity columns and the language columns filled (:func:`feedtools.clean.add_text_clean`,
+    :func:`feedtools.entities.add_entities`, :func:`feedtools.language.add_language`).
+
+    ``workers`` > 1 and at least :data:`PARALLEL_MIN_ROWS` rows: the rows are cut into ``workers``
+    contiguous chunks and the whole enrichment (cleaning, entities and language) of each chunk runs in its
+    own process (this one being one of them; worker processes started with ``spawn`` and kept, see
+    :func:`feedtools.language.worker_pool`), then the chunks are put back in order. Every step is row-local,
+    so the table is the same, byte for byte, whatever ``workers``. The calling program's main module must be
+    import-safe (:func:`feedtools.language.parallel_safe`).
     """
     if posts.height == 0:
         return conform(posts)
+    n = max(1, workers)
+    if n == 1 or posts.height < PARALLEL_MIN_ROWS:
+        return _enrich_here(posts, languages)
+    from feedtools.language import worker_pool
+
+    size = -(-posts.height // n)
+    chunks = [posts.slice(i, size) for i in range(0, posts.height, size)]
+    cands = tuple(languages) if languages else None
+    pool = worker_pool(n - 1)
+    futures = [pool.submit(_enrich_here, chunk, cands) for chunk in chunks[1:]]
+    parts = [_enrich_here(chunks[0], cands)]
+    parts += [f.result() for f in futures]
+    return pl.concat(parts, how="vertical")
+
+
+def _enrich_here(posts: pl.DataFrame, languages: Sequence[str] | None) -> pl.DataFrame:
+    """:func:`enrich` in this process (also what each worker process runs on its chunk)."""
     out = add_text_clean(posts)
     out = add_entities(out)
-    out = add_language(out, candidates=languages, workers=workers)
+    out = add_language(out, candidates=languages)
     return conform(out)
 
 
@@ -117,6 +147,7 @@ def load(
     languages: Sequence[str] | None = None,
     known_names: Sequence[str] = (),
     progress: bool | None = None,
+    workers: int | None = None,
 ) -> Feed:
     """Read ``path`` (any supported format, or a parsed posts Parquet file), clean and enrich it, mark duplicates.
 
@@ -132,13 +163,25 @@ def load(
     :data:`PROGRESS_MIN_ROWS` rows, so small feeds (and stored notebook outputs) stay
     quiet; report builds turn it off; the bar is removed when done.
 
+    ``workers``: processes sharing the enrichment of large batches (:func:`enrich`; the table is the same
+    whatever the number). ``None`` (default): every core when :func:`feedtools.language.parallel_safe` says
+    worker processes can be started from this program (a notebook, the interactive interpreter, the
+    ``feedtools`` command), else 1. A script whose top level is guarded by ``if __name__ == "__main__"`` may
+    pass ``workers=os.cpu_count()`` itself.
+
     Raises :class:`feedtools.readers.FeedError` (one-line message) for input that
     cannot be read at all (also for an empty list of paths, or a Parquet file that is
     not a posts table); bad records inside a readable file go to ``rejects``.
     """
     paths = _as_paths(path)
-    parts = [_load_one(p, format=format, languages=languages, known_names=known_names, progress=progress)
-             for p in paths]
+    if workers is None:
+        import os
+
+        from feedtools.language import parallel_safe
+
+        workers = (os.cpu_count() or 1) if parallel_safe() else 1
+    parts = [_load_one(p, format=format, languages=languages, known_names=known_names, progress=progress,
+                       workers=workers) for p in paths]
     if len(parts) == 1:
         feed = parts[0]
     else:
@@ -183,7 +226,7 @@ def _input_entry(meta: dict, stats: Counter, rows: int) -> dict:
     }
 
 
-def _load_one(path: Path, *, format: str, languages, known_names, progress) -> Feed:
+def _load_one(path: Path, *, format: str, languages, known_names, progress, workers: int = 1) -> Feed:
     """One input: a parsed Parquet file or dataset folder as stored, or a raw feed read, enriched and finalized."""
     if is_parquet(path):
         return read_parquet_feed(path)
@@ -199,7 +242,7 @@ def _load_one(path: Path, *, format: str, languages, known_names, progress) -> F
         bar = _progress_bar(posts.height, path.name) if show else None
         slices = []
         for i in range(0, posts.height, BATCH_ROWS):
-            slices.append(enrich(posts.slice(i, BATCH_ROWS), languages=languages))
+            slices.append(enrich(posts.slice(i, BATCH_ROWS), languages=languages, workers=workers))
             if bar is not None:
                 bar.update(slices[-1].height)
         if bar is not None:
