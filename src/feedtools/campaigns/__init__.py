@@ -11,4 +11,5 @@ from feedtools.campaigns.suggest import (  # noqa: F401  (names tests and caller
     UND,
     __all__,
     _date_tokens,
+    describe_related,
 )
