@@ -42,7 +42,7 @@ languages = None
 
 # %%
 import feedtools
-from feedtools import explore
+from feedtools import explore, interactions
 from feedtools.charts import explore as charts
 from feedtools.charts import table
 from feedtools.pipeline import summary_line
@@ -109,6 +109,17 @@ print(explore.describe_top(mentions, "mention", "mentioned account", loaded))
 charts.entity_chart(mentions, "mention", "Mentioned accounts by number of posts")
 
 # %% [markdown]
+# Who the posts talk to: the accounts the original posts reply to, mention or quote, identified by DID
+# (stable, whereas handles change) with the handle where the data gives one. Replies to the author's own
+# posts (threads) are counted apart. A profile page scrape records neither replies nor quotes, only the
+# mentions typed in the text.
+
+# %%
+talks = interactions.talks_to(posts, n=15)
+print(interactions.describe_talks_to(talks, interactions.interaction_summary(posts)))
+table(talks)
+
+# %% [markdown]
 # ## Hashtags
 #
 # Hashtags are compared case-folded, so `#CityNews` and `#citynews` count as one tag; the `spellings`
@@ -133,6 +144,37 @@ table(hashtags)
 domains = explore.top_domains(posts, n=15)
 print(explore.describe_top(domains, "domain", "link domain", loaded))
 charts.entity_chart(domains, "domain", "Link domains by number of posts")
+
+# %% [markdown]
+# Links are counted in canonical form: the same article shared with and without tracking parameters
+# (`?utm_source=…`, `fbclid`), with `www.` or a trailing slash, counts once.
+
+# %%
+links = explore.top_links(posts, n=10)
+print(explore.describe_top(links, "url", "link", loaded))
+charts.entity_chart(links, "url", "Links by number of posts (canonical form)")
+
+# %% [markdown]
+# ## Link cards
+#
+# A link card is the preview (title, description) a post attaches to a link; in many posts it is the only
+# link. Cards are grouped by canonical URL; `example` opens the first post sharing each card on bsky.app.
+
+# %%
+coverage = explore.alt_text_coverage(posts)
+cards = explore.top_cards(posts, n=10)
+print(explore.describe_cards(cards, loaded, coverage["embeds_known"][0]))
+table(cards, links=("example",))
+
+# %% [markdown]
+# ## Image descriptions (alt text)
+#
+# Alt text describes an image for screen readers, and is often the only text of an image post (sometimes in
+# another language than the post). Coverage is the share of posts with images whose images all carry one.
+
+# %%
+print(explore.describe_alt_text(coverage))
+table(coverage)
 
 # %% [markdown]
 # ## Emoji

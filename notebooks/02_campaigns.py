@@ -35,7 +35,7 @@ languages = None
 from pathlib import Path
 
 import feedtools
-from feedtools import campaigns, explore, similarity, timeline
+from feedtools import campaigns, explore, interactions, similarity, timeline
 from feedtools.charts import campaigns as charts
 from feedtools.charts import table
 from feedtools.pipeline import summary_line
@@ -166,6 +166,17 @@ charts.voice_chart(campaigns.voice_by_campaign(posts, aliases), top=15, kind=kin
 amplified = campaigns.amplified_accounts(posts)
 print(campaigns.describe_amplified(amplified, voice, n_accounts, kind=kind))
 table(amplified, max_rows=20)
+
+# %% [markdown]
+# Whom the campaign posts talk to: the accounts that posts in at least one campaign reply to, mention or
+# quote (by DID, with the handle where known; the author's own threads left out), and the campaigns in
+# which each is addressed, the campaign with most such posts first.
+
+# %%
+tagged = interactions.campaign_posts(posts, aliases)
+campaign_talks = interactions.talks_to(tagged, n=20)
+print(interactions.describe_talks_to(campaign_talks, interactions.interaction_summary(tagged), what="campaign post"))
+table(campaign_talks)
 
 # %% [markdown]
 # ## Posts that announce the same thing in two languages

@@ -60,6 +60,14 @@ def test_bench_command_prints_its_table_and_cleans_up(tmp_path):
     assert int(parse[4].replace(",", "")) == 300 and float(parse[8].replace(",", "")) > 0  # rows, peak MB
     baseline = [row for row in rows if row[3] == "notebook baseline"]
     assert all("faster" in row[9] for row in baseline)  # the ratio is printed
+    js = ["jetstream", "distinct", "300"]
+    floor = next(row for row in rows if row[:4] == [*js, "decode floor (orjson, every line)"])
+    assert int(floor[4].replace(",", "")) == 300  # every line decoded
+    read = next(row for row in rows if row[:4] == ["jetstream", "distinct", "300", "read (reader only)"])
+    js_parse = next(row for row in rows if row[:4] == ["jetstream", "distinct", "300", "parse"])
+    assert read[4] == js_parse[4] and "x the floor (CPU)" in read[9]  # same rows; the ratio is printed
+    lang = next(row for row in rows if row[:4] == ["scrape", "distinct", "300", "language floor (fastText alone)"])
+    assert 0 < int(lang[4].replace(",", "")) <= 300 and "whole parse" in lang[9]  # distinct texts; the ratio
     assert list(tmp_path.iterdir()) == []  # the temporary feeds are deleted
 
 

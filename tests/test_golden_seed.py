@@ -16,7 +16,7 @@ from feedtools.export import csv_safe
 
 GOLDEN = Path(__file__).parent / "golden" / "seed_posts.csv"
 SNAPSHOT_COLUMNS = ["position", "post_id", "source_line", "author_name", "is_repost", "reposted_by", "is_pinned",
-                    "is_placeholder", "lang", "hashtags", "mentions", "urls", "domains", "url_truncated", "emojis",
+                    "is_placeholder", "lang", "hashtags", "mentions", "urls", "urls_canonical", "domains", "url_truncated", "emojis",
                     "duplicate_of", "duplicate_kind"]
 
 # Read by hand: the Spanish and French posts of the seed (positions); every other loaded post is English.

@@ -141,3 +141,76 @@ def test_cursor_framing_without_time_us(tmp_path):
     path = write_feed(tmp_path, jsonl([ev]), name="new.jsonl")
     assert detect_format(path) == "jetstream"
     assert read_raw(path).posts["created_at_flag"].to_list() == ["implausible"]
+
+
+def _old_way(events_bytes: list[bytes]):
+    """The reference: every line decoded in full and read by event_row (what the pre-filter must agree with)."""
+    from collections import Counter
+
+    import orjson
+
+    from feedtools.readers.atproto import RecordError
+    from feedtools.readers.jetstream import event_row
+
+    stats, rejected = Counter(), 0
+    for raw in events_bytes:
+        try:
+            event_row(orjson.loads(raw), stats)
+        except (orjson.JSONDecodeError, RecordError):
+            rejected += 1
+    return stats, rejected
+
+
+LIKE = (b'{"did":"did:plc:x","time_us":1,"kind":"commit","commit":{"operation":"create",'
+        b'"collection":"app.bsky.feed.like","rkey":"l","record":')
+ODD_LINES = [
+    LIKE + b'{"t":"\xff"}}}',  # invalid UTF-8 inside the record
+    LIKE + b'{"t":"\\udc00"}}}',  # lone surrogate
+    LIKE + b"[" * 3000 + b"]" * 3000 + b"}}",  # too deep
+    b'{"kind":"commit","commit":"nope"}',
+    b'{"kind":"commit","commit":{"operation":"merge","collection":"app.bsky.feed.like"}}',
+    b'{"kind":"commit","commit":{"operation":"create","collection":["app.bsky.feed.like"]}}',
+    b'{"kind":"commit","commit":{"operation":"create"}}',
+    b'{"kind":"identity","kind":"commit","commit":{"operation":"delete"}}',
+    b'{"kind":"commit","commit":{"operation":"create","collection":"app.bsky.feed.like"}} trailing',
+    b'{"kind":7}', b'[1,2]', b'"commit"', b'{"kind":"account"}',
+    b'{"kind":"commit","commit":{"operation":"update","collection":"app.bsky.feed.repost","rkey":"r"}}',
+    b'{"kind":"commit","commit":{"operation":"create","collection":"app.bsky.feed.like"},"x":"\xc3\xa9"}',
+]
+
+
+def test_prefilter_counts_exactly_what_a_full_decode_counts(tmp_path):
+    """Lines skipped without being built are counted by kind exactly as decoding them in full counts them;
+    odd or broken lines (bad UTF-8, lone surrogates, deep nesting, wrong types) go the full way."""
+    lines = [json.dumps(e, ensure_ascii=False).encode() for e in EVENTS] + ODD_LINES
+    path = tmp_path / "odd.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    r = read_raw(path, "jetstream")
+    want, rejected = _old_way(lines)
+    got = {k: v for k, v in r.stats.items() if k.startswith("skipped_") and k not in ("skipped_update",)}
+    want = {k: v for k, v in want.items() if k.startswith("skipped_")}
+    assert got == want
+    assert r.stats["rejected"] == rejected and r.rejects.height == rejected
+    assert r.stats["records"] == len(lines) == r.stats["posts"] + r.stats["rejected"] + r.stats["skipped"]
+
+
+def test_lines_numbered_as_the_file(tmp_path):
+    """Blank lines, CRLF endings, a BOM and a last line without newline: numbering as in the file."""
+    body = [json.dumps(e) for e in EVENTS[:3]]
+    data = b"\xef\xbb\xbf" + (body[0] + "\r\n\r\n  \n" + body[1] + "\n" + body[2]).encode()
+    path = tmp_path / "crlf.jsonl"
+    path.write_bytes(data)
+    r = read_raw(path, "jetstream")
+    assert r.posts["source_line"].to_list() == [1, 5] and r.stats["skipped_like"] == 1
+    assert r.stats["records"] == 3
+
+
+@pytest.mark.parametrize("block", [1, 7, 64, 1 << 20])
+def test_block_reading_gives_the_lines_of_iter_lines(tmp_path, block):
+    from feedtools.readers.atproto import iter_lines
+    from feedtools.readers.jetstream import _lines
+
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf{\"a\":1}\r\n\n \n{\"b\":\"\xc3\xa9\"}\n\n{\"c\":3}")
+    assert [(n, line.rstrip(b"\r\n")) for n, line in iter_lines(path)] == \
+        [(n, line.rstrip(b"\r\n")) for n, line in _lines(path, block=block)]

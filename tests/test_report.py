@@ -386,6 +386,29 @@ def test_report_parses_each_input_once_and_reuses_the_cache(tmp_path, read_log):
     assert (tmp_path / "out2" / "index.html").read_text(encoding="utf-8") == index
 
 
+def test_report_reads_a_parsed_dataset_folder_and_keys_the_cache_by_its_parts(tmp_path, read_log):
+    from feedtools.cli import main
+
+    ds = tmp_path / "posts_ds"
+    assert main(["parse", str(SEED), "-o", f"{ds}/", "-q"]) == 0
+    read_log.write_text("")
+    notebooks = _tiny_notebooks(tmp_path / "nbs", count=1,
+                                extra={1: "import feedtools\nf = feedtools.load(feed_path)\n"
+                                          "print('rows:', f.posts.height, 'source:', f.meta['source'])"})
+    cache = tmp_path / "cache"
+    build_reports(ds, tmp_path / "out", notebooks_dir=notebooks, progress=None, cache_dir=cache)
+    page = (tmp_path / "out" / "01_tiny1.html").read_text(encoding="utf-8")
+    assert "rows: 80 source: 000_802a2c4cd511184e.txt" in page and "feed: posts_ds" in page
+    assert [x for x in read_log.read_text().split() if x != "(kernel)"] == []  # parsed already: no reader ran
+    [first] = list(cache.glob("*/*"))
+    assert first.read_bytes()[:4] == b"PAR1"
+    other = tmp_path / "other.txt"
+    other.write_text("Other Org\nbio\n- Un message #Villes\n", encoding="utf-8")
+    assert main(["parse", str(other), "-o", f"{ds}/", "-q"]) == 0  # the same folder, other content
+    build_reports(ds, tmp_path / "out", notebooks_dir=notebooks, progress=None, cache_dir=cache)
+    assert len(list(cache.glob("*/*"))) == 2  # a new cache entry: the key follows the parts' content
+
+
 @pytest.mark.parametrize("name", ["feedtools.py", "polars.py", "altair.py", "pathlib.py"])
 def test_a_feed_named_after_an_imported_module_is_read_as_data(tmp_path, monkeypatch, name):
     marker = tmp_path / "pwned"
@@ -444,3 +467,14 @@ def test_rebuilding_replaces_an_earlier_report_whole_and_keeps_other_files(tmp_p
     assert (out / "notes.txt").read_text() == "the researcher's own notes"  # never deletes what it did not write
     assert sorted(p.name for p in out.iterdir()) == ["01_tiny1.html", "index.html", "notes.txt"]
     assert [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name] == []
+
+
+def test_renumber_chart_ids_numbers_in_order_of_first_appearance():
+    from feedtools.report import renumber_chart_ids
+
+    a, b = "altair-viz-" + "a" * 32, "altair-viz-" + "0123456789abcdef" * 2
+    ids: dict[str, str] = {}
+    assert renumber_chart_ids(f'<div id="{b}"></div><script>embed("#{b}")</script>', ids) == \
+        '<div id="altair-viz-1"></div><script>embed("#altair-viz-1")</script>'
+    assert renumber_chart_ids(f"{a} {b} altair-viz-short", ids) == "altair-viz-2 altair-viz-1 altair-viz-short"
+    assert ids == {b: "altair-viz-1", a: "altair-viz-2"}

@@ -162,3 +162,21 @@ def test_staged_folder_new_and_replacing_keeps_foreign_files(tmp_path):
 def test_atomic_write_text(tmp_path):
     atomic_write_text(tmp_path / "a" / "b.txt", "héllo")
     assert (tmp_path / "a" / "b.txt").read_text(encoding="utf-8") == "héllo"
+
+
+def test_check_suffix_is_the_one_output_suffix_check(tmp_path):
+    import polars as pl
+    from conftest import SEED
+
+    from feedtools.export import write_table
+    from feedtools.pipeline import parse_to_file
+    from feedtools.safeio import check_suffix
+
+    assert check_suffix(tmp_path / "T.CSV", (".csv", ".parquet")) == ".csv"
+    with pytest.raises(UsageError, match=r"^-o: unknown output type '.xlsx' for t.xlsx; use one of .csv, .parquet$"):
+        check_suffix(tmp_path / "t.xlsx", (".csv", ".parquet"), option="-o")
+    # The library's writers raise the same error (a ValueError too) before writing anything.
+    for write in (lambda p: write_table(pl.DataFrame({"a": [1]}), p), lambda p: parse_to_file(SEED, p)):
+        with pytest.raises(UsageError, match=r"unknown output type '.txt' for out.txt; use one of .parquet"):
+            write(tmp_path / "out.txt")
+    assert list(tmp_path.iterdir()) == []

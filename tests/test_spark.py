@@ -165,3 +165,23 @@ def test_bench_has_a_spark_row_with_the_rows_of_the_polars_parse(spark, tmp_path
     assert spark_row[4] == polars_row[4] and int(spark_row[4].replace(",", "")) > 0  # same rows
     assert float(spark_row[5]) > 0 and float(spark_row[8].replace(",", "")) > 0  # seconds, peak MB
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_exploration_notebook_from_the_spark_dataset_equals_the_raw_feed_one(spark, tmp_path, seed_path):
+    import shutil
+
+    from conftest import ROOT
+
+    from feedtools.report import build_reports
+    from feedtools.spark import read_feed, write
+
+    notebooks = tmp_path / "nbs"
+    notebooks.mkdir()
+    shutil.copy(ROOT / "notebooks" / "01_exploration.py", notebooks)
+    folder = tmp_path / "spark" / seed_path.name  # named like the file, since the page names its input
+    write(read_feed(spark, seed_path), str(folder))
+    build_reports(seed_path, tmp_path / "raw_out", notebooks_dir=notebooks, progress=None, cache_dir=tmp_path / "c1")
+    build_reports(folder, tmp_path / "spark_out", notebooks_dir=notebooks, progress=None, cache_dir=tmp_path / "c2")
+    for page in ("01_exploration.html", "index.html"):
+        raw = (tmp_path / "raw_out" / page).read_text(encoding="utf-8")
+        assert (tmp_path / "spark_out" / page).read_text(encoding="utf-8") == raw, page

@@ -18,17 +18,17 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
     __version__ = "0+unknown"
 
 from feedtools.pipeline import Feed, load, read  # noqa: E402
-from feedtools.readers import FeedError  # noqa: E402
+from feedtools.errors import FeedError, FeedtoolsError  # noqa: E402
 from feedtools.schema import COLUMNS, POSTS_SCHEMA  # noqa: E402
 
-__all__ = ["COLUMNS", "POSTS_SCHEMA", "Feed", "FeedError", "__version__", "fetch", "load", "read"]
+__all__ = ["COLUMNS", "POSTS_SCHEMA", "Feed", "FeedError", "FeedtoolsError", "__version__", "fetch", "load", "read"]
 
 
 def fetch(actor: str, out, **options):
     """Collect ``actor``'s (handle or DID) feed, and with ``repo=True`` its repository, into the folder ``out``.
 
     See :func:`feedtools.collect.fetch` for the options, the result and the errors
-    (:class:`feedtools.collect.FetchError`, a :class:`FeedError`). Imported on first
+    (:class:`feedtools.errors.FetchError`, a :class:`feedtools.errors.FeedtoolsError`). Imported on first
     use, so ``import feedtools`` does not load the HTTP client.
     """
     from feedtools.collect import fetch as _fetch

@@ -38,10 +38,12 @@ from pathlib import Path
 
 import orjson
 
-__all__ = ["SIZES", "build_jetstream", "build_scrape", "main", "notebook_baseline", "parse_sizes", "run_bench"]
+__all__ = ["SIZES", "build_jetstream", "build_scrape", "decode_floor", "fasttext_floor", "main", "notebook_baseline",
+           "parse_sizes", "read_only", "run_bench"]
 
 SIZES = {"100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
-from feedtools.paths import ROOT, SAMPLES, SEED  # noqa: E402,F401
+from feedtools.errors import OptionError
+from feedtools.paths import ROOT, SAMPLES, SEED
 
 MARK = "@@N@@"  # replaced by the cycle number in every template line
 BENCH_DID = "did:plc:feedtoolsbenchseed0000"
@@ -55,7 +57,7 @@ BASELINE_LANG_TEXTS = 2_000
 def parse_sizes(value: str) -> list[tuple[str, int]]:
     """``"100k,1m,10m"`` -> ``[("100k", 100000), …]``; plain numbers and ``k``/``m`` suffixes are accepted.
 
-    Raises ``ValueError`` (one line) for anything else.
+    Raises :class:`~feedtools.errors.OptionError` (a ``ValueError``, one line) for anything else.
     """
     out = []
     for part in (p.strip().lower() for p in value.split(",")):
@@ -66,12 +68,12 @@ def parse_sizes(value: str) -> list[tuple[str, int]]:
         try:
             n = int(float(digits) * mult)
         except ValueError:
-            raise ValueError(f"bad size {part!r}: use e.g. 100k, 1m, 10m or a number") from None
+            raise OptionError(f"bad size {part!r}: use e.g. 100k, 1m, 10m or a number") from None
         if n <= 0:
-            raise ValueError(f"bad size {part!r}: must be positive")
+            raise OptionError(f"bad size {part!r}: must be positive")
         out.append((part, n))
     if not out:
-        raise ValueError("no sizes given")
+        raise OptionError("no sizes given")
     return out
 
 
@@ -210,13 +212,10 @@ def _feedtools(*args: str) -> list[str]:
 
 
 def _subcommands() -> set[str]:
-    from feedtools.cli import build_parser
+    """The commands this version has, from the public registry (never from the argument parser)."""
+    from feedtools.commands import COMMANDS
 
-    parser = build_parser()
-    for action in parser._actions:  # argparse keeps subcommands here
-        if isinstance(action, argparse._SubParsersAction):
-            return set(action.choices)
-    return set()
+    return set(COMMANDS)
 
 
 def notebook_baseline(path: Path, *, max_rows: int = BASELINE_ROWS, lang_texts: int = BASELINE_LANG_TEXTS) -> dict:
@@ -351,6 +350,10 @@ def run_bench(sizes: Sequence[tuple[str, int]], *, formats: Sequence[str] = ("sc
                                  "cpu": f"{r.cpu_seconds:.1f}", "peak_mb": r.peak_mb,
                                  "note": f"{n:,} items, {feed.stat().st_size / 2**20:,.0f} MB"}
                     emit(parse_row)
+                    if fmt == "jetstream":
+                        _jetstream_floor_rows(feed, base, parse_row, n_rows, tmp, emit)
+                    if fmt == "scrape":
+                        _language_floor_row(feed, base, parse_row, tmp, emit)
                     if spark:
                         sdir = tmp / "spark_posts"
                         sr = run_measured([sys.executable, "-m", "feedtools.spark", "parse", str(feed), "-o",
@@ -366,8 +369,8 @@ def run_bench(sizes: Sequence[tuple[str, int]], *, formats: Sequence[str] = ("sc
                         if n > analyses_up_to:
                             continue
                         target = tmp / f"{step}.parquet"
-                        a = run_measured(_feedtools(step, str(feed), "-o", str(target)), tmp / "log")
-                        note = "reads the feed again (in memory)" if a.returncode == 0 else \
+                        a = run_measured(_feedtools(step, str(out_parquet), "-o", str(target)), tmp / "log")
+                        note = "on the parsed Parquet (columns it needs, scanned)" if a.returncode == 0 else \
                             f"FAILED ({a.returncode}): {a.last_line[:80]}"
                         emit({**base, "step": step, "rows": n_rows, "seconds": a.seconds,
                               "cpu": f"{a.cpu_seconds:.1f}", "peak_mb": a.peak_mb,
@@ -405,6 +408,79 @@ def run_bench(sizes: Sequence[tuple[str, int]], *, formats: Sequence[str] = ("sc
     return rows
 
 
+def decode_floor(path: Path) -> int:
+    """The floor of reading a JSON Lines capture: decode every non-blank line with orjson, build nothing else.
+    Returns the number of lines decoded (undecodable lines are counted too)."""
+    loads, n = orjson.loads, 0
+    with open(path, "rb") as f:
+        for line in f:
+            if line.strip():
+                n += 1
+                try:
+                    loads(line)
+                except orjson.JSONDecodeError:
+                    pass
+    return n
+
+
+def fasttext_floor(path: Path) -> tuple[int, float]:
+    """The floor of language identification on a feed: fastText alone (best label) on each distinct text.
+
+    Reads the feed first (not timed), then returns ``(texts, CPU seconds)`` of the predict loop
+    alone: no entity stripping, letter counting, slicing or table work.
+    """
+    from feedtools.language import _model
+    from feedtools.readers import read_raw
+
+    texts = read_raw(path).posts["text"].drop_nulls().unique().str.replace_all("\n", " ", literal=True).to_list()
+    predict = _model().f.predict
+    t0 = time.process_time()
+    for t in texts:
+        predict(t + "\n", 1, 0.0, "strict")
+    return len(texts), time.process_time() - t0
+
+
+def read_only(path: Path) -> int:
+    """The reader alone (no cleaning, language or output): rows of :func:`feedtools.readers.read_raw`."""
+    from feedtools.readers import read_raw
+
+    return read_raw(path).posts.height
+
+
+def _jetstream_floor_rows(feed: Path, base: dict, parse_row: dict, n_rows: int, tmp: Path, emit) -> None:
+    """Rows for the reader alone and for the decode floor, measured now, with the ratios to the floor."""
+    runs = {}
+    for what in ("floor", "read"):
+        runs[what] = run_measured([sys.executable, "-m", "feedtools.bench", f"--{what}-only", str(feed)], tmp / "log")
+    floor, read = runs["floor"], runs["read"]
+    ok = floor.returncode == 0 and read.returncode == 0 and floor.cpu_seconds > 0
+    emit({**base, "step": "decode floor (orjson, every line)", "rows": int(floor.last_line or 0) if ok else 0,
+          "seconds": floor.seconds, "cpu": f"{floor.cpu_seconds:.1f}", "peak_mb": floor.peak_mb,
+          "note": "the floor: decoding alone" if ok else f"FAILED: {floor.last_line[:80]}"})
+    if not ok:
+        return
+    emit({**base, "step": "read (reader only)", "rows": int(read.last_line), "seconds": read.seconds,
+          "cpu": f"{read.cpu_seconds:.1f}", "peak_mb": read.peak_mb,
+          "note": f"{read.cpu_seconds / floor.cpu_seconds:.1f}x the floor (CPU); "
+                  f"whole parse {float(parse_row['cpu']) / floor.cpu_seconds:.1f}x"})
+
+
+def _language_floor_row(feed: Path, base: dict, parse_row: dict, tmp: Path, emit) -> None:
+    """A row for fastText alone on the feed's distinct texts (:func:`fasttext_floor`), measured now, with the
+    whole parse's CPU time as a multiple of it."""
+    r = run_measured([sys.executable, "-m", "feedtools.bench", "--fasttext-only", str(feed)], tmp / "log")
+    try:
+        n_texts, cpu = (float(x) for x in r.last_line.split())
+    except ValueError:
+        emit({**base, "step": "language floor (fastText alone)", "rows": 0, "seconds": r.seconds, "cpu": "-",
+              "peak_mb": r.peak_mb, "note": f"FAILED: {r.last_line[:80]}"})
+        return
+    ratio = float(parse_row["cpu"]) / cpu if cpu > 0 else float("nan")
+    emit({**base, "step": "language floor (fastText alone)", "rows": int(n_texts), "seconds": cpu,
+          "cpu": f"{cpu:.1f}", "peak_mb": r.peak_mb,
+          "note": f"predict loop only, distinct texts (seconds = its CPU); whole parse {ratio:.1f}x (CPU)"})
+
+
 def _rows_of(parquet: Path) -> int:
     import polars as pl
 
@@ -429,8 +505,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "or both (default: both)")
     p.add_argument("--no-baseline", action="store_true", help="skip the pandas/re/langdetect notebook baseline")
     p.add_argument("--analyses-up-to", default="1m", metavar="SIZE",
-                   help="run the campaign and timeline steps on feeds up to this size (they hold the feed in "
-                        "memory; default 1m)")
+                   help="run the campaign and timeline steps (on the parsed Parquet) on feeds up to this size "
+                        "(default 1m)")
     p.add_argument("--no-spark", action="store_true",
                    help="skip the Spark rows (python -m feedtools.spark parse in local[2]; needs the spark extra "
                         "and Java; skipped with a note where they are missing)")
@@ -439,20 +515,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run_from_args(args: argparse.Namespace, out=sys.stdout) -> int:
-    """Validate the options and run the benchmark; ``ValueError`` (one line) for bad options."""
+    """Validate the options and run the benchmark; :class:`~feedtools.errors.OptionError` (one line) for bad options."""
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     bad = [f for f in formats if f not in ("scrape", "jetstream")]
     if bad or not formats:
-        raise ValueError(f"unknown format(s) {bad or formats}: use scrape and/or jetstream")
+        raise OptionError(f"unknown format(s) {bad or formats}: use scrape and/or jetstream")
     variants = [v.strip() for v in args.texts.split(",") if v.strip()]
     bad = [v for v in variants if v not in ("repeated", "distinct")]
     if bad or not variants:
-        raise ValueError(f"unknown text variant(s) {bad or variants}: use repeated and/or distinct")
+        raise OptionError(f"unknown text variant(s) {bad or variants}: use repeated and/or distinct")
     if "jetstream" in formats:
         from feedtools.readers import FORMATS
 
         if "jetstream" not in FORMATS:
-            raise ValueError("the Jetstream reader is not available in this version")
+            raise OptionError("the Jetstream reader is not available in this version")
     run_bench(parse_sizes(args.sizes), formats=formats, variants=variants, baseline=not args.no_baseline,
               analyses_up_to=parse_sizes(args.analyses_up_to)[0][1], workdir=args.workdir, out=out,
               spark=not getattr(args, "no_spark", False))
@@ -463,8 +539,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     """``python -m feedtools.bench``: the benchmark, or (``--baseline-only FILE``) one baseline run as JSON."""
     p = argparse.ArgumentParser(prog="python -m feedtools.bench", description=__doc__.splitlines()[0])
     p.add_argument("--baseline-only", type=Path, default=None, metavar="FILE", help=argparse.SUPPRESS)
+    p.add_argument("--floor-only", type=Path, default=None, metavar="FILE", help=argparse.SUPPRESS)
+    p.add_argument("--read-only", type=Path, default=None, metavar="FILE", help=argparse.SUPPRESS)
+    p.add_argument("--fasttext-only", type=Path, default=None, metavar="FILE", help=argparse.SUPPRESS)
     add_arguments(p)
     args = p.parse_args(argv)
+    if args.floor_only is not None:
+        print(decode_floor(args.floor_only))
+        return 0
+    if args.read_only is not None:
+        print(read_only(args.read_only))
+        return 0
+    if args.fasttext_only is not None:
+        n, cpu = fasttext_floor(args.fasttext_only)
+        print(f"{n} {cpu:.3f}")
+        return 0
     if args.baseline_only is not None:
         print(json.dumps(notebook_baseline(args.baseline_only)))
         return 0

@@ -10,6 +10,8 @@ import unicodedata
 
 import polars as pl
 
+from feedtools.series import map_unique
+
 __all__ = ["add_text_clean", "duplicate_keys", "fold_expr", "mark_duplicates", "normalize_unique", "resolve_duplicates"]
 
 #: Invisible characters removed from ``text_clean`` (ZWJ U+200D is kept: it binds emoji sequences).
@@ -24,13 +26,7 @@ def normalize_unique(s: pl.Series, form: str = "NFKC") -> pl.Series:
     ``str.normalize`` on this kind of data (domain notes §7) and feeds repeat
     texts often. Nulls stay null.
     """
-    uniq = s.unique().drop_nulls()
-    mapping = pl.DataFrame(
-        {"_k": uniq, "_v": pl.Series([unicodedata.normalize(form, t) for t in uniq.to_list()], dtype=pl.String)}
-    )
-    return (
-        s.to_frame("_k").join(mapping, on="_k", how="left", maintain_order="left")["_v"].alias(s.name)
-    )
+    return map_unique(s, lambda t: unicodedata.normalize(form, t))
 
 
 def add_text_clean(posts: pl.DataFrame) -> pl.DataFrame:

@@ -1,8 +1,13 @@
 """The ``feedtools`` command. Each subcommand calls the same functions as the Python API.
 
-Errors in the input or the arguments print one line (``feedtools: error: …``, control
-characters in paths neutralised) and exit non-zero (1 for input that cannot be read or
-a step that fails, 2 for bad arguments); they never show a traceback. Before reading
+Subcommands are listed in :data:`feedtools.commands.COMMANDS`; each is a thin builder over library
+functions, which also return the summary line printed on stderr.
+
+Errors in the input or the arguments (:class:`feedtools.errors.FeedtoolsError`, and ``OSError``) print
+one line (``feedtools: error: …``, control characters in paths neutralised) and exit non-zero (1 for
+input that cannot be read or a step that fails, 2 for bad arguments); they never show a traceback
+unless ``--debug`` (or ``FEEDTOOLS_DEBUG=1``) asks for it. Any other exception is a bug and says so
+(``feedtools: internal error …``), so that it is never mistaken for bad input. Before reading
 anything, every command checks its output paths with one function
 (:func:`feedtools.safeio.check_outputs`): known suffix, and never a path that resolves to an input.
 Every output is written whole or not at all (:mod:`feedtools.safeio`); SIGTERM is
@@ -16,19 +21,23 @@ import datetime as dt
 import os
 import signal
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
 from feedtools import __version__
+from feedtools.commands import COMMANDS
+from feedtools.errors import FeedtoolsError, TableError, UsageError
 from feedtools.export import LIST_SEPARATOR, SUFFIXES, write_table
 from feedtools.paths import NOTEBOOKS as DEFAULT_NOTEBOOKS
 from feedtools.paths import SEED as DEFAULT_FEED
-from feedtools.readers import FORMATS, FeedError
-from feedtools.safeio import (UsageError, check_outputs, default_rejects_path, describe_oserror, same_file,
-                              terminal_safe)
+from feedtools.readers import FORMATS
+from feedtools.safeio import check_outputs, default_rejects_path, describe_oserror, same_file, terminal_safe
 
 EXIT_INPUT = 1  # the input could not be read / a step failed on it
 EXIT_USAGE = 2  # argparse's own code for bad arguments
+
+DEBUG_HELP = "on an error, print the traceback too (also FEEDTOOLS_DEBUG=1)"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -59,11 +68,17 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
                         "exactly; repeatable. The profile's own name is always known.")
 
 
-def load_input(args: argparse.Namespace):
+def load_input(args: argparse.Namespace, columns: Sequence[str] | None = None):
+    """The feed of the command's inputs; with ``columns``, a single parsed posts table (Parquet file or
+    dataset folder) is scanned and only those columns are collected (:mod:`feedtools.scan`)."""
     from feedtools.dataset import expand_inputs
     from feedtools.pipeline import load
+    from feedtools.scan import load_columns, parsed_table
 
     expanded = expand_inputs(args.input)
+    table = parsed_table(expanded) if columns else None
+    if table is not None:
+        return load_columns(table, columns)
     inputs = expanded if len(expanded) > 1 else expanded[0]
     return load(inputs, format=args.format, languages=_languages(args.langs), known_names=args.known_name)
 
@@ -210,6 +225,8 @@ def _cmd_notebooks(args: argparse.Namespace) -> int:
 
 def _cmd_campaigns(args: argparse.Namespace) -> int:
     from feedtools import campaigns as cp
+    from feedtools.analyses import run_campaigns
+    from feedtools.scan import CAMPAIGN_COLUMNS
 
     path = None if args.no_aliases else (args.aliases or cp.default_aliases_path())
     check_outputs([*args.input, path], [
@@ -220,41 +237,20 @@ def _cmd_campaigns(args: argparse.Namespace) -> int:
         aliases, table = cp.empty_aliases(), "no alias table"
     else:
         if path is None:
-            raise ValueError("no alias table: the shipped data/campaigns.csv is not there; "
+            raise TableError("no alias table: the shipped data/campaigns.csv is not there; "
                              "give one with --aliases PATH or use --no-aliases")
         aliases, table = cp.load_aliases(path), f"alias table {Path(path).name}"
-    posts = load_input(args).posts
-    caps: dict = {}  # what the per-post caps left out, for the summary
-    cap = {} if args.max_tags_per_post is None else {"max_tags_per_post": args.max_tags_per_post}
-    most = {} if args.max_suggestions is None else {"max_suggestions": args.max_suggestions}
-    metrics = cp.campaign_metrics(posts, aliases, stats=caps, **cap)
-    write_table(metrics, args.output)
-    if args.posts:
-        write_table(cp.posts_with_campaigns(posts, aliases), args.posts)
-    suggestions = cp.suggest_aliases(posts, aliases, stats=caps, **cap, **most)
-    if args.suggestions:
-        write_table(suggestions, args.suggestions)
-    if args.pairs:
-        write_table(cp.cross_language_pairs(posts, aliases), args.pairs)
-    if args.related:
-        write_table(cp.related_campaigns(posts, aliases, **cap), args.related)
+    run = run_campaigns(load_input(args, CAMPAIGN_COLUMNS).posts, aliases, table=table, per_post=bool(args.posts),
+                        pairs=bool(args.pairs), related=bool(args.related),
+                        network=bool(args.network),
+                        max_tags_per_post=args.max_tags_per_post, max_suggestions=args.max_suggestions)
+    for frame, out in ((run.metrics, args.output), (run.posts, args.posts), (run.suggestions, args.suggestions),
+                       (run.pairs, args.pairs), (run.related, args.related)):
+        if out:
+            write_table(frame, out)
     if args.network:
-        cp.write_graph(cp.partner_graph(posts, aliases, stats=caps, **cap), args.network)
-    tagged = cp.assign_campaigns(posts, aliases)["campaigns"].list.len().fill_null(0).gt(0).sum()
-    loaded = int((~posts["is_placeholder"].fill_null(False)).sum())
-    found, kept = caps["suggestions_found"], caps["suggestions_kept"]
-    line = (f"{metrics.height} campaigns ({int(metrics['in_table'].sum())} from the {table}) in {tagged} of "
-            f"{loaded} loaded posts; "
-            + (f"{kept} alias suggestions" if kept == found else
-               f"{kept} strongest of {found} alias suggestions (--max-suggestions)")
-            + ("" if args.suggestions else " (write them with --suggestions FILE)"))
-    if caps.get("posts_over_tags_cap"):
-        line += (f"; {caps['posts_over_tags_cap']} posts have more than {caps['max_tags_per_post']} tags: "
-                 f"{caps['tags_over_cap']} tags left out of pairs and edges (--max-tags-per-post)")
-    if caps.get("posts_over_mentions_cap"):
-        line += (f"; {caps['posts_over_mentions_cap']} posts have more than {caps['max_mentions_per_post']} mentions: "
-                 f"{caps['mentions_over_cap']} left out of network edges")
-    print(terminal_safe(line), file=sys.stderr)
+        cp.write_graph(run.network, args.network)
+    print(terminal_safe(run.summary(suggestions_written=bool(args.suggestions))), file=sys.stderr)
     return 0
 
 
@@ -300,42 +296,39 @@ def _count_arg(value: str) -> int:
 
 def _cmd_timeline(args: argparse.Namespace) -> int:
     from feedtools import timeline as tlm
+    from feedtools.analyses import timeline_summary
+    from feedtools.dataset import expand_inputs
+    from feedtools.scan import TIMELINE_INPUT_COLUMNS, join_by_position, parsed_table, sink_table
     from feedtools.dates import load_observances
     from feedtools.paths import OBSERVANCES
 
     check_outputs([*args.input, args.calendar or OBSERVANCES], [
         ("-o/--output", args.output, TABLE_SUFFIXES), ("--events", args.events, TABLE_SUFFIXES),
         ("--evidence", args.evidence, TABLE_SUFFIXES), ("--contradictions", args.contradictions, TABLE_SUFFIXES)])
-    calendar = load_observances(args.calendar)  # ValueError names the file and line of a bad row
-    posts = load_input(args).posts
+    calendar = load_observances(args.calendar)  # TableError names the file and line of a bad row
+    table = parsed_table(expand_inputs(args.input))
+    posts = load_input(args, TIMELINE_INPUT_COLUMNS).posts
     tl = tlm.build_timeline(posts, calendar=calendar, year_hint=args.year_hint, capture_date=args.capture_date,
                             timezone=args.tz, use_timestamps=not args.hide_timestamps)
-    write_table(tlm.with_timeline(posts, tl), args.output)
+    if table is None:
+        write_table(tlm.with_timeline(posts, tl), args.output)
+    else:  # every column of the table, streamed from the Parquet, with the timeline's columns
+        del posts
+        sink_table(join_by_position(table, tl.posts.select("position", *tlm.TIMELINE_COLUMNS)), args.output)
     if args.events:
         write_table(tl.events, args.events)
     if args.evidence:
         write_table(tl.evidence, args.evidence)
     if args.contradictions:
         write_table(tl.contradictions, args.contradictions)
-    src = dict(tl.posts.group_by("date_source").len().iter_rows())
-    widths = tl.posts["window_days"].drop_nulls()
-    print(f"{tl.posts.height} posts: {src.get('timestamp', 0)} by timestamp, {src.get('evidence', 0)} by evidence, "
-          f"{src.get('neighbours', 0)} by neighbours, {src.get('unknown', 0)} unknown; "
-          + (f"median window {widths.median():g} days; " if widths.len() else "no bounded window; ")
-          + f"{tl.events.height} events; {tl.contradictions.height} contradictions"
-          + ("" if args.contradictions or not tl.contradictions.height else " (write them with --contradictions)"),
-          file=sys.stderr)
+    print(terminal_safe(timeline_summary(tl, contradictions_written=bool(args.contradictions))), file=sys.stderr)
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="feedtools", description="Read, clean and analyse an organisation's social-media feed.")
-    parser.add_argument("--version", action="version", version=f"feedtools {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-
+def _add_parse(sub) -> None:
+    """The ``parse`` subcommand's options."""
     p = sub.add_parser(
-        "parse",
-        help="read a feed into the canonical posts table",
+        "parse", help=COMMANDS["parse"],
         description="Read a feed (Bluesky profile scrape, author feed, post list, repository CAR or Jetstream "
                     "capture), clean and enrich it, and write the canonical posts table. Records that cannot be "
                     "read are written to a rejects file with their location and reason. A one-line summary goes "
@@ -356,14 +349,19 @@ def build_parser() -> argparse.ArgumentParser:
                    help="no progress bar (it is shown only when stderr is a terminal and CI is not set)")
     p.set_defaults(func=_cmd_parse)
 
-    p = sub.add_parser("schema", help="print the posts table's columns and their meaning (Markdown)")
+
+def _add_schema(sub) -> None:
+    """The ``schema`` subcommand's options."""
+    p = sub.add_parser("schema", help=COMMANDS["schema"])
     p.set_defaults(func=_cmd_schema)
 
+
+def _add_bench(sub) -> None:
+    """The ``bench`` subcommand's options."""
     from feedtools.bench import add_arguments as add_bench_arguments
 
     p = sub.add_parser(
-        "bench",
-        help="benchmark parse (and campaigns, timeline) on built feeds of 100k-10M items against a notebook baseline",
+        "bench", help=COMMANDS["bench"],
         description="Build feeds of the given sizes from real items (the bundled seed, and the Bluesky samples "
                     "in ../shared/bluesky-samples/ when present) as profile scrapes and Jetstream captures, with "
                     "repeated and with distinct texts, in a temporary folder deleted afterwards; run feedtools "
@@ -375,9 +373,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_bench_arguments(p)
     p.set_defaults(func=_cmd_bench)
 
+
+def _add_campaigns(sub) -> None:
+    """The ``campaigns`` subcommand's options."""
     p = sub.add_parser(
-        "campaigns",
-        help="campaigns across languages and spellings: one row per campaign, per-post campaigns, network",
+        "campaigns", help=COMMANDS["campaigns"],
         description="Group hashtags into campaigns (case- and accent-folded, plus the alias table "
                     "data/campaigns.csv, which you can edit) and write one row per campaign: posts, own posts and "
                     "reposts, share of the feed, detected languages and their shares, languages of the tags, "
@@ -416,9 +416,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="keep the N strongest alias suggestions (default 1000; the summary counts them all)")
     p.set_defaults(func=_cmd_campaigns)
 
+
+def _add_timeline(sub) -> None:
+    """The ``timeline`` subcommand's options."""
     p = sub.add_parser(
-        "timeline",
-        help="date every post (window, estimate, source) and find events, even in an undated feed",
+        "timeline", help=COMMANDS["timeline"],
         description="Infer each post's date from the evidence in its text (dates, ranges, weekdays, years, "
                     "observance days from the calendar, event-day ordinals, tense) and the feed order (newest "
                     "first; pinned items left out), or take it from timestamps when the feed has them; group "
@@ -449,9 +451,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="ignore timestamps and infer from evidence and order only (to measure the inference)")
     p.set_defaults(func=_cmd_timeline)
 
+
+def _add_report(sub) -> None:
+    """The ``report`` subcommand's options."""
     p = sub.add_parser(
-        "report",
-        help="run the notebooks on a feed and write self-contained HTML reports (the main job)",
+        "report", help=COMMANDS["report"],
         description="Execute every notebook (notebooks/NN_*.py) in order on a feed, render each to one "
                     "self-contained HTML page (charts drawn and interactive offline; nothing fetched from outside) "
                     "and write index.html linking them with the feed's headline figures. One progress line per "
@@ -478,9 +482,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_fetch_options(p)
     p.set_defaults(func=_cmd_report)
 
+
+def _add_fetch(sub) -> None:
+    """The ``fetch`` subcommand's options."""
     p = sub.add_parser(
-        "fetch",
-        help="collect an account's feed (and repository) from Bluesky's public API into a folder",
+        "fetch", help=COMMANDS["fetch"],
         description="Resolve ACTOR (a handle or a DID), save its profile and page through its author feed "
                     "(app.bsky.feed.getAuthorFeed), and with --repo download its repository CAR from its PDS. "
                     "Every response is saved byte for byte with manifest.json (URLs, parameters, UTC times, HTTP "
@@ -501,9 +507,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_fetch_options(p)
     p.set_defaults(func=_cmd_fetch)
 
+
+def _add_notebooks(sub) -> None:
+    """The ``notebooks`` subcommand's options."""
     p = sub.add_parser(
-        "notebooks",
-        help="list the notebooks, or regenerate their stored outputs (--update)",
+        "notebooks", help=COMMANDS["notebooks"],
         description="Without options, list the notebooks in order. With --update, execute each notebook source "
                     "(NN_name.py) with its default parameters (the bundled seed) and store the result with its "
                     "outputs in NN_name.ipynb: run this after an intended change, then review the diff.",
@@ -514,6 +522,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--notebooks", type=Path, default=DEFAULT_NOTEBOOKS, metavar="DIR",
                    help="folder of the notebook sources (default: the project's notebooks/)")
     p.set_defaults(func=_cmd_notebooks)
+
+
+#: How each registered command (:data:`feedtools.commands.COMMANDS`) adds its subparser.
+_ADDERS = {
+    "parse": _add_parse,
+    "schema": _add_schema,
+    "bench": _add_bench,
+    "campaigns": _add_campaigns,
+    "timeline": _add_timeline,
+    "report": _add_report,
+    "fetch": _add_fetch,
+    "notebooks": _add_notebooks,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``feedtools`` argument parser: one subcommand per entry of :data:`feedtools.commands.COMMANDS`, in its
+    order, each with ``--debug`` (also accepted before the subcommand)."""
+    parser = _Parser(prog="feedtools", description="Read, clean and analyse an organisation's social-media feed.")
+    parser.add_argument("--version", action="version", version=f"feedtools {__version__}")
+    parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for name in COMMANDS:
+        _ADDERS[name](sub)
+        # SUPPRESS: `feedtools --debug parse …` is not undone by the subcommand's default.
+        sub.choices[name].add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP)
     return parser
 
 
@@ -525,37 +559,48 @@ def _on_sigterm(signum, frame):
     raise Terminated()
 
 
+def _debug(args: argparse.Namespace | None) -> bool:
+    """``--debug`` given, or ``FEEDTOOLS_DEBUG`` set to anything but empty or ``0``."""
+    return bool(getattr(args, "debug", False)) or os.environ.get("FEEDTOOLS_DEBUG", "") not in ("", "0")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status (0, 1 for input that cannot be read, 2 for bad arguments,
-    130 on Ctrl-C, 143 on SIGTERM)."""
+    """Run the command line; return the exit status.
+
+    A :class:`~feedtools.errors.FeedtoolsError` (bad input, a bad user table, a report or fetch that fails,
+    bad arguments) or an ``OSError`` prints one line ``feedtools: error: …`` and returns its exit code (1; 2 for
+    bad arguments). Any other exception is a bug in feedtools, never reported as bad input: one line
+    ``feedtools: internal error …`` and 1. With ``--debug`` or ``FEEDTOOLS_DEBUG=1`` the traceback is printed
+    before that line. 130 on Ctrl-C, 143 on SIGTERM, 0 when stdout is closed early (``| head``).
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
+    debug = _debug(args)
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         return args.func(args)
     except BrokenPipeError:  # output piped into `head` and closed early
         return 0
-    except UsageError as e:
+    except FeedtoolsError as e:
+        if debug:
+            traceback.print_exc(file=sys.stderr)
         print(f"feedtools: error: {terminal_safe(e)}", file=sys.stderr)
-        return EXIT_USAGE
-    except FeedError as e:
-        print(f"feedtools: error: {terminal_safe(e)}", file=sys.stderr)
-        return EXIT_INPUT
+        return e.exit_code
     except OSError as e:
+        if debug:
+            traceback.print_exc(file=sys.stderr)
         print(f"feedtools: error: {describe_oserror(e)}", file=sys.stderr)
-        return EXIT_INPUT
-    except ValueError as e:
-        print(f"feedtools: error: {terminal_safe(e)}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         print("feedtools: interrupted", file=sys.stderr)
         return 130
-    except Exception as e:  # a bug or a library's own error: still one line (FEEDTOOLS_DEBUG=1 shows the traceback)
-        if os.environ.get("FEEDTOOLS_DEBUG"):
-            raise
+    except Exception as e:  # a bug, or a library's own error feedtools did not turn into a FeedtoolsError
+        if debug:
+            traceback.print_exc(file=sys.stderr)
         first = str(e).strip().splitlines()[0] if str(e).strip() else ""
-        print(f"feedtools: error: unexpected {type(e).__name__}: {terminal_safe(first)} "
-              "(set FEEDTOOLS_DEBUG=1 for the traceback)", file=sys.stderr)
+        print(f"feedtools: internal error (a bug in feedtools, not a problem with the input): "
+              f"{type(e).__name__}: {terminal_safe(first)}"
+              + ("" if debug else " (run with --debug, or FEEDTOOLS_DEBUG=1, for the traceback)"), file=sys.stderr)
         return EXIT_INPUT
     except Terminated:
         print("feedtools: terminated", file=sys.stderr)

@@ -65,6 +65,7 @@ from pathlib import Path
 
 import polars as pl
 
+from feedtools.errors import TableError
 from feedtools.paths import OBSERVANCES
 from feedtools.text import (DAY_FIRST, MONTH_FIRST, MONTHS, WEEKDAYS, day_month_mentions, fold_tags, fold_text_expr,
                            weekday_number)
@@ -147,9 +148,9 @@ def load_observances(path: str | Path | None = None) -> pl.DataFrame:
     case-insensitively), ``notes``.
 
     Returns one row per observance: ``key, month, day, rule, hashtags (list), names (list),
-    notes, line``. Raises ``ValueError`` naming the file and line for a malformed row
-    (missing key, bad date or rule, duplicate key, wrong number of fields) and ``OSError``
-    when the file cannot be read.
+    notes, line``. Raises :class:`~feedtools.errors.TableError` (a ``ValueError``) naming the file and
+    line for a malformed row (missing key, bad date or rule, duplicate key, wrong number of fields) and
+    ``OSError`` when the file cannot be read.
     """
     path = Path(path) if path is not None else DEFAULT_CALENDAR
     rows = []
@@ -160,9 +161,9 @@ def load_observances(path: str | Path | None = None) -> pl.DataFrame:
         key, date_s, tags, names, notes = (rec[c] for c in ("key", "date", "hashtags", "names", "notes"))
         where = f"{path}, line {lineno}"
         if not key:
-            raise ValueError(f"{where}: empty key")
+            raise TableError(f"{where}: empty key")
         if key in seen:
-            raise ValueError(f"{where}: duplicate key {key!r}")
+            raise TableError(f"{where}: duplicate key {key!r}")
         seen.add(key)
         month = day = None
         rule = None
@@ -172,11 +173,11 @@ def load_observances(path: str | Path | None = None) -> pl.DataFrame:
             try:
                 dt.date(2024, month, day)  # leap year: 02-29 allowed
             except ValueError:
-                raise ValueError(f"{where}: date {date_s!r} is not a valid MM-DD") from None
+                raise TableError(f"{where}: date {date_s!r} is not a valid MM-DD") from None
         else:
             r = _RULE.match(date_s)
             if not r or r.group(2).lower() not in _EN_WD or r.group(3).lower() not in _EN_MONTHS:
-                raise ValueError(
+                raise TableError(
                     f"{where}: date {date_s!r} is neither MM-DD nor '<first|second|third|fourth|last> <weekday> "
                     "of <month>'"
                 )
@@ -184,7 +185,7 @@ def load_observances(path: str | Path | None = None) -> pl.DataFrame:
         tag_list = [t.strip().lstrip("#") for t in tags.split("|") if t.strip()]
         name_list = [n.strip() for n in names.split("|") if n.strip()]
         if not tag_list and not name_list:
-            raise ValueError(f"{where}: observance {key!r} has neither hashtags nor names")
+            raise TableError(f"{where}: observance {key!r} has neither hashtags nor names")
         rows.append(dict(key=key, month=month, day=day, rule=rule, hashtags=tag_list, names=name_list,
                          notes=notes or None, line=lineno))
     return pl.DataFrame(

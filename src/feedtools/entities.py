@@ -30,14 +30,18 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from urllib.parse import urlsplit
 
 import polars as pl
+
+from feedtools.series import map_unique
 
 __all__ = [
     "HASHTAG_PATTERN",
     "MENTION_PATTERN",
     "URL_PATTERN",
     "add_entities",
+    "canonical_urls",
     "emoji_pattern",
     "registrable_domains",
     "strip_entities_expr",
@@ -114,7 +118,7 @@ def _merge(existing: pl.Expr, found: pl.Expr) -> pl.Expr:
 
 
 def add_entities(posts: pl.DataFrame) -> pl.DataFrame:
-    """Fill ``hashtags``, ``mentions``, ``urls``, ``domains``, ``url_truncated`` and ``emojis``.
+    """Fill ``hashtags``, ``mentions``, ``urls``, ``urls_canonical``, ``domains``, ``url_truncated`` and ``emojis``.
 
     Input: posts with ``text`` (and, optionally, facet-derived ``hashtags``,
     ``mentions``, ``urls`` from the reader). Output: same rows, those columns filled
@@ -140,23 +144,78 @@ def add_entities(posts: pl.DataFrame) -> pl.DataFrame:
         urls=pl.when(has_facet_links).then(pl.col("urls")).otherwise(pl.col("_urls")),
         _facet_links=has_facet_links,
     )
-    # Domains of text links come with the text; only rows whose links come from facets are looked up here.
-    facet_rows = df.filter(pl.col("_facet_links")).select("_row", "urls")
-    if facet_rows.height:
-        facet_domains = _add_domains(facet_rows).select("_row", _fdomains=pl.col("domains"))
-        df = df.join(facet_domains, on="_row", how="left", maintain_order="left")
-    else:
-        df = df.with_columns(_fdomains=pl.lit(None, dtype=LIST_STR))
-    return df.with_columns(
-        domains=pl.when(pl.col("_facet_links")).then(pl.col("_fdomains")).otherwise(pl.col("_tdomains"))
-    ).drop("_row", "_t", "_tags", "_mentions", "_urls", "_tdomains", "_fdomains", "_facet_links")
+    # Canonical links (each distinct URL normalised once), and their registrable domains.
+    df = _add_canonical(df.drop("urls_canonical", strict=False))
+    canonical_domains = _add_domains(df.select("_row", urls=pl.col("urls_canonical"))).select(
+        "_row", _cdomains=pl.col("domains"))
+    df = df.join(canonical_domains, on="_row", how="left", maintain_order="left")
+    return df.with_columns(domains=pl.col("_cdomains")).drop(
+        "_row", "_t", "_tags", "_mentions", "_urls", "_cdomains", "_facet_links")
+
+
+def canonical_urls(urls: list[str]) -> list[str]:
+    """The canonical form of each URL, for counting (``courlan.normalize_url``, Apache-2.0).
+
+    Scheme and host lower-cased, a leading ``www.`` dropped, the scheme's default port
+    and the fragment dropped, tracking parameters removed (courlan's list: ``utm_*``,
+    ``fbclid``, ``gclid``, ``igshid``, ``ref``, ``source``, ``campaign``…), remaining query
+    items sorted, path percent-encoded consistently (``día`` and ``d%C3%ADa`` are one
+    link; ``@`` kept readable), trailing slashes dropped (``example.com/`` and ``example.com`` are one link). A display-shortened link
+    (ending in ``...``) or a value that does not parse as a URL is returned unchanged.
+    Input: a list of strings. Output: a list of the same length, in the same order.
+    Never raises.
+    """
+    from courlan import normalize_url
+
+    out = []
+    for u in urls:
+        if u.endswith("...") or u.endswith("…"):
+            out.append(u)
+            continue
+        try:
+            parts = urlsplit(u)
+            if not parts.netloc:  # not an absolute URL: nothing to normalise
+                out.append(u)
+                continue
+            if parts.netloc[:4].lower() == "www." and "." in parts.netloc[4:]:
+                parts = parts._replace(netloc=parts.netloc[4:])
+            # fragment dropped; trailing slashes dropped here, courlan puts "/" back before a query on an empty path
+            c = normalize_url(parts._replace(path=parts.path.rstrip("/"), fragment=""))
+            if c and "%40" in c:  # courlan percent-encodes "@", legal in paths (youtube.com/@channel): put it back
+                scheme, sep, rest = c.partition("://")
+                host, slash, tail = rest.partition("/")
+                c = scheme + sep + host + slash + tail.replace("%40", "@")
+        except ValueError:  # invalid port, IPv6 bracket or IDNA label: the URL is kept as posted
+            c = u
+        out.append(c or u)
+    return out
+
+
+def _add_canonical(df: pl.DataFrame) -> pl.DataFrame:
+    """``urls_canonical`` beside ``urls`` (column ``_row`` required): ``urls`` then ``card_url`` (when the
+    column exists), each distinct URL normalised once, joined back in order, repeats that become equal merged."""
+    shared = pl.col("urls")
+    if "card_url" in df.columns:  # the link card's URL is shared too (often the post's only link)
+        shared = pl.concat_list(shared.fill_null(pl.lit([], dtype=LIST_STR)),
+                                pl.when(pl.col("card_url").is_null()).then(pl.lit([], dtype=LIST_STR))
+                                .otherwise(pl.concat_list(pl.col("card_url").cast(pl.String))))
+    long = df.select("_row", _u=shared).explode("_u").drop_nulls("_u").with_columns(
+        _i=pl.int_range(pl.len()).over("_row"))
+    distinct = long["_u"].unique().sort()
+    table = pl.DataFrame({"_u": distinct, "_c": pl.Series(canonical_urls(distinct.to_list()), dtype=pl.String)})
+    canon = (
+        long.join(table, on="_u", how="left").sort("_row", "_i")
+        .group_by("_row", maintain_order=True).agg(urls_canonical=pl.col("_c").unique(maintain_order=True))
+    )
+    return df.join(canon, on="_row", how="left", maintain_order="left").with_columns(
+        urls_canonical=pl.col("urls_canonical").fill_null(pl.lit([], dtype=LIST_STR)))
 
 
 def _text_entities(texts: pl.DataFrame) -> pl.DataFrame:
     """Entities found in each text of ``texts`` (column ``_t``, distinct values, no nulls).
 
     Returns ``_t`` with ``_tags``, ``_mentions``, ``_urls`` (links found in the text, real
-    top-level domains only), ``_tdomains`` (their registrable domains), ``url_truncated``
+    top-level domains only), ``url_truncated``
     and ``emojis``.
     """
     text = pl.col("_t")
@@ -194,15 +253,13 @@ def _text_entities(texts: pl.DataFrame) -> pl.DataFrame:
             pl.element().str.ends_with("...") | pl.element().str.ends_with("…")
         ).list.any(),
     )
-    domains = _add_domains(df.select("_row", urls=pl.col("_urls"))).select("_row", _tdomains=pl.col("domains"))
-    return df.join(domains, on="_row", how="left", maintain_order="left").drop("_row")
+    return df.drop("_row")
 
 
-def _host_table(values: pl.Series) -> pl.DataFrame:
-    """Map each distinct host to its registrable domain (None: not a real top-level domain)."""
-    hosts = values.unique().drop_nulls().sort()
-    return pl.DataFrame({"_host": hosts, "_domain": pl.Series(registrable_domains(hosts.to_list()),
-                                                              dtype=pl.String)})
+def _with_domains(long: pl.DataFrame) -> pl.DataFrame:
+    """``long`` with ``_domain``: the registrable domain of its ``_host`` (None: not a real top-level domain),
+    looked up once per distinct host."""
+    return long.with_columns(_domain=map_unique(long["_host"], registrable_domains, batch=True))
 
 
 def _validate_domains(df: pl.DataFrame) -> pl.DataFrame:
@@ -214,8 +271,7 @@ def _validate_domains(df: pl.DataFrame) -> pl.DataFrame:
                                                                                       _i=pl.int_range(pl.len()).over("_row")),
     ]).drop_nulls("_v")
     long = long.with_columns(_host=pl.col("_v").str.extract(_HOST, 1).str.to_lowercase().str.strip_chars_end("."))
-    table = _host_table(long["_host"])
-    long = long.join(table, on="_host", how="left").filter(pl.col("_domain").is_not_null())
+    long = _with_domains(long).filter(pl.col("_domain").is_not_null())
     kept = long.sort("_row", "_what", "_i").group_by("_row", "_what", maintain_order=True).agg(pl.col("_v"))
     urls = kept.filter(pl.col("_what") == "u").select("_row", _urls=pl.col("_v"))
     mentions = kept.filter(pl.col("_what") == "m").select("_row", _mentions=pl.col("_v"))
@@ -235,9 +291,8 @@ def _add_domains(df: pl.DataFrame) -> pl.DataFrame:
         .drop_nulls("_v")
         .with_columns(_host=pl.col("_v").str.extract(_HOST, 1).str.to_lowercase().str.strip_chars_end("."))
     )
-    table = _host_table(long["_host"])
     doms = (
-        long.join(table, on="_host", how="left", maintain_order="left")
+        _with_domains(long)
         .drop_nulls("_domain")
         .group_by("_row", maintain_order=True)
         .agg(domains=pl.col("_domain").unique(maintain_order=True))

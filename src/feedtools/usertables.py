@@ -9,7 +9,7 @@ Format, shared by every table in ``data/`` that a researcher edits by hand:
 
 Each loader (``campaigns.load_aliases``, ``dates.load_observances``,
 ``timeline.load_event_calendar``) checks the meaning of the fields; this module
-checks the shape. Every error is a ``ValueError`` of one line that names the file
+checks the shape. Every error is a :class:`~feedtools.errors.TableError` (a ``ValueError``) of one line that names the file
 and the line: ``<file>, line <n>: <what is wrong>``.
 """
 
@@ -19,12 +19,14 @@ import csv
 from collections.abc import Sequence
 from pathlib import Path
 
+from feedtools.errors import TableError
+
 __all__ = ["line_error", "read_user_table"]
 
 
-def line_error(path: str | Path, line: int, message: str) -> ValueError:
+def line_error(path: str | Path, line: int, message: str) -> TableError:
     """The error for a bad row: ``<file>, line <n>: <message>`` (one line)."""
-    return ValueError(f"{path}, line {line}: {message}")
+    return TableError(f"{path}, line {line}: {message}")
 
 
 def read_user_table(
@@ -34,14 +36,14 @@ def read_user_table(
 
     ``columns`` are the allowed header names, ``required`` those that must be in the
     header. Missing optional columns, and trailing fields a row leaves out, read as
-    ``""``. Raises ``ValueError`` (file and line named) for text that is not UTF-8, no
+    ``""``. Raises :class:`~feedtools.errors.TableError` (file and line named) for text that is not UTF-8, no
     header, an unknown, repeated or missing column, a line that is not one CSV row,
     or a row with more fields than the header; ``OSError`` when the file cannot be read.
     """
     try:
         text = Path(path).read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise ValueError(f"{path}: not UTF-8 text (byte {e.start})") from None
+        raise TableError(f"{path}: not UTF-8 text (byte {e.start})") from None
     header: list[str] | None = None
     header_line = 0
     rows: list[tuple[int, dict[str, str]]] = []
@@ -71,5 +73,5 @@ def read_user_table(
         record.update(zip(header, fields))
         rows.append((lineno, record))
     if header is None:
-        raise ValueError(f"{path}: no header line (expected {','.join(columns)})")
+        raise TableError(f"{path}: no header line (expected {','.join(columns)})")
     return rows

@@ -277,10 +277,22 @@ class Table:
     searchable with one small script per page (see :mod:`feedtools.report`).
     """
 
-    def __init__(self, df: pl.DataFrame, max_rows: int = 50, caption: str | None = None):
+    def __init__(self, df: pl.DataFrame, max_rows: int = 50, caption: str | None = None,
+                 links: tuple[str, ...] = ()):
         self.df = df
         self.max_rows = max_rows
         self.caption = caption
+        self.links = tuple(links)
+
+    def _td(self, column: str, value) -> str:
+        """One cell; in a ``links`` column an ``https:`` URL becomes a safe link (anything else stays text)."""
+        raw = _cell(value)
+        cls = ' class="long"' if len(raw) > LONG_CELL else ""
+        text = html.escape(raw)
+        if column in self.links and isinstance(value, str) and value.startswith("https://") and \
+                not any(c.isspace() or ord(c) < 32 for c in value):
+            return f'<td{cls}><a href="{html.escape(value, quote=True)}" rel="noopener noreferrer">{text}</a></td>'
+        return f"<td{cls}>{text}</td>"
 
     def _repr_html_(self) -> str:
         shown = self.df.head(self.max_rows)
@@ -290,12 +302,7 @@ class Table:
         lines.append("<thead><tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in shown.columns) + "</tr></thead>")
         lines.append("<tbody>")
         for row in shown.iter_rows():
-            cells = []
-            for v in row:
-                text = _cell(v)
-                cls = ' class="long"' if len(text) > LONG_CELL else ""
-                cells.append(f"<td{cls}>{html.escape(text)}</td>")
-            lines.append("<tr>" + "".join(cells) + "</tr>")
+            lines.append("<tr>" + "".join(self._td(c, v) for c, v in zip(shown.columns, row, strict=True)) + "</tr>")
         lines.append("</tbody>")
         lines.append("</table>")
         lines.append("</div>")
@@ -318,6 +325,10 @@ class Table:
         return text
 
 
-def table(df: pl.DataFrame, max_rows: int = 50, caption: str | None = None) -> Table:
-    """Wrap ``df`` for display (HTML-escaped cells, at most ``max_rows`` rows); see :class:`Table`."""
-    return Table(df, max_rows=max_rows, caption=caption)
+def table(df: pl.DataFrame, max_rows: int = 50, caption: str | None = None, links: tuple[str, ...] = ()) -> Table:
+    """Wrap ``df`` for display (HTML-escaped cells, at most ``max_rows`` rows); see :class:`Table`.
+
+    ``links``: columns whose ``https:`` URLs render as links (``rel="noopener noreferrer"``);
+    any other value in them (``javascript:``, ``http:``, text) stays escaped text.
+    """
+    return Table(df, max_rows=max_rows, caption=caption, links=links)

@@ -28,16 +28,12 @@ import httpx
 import orjson
 import tenacity
 
-from feedtools.readers.base import FeedError
+from feedtools.errors import FetchError  # re-exported: also imported from here
 
 __all__ = ["FetchError", "Http", "Response"]
 
 #: Statuses retried with backoff.
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504}) | frozenset(range(505, 600))
-
-
-class FetchError(FeedError):
-    """A fetch that cannot go on; ``str(err)`` is one line for the user. What was saved is kept."""
 
 
 @dataclass

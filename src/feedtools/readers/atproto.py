@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,7 +30,9 @@ import orjson
 import polars as pl
 import pyarrow as pa
 
+from feedtools.errors import RecordError
 from feedtools.readers.base import FeedError, ReadResult, posts_frame, rejects_frame
+from feedtools.readers.jsonarray import JsonArray, load_json_lazily
 from feedtools.schema import conform
 
 __all__ = [
@@ -39,19 +42,19 @@ __all__ = [
     "at_uri_did",
     "check_readable",
     "count_or_none",
-    "get",
     "finish_stats",
     "first_byte",
+    "get",
     "iter_line_items",
     "iter_lines",
     "load_document_or_lines",
     "load_json",
     "parse_time_series",
     "parse_times",
+    "post_fields",
     "raw_json",
     "read_items",
     "repost_row",
-    "post_fields",
     "rtype",
     "sniff_json",
     "tid_micros",
@@ -64,6 +67,17 @@ FACET_LINK = "app.bsky.richtext.facet#link"
 FACET_TAG = "app.bsky.richtext.facet#tag"
 EMBED_RECORD = "app.bsky.embed.record"
 EMBED_RECORD_WITH_MEDIA = "app.bsky.embed.recordWithMedia"
+EMBED_EXTERNAL = "app.bsky.embed.external"
+EMBED_IMAGES = "app.bsky.embed.images"
+EMBED_VIDEO = "app.bsky.embed.video"
+#: Short names of the standard embed types (``embed_kind``); view types (``…#view``) map to the same names.
+EMBED_KINDS = {
+    EMBED_EXTERNAL: "external", EMBED_IMAGES: "images", EMBED_VIDEO: "video", EMBED_RECORD: "record",
+    EMBED_RECORD_WITH_MEDIA: "recordWithMedia",
+}
+#: A valid handle (atproto handle syntax, compared lower-case).
+HANDLE_RE = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_DID_RE = re.compile(r"^did:[a-z]+:[A-Za-z0-9._:%-]{1,2048}$")
 
 #: createdAt values before this are implausible (Bluesky launched in 2023; the lexicon allows any year).
 PLAUSIBLE_FROM_US = 946_684_800_000_000  # 2000-01-01T00:00:00Z
@@ -72,10 +86,6 @@ FUTURE_SLACK_US = 86_400_000_000  # one day
 _YEAR_1_US = -62_135_596_800_000_000  # 0001-01-01T00:00:00Z
 
 _SNAKE = re.compile(r"(?<!^)(?=[A-Z])")
-
-
-class RecordError(ValueError):
-    """One record that cannot be read; ``str(err)`` is the reason for the rejects table."""
 
 
 def _snake(name: str) -> str:
@@ -125,16 +135,160 @@ def _uri_of(ref) -> str | None:
     return None
 
 
-def _quote_of(embed) -> str | None:
-    if not isinstance(embed, dict):
+def _str(v) -> str | None:
+    return v if isinstance(v, str) and v else None
+
+
+def _kind(d) -> str | None:
+    """``embed_kind`` of an embed (record or view): the short name of a standard type, else its ``$type``."""
+    t = rtype(d)
+    if t is None:
         return None
-    t = rtype(embed)
-    if t == EMBED_RECORD:
-        return _uri_of(embed.get("record"))
-    if t == EMBED_RECORD_WITH_MEDIA:
-        inner = embed.get("record")
-        return _uri_of(inner.get("record")) if isinstance(inner, dict) else None
-    return None  # unknown embed types are ignored
+    base = t.split("#", 1)[0]
+    return EMBED_KINDS.get(base, t)
+
+
+def _collection(uri: str | None) -> str | None:
+    """The collection NSID of an AT-URI (``at://did/app.bsky.feed.post/rkey`` -> ``app.bsky.feed.post``)."""
+    if not isinstance(uri, str) or not uri.startswith("at://"):
+        return None
+    parts = uri[5:].split("/")
+    return parts[1] if len(parts) >= 3 else None
+
+
+def _embedded_uri(d) -> str | None:
+    """The URI a record embed points at: ``{record: {uri}}``, or ``{record: {record: {uri}}}`` (with media)."""
+    if not isinstance(d, dict):
+        return None
+    inner = d.get("record")
+    if not isinstance(inner, dict):
+        return None
+    uri = _uri_of(inner)
+    if uri is None and isinstance(inner.get("record"), dict):
+        uri = _uri_of(inner["record"])
+    return uri
+
+
+def _media(media, out: dict) -> None:
+    """Fill card, image and video columns from an external/images/video embed (record or view)."""
+    if not isinstance(media, dict):
+        return
+    kind = _kind(media)
+    if kind == "external":
+        ext = media.get("external")
+        if isinstance(ext, dict):
+            out["card_url"] = out["card_url"] or _str(ext.get("uri"))
+            out["card_title"] = out["card_title"] or _str(ext.get("title"))
+            out["card_description"] = out["card_description"] or _str(ext.get("description"))
+    elif kind == "images":
+        images = media.get("images")
+        if isinstance(images, list):
+            alts = [(img.get("alt") if isinstance(img.get("alt"), str) else "").strip()
+                    for img in images if isinstance(img, dict)]
+            if not out["image_alts"] or not any(out["image_alts"]):  # a view may carry alts the record lacks
+                out["image_alts"] = alts
+            out["image_count"] = max(out["image_count"] or 0, len(alts))
+    elif kind == "video":
+        out["has_video"] = True
+        out["video_alt"] = out["video_alt"] or _str(media.get("alt").strip() if isinstance(media.get("alt"), str)
+                                                    else None)
+    elif kind is not None:
+        out["embed_other"] = out["embed_other"] or rtype(media)
+
+
+def _embedded_record(uri: str | None, out: dict) -> None:
+    """Quote columns for a post URI, ``embedded_record`` for any other record (starter pack, list, feed)."""
+    if uri is None:
+        return
+    if _collection(uri) == POST:
+        out["quote_of"] = out["quote_of"] or uri
+        out["quote_author"] = out["quote_author"] or at_uri_did(uri)
+    else:
+        out["embedded_record"] = out["embedded_record"] or uri
+
+
+def _quote_view(view, out: dict) -> None:
+    """Hydrated quote: ``embed.record`` view (``viewRecord``: uri, cid, author, value.text)."""
+    if not isinstance(view, dict):
+        return
+    rec = view.get("record")
+    if isinstance(rec, dict) and isinstance(rec.get("record"), dict) and "uri" not in rec:
+        rec = rec["record"]  # recordWithMedia#view: {record: {record: viewRecord}}
+    if not isinstance(rec, dict):
+        return
+    uri = _uri_of(rec)
+    _embedded_record(uri, out)
+    if uri is None or uri != out["quote_of"]:
+        return
+    out["quote_cid"] = out["quote_cid"] or _str(rec.get("cid"))
+    author = rec.get("author")
+    if isinstance(author, dict):
+        handle = author.get("handle")
+        if isinstance(handle, str) and HANDLE_RE.match(handle.lower()):
+            out["quote_author_handle"] = handle.lower()
+        did = author.get("did")
+        if isinstance(did, str) and _DID_RE.match(did):
+            out["quote_author"] = did
+    value = rec.get("value")
+    if isinstance(value, dict) and isinstance(value.get("text"), str):
+        out["quote_text"] = value["text"]
+
+
+EMBED_COLUMNS = (
+    "embed_kind", "embed_other", "card_url", "card_title", "card_description", "image_count", "image_alts",
+    "has_video", "video_alt", "quote_of", "quote_cid", "quote_author", "quote_author_handle", "quote_text",
+    "embedded_record",
+)
+
+
+def embed_fields(embed, view=None) -> dict:
+    """Embed columns from a post record's ``embed`` and, when hydrated, the post view's ``embed``.
+
+    Returns a dict of :data:`EMBED_COLUMNS`: ``embed_kind`` (``external``, ``images``,
+    ``video``, ``record``, ``recordWithMedia``, or the ``$type`` of a non-standard embed;
+    None without embed), ``embed_other`` (the ``$type`` of a non-standard embed or media
+    part, else None), the link card (``card_url``/``card_title``/``card_description``),
+    ``image_count`` (0 without images) and ``image_alts`` (one per image, ``""`` when it
+    has none), ``has_video``/``video_alt``, the quoted post (``quote_of``, only
+    ``app.bsky.feed.post`` URIs; ``quote_cid``; ``quote_author`` DID; handle and text from
+    the view) and ``embedded_record`` (a starter pack, list, feed generator… URI).
+    A non-standard embed that names a post (``{record: {uri}}``) still counts as a quote.
+    Never raises: odd shapes leave columns empty.
+    """
+    out: dict = dict.fromkeys(EMBED_COLUMNS)
+    out.update(image_count=0, image_alts=[], has_video=False)
+    for e in (embed, view):
+        if not isinstance(e, dict):
+            continue
+        kind = _kind(e)
+        if kind is None:  # no type at all: a record reference still names what it embeds
+            kind = "record" if isinstance(e.get("record"), dict) else None
+        out["embed_kind"] = out["embed_kind"] or kind
+        if kind == "recordWithMedia":
+            _media(e.get("media"), out)
+            if e is embed:
+                inner = e.get("record")
+                _embedded_record(_uri_of(inner.get("record")) if isinstance(inner, dict) else None, out)
+                if isinstance(inner, dict) and isinstance(inner.get("record"), dict):
+                    out["quote_cid"] = out["quote_cid"] or _str(inner["record"].get("cid"))
+            else:
+                _quote_view(e.get("record"), out)
+        elif kind == "record":
+            if e is embed:
+                rec = e.get("record")
+                _embedded_record(_uri_of(rec), out)
+                if isinstance(rec, dict) and out["quote_of"] == _uri_of(rec):
+                    out["quote_cid"] = out["quote_cid"] or _str(rec.get("cid"))
+            else:
+                _quote_view(e, out)
+        elif kind in ("external", "images", "video"):
+            _media(e, out)
+        elif e is embed:  # non-standard: kept by name; a post it names is still a quote
+            out["embed_other"] = out["embed_other"] or rtype(e)
+            _embedded_record(_embedded_uri(e), out)
+    if out["quote_of"] is None:
+        out["quote_author"] = out["quote_cid"] = None
+    return out
 
 
 def _add(values: list[str], seen: set[str], v: str) -> None:
@@ -143,59 +297,81 @@ def _add(values: list[str], seen: set[str], v: str) -> None:
         values.append(v)
 
 
-def _facets(text: str, facets) -> tuple[list[str], list[str], list[str], int | None]:
-    """Hashtags, mentions, links and the number of invalid facets, reading offsets as UTF-8 bytes."""
+def clean_tag(tag: str) -> str:
+    """A tag as counted: spaces and leading ``#`` dropped, trailing punctuation stripped once (``E,`` -> ``E``)."""
+    tag = tag.strip().lstrip("#＃")
+    end = len(tag)
+    while end and unicodedata.category(tag[end - 1]).startswith("P"):
+        end -= 1
+    return tag[:end]
+
+
+def _facets(text: str, facets) -> tuple[list[str], list[str], list[str], list[str], int | None]:
+    """Hashtags, mentions, links, mention DIDs and the number of invalid facets (offsets read as UTF-8 bytes).
+
+    A facet with an unusable byte range still gives what it carries by itself: a link's URI
+    and a mention's DID (it is counted in ``facets_invalid`` all the same); a mention's handle
+    is read from the text slice only when the range is valid and the slice is a valid handle.
+    """
     if not isinstance(facets, list) or not facets:
-        return [], [], [], None
+        return [], [], [], [], None
     data = text.encode("utf-8")
     n = len(data)
     tags: list[str] = []
     mentions: list[str] = []
     urls: list[str] = []
+    dids: list[str] = []
     seen_t: set[str] = set()
     seen_m: set[str] = set()
     seen_u: set[str] = set()
+    seen_d: set[str] = set()
     invalid = 0
     for facet in facets:
         index = facet.get("index") if isinstance(facet, dict) else None
-        if not isinstance(index, dict):
-            invalid += 1
-            continue
-        s, e = get(index, "byteStart"), get(index, "byteEnd")
-        if (type(s) is not int or type(e) is not int or s < 0 or e > n or s >= e
-                or (data[s] & 0xC0) == 0x80 or (e < n and (data[e] & 0xC0) == 0x80)):
-            invalid += 1  # out of range, empty, or splitting a UTF-8 character
-            continue
-        features = facet.get("features")
+        s = get(index, "byteStart") if isinstance(index, dict) else None
+        e = get(index, "byteEnd") if isinstance(index, dict) else None
+        ok = not (type(s) is not int or type(e) is not int or s < 0 or e > n or s >= e
+                  or (data[s] & 0xC0) == 0x80 or (e < n and (data[e] & 0xC0) == 0x80))
+        features = facet.get("features") if isinstance(facet, dict) else None
+        if not ok or not isinstance(features, list):
+            invalid += 1  # no index, out of range, empty, splitting a UTF-8 character, or no features
         if not isinstance(features, list):
-            invalid += 1
             continue
         for feat in features:
             if not isinstance(feat, dict):
                 continue
             t = rtype(feat)
-            if t == FACET_TAG:
-                tag = feat.get("tag")
-                if isinstance(tag, str):
-                    _add(tags, seen_t, tag.strip().lstrip("#＃"))
-            elif t == FACET_MENTION:
-                handle = data[s:e].decode("utf-8").strip().lstrip("@").lower()
-                _add(mentions, seen_m, handle)
-            elif t == FACET_LINK:
+            if t == FACET_LINK:  # the URI stands by itself, whatever the range
                 uri = feat.get("uri")
                 if isinstance(uri, str):
                     _add(urls, seen_u, uri.strip())
+            elif t == FACET_MENTION:
+                did = feat.get("did")
+                if isinstance(did, str) and _DID_RE.match(did.strip()):
+                    _add(dids, seen_d, did.strip())
+                if ok:
+                    handle = data[s:e].decode("utf-8").strip().lstrip("@").lower()
+                    if HANDLE_RE.match(handle):
+                        _add(mentions, seen_m, handle)
+            elif t == FACET_TAG and ok:
+                tag = feat.get("tag")
+                if isinstance(tag, str):
+                    _add(tags, seen_t, clean_tag(tag))
             # other feature types (non-standard) are ignored
-    return tags, mentions, urls, invalid
+    return tags, mentions, urls, dids, invalid
 
 
-def post_fields(record) -> dict:
+def post_fields(record, view_embed=None) -> dict:
     """Reader columns from one post record (``app.bsky.feed.post``), wire or SDK spelling.
 
     Returns a dict with ``text``, ``created_at_raw``, ``langs_declared`` (raw tags,
-    ``[]`` when none declared), ``hashtags`` (tag facets then ``record.tags``),
-    ``mentions``, ``urls`` (link facets), ``facets_invalid`` (None without facets),
-    ``reply_to``, ``reply_root`` and ``quote_of``. Unknown keys are ignored.
+    ``[]`` when none declared), ``hashtags`` (tag facets then ``record.tags``, trailing
+    punctuation stripped), ``mentions`` (valid handles from mention facets),
+    ``mention_dids``, ``urls`` (every link facet's URI, whatever its byte range),
+    ``facets_invalid`` (None without facets), ``reply_to``, ``reply_root``, their
+    authors' DIDs (``reply_parent_author``, ``reply_root_author``) and the embed columns
+    of :func:`embed_fields` (``view_embed``: the post view's hydrated ``embed``, if any).
+    Unknown keys are ignored.
 
     Raises :class:`RecordError` when the record is not an object or has no string ``text``.
     """
@@ -209,19 +385,19 @@ def post_fields(record) -> dict:
         created = str(created)
     langs = record.get("langs")
     langs = [x for x in langs if isinstance(x, str)] if isinstance(langs, list) else []
-    tags, mentions, urls, invalid = _facets(text, record.get("facets"))
+    tags, mentions, urls, dids, invalid = _facets(text, record.get("facets"))
     extra = record.get("tags")
     if isinstance(extra, list):
         seen = set(tags)
         for t in extra:
             if isinstance(t, str):
-                _add(tags, seen, t.strip().lstrip("#＃"))
+                _add(tags, seen, clean_tag(t))
     reply = record.get("reply")
     reply_to = reply_root = None
     if isinstance(reply, dict):
         reply_to = _uri_of(reply.get("parent"))
         reply_root = _uri_of(reply.get("root"))
-    return {
+    row = {
         "text": text,
         "created_at_raw": created,
         "langs_declared": langs,
@@ -229,10 +405,14 @@ def post_fields(record) -> dict:
         "mentions": mentions,
         "urls": urls,
         "facets_invalid": invalid,
+        "mention_dids": dids,
         "reply_to": reply_to,
         "reply_root": reply_root,
-        "quote_of": _quote_of(record.get("embed")),
+        "reply_parent_author": at_uri_did(reply_to),
+        "reply_root_author": at_uri_did(reply_root),
     }
+    row.update(embed_fields(record.get("embed"), view_embed))
+    return row
 
 
 def repost_row(record, uri: str, reposter_did: str) -> dict:
@@ -364,15 +544,31 @@ ROW_COLUMNS = (
     "post_id", "post_uri", "source_line", "source_location", "author_handle", "author_did", "author_name",
     "is_repost", "reposted_by", "is_pinned", "is_placeholder", "text", "langs_declared", "hashtags",
     "mentions", "urls", "created_at_raw", "reply_to", "reply_root", "quote_of", "like_count", "repost_count",
-    "reply_count", "quote_count", "facets_invalid", "notes",
+    "reply_count", "quote_count", "facets_invalid", "notes", "cid", "mention_dids", "reply_parent_author",
+    "reply_root_author", "reply_parent_handle", "reply_root_handle", *EMBED_COLUMNS,
     "_ref_raw", "_ref_us", "_reposted_raw",
 )
 _HELPERS_SCHEMA = {
     "source_line": pl.Int64, "is_repost": pl.Boolean, "is_pinned": pl.Boolean, "is_placeholder": pl.Boolean,
     "langs_declared": pl.List(pl.String), "hashtags": pl.List(pl.String), "mentions": pl.List(pl.String),
     "urls": pl.List(pl.String), "like_count": pl.Int64, "repost_count": pl.Int64, "reply_count": pl.Int64,
-    "quote_count": pl.Int64, "facets_invalid": pl.Int64, "_ref_us": pl.Int64,
+    "quote_count": pl.Int64, "facets_invalid": pl.Int64, "_ref_us": pl.Int64, "mention_dids": pl.List(pl.String),
+    "image_count": pl.Int64, "image_alts": pl.List(pl.String), "has_video": pl.Boolean,
 }
+#: A post's AT-URI split into repository and record key, for its web address (``web_url``).
+_POST_URI_RE = r"^at://(did:[a-z]+:[A-Za-z0-9._:%-]+)/app\.bsky\.feed\.post/([A-Za-z0-9._:~-]{1,512})$"
+
+
+def web_url_expr() -> pl.Expr:
+    """``https://bsky.app/profile/<handle or DID>/post/<rkey>`` from ``post_uri`` and ``author_handle``.
+
+    The handle is used only when it is a valid handle (else the URI's DID); null when
+    ``post_uri`` is not a well-formed post URI, so the address never carries odd characters.
+    """
+    parts = pl.col("post_uri").str.extract_groups(_POST_URI_RE)
+    handle = pl.col("author_handle")
+    who = pl.when(handle.str.contains(HANDLE_RE.pattern)).then(handle).otherwise(parts.struct.field("1"))
+    return pl.concat_str([pl.lit("https://bsky.app/profile/"), who, pl.lit("/post/"), parts.struct.field("2")])
 
 
 def _series(name: str, values: list, dtype: pl.DataType) -> pl.Series:
@@ -392,10 +588,30 @@ class RowBuffer:
     Helper columns: ``_ref_raw`` (``indexedAt`` string) or ``_ref_us`` (Int64
     microseconds, e.g. Jetstream's ``time_us``) — when the record was seen, used to
     flag implausible ``createdAt`` — and ``_reposted_raw`` (the repost's own time).
+    ``indexed_at`` is ``_ref_raw`` parsed (a post view's ``indexedAt``); ``web_url`` is
+    built from ``post_uri`` (:func:`web_url_expr`). With ``stats``, rows whose embed is
+    not a standard type are counted there as ``embeds_nonstandard``.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, stats: Counter | None = None) -> None:
         self.cols: dict[str, list] = {c: [] for c in ROW_COLUMNS}
+        self.stats = stats
+
+    @classmethod
+    def from_rows(cls, rows: list[dict], stats: Counter | None = None) -> RowBuffer:
+        """A buffer holding ``rows`` (dicts as :meth:`append` takes them), built column by column at once.
+
+        The same buffer as appending each row, with less Python per row: a column no row fills is one
+        shared list of nulls (read only). Non-standard embeds are counted in ``stats`` as :meth:`append` does.
+        """
+        buf = cls(stats)
+        present: set[str] = set().union(*rows) if rows else set()
+        nones = [None] * len(rows)
+        buf.cols = {c: [r.get(c) for r in rows] if c in present else nones for c in buf.cols}
+        odd = sum(r.get("embed_other") is not None for r in rows)
+        if stats is not None and odd:
+            stats["embeds_nonstandard"] += odd
+        return buf
 
     def __len__(self) -> int:
         return len(self.cols["post_id"])
@@ -403,6 +619,8 @@ class RowBuffer:
     def append(self, row: dict) -> None:
         for name, values in self.cols.items():
             values.append(row.get(name))
+        if self.stats is not None and row.get("embed_other") is not None:
+            self.stats["embeds_nonstandard"] += 1
 
     def frame(self, *, source: str, source_format: str, first_position: int = 0) -> pl.DataFrame:
         """The rows as a canonical posts table; ``position`` counts on from ``first_position``."""
@@ -422,6 +640,8 @@ class RowBuffer:
             created_at=created["t"],
             created_at_flag=created["f"],
             reposted_at=reposted,
+            indexed_at=ref_from_raw.cast(pl.Datetime("us", "UTC")),
+            web_url=web_url_expr(),
             notes=pl.concat_str([pl.col("notes"), created["n"]], separator="; ", ignore_nulls=True),
         ).drop("_ref_raw", "_ref_us", "_reposted_raw")
         return conform(df)
@@ -449,10 +669,17 @@ def check_readable(stats, rejects: list[dict], source: str, fmt: str) -> None:
 BOM = b"\xef\xbb\xbf"
 
 
+def _array_items(value) -> list:
+    """orjson's fallback for values it cannot serialise: a lazily read array as its items."""
+    if isinstance(value, JsonArray):
+        return list(value)
+    raise TypeError
+
+
 def raw_json(value) -> str:
     """A parsed value back as compact JSON text, for the rejects table's ``raw`` column."""
     try:
-        return orjson.dumps(value).decode("utf-8")
+        return orjson.dumps(value, default=_array_items).decode("utf-8")
     except TypeError:
         return repr(value)
 
@@ -524,9 +751,9 @@ def read_items(items, *, source: str, fmt: str, to_row) -> ReadResult:
     kept once and counted as ``skipped_repeated``. Raises :class:`FeedError` when
     every record was rejected.
     """
-    buf = RowBuffer()
-    rejects: list[dict] = []
     stats: Counter = Counter()
+    buf = RowBuffer(stats)
+    rejects: list[dict] = []
     seen: set[str] = set()
     for location, line, item in items:
         stats["records"] += 1
@@ -558,12 +785,18 @@ def read_items(items, *, source: str, fmt: str, to_row) -> ReadResult:
 
 
 def load_document_or_lines(path: Path):
-    """Parse a small file as one JSON document, or as JSON Lines when it is not one document.
+    """Parse a file as one JSON document, or as JSON Lines when it is not one document.
 
     Returns ``("document", value)`` or ``("lines", None)`` (then read it with
-    :func:`iter_lines`). Raises :class:`FeedError` when it is neither (e.g. a
-    truncated or malformed JSON document).
+    :func:`iter_lines`). A JSON array or object is returned with its big arrays
+    as :class:`~feedtools.readers.jsonarray.JsonArray` values (:func:`load_json_lazily`):
+    items are decoded as they are read, so memory grows with the item, not the file; test
+    arrays with :func:`~feedtools.readers.jsonarray.is_array`. Raises :class:`FeedError` when it is neither
+    (e.g. a truncated or malformed JSON document).
     """
+    lazy = load_json_lazily(path)
+    if lazy is not None:
+        return "document", lazy
     data = path.read_bytes().removeprefix(BOM)
     try:
         return "document", orjson.loads(data)

@@ -31,8 +31,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from feedtools.readers.atproto import (
+    HANDLE_RE,
     BadItem,
     RecordError,
+    at_uri_did,
     count_or_none,
     get,
     iter_line_items,
@@ -44,6 +46,7 @@ from feedtools.readers.atproto import (
     sniff_json,
 )
 from feedtools.readers.base import FeedError
+from feedtools.readers.jsonarray import is_array
 
 FORMAT = "authorfeed"
 REASON_REPOST = "app.bsky.feed.defs#reasonRepost"
@@ -69,7 +72,9 @@ def post_view_row(post) -> dict:
     record = post.get("record")
     if record is None:
         raise RecordError("post has no record")
-    row = post_fields(record)
+    row = post_fields(record, post.get("embed"))
+    cid = post.get("cid")
+    row["cid"] = cid if isinstance(cid, str) and cid else None
     author = post.get("author")
     if isinstance(author, dict):
         handle = author.get("handle")
@@ -124,6 +129,14 @@ def item_row(item) -> dict:
             row["reply_to"] = _view_uri(reply.get("parent"))
         if row.get("reply_root") is None:
             row["reply_root"] = _view_uri(reply.get("root"))
+        for side in ("parent", "root"):
+            uri = row.get(f"reply_{'to' if side == 'parent' else 'root'}")
+            row[f"reply_{side}_author"] = row.get(f"reply_{side}_author") or at_uri_did(uri)
+            view = reply.get(side)
+            author = view.get("author") if isinstance(view, dict) and _view_uri(view) == uri else None
+            handle = author.get("handle") if isinstance(author, dict) else None
+            if isinstance(handle, str) and HANDLE_RE.match(handle.lower()):
+                row[f"reply_{side}_handle"] = handle.lower()
     return row
 
 
@@ -177,7 +190,7 @@ def _items(value, source: str):
         pages = [value] if "feed" in value else None
         if pages is None:
             raise FeedError(f"{source}: a JSON object without 'feed': not an author feed")
-    elif isinstance(value, list):
+    elif is_array(value):
         if any(isinstance(v, dict) and "feed" in v for v in value):
             pages = value
         else:  # a list of feed items
@@ -188,7 +201,7 @@ def _items(value, source: str):
         raise FeedError(f"{source}: JSON {type(value).__name__}, not an author feed")
     for p, page in enumerate(pages, start=1):
         feed = page.get("feed") if isinstance(page, dict) else None
-        if not isinstance(feed, list):
+        if not is_array(feed):
             yield f"page {p}", None, BadItem(f"page has no list 'feed' ({type(feed).__name__})", raw_json(page))
             continue
         for i, item in enumerate(feed, start=1):

@@ -1,4 +1,5 @@
-"""What every reader returns, and the one error type a reader raises.
+"""What every reader returns, and the one error type a reader raises (:class:`FeedError`, re-exported from
+:mod:`feedtools.errors`).
 
 A reader turns one input file into :class:`ReadResult` batches: posts in the
 canonical schema (reader-filled columns only; enrichment fills the rest), the
@@ -9,7 +10,6 @@ record read (``records == posts + rejected + skipped``).
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,6 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
+from feedtools.errors import FeedError, neutralise  # noqa: F401 - FeedError is imported from here
 from feedtools.schema import REJECTS_SCHEMA, conform, empty_posts, empty_rejects
 
 #: Leading bytes of common non-feed files, for a clear error instead of a parse failure.
@@ -34,30 +35,6 @@ MAGIC = (
 
 #: Control bytes that text files do not contain (tab, LF, CR, FF and ESC excluded).
 _BINARY_BYTES = [b for b in range(32) if b not in (9, 10, 12, 13, 27)]
-
-
-#: Characters that must not reach a terminal raw: C0/C1 controls (ESC starts escape sequences), the
-#: line and paragraph separators and the bidirectional overrides (which reorder what is shown).
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
-def neutralise(text: str) -> str:
-    """``text`` with every control, separator and bidi-override character written as an escape
-    (``\\x1b``, ``\\n``, ``\\u202e``), so that a file name or a value from a feed printed in a message
-    shows as text and never acts on the terminal. Other characters are kept as they are."""
-    def esc(m: re.Match) -> str:
-        c = m.group()
-        return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(c) or (
-            f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
-    return _UNSAFE.sub(esc, text)
-
-
-class FeedError(Exception):
-    """An input that cannot be read at all. ``str(err)`` is one line for the user, with control
-    characters and escape sequences (from file names or feed content) neutralised by :func:`neutralise`."""
-
-    def __init__(self, message: object = "") -> None:
-        super().__init__(neutralise(str(message)))
 
 
 @dataclass

@@ -246,8 +246,8 @@ def read_batches(path: str | Path, **_: object):
             pinned = pin.get("uri") if isinstance(pin, dict) else None
 
     rev_us = tid_micros(rev)
-    buf = RowBuffer()
     stats: Counter = Counter(records=len(entries) + tree_rejects)
+    buf = RowBuffer(stats)
     seen: set[str] = set()
     for key, cid in entries:
         collection, _, rkey = key.partition("/")
@@ -268,7 +268,7 @@ def read_batches(path: str | Path, **_: object):
                 row = post_fields(record)
                 row.update(post_id=uri, post_uri=uri, author_did=did, author_name=profile_name,
                            is_repost=False, is_placeholder=False, _ref_us=rev_us,
-                           is_pinned=(uri == pinned) if has_profile else None)
+                           is_pinned=(uri == pinned) if has_profile else None, cid=_cid_str(cid))
             else:
                 row = repost_row(record, uri, did)
         except RecordError as e:

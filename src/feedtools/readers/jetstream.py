@@ -20,9 +20,16 @@ ignored, and ``cursor`` stands in for a missing ``time_us``). Each event ends as
   an update whose create was not captured is a row noted as edited);
 * rejected alone (``line 12`` or ``item 12``) when it cannot be read.
 
+JSON Lines are pre-filtered line by line: an event that is only counted (a like, a
+follow, a delete…) is validated and counted by kind without being built as Python
+objects (msgspec reads two fields and skips the rest); only the events that may
+become rows are decoded in full. The counts are the ones a full decode gives, with
+one difference: a skipped event holding a number beyond the range of a double
+(``1e400``, valid JSON) is counted as skipped, where orjson would reject the line.
+
 JSON Lines are streamed in batches of ``batch_size`` lines (memory grows only by an
-8-byte digest per row read, for the repeat check); ``position`` and locations are global across batches. ``time_us`` (when
-Jetstream saw the event) is the reference for flagging implausible ``createdAt``.
+8-byte digest per row read, for the repeat check); ``position`` and locations are global
+across batches. ``time_us`` (when Jetstream saw the event) is the reference for flagging implausible ``createdAt``.
 """
 
 from __future__ import annotations
@@ -31,10 +38,13 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import msgspec
 import orjson
 
 from feedtools.readers.atproto import (
+    BOM,
     POST,
     REPOST,
     RecordError,
@@ -42,7 +52,6 @@ from feedtools.readers.atproto import (
     check_readable,
     finish_stats,
     first_byte,
-    iter_lines,
     load_json,
     post_fields,
     raw_json,
@@ -50,6 +59,7 @@ from feedtools.readers.atproto import (
     sniff_json,
 )
 from feedtools.readers.base import FeedError, ReadResult, rejects_frame
+from feedtools.readers.jsonarray import is_array, load_json_lazily
 
 FORMAT = "jetstream"
 BATCH_SIZE = 100_000
@@ -106,34 +116,120 @@ def event_row(ev, stats: Counter) -> dict | None:
     uri = f"at://{did}/{collection}/{rkey}"
     if collection == POST:
         row = post_fields(record)
+        cid = commit.get("cid")
         row.update(post_id=uri, post_uri=uri, author_did=did, is_repost=False, is_placeholder=False,
-                   _ref_us=seen_us)
+                   _ref_us=seen_us, cid=cid if isinstance(cid, str) and cid else None)
         if op == "update":
             row["notes"] = "edited (update event)"
         return row
     return repost_row(record, uri, did)
 
 
-def _events(path: Path) -> Iterator[tuple[str, int | None, object, bytes | None]]:
-    """``(location, line, event or None, raw line when unparseable)`` for every event in the file."""
-    if first_byte(path) == b"[":
-        value = load_json(path)
-        if not isinstance(value, list):
-            raise FeedError(f"{path.name}: JSON {type(value).__name__}, not a list of Jetstream events")
-        for i, ev in enumerate(value, start=1):
-            yield f"item {i}", None, ev, None
-        return
-    loads = orjson.loads
-    for line_no, line in iter_lines(path):
+class _Commit(msgspec.Struct):
+    """The two commit fields that decide whether an event is wanted (the record is skipped, not built)."""
+
+    operation: Any = None
+    collection: Any = None
+
+
+class _Envelope(msgspec.Struct):
+    """What the byte-level pre-filter reads of an event: its kind and its commit's operation and collection."""
+
+    kind: Any = None
+    commit: _Commit | None = None
+
+
+_ENVELOPE = msgspec.json.Decoder(_Envelope)
+_SKIP_KEYS: dict[str, str] = {}  # collection -> its skipped_* count key (memo of _skip_key)
+#: Byte strings a compact Jetstream line holds when its event may become a row: such lines skip
+#: the pre-filter and are decoded at once (a false match only costs the full decode).
+_MAYBE_ROW = (b'"collection":"app.bsky.feed.post"', b'"collection":"app.bsky.feed.repost"')
+_DONE = object()  # an event counted as skipped by the pre-filter
+
+
+def _prefilter(line: bytes, stats: Counter):
+    """Count ``line`` as skipped and return ``_DONE`` when it is an event the reader only counts; else None.
+
+    The envelope is decoded with msgspec into a two-field struct: the record and every other
+    value are validated as JSON but never built as Python objects. Only a line that is valid
+    UTF-8 and valid JSON, whose kind is ``identity``/``account``, or a ``commit`` whose
+    operation is ``delete`` or whose collection is not read, is decided here, with exactly
+    the counts :func:`event_row` gives; anything else (wanted events, odd or broken lines)
+    returns None and is decoded in full and read by :func:`event_row`.
+    """
+    if not line.isascii():
         try:
-            yield f"line {line_no}", line_no, loads(line), None
-        except orjson.JSONDecodeError:
-            yield f"line {line_no}", line_no, None, line
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    try:
+        env = _ENVELOPE.decode(line)
+    except (msgspec.DecodeError, RecursionError, ValueError):
+        return None
+    kind = env.kind
+    if kind == "commit":
+        commit = env.commit
+        if commit is None:
+            return None
+        op = commit.operation
+        if op == "delete":
+            stats["skipped_delete"] += 1
+            return _DONE
+        collection = commit.collection
+        if op not in ("create", "update") or collection == POST or (collection == REPOST and op == "create"):
+            return None
+        key = _SKIP_KEYS.get(collection) if type(collection) is str else None
+        if key is None:
+            key = _skip_key(collection)
+            if type(collection) is str and len(_SKIP_KEYS) < 4096:  # bounded: collections are few, feeds are data
+                _SKIP_KEYS[collection] = key
+        stats[key] += 1
+        return _DONE
+    if kind == "identity" or kind == "account":
+        stats["skipped_" + kind] += 1
+        return _DONE
+    return None
+
+
+def _lines(path: Path, block: int = 1 << 23) -> Iterator[tuple[int, bytes]]:
+    """``(1-based line number, line)`` for every non-blank line (a BOM on line 1 is dropped), read in blocks.
+
+    The same lines, numbered the same way, as :func:`feedtools.readers.atproto.iter_lines`, with
+    less Python per line: a block is split at once and only its last, cut line is carried over.
+    """
+    line_no = 0
+    with open(path, "rb") as f:
+        rest = f.read(len(BOM))
+        if rest == BOM:
+            rest = b""
+        while True:
+            data = f.read(block)
+            if not data:
+                break
+            parts = (rest + data).split(b"\n") if rest else data.split(b"\n")
+            rest = parts.pop()
+            for line in parts:
+                line_no += 1
+                if line and not line.isspace():
+                    yield line_no, line
+    if rest and not rest.isspace():
+        yield line_no + 1, rest
+
+
+def _array_events(path: Path) -> Iterator[tuple[str, None, object]]:
+    """``(location, None, event)`` for every item of a JSON-array capture, decoded one at a time."""
+    value = load_json_lazily(path)
+    if value is None:
+        value = load_json(path)  # not one JSON document: raises FeedError with orjson's reason
+    if not is_array(value):
+        raise FeedError(f"{path.name}: JSON {type(value).__name__}, not a list of Jetstream events")
+    for i, ev in enumerate(value, start=1):
+        yield f"item {i}", None, ev
 
 
 def take_event(ev: dict, location: str, line: int, *, source: str, stats: Counter, seen: set,
-               buf: RowBuffer, rejects: list[dict]) -> None:
-    """Turn one decoded event into a row of ``buf``, a reject (with its location) or a counted skip.
+               buf: RowBuffer | list, rejects: list[dict]) -> None:
+    """Turn one decoded event into a row appended to ``buf`` (a :class:`RowBuffer` or a list of row dicts), a reject (with its location) or a counted skip.
 
     A repeat of a post already read (``seen``) counts as ``skipped_repeated``, an edit of one as
     ``skipped_update``. Shared by :func:`read_batches` and the Spark byte-range reader.
@@ -165,39 +261,68 @@ def _seen_before(post_id: str, seen: set[bytes]) -> bool:
 def read_batches(path: str | Path, batch_size: int = BATCH_SIZE, **_: object) -> Iterator[ReadResult]:
     """Read a Jetstream capture in batches of ``batch_size`` events, yielding one :class:`ReadResult` each.
 
-    Events are parsed and turned into row values one at a time; only the rows of the
-    current batch are held. Positions and locations continue across batches. Raises
-    :class:`FeedError` when a JSON-array capture is not valid JSON (JSON Lines: a bad
-    line is rejected alone).
+    JSON Lines: a line holding a post or repost collection (:data:`_MAYBE_ROW`) is decoded at
+    once; every other line is first pre-filtered (:func:`_prefilter`): events the reader only
+    counts (likes, follows, deletes, identity…) are counted by kind without being built as
+    Python objects; the others are decoded with orjson and read by :func:`event_row`. Rows
+    are collected per batch and turned into columns once. Only the rows of the current batch
+    are held (plus an 8-byte digest per row read, for the repeat check). Positions and
+    locations continue across batches. Raises :class:`FeedError` when a JSON-array capture
+    is not valid JSON (JSON Lines: a bad line is rejected alone).
     """
     path = Path(path)
     source = path.name
     size = max(1, int(batch_size))
     meta = {"format": FORMAT, "source": source, "unit": "records"}
     position = 0
-    buf, rejects, stats = RowBuffer(), [], Counter()
+    rows: list[dict] = []
+    rejects: list[dict] = []
+    stats: Counter = Counter()
     seen: set[bytes] = set()
+    loads = orjson.loads
+    decode_error = orjson.JSONDecodeError
+    post_mark, repost_mark = _MAYBE_ROW
 
     def flush() -> ReadResult:
-        finish_stats(stats, len(buf), len(rejects))
-        posts = buf.frame(source=source, source_format=FORMAT, first_position=position)
+        finish_stats(stats, len(rows), len(rejects))
+        posts = RowBuffer.from_rows(rows, stats).frame(source=source, source_format=FORMAT, first_position=position)
         return ReadResult(posts=posts, rejects=rejects_frame(rejects), stats=stats, meta=dict(meta))
 
-    for location, line, ev, bad in _events(path):
-        stats["records"] += 1
-        if bad is not None:
-            rejects.append({"source": source, "location": location, "line": line, "reason": "not valid JSON",
-                            "raw": bad.decode("utf-8", "replace").rstrip("\r\n")})
+    if first_byte(path) == b"[":
+        events: Iterator = _array_events(path)
+        lines = False
+    else:
+        events = _lines(path)
+        lines = True
+    n = 0
+    for item in events:
+        n += 1
+        if lines:
+            line_no, raw = item
+            if post_mark not in raw and repost_mark not in raw and _prefilter(raw, stats) is _DONE:
+                ev = _DONE
+            else:
+                location, line = f"line {line_no}", line_no
+                try:
+                    ev = loads(raw)
+                except decode_error:
+                    ev = _DONE
+                    rejects.append({"source": source, "location": location, "line": line,
+                                    "reason": "not valid JSON", "raw": raw.decode("utf-8", "replace").rstrip("\r")})
         else:
-            take_event(ev, location, line, source=source, stats=stats, seen=seen, buf=buf, rejects=rejects)
-        if stats["records"] >= size:
+            location, line, ev = item
+        if ev is not _DONE:
+            take_event(ev, location, line, source=source, stats=stats, seen=seen, buf=rows, rejects=rejects)
+        if n >= size:
+            stats["records"] = n
             if position == 0:
                 check_readable(stats, rejects, source, FORMAT)
             result = flush()
             position += result.posts.height
             yield result
-            buf, rejects, stats = RowBuffer(), [], Counter()
-    if stats["records"] or position == 0:
+            rows, rejects, stats, n = [], [], Counter(), 0
+    stats["records"] = n
+    if n or position == 0:
         if position == 0:
             check_readable(stats, rejects, source, FORMAT)
         yield flush()

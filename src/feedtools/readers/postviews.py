@@ -23,6 +23,7 @@ from pathlib import Path
 from feedtools.readers.atproto import BadItem, iter_line_items, load_document_or_lines, raw_json, read_items, sniff_json
 from feedtools.readers.authorfeed import post_list_row
 from feedtools.readers.base import FeedError
+from feedtools.readers.jsonarray import is_array
 
 FORMAT = "postviews"
 
@@ -33,21 +34,21 @@ def sniff(head: bytes) -> bool:
 
 
 def _is_page(v) -> bool:
-    return isinstance(v, dict) and isinstance(v.get("posts"), list)
+    return isinstance(v, dict) and is_array(v.get("posts"))
 
 
 def _items(value, source: str):
     if _is_page(value):
         for i, item in enumerate(value["posts"], start=1):
             yield f"item {i}", None, item
-    elif isinstance(value, list) and any(_is_page(v) for v in value):
+    elif is_array(value) and any(_is_page(v) for v in value):
         for p, page in enumerate(value, start=1):
             if not _is_page(page):
                 yield f"page {p}", None, BadItem("page has no list 'posts'", raw_json(page))
                 continue
             for i, item in enumerate(page["posts"], start=1):
                 yield f"page {p} item {i}", None, item
-    elif isinstance(value, list):
+    elif is_array(value):
         for i, item in enumerate(value, start=1):
             yield f"item {i}", None, item
     elif isinstance(value, dict) and "uri" in value:
