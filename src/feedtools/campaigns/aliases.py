@@ -106,13 +106,19 @@ def load_aliases(path: str | Path) -> pl.DataFrame:
             labels.setdefault(cid, (label, lineno))
         rows.append({"campaign_id": cid, "hashtag": tag, "lang": langs, "tag_folded": folded,
                      "note": rec.get("note") or None, "line": lineno})
+    return _labelled(rows, {cid: label for cid, (label, _) in labels.items()})
+
+
+def _labelled(rows: list[dict], labels: dict[str, str]) -> pl.DataFrame:
+    """The checked rows of an alias table as a frame, each with its campaign's label: the one the table gives,
+    else ``#`` + the campaign's first hashtag."""
     if not rows:
         return empty_aliases()
     first_tag: dict[str, str] = {}
     for r in rows:
         first_tag.setdefault(r["campaign_id"], "#" + r["hashtag"])
     for r in rows:
-        r["label"] = labels[r["campaign_id"]][0] if r["campaign_id"] in labels else first_tag[r["campaign_id"]]
+        r["label"] = labels.get(r["campaign_id"], first_tag[r["campaign_id"]])
     return pl.DataFrame(rows, schema=ALIASES_SCHEMA)
 
 

@@ -342,6 +342,9 @@ def suggest_aliases(
     campaign_b, lang_a, lang_b`` (dominant detected language of each tag's posts),
     ``posts_a, posts_b, score, evidence``; sorted by score (descending), kind,
     tag_a, tag_b.
+
+    Long only by this contract; the steps are :class:`_SpellingPairs`, :func:`_translation_rows` and
+    :func:`_with_tag_columns`.
     """
     caps = caps.but(max_tags_per_post=max_tags_per_post, max_suggestions=max_suggestions)
     most = caps.max_suggestions
