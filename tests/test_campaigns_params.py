@@ -1,0 +1,105 @@
+"""The campaigns' named tuning parameters (feedtools.campaigns.params): each field changes what it names, the
+older keyword arguments map onto it, and the defaults are the numbers the analyses always used."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import polars as pl
+import pytest
+from test_campaigns import make_posts
+
+from feedtools import campaigns as cp
+from feedtools.campaigns import CampaignCaps, PairParams, RelatedParams, SuggestParams
+
+
+def spelling_feed() -> pl.DataFrame:
+    """Three tags in three campaigns: a plural pair, and a prefix pair."""
+    return make_posts([{"hashtags": ["LocalGov"]}, {"hashtags": ["LocalGovs"]}, {"hashtags": ["LocalGovernment"]}])
+
+
+def related_feed() -> pl.DataFrame:
+    """#Vivienda (es) and #Housing (en) share a partner and sit side by side; they are not one spelling."""
+    rows = []
+    for _ in range(3):
+        rows += [{"hashtags": ["Vivienda"], "lang": "es", "mentions": ["habitat.org"]},
+                 {"hashtags": ["Housing"], "lang": "en", "mentions": ["habitat.org"]}]
+    return make_posts(rows)
+
+
+def scores(frame: pl.DataFrame) -> dict[tuple[str, str], float]:
+    return {(r["tag_a"], r["tag_b"]): r["score"] for r in frame.iter_rows(named=True)}
+
+
+def test_defaults_are_frozen_and_the_old_numbers():
+    assert cp.DEFAULT_CAPS == CampaignCaps(30, 30, 1000)
+    assert (cp.DEFAULT_CAPS.max_tags_per_post, cp.DEFAULT_CAPS.max_suggestions) == (cp.MAX_TAGS_PER_POST,
+                                                                                     cp.MAX_SUGGESTIONS)
+    w = RelatedParams()
+    assert (w.cooccurrence, w.partners, w.domains, w.neighbours, w.window, w.min_score) == (0.35, 0.3, 0.15, 0.2, 3,
+                                                                                           0.15)
+    assert (PairParams().window, PairParams().min_score, PairParams().max_share) == (12, 0.1, 0.02)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cp.DEFAULT_SUGGEST_PARAMS.plural = 0.5  # type: ignore[misc]
+
+
+def test_suggest_params_set_the_scores():
+    default = scores(cp.suggest_aliases(spelling_feed()))
+    assert default[("LocalGov", "LocalGovs")] == 0.95
+    assert default[("LocalGov", "LocalGovernment")] == round(0.5 * 8 / 15, 4)
+    tuned = scores(cp.suggest_aliases(spelling_feed(), params=SuggestParams(plural=0.99, prefix=1.0)))
+    assert tuned[("LocalGov", "LocalGovs")] == 0.99
+    # a pair counts once, with its strongest kind: a weaker plural score gives way to the edit distance (1 - 1/9)
+    assert scores(cp.suggest_aliases(spelling_feed(), params=SuggestParams(plural=0.8)))[
+        ("LocalGov", "LocalGovs")] == round(1 - 1 / 9, 4)
+    assert tuned[("LocalGov", "LocalGovernment")] == round(8 / 15, 4)
+    # a prefix compared with no longer tag: no prefix pair (the pair is then found as a translation, word by word)
+    kinds = set(cp.suggest_aliases(spelling_feed())["kind"])
+    assert "prefix" in kinds
+    assert "prefix" not in set(cp.suggest_aliases(spelling_feed(), params=SuggestParams(max_prefix_matches=0))["kind"])
+
+
+def test_caps_and_their_keywords():
+    stats: dict = {}
+    assert cp.suggest_aliases(spelling_feed(), caps=CampaignCaps(max_suggestions=1), stats=stats).height == 1
+    assert stats["suggestions_kept"] == 1 and stats["suggestions_found"] >= 3
+    # the keyword of the older signature overrides the field; None (no cap) is a value, not "not given"
+    assert cp.suggest_aliases(spelling_feed(), caps=CampaignCaps(max_suggestions=1), max_suggestions=None).height == 3
+    feed = make_posts([{"hashtags": ["a1", "b1", "c1"]}])
+    edges = cp.partner_graph(feed, caps=CampaignCaps(max_tags_per_post=2)).number_of_edges()
+    assert edges == 1 and cp.partner_graph(feed).number_of_edges() == 3
+    assert cp.partner_graph(feed, caps=CampaignCaps(max_tags_per_post=2), max_tags_per_post=None).number_of_edges() == 3
+    stats = {}
+    cp.campaign_metrics(feed, caps=CampaignCaps(max_tags_per_post=1), stats=stats)
+    assert stats["tags_over_cap"] == 2
+
+
+def test_related_params_weigh_the_evidence():
+    feed = related_feed()
+    base = cp.related_campaigns(feed)
+    assert base.height == 1
+    score = base["score"][0]
+    # the partner overlap is 1 and the neighbouring share 1: score = partners + neighbours
+    assert score == round(0.3 + 0.2, 4)
+    assert cp.related_campaigns(feed, params=RelatedParams(partners=0.6))["score"][0] == round(0.6 + 0.2, 4)
+    assert cp.related_campaigns(feed, params=RelatedParams(min_score=0.9)).height == 0
+    assert cp.related_campaigns(feed, params=RelatedParams(min_score=0.9), min_score=0.1).height == 1
+    assert cp.related_campaigns(feed, params=RelatedParams(min_kinds=3)).height == 0
+
+
+def test_pair_params_window():
+    rows = [{"text": "Forum in Montevideo on 12 March with @uclg.org", "lang": "en", "mentions": ["uclg.org"]}]
+    rows += [{"text": f"Unrelated note {i}", "lang": "fr"} for i in range(4)]
+    rows += [{"text": "Foro en Montevideo el 12 de marzo con @uclg.org", "lang": "es", "mentions": ["uclg.org"]}]
+    feed = make_posts(rows)
+    assert cp.cross_language_pairs(feed).filter(pl.col("distance") == 5).height == 1
+    assert cp.cross_language_pairs(feed, params=PairParams(window=4)).filter(pl.col("distance") == 5).height == 0
+    assert cp.cross_language_pairs(feed, params=PairParams(window=4), window=5).filter(
+        pl.col("distance") == 5).height == 1
+
+
+def test_unknown_field_is_a_type_error_and_params_print_as_one_line():
+    with pytest.raises(TypeError, match="unknown RelatedParams field"):
+        RelatedParams().but(windw=3)
+    line = RelatedParams().describe()
+    assert line.startswith("RelatedParams(window=3, min_score=0.15, cooccurrence=0.35") and "\n" not in line
