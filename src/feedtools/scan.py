@@ -38,12 +38,11 @@ CAMPAIGN_COLUMNS: tuple[str, ...] = (
 #: the same evidence without a second copy of every text in memory.
 TEXT_WHERE_NOT_CLEANED = pl.when(pl.col("text_clean").is_null()).then(pl.col("text")).alias("text")
 
-#: Posts columns ``feedtools.timeline.build_timeline`` reads (evidence from text, order, timestamps).
+#: Posts columns ``feedtools.timeline.build_timeline`` reads (evidence from text, order, timestamps, copies);
+#: nothing else is held (authors, raw dates, notes stay on disk).
 TIMELINE_INPUT_COLUMNS: tuple[str | pl.Expr, ...] = (
-    "position", "post_id", "source", "source_format", "author_handle", "author_did", "author_name",
-    "is_repost", "reposted_by", "reposted_at", "is_pinned", "is_placeholder", TEXT_WHERE_NOT_CLEANED,
-    "text_clean", "lang", "hashtags", "mentions", "created_at", "created_at_raw", "duplicate_of",
-    "duplicate_kind", "notes",
+    "position", "post_id", "source_format", "is_repost", "reposted_at", "is_pinned", "is_placeholder",
+    TEXT_WHERE_NOT_CLEANED, "text_clean", "lang", "hashtags", "mentions", "created_at", "duplicate_of",
 )
 
 
