@@ -85,10 +85,9 @@ def find_events(
     sizes = sizes.with_row_index("i").with_columns(
         event_id=pl.lit("E") + (pl.col("i") + 1).cast(pl.String).str.zfill(width))
     members = p.join(sizes.select("comp", "event_id"), on="comp")
-    members = members.join(_texts(posts, members["position"]), on="position")  # text of member posts only
     membership = members.select("position", "event_id").sort("position")
     events = _event_table(members, sizes, keys.join(members.select("rank", "event_id"), on="rank"), membership,
-                          evidence, windows)
+                          evidence, windows, posts)
     return events, membership
 
 
@@ -238,9 +237,9 @@ def _top_values(members: pl.DataFrame, col: str) -> pl.DataFrame:
 
 
 def _event_table(members: pl.DataFrame, sizes: pl.DataFrame, keys_ev: pl.DataFrame, membership: pl.DataFrame,
-                 evidence: pl.DataFrame | None, windows: pl.DataFrame | None) -> pl.DataFrame:
+                 evidence: pl.DataFrame | None, windows: pl.DataFrame | None, posts: pl.DataFrame) -> pl.DataFrame:
     """The events frame (:data:`EVENTS_SCHEMA`) from the member posts, their keys, the dates their evidence
-    names and their windows (when given)."""
+    names and their windows (when given); ``posts`` gives the members' texts."""
     ev_dates = pl.DataFrame(schema={"event_id": pl.String, "event_date_min": pl.Date, "event_date_max": pl.Date})
     if evidence is not None and evidence.height:
         ev_dates = (evidence.filter(pl.col("kind").is_in(["date", "date_range", "weekday", "observance"])
@@ -260,7 +259,7 @@ def _event_table(members: pl.DataFrame, sizes: pl.DataFrame, keys_ev: pl.DataFra
         .join(_top_values(members, "tags").rename({"tags": "hashtags"}), on="event_id", how="left")
         .join(_top_values(members, "mentions").rename({"mentions": "partners"}), on="event_id", how="left")
         .join(keys_ev.group_by("event_id").agg(keys=pl.col("key").unique().sort()), on="event_id", how="left")
-        .join(_labels(members, keys_ev), on="event_id", how="left")
+        .join(_labels(members, keys_ev, posts), on="event_id", how="left")
         .join(win, on="event_id", how="left")
         .join(ev_dates, on="event_id", how="left")
         .rename({"lang": "languages"})
@@ -269,9 +268,16 @@ def _event_table(members: pl.DataFrame, sizes: pl.DataFrame, keys_ev: pl.DataFra
     )
 
 
-def _labels(members: pl.DataFrame, keys_ev: pl.DataFrame) -> pl.DataFrame:
-    """Label: the commonest event-name phrase, campaign hashtag and place of the event, joined by ' · '."""
-    phrases = (members.select("event_id", ph=pl.col("t").str.extract_all(_PHRASE_RE)).explode("ph").drop_nulls("ph")
+def _labels(members: pl.DataFrame, keys_ev: pl.DataFrame, posts: pl.DataFrame) -> pl.DataFrame:
+    """Label: the commonest event-name phrase, campaign hashtag and place of the event, joined by ' · '. The
+    members' texts (from ``posts``) are read :data:`KEY_CHUNK_ROWS` posts at a time."""
+    found, named = [], []
+    for chunk in members.select("position", "event_id").iter_slices(KEY_CHUNK_ROWS):
+        chunk = chunk.join(_texts(posts, chunk["position"]), on="position")
+        found.append(chunk.select("event_id", ph=pl.col("t").str.extract_all(_PHRASE_RE)).explode("ph")
+                     .drop_nulls("ph"))
+        named.append(chunk.select("event_id", w=pl.col("t").str.extract_all(_PLACE_RE)).explode("w").drop_nulls("w"))
+    phrases = (pl.concat(found)
                .with_columns(ph=pl.col("ph").str.extract(_PHRASE_RE, 1).str.strip_chars())
                .with_columns(fold=pl.col("ph").str.to_lowercase()))
     # count each phrase and its shorter endings ("UCLG Executive Bureau" also counts for "Executive Bureau"),
@@ -292,7 +298,7 @@ def _labels(members: pl.DataFrame, keys_ev: pl.DataFrame) -> pl.DataFrame:
             .group_by("event_id", "key").agg(n=pl.len(), tag=pl.col("tag").mode().sort().first())
             .sort(["event_id", "n", "key"], descending=[False, True, False])
             .group_by("event_id", maintain_order=True).first().select("event_id", tag=pl.lit("#") + pl.col("tag")))
-    places = (members.select("event_id", w=pl.col("t").str.extract_all(_PLACE_RE)).explode("w").drop_nulls("w")
+    places = (pl.concat(named)
               .with_columns(w=pl.col("w").str.extract(_PLACE_RE, 1))
               .filter(~_fold(pl.col("w")).is_in(list(_PLACE_STOP)))
               .group_by("event_id", "w").len().sort(["event_id", "len", "w"], descending=[False, True, False])
