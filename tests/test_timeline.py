@@ -507,3 +507,22 @@ def test_yesterday_is_estimated_from_the_dated_neighbour_of_its_event(texts):
     assert est == D(2025, 3, 11)  # the day after the dated post it looks back to
     interp = build_timeline(feed(*texts), capture_date=D(2025, 3, 31), estimate="interpolate")
     assert _day(interp, 0)[2] != D(2025, 3, 11)
+
+
+@pytest.mark.parametrize("rows", [1, 7])
+def test_chunked_evidence_and_keys_give_the_same_timeline(seed_feed, monkeypatch, rows):
+    """Evidence and event keys are read a chunk of rows at a time (bounded memory on big feeds); the timeline
+    is the same whatever the chunk size, on the seed and with its rows shuffled (positions out of row order)."""
+    import feedtools.dates as dates
+    import feedtools.timeline.events as events
+
+    posts = seed_feed.posts
+    shuffled = posts.sample(fraction=1.0, shuffle=True, seed=3)
+    whole = build_timeline(posts)
+    monkeypatch.setattr(dates, "EVIDENCE_CHUNK_ROWS", rows)
+    monkeypatch.setattr(events, "KEY_CHUNK_ROWS", rows)
+    for p in (posts, shuffled):
+        chunked = build_timeline(p)
+        for name in ("posts", "evidence", "contradictions", "events"):
+            assert getattr(chunked, name).equals(getattr(whole, name)), name
+        assert chunked.reference_year == whole.reference_year

@@ -298,7 +298,7 @@ def _cmd_timeline(args: argparse.Namespace) -> int:
     from feedtools import timeline as tlm
     from feedtools.analyses import timeline_summary
     from feedtools.dataset import expand_inputs
-    from feedtools.scan import TIMELINE_INPUT_COLUMNS, join_by_position, parsed_table, sink_table
+    from feedtools.scan import TIMELINE_INPUT_COLUMNS, parsed_table, write_joined
     from feedtools.dates import load_observances
     from feedtools.paths import OBSERVANCES
 
@@ -314,7 +314,7 @@ def _cmd_timeline(args: argparse.Namespace) -> int:
         write_table(tlm.with_timeline(posts, tl), args.output)
     else:  # every column of the table, streamed from the Parquet, with the timeline's columns
         del posts
-        sink_table(join_by_position(table, tl.posts.select("position", *tlm.TIMELINE_COLUMNS)), args.output)
+        write_joined(table, tl.posts.select("position", *tlm.TIMELINE_COLUMNS), args.output)
     if args.events:
         write_table(tl.events, args.events)
     if args.evidence:

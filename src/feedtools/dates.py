@@ -119,6 +119,10 @@ EVIDENCE_SCHEMA = pl.Schema(
     }
 )
 
+#: Rows of the posts table :func:`extract_evidence` and :func:`reference_year` work on at a time (clues are per
+#: post, so the result does not depend on it; the working memory does).
+EVIDENCE_CHUNK_ROWS = 50_000
+
 _LOCAL_BEFORE = r"(?i)^(?:until|till|through|hasta|jusqu|deadline|before|antes|avant|by)"
 
 ON_CUES = cue_pattern(TENSE_CUES["on"])
@@ -232,10 +236,12 @@ def reference_year(posts: pl.DataFrame, year_hint: int | None = None) -> int | N
     """
     if year_hint is not None:
         return int(year_hint)
-    years = _explicit_years(_text_frame(posts))
+    counts = [_explicit_years(_text_frame(chunk)).group_by("year").len()
+              for chunk in posts.iter_slices(EVIDENCE_CHUNK_ROWS)]  # per chunk: bounded working memory
+    years = pl.concat(counts) if counts else pl.DataFrame(schema={"year": pl.Int64, "len": pl.UInt32})
     if years.height == 0:
         return None
-    top = years.group_by("year").len().sort(["len", "year"], descending=True)
+    top = years.group_by("year").agg(pl.col("len").sum()).sort(["len", "year"], descending=True)
     return int(top["year"][0])
 
 
@@ -469,10 +475,25 @@ def extract_evidence(
     raises on text content; raises ``ValueError``/``OSError`` for a bad calendar file.
     """
     cal = calendar if isinstance(calendar, pl.DataFrame) else load_observances(calendar)
+    ref = reference_year(posts, year_hint)
+    # every clue depends on its own post only (and on the feed's reference year): computed per chunk of rows, so
+    # the working memory (text copies, matches) is that of a chunk, not of the whole feed
+    parts = [_chunk_evidence(chunk, cal, ref, observance_slack_days, repost_lag_days)
+             for chunk in posts.iter_slices(EVIDENCE_CHUNK_ROWS)]
+    parts = [part for part in parts if part.height]
+    if not parts:
+        return pl.DataFrame(schema=EVIDENCE_SCHEMA)
+    if len(parts) == 1:
+        return parts[0]
+    return pl.concat(parts).sort(_EVIDENCE_ORDER, maintain_order=True)
+
+
+def _chunk_evidence(posts: pl.DataFrame, cal: pl.DataFrame, ref: int | None, observance_slack_days: int,
+                    repost_lag_days: int | None) -> pl.DataFrame:
+    """:func:`extract_evidence` for the rows of ``posts`` (a chunk of the feed), ``ref`` the feed's reference year."""
     base = _text_frame(posts)
     if base.height == 0:
         return pl.DataFrame(schema=EVIDENCE_SCHEMA)
-    ref = reference_year(posts, year_hint)
     cues = _cue_frame(base)
     years = _explicit_years(base).select(
         "position", "post_id", kind=pl.lit("year"), text="text", date_min=pl.date("year", 1, 1),
@@ -522,10 +543,9 @@ def extract_evidence(
     else:
         pmax = pl.when(rp).then(pmax + lag).otherwise(pmax)
     ev = ev.with_columns(post_min=pmin.cast(pl.Date), post_max=pmax.cast(pl.Date))
-    kind_order = {"date": 0, "date_range": 1, "weekday": 2, "observance": 3, "year": 4, "event_day": 5, "relative": 6}
-    return (
-        ev.select(list(EVIDENCE_SCHEMA))
-        .cast(dict(EVIDENCE_SCHEMA))
-        .sort([pl.col("position"), pl.col("kind").replace_strict(kind_order, default=9, return_dtype=pl.Int64),
-               pl.col("text")])
-    )
+    return ev.select(list(EVIDENCE_SCHEMA)).cast(dict(EVIDENCE_SCHEMA)).sort(_EVIDENCE_ORDER)
+
+
+_KIND_ORDER = {"date": 0, "date_range": 1, "weekday": 2, "observance": 3, "year": 4, "event_day": 5, "relative": 6}
+_EVIDENCE_ORDER = [pl.col("position"), pl.col("kind").replace_strict(_KIND_ORDER, default=9, return_dtype=pl.Int64),
+                   pl.col("text")]

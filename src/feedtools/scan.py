@@ -23,7 +23,7 @@ import polars as pl
 from feedtools.schema import POSTS_SCHEMA
 
 __all__ = ["CAMPAIGN_COLUMNS", "TEXT_WHERE_NOT_CLEANED", "TIMELINE_INPUT_COLUMNS", "join_by_position", "load_columns", "parsed_table",
-           "scan_posts", "sink_table"]
+           "scan_posts", "sink_table", "write_joined"]
 
 #: Posts columns ``feedtools.campaigns`` reads (metrics, per-post table, suggestions, pairs, network; ``urls``
 #: for the links two posts share).
@@ -38,12 +38,11 @@ CAMPAIGN_COLUMNS: tuple[str, ...] = (
 #: the same evidence without a second copy of every text in memory.
 TEXT_WHERE_NOT_CLEANED = pl.when(pl.col("text_clean").is_null()).then(pl.col("text")).alias("text")
 
-#: Posts columns ``feedtools.timeline.build_timeline`` reads (evidence from text, order, timestamps).
+#: Posts columns ``feedtools.timeline.build_timeline`` reads (evidence from text, order, timestamps, copies);
+#: nothing else is held (authors, raw dates, notes stay on disk).
 TIMELINE_INPUT_COLUMNS: tuple[str | pl.Expr, ...] = (
-    "position", "post_id", "source", "source_format", "author_handle", "author_did", "author_name",
-    "is_repost", "reposted_by", "reposted_at", "is_pinned", "is_placeholder", TEXT_WHERE_NOT_CLEANED,
-    "text_clean", "lang", "hashtags", "mentions", "created_at", "created_at_raw", "duplicate_of",
-    "duplicate_kind", "notes",
+    "position", "post_id", "source_format", "is_repost", "reposted_at", "is_pinned", "is_placeholder",
+    TEXT_WHERE_NOT_CLEANED, "text_clean", "lang", "hashtags", "mentions", "created_at", "duplicate_of",
 )
 
 
@@ -146,4 +145,52 @@ def sink_table(lf: pl.LazyFrame, path: str | Path) -> str:
             lf.sink_ndjson(tmp)
         else:
             lf.pipe(csv_safe).sink_csv(tmp)
+    return kind
+
+
+#: Rows of the table :func:`write_joined` reads, joins and writes at a time.
+WRITE_CHUNK_ROWS = 100_000
+
+
+def write_joined(path: str | Path, extra: pl.DataFrame, out: str | Path) -> str:
+    """Write every row of the parsed posts table ``path`` with the columns of ``extra`` (what
+    :func:`join_by_position` gives) to ``out``, :data:`WRITE_CHUNK_ROWS` rows at a time: memory is that of
+    one chunk, not of polars' streaming sink, which holds several row groups of every column at once
+    (1.1 GB for 1M posts measured against 0.6 GB). Formats and bytes as :func:`sink_table` (Parquet: zstd,
+    statistics, row groups of 100 000 rows). A table not in position order goes through
+    :func:`sink_table`. Returns the format's name; raises ``ValueError`` for an unknown suffix. The file
+    appears whole or not at all.
+    """
+    from feedtools.export import SUFFIXES, csv_safe
+    from feedtools.safeio import atomic_path
+
+    out = Path(out)
+    kind = SUFFIXES.get(out.suffix.lower())
+    if kind is None:
+        raise ValueError(f"unknown output type {out.suffix or '(none)'!r} for {out.name}; "
+                         f"use one of {', '.join(SUFFIXES)}")
+    lf = scan_posts(path)
+    if not lf.select(pl.col("position").is_sorted()).collect().item():
+        return sink_table(join_by_position(path, extra), out)
+    n = lf.select(pl.len()).collect().item()
+    extra = extra.sort("position")
+    with atomic_path(out) as tmp:
+        writer = None
+        with open(tmp, "wb") as fh:
+            for i, off in enumerate(range(0, max(n, 1), WRITE_CHUNK_ROWS)):
+                chunk = lf.slice(off, WRITE_CHUNK_ROWS).collect()
+                chunk = chunk.join(extra, on="position", how="left", maintain_order="left")
+                if kind == "parquet":
+                    import pyarrow.parquet as pq
+
+                    table = chunk.to_arrow()
+                    if writer is None:
+                        writer = pq.ParquetWriter(fh, table.schema, compression="zstd", write_statistics=True)
+                    writer.write_table(table, row_group_size=WRITE_CHUNK_ROWS)
+                elif kind == "jsonl":
+                    chunk.write_ndjson(fh)
+                else:
+                    chunk.pipe(csv_safe).write_csv(fh, include_header=i == 0)
+            if writer is not None:
+                writer.close()
     return kind

@@ -72,7 +72,7 @@ def find_events(
     p = _text_posts(posts)
     if p.height == 0:
         return empty
-    keys = _event_keys(p, params)
+    keys = _event_keys(p, posts, params)
     edges = _key_edges(keys)
     if evidence is not None and evidence.height:
         edges = pl.concat([edges, _close_date_edges(p, evidence, params).cast(edges.schema)])
@@ -87,33 +87,65 @@ def find_events(
     members = p.join(sizes.select("comp", "event_id"), on="comp")
     membership = members.select("position", "event_id").sort("position")
     events = _event_table(members, sizes, keys.join(members.select("rank", "event_id"), on="rank"), membership,
-                          evidence, windows)
+                          evidence, windows, posts)
     return events, membership
 
 
+#: Rows of text at a time :func:`find_events` reads its keys from (keys are per post: the result does not depend
+#: on it, the working memory does).
+KEY_CHUNK_ROWS = 50_000
+
+
+def _text_expr(posts: pl.DataFrame) -> pl.Expr:
+    """A post's text: ``text_clean``, else ``text``."""
+    return pl.coalesce(pl.col("text_clean"), pl.col("text")) if "text_clean" in posts.columns else pl.col("text")
+
+
 def _text_posts(posts: pl.DataFrame) -> pl.DataFrame:
-    """The posts with text, in feed order: ``rank`` (0.. over these posts), ``position``, ``t`` (the text),
-    ``tags``, ``mentions`` (lists, never null) and ``lang``."""
-    text = pl.coalesce(pl.col("text_clean"), pl.col("text")) if "text_clean" in posts.columns else pl.col("text")
-    return posts.select(
+    """The posts with text, in feed order: ``rank`` (0.. over these posts), ``position``, ``tags``, ``mentions``
+    (lists, never null) and ``lang``. The text itself is not copied (:func:`_texts` gives it for some rows)."""
+    if "text_clean" in posts.columns:  # the length of coalesce(text_clean, text), without materialising it
+        n_chars = (pl.when(pl.col("text_clean").is_not_null()).then(pl.col("text_clean").str.len_chars())
+                   .otherwise(pl.col("text").str.len_chars()))
+    else:
+        n_chars = pl.col("text").str.len_chars()
+    return posts.select(  # columns first, then rows: a filter copies every column it is given
         "position",
-        t=text,
         tags=_col(posts, "hashtags", [], pl.List(pl.String)).fill_null([]),
         mentions=_col(posts, "mentions", [], pl.List(pl.String)).fill_null([]),
         lang=_col(posts, "lang", None, pl.String),
-    ).filter(pl.col("t").is_not_null() & (pl.col("t").str.len_chars() > 0)).sort("position").with_row_index("rank")
+        keep=n_chars.fill_null(0) > 0,
+    ).filter("keep").drop("keep").sort("position").with_row_index("rank")
 
 
-def _event_keys(p: pl.DataFrame, params: EventParams) -> pl.DataFrame:
-    """``rank, key, gap``: the keys each post of ``p`` (:func:`_text_posts`) carries and how far each links:
-    concentrated campaign hashtags (``#key``, ``tag_gap``), event names (``event:kind``) and places
-    (``place:prefix``), both ``word_gap``."""
-    tags = (_tag_keys(p.select("rank", "position", tag="tags").explode("tag").drop_nulls("tag"))
-            .filter(pl.col("key").str.len_chars() > 1)
-            .unique(subset=["rank", "key"]))
+def _texts(posts: pl.DataFrame, positions: pl.Series) -> pl.DataFrame:
+    """``position, t``: the text of the posts at ``positions`` (only those rows' strings are copied)."""
+    cols = [c for c in ("position", "text_clean", "text") if c in posts.columns]
+    return (posts.select(cols).filter(pl.col("position").is_in(positions.implode()))
+            .select("position", t=_text_expr(posts)))
+
+
+def _event_keys(p: pl.DataFrame, posts: pl.DataFrame, params: EventParams) -> pl.DataFrame:
+    """``rank, key, gap``: the keys each post of ``p`` (:func:`_text_posts` of ``posts``) carries and how far each
+    links: concentrated campaign hashtags (``#key``, ``tag_gap``), event names (``event:kind``) and places
+    (``place:prefix``), both ``word_gap``. Read :data:`KEY_CHUNK_ROWS` posts at a time; only the density of a
+    hashtag needs the whole feed."""
+    tags, word_keys = [], []
+    for chunk in p.iter_slices(KEY_CHUNK_ROWS):
+        chunk = chunk.join(_texts(posts, chunk["position"]), on="position", maintain_order="left")
+        tags.append(_tag_keys(chunk.select("rank", tag="tags").explode("tag").drop_nulls("tag"))
+                    .filter(pl.col("key").str.len_chars() > 1)
+                    .unique(subset=["rank", "key"]))
+        word_keys.append(_word_keys(chunk, params))
+    tags = pl.concat(tags)
     dens = tags.group_by("key").agg(n=pl.len(), span=pl.col("rank").max() - pl.col("rank").min() + 1)
     keep = dens.filter((pl.col("n") >= 2) & (pl.col("n") / pl.col("span") >= params.min_tag_density))["key"]
     tag_keys = tags.filter(pl.col("key").is_in(keep.implode())).select("rank", "key", gap=pl.lit(params.tag_gap))
+    return pl.concat([tag_keys, pl.concat(word_keys)])
+
+
+def _word_keys(p: pl.DataFrame, params: EventParams) -> pl.DataFrame:
+    """``rank, key, gap``: the event-name and place keys of the posts of ``p`` (with their text ``t``)."""
     words = (p.select("rank", w=pl.col("t").str.extract_all(_WORD_RE)).explode("w").drop_nulls("w")
              .with_columns(w=pl.col("w").str.extract(_WORD_RE, 1).str.to_lowercase())
              .select("rank", key=pl.lit("event:") + pl.col("w").replace_strict(_EVENT_WORDS, default=None)))
@@ -127,8 +159,7 @@ def _event_keys(p: pl.DataFrame, params: EventParams) -> pl.DataFrame:
               .with_columns(w=_fold(pl.col("w").str.extract(_PLACE_RE, 1)))
               .filter(~pl.col("w").is_in(list(_PLACE_STOP)))
               .select("rank", key=pl.lit("place:") + pl.col("w").str.slice(0, params.place_prefix)))
-    word_keys = pl.concat([words, places]).unique().select("rank", "key", gap=pl.lit(params.word_gap))
-    return pl.concat([tag_keys, word_keys])
+    return pl.concat([words, places]).unique().select("rank", "key", gap=pl.lit(params.word_gap))
 
 
 def _key_edges(keys: pl.DataFrame) -> pl.DataFrame:
@@ -206,9 +237,9 @@ def _top_values(members: pl.DataFrame, col: str) -> pl.DataFrame:
 
 
 def _event_table(members: pl.DataFrame, sizes: pl.DataFrame, keys_ev: pl.DataFrame, membership: pl.DataFrame,
-                 evidence: pl.DataFrame | None, windows: pl.DataFrame | None) -> pl.DataFrame:
+                 evidence: pl.DataFrame | None, windows: pl.DataFrame | None, posts: pl.DataFrame) -> pl.DataFrame:
     """The events frame (:data:`EVENTS_SCHEMA`) from the member posts, their keys, the dates their evidence
-    names and their windows (when given)."""
+    names and their windows (when given); ``posts`` gives the members' texts."""
     ev_dates = pl.DataFrame(schema={"event_id": pl.String, "event_date_min": pl.Date, "event_date_max": pl.Date})
     if evidence is not None and evidence.height:
         ev_dates = (evidence.filter(pl.col("kind").is_in(["date", "date_range", "weekday", "observance"])
@@ -228,7 +259,7 @@ def _event_table(members: pl.DataFrame, sizes: pl.DataFrame, keys_ev: pl.DataFra
         .join(_top_values(members, "tags").rename({"tags": "hashtags"}), on="event_id", how="left")
         .join(_top_values(members, "mentions").rename({"mentions": "partners"}), on="event_id", how="left")
         .join(keys_ev.group_by("event_id").agg(keys=pl.col("key").unique().sort()), on="event_id", how="left")
-        .join(_labels(members, keys_ev), on="event_id", how="left")
+        .join(_labels(members, keys_ev, posts), on="event_id", how="left")
         .join(win, on="event_id", how="left")
         .join(ev_dates, on="event_id", how="left")
         .rename({"lang": "languages"})
@@ -237,9 +268,16 @@ def _event_table(members: pl.DataFrame, sizes: pl.DataFrame, keys_ev: pl.DataFra
     )
 
 
-def _labels(members: pl.DataFrame, keys_ev: pl.DataFrame) -> pl.DataFrame:
-    """Label: the commonest event-name phrase, campaign hashtag and place of the event, joined by ' · '."""
-    phrases = (members.select("event_id", ph=pl.col("t").str.extract_all(_PHRASE_RE)).explode("ph").drop_nulls("ph")
+def _labels(members: pl.DataFrame, keys_ev: pl.DataFrame, posts: pl.DataFrame) -> pl.DataFrame:
+    """Label: the commonest event-name phrase, campaign hashtag and place of the event, joined by ' · '. The
+    members' texts (from ``posts``) are read :data:`KEY_CHUNK_ROWS` posts at a time."""
+    found, named = [], []
+    for chunk in members.select("position", "event_id").iter_slices(KEY_CHUNK_ROWS):
+        chunk = chunk.join(_texts(posts, chunk["position"]), on="position")
+        found.append(chunk.select("event_id", ph=pl.col("t").str.extract_all(_PHRASE_RE)).explode("ph")
+                     .drop_nulls("ph"))
+        named.append(chunk.select("event_id", w=pl.col("t").str.extract_all(_PLACE_RE)).explode("w").drop_nulls("w"))
+    phrases = (pl.concat(found)
                .with_columns(ph=pl.col("ph").str.extract(_PHRASE_RE, 1).str.strip_chars())
                .with_columns(fold=pl.col("ph").str.to_lowercase()))
     # count each phrase and its shorter endings ("UCLG Executive Bureau" also counts for "Executive Bureau"),
@@ -260,7 +298,7 @@ def _labels(members: pl.DataFrame, keys_ev: pl.DataFrame) -> pl.DataFrame:
             .group_by("event_id", "key").agg(n=pl.len(), tag=pl.col("tag").mode().sort().first())
             .sort(["event_id", "n", "key"], descending=[False, True, False])
             .group_by("event_id", maintain_order=True).first().select("event_id", tag=pl.lit("#") + pl.col("tag")))
-    places = (members.select("event_id", w=pl.col("t").str.extract_all(_PLACE_RE)).explode("w").drop_nulls("w")
+    places = (pl.concat(named)
               .with_columns(w=pl.col("w").str.extract(_PLACE_RE, 1))
               .filter(~_fold(pl.col("w")).is_in(list(_PLACE_STOP)))
               .group_by("event_id", "w").len().sort(["event_id", "len", "w"], descending=[False, True, False])

@@ -134,15 +134,16 @@ def _set_aside_order(df: pl.DataFrame, posts: pl.DataFrame) -> tuple[list[int], 
     whose partner (a copy of the same text whose evidence was kept) lends it its window."""
     ordered = df.filter(~pl.col("is_pinned") & (pl.col("ev_min").is_not_null() | pl.col("ev_max").is_not_null()))
     if "duplicate_of" in posts.columns:  # repeated texts repeat their clues: set those aside first on ties
-        copies = posts.filter(pl.col("duplicate_of").is_not_null()).select(a="position", b="duplicate_of")
+        copies = (posts.select("position", "duplicate_of").filter(pl.col("duplicate_of").is_not_null())
+                  .select(a="position", b="duplicate_of"))
         dup_pos = pl.concat([copies["a"], copies["b"].cast(pl.Int64)]).unique()
     else:
         dup_pos = pl.Series([], dtype=pl.Int64)
     dropped = order_conflicts(ordered.with_columns(dup=pl.col("position").is_in(dup_pos.implode())))
     copy_of = pl.DataFrame(schema={"position": pl.Int64, "partner": pl.Int64})
     if dropped and "duplicate_of" in posts.columns:
-        pairs = posts.filter(pl.col("duplicate_of").is_not_null()).select(a="position",
-                                                                          b=pl.col("duplicate_of").cast(pl.Int64))
+        pairs = (posts.select("position", "duplicate_of").filter(pl.col("duplicate_of").is_not_null())
+                 .select(a="position", b=pl.col("duplicate_of").cast(pl.Int64)))
         both = pl.concat([pairs.select(position="a", partner="b"), pairs.select(position="b", partner="a")])
         copy_of = (both.filter(pl.col("position").is_in(dropped) & ~pl.col("partner").is_in(dropped))
                    .sort("position", "partner").unique("position", keep="first", maintain_order=True))
