@@ -298,9 +298,9 @@ def _cmd_timeline(args: argparse.Namespace) -> int:
     from feedtools import timeline as tlm
     from feedtools.analyses import timeline_summary
     from feedtools.dataset import expand_inputs
-    from feedtools.scan import TIMELINE_INPUT_COLUMNS, join_by_position, parsed_table, sink_table
     from feedtools.dates import load_observances
     from feedtools.paths import OBSERVANCES
+    from feedtools.scan import TIMELINE_INPUT_COLUMNS, join_by_position, parsed_table, sink_table
 
     check_outputs([*args.input, args.calendar or OBSERVANCES], [
         ("-o/--output", args.output, TABLE_SUFFIXES), ("--events", args.events, TABLE_SUFFIXES),
@@ -594,7 +594,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("feedtools: interrupted", file=sys.stderr)
         return 130
-    except Exception as e:  # a bug, or a library's own error feedtools did not turn into a FeedtoolsError
+    except Exception as e:  # noqa: BLE001 - a bug, or a library's own error feedtools did not turn into a FeedtoolsError
         if debug:
             traceback.print_exc(file=sys.stderr)
         first = str(e).strip().splitlines()[0] if str(e).strip() else ""

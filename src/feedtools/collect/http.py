@@ -111,7 +111,7 @@ class Http:
     log: list[dict] = field(default_factory=list)
     sleep: Callable[[float], None] = time.sleep
     _not_before: float = 0.0
-    _client: httpx.Client | None = None
+    _client: httpx.Client = field(init=False, repr=False)  # made by __post_init__
 
     def __post_init__(self) -> None:
         self._client = httpx.Client(
@@ -120,8 +120,7 @@ class Http:
 
     def close(self) -> None:
         """Close the connection pool."""
-        if self._client is not None:
-            self._client.close()
+        self._client.close()
 
     # --- pacing -----------------------------------------------------------------------------------------------
 
