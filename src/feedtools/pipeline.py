@@ -503,7 +503,7 @@ def parse_to_file(
     languages: Sequence[str] | None = None,
     known_names: Sequence[str] = (),
     batch_rows: int = BATCH_ROWS,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
     workers: int = 1,
     dataset: bool = False,
 ) -> ParseResult:

@@ -292,7 +292,7 @@ def _estimates(df: pl.DataFrame, event_spans: pl.DataFrame | None, rule: str,
         return df.with_columns(date_est=pl.when(bounded).then(((lo + hi) / 2).round(0).cast(pl.Int64)).cast(pl.Date))
     anchors = df.filter(pl.col("has_own") & bounded)
     if anchors.height:
-        mid = ((_days(anchors["date_min"]) + _days(anchors["date_max"])) / 2).to_numpy()
+        mid = anchors.select((_days(pl.col("date_min")) + _days(pl.col("date_max"))) / 2).to_series().to_numpy()
         est = np.interp(df["position"].to_numpy().astype(float), anchors["position"].to_numpy().astype(float), mid)
         df = df.with_columns(interp=pl.Series(np.round(est).astype(np.int64)))
     else:
