@@ -106,7 +106,7 @@ def test_voice_and_series_charts_speak_words_and_count_in_integers(seed):
     series = charts.series_chart(cp.series_markers(posts, aliases), top=4).to_dict()
     count_axes(series, {"posts"})
     check_colors(series)
-    assert [r["label"] for r in datasets(series)][0] == "🟡 yellow circle"
+    assert next(r["label"] for r in datasets(series)) == "🟡 yellow circle"
     heat = charts.language_heatmap(cp.campaign_languages(posts, aliases)).to_dict()
     assert heat["title"]["subtitle"]  # the numbers and the colour are explained on the chart itself
 

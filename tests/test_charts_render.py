@@ -45,7 +45,7 @@ def test_untrusted_text_cannot_close_the_script_and_nothing_is_fetched():
     script = page.split("<script", 1)[1]
     assert script.count("</script>") == 1 and "<!--" not in script
     assert "\\u003c/script\\u003e\\u003cscript\\u003ealert(1)" in script
-    spec = json.loads(re.search(r"\}\)\((\{.*\}), \"altair-viz-", script, flags=re.S).group(1))
+    spec = json.loads(re.search(r"\}\)\((\{.*\}), \"altair-viz-", script, flags=re.DOTALL).group(1))
     assert HOSTILE in json.dumps(spec["datasets"], ensure_ascii=False)  # the data are unchanged
     assert external_references(page) == []
     # no CDN: the libraries come from the page or the Jupyter server; the only URL is the schema's name

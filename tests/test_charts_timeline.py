@@ -129,7 +129,7 @@ def test_groups_over_time_never_repeats_a_colour_and_keeps_grey_for_unloaded():
         "n_expected": [float(n - i) for i in range(n)] * 2,
     })
     spec = ct.groups_over_time(counts, title="Hashtags over time", group_title="hashtag").to_dict()
-    [(field, domain, colors)] = check_colors(spec)
+    [(_field, domain, colors)] = check_colors(spec)
     assert len(domain) == len(CATEGORY_COLORS) and domain[-1] == "other" and domain[0] == "tag00"
     rows = next(iter(spec["datasets"].values()))
     assert sum(r["n_expected"] for r in rows) == 2 * sum(range(1, n + 1))  # nothing lost in "other"

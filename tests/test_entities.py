@@ -86,8 +86,8 @@ def test_null_text_gives_empty_lists():
 
 def test_canonical_urls_merge_tracking_variants_and_keep_urls_as_posted():
     posts = pl.DataFrame({
-        "text": ["a https://Example.ORG:443/report/?utm_source=bsky&utm_medium=social#top and "
-                 "https://example.org/report", "b http://www.example.org/report?fbclid=IwAR0x", "c example.org/lo..."],
+        "text": [("a https://Example.ORG:443/report/?utm_source=bsky&utm_medium=social#top and "
+                 "https://example.org/report"), "b http://www.example.org/report?fbclid=IwAR0x", "c example.org/lo..."],
         "hashtags": [[], [], []], "mentions": [[], [], []], "urls": [[], [], []],
     }, schema_overrides={"hashtags": pl.List(pl.String), "mentions": pl.List(pl.String), "urls": pl.List(pl.String)})
     out = add_entities(posts)

@@ -19,7 +19,7 @@ def test_environment_yml_matches_pyproject():
     for requirements in project["optional-dependencies"].values():  # every extra
         declared |= {_norm(r) for r in requirements}
     env = (ROOT / "environment.yml").read_text()
-    pip_lines = [m.group(1) for m in re.finditer(r"^\s{6}- (.+)$", env, flags=re.M)]
+    pip_lines = [m.group(1) for m in re.finditer(r"^\s{6}- (.+)$", env, flags=re.MULTILINE)]
     listed = {_norm(r) for r in pip_lines if not r.startswith("-e")}
     assert listed == declared, f"only in pyproject: {declared - listed}; only in environment.yml: {listed - declared}"
     assert "-e ." in pip_lines

@@ -18,8 +18,8 @@ import pytest
 from xrpc_server import HANDLE, TAKEDOWN, WEB_HANDLE, XrpcServer
 
 import feedtools
-from feedtools.collect import FetchError
 from feedtools.cli import main
+from feedtools.collect import FetchError
 
 PAGE = 4  # items per page: the 13 items of the test feed make 4 pages
 FAST = {"timeout": 0.5, "max_wait": 10.0, "backoff": 0.01, "page_size": PAGE}

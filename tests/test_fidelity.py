@@ -38,8 +38,8 @@ IMAGES = {"3m7hzqr7la225": 3, "3m7hzqjyes22l": 4, "3mptbxs3hq22j": 1, "3mptbyo7t
 LINK_FACETS = {
     "3m7hzqqc2vc2z": ["https://sm.eatright.org/soapvsanitizer"],
     "3mptbypt22l26": ["https://denikn.cz/2113523"],
-    "3mptbyo7tas2u": ["https://www.tumblr.com/tempo-tales/765681292369166336/behind-them-timmi-and-wankyu-follow-"
-                      "silently-but?source=share"],
+    "3mptbyo7tas2u": [("https://www.tumblr.com/tempo-tales/765681292369166336/behind-them-timmi-and-wankyu-follow-"
+                      "silently-but?source=share")],
 }
 #: rkey -> mention facet DIDs
 MENTION_DIDS = {

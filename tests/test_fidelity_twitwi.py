@@ -24,9 +24,9 @@ def _utc(v):
     if v is None:
         return None
     if isinstance(v, str):
-        v = dt.datetime.fromisoformat(v.replace("Z", "+00:00"))
-    v = v if v.tzinfo else v.replace(tzinfo=dt.timezone.utc)
-    return v.astimezone(dt.timezone.utc).replace(microsecond=v.microsecond // 1000 * 1000)
+        v = dt.datetime.fromisoformat(v)
+    v = v if v.tzinfo else v.replace(tzinfo=dt.UTC)
+    return v.astimezone(dt.UTC).replace(microsecond=v.microsecond // 1000 * 1000)
 
 
 def _images(t: dict) -> list[str]:

@@ -41,9 +41,9 @@ from feedtools.readers import FeedError, read_raw
 READ_SECONDS = 20
 MAX_RSS_GROWTH_MB = 400
 
-_COMMON = dict(deadline=None, database=None, derandomize=True, print_blob=True,
-               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                      HealthCheck.function_scoped_fixture])
+_COMMON = {"deadline": None, "database": None, "derandomize": True, "print_blob": True,
+               "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large,
+                                      HealthCheck.function_scoped_fixture]}
 settings.register_profile("feedtools-default", max_examples=15, **_COMMON)
 settings.register_profile("feedtools-long", max_examples=int(os.environ.get("FEEDTOOLS_FUZZ_EXAMPLES", "2000")),
                           **_COMMON)

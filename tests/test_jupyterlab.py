@@ -37,7 +37,7 @@ from urllib.parse import urlparse
 
 import nbformat
 import pytest
-from conftest import CHROMEDRIVER, CHROMIUM, chromium_skip_reason, ROOT, SEED
+from conftest import CHROMEDRIVER, CHROMIUM, ROOT, SEED, chromium_skip_reason
 
 import feedtools
 

@@ -35,7 +35,7 @@ def test_entities_removed_before_detection():
 def test_candidates_restrict_answer():
     text = "Bom dia a todos, estamos muito felizes com o encontro de hoje em Lisboa"
     assert detect([text])[0] == ["pt"]
-    langs, confs = detect([text], candidates=["es", "fr"])
+    langs, _confs = detect([text], candidates=["es", "fr"])
     assert langs[0] in {"es", "und"}
     assert detect([text], candidates=["en"])[0] in (["en"], ["und"])
 

@@ -132,7 +132,7 @@ def test_missing_and_corrupt_blocks_are_rejected_alone(tmp_path):
 
 
 def test_missing_tree_node_is_reported(tmp_path):
-    car, commit, rec = build()
+    car, commit, _rec = build()
     left = car.blocks[6][0]  # the left subtree node (profile, like)
     path = write_feed(tmp_path, car.bytes(commit, skip=(left,)), name="nodeless.car")
     r = read_raw(path)
@@ -235,7 +235,7 @@ def test_tree_deeper_than_the_bound_is_cut_with_a_reject(tmp_path):
 
 @pytest.mark.parametrize("field,value", [("v", {"a": 1}), ("p", {"a": 1}), ("k", "text"), ("p", -1), ("v", "cid")])
 def test_wrong_typed_tree_entry_is_a_located_reject(tmp_path, field, value):
-    car, commit, rec = build()
+    car, commit, _rec = build()
     root_i = next(i for i, (c, d) in enumerate(car.blocks) if libipld.decode_dag_cbor(d).get("l") is not None
                   and "e" in libipld.decode_dag_cbor(d))
     root_cid, data = car.blocks[root_i]

@@ -162,3 +162,13 @@ def test_escape_sequences_in_file_names_never_reach_the_terminal(tmp_path):
         assert r.returncode == 1
         assert b"\x1b" not in r.stderr and b"\x07" not in r.stderr and "\u202e".encode() not in r.stderr
         assert b"\\x1b[2J" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_every_registered_reader_satisfies_the_reader_protocol():
+    from feedtools.readers import FORMATS, Reader, reader_for
+
+    for fmt in FORMATS:
+        module = reader_for(fmt)
+        assert isinstance(module, Reader), fmt
+        assert module.FORMAT == fmt
+        assert module.sniff(b"") is False

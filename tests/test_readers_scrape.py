@@ -91,7 +91,7 @@ def test_bom_crlf_and_trailing_spaces_give_same_table(tmp_path, seed_path):
 
 
 def test_invalid_utf8_line_rejected_alone(tmp_path):
-    data = (HEADER + "- Good one\n").encode() + b"- bad \xff\xfe bytes\n" + "- Good two\n".encode()
+    data = (HEADER + "- Good one\n").encode() + b"- bad \xff\xfe bytes\n" + b"- Good two\n"
     r = read_raw(write_feed(tmp_path, data), "scrape")
     assert r.posts["text"].to_list() == ["Good one", "Good two"]
     assert r.rejects["line"].to_list() == [4]

@@ -214,10 +214,10 @@ def test_hostile_feed_reports_escape_everything(hostile_reports):
         text = page.read_text(encoding="utf-8")
         assert external_references(text) == [], page.name
         # every <script> element is ours: the libraries, VEGA_DEBUG, and one per chart (Altair's loader)
-        for body in re.findall(r"<script[^>]*>(.*?)</script>", text, flags=re.S):
+        for body in re.findall(r"<script[^>]*>(.*?)</script>", text, flags=re.DOTALL):
             assert not body.lstrip().startswith("alert"), page.name
         assert "<img src=x" not in text  # a real tag; as text it shows as &lt;img src=x
-        assert not re.search(r"<a\s[^>]*href\s*=\s*[\"']?javascript:", text, flags=re.I)
+        assert not re.search(r"<a\s[^>]*href\s*=\s*[\"']?javascript:", text, flags=re.IGNORECASE)
         assert "<script>alert(1)</script>" not in text
     exploration = (hostile_reports / "01_exploration.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in exploration
@@ -445,7 +445,7 @@ def test_real_reports_on_a_feed_named_feedtools_py_and_on_a_collection(tmp_path,
     assert "17 original posts by 15 accounts; most active:" in page
     assert "Original posts per account, most active first" in page  # the long-tail chart
     assert "Languages per account" in page and "Reposts per reposting account" in page
-    text = re.sub(r"<(script|style)\b.*?</\1>", "", page, flags=re.S)
+    text = re.sub(r"<(script|style)\b.*?</\1>", "", page, flags=re.DOTALL)
     assert not re.search(r"\b(None|nan|NaN)\b", text)
 
 

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CHROMEDRIVER, CHROMIUM, chromium_skip_reason, FIXTURES, SEED
+from conftest import CHROMEDRIVER, CHROMIUM, FIXTURES, SEED, chromium_skip_reason
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

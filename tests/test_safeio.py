@@ -30,10 +30,9 @@ def _leftovers(folder):
 def test_failed_write_keeps_the_old_file_and_removes_the_temporary(tmp_path, exc):
     target = tmp_path / "out.csv"
     target.write_text("old complete content\n")
-    with pytest.raises(type(exc)):
-        with atomic_open(target, "w") as fh:
-            fh.write("new half")
-            raise exc
+    with pytest.raises(type(exc)), atomic_open(target, "w") as fh:
+        fh.write("new half")
+        raise exc
     assert target.read_text() == "old complete content\n"
     assert _leftovers(tmp_path) == []
 
@@ -56,12 +55,11 @@ def _umask():
 
 def test_a_library_that_makes_a_folder_at_the_temporary_path_is_cleaned_up(tmp_path):
     target = tmp_path / "t.parquet"
-    with pytest.raises(ValueError):
-        with atomic_path(target) as tmp:
-            tmp.unlink()
-            tmp.mkdir()
-            (tmp / "part-0").write_text("x")
-            raise ValueError("boom")
+    with pytest.raises(ValueError), atomic_path(target) as tmp:
+        tmp.unlink()
+        tmp.mkdir()
+        (tmp / "part-0").write_text("x")
+        raise ValueError("boom")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -146,10 +144,9 @@ def test_staged_folder_new_and_replacing_keeps_foreign_files(tmp_path):
         (stage / "index.html").write_text("v1 index")
     assert sorted(p.name for p in out.iterdir()) == ["01_a.html", "index.html"]
     (out / "notes.txt").write_text("mine")
-    with pytest.raises(RuntimeError):  # a failed build changes nothing
-        with staged_folder(out) as stage:
-            (stage / "01_a.html").write_text("v2 a")
-            raise RuntimeError("notebook failed")
+    with pytest.raises(RuntimeError), staged_folder(out) as stage:  # a failed build changes nothing
+        (stage / "01_a.html").write_text("v2 a")
+        raise RuntimeError("notebook failed")
     assert (out / "01_a.html").read_text() == "v1 a" and (out / "index.html").read_text() == "v1 index"
     with staged_folder(out, last=["index.html"]) as stage:
         (stage / "01_a.html").write_text("v2 a")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from feedtools.series import map_unique
+from feedtools.series import map_unique, scalar_float
 
 
 def test_each_distinct_value_is_mapped_once_and_joined_back_in_order():
@@ -37,3 +37,11 @@ def test_batch_functions_get_the_sorted_distinct_values():
 def test_an_empty_or_all_null_series():
     assert map_unique(pl.Series("e", [], dtype=pl.String), str.upper).to_list() == []
     assert map_unique(pl.Series("n", [None, None], dtype=pl.String), str.upper).to_list() == [None, None]
+
+
+def test_scalar_float_reads_numeric_aggregates_and_refuses_the_rest():
+    assert scalar_float(pl.Series([1, 2, 4]).median()) == 2.0
+    assert scalar_float(pl.Series([3, 9]).max()) == 9.0
+    for bad in (pl.Series([], dtype=pl.Int64).max(), "3", True):
+        with pytest.raises(TypeError):
+            scalar_float(bad)

@@ -386,7 +386,7 @@ def test_closing_day_is_estimated_after_the_latest_day_the_feed_names():
                              "Day 2 of our #CityRetreat. This #WorldRefugeeDay we stand with refugees.",
                              "Day 1 of our #CityRetreat begins. #CityRetreat 2025",
                              "Mark your calendars: our retreat in 2025. #CityRetreat"), capture_date=D(2025, 7, 31))
-    lo, hi, est = _day(tl, 0)
+    lo, _hi, est = _day(tl, 0)
     assert lo == D(2025, 6, 20) and est == D(2025, 6, 21)  # window from the order, estimate: day after day 2
     assert _day(tl, 3)[:2] == (D(2025, 6, 19), D(2025, 6, 19))
     p = tl.posts.filter(pl.col("date_est").is_not_null()).sort("position")

@@ -46,7 +46,7 @@ def demo_dated_feed() -> pl.DataFrame:
             "is_pinned": [False] * len(rows),
             "is_placeholder": [False] * len(rows),
             "text": [r[1] for r in rows],
-            "created_at": [dt.datetime.fromisoformat(r[0].replace("Z", "+00:00")) for r in rows],
+            "created_at": [dt.datetime.fromisoformat(r[0]) for r in rows],
             "created_at_raw": [r[0] for r in rows],
         }
     )

@@ -28,6 +28,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Self
 from urllib.parse import parse_qs, urlparse
 
 import libipld
@@ -113,7 +114,7 @@ class XrpcServer:
         self.web_did = f"did:web:127.0.0.1%3A{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
-    def __enter__(self) -> XrpcServer:
+    def __enter__(self) -> Self:
         self.thread.start()
         return self
 
@@ -166,7 +167,7 @@ class XrpcServer:
             def error(self, name: str, message: str, status: int = 400) -> None:
                 self.send(status, json.dumps({"error": name, "message": message}).encode())
 
-            def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            def do_GET(self) -> None:
                 url = urlparse(self.path)
                 params = {k: v[0] for k, v in parse_qs(url.query).items()}
                 path = url.path.rsplit("/", 1)[-1].rsplit(".", 1)[-1]

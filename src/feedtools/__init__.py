@@ -17,9 +17,9 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
     __version__ = "0+unknown"
 
-from feedtools.pipeline import Feed, load, read  # noqa: E402
-from feedtools.errors import FeedError, FeedtoolsError  # noqa: E402
-from feedtools.schema import COLUMNS, POSTS_SCHEMA  # noqa: E402
+from feedtools.errors import FeedError, FeedtoolsError
+from feedtools.pipeline import Feed, load, read
+from feedtools.schema import COLUMNS, POSTS_SCHEMA
 
 __all__ = ["COLUMNS", "POSTS_SCHEMA", "Feed", "FeedError", "FeedtoolsError", "__version__", "fetch", "load", "read"]
 

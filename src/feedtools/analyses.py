@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from feedtools.series import scalar_float
+
 if TYPE_CHECKING:
     from feedtools.timeline import Timeline
 
@@ -71,8 +73,8 @@ def run_campaigns(posts: pl.DataFrame, aliases: pl.DataFrame, *, table: str = "a
     from feedtools import campaigns as cp
 
     stats: dict = {}
-    cap = {} if max_tags_per_post is None else {"max_tags_per_post": max_tags_per_post}
-    most = {} if max_suggestions is None else {"max_suggestions": max_suggestions}
+    cap: dict[str, Any] = {} if max_tags_per_post is None else {"max_tags_per_post": max_tags_per_post}
+    most: dict[str, Any] = {} if max_suggestions is None else {"max_suggestions": max_suggestions}
     metrics = cp.campaign_metrics(posts, aliases, stats=stats, **cap)
     run = CampaignsRun(
         metrics=metrics,
@@ -98,6 +100,6 @@ def timeline_summary(timeline: Timeline, *, contradictions_written: bool = True)
     widths = tl.posts["window_days"].drop_nulls()
     return (f"{tl.posts.height} posts: {src.get('timestamp', 0)} by timestamp, {src.get('evidence', 0)} by "
             f"evidence, {src.get('neighbours', 0)} by neighbours, {src.get('unknown', 0)} unknown; "
-            + (f"median window {widths.median():g} days; " if widths.len() else "no bounded window; ")
+            + (f"median window {scalar_float(widths.median()):g} days; " if widths.len() else "no bounded window; ")
             + f"{tl.events.height} events; {tl.contradictions.height} contradictions"
             + ("" if contradictions_written or not tl.contradictions.height else " (write them with --contradictions)"))

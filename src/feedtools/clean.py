@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import unicodedata
+from typing import Literal
 
 import polars as pl
 
@@ -19,7 +20,7 @@ _INVISIBLE = r"[\x{200B}\x{200C}\x{200E}\x{200F}\x{2060}\x{FEFF}\x{00AD}]"
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 
 
-def normalize_unique(s: pl.Series, form: str = "NFKC") -> pl.Series:
+def normalize_unique(s: pl.Series, form: Literal["NFC", "NFD", "NFKC", "NFKD"] = "NFKC") -> pl.Series:
     """Unicode-normalise a string Series, computing each distinct value once.
 
     A Python loop over distinct values (``unicodedata``) is faster than polars'

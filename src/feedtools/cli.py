@@ -24,6 +24,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from feedtools import __version__
 from feedtools.commands import COMMANDS
@@ -33,6 +34,9 @@ from feedtools.paths import NOTEBOOKS as DEFAULT_NOTEBOOKS
 from feedtools.paths import SEED as DEFAULT_FEED
 from feedtools.readers import FORMATS
 from feedtools.safeio import check_outputs, default_rejects_path, describe_oserror, same_file, terminal_safe
+
+if TYPE_CHECKING:
+    import polars as pl
 
 EXIT_INPUT = 1  # the input could not be read / a step failed on it
 EXIT_USAGE = 2  # argparse's own code for bad arguments
@@ -68,7 +72,7 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
                         "exactly; repeatable. The profile's own name is always known.")
 
 
-def load_input(args: argparse.Namespace, columns: Sequence[str] | None = None):
+def load_input(args: argparse.Namespace, columns: Sequence[str | pl.Expr] | None = None):
     """The feed of the command's inputs; with ``columns``, a single parsed posts table (Parquet file or
     dataset folder) is scanned and only those columns are collected (:mod:`feedtools.scan`)."""
     from feedtools.dataset import expand_inputs
@@ -77,7 +81,7 @@ def load_input(args: argparse.Namespace, columns: Sequence[str] | None = None):
 
     expanded = expand_inputs(args.input)
     table = parsed_table(expanded) if columns else None
-    if table is not None:
+    if table is not None and columns:
         return load_columns(table, columns)
     inputs = expanded if len(expanded) > 1 else expanded[0]
     return load(inputs, format=args.format, languages=_languages(args.langs), known_names=args.known_name)
@@ -246,7 +250,7 @@ def _cmd_campaigns(args: argparse.Namespace) -> int:
                         max_tags_per_post=args.max_tags_per_post, max_suggestions=args.max_suggestions)
     for frame, out in ((run.metrics, args.output), (run.posts, args.posts), (run.suggestions, args.suggestions),
                        (run.pairs, args.pairs), (run.related, args.related)):
-        if out:
+        if out and frame is not None:
             write_table(frame, out)
     if args.network:
         cp.write_graph(run.network, args.network)
@@ -298,9 +302,9 @@ def _cmd_timeline(args: argparse.Namespace) -> int:
     from feedtools import timeline as tlm
     from feedtools.analyses import timeline_summary
     from feedtools.dataset import expand_inputs
-    from feedtools.scan import TIMELINE_INPUT_COLUMNS, parsed_table, write_joined
     from feedtools.dates import load_observances
     from feedtools.paths import OBSERVANCES
+    from feedtools.scan import TIMELINE_INPUT_COLUMNS, parsed_table, write_joined
 
     check_outputs([*args.input, args.calendar or OBSERVANCES], [
         ("-o/--output", args.output, TABLE_SUFFIXES), ("--events", args.events, TABLE_SUFFIXES),
@@ -594,7 +598,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("feedtools: interrupted", file=sys.stderr)
         return 130
-    except Exception as e:  # a bug, or a library's own error feedtools did not turn into a FeedtoolsError
+    except Exception as e:  # noqa: BLE001 - a bug, or a library's own error feedtools did not turn into a FeedtoolsError
         if debug:
             traceback.print_exc(file=sys.stderr)
         first = str(e).strip().splitlines()[0] if str(e).strip() else ""

@@ -22,9 +22,11 @@ import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 import polars as pl
 
+from feedtools.readers.base import FeedMeta
 from feedtools.schema import POSTS_SCHEMA, conform, empty_rejects
 
 __all__ = ["MANIFEST", "PART_ROWS", "dataset_accounting", "expand_inputs", "is_dataset", "iter_dataset_batches",
@@ -96,7 +98,7 @@ def expand_inputs(paths: Sequence[str | Path]) -> list[Path]:
     return out
 
 
-def manifest_doc(stats: Counter | dict, meta: dict, rejects: pl.DataFrame, parts: list[dict]) -> dict:
+def manifest_doc(stats: Counter[str] | dict[str, int], meta: FeedMeta, rejects: pl.DataFrame, parts: list[dict]) -> dict:
     """The manifest written into a dataset folder: the Parquet metadata document of
     :func:`feedtools.pipeline.parquet_metadata` plus ``parts`` (``file``, ``rows``)."""
     from feedtools.pipeline import PARQUET_META_KEY, parquet_metadata
@@ -113,7 +115,7 @@ def write_dataset_manifest(folder: Path, doc: dict) -> None:
                                                     default=str) + "\n", encoding="utf-8")
 
 
-def write_parts(source: Path, output: Path, stats: Counter | dict, meta: dict, rejects: pl.DataFrame,
+def write_parts(source: Path, output: Path, stats: Counter[str] | dict[str, int], meta: FeedMeta, rejects: pl.DataFrame,
                 part_rows: int = PART_ROWS) -> None:
     """Split the posts Parquet file ``source`` into parts of ``part_rows`` rows in the folder ``output``
     with its manifest, streaming (one part in memory at a time).
@@ -136,7 +138,7 @@ def write_parts(source: Path, output: Path, stats: Counter | dict, meta: dict, r
         pf = pq.ParquetFile(source)
         for batch in pf.iter_batches(batch_size=part_rows):
             name = f"part-{len(parts):05d}.parquet"
-            frame = conform(pl.from_arrow(batch))
+            frame = conform(cast(pl.DataFrame, pl.from_arrow(batch)))  # a record batch gives a DataFrame
             frame.write_parquet(tmp / name, compression="zstd", statistics=True, row_group_size=100_000)
             parts.append({"file": name, "rows": frame.height, "sha256": file_sha256(tmp / name)})
             del frame
@@ -171,7 +173,7 @@ def scan_dataset(folder: str | Path) -> pl.LazyFrame:
     try:
         lf = pl.scan_parquet(files, hive_partitioning=True)
         names = lf.collect_schema().names()
-    except Exception as e:
+    except Exception as e:  # noqa: BLE001 - polars/pyarrow raise several types for damaged parts
         raise FeedError(f"{folder.name}: its Parquet parts cannot be read together ({type(e).__name__})") from None
     missing = [c for c in POSTS_SCHEMA if c not in names]
     if missing:
@@ -196,7 +198,7 @@ def dataset_accounting(folder: str | Path):
         try:
             doc = json.loads(manifest.read_text(encoding="utf-8"))
             stats = Counter({str(k): int(v) for k, v in doc["stats"].items()})
-            meta = dict(doc["meta"])
+            meta = cast(FeedMeta, dict(doc["meta"]))  # written by manifest_doc from a FeedMeta
             rejects = (pl.DataFrame(doc["rejects"], schema=empty_rejects().schema, orient="row")
                        if doc["rejects"] else empty_rejects())
             rows = sum(int(p.get("rows", 0)) for p in doc.get("parts", []))
@@ -208,7 +210,7 @@ def dataset_accounting(folder: str | Path):
     files = part_files(folder)
     try:
         rows = sum(pq.ParquetFile(p).metadata.num_rows for p in files)
-    except Exception as e:
+    except Exception as e:  # noqa: BLE001 - polars/pyarrow raise several types for damaged parts
         raise FeedError(f"{folder.name}: a Parquet part cannot be read ({type(e).__name__})") from None
     stats = Counter({"records": rows, "posts": rows, "rejected": 0, "skipped": 0})
     meta = {"format": "unknown", "source": folder.name, "unit": "records", "sha256": None,
@@ -228,10 +230,11 @@ def iter_dataset_batches(folder: str | Path, batch_rows: int):
     for p in part_files(folder):
         try:
             batches = list(pq.ParquetFile(p).iter_batches(batch_size=max(1, batch_rows))) or []
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001 - pyarrow raises several types for a damaged part
             raise FeedError(f"{folder.name}: a Parquet part cannot be read ({type(e).__name__})") from None
         for batch in batches:
-            yield conform(pl.from_arrow(batch).select(list(POSTS_SCHEMA)))
+            frame = cast(pl.DataFrame, pl.from_arrow(batch))  # a record batch gives a DataFrame
+            yield conform(frame.select(list(POSTS_SCHEMA)))
 
 
 def read_dataset(folder: str | Path):
@@ -246,7 +249,7 @@ def read_dataset(folder: str | Path):
         posts = conform(scan_dataset(folder).collect())
     except FeedError:
         raise
-    except Exception as e:
+    except Exception as e:  # noqa: BLE001 - polars/pyarrow raise several types for damaged parts
         raise FeedError(f"{folder.name}: a Parquet part cannot be read ({type(e).__name__})") from None
     if not posts["position"].is_sorted():
         posts = posts.sort("position")

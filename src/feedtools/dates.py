@@ -67,19 +67,25 @@ import polars as pl
 
 from feedtools.errors import TableError
 from feedtools.paths import OBSERVANCES
-from feedtools.text import (DAY_FIRST, MONTH_FIRST, MONTHS, WEEKDAYS, day_month_mentions, fold_tags, fold_text_expr,
-                           weekday_number)
 from feedtools.text import (
+    DAY_FIRST,
     EVENT_DAY_NUM,
     EVENT_DAY_ORD,
     EVENT_DAY_WORD,
     EVENT_MOMENT_CUES,
+    MONTH_FIRST,
+    MONTHS,
     NUMBER_WORDS,
     ORDINAL_WORDS,
     RELATIVE_CUES,
     TENSE_CUES,
+    WEEKDAYS,
     cue_pattern,
+    day_month_mentions,
+    fold_tags,
     fold_text,
+    fold_text_expr,
+    weekday_number,
 )
 from feedtools.usertables import read_user_table
 
@@ -87,8 +93,8 @@ __all__ = [
     "DAY_FIRST",
     "DEFAULT_CALENDAR",
     "EVIDENCE_SCHEMA",
-    "MONTH_FIRST",
     "MONTHS",
+    "MONTH_FIRST",
     "WEEKDAYS",
     "extract_evidence",
     "load_observances",
@@ -134,7 +140,7 @@ _ORDINAL_WORDS = {**ORDINAL_WORDS, **{fold_text(k): v for k, v in ORDINAL_WORDS.
 YEAR_IN_TEXT = r"(?i)(?:^|[^\p{L}\p{N}/._-])(post-|pre-|pré-)?(20\d\d)(?:$|[^\p{L}\p{N}/_-])(\s*agenda)?"
 _ON_BEFORE_TAG = r"(?i)(?:^|[^\p{L}])(?:this|happy|today['’]s|on|este|esta|feliz|ce|cette|bonne|joyeuse|en el)\s+#(\w+)"
 
-_RULE = re.compile(r"^(first|second|third|fourth|last)\s+(\w+)\s+of\s+(\w+)$", re.I)
+_RULE = re.compile(r"^(first|second|third|fourth|last)\s+(\w+)\s+of\s+(\w+)$", re.IGNORECASE)
 _NTH = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": -1}
 _EN_WD = {n: i for i, n in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
 _EN_MONTHS = {n: i for i, n in enumerate(["january", "february", "march", "april", "may", "june", "july",
@@ -190,8 +196,8 @@ def load_observances(path: str | Path | None = None) -> pl.DataFrame:
         name_list = [n.strip() for n in names.split("|") if n.strip()]
         if not tag_list and not name_list:
             raise TableError(f"{where}: observance {key!r} has neither hashtags nor names")
-        rows.append(dict(key=key, month=month, day=day, rule=rule, hashtags=tag_list, names=name_list,
-                         notes=notes or None, line=lineno))
+        rows.append({"key": key, "month": month, "day": day, "rule": rule, "hashtags": tag_list, "names": name_list,
+                         "notes": notes or None, "line": lineno})
     return pl.DataFrame(
         rows,
         schema={"key": pl.String, "month": pl.Int64, "day": pl.Int64, "rule": pl.String,
@@ -203,11 +209,15 @@ def observance_date(month: int | None, day: int | None, rule: str | None, year: 
     """The date of an observance in ``year``: fixed ``month``/``day`` or a ``rule`` such as
     ``second Sunday of May``. ``None`` when the fixed day does not exist that year (29 February)."""
     if rule is None:
+        if month is None or day is None:
+            return None
         try:
             return dt.date(year, month, day)
-        except (TypeError, ValueError):
+        except ValueError:
             return None
     m = _RULE.match(rule)
+    if m is None:  # load_observances accepts only rules of this form
+        raise ValueError(f"observance rule {rule!r} is not '<nth> <weekday> of <month>'")
     nth, wd, mon = _NTH[m.group(1).lower()], _EN_WD[m.group(2).lower()], _EN_MONTHS[m.group(3).lower()]
     if nth > 0:
         first = dt.date(year, mon, 1)
@@ -333,7 +343,7 @@ def _explicit_dates(base: pl.DataFrame, ref: int | None) -> pl.DataFrame:
         note=pl.when(pl.col("date_min").is_null() & pl.col("year").is_not_null()).then(pl.lit("impossible date"))
         .when(pl.col("year").is_null()).then(pl.lit("no year: feed names none and no year_hint given"))
         .when(pl.col("wdn").is_not_null() & ~wd_ok).then(pl.lit("weekday does not match the date"))
-        .when((pl.col("date_max") < pl.col("date_min"))).then(pl.lit("range ends before it starts")),
+        .when(pl.col("date_max") < pl.col("date_min")).then(pl.lit("range ends before it starts")),
     ).with_columns(
         date_min=pl.when(pl.col("date_max") >= pl.col("date_min")).then("date_min"),
         date_max=pl.when(pl.col("date_max") >= pl.col("date_min")).then("date_max"),
@@ -536,14 +546,14 @@ def _chunk_evidence(posts: pl.DataFrame, cal: pl.DataFrame, ref: int | None, obs
     rel, rp = pl.col("relation"), pl.col("rp")
     pmin = (pl.when(rel.is_in(["on", "after"])).then(pl.col("date_min"))
             .when(rel == "around").then(pl.col("date_min") - slack))
-    pmax = (pl.when(rel.is_in(["on", "before"])).then(pl.col("date_max"))
+    pmax: pl.Expr = (pl.when(rel.is_in(["on", "before"])).then(pl.col("date_max"))
             .when(rel == "around").then(pl.col("date_max") + slack))
     if lag is None:
         pmax = pl.when(rp).then(None).otherwise(pmax)
     else:
         pmax = pl.when(rp).then(pmax + lag).otherwise(pmax)
     ev = ev.with_columns(post_min=pmin.cast(pl.Date), post_max=pmax.cast(pl.Date))
-    return ev.select(list(EVIDENCE_SCHEMA)).cast(dict(EVIDENCE_SCHEMA)).sort(_EVIDENCE_ORDER)
+    return ev.select(list(EVIDENCE_SCHEMA)).cast(EVIDENCE_SCHEMA).sort(_EVIDENCE_ORDER)
 
 
 _KIND_ORDER = {"date": 0, "date_range": 1, "weekday": 2, "observance": 3, "year": 4, "event_day": 5, "relative": 6}

@@ -169,7 +169,7 @@ def canonical_urls(urls: list[str]) -> list[str]:
 
     out = []
     for u in urls:
-        if u.endswith("...") or u.endswith("…"):
+        if u.endswith(("...", "…")):
             out.append(u)
             continue
         try:

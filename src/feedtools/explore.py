@@ -33,44 +33,45 @@ from feedtools.pipeline import Feed, account_key, feed_kind
 from feedtools.prose import join_list as _listing
 from feedtools.prose import pct as _pct
 from feedtools.prose import plural as _n
+from feedtools.readers.base import InputEntry
 
 __all__ = [
     "KINDS",
-    "kind_labels",
     "account_activity",
+    "account_count",
     "account_languages",
     "accounts_table",
+    "alt_text_coverage",
     "amplifiers",
     "data_quality",
     "data_quality_by_source",
     "describe_accounts",
+    "describe_alt_text",
     "describe_amplification",
+    "describe_cards",
     "describe_feed",
-    "feed_kind_of",
     "describe_languages",
     "describe_lengths",
     "describe_quality",
     "describe_top",
     "describe_volume",
-    "reposter_count",
-    "account_count",
     "duplicates_sample",
+    "feed_kind_of",
     "headline",
     "input_summary",
     "kind_expr",
+    "kind_labels",
     "language_table",
     "length_histogram",
     "length_stats",
     "longest_posts",
     "rejects_by_reason",
-    "alt_text_coverage",
-    "describe_alt_text",
-    "describe_cards",
+    "reposter_count",
     "top_cards",
     "top_domains",
-    "top_links",
     "top_emoji",
     "top_hashtags",
+    "top_links",
     "top_mentions",
     "volume",
 ]
@@ -186,7 +187,7 @@ def top_cards(posts: pl.DataFrame | pl.LazyFrame | Feed, n: int = 10) -> pl.Data
 
     rows = _loaded_posts(posts).filter(pl.col("card_url").is_not_null()).select(
         "card_url", "card_title", "post_uri", "web_url")
-    schema = {"card": pl.String, "title": pl.String, "posts": pl.Int64, "example": pl.String}
+    schema = pl.Schema({"card": pl.String, "title": pl.String, "posts": pl.Int64, "example": pl.String})
     if rows.height == 0:
         return pl.DataFrame(schema=schema)
     distinct = rows["card_url"].unique().sort()
@@ -385,10 +386,11 @@ def input_summary(feed: Feed) -> pl.DataFrame:
             rows.append((key, meta[key]))
     kind = feed_kind_of(feed)
     rows.append(("kind", "one account's feed" if kind == "account" else "collection of accounts"))
-    account = meta.get("account") or {}
-    for key in ("handle", "did", "name"):
-        if account.get(key):
-            rows.append((f"account {key}", account[key]))
+    account = meta.get("account")
+    if account:
+        for key, value in (("handle", account["handle"]), ("did", account["did"]), ("name", account["name"])):
+            if value:
+                rows.append((f"account {key}", value))
     inputs = meta.get("inputs") or []
     if len(inputs) > 1:  # one file per row would not fit here: the per-source table lists them
         rows[1] = ("sha256", "one per input (see the table by source)")
@@ -622,9 +624,10 @@ def data_quality_by_source(feed: Feed) -> pl.DataFrame:
     (its rows marked as copies of an earlier row, in any input) and ``unaccounted`` =
     records - rows - rejected - skipped, which must be 0.
     """
-    inputs = feed.meta.get("inputs") or [{"source": feed.meta.get("source"), "format": feed.meta.get("format"),
-                                          "sha256": feed.meta.get("sha256"), "rows": feed.posts.height,
-                                          "stats": dict(feed.stats)}]
+    inputs: list[InputEntry] = feed.meta.get("inputs") or [
+        {"source": feed.meta.get("source"), "format": feed.meta.get("format"), "sha256": feed.meta.get("sha256"),
+         "size_bytes": feed.meta.get("size_bytes"), "unit": feed.meta.get("unit", "records"),
+         "rows": feed.posts.height, "stats": dict(feed.stats)}]
     dups = dict(
         _lazy(feed).filter(pl.col("duplicate_of").is_not_null()).group_by("source").len().collect().iter_rows()
     ) if len(inputs) > 1 else {inputs[0]["source"]: int(feed.stats.get("duplicates", 0))}
@@ -643,9 +646,9 @@ def data_quality_by_source(feed: Feed) -> pl.DataFrame:
             "duplicates": int(dups.get(e["source"], 0)) if first else 0,
             "unaccounted": records - rows_n - rejected - skipped,
         })
-    schema = {"source": pl.String, "format": pl.String, "sha256": pl.String, "records": pl.Int64, "rows": pl.Int64,
+    schema = pl.Schema({"source": pl.String, "format": pl.String, "sha256": pl.String, "records": pl.Int64, "rows": pl.Int64,
               "rejected": pl.Int64, "skipped": pl.Int64, "repeated": pl.Int64, "duplicates": pl.Int64,
-              "unaccounted": pl.Int64}
+              "unaccounted": pl.Int64})
     return pl.DataFrame(rows, schema=schema)
 
 
@@ -666,8 +669,9 @@ def describe_feed(feed: Feed) -> str:
     if kind == "collection":
         return (f"This feed is a collection{files}: its original posts were written by {_n(accounts, 'account')}, "
                 "so the pages speak of original posts (not reposts) and count them per account.")
-    account = feed.meta.get("account") or {}
-    names = [f"@{account['handle']}" if account.get("handle") else None, account.get("name"), account.get("did")]
+    account = feed.meta.get("account")
+    names = ([f"@{account['handle']}" if account["handle"] else None, account["name"], account["did"]]
+             if account else [])
     named = ", ".join(dict.fromkeys(n for n in names if n))
     who = f"one account's ({named})" if named else "one account's (its name is not in the data)"
     return f"This feed is {who}{files}: the pages speak of its own posts and of what it amplifies (reposts)."

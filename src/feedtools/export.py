@@ -19,10 +19,13 @@ temporary file beside the target, renamed over it when complete.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
 from feedtools.safeio import atomic_path, check_suffix
+
+_Frame = TypeVar("_Frame", pl.DataFrame, pl.LazyFrame)
 
 __all__ = ["LIST_SEPARATOR", "SUFFIXES", "csv_safe", "write_table"]
 
@@ -33,8 +36,9 @@ SUFFIXES = {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv"
 _FORMULA_START = r"^[\p{White_Space}]*[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]"
 
 
-def csv_safe(df: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
-    """The frame as CSV-ready text columns: lists joined, formula-like cells neutralised."""
+def csv_safe(df: _Frame) -> _Frame:
+    """The frame (eager or lazy, returned the same) as CSV-ready text columns: lists joined, formula-like cells
+    neutralised."""
     out = []
     for name, dtype in df.collect_schema().items():
         col = pl.col(name)

@@ -123,8 +123,8 @@ def talks_to(posts: pl.DataFrame, n: int = 20) -> pl.DataFrame:
     the campaigns of the posts addressing each account, the campaign with most such posts first.
     """
     long = interactions(posts).filter(~pl.col("is_self"))
-    schema = {"account": pl.String, "did": pl.String, "posts": pl.Int64, "replies": pl.Int64,
-              "mentions": pl.Int64, "quotes": pl.Int64}
+    schema = pl.Schema({"account": pl.String, "did": pl.String, "posts": pl.Int64, "replies": pl.Int64,
+              "mentions": pl.Int64, "quotes": pl.Int64})
     by_campaign = "campaigns" in posts.columns
     if by_campaign:
         schema["campaigns"] = pl.List(pl.String)

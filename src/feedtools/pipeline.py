@@ -52,6 +52,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import polars as pl
 
@@ -59,7 +60,7 @@ from feedtools.clean import add_text_clean, duplicate_keys, mark_duplicates, res
 from feedtools.entities import add_entities
 from feedtools.language import add_language
 from feedtools.readers import ReadResult, iter_read
-from feedtools.readers.base import file_sha256
+from feedtools.readers.base import AccountInfo, FeedKind, FeedMeta, InputEntry, file_sha256
 from feedtools.readers.inputs import input_facts
 from feedtools.schema import POSTS_SCHEMA, conform, empty_posts, empty_rejects
 
@@ -81,13 +82,13 @@ class Feed:
     ``size_bytes``, format-specific facts (``profile_name``, ``profile_bio`` for a scrape),
     ``inputs`` (one dict per input file: ``source``, ``format``, ``sha256``, ``size_bytes``,
     ``stats``, ``rows``) and the feed's kind (:func:`feed_kind`: ``kind``, ``accounts``,
-    ``account``).
+    ``account``); the keys are typed by :class:`feedtools.readers.base.FeedMeta`.
     """
 
     posts: pl.DataFrame
     rejects: pl.DataFrame
-    stats: Counter = field(default_factory=Counter)
-    meta: dict = field(default_factory=dict)
+    stats: Counter[str] = field(default_factory=Counter)
+    meta: FeedMeta = field(default_factory=lambda: FeedMeta())
 
 
 #: Below this many rows :func:`enrich` stays in this process (a worker process costs about a second to start).
@@ -186,7 +187,7 @@ def load(
         feed = parts[0]
     else:
         feed = _combine_feeds(parts)
-    feed.meta.update(feed_kind(feed.posts))
+    feed.meta = {**feed.meta, **feed_kind(feed.posts)}
     return feed
 
 
@@ -213,7 +214,7 @@ def is_parquet(path: str | Path) -> bool:
         return False
 
 
-def _input_entry(meta: dict, stats: Counter, rows: int) -> dict:
+def _input_entry(meta: FeedMeta, stats: Counter[str], rows: int) -> InputEntry:
     """One input's provenance and accounting, as kept in ``meta["inputs"]``."""
     return {
         "source": meta.get("source"),
@@ -237,7 +238,7 @@ def _load_one(path: Path, *, format: str, languages, known_names, progress, work
     parts: list[ReadResult] = []
     for batch in iter_read(path, format, known_names=tuple(known_names)):
         # Enriched in slices: the intermediate columns of a slice are freed before the next one.
-        posts, batch.posts = batch.posts, None
+        posts, batch.posts = batch.posts, empty_posts()  # the batch lets go of its rows
         show = progress if progress is not None else (_in_notebook() and posts.height > PROGRESS_MIN_ROWS)
         bar = _progress_bar(posts.height, path.name) if show else None
         slices = []
@@ -252,7 +253,7 @@ def _load_one(path: Path, *, format: str, languages, known_names, progress, work
         parts.append(batch)
     raw = ReadResult.combine(parts)
     posts = finalize(raw.posts)
-    meta = {**raw.meta, **input_facts(path, raw.meta)}  # a pipe's facts come from its spool
+    meta: FeedMeta = {**raw.meta, **input_facts(path, raw.meta)}  # a pipe's facts come from its spool
     stats = Counter(raw.stats)
     stats["duplicates"] = int(posts["duplicate_of"].is_not_null().sum()) if posts.height else 0
     meta["inputs"] = [_input_entry(meta, stats, posts.height)]
@@ -273,11 +274,11 @@ def _combine_feeds(parts: list[Feed]) -> Feed:
     repeats = {(i, src): n for i, src, n in counts.iter_rows()}
     posts = posts.filter(~repeated).drop("_input")
     posts = finalize(posts.drop("duplicate_of", "duplicate_kind"))
-    inputs: list[dict] = []
-    stats: Counter = Counter()
+    inputs: list[InputEntry] = []
+    stats: Counter[str] = Counter()
     for i, part in enumerate(parts):
-        entries = [dict(e, stats=dict(e["stats"])) for e in part.meta.get("inputs") or
-                   [_input_entry(part.meta, part.stats, part.posts.height)]]
+        entries: list[InputEntry] = [{**e, "stats": dict(e["stats"])} for e in part.meta.get("inputs") or
+                                     [_input_entry(part.meta, part.stats, part.posts.height)]]
         for entry in entries:  # repeats move from posts to skipped in that input's own accounting
             n = int(repeats.pop((i, entry["source"]), 0))
             if n:
@@ -290,23 +291,25 @@ def _combine_feeds(parts: list[Feed]) -> Feed:
         inputs += entries
     stats["duplicates"] = int(posts["duplicate_of"].is_not_null().sum()) if posts.height else 0
     formats = sorted({str(e["format"]) for e in inputs})
-    meta = {
+    meta: FeedMeta = {
         "format": formats[0] if len(formats) == 1 else "mixed",
         "source": ", ".join(str(e["source"]) for e in inputs),
         "unit": "lines" if all(e.get("unit") == "lines" for e in inputs) else "records",
         "inputs": inputs,
     }
+    shared: dict[str, object] = {}
     for part in parts:  # one-input facts (profile name…) only when every input agrees
         for key, value in part.meta.items():
             if key in {"format", "source", "unit", "inputs", "sha256", "size_bytes", "kind", "accounts", "account"}:
                 continue
             if all(p.meta.get(key) == value for p in parts):
-                meta.setdefault(key, value)
+                shared.setdefault(key, value)
+    meta.update(cast(FeedMeta, shared))  # keys and values taken from the inputs' own FeedMeta
     rejects = pl.concat([p.rejects for p in parts], how="vertical")
     return Feed(posts=posts, rejects=rejects, stats=stats, meta=meta)
 
 
-def _count_repeats(entry: dict, n: int) -> None:
+def _count_repeats(entry: InputEntry, n: int) -> None:
     st = entry["stats"]
     st["posts"] = st.get("posts", 0) - n
     st["skipped"] = st.get("skipped", 0) + n
@@ -319,7 +322,7 @@ def account_key() -> pl.Expr:
     return pl.coalesce(pl.col("author_did"), pl.col("author_handle"), pl.col("author_name"))
 
 
-def feed_kind(posts: pl.DataFrame | pl.LazyFrame) -> dict:
+def feed_kind(posts: pl.DataFrame | pl.LazyFrame) -> FeedKind:
     """Whether a posts table is one account's feed or a collection of many, decided from the data.
 
     Returns ``{"kind": "account" | "collection", "accounts": N, "account": {...} | None}``.
@@ -346,11 +349,12 @@ def feed_kind(posts: pl.DataFrame | pl.LazyFrame) -> dict:
         .collect()["reposted_by"].to_list()
     )
     accounts = authors.height
-    account = None
+    account: AccountInfo | None = None
     if accounts == 1:
         a = authors.row(0, named=True)
         account = {"did": a["author_did"], "handle": a["author_handle"], "name": a["author_name"]}
-        names = {v for v in account.values() if v} | {v.lower() for v in account.values() if v}
+        ids = [v for v in (account["did"], account["handle"], account["name"]) if v]
+        names = set(ids) | {v.lower() for v in ids}
         one = all(r in names or r.lower() in names for r in reposters)
     elif accounts == 0:
         one = len(reposters) <= 1
@@ -372,7 +376,7 @@ def feed_kind(posts: pl.DataFrame | pl.LazyFrame) -> dict:
 PARQUET_META_KEY = "feedtools.feed"
 
 
-def parquet_metadata(stats: Counter | dict, meta: dict, rejects: pl.DataFrame) -> dict[str, str]:
+def parquet_metadata(stats: Counter[str] | dict[str, int], meta: FeedMeta, rejects: pl.DataFrame) -> dict[str, str]:
     """The key-value metadata a parsed posts Parquet file carries: ``{PARQUET_META_KEY: JSON}``.
 
     The JSON holds ``version`` (1), ``stats``, ``meta`` and ``rejects`` (rows of the
@@ -421,7 +425,7 @@ def read_parquet_feed(path: str | Path) -> Feed:
     feed = _parquet_accounting(path)
     try:
         feed.posts = conform(pl.read_parquet(path))
-    except Exception as e:  # polars raises several types for a damaged file
+    except Exception as e:  # noqa: BLE001 - polars raises several types for a damaged file
         raise FeedError(f"{path.name}: a Parquet file that cannot be read ({type(e).__name__})") from None
     if feed.meta.get("accounting") == "not recorded":
         feed.stats["duplicates"] = int(feed.posts["duplicate_of"].is_not_null().sum())
@@ -443,7 +447,7 @@ def _parquet_accounting(path: Path) -> Feed:
         rows = info.metadata.num_rows
         kv = {k.decode("utf-8", "replace"): v.decode("utf-8", "replace")
               for k, v in (info.metadata.metadata or {}).items()}
-    except Exception as e:  # pyarrow raises several types for a damaged file
+    except Exception as e:  # noqa: BLE001 - pyarrow raises several types for a damaged file
         raise FeedError(f"{path.name}: a Parquet file that cannot be read ({type(e).__name__})") from None
     missing = [c for c in POSTS_SCHEMA if c not in names]
     extra = [c for c in names if c not in POSTS_SCHEMA]
@@ -453,14 +457,14 @@ def _parquet_accounting(path: Path) -> Feed:
     raw = kv.get(PARQUET_META_KEY)
     if raw is None:
         stats = Counter({"records": rows, "posts": rows, "rejected": 0, "skipped": 0})
-        meta = {"format": "unknown", "source": path.name, "unit": "records", "sha256": file_sha256(path),
+        meta: FeedMeta = {"format": "unknown", "source": path.name, "unit": "records", "sha256": file_sha256(path),
                 "size_bytes": path.stat().st_size, "accounting": "not recorded"}
         meta["inputs"] = [_input_entry(meta, stats, rows)]
         return Feed(posts=empty_posts(), rejects=empty_rejects(), stats=stats, meta=meta)
     try:
         doc = json.loads(raw)
         stats = Counter({str(k): int(v) for k, v in doc["stats"].items()})
-        meta = dict(doc["meta"])
+        meta = cast(FeedMeta, dict(doc["meta"]))  # written by parquet_metadata from a FeedMeta
         rejects = (pl.DataFrame(doc["rejects"], schema=empty_rejects().schema, orient="row")
                    if doc["rejects"] else empty_rejects())
     except (ValueError, KeyError, TypeError, AttributeError) as e:
@@ -530,8 +534,8 @@ class ParseResult:
     reposts: int = 0
     placeholders: int = 0
     rejects: pl.DataFrame = field(default_factory=empty_rejects)
-    stats: Counter = field(default_factory=Counter)
-    meta: dict = field(default_factory=dict)
+    stats: Counter[str] = field(default_factory=Counter)
+    meta: FeedMeta = field(default_factory=lambda: FeedMeta())
 
 
 def parse_to_file(
@@ -542,7 +546,7 @@ def parse_to_file(
     languages: Sequence[str] | None = None,
     known_names: Sequence[str] = (),
     batch_rows: int = BATCH_ROWS,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
     workers: int = 1,
     dataset: bool = False,
 ) -> ParseResult:
@@ -582,16 +586,16 @@ def parse_to_file(
     rejects: list[pl.DataFrame] = []
     keys: list[pl.DataFrame] = []
     who: list[pl.DataFrame] = []  # distinct author/reposter combinations, for feed_kind
-    inputs: list[dict] = []
+    inputs: list[InputEntry] = []
     earlier_ids: pl.Series | None = None  # post_ids of earlier inputs (several inputs only)
     offset = 0
     with tempfile.TemporaryDirectory(prefix=temp_prefix(output), dir=output.parent) as tmp_dir:
         parts: list[Path] = []
         for input_path in paths:
-            stats: Counter = Counter()
-            meta: dict = {}
-            entries: list[dict] | None = None
-            repeats: Counter = Counter()
+            stats: Counter[str] = Counter()
+            meta: FeedMeta = {}
+            entries: list[InputEntry] | None = None
+            repeats: Counter[str | None] = Counter()  # by the rows' source (null in a foreign table)
             ids: list[pl.Series] = []
             last_position = -1
             for posts, batch_rejects, batch_stats, batch_meta, enriched in _iter_input(
@@ -633,7 +637,7 @@ def parse_to_file(
             if not entries:
                 meta.update(input_facts(input_path, meta))  # sha256 too: provenance carried by a Parquet output
                 entries = [_input_entry(meta, stats, -1)]
-            entries = [dict(e, stats=dict(e["stats"])) for e in entries]
+            entries = [{**e, "stats": dict(e["stats"])} for e in entries]
             for entry in entries:
                 n = repeats.pop(entry["source"], 0)
                 if n:
@@ -667,7 +671,7 @@ def parse_to_file(
             if entry.get("rows", -1) < 0:
                 entry["rows"] = int(entry["stats"].get("posts", 0))
         result.meta["inputs"] = inputs
-        result.meta.update(feed_kind(pl.concat(who).unique() if who else empty_posts()))
+        result.meta = {**result.meta, **feed_kind(pl.concat(who).unique() if who else empty_posts())}
         metadata = parquet_metadata(result.stats, result.meta, result.rejects)
         if not parts:
             empty = conform(pl.DataFrame(schema=POSTS_SCHEMA))  # an empty table, with its columns
@@ -733,22 +737,22 @@ def _iter_input(path: Path, format: str, known_names: tuple[str, ...], batch_row
         first = True
         try:
             for batch in pq.ParquetFile(path).iter_batches(batch_size=max(1, batch_rows)):
-                posts = conform(pl.from_arrow(batch))
+                posts = conform(cast(pl.DataFrame, pl.from_arrow(batch)))  # a record batch gives a DataFrame
                 if first:
                     yield posts, feed_meta.rejects, feed_meta.stats, feed_meta.meta, True
                     first = False
                 else:
                     yield posts, empty_rejects(), Counter(), {}, True
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001 - polars/pyarrow raise several types for a damaged file
             from feedtools.readers import FeedError
 
             raise FeedError(f"{path.name}: a Parquet file that cannot be read ({type(e).__name__})") from None
         if first:
             yield empty_posts(), feed_meta.rejects, feed_meta.stats, feed_meta.meta, True
         return
-    for batch in iter_read(path, format, known_names=known_names):
-        posts, batch.posts = batch.posts, None
-        yield posts, batch.rejects, batch.stats, batch.meta, False
+    for result in iter_read(path, format, known_names=known_names):
+        posts, result.posts = result.posts, empty_posts()  # the batch lets go of its rows
+        yield posts, result.rejects, result.stats, result.meta, False
 
 
 def _write_with_duplicates(parts: list[Path], dups: pl.DataFrame, output: Path, kind: str,

@@ -75,10 +75,10 @@ __all__ = [
 
 #: Notebook sources: two digits, an underscore, a name, ``.py`` (jupytext py:percent).
 NOTEBOOK_PATTERN = re.compile(r"^\d{2}_[A-Za-z0-9][A-Za-z0-9_-]*\.py$")
-from feedtools.errors import ReportError  # noqa: E402 - re-exported: also imported from here
-from feedtools.paths import NOTEBOOKS as DEFAULT_NOTEBOOKS  # noqa: E402
-from feedtools.paths import ROOT  # noqa: E402
-from feedtools.paths import SEED as DEFAULT_FEED  # noqa: E402
+from feedtools.errors import ReportError
+from feedtools.paths import NOTEBOOKS as DEFAULT_NOTEBOOKS
+from feedtools.paths import ROOT
+from feedtools.paths import SEED as DEFAULT_FEED
 
 CELL_TIMEOUT = 1800  # seconds per cell: generous, for a million-post feed
 
@@ -562,7 +562,7 @@ def _scratch_layout(scratch: Path, notebooks_dir: Path) -> Path:
 
 
 #: Default folder of the parsed-feed cache of ``feedtools report`` (git-ignored).
-from feedtools.paths import PROCESSED as _PROCESSED  # noqa: E402
+from feedtools.paths import PROCESSED as _PROCESSED
 
 DEFAULT_CACHE = _PROCESSED / "cache"
 

@@ -32,7 +32,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from feedtools.errors import UsageError  # re-exported: also imported from here
 
@@ -74,7 +74,7 @@ def terminal_safe(text: object) -> str:
     For any message that may hold a path or other untrusted text: an escape sequence in
     a file name must not reach the terminal, and a message stays on one line.
     """
-    def esc(m: re.Match) -> str:
+    def esc(m: re.Match[str]) -> str:
         c = ord(m.group(0))
         return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
 
@@ -232,15 +232,14 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def atomic_open(path: str | Path, mode: str = "wb", encoding: str | None = None) -> Iterator[IO]:
+def atomic_open(path: str | Path, mode: str = "wb", encoding: str | None = None) -> Iterator[IO[Any]]:
     """Open a temporary file beside ``path`` for writing (``mode`` "w"/"wb"); moved over ``path`` whole on
     success, removed on any exception (see :func:`atomic_path`)."""
     if mode not in ("w", "wb"):
         raise ValueError(f"atomic_open writes whole files: mode 'w' or 'wb', not {mode!r}")
-    with atomic_path(path) as tmp:
-        with open(tmp, mode, encoding=encoding if "b" not in mode else None) as fh:
-            yield fh
-            fh.flush()
+    with atomic_path(path) as tmp, open(tmp, mode, encoding=encoding if "b" not in mode else None) as fh:
+        yield fh
+        fh.flush()
 
 
 def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> None:

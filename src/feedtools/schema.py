@@ -31,9 +31,9 @@ __all__ = [
     "empty_rejects",
 ]
 
-STR = pl.String
-INT = pl.Int64
-BOOL = pl.Boolean
+STR = pl.String()
+INT = pl.Int64()
+BOOL = pl.Boolean()
 LIST = pl.List(pl.String)
 TIME = pl.Datetime("us", "UTC")
 
@@ -79,7 +79,7 @@ COLUMNS: tuple[Column, ...] = (
            "collapsed, trimmed.", "clean"),
     Column("lang", STR, "Detected language, ISO 639-1 (`en`, `es`, `fr`…), or `und` when too short/unsure.",
            "language"),
-    Column("lang_confidence", pl.Float64, "Detector probability of `lang` among the candidate languages (0-1); "
+    Column("lang_confidence", pl.Float64(), "Detector probability of `lang` among the candidate languages (0-1); "
            "null for `und` rows with no text.", "language"),
     Column("langs_declared", LIST, "Languages the post declares (`record.langs`), normalised BCP-47 (`pt-BR`).",
            "reader"),

@@ -11,10 +11,19 @@ from typing import Any
 
 import polars as pl
 
-__all__ = ["map_unique"]
+__all__ = ["map_unique", "scalar_float"]
 
 
-def map_unique(series: pl.Series, fn: Callable[[Any], Any] | Callable[[list], Sequence[Any]], *,
+def scalar_float(value: object) -> float:
+    """A numeric aggregate of a Series (``median()``, ``max()``…, which polars types as any Python value) as a
+    float. Raises ``TypeError`` for anything but an int or a float (``None`` included: aggregate only a
+    non-empty numeric Series)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"expected a number, got {value!r}")
+    return float(value)
+
+
+def map_unique(series: pl.Series, fn: Callable[[Any], Any] | Callable[[list[Any]], Sequence[Any]], *,
                dtype: pl.DataType | type[pl.DataType] = pl.String, batch: bool = False) -> pl.Series:
     """``fn`` over each distinct non-null value of ``series``, joined back to every row.
 
@@ -25,7 +34,7 @@ def map_unique(series: pl.Series, fn: Callable[[Any], Any] | Callable[[list], Se
     """
     uniq = series.drop_nulls().unique().sort()
     values = uniq.to_list()
-    results = list(fn(values)) if batch else [fn(v) for v in values]  # type: ignore[arg-type]
+    results = list(fn(values)) if batch else [fn(v) for v in values]
     if len(results) != len(values):
         raise ValueError(f"map_unique: {len(values)} distinct values but {len(results)} results")
     table = pl.DataFrame({"_k": uniq, "_v": pl.Series(results, dtype=dtype)})

@@ -23,6 +23,8 @@ and the project downloads nothing at run time.
 
 from __future__ import annotations
 
+from typing import cast
+
 import polars as pl
 
 from feedtools.entities import HASHTAG_PATTERN, MENTION_PATTERN, URL_PATTERN
@@ -174,7 +176,7 @@ def content_pairs(
     """
     if window < 0 or chunk < 1:
         raise ValueError(f"window must be 0 or more and chunk 1 or more (got {window}, {chunk})")
-    schema = {"_row_a": pl.Int64, "_row_b": pl.Int64, "similarity": pl.Float64}
+    schema = pl.Schema({"_row_a": pl.Int64, "_row_b": pl.Int64, "similarity": pl.Float64})
     if words:
         schema["words"] = pl.List(pl.String)
     n = frame.height
@@ -187,7 +189,8 @@ def content_pairs(
     logn = pl.lit(float(max(n, 2))).log()
     positions = posts["position"]
     out = []
-    start, hi_pos = positions.min(), positions.max()
+    # an Int64 column of at least two rows: its bounds are ints
+    start, hi_pos = cast(int, positions.min()), cast(int, positions.max())
     while start <= hi_pos:
         end = start + chunk
         sub = posts.filter(pl.col("position").is_between(start, end - 1 + window))

@@ -285,8 +285,8 @@ _NAME = r"[^.!?\n]{0,60}?"  # the rest of the event's name, within the sentence
 #: :data:`EVENT_DAY_NUM`, :data:`EVENT_DAY_ORD` and :data:`EVENT_DAY_WORD`.
 EVENT_MOMENT_CUES: dict[str, dict[str, list[str]]] = {
     "first": {
-        "en": [rf"{_NOUN}(?:\s+20\d\d)?\s+(?:is\s+)?"
-               r"(?:about to (?:begin|start|kick off)|begins|starts|opens|kicks off)",
+        "en": [(rf"{_NOUN}(?:\s+20\d\d)?\s+(?:is\s+)?"
+               r"(?:about to (?:begin|start|kick off)|begins|starts|opens|kicks off)"),
                rf"(?:official\s+)?opening(?:\s+(?:session|ceremony|plenary))?\s+of\s+(?:the\s+|our\s+){_NAME}{_NOUN}"],
         "es": [rf"(?:empieza|comienza|arranca|inicia|abre)\s+(?:el|la)\s+{_NAME}{_NOUN}",
                rf"{_NOUN}{_NAME}\s+(?:está a punto de (?:empezar|comenzar)|arranca|empieza|comienza)",

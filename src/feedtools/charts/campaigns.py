@@ -108,7 +108,7 @@ def voice_chart(voice: pl.DataFrame, key: str = "campaign_id", top: int = 15, ti
         pl.col("n") > 0)
     scale = kind_scale(long["kind"])
     if collection:  # the same colours, "own" named "original"
-        scale = alt.Scale(domain=["original" if k == "own" else k for k in scale.domain],  # type: ignore[union-attr]
+        scale = alt.Scale(domain=["original" if k == "own" else k for k in scale.domain],
                           range=scale.range)
         long = long.with_columns(kind=pl.col("kind").replace("own", "original"))
     return (

@@ -33,13 +33,17 @@ _PERIOD_MARKS = {"posts certainly in the period": "#08519c", "posts possibly in 
                  "expected posts": "#ff7f0e"}
 
 
+#: What the chart builders return: one chart, a layered chart, or a faceted one.
+Figure = alt.Chart | alt.LayerChart | alt.FacetChart
+
+
 def _need(df: pl.DataFrame, *columns: str) -> None:
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise ValueError(f"columns not in the frame: {missing}")
 
 
-def posts_over_time(counts: pl.DataFrame, *, title: str = "Posts over time") -> alt.LayerChart | alt.Chart:
+def posts_over_time(counts: pl.DataFrame, *, title: str = "Posts over time") -> Figure:
     """Posts per period with uncertainty, from ``period_counts(..., by=None)``.
 
     Dark bars: ``n_certain``; light bars: ``n_possible``; orange line: ``n_expected``;
@@ -71,7 +75,7 @@ def posts_over_time(counts: pl.DataFrame, *, title: str = "Posts over time") -> 
 
 
 def window_chart(bands: pl.DataFrame, *, title: str = "Date window of each post (feed order, newest on top)"
-                 ) -> alt.LayerChart | alt.Chart:
+                 ) -> Figure:
     """One thin horizontal bar per distinct window (``window_bands``): from ``date_min`` to
     ``date_max`` at the feed position of its first post, coloured by ``date_source``; a
     one-day window shows as a dot."""
@@ -95,7 +99,7 @@ def window_chart(bands: pl.DataFrame, *, title: str = "Date window of each post 
     return alt.layer(rules, dots).properties(width=WIDTH, height=max(120, min(6 * df.height, 600)), title=title)
 
 
-def events_chart(events: pl.DataFrame, *, title: str = "Events", max_events: int = 40) -> alt.LayerChart | alt.Chart:
+def events_chart(events: pl.DataFrame, *, title: str = "Events", max_events: int = 40) -> Figure:
     """Events as bars on a time axis: from the first to the last day their posts can have
     been made (``date_min``/``date_max``; an open bound falls back to the dates the posts
     name, ``event_date_min``/``event_date_max``), with a tick at the named event dates.
@@ -162,7 +166,7 @@ def groups_over_time(counts: pl.DataFrame, *, title: str = "Over time", group_ti
             .properties(width=WIDTH, height=220, title=title))
 
 
-def with_calendar(chart: alt.TopLevelMixin, calendar: pl.DataFrame) -> alt.LayerChart | alt.TopLevelMixin:
+def with_calendar(chart: Figure, calendar: pl.DataFrame) -> Figure:
     """``chart`` (with a temporal x axis) with a user's calendar drawn over it: one shaded
     span per calendar row (``start``, ``end``, ``label`` from
     :func:`feedtools.timeline.load_event_calendar`) and its label at the top."""

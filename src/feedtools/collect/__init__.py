@@ -106,7 +106,7 @@ def _time(value) -> dt.datetime | None:
     if not isinstance(value, str):
         return None
     try:
-        t = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        t = dt.datetime.fromisoformat(value)
     except ValueError:
         return None
     return t if t.tzinfo else t.replace(tzinfo=dt.UTC)

@@ -116,7 +116,7 @@ class Http:
     log: list[dict] = field(default_factory=list)
     sleep: Callable[[float], None] = time.sleep
     _not_before: float = 0.0
-    _client: httpx.Client | None = None
+    _client: httpx.Client = field(init=False, repr=False)  # made by __post_init__
 
     def __post_init__(self) -> None:
         require("fetch", "fetching (feedtools fetch)")
@@ -126,8 +126,7 @@ class Http:
 
     def close(self) -> None:
         """Close the connection pool."""
-        if self._client is not None:
-            self._client.close()
+        self._client.close()
 
     # --- pacing -----------------------------------------------------------------------------------------------
 

@@ -54,20 +54,23 @@ def collect_repo(run: Run, did: str, *, plc: str, pds: str | None) -> str:
     started = time.monotonic()
     resp = run.http.download(f"{endpoint.rstrip('/')}/xrpc/com.atproto.sync.getRepo", params,
                              "getRepo", target)
-    with open(resp.path, "rb") as f:
+    path = resp.path
+    if path is None:  # download() always streams the body to a file
+        raise FetchError("getRepo: the response was not saved; the rest of the folder is kept")
+    with open(path, "rb") as f:
         head = f.read(65536)
     if not car_reader.sniff(head):
-        resp.path.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
         snippet = " ".join(head[:40].decode("utf-8", "replace").split())
         raise FetchError(f"getRepo: the response is not a CAR file ({resp.headers.get('content-type')}, "
                          f"{resp.size} bytes, starts {snippet!r}); the rest of the folder is kept")
     try:
-        read = ReadResult.combine(car_reader.read_batches(resp.path))
+        read = ReadResult.combine(car_reader.read_batches(path))
     except Exception as e:  # noqa: BLE001 - any failure to read the CAR is reported in one line
-        resp.path.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
         raise FetchError(f"getRepo: the CAR cannot be read ({e}); the rest of the folder is kept") from None
     if read.meta.get("did") != did:
-        resp.path.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
         raise FetchError(f"getRepo: the repository is {read.meta.get('did')!r}, not {did}")
     rel = f"{run.run_dir}/repo.car"
     posts = read.posts

@@ -2,7 +2,8 @@
 
 Each reader module defines ``FORMAT`` (its name), ``sniff(head: bytes) -> bool``
 (does the start of a file look like this format?) and
-``read_batches(path, **options) -> Iterator[ReadResult]``.
+``read_batches(path, **options) -> Iterator[ReadResult]``: the :class:`Reader` protocol,
+checked by the type checker for every module in :data:`FORMATS`.
 :func:`detect_format` picks a reader by content, never by file name.
 :func:`iter_read` opens inputs through :func:`feedtools.readers.inputs.open_input`:
 pipes and stdin are spooled once, devices and directories refused.
@@ -13,12 +14,13 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
+from typing import TYPE_CHECKING, Any, cast
 
-from feedtools.readers.base import FeedError, ReadResult, sniff_binary
+from feedtools.readers.base import FeedError, FeedMeta, Reader, ReadResult, sniff_binary
 from feedtools.readers.inputs import open_input
 
-__all__ = ["FORMATS", "FeedError", "ReadResult", "detect_format", "iter_read", "read_raw", "reader_for"]
+__all__ = ["FORMATS", "FeedError", "FeedMeta", "ReadResult", "Reader", "detect_format", "iter_read", "read_raw",
+           "reader_for"]
 
 #: Known formats, in the order their sniffers are tried (most specific first).
 FORMATS: dict[str, str] = {
@@ -32,16 +34,21 @@ FORMATS: dict[str, str] = {
 
 HEAD_BYTES = 65536
 
+if TYPE_CHECKING:  # the type checker verifies that every reader module satisfies the Reader protocol
+    from feedtools.readers import authorfeed, car, fetchdir, jetstream, postviews, scrape
 
-def reader_for(fmt: str) -> ModuleType:
+    _READERS: tuple[Reader, ...] = (car, jetstream, authorfeed, postviews, scrape, fetchdir)
+
+
+def reader_for(fmt: str) -> Reader:
     """The reader module for a format name; :class:`FeedError` for an unknown name."""
     if fmt not in FORMATS:
         raise FeedError(f"unknown format {fmt!r}; known formats: {', '.join(FORMATS)}")
-    return importlib.import_module(FORMATS[fmt])
+    return cast(Reader, importlib.import_module(FORMATS[fmt]))  # each module of FORMATS is one (see _READERS)
 
 
-def _available() -> list[tuple[str, ModuleType]]:
-    return [(name, importlib.import_module(mod)) for name, mod in FORMATS.items()]
+def _available() -> list[tuple[str, Reader]]:
+    return [(name, reader_for(name)) for name in FORMATS]
 
 
 def detect_format(path: str | Path) -> str:
@@ -76,7 +83,7 @@ def _detect(path: Path, name: str) -> str:
     raise FeedError(f"{name}: not in a known feed format (known formats: {known})")
 
 
-def iter_read(path: str | Path, fmt: str = "auto", **options) -> Iterator[ReadResult]:
+def iter_read(path: str | Path, fmt: str = "auto", **options: Any) -> Iterator[ReadResult]:
     """Read ``path`` batch by batch with the reader for ``fmt`` (``auto``: detect by content).
 
     ``path`` may be ``-`` (stdin), a pipe or a FIFO: it is read once into a temporary
@@ -99,6 +106,6 @@ def iter_read(path: str | Path, fmt: str = "auto", **options) -> Iterator[ReadRe
             raise FeedError(f"{inp.name}: too large to read in memory") from None
 
 
-def read_raw(path: str | Path, fmt: str = "auto", **options) -> ReadResult:
+def read_raw(path: str | Path, fmt: str = "auto", **options: Any) -> ReadResult:
     """Read a whole file into one :class:`ReadResult` (reader columns only, no enrichment)."""
     return ReadResult.combine(iter_read(path, fmt, **options))

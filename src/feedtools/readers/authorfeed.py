@@ -28,6 +28,7 @@ post's ``indexedAt``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from feedtools.readers.atproto import (
@@ -45,7 +46,7 @@ from feedtools.readers.atproto import (
     rtype,
     sniff_json,
 )
-from feedtools.readers.base import FeedError
+from feedtools.readers.base import FeedError, ReadResult
 from feedtools.readers.jsonarray import is_array
 
 FORMAT = "authorfeed"
@@ -108,8 +109,9 @@ def item_row(item) -> dict:
     kind = rtype(reason) if isinstance(reason, dict) else None
     row["is_repost"] = False
     row["is_pinned"] = False
-    if kind == REASON_REPOST:
-        by = reason.get("by") if isinstance(reason.get("by"), dict) else {}
+    if kind == REASON_REPOST and isinstance(reason, dict):  # kind is only set for a dict reason
+        by = reason.get("by")
+        by = by if isinstance(by, dict) else {}
         handle = by.get("handle") if isinstance(by.get("handle"), str) else None
         did = by.get("did") if isinstance(by.get("did"), str) else None
         repost_uri = reason.get("uri") if isinstance(reason.get("uri"), str) else None
@@ -208,7 +210,7 @@ def _items(value, source: str):
             yield f"page {p} item {i}", None, item
 
 
-def read_batches(path: str | Path, **_: object):
+def read_batches(path: str | Path, **_: object) -> Iterator[ReadResult]:
     """Read an author feed. Yields one :class:`ReadResult` (one account's feed fits in memory).
 
     Raises :class:`FeedError` when the file is not JSON/JSON Lines or not an author feed.

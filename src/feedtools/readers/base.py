@@ -4,16 +4,19 @@
 A reader turns one input file into :class:`ReadResult` batches: posts in the
 canonical schema (reader-filled columns only; enrichment fills the rest), the
 records it rejected (with location and reason) and counts that account for every
-record read (``records == posts + rejected + skipped``).
+record read (``records == posts + rejected + skipped``). Each reader module satisfies
+:class:`Reader`; what a batch says about its input (and, after the pipeline, about the
+whole feed) is a :class:`FeedMeta`.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Literal, Protocol, TypedDict, runtime_checkable
 
 import polars as pl
 
@@ -37,6 +40,65 @@ MAGIC = (
 _BINARY_BYTES = [b for b in range(32) if b not in (9, 10, 12, 13, 27)]
 
 
+class InputEntry(TypedDict):
+    """One input's provenance and record accounting, as kept in ``FeedMeta["inputs"]``."""
+
+    source: str | None
+    format: str | None
+    sha256: str | None
+    size_bytes: int | None
+    unit: str  # "records", or "lines" for a line-based scrape
+    rows: int  # rows this input gave (-1 when not known)
+    stats: dict[str, int]  # the input's own counts (``records == posts + rejected + skipped``)
+
+
+class AccountInfo(TypedDict):
+    """The account a one-account feed belongs to (null where the format does not say)."""
+
+    did: str | None
+    handle: str | None
+    name: str | None
+
+
+class FeedKind(TypedDict):
+    """Whether a feed is one account's or a collection (:func:`feedtools.pipeline.feed_kind`)."""
+
+    kind: Literal["account", "collection"]
+    accounts: int  # distinct authors of original (non-repost) rows
+    account: AccountInfo | None  # one-account feeds only
+
+
+class FeedMeta(TypedDict, total=False):
+    """What a reader says about its input (``ReadResult.meta``) and the pipeline about a feed (``Feed.meta``).
+
+    Every reader sets ``format``, ``source`` and ``unit``; the pipeline adds ``sha256``, ``size_bytes``,
+    ``inputs`` and the feed's kind (``kind``, ``accounts``, ``account``: see
+    :func:`feedtools.pipeline.feed_kind`); the other keys are format-specific facts.
+    """
+
+    format: str  # reader name, "mixed" for inputs of several formats, "unknown" for an unrecorded Parquet table
+    source: str  # file name; several joined with ", "
+    unit: str  # what ``records`` counts: "records" or "lines"
+    sha256: str | None
+    size_bytes: int | None
+    spooled_from: str  # "stdin" or "pipe" when read from a stream (feedtools.readers.inputs)
+    inputs: list[InputEntry]
+    kind: Literal["account", "collection"]
+    accounts: int
+    account: AccountInfo | None
+    accounting: str  # "not recorded" for a Parquet table written by other means than feedtools
+    profile_name: str | None  # scrape, CAR, fetch folder
+    profile_bio: str | None  # scrape, fetch folder
+    did: str | None  # CAR, fetch folder
+    handle: str | None  # fetch folder
+    rev: str | None  # CAR: the repository revision
+    data_cid: str | None  # CAR: the root of the record tree
+    repo_version: int | None  # CAR: the commit's format version
+    pages: int  # fetch folder: author-feed pages saved
+    repo: str | None  # fetch folder: the repository file read, if any
+    fetched_at: str | None  # fetch folder: when the last run finished
+
+
 @dataclass
 class ReadResult:
     """Output of a reader for one file, or one batch of it.
@@ -49,8 +111,8 @@ class ReadResult:
 
     posts: pl.DataFrame = field(default_factory=empty_posts)
     rejects: pl.DataFrame = field(default_factory=empty_rejects)
-    stats: Counter = field(default_factory=Counter)
-    meta: dict = field(default_factory=dict)
+    stats: Counter[str] = field(default_factory=Counter)
+    meta: FeedMeta = field(default_factory=lambda: FeedMeta())
 
     @classmethod
     def combine(cls, parts: Iterable[ReadResult]) -> ReadResult:
@@ -58,8 +120,8 @@ class ReadResult:
         parts = list(parts)
         if not parts:
             return cls()
-        stats: Counter = Counter()
-        meta: dict = {}
+        stats: Counter[str] = Counter()
+        meta: FeedMeta = {}
         for p in parts:
             stats.update(p.stats)
             meta.update(p.meta)
@@ -69,6 +131,23 @@ class ReadResult:
             stats=stats,
             meta=meta,
         )
+
+
+@runtime_checkable
+class Reader(Protocol):
+    """What a reader module provides (each module named in :data:`feedtools.readers.FORMATS` is one).
+
+    ``FORMAT``: its name. ``sniff(head)``: does the start of a file (up to 64 KiB) look like this format?
+    ``read_batches(path, **options)``: the input as :class:`ReadResult` batches, whose counts together account
+    for every record; options a reader does not know are ignored (``known_names`` for a scrape,
+    ``batch_size`` for Jetstream). Raises :class:`FeedError` for an input that cannot be read at all.
+    """
+
+    FORMAT: str
+
+    def sniff(self, head: bytes) -> bool: ...
+
+    def read_batches(self, path: str | Path, **options: Any) -> Iterator[ReadResult]: ...
 
 
 def rejects_frame(rows: list[dict]) -> pl.DataFrame:

@@ -33,6 +33,7 @@ whole, so the file is then re-read block by block and only the bad blocks are lo
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import libipld
@@ -50,7 +51,7 @@ from feedtools.readers.atproto import (
     repost_row,
     tid_micros,
 )
-from feedtools.readers.base import FeedError, ReadResult, rejects_frame
+from feedtools.readers.base import FeedError, FeedMeta, ReadResult, rejects_frame
 
 FORMAT = "car"
 PROFILE = "app.bsky.actor.profile"
@@ -215,7 +216,7 @@ def _skip_key(collection: str) -> str:
     return "skipped_" + (collection.rsplit(".", 1)[-1] if collection.startswith("app.bsky.") else collection)
 
 
-def read_batches(path: str | Path, **_: object):
+def read_batches(path: str | Path, **_: object) -> Iterator[ReadResult]:
     """Read a repository CAR export. Yields one :class:`ReadResult` (a repository is read whole).
 
     Raises :class:`FeedError` when the file is not a CAR, has no root, or its root
@@ -263,7 +264,7 @@ def read_batches(path: str | Path, **_: object):
         buf.append(row)
     finish_stats(stats, len(buf), len(rejects))
     check_readable(stats, rejects, source, FORMAT)
-    meta = {"format": FORMAT, "source": source, "unit": "records", "did": did, "rev": rev,
+    meta: FeedMeta = {"format": FORMAT, "source": source, "unit": "records", "did": did, "rev": rev,
             "data_cid": _cid_str(commit["data"]), "repo_version": commit.get("version"),
             "profile_name": profile_name}
     yield ReadResult(posts=buf.frame(source=source, source_format=FORMAT), rejects=rejects_frame(rejects),

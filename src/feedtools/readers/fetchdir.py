@@ -25,13 +25,14 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
 import polars as pl
 
 from feedtools.readers.atproto import BadItem, finish_stats, read_items
-from feedtools.readers.base import FeedError, ReadResult, rejects_frame
+from feedtools.readers.base import FeedError, FeedMeta, ReadResult, rejects_frame
 from feedtools.schema import conform, empty_posts
 
 FORMAT = "fetchdir"
@@ -103,7 +104,7 @@ def _page_items(path: Path, manifest: dict):
     """``(location, line, item)`` for every item of every saved page, in reading order."""
     for rel in feed_pages(manifest):
         data, problem = _check_file(path, rel, manifest["files"].get(rel))
-        if problem:
+        if data is None:  # _check_file says why
             yield rel, None, BadItem(f"page {problem}", None)
             continue
         try:
@@ -124,7 +125,7 @@ def _profile(path: Path, manifest: dict) -> dict:
     profiles = sorted(rel for rel, rec in manifest.get("files", {}).items()
                       if rec.get("kind") == "app.bsky.actor.getProfile")
     for rel in reversed(profiles):
-        data, problem = _check_file(path, rel, manifest["files"][rel])
+        data, _problem = _check_file(path, rel, manifest["files"][rel])
         if data is not None:
             try:
                 value = orjson.loads(data)
@@ -135,7 +136,7 @@ def _profile(path: Path, manifest: dict) -> dict:
     return {}
 
 
-def read_batches(path: str | Path, **_: object):
+def read_batches(path: str | Path, **_: object) -> Iterator[ReadResult]:
     """Read a fetch folder as one feed. Yields one :class:`ReadResult`.
 
     Raises :class:`FeedError` when the manifest is missing or unreadable.
@@ -153,7 +154,7 @@ def read_batches(path: str | Path, **_: object):
     did, handle = actor.get("did"), actor.get("handle")
     repo_rel = latest_repo(manifest)
     if repo_rel:
-        data, problem = _check_file(path, repo_rel, manifest["files"].get(repo_rel))
+        _data, problem = _check_file(path, repo_rel, manifest["files"].get(repo_rel))
         if problem:
             stats["records"] += 1
             rejects.append(rejects_frame([{"source": source, "location": repo_rel, "line": None,
@@ -182,7 +183,7 @@ def read_batches(path: str | Path, **_: object):
     rows = posts.height
     finish_stats(stats, rows, all_rejects.height)
     profile = _profile(path, manifest)
-    meta = {"format": FORMAT, "source": source, "unit": "records", "did": did, "handle": handle,
+    meta: FeedMeta = {"format": FORMAT, "source": source, "unit": "records", "did": did, "handle": handle,
             "pages": len(feed_pages(manifest)), "repo": repo_rel,
             "fetched_at": _last_fetch(manifest)}
     name, bio = profile.get("displayName"), profile.get("description")
@@ -216,15 +217,15 @@ def provenance(path: str | Path) -> list[tuple[str, str]]:
             added += ", repository"
         start = str(run.get("started_at") or "?")[:19].replace("T", " ")
         end = str(run.get("finished_at") or "?")[:19].replace("T", " ")
-        rows.append((f"run {run.get('run')}", f"{start} to {end} UTC: {run.get('status')}; {added}; "
-                     f"feedtools {run.get('feedtools_version')}"))
+        rows.append((f"run {run.get('run')}", (f"{start} to {end} UTC: {run.get('status')}; {added}; "
+                     f"feedtools {run.get('feedtools_version')}")))
     pages = feed_pages(m)
-    rows.append(("author-feed pages", f"{len(pages)} files, "
-                 f"{sum(m['files'].get(p, {}).get('items') or 0 for p in pages)} items"))
+    rows.append(("author-feed pages", (f"{len(pages)} files, "
+                 f"{sum(m['files'].get(p, {}).get('items') or 0 for p in pages)} items")))
     repo = m.get("repo")
     if isinstance(repo, dict) and repo.get("file") in m.get("files", {}):
         rec = m["files"][repo["file"]]
-        rows.append(("repository", f"{repo['file']} from {repo.get('pds')}, {rec.get('size')} bytes, "
-                     f"rev {rec.get('rev')}, SHA-256 {rec.get('sha256')}"))
+        rows.append(("repository", (f"{repo['file']} from {repo.get('pds')}, {rec.get('size')} bytes, "
+                     f"rev {rec.get('rev')}, SHA-256 {rec.get('sha256')}")))
     rows.append((f"{MANIFEST} SHA-256", hashlib.sha256((path / MANIFEST).read_bytes()).hexdigest()))
     return rows

@@ -29,9 +29,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from feedtools.readers.base import FeedError
+from feedtools.readers.base import FeedError, FeedMeta
 
-__all__ = ["FIFO_WAIT_SECONDS", "Input", "STDIN", "display_name", "input_facts", "open_input"]
+__all__ = ["FIFO_WAIT_SECONDS", "STDIN", "Input", "display_name", "input_facts", "open_input"]
 
 #: The path that names standard input.
 STDIN = "-"
@@ -50,7 +50,7 @@ class Input:
 
     path: Path
     name: str
-    facts: dict = field(default_factory=dict)
+    facts: FeedMeta = field(default_factory=lambda: FeedMeta())
 
 
 def display_name(path: str | Path) -> str:
@@ -69,7 +69,7 @@ def _is_anonymous_pipe(path: str) -> bool:
     """True for ``/dev/stdin``, ``/dev/fd/N``, ``/proc/self/fd/N`` naming a pipe (a writer exists already)."""
     try:
         target = os.readlink(path) if os.path.islink(path) else ""
-        while target.startswith("/proc/self/fd/") or target.startswith("/dev/fd/"):
+        while target.startswith(("/proc/self/fd/", "/dev/fd/")):
             target = os.readlink(target)
     except OSError:
         return False
@@ -185,7 +185,7 @@ def open_input(path: str | Path) -> Iterator[Input]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def input_facts(path: str | Path, meta: dict, *, sha256: bool = True) -> dict:
+def input_facts(path: str | Path, meta: FeedMeta, *, sha256: bool = True) -> FeedMeta:
     """``source``, ``size_bytes`` and (``sha256=True``) ``sha256`` of an input that has been read.
 
     For a spooled input (``meta`` from :func:`feedtools.readers.iter_read` holds
@@ -193,14 +193,14 @@ def input_facts(path: str | Path, meta: dict, *, sha256: bool = True) -> dict:
     for a regular file (or a fetch folder) they are taken from it.
     """
     if meta.get("spooled_from"):
-        facts = {"source": meta.get("source") or display_name(path), "size_bytes": meta.get("size_bytes")}
+        facts: FeedMeta = {"source": meta.get("source") or display_name(path), "size_bytes": meta.get("size_bytes")}
         if sha256:
             facts["sha256"] = meta.get("sha256")
         return facts
     from feedtools.readers.base import file_sha256, input_size
 
     p = Path(path)
-    facts = {"source": p.name, "size_bytes": input_size(p)}
+    facts = FeedMeta(source=p.name, size_bytes=input_size(p))
     if sha256:
         facts["sha256"] = file_sha256(p)
     return facts

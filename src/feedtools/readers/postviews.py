@@ -18,11 +18,12 @@ location (``item 4``, ``page 2 item 4`` or ``line 9``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from feedtools.readers.atproto import BadItem, iter_line_items, load_document_or_lines, raw_json, read_items, sniff_json
 from feedtools.readers.authorfeed import post_list_row
-from feedtools.readers.base import FeedError
+from feedtools.readers.base import FeedError, ReadResult
 from feedtools.readers.jsonarray import is_array
 
 FORMAT = "postviews"
@@ -57,7 +58,7 @@ def _items(value, source: str):
         raise FeedError(f"{source}: JSON {type(value).__name__} holds no postViews")
 
 
-def read_batches(path: str | Path, **_: object):
+def read_batches(path: str | Path, **_: object) -> Iterator[ReadResult]:
     """Read a list of postViews. Yields one :class:`ReadResult`.
 
     Raises :class:`FeedError` when the file is not JSON/JSON Lines or holds no postViews.

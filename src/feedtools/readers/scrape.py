@@ -22,6 +22,7 @@ import re
 import unicodedata
 from array import array
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -177,7 +178,7 @@ def _scrape_id(author: str | None, reposted_by: str | None, is_repost: bool, tex
     return "scrape:" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
-def read_batches(path: str | Path, *, known_names: tuple[str, ...] = (), **_: object):
+def read_batches(path: str | Path, *, known_names: tuple[str, ...] = (), **_: object) -> Iterator[ReadResult]:
     """Read a profile scrape. Yields one :class:`ReadResult` (the format is small per account).
 
     ``known_names`` adds reposter display names to split ``Reposted by <name>`` labels

@@ -28,10 +28,16 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import polars as pl
 
+from feedtools.readers.base import FeedMeta, InputEntry
 from feedtools.schema import POSTS_SCHEMA, empty_rejects
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from pyspark.sql import DataFrame as SparkDataFrame
 
 __all__ = ["SPLIT_BYTES", "SparkFeed", "campaign_day_counts", "daily_counts", "read", "read_feed", "spark_schema",
            "write"]
@@ -45,10 +51,10 @@ class SparkFeed:
     """A feed read on Spark: ``posts`` (a Spark DataFrame, canonical schema, in no particular order), and the
     small accounting collected on the driver: ``rejects`` (polars), ``stats``, ``meta`` (as :class:`Feed`)."""
 
-    posts: object
+    posts: SparkDataFrame
     rejects: pl.DataFrame = field(default_factory=empty_rejects)
-    stats: Counter = field(default_factory=Counter)
-    meta: dict = field(default_factory=dict)
+    stats: Counter[str] = field(default_factory=Counter)
+    meta: FeedMeta = field(default_factory=lambda: FeedMeta())
 
 
 def spark_schema(schema: pl.Schema = POSTS_SCHEMA):
@@ -133,7 +139,7 @@ def read_feed(spark, paths: str | Path | Sequence[str | Path], *, format: str = 
         return tasks_mod.read_partition(batches, langs, names)
 
     raw = task_df.mapInArrow(fn, spark_schema(tasks_mod.OUTPUT_SCHEMA)).persist()
-    side = pl.from_arrow(raw.filter(F.col("_rec") != 0).select(
+    side = _arrow_frame(raw.filter(F.col("_rec") != 0).select(
         "_rec", "_input", "_range", "source", "source_location", "source_line", "notes", "text", "like_count")
         .toArrow())
     errors = side.filter(pl.col("_rec") == 4).sort("_input", "_range")
@@ -141,7 +147,8 @@ def read_feed(spark, paths: str | Path | Sequence[str | Path], *, format: str = 
         raw.unpersist()
         raise FeedError(errors["notes"][0])
     stats_rows = side.filter(pl.col("_rec") == 2)
-    per_range = {(i, r): Counter() for i, r in {(t["input"], t["range"]) for t in tasks}}
+    per_range: dict[tuple[int, int], Counter[str]] = {
+        (i, r): Counter() for i, r in {(t["input"], t["range"]) for t in tasks}}
     for i, r, k, v in stats_rows.select("_input", "_range", "notes", "like_count").iter_rows():
         per_range[(i, r)][k] += v
     metas = {(i, r): json.loads(m) for i, r, m in side.filter(pl.col("_rec") == 3)
@@ -175,7 +182,7 @@ def read_feed(spark, paths: str | Path | Sequence[str | Path], *, format: str = 
                                        .otherwise(pl.col("source_location")))
     rejects = (rejects.sort("_input", "_range", "source_line", maintain_order=True)
                .select(source="source", location="source_location", line="source_line", reason="notes", raw="text")
-               .cast(dict(empty_rejects().schema)))
+               .cast(empty_rejects().schema))
 
     # Repeats across the byte ranges of one capture: the first range's row is kept (as the reader does).
     if split_inputs:
@@ -223,15 +230,16 @@ def read_feed(spark, paths: str | Path | Sequence[str | Path], *, format: str = 
     from feedtools.pipeline import _count_repeats, _input_entry
     from feedtools.readers.base import file_sha256, input_size
 
-    inputs, stats = [], Counter()
+    inputs: list[tuple[InputEntry, FeedMeta]] = []
+    stats: Counter[str] = Counter()
     for i, path in enumerate(files):
-        st: Counter = Counter()
-        meta: dict = {}
+        st: Counter[str] = Counter()
+        meta: FeedMeta = {}
         for (j, r), c in sorted(per_range.items()):
             if j == i:
                 st.update(c)
                 meta.update(metas.get((j, r), {}))
-        meta.update(source=path.name, sha256=file_sha256(path), size_bytes=input_size(path))
+        meta.update({"source": path.name, "sha256": file_sha256(path), "size_bytes": input_size(path)})
         entry = _input_entry(meta, st, int(st.get("posts", 0)))
         entry["stats"] = dict(entry["stats"])
         if repeats.get(i):
@@ -240,21 +248,23 @@ def read_feed(spark, paths: str | Path | Sequence[str | Path], *, format: str = 
         stats.update({k: v for k, v in entry["stats"].items() if k != "duplicates"})
     stats["duplicates"] = posts.filter(F.col("duplicate_of").isNotNull()).count()
     if len(files) == 1:
-        meta = dict(inputs[0][1])
+        meta = inputs[0][1].copy()
     else:
         formats = sorted({str(e["format"]) for e, _ in inputs})
         meta = {"format": formats[0] if len(formats) == 1 else "mixed",
                 "source": ", ".join(str(e["source"]) for e, _ in inputs),
                 "unit": "lines" if all(e.get("unit") == "lines" for e, _ in inputs) else "records"}
-        for key, value in inputs[0][1].items():
-            if key not in {"format", "source", "unit", "sha256", "size_bytes"} and \
-                    all(m.get(key) == value for _, m in inputs):
-                meta.setdefault(key, value)
+        shared: dict[str, object] = {}
+        for name, value in inputs[0][1].items():
+            if name not in {"format", "source", "unit", "sha256", "size_bytes"} and \
+                    all(m.get(name) == value for _, m in inputs):
+                shared[name] = value
+        meta.update(cast(FeedMeta, shared))  # keys and values taken from the inputs' own FeedMeta
     meta["inputs"] = [e for e, _ in inputs]
     kind_cols = posts.select("is_repost", "reposted_by", "author_did", "author_handle", "author_name").distinct()
     from feedtools.pipeline import feed_kind
 
-    meta.update(feed_kind(_to_polars(kind_cols, pl.Schema({c: POSTS_SCHEMA[c] for c in kind_cols.columns}))))
+    meta = {**meta, **feed_kind(_to_polars(kind_cols, pl.Schema({c: POSTS_SCHEMA[c] for c in kind_cols.columns})))}
     return SparkFeed(posts=posts, rejects=rejects, stats=stats, meta=meta)
 
 
@@ -267,7 +277,7 @@ def read(spark, paths: str | Path | Sequence[str | Path], **options):
 def _to_polars(df, schema: pl.Schema = POSTS_SCHEMA) -> pl.DataFrame:
     """A (small) Spark DataFrame collected as polars with the given schema (times as UTC)."""
     table = df.toArrow()
-    frame = pl.from_arrow(table) if table.num_rows else pl.DataFrame(schema=schema)
+    frame = _arrow_frame(table) if table.num_rows else pl.DataFrame(schema=schema)
     return frame.select([_utc(frame, c) if isinstance(t, pl.Datetime) else pl.col(c).cast(t)
                          for c, t in schema.items()])
 
@@ -324,7 +334,10 @@ def write(data, path: str | Path, *, mode: str = "overwrite") -> str:
             if name.endswith(".parquet") and not name.startswith(("_", ".")):
                 parts.append({"file": name, "bytes": int(st.getLen())})
         doc = manifest_doc(feed.stats, feed.meta, feed.rejects, parts)
-        out = fs.create(spark._jvm.org.apache.hadoop.fs.Path(root, MANIFEST), True)
+        jvm = spark._jvm  # a driver session always has its JVM gateway (pyspark types it as optional)
+        if jvm is None:
+            raise RuntimeError("the Spark session has no JVM gateway: write() runs on the driver only")
+        out = fs.create(jvm.org.apache.hadoop.fs.Path(root, MANIFEST), True)
         try:
             data_bytes = (json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=1, default=str) + "\n").encode()
             out.write(bytearray(data_bytes))
@@ -357,8 +370,8 @@ def daily_counts(df) -> pl.DataFrame:
                 .alias("n_reposts")))
     schema = pl.Schema({"day": pl.Date, "n_posts": pl.Int64, "n_reposts": pl.Int64})
     table = agg.toArrow()
-    out = pl.from_arrow(table) if table.num_rows else pl.DataFrame(schema=schema)
-    return out.cast(dict(schema)).sort("day")
+    out = _arrow_frame(table) if table.num_rows else pl.DataFrame(schema=schema)
+    return out.cast(schema).sort("day")
 
 
 def campaign_day_counts(df, aliases: pl.DataFrame | None = None) -> pl.DataFrame:
@@ -375,7 +388,7 @@ def campaign_day_counts(df, aliases: pl.DataFrame | None = None) -> pl.DataFrame
 
     def fn(batches):
         for batch in batches:
-            posts = pl.from_arrow(batch)
+            posts = _arrow_frame(batch)
             rows = local.campaign_rows(posts, al)
             yield from rows.to_arrow().cast(local.CAMPAIGN_ROWS_ARROW).to_batches()
 
@@ -386,8 +399,8 @@ def campaign_day_counts(df, aliases: pl.DataFrame | None = None) -> pl.DataFrame
         F.sum(F.when(F.col("is_repost"), 1).otherwise(0)).cast("long").alias("n_reposts"))
     table = agg.toArrow()
     schema = local.CAMPAIGN_DAY_SCHEMA
-    out = pl.from_arrow(table) if table.num_rows else pl.DataFrame(schema=schema)
-    return out.cast(dict(schema)).sort("campaign_id", "day", nulls_last=True)
+    out = _arrow_frame(table) if table.num_rows else pl.DataFrame(schema=schema)
+    return out.cast(schema).sort("campaign_id", "day", nulls_last=True)
 
 
 def _env_check() -> str | None:
@@ -401,3 +414,12 @@ def _env_check() -> str | None:
     if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
         return "no Java runtime (install OpenJDK 17)"
     return None
+
+
+def _arrow_frame(data: pa.Table | pa.RecordBatch) -> pl.DataFrame:
+    """``pl.from_arrow`` of an Arrow table or record batch: always a DataFrame (polars types the result as
+    ``DataFrame | Series``). Raises ``TypeError`` otherwise."""
+    frame = pl.from_arrow(data)
+    if not isinstance(frame, pl.DataFrame):
+        raise TypeError(f"expected a table from Arrow, got {type(frame).__name__}")
+    return frame

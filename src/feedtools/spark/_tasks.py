@@ -106,7 +106,7 @@ def _read_range(task: dict) -> tuple[pl.DataFrame, pl.DataFrame, Counter, dict]:
 
     path = Path(task["path"])
     source = path.name
-    buf, rejects, stats, seen = RowBuffer(), [], Counter(), set()
+    buf, rejects, stats, seen = RowBuffer(), [], Counter[str](), set[str]()
     lines = 0
     for line_no, line in _range_lines(path, task["start"], task["end"]):
         if not line:

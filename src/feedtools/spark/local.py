@@ -29,7 +29,7 @@ def campaign_rows(posts: pl.DataFrame, aliases: pl.DataFrame | None = None) -> p
            .select(pl.col("campaigns").alias("campaign_id"), day=pl.col("created_at").dt.date(),
                    is_repost=pl.col("is_repost").fill_null(False))
            .explode("campaign_id").drop_nulls("campaign_id"))
-    return out.cast(dict(CAMPAIGN_ROWS_SCHEMA))
+    return out.cast(CAMPAIGN_ROWS_SCHEMA)
 
 
 def campaign_day_counts(posts: pl.DataFrame, aliases: pl.DataFrame | None = None) -> pl.DataFrame:
@@ -38,7 +38,7 @@ def campaign_day_counts(posts: pl.DataFrame, aliases: pl.DataFrame | None = None
     rows = campaign_rows(posts, aliases)
     out = rows.group_by("campaign_id", "day").agg(
         n_posts=(~pl.col("is_repost")).sum().cast(pl.Int64), n_reposts=pl.col("is_repost").sum().cast(pl.Int64))
-    return out.cast(dict(CAMPAIGN_DAY_SCHEMA)).sort("campaign_id", "day", nulls_last=True)
+    return out.cast(CAMPAIGN_DAY_SCHEMA).sort("campaign_id", "day", nulls_last=True)
 
 
 def daily_counts(posts: pl.DataFrame) -> pl.DataFrame:

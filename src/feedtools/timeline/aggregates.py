@@ -57,8 +57,8 @@ def period_counts(
         keep = (tags.group_by("tag").len().sort(["len", "tag"], descending=[True, False]).head(top)["tag"])
         tp = tp.drop("group").join(tags.filter(pl.col("tag").is_in(keep.implode())), on="position").rename(
             {"tag": "group"})
-    schema = {"period_start": pl.Date, "group": pl.String, "n_certain": pl.Int64, "n_possible": pl.Int64,
-              "n_expected": pl.Float64, "n_open": pl.Int64}
+    schema = pl.Schema({"period_start": pl.Date, "group": pl.String, "n_certain": pl.Int64, "n_possible": pl.Int64,
+              "n_expected": pl.Float64, "n_open": pl.Int64})
     closed = tp.filter(pl.col("date_min").is_not_null() & pl.col("date_max").is_not_null())
     opened = tp.filter(pl.col("date_min").is_null() | pl.col("date_max").is_null()).group_by("group").agg(
         n_open=pl.len().cast(pl.Int64))
@@ -79,7 +79,7 @@ def _closed_counts(closed: pl.DataFrame, period: str) -> pl.DataFrame:
     c = closed.with_columns(
         w=(pl.col("date_max") - pl.col("date_min")).dt.total_days() + 1,
         ps=_period_start(pl.col("date_min"), period), pe=_period_start(pl.col("date_max"), period))
-    day0, day1 = c["date_min"].min(), c["date_max"].max()
+    day0, day1 = c.select(pl.col("date_min").min(), pl.col("date_max").max()).row(0)
     days = pl.DataFrame({"day": pl.date_range(day0, day1 + dt.timedelta(days=1), "1d", eager=True)})
     groups = c.select("group").unique()
     grid = groups.join(days, how="cross")

@@ -33,13 +33,13 @@ CONTRADICTIONS_SCHEMA = pl.Schema(
 
 EVENTS_SCHEMA = pl.Schema(
     {
-        "event_id": pl.String,
-        "label": pl.String,
-        "date_min": pl.Date,  # earliest possible day of its first post
-        "date_max": pl.Date,  # latest possible day of its last post
-        "event_date_min": pl.Date,  # earliest date its posts name (dates, ranges, observances), if any
-        "event_date_max": pl.Date,
-        "n_posts": pl.Int64,
+        "event_id": pl.String(),
+        "label": pl.String(),
+        "date_min": pl.Date(),  # earliest possible day of its first post
+        "date_max": pl.Date(),  # latest possible day of its last post
+        "event_date_min": pl.Date(),  # earliest date its posts name (dates, ranges, observances), if any
+        "event_date_max": pl.Date(),
+        "n_posts": pl.Int64(),
         "positions": pl.List(pl.Int64),
         "languages": pl.List(pl.String),
         "hashtags": pl.List(pl.String),

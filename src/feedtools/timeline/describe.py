@@ -11,6 +11,7 @@ import datetime as dt
 import polars as pl
 
 from feedtools.prose import count_accounts, day, join_list, pct, plural, span
+from feedtools.series import scalar_float
 from feedtools.timeline.aggregates import window_summary
 from feedtools.timeline.core import Timeline
 
@@ -108,7 +109,7 @@ def describe_windows(timeline_posts: pl.DataFrame) -> str:
     by = {r["date_source"]: r for r in s.iter_rows(named=True)}
     what = {"timestamp": "by their timestamp", "evidence": "by their own evidence",
             "neighbours": "by their neighbours in the feed order", "unknown": "not at all (nothing bounds them)"}
-    parts = []
+    parts: list[str] = []
     for src in ("timestamp", "evidence", "neighbours", "unknown"):
         if src in by:
             r = by[src]
@@ -118,9 +119,9 @@ def describe_windows(timeline_posts: pl.DataFrame) -> str:
     text = f"Of {plural(n, 'post')}, {join_list(parts, 4)}."
     bounded = timeline_posts["window_days"].drop_nulls()
     if bounded.len():
-        text += (f" The median window is {plural(round(float(bounded.median())), 'day')}; "
+        text += (f" The median window is {plural(round(scalar_float(bounded.median())), 'day')}; "
                  f"{bounded.len()} {'window is' if bounded.len() == 1 else 'windows are'} bounded on both sides, "
-                 f"together spanning {_span_days(timeline_posts['date_min'].min(), timeline_posts['date_max'].max())}.")
+                 f"together spanning {_span_days(*timeline_posts.select(pl.col('date_min').min(), pl.col('date_max').max()).row(0))}.")
     opened = n - bounded.len()
     if opened:
         text += f" {plural(opened, 'window')} {'stays' if opened == 1 else 'stay'} open on at least one side."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from feedtools.series import scalar_float
 from feedtools.timeline.build import build_timeline
 from feedtools.timeline.core import _base, _check_timezone, _timestamp_bounds, has_timestamps
 
@@ -36,12 +37,12 @@ def hidden_timestamp_error(posts: pl.DataFrame, *, timezone: str = "UTC", **opti
         "n_posts": posts.height,
         "n_dated": per.height,
         "n_estimated": err.len(),
-        "median_error_days": float(err.median()) if err.len() else None,
-        "p90_error_days": float(err.quantile(0.9, "nearest")) if err.len() else None,
-        "worst_error_days": int(err.max()) if err.len() else None,
-        "mean_error_days": float(err.mean()) if err.len() else None,
+        "median_error_days": scalar_float(err.median()) if err.len() else None,
+        "p90_error_days": scalar_float(err.quantile(0.9, "nearest")) if err.len() else None,
+        "worst_error_days": int(scalar_float(err.max())) if err.len() else None,
+        "mean_error_days": scalar_float(err.mean()) if err.len() else None,
         "coverage": float(per.select(held.mean()).item()) if per.height else None,
-        "median_window_days": float(per["window_days"].drop_nulls().median()) if per["window_days"].drop_nulls().len()
+        "median_window_days": scalar_float(per["window_days"].drop_nulls().median()) if per["window_days"].drop_nulls().len()
         else None,
         "per_post": per.drop("window_days"),
     }

@@ -264,7 +264,7 @@ def _event_table(members: pl.DataFrame, sizes: pl.DataFrame, keys_ev: pl.DataFra
         .join(ev_dates, on="event_id", how="left")
         .rename({"lang": "languages"})
         .with_columns(pl.col("languages", "hashtags", "partners", "keys").fill_null([]))
-        .select(list(EVENTS_SCHEMA)).cast(dict(EVENTS_SCHEMA)).sort("event_id")
+        .select(list(EVENTS_SCHEMA)).cast(EVENTS_SCHEMA).sort("event_id")
     )
 
 
@@ -378,7 +378,7 @@ def resolve_event_days(evidence: pl.DataFrame, membership: pl.DataFrame, *, repo
     rel = pl.col("relation")
     r = (pl.col("resolved") + pl.duration(days=pl.col("offset_days").fill_null(0))).cast(pl.Date)
     pmin = pl.when(rel.is_in(["on", "after"])).then(r)
-    pmax = pl.when(rel.is_in(["on", "before"])).then(r)
+    pmax: pl.Expr = pl.when(rel.is_in(["on", "before"])).then(r)
     pmax = pl.when(pl.col("rp")).then(pmax + lag if lag is not None else None).otherwise(pmax)
     has = pl.col("resolved").is_not_null()
     shift = pl.when(pl.col("offset_days").fill_null(0) != 0).then(
@@ -407,8 +407,8 @@ def event_spans(evidence: pl.DataFrame, membership: pl.DataFrame, posts: pl.Data
     span_min, span_max, closing`` (``closing``: the post names the final or closing day and
     no date resolves it), one row per member post of an event with known days.
     """
-    schema = {"position": pl.Int64, "event_id": pl.String, "span_min": pl.Date, "span_max": pl.Date,
-              "closing": pl.Boolean}
+    schema = pl.Schema({"position": pl.Int64, "event_id": pl.String, "span_min": pl.Date, "span_max": pl.Date,
+              "closing": pl.Boolean})
     if evidence.height == 0 or membership.height == 0:
         return pl.DataFrame(schema=schema)
     ev = evidence.join(membership, on="position", how="inner")

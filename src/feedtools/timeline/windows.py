@@ -4,6 +4,7 @@ order (:func:`infer_windows`), and a point estimate inside the window (:data:`ES
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 import numpy as np
 import polars as pl
@@ -79,7 +80,7 @@ def infer_windows(
         own_min="own_min", own_max="own_max",
     )
     contra = (
-        pl.concat([c.select(list(CONTRADICTIONS_SCHEMA)).cast(dict(CONTRADICTIONS_SCHEMA)) for c in contradictions])
+        pl.concat([c.select(list(CONTRADICTIONS_SCHEMA)).cast(CONTRADICTIONS_SCHEMA) for c in contradictions])
         .sort("position", "kind", "text") if contradictions else pl.DataFrame(schema=CONTRADICTIONS_SCHEMA)
     )
     return windows, contra
@@ -257,7 +258,7 @@ def _relative_hints(df: pl.DataFrame, evidence: pl.DataFrame, membership: pl.Dat
     """``position, hint``: for a post of an event that says ``yesterday`` (``tomorrow``) and names no event day
     the feed dates, the day after (before) the nearest older (newer) post of the same event whose own evidence
     fixes its day exactly: the moment the post looks back (forward) to."""
-    schema = {"position": pl.Int64, "hint": pl.Date}
+    schema = pl.Schema({"position": pl.Int64, "hint": pl.Date})
     if evidence.height == 0 or membership.height == 0 or "offset_days" not in evidence.columns:
         return pl.DataFrame(schema=schema)
     rel = (evidence.filter((pl.col("kind") == "relative") & (pl.col("offset_days").fill_null(0) != 0))
@@ -270,7 +271,8 @@ def _relative_hints(df: pl.DataFrame, evidence: pl.DataFrame, membership: pl.Dat
     if rel.height == 0 or exact.height == 0:
         return pl.DataFrame(schema=schema)
     parts = []
-    for off, strategy in ((1, "forward"), (-1, "backward")):
+    directions: tuple[tuple[int, Literal["forward", "backward"]], ...] = ((1, "forward"), (-1, "backward"))
+    for off, strategy in directions:
         got = rel.filter(pl.col("off") == off).join_asof(exact, on="position", by="event_id", strategy=strategy,
                                                           check_sortedness=False,
                                                           allow_exact_matches=False)
@@ -291,7 +293,7 @@ def _estimates(df: pl.DataFrame, event_spans: pl.DataFrame | None, rule: str,
         return df.with_columns(date_est=pl.when(bounded).then(((lo + hi) / 2).round(0).cast(pl.Int64)).cast(pl.Date))
     anchors = df.filter(pl.col("has_own") & bounded)
     if anchors.height:
-        mid = ((_days(anchors["date_min"]) + _days(anchors["date_max"])) / 2).to_numpy()
+        mid = anchors.select((_days(pl.col("date_min")) + _days(pl.col("date_max"))) / 2).to_series().to_numpy()
         est = np.interp(df["position"].to_numpy().astype(float), anchors["position"].to_numpy().astype(float), mid)
         df = df.with_columns(interp=pl.Series(np.round(est).astype(np.int64)))
     else:
@@ -301,9 +303,10 @@ def _estimates(df: pl.DataFrame, event_spans: pl.DataFrame | None, rule: str,
     has_hints = hints is not None and hints.height > 0
     if rule == "events" and (has_spans or has_hints):
         sp = (event_spans.select("position", s_lo=_days(pl.col("span_min")), s_hi=_days(pl.col("span_max")),
-                                 closing=pl.col("closing").fill_null(False)) if has_spans else
+                                 closing=pl.col("closing").fill_null(False))
+              if event_spans is not None and has_spans else
               pl.DataFrame(schema={"position": pl.Int64, "s_lo": pl.Int64, "s_hi": pl.Int64, "closing": pl.Boolean}))
-        hn = (hints.select("position", hint=_days(pl.col("hint"))) if has_hints
+        hn = (hints.select("position", hint=_days(pl.col("hint"))) if hints is not None and has_hints
               else pl.DataFrame(schema={"position": pl.Int64, "hint": pl.Int64}))
         df = df.join(sp, on="position", how="left").join(hn, on="position", how="left")
         in_lo, in_hi = pl.max_horizontal(lo, "s_lo"), pl.min_horizontal(hi, "s_hi")
