@@ -8,7 +8,7 @@ FEED ?= data/raw/000_802a2c4cd511184e.txt
 # The extras every target below needs (docs/design.md, "Dependencies and extras"); the core alone reads and analyses.
 EXTRAS := notebooks,report,fetch,bench,test
 
-.PHONY: install report test test-fast test-spark chromium fuzz-long parse notebooks lab clean
+.PHONY: install report check test test-fast test-spark chromium fuzz-long parse notebooks lab clean
 
 install: $(VENV)/.installed
 
@@ -24,7 +24,13 @@ parse: install
 report: install
 	$(BIN)/feedtools report --feed $(FEED) --out reports
 
-test: install chromium
+# Lint, formatting and type checks (ruff and mypy, configured in pyproject.toml); `make test` runs them first.
+check: install
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
+
+test: install chromium check
 	$(BIN)/python -m pytest
 
 # The inner loop: every test but the slow ones and those that drive a browser (a few minutes).

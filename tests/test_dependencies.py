@@ -161,8 +161,8 @@ def test_spark_entry_point_without_the_extra_says_which(tmp_path):
                             f"sys.exit(main(['parse', {str(seed)!r}, '-o', 'out']))\n", tmp_path)
     assert r.returncode == 1, r.stderr[-2000:]
     assert r.stderr.strip().splitlines() == [
-        "feedtools: error: python -m feedtools.spark needs the 'spark' extra (missing: pyspark, pandas): "
-        "pip install 'feedtools[spark]'"]
+        ("feedtools: error: python -m feedtools.spark needs the 'spark' extra (missing: pyspark, pandas): "
+        "pip install 'feedtools[spark]'")]
     assert not (tmp_path / "out").exists()
 
 

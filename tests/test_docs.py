@@ -14,7 +14,7 @@ from conftest import ROOT
 
 DOCS = ROOT / "docs"
 PAGES = [ROOT / "README.md", *sorted(DOCS.rglob("*.md"))]
-_FENCE = re.compile(r"^```.*?^```", flags=re.M | re.S)
+_FENCE = re.compile(r"^```.*?^```", flags=re.MULTILINE | re.DOTALL)
 _CODE = re.compile(r"`[^`\n]*`")
 _LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 
@@ -43,7 +43,7 @@ def _slug(heading: str) -> str:
 
 def _anchors(page) -> set[str]:
     text = _FENCE.sub("", page.read_text(encoding="utf-8"))
-    return {_slug(m.group(1)) for m in re.finditer(r"^#+ (.+)$", text, flags=re.M)}
+    return {_slug(m.group(1)) for m in re.finditer(r"^#+ (.+)$", text, flags=re.MULTILINE)}
 
 
 def _relative(target: str) -> bool:

@@ -109,7 +109,7 @@ def test_timeline_output_written_in_chunks_equals_the_raw_run(tmp_path, monkeypa
     """The per-post timeline output of a parsed table is read, joined and written a chunk of rows at a time
     (bounded memory); chunk boundaries do not show: same bytes (CSV, JSON Lines) or frame (Parquet) as the run
     on the raw feed, for a file and a dataset folder."""
-    import feedtools.scan as scan
+    from feedtools import scan
 
     one, folder = _parsed(tmp_path, SEED)
     assert main(["timeline", str(SEED), "-o", str(tmp_path / f"raw{suffix}")]) == 0

@@ -513,8 +513,8 @@ def test_yesterday_is_estimated_from_the_dated_neighbour_of_its_event(texts):
 def test_chunked_evidence_and_keys_give_the_same_timeline(seed_feed, monkeypatch, rows):
     """Evidence and event keys are read a chunk of rows at a time (bounded memory on big feeds); the timeline
     is the same whatever the chunk size, on the seed and with its rows shuffled (positions out of row order)."""
-    import feedtools.dates as dates
-    import feedtools.timeline.events as events
+    from feedtools import dates
+    from feedtools.timeline import events
 
     posts = seed_feed.posts
     shuffled = posts.sample(fraction=1.0, shuffle=True, seed=3)

@@ -44,7 +44,7 @@ __all__ = ["SIZES", "build_jetstream", "build_postviews", "build_scrape", "decod
 
 SIZES = {"100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
 from feedtools.errors import OptionError
-from feedtools.paths import ROOT, SAMPLES, SEED
+from feedtools.paths import SAMPLES, SEED
 
 MARK = "@@N@@"  # replaced by the cycle number in every template line
 BENCH_DID = "did:plc:feedtoolsbenchseed0000"
@@ -123,8 +123,7 @@ def _write_cycles(path: Path, header: str, templates: list[str], n: int) -> None
     with open(path, "w", encoding="utf-8") as f:
         f.write(header)
         full, rest = divmod(n, per)
-        for c in range(full):
-            f.write(block.replace(MARK, str(c)))
+        f.writelines(block.replace(MARK, str(c)) for c in range(full))
         if rest:
             f.write("\n".join(templates[:rest]).replace(MARK, str(full)) + "\n")
 
@@ -389,8 +388,8 @@ def run_bench(sizes: Sequence[tuple[str, int]], *, formats: Sequence[str] = BENC
     try:
         # What every command pays before reading anything (imports), to read the rows below against.
         r = run_measured(_feedtools("--version"), tmp / "log")
-        emit(dict(format="-", texts="-", size="-", step="startup (feedtools --version)", rows=0, seconds=r.seconds,
-                  cpu=f"{r.cpu_seconds:.1f}", peak_mb=r.peak_mb, note="imports only; included in every row"))
+        emit({"format": "-", "texts": "-", "size": "-", "step": "startup (feedtools --version)", "rows": 0, "seconds": r.seconds,
+                  "cpu": f"{r.cpu_seconds:.1f}", "peak_mb": r.peak_mb, "note": "imports only; included in every row"})
         for label, n in sizes:
             for fmt in formats:
                 if fmt == "scrape" and n > SCRAPE_MAX_ITEMS:
@@ -407,7 +406,7 @@ def run_bench(sizes: Sequence[tuple[str, int]], *, formats: Sequence[str] = BENC
                     feed = tmp / f"{fmt}_{variant}_{label}.{SUFFIX[fmt]}"
                     build = {"scrape": build_scrape, "jetstream": build_jetstream, "postviews": build_postviews}[fmt]
                     build(feed, n, distinct=(variant == "distinct"), samples=samples)
-                    base = dict(format=fmt, texts=variant, size=label)
+                    base = {"format": fmt, "texts": variant, "size": label}
                     out_parquet = tmp / "posts.parquet"
                     r = run_measured(_feedtools("parse", str(feed), "-o", str(out_parquet), "--quiet"), tmp / "log")
                     if r.returncode != 0:

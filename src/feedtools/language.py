@@ -52,7 +52,9 @@ def _model():
 def _letter_class() -> str:
     """A regex class of exactly the characters Python's ``str.isalpha`` accepts (this Python's Unicode version),
     so counting letters in polars gives the same result as counting them in Python."""
-    ranges, start, prev = [], None, None
+    ranges: list[tuple[int, int]] = []
+    start: int | None = None
+    prev = -2
     for cp in range(0x110000):
         if 0xD800 <= cp <= 0xDFFF or not chr(cp).isalpha():
             continue
@@ -149,7 +151,7 @@ def _pool(workers: int):
     """A pool of ``workers`` processes kept for the life of this process (fastText holds the GIL: threads
     would not help). Started with ``spawn``: safe next to polars' threads."""
     global _POOL
-    if _POOL is None or _POOL._max_workers != workers:  # noqa: SLF001
+    if _POOL is None or _POOL._max_workers != workers:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 

@@ -50,11 +50,11 @@ from feedtools.extras import require
 
 require("report", "building reports (feedtools.report)")  # one line naming the extra when it is missing
 
-import nbformat  # noqa: E402
-from nbformat import NotebookNode  # noqa: E402
+import nbformat
+from nbformat import NotebookNode
 
-from feedtools.readers import FeedError  # noqa: E402
-from feedtools.safeio import atomic_open, staged_folder, terminal_safe  # noqa: E402
+from feedtools.readers import FeedError
+from feedtools.safeio import atomic_open, staged_folder, terminal_safe
 
 __all__ = [
     "NOTEBOOK_PATTERN",

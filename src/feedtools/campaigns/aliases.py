@@ -30,13 +30,13 @@ _BAD_TAG_RE = re.compile(r"[\s#＃,|]")
 
 ALIASES_SCHEMA = pl.Schema(
     {
-        "campaign_id": pl.String,
-        "label": pl.String,
+        "campaign_id": pl.String(),
+        "label": pl.String(),
         "lang": LIST_STR,
-        "hashtag": pl.String,
-        "tag_folded": pl.String,
-        "note": pl.String,
-        "line": pl.Int64,
+        "hashtag": pl.String(),
+        "tag_folded": pl.String(),
+        "note": pl.String(),
+        "line": pl.Int64(),
     }
 )
 

@@ -58,7 +58,7 @@ def partner_graph(
     cooc = cooc.group_by("campaign_id", "c2").agg(weight=pl.len()).sort("campaign_id", "c2")
     comen = ment_e.join(ment_e.rename({"m": "m2"}), on="_row").filter(pl.col("m") < pl.col("m2"))
     comen = comen.group_by("m", "m2").agg(weight=pl.len()).sort("m", "m2")
-    g = nx.Graph(name="feedtools partner network")
+    g: nx.Graph = nx.Graph(name="feedtools partner network")
     for r in camp_nodes.iter_rows(named=True):
         g.add_node(f"campaign:{r['campaign_id']}", kind="campaign", label=r["label"], posts=int(r["posts"]),
                    langs=r["langs"] or "")
@@ -92,7 +92,7 @@ def graph_layout(graph, *, max_nodes: int = 40, seed: int = 7) -> tuple[pl.DataF
     if sub.number_of_nodes():
         parts = sorted(nx.connected_components(sub), key=lambda c: (-len(c), min(c)))
         sub = sub.subgraph(sorted(parts[0]))
-    h = nx.Graph()
+    h: nx.Graph = nx.Graph()
     h.add_nodes_from(sorted(sub.nodes(data=True)))
     h.add_edges_from(sorted((min(u, v), max(u, v), d) for u, v, d in sub.edges(data=True)))
     pos = nx.spring_layout(h, seed=seed, weight="weight") if h.number_of_nodes() else {}

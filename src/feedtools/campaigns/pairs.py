@@ -16,9 +16,9 @@ __all__ = ["PAIRS_SCHEMA", "cross_language_pairs"]
 _KINDS = ("partners", "links", "domains", "numbers", "dates", "campaigns")
 #: Columns of :func:`cross_language_pairs`.
 PAIRS_SCHEMA = pl.Schema({
-    "position_a": pl.Int64, "position_b": pl.Int64, "lang_a": pl.String, "lang_b": pl.String, "score": pl.Float64,
-    "content": pl.Float64, "distance": pl.Int64, "shared_words": LIST_STR, **{f"shared_{k}": LIST_STR for k in _KINDS},
-    "evidence": pl.String, "text_a": pl.String, "text_b": pl.String,
+    "position_a": pl.Int64(), "position_b": pl.Int64(), "lang_a": pl.String(), "lang_b": pl.String(), "score": pl.Float64(),
+    "content": pl.Float64(), "distance": pl.Int64(), "shared_words": LIST_STR, **{f"shared_{k}": LIST_STR for k in _KINDS},
+    "evidence": pl.String(), "text_a": pl.String(), "text_b": pl.String(),
 })
 
 def _date_tokens(frame: pl.DataFrame) -> pl.DataFrame:
@@ -104,7 +104,7 @@ def cross_language_pairs(
     if agg.height == 0:
         return pl.DataFrame(schema=PAIRS_SCHEMA)
     agg = _with_shared_evidence(agg, _post_features(posts, aliases, pl.concat([agg["_row_a"], agg["_row_b"]]).unique()))
-    return agg.select(list(PAIRS_SCHEMA)).cast(dict(PAIRS_SCHEMA)).sort(["score", "position_a", "position_b"],
+    return agg.select(list(PAIRS_SCHEMA)).cast(PAIRS_SCHEMA).sort(["score", "position_a", "position_b"],
                                                                   descending=[True, False, False])
 
 

@@ -183,4 +183,4 @@ def related_campaigns(
     df = df.select(**cols, score="score", evidence="evidence").sort(
         ["campaign_a", "campaign_b", "score", "tag_a", "tag_b"], descending=[False, False, True, False, False])
     df = df.unique(["campaign_a", "campaign_b"], keep="first", maintain_order=True)
-    return df.cast(dict(RELATED_SCHEMA)).sort(["score", "campaign_a", "campaign_b"], descending=[True, False, False])
+    return df.cast(RELATED_SCHEMA).sort(["score", "campaign_a", "campaign_b"], descending=[True, False, False])

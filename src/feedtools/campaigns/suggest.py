@@ -294,7 +294,7 @@ def _with_tag_columns(df: pl.DataFrame, tag_stats: pl.DataFrame) -> pl.DataFrame
         "kind", "tag_a", "tag_b", "campaign_a", "campaign_b", "lang_a", "lang_b", "posts_a", "posts_b", "score",
         evidence=pl.coalesce("evidence", _spelling_evidence()),
     )
-    return df.cast(dict(SUGGESTION_SCHEMA))
+    return df.cast(SUGGESTION_SCHEMA)
 
 
 def suggest_aliases(

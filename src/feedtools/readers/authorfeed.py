@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from feedtools.readers.atproto import (
     HANDLE_RE,
@@ -189,7 +190,7 @@ def _items(value, source: str):
         if "post" in value and "feed" not in value:  # a single feed item (one-line JSON Lines)
             yield "line 1", 1, value
             return
-        pages = [value] if "feed" in value else None
+        pages: Any = [value] if "feed" in value else None
         if pages is None:
             raise FeedError(f"{source}: a JSON object without 'feed': not an author feed")
     elif is_array(value):

@@ -35,6 +35,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import libipld
 
@@ -180,7 +181,7 @@ def _walk(root, blocks: dict, bad: dict, rejects: list[dict], source: str) -> li
         if reason:
             reject(item, f"{reason}: the records below it cannot be listed")
             continue
-        stack.extend(reversed(_node_todo(node, item, depth, reject)))
+        stack.extend(reversed(_node_todo(cast(dict, node), item, depth, reject)))  # a dict: checked above
     return out
 
 
@@ -236,7 +237,7 @@ def read_batches(path: str | Path, **_: object) -> Iterator[ReadResult]:
     buf = RowBuffer(stats)
     seen: set[str] = set()
     for key, cid in entries:
-        collection, _, rkey = key.partition("/")
+        collection, _sep, rkey = key.partition("/")
         location = f"block {_cid_str(cid)}"
         if key in seen:  # a damaged tree listing one key twice: the record is read once
             stats["skipped_repeated"] += 1

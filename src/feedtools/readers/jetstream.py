@@ -58,7 +58,7 @@ from feedtools.readers.atproto import (
     repost_row,
     sniff_json,
 )
-from feedtools.readers.base import FeedError, ReadResult, rejects_frame
+from feedtools.readers.base import FeedError, FeedMeta, ReadResult, rejects_frame
 from feedtools.readers.jsonarray import is_array, load_json_lazily
 
 FORMAT = "jetstream"
@@ -322,5 +322,5 @@ def _batch(rows: list[dict], rejects: list[dict], stats: Counter, n: int, *, sou
         check_readable(stats, rejects, source, FORMAT)
     finish_stats(stats, len(rows), len(rejects))
     posts = RowBuffer.from_rows(rows, stats).frame(source=source, source_format=FORMAT, first_position=position)
-    meta = {"format": FORMAT, "source": source, "unit": "records"}
+    meta: FeedMeta = {"format": FORMAT, "source": source, "unit": "records"}
     return ReadResult(posts=posts, rejects=rejects_frame(rejects), stats=stats, meta=meta)

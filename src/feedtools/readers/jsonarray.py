@@ -19,6 +19,7 @@ import codecs
 import mmap
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TypeGuard
 
 import msgspec
 import orjson
@@ -73,7 +74,7 @@ class JsonArray(Sequence):
         return f"JsonArray({len(self._raws)} items of {self._name})"
 
 
-def is_array(value) -> bool:
+def is_array(value: object) -> TypeGuard[list | JsonArray]:
     """True for a JSON array as the readers receive it: a ``list`` or a :class:`JsonArray`."""
     return isinstance(value, (list, JsonArray))
 

@@ -58,7 +58,7 @@ def sniff(head: bytes) -> bool:
     return 0 < len(nonblank) <= 2 and len(nonblank[0]) <= 200
 
 
-def _decode_lines(data: bytes, source: str) -> tuple[list[str], list[dict]]:
+def _decode_lines(data: bytes, source: str) -> tuple[list[str | None], list[dict]]:
     """Split bytes into lines, decoding UTF-8 per line when the whole file is not valid UTF-8.
 
     Returns the lines (undecodable lines replaced by ``None``) and a reject row for each of them.
@@ -70,7 +70,7 @@ def _decode_lines(data: bytes, source: str) -> tuple[list[str], list[dict]]:
     except UnicodeDecodeError:
         text = None
     if text is not None:
-        lines: list[str | None] = text.split("\n")
+        lines: list[str | None] = list(text.split("\n"))
         if lines and lines[-1] == "":
             lines.pop()
         return lines, []
@@ -138,14 +138,14 @@ def _split_lines(data: bytes, source: str) -> tuple[pl.Series, list[dict], bool]
     arrow = pa.LargeBinaryArray.from_buffers(pa.large_binary(), len(offsets) - 1,
                                              [None, pa.py_buffer(offsets), pa.py_buffer(data)])
     del offsets
-    binary = pl.from_arrow(arrow)
+    binary = pl.Series(pl.from_arrow(arrow))
     del arrow
     try:
         lines = binary.cast(pl.String).alias("raw")
     except pl.exceptions.ComputeError:  # not valid UTF-8
         del binary
-        lines, rejects = _decode_lines(data, source)
-        return pl.Series("raw", lines, dtype=pl.String), rejects, True
+        decoded, rejects = _decode_lines(data, source)
+        return pl.Series("raw", decoded, dtype=pl.String), rejects, True
     return lines, [], _has_control(data)
 
 
@@ -370,9 +370,12 @@ def _split_labels(items: pl.DataFrame, profile_name: str | None, known_names: tu
     unknown = items.filter(pl.col("is_repost") & pl.col("reposted_by").is_null())
     if unknown.height:
         names_out, rests, notes = [], [], []
+        name: str | None
+        note: str | None
         for rest in unknown["rest"].to_list():
             if rest.endswith(PLACEHOLDER) and len(rest) > len(PLACEHOLDER):
-                name, text, note = rest[: -len(PLACEHOLDER)].strip(), PLACEHOLDER, "repost label split at placeholder"
+                name, text, note = (rest[: -len(PLACEHOLDER)].strip(), PLACEHOLDER,
+                                    "repost label split at placeholder")
             else:
                 name, text, note = split_repost_label(rest)
             names_out.append(name)

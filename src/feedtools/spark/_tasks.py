@@ -14,18 +14,19 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pyarrow as pa
 
 from feedtools.schema import POSTS_SCHEMA, conform
 
-KEY_COLUMNS = {"_k": pl.Int64, "_e1": pl.Int64, "_e2": pl.Int64, "_f1": pl.Int64, "_f2": pl.Int64,
-               "_elig": pl.Boolean}
-HELPER_COLUMNS = {"_rec": pl.Int32, "_input": pl.Int32, "_range": pl.Int32, "_idx": pl.Int64, **KEY_COLUMNS}
+KEY_COLUMNS = {"_k": pl.Int64(), "_e1": pl.Int64(), "_e2": pl.Int64(), "_f1": pl.Int64(), "_f2": pl.Int64(),
+               "_elig": pl.Boolean()}
+HELPER_COLUMNS = {"_rec": pl.Int32(), "_input": pl.Int32(), "_range": pl.Int32(), "_idx": pl.Int64(), **KEY_COLUMNS}
 OUTPUT_SCHEMA = pl.Schema({**POSTS_SCHEMA, **HELPER_COLUMNS})
 
-_ARROW = {pl.String: pa.string(), pl.Int64: pa.int64(), pl.Int32: pa.int32(), pl.Boolean: pa.bool_(),
+_ARROW: dict[Any, pa.DataType] = {pl.String: pa.string(), pl.Int64: pa.int64(), pl.Int32: pa.int32(), pl.Boolean: pa.bool_(),
           pl.Float64: pa.float64()}
 
 

@@ -9,7 +9,9 @@ import pyarrow as pa
 __all__ = ["CAMPAIGN_DAY_SCHEMA", "CAMPAIGN_ROWS_SCHEMA", "campaign_day_counts", "campaign_rows", "daily_counts"]
 
 CAMPAIGN_ROWS_SCHEMA = pl.Schema({"campaign_id": pl.String, "day": pl.Date, "is_repost": pl.Boolean})
-CAMPAIGN_ROWS_ARROW = pa.schema([("campaign_id", pa.string()), ("day", pa.date32()), ("is_repost", pa.bool_())])
+_ROWS_FIELDS: list[tuple[str, pa.DataType]] = [("campaign_id", pa.string()), ("day", pa.date32()),
+                                               ("is_repost", pa.bool_())]
+CAMPAIGN_ROWS_ARROW = pa.schema(_ROWS_FIELDS)
 CAMPAIGN_DAY_SCHEMA = pl.Schema({"campaign_id": pl.String, "day": pl.Date, "n_posts": pl.Int64,
                                  "n_reposts": pl.Int64})
 

@@ -130,14 +130,15 @@ def _event_keys(p: pl.DataFrame, posts: pl.DataFrame, params: EventParams) -> pl
     links: concentrated campaign hashtags (``#key``, ``tag_gap``), event names (``event:kind``) and places
     (``place:prefix``), both ``word_gap``. Read :data:`KEY_CHUNK_ROWS` posts at a time; only the density of a
     hashtag needs the whole feed."""
-    tags, word_keys = [], []
+    tag_chunks: list[pl.DataFrame] = []
+    word_keys: list[pl.DataFrame] = []
     for chunk in p.iter_slices(KEY_CHUNK_ROWS):
         chunk = chunk.join(_texts(posts, chunk["position"]), on="position", maintain_order="left")
-        tags.append(_tag_keys(chunk.select("rank", tag="tags").explode("tag").drop_nulls("tag"))
+        tag_chunks.append(_tag_keys(chunk.select("rank", tag="tags").explode("tag").drop_nulls("tag"))
                     .filter(pl.col("key").str.len_chars() > 1)
                     .unique(subset=["rank", "key"]))
         word_keys.append(_word_keys(chunk, params))
-    tags = pl.concat(tags)
+    tags = pl.concat(tag_chunks)
     dens = tags.group_by("key").agg(n=pl.len(), span=pl.col("rank").max() - pl.col("rank").min() + 1)
     keep = dens.filter((pl.col("n") >= 2) & (pl.col("n") / pl.col("span") >= params.min_tag_density))["key"]
     tag_keys = tags.filter(pl.col("key").is_in(keep.implode())).select("rank", "key", gap=pl.lit(params.tag_gap))

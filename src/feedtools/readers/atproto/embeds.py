@@ -64,15 +64,15 @@ def _media(media, out: dict) -> None:
     elif kind == "images":
         images = media.get("images")
         if isinstance(images, list):
-            alts = [(img.get("alt") if isinstance(img.get("alt"), str) else "").strip()
+            alts = [(alt if isinstance(alt := img.get("alt"), str) else "").strip()
                     for img in images if isinstance(img, dict)]
             if not out["image_alts"] or not any(out["image_alts"]):  # a view may carry alts the record lacks
                 out["image_alts"] = alts
             out["image_count"] = max(out["image_count"] or 0, len(alts))
     elif kind == "video":
         out["has_video"] = True
-        out["video_alt"] = out["video_alt"] or _str(media.get("alt").strip() if isinstance(media.get("alt"), str)
-                                                    else None)
+        alt = media.get("alt")
+        out["video_alt"] = out["video_alt"] or _str(alt.strip() if isinstance(alt, str) else None)
     elif kind is not None:
         out["embed_other"] = out["embed_other"] or rtype(media)
 

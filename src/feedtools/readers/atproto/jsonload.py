@@ -70,7 +70,7 @@ def first_byte(path: Path) -> bytes:
 class BadItem:
     """A page or line that holds no readable item: it becomes one reject with this reason."""
 
-    def __init__(self, reason: str, raw: str) -> None:
+    def __init__(self, reason: str, raw: str | None) -> None:
         self.reason, self.raw = reason, raw
 
 

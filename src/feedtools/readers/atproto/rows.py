@@ -4,6 +4,7 @@ time column parsed in one vectorised pass), :func:`read_items` and the totals ev
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import polars as pl
 import pyarrow as pa
@@ -106,7 +107,7 @@ class RowBuffer:
         n = len(self)
         if n == 0:
             return posts_frame([])
-        schema = {c: _HELPERS_SCHEMA.get(c, pl.String) for c in ROW_COLUMNS}
+        schema: dict[str, Any] = {c: _HELPERS_SCHEMA.get(c, pl.String) for c in ROW_COLUMNS}
         df = pl.DataFrame([_series(c, v, schema[c]) for c, v in self.cols.items()])
         ref_from_raw = parse_time_series(df["_ref_raw"])["t"].cast(pl.Int64)
         ref = df.select(pl.coalesce(pl.col("_ref_us"), ref_from_raw))["_ref_us"]
