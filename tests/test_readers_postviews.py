@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 
 import polars as pl
+import pytest
 from conftest import FIXTURES, write_feed
 
-from feedtools.readers import detect_format, read_raw
+from feedtools.readers import FeedError, detect_format, iter_read, read_raw
+from feedtools.readers.base import ReadResult
 
 VIEWS = [item["post"] for item in json.loads((FIXTURES / "authorfeed_pages.json").read_text())[1]["feed"]]
 GOOD = [v for v in VIEWS if "uri" in v]  # page 2 holds one view without a URI
@@ -126,3 +128,46 @@ def test_real_postviews_mixed_with_wrapped_items(samples, tmp_path):
     replies = r.posts.filter(pl.col("source_location").is_in([f"item {i + 1}" for i in range(1, 9, 3)]))
     assert replies["reply_to"].to_list() == [views[0]["uri"]] * 3
     assert r.posts.filter(pl.col("is_repost"))["reposted_by"].to_list() == ["org.example.org"] * 3
+
+
+@pytest.mark.parametrize("fixture, fmt", [("mixed_post_list.json", "postviews"), ("authorfeed_pages.json", "authorfeed"),
+                                          ("authorfeed_sdk_dump.json", "authorfeed")])
+@pytest.mark.parametrize("size", [1, 2, 3])
+def test_post_lists_read_in_batches_give_the_same_table(tmp_path, fixture, fmt, size):
+    """A post list read in small batches: the same rows, positions, rejects (with their locations) and counts as
+    read in one batch; a post repeated in a later batch is still skipped and counted."""
+    items = json.loads((FIXTURES / fixture).read_text())
+    if isinstance(items, list) and fmt == "postviews":
+        items = items + items[:2]  # repeats reach across batch boundaries
+    path = write_feed(tmp_path, json.dumps(items), name=fixture)
+    whole = read_raw(path, fmt, batch_size=10**9)
+    batches = list(iter_read(path, fmt, batch_size=size))
+    assert len(batches) > 1 or whole.stats["records"] <= size
+    assert all(b.stats["records"] <= size for b in batches[1:])
+    joined = ReadResult.combine(batches)
+    assert joined.posts.equals(whole.posts)
+    assert joined.rejects.equals(whole.rejects)
+    assert joined.stats == whole.stats
+    assert joined.posts["position"].to_list() == list(range(whole.posts.height))
+    assert whole.stats["records"] == whole.stats["posts"] + whole.stats["rejected"] + whole.stats["skipped"]
+    if fmt == "postviews":
+        assert whole.stats["skipped_repeated"] >= 2
+
+
+def test_every_view_rejected_fails_in_batches_too(tmp_path):
+    """Every record rejected is one FeedError, however small the batches (nothing yielded before it)."""
+    path = write_feed(tmp_path, json.dumps([{"uri": 5, "record": 1}] * 5), name="bad.json")
+    batches = iter_read(path, "postviews", batch_size=2)
+    with pytest.raises(FeedError, match=r"no record could be read as postviews \(item 1: "):
+        next(batches)
+
+
+def test_rejects_before_the_first_row_stay_in_the_first_batch(tmp_path):
+    """Rejected views ahead of the first readable one are held in the first batch, with their locations."""
+    path = write_feed(tmp_path, json.dumps([{"uri": 5, "record": 1}] * 3 + GOOD), name="late.json")
+    batches = list(iter_read(path, "postviews", batch_size=2))
+    assert batches[0].rejects["location"].to_list() == ["item 1", "item 2", "item 3"]
+    assert batches[0].stats["records"] == 4 and batches[0].posts["source_location"].to_list() == ["item 4"]
+    joined = ReadResult.combine(batches)
+    assert joined.posts["source_location"].to_list() == [f"item {i}" for i in range(4, 4 + len(GOOD))]
+    assert joined.stats["records"] == 3 + len(GOOD) and joined.stats["rejected"] == 3

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from feedtools.readers.atproto import (
+    BATCH_SIZE,
     HANDLE_RE,
     BadItem,
     RecordError,
@@ -43,7 +44,7 @@ from feedtools.readers.atproto import (
     load_document_or_lines,
     post_fields,
     raw_json,
-    read_items,
+    read_item_batches,
     rtype,
     sniff_json,
 )
@@ -211,12 +212,15 @@ def _items(value, source: str):
             yield f"page {p} item {i}", None, item
 
 
-def read_batches(path: str | Path, **_: object) -> Iterator[ReadResult]:
-    """Read an author feed. Yields one :class:`ReadResult` (one account's feed fits in memory).
+def read_batches(path: str | Path, batch_size: int = BATCH_SIZE, **_: object) -> Iterator[ReadResult]:
+    """Read an author feed. Yields :class:`ReadResult` batches of ``batch_size``
+    items (default :data:`~feedtools.readers.atproto.BATCH_SIZE`;
+    :func:`~feedtools.readers.atproto.read_item_batches`: positions, locations and the repeat check
+    continue across batches).
 
     Raises :class:`FeedError` when the file is not JSON/JSON Lines or not an author feed.
     """
     path = Path(path)
     kind, value = load_document_or_lines(path)
     items = _items(value, path.name) if kind == "document" else iter_line_items(path, "feed")
-    yield read_items(items, source=path.name, fmt=FORMAT, to_row=_item_or_view_row)
+    yield from read_item_batches(items, source=path.name, fmt=FORMAT, to_row=_item_or_view_row, batch_size=batch_size)

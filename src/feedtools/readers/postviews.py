@@ -21,7 +21,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from feedtools.readers.atproto import BadItem, iter_line_items, load_document_or_lines, raw_json, read_items, sniff_json
+from feedtools.readers.atproto import (
+    BATCH_SIZE,
+    BadItem,
+    iter_line_items,
+    load_document_or_lines,
+    raw_json,
+    read_item_batches,
+    sniff_json,
+)
 from feedtools.readers.authorfeed import post_list_row
 from feedtools.readers.base import FeedError, ReadResult
 from feedtools.readers.jsonarray import is_array
@@ -58,15 +66,18 @@ def _items(value, source: str):
         raise FeedError(f"{source}: JSON {type(value).__name__} holds no postViews")
 
 
-def read_batches(path: str | Path, **_: object) -> Iterator[ReadResult]:
-    """Read a list of postViews. Yields one :class:`ReadResult`.
+def read_batches(path: str | Path, batch_size: int = BATCH_SIZE, **_: object) -> Iterator[ReadResult]:
+    """Read a list of postViews. Yields :class:`ReadResult` batches of ``batch_size``
+    items (default :data:`~feedtools.readers.atproto.BATCH_SIZE`;
+    :func:`~feedtools.readers.atproto.read_item_batches`: positions, locations and the repeat check
+    continue across batches).
 
     Raises :class:`FeedError` when the file is not JSON/JSON Lines or holds no postViews.
     """
     path = Path(path)
     kind, value = load_document_or_lines(path)
     items = _items(value, path.name) if kind == "document" else iter_line_items(path, "posts")
-    yield read_items(items, source=path.name, fmt=FORMAT, to_row=_own_post_row)
+    yield from read_item_batches(items, source=path.name, fmt=FORMAT, to_row=_own_post_row, batch_size=batch_size)
 
 
 def _own_post_row(item) -> dict:

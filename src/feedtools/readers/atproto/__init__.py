@@ -14,7 +14,7 @@ The package is split along its seams; every name is re-exported here, so
   ISO-8601), :func:`tid_micros`.
 * :mod:`.rows`: :class:`RowBuffer` collects rows as column lists (no per-record DataFrame)
   and builds one canonical DataFrame per batch, parsing every time column there in one
-  vectorised pass; :func:`read_items`, :func:`finish_stats`, :func:`check_readable`.
+  vectorised pass; :func:`read_item_batches`, :func:`read_items`, :func:`finish_stats`, :func:`check_readable`.
 * :mod:`.jsonload`: :func:`load_json`, :func:`iter_lines`, :func:`load_document_or_lines`,
   :func:`raw_json` read JSON and JSON Lines with orjson.
 * :mod:`.sniff`: :func:`sniff_json` recognises which JSON shape a file starts with.
@@ -50,10 +50,12 @@ from feedtools.readers.atproto.lexicon import (
 )
 from feedtools.readers.atproto.records import post_fields, repost_row
 from feedtools.readers.atproto.rows import (
+    BATCH_SIZE,
     ROW_COLUMNS,
     RowBuffer,
     check_readable,
     finish_stats,
+    read_item_batches,
     read_items,
     web_url_expr,
 )
@@ -67,6 +69,7 @@ from feedtools.readers.atproto.times import (
 )
 
 __all__ = [
+    "BATCH_SIZE",
     "BOM",
     "EMBED_COLUMNS",
     "EMBED_KINDS",
@@ -96,6 +99,7 @@ __all__ = [
     "parse_times",
     "post_fields",
     "raw_json",
+    "read_item_batches",
     "read_items",
     "repost_row",
     "rtype",
