@@ -47,12 +47,28 @@ def test_built_jetstream_uses_the_real_samples(tmp_path, samples):
 
 def test_bench_command_prints_its_table_and_cleans_up(tmp_path):
     exe = os.path.join(os.path.dirname(sys.executable), "feedtools")
-    r = subprocess.run([exe, "bench", "--sizes", "300", "--texts", "distinct", "--analyses-up-to", "1",
-                        "--no-spark", "--workdir", str(tmp_path)], capture_output=True, text=True, timeout=600)
+    r = subprocess.run(
+        [
+            exe,
+            "bench",
+            "--sizes",
+            "300",
+            "--texts",
+            "distinct",
+            "--analyses-up-to",
+            "1",
+            "--no-spark",
+            "--workdir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("| format"))
-    rows = [[c.strip() for c in line.strip("|").split("|")] for line in lines[header + 2:] if line.startswith("|")]
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in lines[header + 2 :] if line.startswith("|")]
     steps = {(row[0], row[3]) for row in rows}
     assert ("scrape", "parse") in steps and ("jetstream", "parse") in steps
     assert ("scrape", "notebook baseline") in steps or "baseline skipped" in r.stdout
@@ -75,8 +91,25 @@ def test_bench_command_prints_its_table_and_cleans_up(tmp_path):
 
 def test_bench_measures_cross_language_pairs(tmp_path):
     exe = os.path.join(os.path.dirname(sys.executable), "feedtools")
-    r = subprocess.run([exe, "bench", "--sizes", "300", "--texts", "distinct", "--formats", "scrape", "--no-baseline",
-                        "--no-spark", "--workdir", str(tmp_path)], capture_output=True, text=True, timeout=600)
+    r = subprocess.run(
+        [
+            exe,
+            "bench",
+            "--sizes",
+            "300",
+            "--texts",
+            "distinct",
+            "--formats",
+            "scrape",
+            "--no-baseline",
+            "--no-spark",
+            "--workdir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert r.returncode == 0, r.stderr
     row = next(line for line in r.stdout.splitlines() if "| campaigns --pairs |" in line)
     cells = [c.strip() for c in row.strip("|").split("|")]

@@ -21,8 +21,18 @@ def make_posts(rows: list[dict]) -> pl.DataFrame:
     """A canonical posts table from short row dicts (defaults: own, loaded post in English, no entities)."""
     full = []
     for i, r in enumerate(rows):
-        d = {"position": i, "is_repost": False, "is_placeholder": False, "lang": "en", "hashtags": [],
-             "mentions": [], "domains": [], "urls": [], "text": "", **r}
+        d = {
+            "position": i,
+            "is_repost": False,
+            "is_placeholder": False,
+            "lang": "en",
+            "hashtags": [],
+            "mentions": [],
+            "domains": [],
+            "urls": [],
+            "text": "",
+            **r,
+        }
         if d["is_placeholder"]:
             d.update(text=None, lang="und", hashtags=[], mentions=[], domains=[], urls=[])
         d["text_clean"] = d["text"]
@@ -81,8 +91,9 @@ def test_shipped_alias_table_loads_and_groups_the_seed_variants():
 
 def test_alias_table_comments_bom_hash_prefix_and_default_label(tmp_path):
     path = tmp_path / "a.csv"
-    path.write_bytes(("\ufeff# comment\n\ncampaign_id,hashtag,lang\n  # another comment\n"
-                      "water,#Agua,es\nwater,Water,\n").encode())
+    path.write_bytes(
+        ("\ufeff# comment\n\ncampaign_id,hashtag,lang\n  # another comment\nwater,#Agua,es\nwater,Water,\n").encode()
+    )
     al = cp.load_aliases(path)
     assert al["hashtag"].to_list() == ["Agua", "Water"]
     assert al["label"].to_list() == ["#Agua", "#Agua"]  # no label column: the first hashtag
@@ -164,23 +175,36 @@ def aliases(tmp_path):
 
 @pytest.fixture
 def feed():
-    return make_posts([
-        {"hashtags": ["LRGs", "Peace"], "mentions": ["a.org"], "domains": ["x.org"]},   # 0 en own
-        {"hashtags": ["glrs"], "lang": "fr", "mentions": ["a.org", "b.org"]},         # 1 fr own
-        {"hashtags": ["GLRs", "Paz"], "lang": "es", "is_repost": True,
-         "author_handle": "partner.org"},                                            # 2 es repost
-        {"is_placeholder": True, "is_repost": True},                                  # 3 placeholder
-        {"hashtags": ["LocalGovs"], "duplicate_of": None},                           # 4 en own
-        {"hashtags": ["localgovs"], "lang": "und", "duplicate_of": 4},               # 5 und own duplicate
-        {"hashtags": []},                                                             # 6 no tags
-    ])
+    return make_posts(
+        [
+            {"hashtags": ["LRGs", "Peace"], "mentions": ["a.org"], "domains": ["x.org"]},  # 0 en own
+            {"hashtags": ["glrs"], "lang": "fr", "mentions": ["a.org", "b.org"]},  # 1 fr own
+            {
+                "hashtags": ["GLRs", "Paz"],
+                "lang": "es",
+                "is_repost": True,
+                "author_handle": "partner.org",
+            },  # 2 es repost
+            {"is_placeholder": True, "is_repost": True},  # 3 placeholder
+            {"hashtags": ["LocalGovs"], "duplicate_of": None},  # 4 en own
+            {"hashtags": ["localgovs"], "lang": "und", "duplicate_of": 4},  # 5 und own duplicate
+            {"hashtags": []},  # 6 no tags
+        ]
+    )
 
 
 def test_assign_campaigns(feed, aliases):
     out = cp.assign_campaigns(feed, aliases)
     assert out.columns == [*feed.columns, "campaigns"]
-    assert out["campaigns"].to_list() == [["lrgs", "paz"], ["lrgs"], ["lrgs", "paz"], None, ["localgovs"],
-                                          ["localgovs"], []]
+    assert out["campaigns"].to_list() == [
+        ["lrgs", "paz"],
+        ["lrgs"],
+        ["lrgs", "paz"],
+        None,
+        ["localgovs"],
+        ["localgovs"],
+        [],
+    ]
 
 
 def test_without_aliases_only_folding_joins(feed):
@@ -244,8 +268,11 @@ def test_empty_and_placeholder_only_feeds():
 
 def test_voice_tables(feed, aliases):
     v = cp.voice_summary(feed)
-    assert v.rows() == [("own post", 5, round(5 / 7, 4)), ("repost", 1, round(1 / 7, 4)),
-                        ("repost not loaded", 1, round(1 / 7, 4))]
+    assert v.rows() == [
+        ("own post", 5, round(5 / 7, 4)),
+        ("repost", 1, round(1 / 7, 4)),
+        ("repost not loaded", 1, round(1 / 7, 4)),
+    ]
     by_lang = {r["lang"]: r for r in cp.voice_by_language(feed).iter_rows(named=True)}
     assert by_lang["und"]["reposts_not_loaded"] == 1 and by_lang["es"]["reposts"] == 1
     by_camp = {r["campaign_id"]: r for r in cp.voice_by_campaign(feed, aliases).iter_rows(named=True)}
@@ -254,8 +281,7 @@ def test_voice_tables(feed, aliases):
 
 
 def test_amplified_accounts(feed):
-    amp = cp.amplified_accounts(feed.with_columns(
-        reposted_by=pl.when(pl.col("is_repost")).then(pl.lit("Our Org"))))
+    amp = cp.amplified_accounts(feed.with_columns(reposted_by=pl.when(pl.col("is_repost")).then(pl.lit("Our Org"))))
     rows = {(r["role"], r["account"]): r["reposts"] for r in amp.iter_rows(named=True)}
     assert rows[("author", "partner.org")] == 1
     assert rows[("author", "(unknown)")] == 1  # the placeholder's author is unknown
@@ -266,11 +292,20 @@ def test_amplified_accounts(feed):
 
 
 def test_spelling_suggestions_and_merged_pairs_excluded(aliases):
-    posts = make_posts([
-        {"hashtags": ["LocalGov"]}, {"hashtags": ["LocalGovs"]}, {"hashtags": ["CSW68"]}, {"hashtags": ["CSW69"]},
-        {"hashtags": ["Climate"]}, {"hashtags": ["Climat"], "lang": "fr"}, {"hashtags": ["LRGs"]},
-        {"hashtags": ["GLRs"], "lang": "fr"}, {"hashtags": ["Peacebuilding"]}, {"hashtags": ["Peace"]},
-    ])
+    posts = make_posts(
+        [
+            {"hashtags": ["LocalGov"]},
+            {"hashtags": ["LocalGovs"]},
+            {"hashtags": ["CSW68"]},
+            {"hashtags": ["CSW69"]},
+            {"hashtags": ["Climate"]},
+            {"hashtags": ["Climat"], "lang": "fr"},
+            {"hashtags": ["LRGs"]},
+            {"hashtags": ["GLRs"], "lang": "fr"},
+            {"hashtags": ["Peacebuilding"]},
+            {"hashtags": ["Peace"]},
+        ]
+    )
     s = cp.suggest_aliases(posts, aliases)
     kinds = {(r["tag_a"], r["tag_b"]): (r["kind"], r["score"]) for r in s.iter_rows(named=True)}
     assert kinds[("LocalGov", "LocalGovs")] == ("plural", 0.95)
@@ -282,36 +317,66 @@ def test_spelling_suggestions_and_merged_pairs_excluded(aliases):
 
 
 def test_translated_tags_are_suggested_and_co_occurring_ones_are_only_related():
-    posts = make_posts([
-        {"hashtags": ["WaterDay"], "mentions": ["water.org"], "domains": ["water.org"]},
-        {"hashtags": ["DiaDelAgua"], "lang": "es", "mentions": ["water.org"], "domains": ["water.org"]},
-        {"hashtags": ["WaterDay", "DiaDelAgua", "Habitat"], "lang": "es", "mentions": ["water.org"]},
-        {"hashtags": ["Habitat", "Vivienda"], "lang": "es", "mentions": ["water.org"]},
-        {"hashtags": ["SDG3"]}, {"hashtags": ["ODS3"], "lang": "es"}, {"hashtags": ["ODS5"], "lang": "es"},
-    ] + [{"hashtags": ["Filler"], "mentions": [f"p{i}.org"]} for i in range(10)])
+    posts = make_posts(
+        [
+            {"hashtags": ["WaterDay"], "mentions": ["water.org"], "domains": ["water.org"]},
+            {"hashtags": ["DiaDelAgua"], "lang": "es", "mentions": ["water.org"], "domains": ["water.org"]},
+            {"hashtags": ["WaterDay", "DiaDelAgua", "Habitat"], "lang": "es", "mentions": ["water.org"]},
+            {"hashtags": ["Habitat", "Vivienda"], "lang": "es", "mentions": ["water.org"]},
+            {"hashtags": ["SDG3"]},
+            {"hashtags": ["ODS3"], "lang": "es"},
+            {"hashtags": ["ODS5"], "lang": "es"},
+        ]
+        + [{"hashtags": ["Filler"], "mentions": [f"p{i}.org"]} for i in range(10)]
+    )
     s = cp.suggest_aliases(posts).filter(pl.col("kind") == "translation")
     got = {(r["tag_a"], r["tag_b"]): r for r in s.iter_rows(named=True)}
     assert set(got) == {("DiaDelAgua", "WaterDay"), ("ODS3", "SDG3")}  # never ODS5 / SDG3: numbers differ
-    assert "dia=day" in got[("DiaDelAgua", "WaterDay")]["evidence"] and "agua=water" in got[
-        ("DiaDelAgua", "WaterDay")]["evidence"]
+    assert (
+        "dia=day" in got[("DiaDelAgua", "WaterDay")]["evidence"]
+        and "agua=water" in got[("DiaDelAgua", "WaterDay")]["evidence"]
+    )
     # Habitat co-occurs with both and shares their partner: related, never an alias
     related = cp.related_campaigns(posts)
     assert related.height > 0 and "water.org" in " ".join(related["evidence"].to_list())
-    assert cp.suggest_aliases(posts).filter(pl.col("tag_a").is_in(["Habitat", "Vivienda"])
-                                            | pl.col("tag_b").is_in(["Habitat", "Vivienda"])).height == 0
+    assert (
+        cp.suggest_aliases(posts)
+        .filter(pl.col("tag_a").is_in(["Habitat", "Vivienda"]) | pl.col("tag_b").is_in(["Habitat", "Vivienda"]))
+        .height
+        == 0
+    )
     # once the table merges them, the pair is no longer suggested
-    merged = pl.DataFrame({"campaign_id": ["water"] * 2, "label": ["Water"] * 2, "lang": [["en"], ["es"]],
-                           "hashtag": ["WaterDay", "DiaDelAgua"], "tag_folded": ["waterday", "diadelagua"],
-                           "note": [None, None], "line": [2, 3]}, schema=cp.ALIASES_SCHEMA)
+    merged = pl.DataFrame(
+        {
+            "campaign_id": ["water"] * 2,
+            "label": ["Water"] * 2,
+            "lang": [["en"], ["es"]],
+            "hashtag": ["WaterDay", "DiaDelAgua"],
+            "tag_folded": ["waterday", "diadelagua"],
+            "note": [None, None],
+            "line": [2, 3],
+        },
+        schema=cp.ALIASES_SCHEMA,
+    )
     again = cp.suggest_aliases(posts, merged)
-    assert again.filter(pl.col("tag_a").is_in(["DiaDelAgua", "WaterDay"])
-                        & pl.col("tag_b").is_in(["DiaDelAgua", "WaterDay"])).height == 0
+    assert (
+        again.filter(
+            pl.col("tag_a").is_in(["DiaDelAgua", "WaterDay"]) & pl.col("tag_b").is_in(["DiaDelAgua", "WaterDay"])
+        ).height
+        == 0
+    )
 
 
-@pytest.mark.parametrize("tag, words", [
-    ("#CiudadesYTerritoriosDePaz", ["ciudades", "y", "territorios", "de", "paz"]), ("SDG3", ["sdg", "3"]),
-    ("UCLGMeets", ["uclgmeets"]), ("Día_Mundial", ["dia", "mundial"]), ("GLRs", ["glrs"]),
-])
+@pytest.mark.parametrize(
+    "tag, words",
+    [
+        ("#CiudadesYTerritoriosDePaz", ["ciudades", "y", "territorios", "de", "paz"]),
+        ("SDG3", ["sdg", "3"]),
+        ("UCLGMeets", ["uclgmeets"]),
+        ("Día_Mundial", ["dia", "mundial"]),
+        ("GLRs", ["glrs"]),
+    ],
+)
 def test_tag_words(tag, words):
     assert cp.tag_words(tag) == words
 
@@ -325,15 +390,24 @@ def test_bundled_vocabulary_loads():
 
 
 def test_cross_language_pairs_dates_partners_and_order():
-    posts = make_posts([
-        {"text": "Join us on May 2-3 in Montevideo with @forum.org", "mentions": ["forum.org"],
-         "hashtags": ["Peace"]},
-        {"text": "Unrelated English post about 2025", "hashtags": []},
-        {"text": "Nos vemos el 2 y 3 de mayo en Montevideo con @forum.org", "lang": "es",
-         "mentions": ["forum.org"], "hashtags": ["Paz"]},
-        {"text": "Another English post on May 2 with @forum.org", "mentions": ["forum.org"]},
-        {"text": "Texte sans rapport", "lang": "und", "mentions": ["forum.org"]},
-    ])
+    posts = make_posts(
+        [
+            {
+                "text": "Join us on May 2-3 in Montevideo with @forum.org",
+                "mentions": ["forum.org"],
+                "hashtags": ["Peace"],
+            },
+            {"text": "Unrelated English post about 2025", "hashtags": []},
+            {
+                "text": "Nos vemos el 2 y 3 de mayo en Montevideo con @forum.org",
+                "lang": "es",
+                "mentions": ["forum.org"],
+                "hashtags": ["Paz"],
+            },
+            {"text": "Another English post on May 2 with @forum.org", "mentions": ["forum.org"]},
+            {"text": "Texte sans rapport", "lang": "und", "mentions": ["forum.org"]},
+        ]
+    )
     pairs = cp.cross_language_pairs(posts, min_score=0.0)
     assert pairs.height > 0
     assert set(zip(pairs["lang_a"], pairs["lang_b"], strict=True)) <= {("en", "es"), ("es", "en")}  # never und
@@ -354,15 +428,17 @@ def test_shortener_domains_are_no_evidence():
 
 
 def test_series_markers():
-    posts = make_posts([
-        {"text": "🟡 #Meets day one", "hashtags": ["Meets"]},
-        {"text": "🟡\ufe0f #Meets day two", "hashtags": ["Meets"], "mentions": ["x.org"]},
-        {"text": "🟡 reposted marker", "is_repost": True},
-        {"text": "BREAKING: news", "lang": "en"},
-        {"text": "Breaking: more news", "lang": "fr"},
-        {"text": "#Meets opener", "hashtags": ["Meets"]},
-        {"text": "💦 only once"},
-    ])
+    posts = make_posts(
+        [
+            {"text": "🟡 #Meets day one", "hashtags": ["Meets"]},
+            {"text": "🟡\ufe0f #Meets day two", "hashtags": ["Meets"], "mentions": ["x.org"]},
+            {"text": "🟡 reposted marker", "is_repost": True},
+            {"text": "BREAKING: news", "lang": "en"},
+            {"text": "Breaking: more news", "lang": "fr"},
+            {"text": "#Meets opener", "hashtags": ["Meets"]},
+            {"text": "💦 only once"},
+        ]
+    )
     m = cp.series_markers(posts)
     assert m["marker"].to_list() == ["breaking:", "🟡"]
     yellow = m.filter(pl.col("marker") == "🟡").row(0, named=True)
@@ -450,12 +526,15 @@ def test_seed_campaigns_and_language_mixes(seed_feed):
     assert s.filter(pl.col("kind") == "translation").height == 0  # the table already merges ODS / SDGs ...
     bare = cp.suggest_aliases(seed_feed.posts)
     assert {(r["tag_a"], r["tag_b"]) for r in bare.filter(pl.col("kind") == "translation").iter_rows(named=True)} == {
-        ("ODS", "SDGs"), ("CitiesAndTerritoriesOfPeace", "CiudadesYTerritoriosDePaz")}  # ... without it, found
+        ("ODS", "SDGs"),
+        ("CitiesAndTerritoriesOfPeace", "CiudadesYTerritoriosDePaz"),
+    }  # ... without it, found
     related = cp.related_campaigns(seed_feed.posts, aliases)
     rel = set(zip(related["campaign_a"], related["campaign_b"], strict=True))
     assert ("beijing30", "sdgs") in rel and ("droitshumains", "worldsocialjusticeday") in rel
-    assert not rel & {(min(r["campaign_a"], r["campaign_b"]), max(r["campaign_a"], r["campaign_b"]))
-                      for r in s.iter_rows(named=True)}
+    assert not rel & {
+        (min(r["campaign_a"], r["campaign_b"]), max(r["campaign_a"], r["campaign_b"])) for r in s.iter_rows(named=True)
+    }
     markers = cp.series_markers(seed_feed.posts, aliases)
     assert markers["marker"].head(3).to_list() == ["🟡", "💜", "💦"]
 
@@ -468,8 +547,12 @@ def _many_tags_post(n_tags: int, **extra) -> dict:
 
 
 def test_one_post_with_thousands_of_tags_is_capped_and_reported():
-    posts = make_posts([_many_tags_post(2000, lang="en", mentions=[f"p{i}.bsky.social" for i in range(500)]),
-                        {"hashtags": ["Paz", "Peace"], "lang": "es"}])
+    posts = make_posts(
+        [
+            _many_tags_post(2000, lang="en", mentions=[f"p{i}.bsky.social" for i in range(500)]),
+            {"hashtags": ["Paz", "Peace"], "lang": "es"},
+        ]
+    )
     stats: dict = {}
     graph = cp.partner_graph(posts, stats=stats)
     kinds = [d["kind"] for _, _, d in graph.edges(data=True)]
@@ -477,8 +560,14 @@ def test_one_post_with_thousands_of_tags_is_capped_and_reported():
     assert kinds.count("comention") == 30 * 29 // 2 and kinds.count("mention") == 30 * 30
     assert graph.nodes["campaign:tagz00025"]["posts"] == 1  # nodes still count every tag
     assert graph.number_of_nodes() == 2000 + 2 + 500
-    assert stats == {"max_tags_per_post": 30, "posts_over_tags_cap": 1, "tags_over_cap": 1970,
-                     "max_mentions_per_post": 30, "posts_over_mentions_cap": 1, "mentions_over_cap": 470}
+    assert stats == {
+        "max_tags_per_post": 30,
+        "posts_over_tags_cap": 1,
+        "tags_over_cap": 1970,
+        "max_mentions_per_post": 30,
+        "posts_over_mentions_cap": 1,
+        "mentions_over_cap": 470,
+    }
     metrics = cp.campaign_metrics(posts, stats=(m := {}))
     assert metrics.height == 2002 and m["tags_over_cap"] == 1970
     first = metrics.filter(pl.col("campaign_id") == "taga00000")

@@ -23,8 +23,20 @@ def make_posts(rows: list[dict]) -> pl.DataFrame:
     """A canonical posts table from short row dicts (defaults: own, loaded post in English, no entities)."""
     full = []
     for i, r in enumerate(rows):
-        d = {"position": i, "is_repost": False, "is_placeholder": False, "lang": "en", "hashtags": [],
-             "mentions": [], "domains": [], "urls": [], "text": "", "author_handle": None, "reposted_by": None, **r}
+        d = {
+            "position": i,
+            "is_repost": False,
+            "is_placeholder": False,
+            "lang": "en",
+            "hashtags": [],
+            "mentions": [],
+            "domains": [],
+            "urls": [],
+            "text": "",
+            "author_handle": None,
+            "reposted_by": None,
+            **r,
+        }
         if d["is_placeholder"]:
             d.update(text=None, lang="und", hashtags=[], mentions=[], domains=[], urls=[])
         d["text_clean"] = d["text"]
@@ -36,16 +48,33 @@ def make_posts(rows: list[dict]) -> pl.DataFrame:
 
 EMPTY = make_posts([])
 ONE = make_posts([{"text": "🟣 Hello #Tag @partner.example", "hashtags": ["Tag"], "mentions": ["partner.example"]}])
-MANY = make_posts([
-    {"text": "🟣 #Tag one @p.example", "hashtags": ["Tag"], "mentions": ["p.example"], "author_handle": "a.example"},
-    {"text": "🟣 #tag deux @p.example", "hashtags": ["tag"], "mentions": ["p.example"], "lang": "fr",
-     "author_handle": "a.example"},
-    {"text": "🟣 #Tags tres", "hashtags": ["Tags"], "lang": "es", "author_handle": "b.example"},
-    {"text": "#Other", "hashtags": ["Other"], "is_repost": True, "reposted_by": "c.example",
-     "author_handle": "z.example"},
-    {"is_placeholder": True, "is_repost": True, "reposted_by": "a.example"},
-    {"text": "plain words", "author_handle": "b.example"},
-])
+MANY = make_posts(
+    [
+        {
+            "text": "🟣 #Tag one @p.example",
+            "hashtags": ["Tag"],
+            "mentions": ["p.example"],
+            "author_handle": "a.example",
+        },
+        {
+            "text": "🟣 #tag deux @p.example",
+            "hashtags": ["tag"],
+            "mentions": ["p.example"],
+            "lang": "fr",
+            "author_handle": "a.example",
+        },
+        {"text": "🟣 #Tags tres", "hashtags": ["Tags"], "lang": "es", "author_handle": "b.example"},
+        {
+            "text": "#Other",
+            "hashtags": ["Other"],
+            "is_repost": True,
+            "reposted_by": "c.example",
+            "author_handle": "z.example",
+        },
+        {"is_placeholder": True, "is_repost": True, "reposted_by": "a.example"},
+        {"text": "plain words", "author_handle": "b.example"},
+    ]
+)
 
 
 def all_sentences(posts: pl.DataFrame) -> dict[str, str]:
@@ -115,12 +144,15 @@ def test_many_posts_numbers_match_the_tables():
 
 
 def test_campaign_accounts_lists_who_pushes_each_campaign():
-    posts = make_posts([
-        {"hashtags": ["Tag"], "author_did": "did:plc:a"}, {"hashtags": ["Tag"], "author_did": "did:plc:a"},
-        {"hashtags": ["Tag"], "author_did": "did:plc:b"},
-        {"hashtags": ["Tag"], "is_repost": True, "reposted_by": "did:plc:c", "author_did": "did:plc:x"},
-        {"hashtags": ["Solo"], "author_did": "did:plc:b"},
-    ])
+    posts = make_posts(
+        [
+            {"hashtags": ["Tag"], "author_did": "did:plc:a"},
+            {"hashtags": ["Tag"], "author_did": "did:plc:a"},
+            {"hashtags": ["Tag"], "author_did": "did:plc:b"},
+            {"hashtags": ["Tag"], "is_repost": True, "reposted_by": "did:plc:c", "author_did": "did:plc:x"},
+            {"hashtags": ["Solo"], "author_did": "did:plc:b"},
+        ]
+    )
     acc = cp.campaign_accounts(posts)
     assert acc.columns == ["campaign_id", "label", "n_accounts", "accounts"]
     first = acc.row(0, named=True)
@@ -176,7 +208,8 @@ def test_seed_voice_and_amplification(seed_feed, seed_sentences):
     v = cp.voice_summary(seed_feed.posts)
     assert v["posts"].to_list() == [51, 15, 14]
     assert seed_sentences["voice"].startswith(
-        "51 of 80 rows (64%) are the account's own posts; 15 (19%) are reposts whose content loaded and 14 (18%)")
+        "51 of 80 rows (64%) are the account's own posts; 15 (19%) are reposts whose content loaded and 14 (18%)"
+    )
     assert "Used only in the account's own posts: es." in seed_sentences["voice"]
     # the reposts mostly mention the account itself
     assert "Accounts mentioned most in the reposts: uclg.bsky.social (13 of 29)" in seed_sentences["amplified"]
@@ -217,12 +250,16 @@ def test_seed_suggestions_pairs_series_network(seed_sentences):
     # the English and Spanish Executive Bureau posts in Seville are among the strongest, with the words they share
     assert seed_sentences["pairs"].startswith(
         "53 candidate pairs; 10 of the top 10 share words or exact partners, links, dates or numbers, not only a "
-        "place in the feed. Strongest: positions 59 (en) and 65 (fr)")
-    assert ("positions 40 (en) and 42 (es), score 0.28 (content 0.24; words: sevilla, bureau, uclgmeets, executive~ejecutivo; "
-            "partners: worldledforum") in seed_sentences["pairs"]
+        "place in the feed. Strongest: positions 59 (en) and 65 (fr)"
+    )
+    assert (
+        "positions 40 (en) and 42 (es), score 0.28 (content 0.24; words: sevilla, bureau, uclgmeets, executive~ejecutivo; "
+        "partners: worldledforum"
+    ) in seed_sentences["pairs"]
     # campaigns that only go together are related, not aliases
     assert seed_sentences["related"].startswith(
-        "15 related campaign pairs. Strongest: montevideo (en) / peace-forum (es), score 0.76 (together in 1 post")
+        "15 related campaign pairs. Strongest: montevideo (en) / peace-forum (es), score 0.76 (together in 1 post"
+    )
     series = seed_sentences["series"]
     assert series.startswith("10 recurring openers: 🟡 opens 8 posts, campaigns uclgmeets (7)")
     assert "💜 opens 7 posts, campaigns worldsocialjusticeday (5)" in series

@@ -22,8 +22,10 @@ def related_feed() -> pl.DataFrame:
     """#Vivienda (es) and #Housing (en) share a partner and sit side by side; they are not one spelling."""
     rows = []
     for _ in range(3):
-        rows += [{"hashtags": ["Vivienda"], "lang": "es", "mentions": ["habitat.org"]},
-                 {"hashtags": ["Housing"], "lang": "en", "mentions": ["habitat.org"]}]
+        rows += [
+            {"hashtags": ["Vivienda"], "lang": "es", "mentions": ["habitat.org"]},
+            {"hashtags": ["Housing"], "lang": "en", "mentions": ["habitat.org"]},
+        ]
     return make_posts(rows)
 
 
@@ -33,11 +35,19 @@ def scores(frame: pl.DataFrame) -> dict[tuple[str, str], float]:
 
 def test_defaults_are_frozen_and_the_old_numbers():
     assert cp.DEFAULT_CAPS == CampaignCaps(30, 30, 1000)
-    assert (cp.DEFAULT_CAPS.max_tags_per_post, cp.DEFAULT_CAPS.max_suggestions) == (cp.MAX_TAGS_PER_POST,
-                                                                                     cp.MAX_SUGGESTIONS)
+    assert (cp.DEFAULT_CAPS.max_tags_per_post, cp.DEFAULT_CAPS.max_suggestions) == (
+        cp.MAX_TAGS_PER_POST,
+        cp.MAX_SUGGESTIONS,
+    )
     w = RelatedParams()
-    assert (w.cooccurrence, w.partners, w.domains, w.neighbours, w.window, w.min_score) == (0.35, 0.3, 0.15, 0.2, 3,
-                                                                                           0.15)
+    assert (w.cooccurrence, w.partners, w.domains, w.neighbours, w.window, w.min_score) == (
+        0.35,
+        0.3,
+        0.15,
+        0.2,
+        3,
+        0.15,
+    )
     assert (PairParams().window, PairParams().min_score, PairParams().max_share) == (12, 0.1, 0.02)
     with pytest.raises(dataclasses.FrozenInstanceError):
         cp.DEFAULT_SUGGEST_PARAMS.plural = 0.5  # type: ignore[misc]
@@ -51,7 +61,8 @@ def test_suggest_params_set_the_scores():
     assert tuned[("LocalGov", "LocalGovs")] == 0.99
     # a pair counts once, with its strongest kind: a weaker plural score gives way to the edit distance (1 - 1/9)
     assert scores(cp.suggest_aliases(spelling_feed(), params=SuggestParams(plural=0.8)))[
-        ("LocalGov", "LocalGovs")] == round(1 - 1 / 9, 4)
+        ("LocalGov", "LocalGovs")
+    ] == round(1 - 1 / 9, 4)
     assert tuned[("LocalGov", "LocalGovernment")] == round(8 / 15, 4)
     # a prefix compared with no longer tag: no prefix pair (the pair is then found as a translation, word by word)
     kinds = set(cp.suggest_aliases(spelling_feed())["kind"])
@@ -94,8 +105,9 @@ def test_pair_params_window():
     feed = make_posts(rows)
     assert cp.cross_language_pairs(feed).filter(pl.col("distance") == 5).height == 1
     assert cp.cross_language_pairs(feed, params=PairParams(window=4)).filter(pl.col("distance") == 5).height == 0
-    assert cp.cross_language_pairs(feed, params=PairParams(window=4), window=5).filter(
-        pl.col("distance") == 5).height == 1
+    assert (
+        cp.cross_language_pairs(feed, params=PairParams(window=4), window=5).filter(pl.col("distance") == 5).height == 1
+    )
 
 
 def test_unknown_field_is_a_type_error_and_params_print_as_one_line():

@@ -77,13 +77,30 @@ def test_network_chart_layers(seed):
 
 
 def test_network_labels_the_feeds_account_and_the_best_connected_accounts():
-    nodes = pl.DataFrame({
-        "id": ["campaign:a", "account:hub.example", "account:own.example", "account:minor.example"],
-        "name": ["a", "hub.example", "own.example", "minor.example"],
-        "kind": ["campaign", "account", "account", "account"], "label": ["#A", "hub", "own", "minor"],
-        "posts": [5, 9, 1, 1], "degree": [9.0, 12.0, 1.0, 2.0], "x": [0.0, 1.0, 2.0, 3.0], "y": [0.0, 1.0, 0.0, 1.0]})
-    edges = pl.DataFrame({"source": ["campaign:a"], "target": ["account:hub.example"], "kind": ["mention"],
-                          "weight": [3], "x": [0.0], "y": [0.0], "x2": [1.0], "y2": [1.0]})
+    nodes = pl.DataFrame(
+        {
+            "id": ["campaign:a", "account:hub.example", "account:own.example", "account:minor.example"],
+            "name": ["a", "hub.example", "own.example", "minor.example"],
+            "kind": ["campaign", "account", "account", "account"],
+            "label": ["#A", "hub", "own", "minor"],
+            "posts": [5, 9, 1, 1],
+            "degree": [9.0, 12.0, 1.0, 2.0],
+            "x": [0.0, 1.0, 2.0, 3.0],
+            "y": [0.0, 1.0, 0.0, 1.0],
+        }
+    )
+    edges = pl.DataFrame(
+        {
+            "source": ["campaign:a"],
+            "target": ["account:hub.example"],
+            "kind": ["mention"],
+            "weight": [3],
+            "x": [0.0],
+            "y": [0.0],
+            "x2": [1.0],
+            "y2": [1.0],
+        }
+    )
     spec = charts.network_chart(nodes, edges, label_accounts=1, own="@Own.example").to_dict()
     texts = [u for u in spec["layer"] if u["mark"]["type"] == "text"]
     labels = {(u["mark"].get("fontWeight"), r["name"]) for u in texts for r in spec["datasets"][u["data"]["name"]]}
@@ -122,8 +139,17 @@ def test_series_chart(seed):
 
 def test_untrusted_text_only_in_data():
     langs = pl.DataFrame({"campaign_id": [EVIL], "label": [EVIL], "lang": ["en"], "posts": [3], "share": [1.0]})
-    markers = pl.DataFrame({"marker": [EVIL], "kind": ["label"], "posts": [2], "first_position": [0],
-                            "last_position": [4], "campaigns": [[EVIL + ":2"]], "langs": [["en:2"]]})
+    markers = pl.DataFrame(
+        {
+            "marker": [EVIL],
+            "kind": ["label"],
+            "posts": [2],
+            "first_position": [0],
+            "last_position": [4],
+            "campaigns": [[EVIL + ":2"]],
+            "langs": [["en:2"]],
+        }
+    )
     for chart in (charts.language_heatmap(langs), charts.series_chart(markers)):
         spec = chart.to_dict()
         assert "script" not in titles(spec)
@@ -131,8 +157,9 @@ def test_untrusted_text_only_in_data():
 
 
 def test_empty_frames_and_missing_columns():
-    empty = pl.DataFrame(schema={"campaign_id": pl.String, "label": pl.String, "lang": pl.String,
-                                 "posts": pl.Int64, "share": pl.Float64})
+    empty = pl.DataFrame(
+        schema={"campaign_id": pl.String, "label": pl.String, "lang": pl.String, "posts": pl.Int64, "share": pl.Float64}
+    )
     spec = charts.language_heatmap(empty).to_dict()
     assert datasets(spec) == [{"note": "nothing to show for this feed"}]
     with pytest.raises(ValueError, match="columns not in the frame"):

@@ -62,8 +62,10 @@ def test_empty_frames_give_a_note_not_an_error():
     empty = explore.top_hashtags(pl.DataFrame(schema=feedtools_schema()))
     spec = ce.entity_chart(empty, "hashtag", "Hashtags").to_dict()
     assert spec["mark"]["type"] == "text"
-    assert ce.length_chart(explore.length_histogram(pl.DataFrame(schema=feedtools_schema()))).to_dict()["mark"][
-        "type"] == "text"
+    assert (
+        ce.length_chart(explore.length_histogram(pl.DataFrame(schema=feedtools_schema()))).to_dict()["mark"]["type"]
+        == "text"
+    )
 
 
 def feedtools_schema():
@@ -82,7 +84,7 @@ def test_chart_html_cannot_break_out_of_its_script():
     hostile = pl.DataFrame({"post": ['</script><script>alert("x")</script><!--'], "chars": [1]})
     bundle = charts.bar_chart(hostile, "chars", "post")._repr_mimebundle_()
     html = (bundle[0] if isinstance(bundle, tuple) else bundle)["text/html"]
-    script = html[html.index("<script"):]
+    script = html[html.index("<script") :]
     assert script.count("</script") == 1  # only the closing tag of the chart's own script
     assert "<!--" not in script
     assert "\\u003c/script\\u003e" in script  # the data is still there, escaped for JSON
@@ -118,8 +120,12 @@ def test_kind_legends_list_only_the_kinds_present(seed_tables):
     spec = ce.volume_chart(no_unloaded).to_dict()
     kinds = charts.KIND_COLORS
     assert check_colors(spec) == [("kind", ["own", "repost"], [kinds["own"], kinds["repost"]])]
-    for chart in (ce.volume_chart(seed_tables["volume"]), ce.length_chart(seed_tables["hist"]),
-                  ce.longest_posts_chart(seed_tables["longest"]), ce.languages_chart(seed_tables["langs"])):
+    for chart in (
+        ce.volume_chart(seed_tables["volume"]),
+        ce.length_chart(seed_tables["hist"]),
+        ce.longest_posts_chart(seed_tables["longest"]),
+        ce.languages_chart(seed_tables["langs"]),
+    ):
         assert check_colors(chart.to_dict()), chart.to_dict().get("title")
     # the seed declares no language: the legend does not offer "declared"
     assert check_colors(ce.languages_chart(seed_tables["langs"]).to_dict()) == [("source", ["detected"], ["#1f77b4"])]

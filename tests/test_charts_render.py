@@ -12,7 +12,7 @@ from feedtools.charts import bar_chart
 from feedtools.charts.render import CHART_CLASS, ROUTE, chart_mimebundle, vega_bundle, vegalite_minor
 from feedtools.report import external_references
 
-HOSTILE = '</script><script>alert(1)</script> & <!--'
+HOSTILE = "</script><script>alert(1)</script> & <!--"
 
 
 def _bundle(df: pl.DataFrame | None = None) -> dict[str, str]:
@@ -31,9 +31,11 @@ def test_importing_charts_enables_the_feedtools_renderer():
 
 def test_output_holds_a_static_svg_image_of_the_chart():
     page = _bundle()["text/html"]
-    m = re.search(r'<div id="altair-viz-[0-9a-f]{32}" class="' + CHART_CLASS + r'"><img class="feedtools-static" '
-                  r'alt="Tags &lt;b&gt; \(static image\)" src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"></div>',
-                  page)
+    m = re.search(
+        r'<div id="altair-viz-[0-9a-f]{32}" class="' + CHART_CLASS + r'"><img class="feedtools-static" '
+        r'alt="Tags &lt;b&gt; \(static image\)" src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"></div>',
+        page,
+    )
     assert m, page[:300]
     svg = base64.b64decode(m.group(1)).decode("utf-8")
     assert svg.startswith("<svg") and "Tags &lt;b&gt;" in svg  # the title, XML-escaped by Vega

@@ -26,8 +26,11 @@ def marks(spec: dict) -> list[str]:
     layers = spec.get("layer", [spec])
     out = []
     for layer in layers:
-        out += marks(layer) if "layer" in layer else [layer["mark"]["type"] if isinstance(layer["mark"], dict)
-                                                      else layer["mark"]]
+        out += (
+            marks(layer)
+            if "layer" in layer
+            else [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]]
+        )
     return out
 
 
@@ -69,8 +72,7 @@ def test_groups_over_time_languages_and_hashtags(seed_feed, seed_tl):
     spec = ct.groups_over_time(period_counts(seed_tl.posts, by="lang", period="week"), group_title="language")
     d = spec.to_dict()
     assert d["mark"]["type"] == "area" and d["encoding"]["color"]["field"] == "group"
-    spec = ct.groups_over_time(period_counts(seed_tl.posts, by="hashtag", posts=seed_feed.posts, top=5,
-                                             period="week"))
+    spec = ct.groups_over_time(period_counts(seed_tl.posts, by="hashtag", posts=seed_feed.posts, top=5, period="week"))
     groups = {r["group"] for r in next(iter(spec.to_dict()["datasets"].values()))}
     assert 1 <= len(groups) <= 5 and all(g.startswith("#") for g in groups)
 
@@ -79,8 +81,10 @@ def test_calendar_overlay(seed_tl):
     cal = pl.DataFrame({"start": [D(2025, 3, 10)], "end": [D(2025, 3, 21)], "label": ["CSW69"]})
     spec = ct.with_calendar(ct.events_chart(seed_tl.events), cal).to_dict()
     assert marks(spec)[-2:] == ["rect", "text"]
-    assert ct.with_calendar(ct.events_chart(seed_tl.events), cal.head(0)).to_dict() == \
-        ct.events_chart(seed_tl.events).to_dict()
+    assert (
+        ct.with_calendar(ct.events_chart(seed_tl.events), cal.head(0)).to_dict()
+        == ct.events_chart(seed_tl.events).to_dict()
+    )
 
 
 def test_dated_feed_counts_are_exact():
@@ -101,11 +105,20 @@ def test_empty_frames_give_a_note_and_missing_columns_raise():
 def test_chart_size_does_not_grow_with_the_feed():
     def spec_size(n: int) -> int:
         start = pl.Series([D(2025, 1, 1) + dt.timedelta(days=i % 300) for i in range(n)])
-        tp = pl.DataFrame({"position": range(n), "date_min": start,
-                           "date_max": start + pl.Series([dt.timedelta(days=i % 9) for i in range(n)]),
-                           "date_source": ["evidence"] * n, "lang": ["en", "es", "fr", "und"] * (n // 4)})
-        charts = [ct.posts_over_time(period_counts(tp, period="week")), ct.window_chart(window_bands(tp)),
-                  ct.groups_over_time(period_counts(tp, by="lang", period="week"))]
+        tp = pl.DataFrame(
+            {
+                "position": range(n),
+                "date_min": start,
+                "date_max": start + pl.Series([dt.timedelta(days=i % 9) for i in range(n)]),
+                "date_source": ["evidence"] * n,
+                "lang": ["en", "es", "fr", "und"] * (n // 4),
+            }
+        )
+        charts = [
+            ct.posts_over_time(period_counts(tp, period="week")),
+            ct.window_chart(window_bands(tp)),
+            ct.groups_over_time(period_counts(tp, by="lang", period="week")),
+        ]
         return sum(len(json.dumps(c.to_dict())) for c in charts)
 
     small, big = spec_size(4_000), spec_size(400_000)
@@ -116,18 +129,22 @@ def test_untrusted_text_stays_in_data(seed_tl):
     ev = seed_tl.events.head(1).with_columns(label=pl.lit("</script><script>alert(1)</script>"))
     spec = ct.events_chart(ev).to_dict()
     assert "script" not in json.dumps(spec.get("title", "")) and "script" not in json.dumps(
-        [lay.get("title") for lay in spec["layer"]])
+        [lay.get("title") for lay in spec["layer"]]
+    )
     assert any("</script>" in r["label"] for r in next(iter(spec["datasets"].values())))
 
 
 def test_groups_over_time_never_repeats_a_colour_and_keeps_grey_for_unloaded():
     n = 20
-    counts = pl.DataFrame({
-        "period_start": [D(2025, 1, 6)] * n + [D(2025, 1, 13)] * n,
-        "group": [f"tag{i:02d}" for i in range(n)] * 2,
-        "n_certain": [1] * (2 * n), "n_possible": [2] * (2 * n),
-        "n_expected": [float(n - i) for i in range(n)] * 2,
-    })
+    counts = pl.DataFrame(
+        {
+            "period_start": [D(2025, 1, 6)] * n + [D(2025, 1, 13)] * n,
+            "group": [f"tag{i:02d}" for i in range(n)] * 2,
+            "n_certain": [1] * (2 * n),
+            "n_possible": [2] * (2 * n),
+            "n_expected": [float(n - i) for i in range(n)] * 2,
+        }
+    )
     spec = ct.groups_over_time(counts, title="Hashtags over time", group_title="hashtag").to_dict()
     [(_field, domain, colors)] = check_colors(spec)
     assert len(domain) == len(CATEGORY_COLORS) and domain[-1] == "other" and domain[0] == "tag00"
@@ -135,7 +152,8 @@ def test_groups_over_time_never_repeats_a_colour_and_keeps_grey_for_unloaded():
     assert sum(r["n_expected"] for r in rows) == 2 * sum(range(1, n + 1))  # nothing lost in "other"
     count_axes(spec, {"n_expected"})
     langs = counts.filter(pl.col("group").is_in(["tag00", "tag01", "tag02"])).with_columns(
-        group=pl.col("group").replace({"tag00": "en", "tag01": "es", "tag02": "fr"}))
+        group=pl.col("group").replace({"tag00": "en", "tag01": "es", "tag02": "fr"})
+    )
     [(_, domain, colors)] = check_colors(ct.groups_over_time(langs, group_title="language").to_dict())
     assert domain == ["en", "es", "fr"] and KIND_COLORS["unloaded"] not in colors
 

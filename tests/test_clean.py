@@ -10,8 +10,11 @@ from feedtools.schema import conform
 
 def test_text_clean_normalises_and_collapses():
     df = conform(pl.DataFrame({"text": ["  Ｆｕｌｌ\u200bwidth\n\n tabs\there  ", None, "ﬁne 👩‍💻"]}))
-    assert add_text_clean(df)["text_clean"].to_list() == ["Full width tabs here".replace(" width", "width"),
-                                                          None, "fine 👩‍💻"]
+    assert add_text_clean(df)["text_clean"].to_list() == [
+        "Full width tabs here".replace(" width", "width"),
+        None,
+        "fine 👩‍💻",
+    ]
 
 
 def feed(rows):
@@ -21,23 +24,27 @@ def feed(rows):
 
 
 def test_exact_and_normalised_duplicates():
-    out = feed([
-        {"text": "Día 2 del Foro!"},
-        {"text": "Other"},
-        {"text": "Día 2 del Foro!"},
-        {"text": "dia 2 del foro"},
-        {"text": "Día 2 del Foro!", "is_repost": True, "reposted_by": "Org"},  # a repost is not a copy of a post
-    ])
+    out = feed(
+        [
+            {"text": "Día 2 del Foro!"},
+            {"text": "Other"},
+            {"text": "Día 2 del Foro!"},
+            {"text": "dia 2 del foro"},
+            {"text": "Día 2 del Foro!", "is_repost": True, "reposted_by": "Org"},  # a repost is not a copy of a post
+        ]
+    )
     assert out["duplicate_of"].to_list() == [None, None, 0, 0, None]
     assert out["duplicate_kind"].to_list() == [None, None, "exact", "normalised", None]
 
 
 def test_placeholders_and_emoji_only_posts_not_duplicates():
-    out = feed([
-        {"text": None, "is_placeholder": True},
-        {"text": None, "is_placeholder": True},
-        {"text": "🎉"},
-        {"text": "👍"},
-        {"text": "🎉"},
-    ])
+    out = feed(
+        [
+            {"text": None, "is_placeholder": True},
+            {"text": None, "is_placeholder": True},
+            {"text": "🎉"},
+            {"text": "👍"},
+            {"text": "🎉"},
+        ]
+    )
     assert out["duplicate_of"].to_list() == [None, None, None, None, 2]

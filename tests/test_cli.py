@@ -23,8 +23,7 @@ def test_parse_seed_summary_and_outputs(tmp_path):
     out = tmp_path / "posts.parquet"
     r = run("parse", str(SEED), "-o", str(out))
     assert r.returncode == 0, r.stderr
-    assert r.stderr.strip() == ("82 lines, 51 posts, 29 reposts, 14 placeholders, 1 duplicates, 0 rejected; "
-                                "no rejects")
+    assert r.stderr.strip() == ("82 lines, 51 posts, 29 reposts, 14 placeholders, 1 duplicates, 0 rejected; no rejects")
     assert pl.read_parquet(out).height == 80
     assert not (tmp_path / "posts.rejects.csv").exists()  # written only when there are rejects
 
@@ -37,7 +36,8 @@ def test_parse_other_outputs(tmp_path, suffix):
     assert df.height == 80
     if suffix == "csv":
         assert df.filter(pl.col("position") == 10)["hashtags"][0] == (
-            "LocalGovs|SDG3|SDG5|SDG8|SDG14|HLPF2025|Listen2Cities")
+            "LocalGovs|SDG3|SDG5|SDG8|SDG14|HLPF2025|Listen2Cities"
+        )
 
 
 def test_broken_lines_go_to_rejects_file(tmp_path):

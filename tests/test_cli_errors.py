@@ -27,15 +27,27 @@ def _bad_calendar(tmp_path):
 # One case of bad input (or bad arguments) per command that reads something; `schema` reads nothing.
 CASES = {
     "parse": (lambda t: ["parse", str(t / "missing.txt"), "-o", str(t / "o.csv")], 1, "no such file"),
-    "campaigns": (lambda t: ["campaigns", str(SEED), "-o", str(t / "c.csv"), "--aliases", str(_bad_alias_table(t))],
-                  1, "aliases.csv, line 2: campaign_id"),
-    "timeline": (lambda t: ["timeline", str(SEED), "-o", str(t / "t.csv"), "--calendar", str(_bad_calendar(t))],
-                 1, "calendar.csv, line 2: date '13-45'"),
+    "campaigns": (
+        lambda t: ["campaigns", str(SEED), "-o", str(t / "c.csv"), "--aliases", str(_bad_alias_table(t))],
+        1,
+        "aliases.csv, line 2: campaign_id",
+    ),
+    "timeline": (
+        lambda t: ["timeline", str(SEED), "-o", str(t / "t.csv"), "--calendar", str(_bad_calendar(t))],
+        1,
+        "calendar.csv, line 2: date '13-45'",
+    ),
     "bench": (lambda t: ["bench", "--sizes", "lots"], 1, "bad size 'lots'"),
-    "report": (lambda t: ["report", "--feed", str(SEED), "--notebooks", str(t / "none"), "--out", str(t / "r")],
-               1, "notebooks folder not found"),
-    "fetch": (lambda t: ["fetch", "not a handle!", "--out", str(t / "f"), "--appview", "http://127.0.0.1:9"],
-              1, "not a handle"),
+    "report": (
+        lambda t: ["report", "--feed", str(SEED), "--notebooks", str(t / "none"), "--out", str(t / "r")],
+        1,
+        "notebooks folder not found",
+    ),
+    "fetch": (
+        lambda t: ["fetch", "not a handle!", "--out", str(t / "f"), "--appview", "http://127.0.0.1:9"],
+        1,
+        "not a handle",
+    ),
     "notebooks": (lambda t: ["notebooks", "--notebooks", str(t / "none")], 1, "notebooks folder not found"),
     "usage": (lambda t: ["parse", str(SEED), "-o", str(t / "o.txt")], 2, "unknown output type '.txt'"),
 }
@@ -52,8 +64,9 @@ def test_bad_input_is_one_line_and_a_non_zero_exit(case, tmp_path, capsys, monke
     assert "Traceback" not in err and "internal error" not in err
 
 
-@pytest.mark.parametrize("exc", [ValueError("a value the code did not expect"), KeyError("missing_column"),
-                                 TypeError("unsupported operand")])
+@pytest.mark.parametrize(
+    "exc", [ValueError("a value the code did not expect"), KeyError("missing_column"), TypeError("unsupported operand")]
+)
 def test_a_programming_error_is_not_reported_as_bad_input(exc, tmp_path, capsys, monkeypatch):
     monkeypatch.delenv("FEEDTOOLS_DEBUG", raising=False)
 
@@ -65,8 +78,9 @@ def test_a_programming_error_is_not_reported_as_bad_input(exc, tmp_path, capsys,
     err = capsys.readouterr().err
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in err, err
-    assert lines[0].startswith(f"feedtools: internal error (a bug in feedtools, not a problem with the input): "
-                               f"{type(exc).__name__}: ")
+    assert lines[0].startswith(
+        f"feedtools: internal error (a bug in feedtools, not a problem with the input): {type(exc).__name__}: "
+    )
     assert "feedtools: error:" not in err and "--debug" in lines[0]
     assert not (tmp_path / "c.csv").exists()
 
@@ -102,11 +116,14 @@ def test_debug_shows_the_traceback_of_bad_input_too(tmp_path, capsys, monkeypatc
     assert err.strip().splitlines()[-1].startswith("feedtools: error: notebooks folder not found")
 
 
-@pytest.mark.parametrize("exc, line", [
-    (OSError(errno.ENOSPC, "No space left on device"), "feedtools: error: No space left on device"),
-    (OSError(errno.EACCES, "Permission denied", "/out/c.csv"), "feedtools: error: Permission denied: /out/c.csv"),
-    (OSError("disk went away"), "feedtools: error: disk went away"),
-])
+@pytest.mark.parametrize(
+    "exc, line",
+    [
+        (OSError(errno.ENOSPC, "No space left on device"), "feedtools: error: No space left on device"),
+        (OSError(errno.EACCES, "Permission denied", "/out/c.csv"), "feedtools: error: Permission denied: /out/c.csv"),
+        (OSError("disk went away"), "feedtools: error: disk went away"),
+    ],
+)
 def test_an_oserror_is_one_line_without_none(exc, line, tmp_path, capsys, monkeypatch):
     monkeypatch.delenv("FEEDTOOLS_DEBUG", raising=False)
 

@@ -46,10 +46,20 @@ def feed(tmp_path):
 @pytest.mark.parametrize("link", ["sym", "hard"])
 @pytest.mark.parametrize(
     "command, option, suffix",
-    [("parse", "-o", ".parquet"), ("parse", "--rejects", ".csv"), ("campaigns", "-o", ".csv"),
-     ("campaigns", "--posts", ".jsonl"), ("campaigns", "--suggestions", ".csv"), ("campaigns", "--pairs", ".csv"),
-     ("campaigns", "--network", ".gexf"), ("campaigns", "--network", ".graphml"), ("timeline", "-o", ".parquet"),
-     ("timeline", "--events", ".csv"), ("timeline", "--evidence", ".csv"), ("timeline", "--contradictions", ".csv")],
+    [
+        ("parse", "-o", ".parquet"),
+        ("parse", "--rejects", ".csv"),
+        ("campaigns", "-o", ".csv"),
+        ("campaigns", "--posts", ".jsonl"),
+        ("campaigns", "--suggestions", ".csv"),
+        ("campaigns", "--pairs", ".csv"),
+        ("campaigns", "--network", ".gexf"),
+        ("campaigns", "--network", ".graphml"),
+        ("timeline", "-o", ".parquet"),
+        ("timeline", "--events", ".csv"),
+        ("timeline", "--evidence", ".csv"),
+        ("timeline", "--contradictions", ".csv"),
+    ],
 )
 def test_no_output_may_resolve_to_the_input(feed, capsys, command, option, suffix, link):
     before = feed.read_bytes()
@@ -77,13 +87,39 @@ def test_output_named_like_the_input_itself(feed, capsys):
 def test_alias_table_and_calendar_are_inputs_too(tmp_path, capsys):
     aliases = tmp_path / "aliases.csv"
     aliases.write_bytes(CAMPAIGN_ALIASES.read_bytes())
-    assert main(["campaigns", str(SEED), "-o", str(tmp_path / "c.csv"), "--aliases", str(aliases),
-                 "--suggestions", str(aliases)]) == 2
+    assert (
+        main(
+            [
+                "campaigns",
+                str(SEED),
+                "-o",
+                str(tmp_path / "c.csv"),
+                "--aliases",
+                str(aliases),
+                "--suggestions",
+                str(aliases),
+            ]
+        )
+        == 2
+    )
     assert aliases.read_bytes() == CAMPAIGN_ALIASES.read_bytes()
     calendar = tmp_path / "obs.csv"
     calendar.write_bytes(OBSERVANCES.read_bytes())
-    assert main(["timeline", str(SEED), "-o", str(tmp_path / "t.csv"), "--calendar", str(calendar),
-                 "--events", str(calendar)]) == 2
+    assert (
+        main(
+            [
+                "timeline",
+                str(SEED),
+                "-o",
+                str(tmp_path / "t.csv"),
+                "--calendar",
+                str(calendar),
+                "--events",
+                str(calendar),
+            ]
+        )
+        == 2
+    )
     assert calendar.read_bytes() == OBSERVANCES.read_bytes()
     assert main(["campaigns", str(SEED), "-o", str(CAMPAIGN_ALIASES)]) == 2  # the shipped table by default
     assert capsys.readouterr().err.count("refusing to overwrite") == 3
@@ -201,8 +237,7 @@ def test_cap_defaults_in_the_help_match_the_package():
 
 def _big_scrape(tmp_path, items=60_000, tag=""):
     """A profile scrape of distinct posts, big enough that parse runs for a few seconds."""
-    lines = ["Big Org", "Bio"] + [f"- Post number {i} {tag} about local governments #Tag{i % 50}"
-                                  for i in range(items)]
+    lines = ["Big Org", "Bio"] + [f"- Post number {i} {tag} about local governments #Tag{i % 50}" for i in range(items)]
     return write_feed(tmp_path, "\n".join(lines) + "\n", name=f"big{tag}.txt")
 
 
@@ -245,8 +280,9 @@ def test_killed_parse_leaves_the_old_output_whole(tmp_path, sig):
 def test_two_runs_on_one_output_never_mix(tmp_path):
     a, b = _big_scrape(tmp_path, 20_000, "alpha"), _big_scrape(tmp_path, 20_000, "beta")
     out = tmp_path / "posts.csv"
-    procs = [subprocess.Popen([EXE, "parse", str(f), "-o", str(out), "--quiet"], stderr=subprocess.DEVNULL)
-             for f in (a, b)]
+    procs = [
+        subprocess.Popen([EXE, "parse", str(f), "-o", str(out), "--quiet"], stderr=subprocess.DEVNULL) for f in (a, b)
+    ]
     assert [p.wait(timeout=300) for p in procs] == [0, 0]
     texts = pl.read_csv(out)["text"]
     assert texts.len() == 20_000

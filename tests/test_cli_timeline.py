@@ -20,11 +20,23 @@ def run(*args: str) -> subprocess.CompletedProcess:
 
 def test_timeline_seed_outputs(tmp_path):
     out, events = tmp_path / "posts.parquet", tmp_path / "events.csv"
-    r = run("timeline", str(SEED), "-o", str(out), "--events", str(events), "--contradictions",
-            str(tmp_path / "c.csv"), "--evidence", str(tmp_path / "e.jsonl"))
+    r = run(
+        "timeline",
+        str(SEED),
+        "-o",
+        str(out),
+        "--events",
+        str(events),
+        "--contradictions",
+        str(tmp_path / "c.csv"),
+        "--evidence",
+        str(tmp_path / "e.jsonl"),
+    )
     assert r.returncode == 0, r.stderr
-    assert r.stderr.strip() == ("80 posts: 0 by timestamp, 26 by evidence, 54 by neighbours, 0 unknown; "
-                                "median window 28 days; 7 events; 1 contradictions")
+    assert r.stderr.strip() == (
+        "80 posts: 0 by timestamp, 26 by evidence, 54 by neighbours, 0 unknown; "
+        "median window 28 days; 7 events; 1 contradictions"
+    )
     posts = pl.read_parquet(out)
     assert posts.height == 80
     assert posts.columns[-5:] == ["date_min", "date_max", "date_est", "date_source", "event_id"]
@@ -56,8 +68,16 @@ def test_timeline_year_hint_and_csv(tmp_path):
 def test_timeline_errors_are_one_line(tmp_path, extra, needle, code):
     bad = tmp_path / "obs.csv"
     bad.write_text("key,date,hashtags,names,notes\nX,13-45,X,,\n", encoding="utf-8")
-    extra = [str(bad) if a == "BAD" else str(tmp_path / "nope.csv") if a == "MISSING"
-             else str(tmp_path / a) if a.endswith(".xlsx") else a for a in extra]
+    extra = [
+        str(bad)
+        if a == "BAD"
+        else str(tmp_path / "nope.csv")
+        if a == "MISSING"
+        else str(tmp_path / a)
+        if a.endswith(".xlsx")
+        else a
+        for a in extra
+    ]
     r = run("timeline", str(SEED), "-o", str(tmp_path / "p.parquet"), *extra)
     assert r.returncode == code
     lines = r.stderr.strip().splitlines()

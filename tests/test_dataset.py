@@ -21,10 +21,22 @@ FEEDTOOLS = str(Path(sys.executable).with_name("feedtools"))
 def _jsonl(path: Path, n: int, did: str = "did:plc:aaa", start: int = 0) -> Path:
     lines = []
     for i in range(start, start + n):
-        ev = {"did": did, "time_us": 1714550400000000 + i, "kind": "commit",
-              "commit": {"rev": "r", "operation": "create", "collection": "app.bsky.feed.post", "rkey": f"k{i}",
-                         "record": {"$type": "app.bsky.feed.post", "text": f"post {i % 5} #tag{i % 3}",
-                                    "createdAt": "2024-05-01T10:00:00Z"}}}
+        ev = {
+            "did": did,
+            "time_us": 1714550400000000 + i,
+            "kind": "commit",
+            "commit": {
+                "rev": "r",
+                "operation": "create",
+                "collection": "app.bsky.feed.post",
+                "rkey": f"k{i}",
+                "record": {
+                    "$type": "app.bsky.feed.post",
+                    "text": f"post {i % 5} #tag{i % 3}",
+                    "createdAt": "2024-05-01T10:00:00Z",
+                },
+            },
+        }
         lines.append(json.dumps(ev))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -34,8 +46,9 @@ def test_parse_to_dataset_folder_matches_load_of_the_inputs(tmp_path, seed_path)
     a = _jsonl(tmp_path / "a.jsonl", 30)
     b = _jsonl(tmp_path / "b.jsonl", 20, start=25)  # 5 events repeat a.jsonl's: skipped as repeated
     out = tmp_path / "ds"
-    run = subprocess.run([FEEDTOOLS, "parse", str(seed_path), str(a), str(b), "-o", f"{out}/", "-q"],
-                         capture_output=True, text=True)
+    run = subprocess.run(
+        [FEEDTOOLS, "parse", str(seed_path), str(a), str(b), "-o", f"{out}/", "-q"], capture_output=True, text=True
+    )
     assert run.returncode == 0, run.stderr
     assert is_dataset(out) and part_files(out)
     doc = json.loads((out / MANIFEST).read_text())
@@ -50,8 +63,9 @@ def test_parse_to_dataset_folder_matches_load_of_the_inputs(tmp_path, seed_path)
     assert back.stats == direct.stats
     assert back.meta["inputs"] == direct.meta["inputs"]
     # A dataset is an input like any other: parse it again into one file, same rows.
-    run = subprocess.run([FEEDTOOLS, "parse", str(out), "-o", str(tmp_path / "again.parquet"), "-q"],
-                         capture_output=True, text=True)
+    run = subprocess.run(
+        [FEEDTOOLS, "parse", str(out), "-o", str(tmp_path / "again.parquet"), "-q"], capture_output=True, text=True
+    )
     assert run.returncode == 0, run.stderr
     assert_frame_equal(feedtools.read(tmp_path / "again.parquet"), direct.posts)
 
@@ -67,8 +81,7 @@ def test_folder_and_glob_inputs_expand_to_their_files(tmp_path):
         expand_inputs([str(d / "*.csv")])
     out = tmp_path / "out"
     out.mkdir()  # an existing folder: written as a dataset without the trailing slash
-    run = subprocess.run([FEEDTOOLS, "parse", str(d / "*.jsonl"), "-o", str(out), "-q"], capture_output=True,
-                         text=True)
+    run = subprocess.run([FEEDTOOLS, "parse", str(d / "*.jsonl"), "-o", str(out), "-q"], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert feedtools.read(out)["source"].to_list() == ["1.jsonl"] * 3 + ["2.jsonl"] * 3
 
@@ -90,6 +103,7 @@ def test_a_folder_of_other_parquet_is_one_clear_error(tmp_path):
     d = tmp_path / "other"
     d.mkdir()
     pl.DataFrame({"x": [1]}).write_parquet(d / "x.parquet")
-    run = subprocess.run([FEEDTOOLS, "parse", str(d), "-o", str(tmp_path / "o.parquet")], capture_output=True,
-                         text=True)
+    run = subprocess.run(
+        [FEEDTOOLS, "parse", str(d), "-o", str(tmp_path / "o.parquet")], capture_output=True, text=True
+    )
     assert run.returncode == 1 and "not a feedtools posts table" in run.stderr and "Traceback" not in run.stderr

@@ -16,14 +16,16 @@ D = dt.date
 
 def feed(*texts: str, reposts: tuple[int, ...] = ()) -> pl.DataFrame:
     """A tiny canonical posts table (newest first) with hashtags filled by the real enrichment."""
-    df = pl.DataFrame({
-        "position": list(range(len(texts))),
-        "post_id": [f"t:{i}" for i in range(len(texts))],
-        "text": list(texts),
-        "is_repost": [i in reposts for i in range(len(texts))],
-        "is_pinned": [False] * len(texts),
-        "is_placeholder": [False] * len(texts),
-    })
+    df = pl.DataFrame(
+        {
+            "position": list(range(len(texts))),
+            "post_id": [f"t:{i}" for i in range(len(texts))],
+            "text": list(texts),
+            "is_repost": [i in reposts for i in range(len(texts))],
+            "is_pinned": [False] * len(texts),
+            "is_placeholder": [False] * len(texts),
+        }
+    )
     return enrich(conform(df), languages=("en", "es", "fr"))
 
 
@@ -196,9 +198,15 @@ def test_repost_may_come_later_than_the_event():
 
 @pytest.mark.parametrize(
     "text",
-    ["🕒 2–3 hours of practical tools", "More than 30% of women are time poor", "Jan van Zanen, Mayor of Den Haag",
-     "Explore #SDG3 #SDG14 and the 9th GOLD Report", "We need inclusive multilateralism", "For 3 days, #LocalGovs meet",
-     "impossible: 31 de febrero"],
+    [
+        "🕒 2–3 hours of practical tools",
+        "More than 30% of women are time poor",
+        "Jan van Zanen, Mayor of Den Haag",
+        "Explore #SDG3 #SDG14 and the 9th GOLD Report",
+        "We need inclusive multilateralism",
+        "For 3 days, #LocalGovs meet",
+        "impossible: 31 de febrero",
+    ],
 )
 def test_no_false_dates(text):
     ev = ev_of(text, year_hint=2025)
@@ -252,14 +260,15 @@ def test_malformed_calendar_row_names_the_line(tmp_path, line, message):
 
 def test_user_calendar_with_rule_and_comments(tmp_path):
     path = tmp_path / "obs.csv"
-    path.write_text("# my days\nkey,date,hashtags,names,notes\nCityDay,last Friday of November,CityDay,"
-                    "Day of Our City,local\n", encoding="utf-8")
+    path.write_text(
+        "# my days\nkey,date,hashtags,names,notes\nCityDay,last Friday of November,CityDay,Day of Our City,local\n",
+        encoding="utf-8",
+    )
     cal = load_observances(path)
     assert observance_date(None, None, cal["rule"][0], 2025) == D(2025, 11, 28)
     row = one(extract_evidence(feed("Happy #CityDay2025 to everyone"), calendar=cal), "observance")
     assert row["date_min"] == D(2025, 11, 28) and row["relation"] == "on"
-    row = one(extract_evidence(feed("Tomorrow is the Day of Our City"), calendar=cal, year_hint=2024),
-              "observance")
+    row = one(extract_evidence(feed("Tomorrow is the Day of Our City"), calendar=cal, year_hint=2024), "observance")
     assert row["date_min"] == D(2024, 11, 29)
 
 

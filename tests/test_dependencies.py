@@ -37,8 +37,14 @@ EXTRAS_BY_FILE = {
 
 
 def _extra(file: str) -> str | None:
-    return next((extra for prefix, extra in EXTRAS_BY_FILE.items()
-                 if file == prefix or (prefix.endswith("/") and file.startswith(prefix))), None)
+    return next(
+        (
+            extra
+            for prefix, extra in EXTRAS_BY_FILE.items()
+            if file == prefix or (prefix.endswith("/") and file.startswith(prefix))
+        ),
+        None,
+    )
 
 
 def _name(requirement: str) -> str:
@@ -82,8 +88,7 @@ def test_every_imported_module_is_declared_and_core_files_import_only_the_core()
             allowed = core | ({_name(r) for r in project["optional-dependencies"][extra]} if extra else set())
             if not _dists(module) & allowed:
                 where = f"the '{extra}' extra" if extra else "the core (dependencies)"
-                wrong.append(f"{module} (imported by {file}; provided by {sorted(_dists(module))}; "
-                             f"must be in {where})")
+                wrong.append(f"{module} (imported by {file}; provided by {sorted(_dists(module))}; must be in {where})")
     assert not wrong, "imported but not declared where the importing file can use it: " + "; ".join(wrong)
 
 
@@ -92,8 +97,9 @@ def test_every_declared_dependency_is_imported_or_explained():
     provides = importlib.metadata.packages_distributions()
     used = {_name(d) for module in _imports() for d in provides.get(module, [])}
     extras = project["optional-dependencies"]
-    declared = [_name(r) for r in project["dependencies"] + [r for e, reqs in extras.items() if e != "test"
-                                                              for r in reqs]]
+    declared = [
+        _name(r) for r in project["dependencies"] + [r for e, reqs in extras.items() if e != "test" for r in reqs]
+    ]
     unused = [d for d in declared if d not in used and d not in USED_WITHOUT_IMPORT]
     assert not unused, f"declared but never imported (drop them, or say why in USED_WITHOUT_IMPORT): {unused}"
 
@@ -132,8 +138,11 @@ def _extra_only_modules() -> list[str]:
     project = _project()
     core = _core_closure(project)
     extras = {_name(r) for reqs in project["optional-dependencies"].values() for r in reqs} - core
-    return sorted(m for m, dists in importlib.metadata.packages_distributions().items()
-                  if {_name(d) for d in dists} & extras and not {_name(d) for d in dists} & core)
+    return sorted(
+        m
+        for m, dists in importlib.metadata.packages_distributions().items()
+        if {_name(d) for d in dists} & extras and not {_name(d) for d in dists} & core
+    )
 
 
 def _run_without_extras(code: str, tmp_path) -> subprocess.CompletedProcess:
@@ -141,8 +150,9 @@ def _run_without_extras(code: str, tmp_path) -> subprocess.CompletedProcess:
     core install)."""
     prelude = f"import sys\nfor _m in {_extra_only_modules()!r}:\n    sys.modules[_m] = None\n"
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "CI": "1"}
-    return subprocess.run([sys.executable, "-c", prelude + code], capture_output=True, text=True, timeout=600,
-                          cwd=tmp_path, env=env)
+    return subprocess.run(
+        [sys.executable, "-c", prelude + code], capture_output=True, text=True, timeout=600, cwd=tmp_path, env=env
+    )
 
 
 def test_extras_are_blocked_in_the_core_check(tmp_path):
@@ -157,12 +167,16 @@ def test_extras_are_blocked_in_the_core_check(tmp_path):
 
 def test_spark_entry_point_without_the_extra_says_which(tmp_path):
     seed = ROOT / "data" / "raw" / "000_802a2c4cd511184e.txt"
-    r = _run_without_extras("from feedtools.spark.__main__ import main\n"
-                            f"sys.exit(main(['parse', {str(seed)!r}, '-o', 'out']))\n", tmp_path)
+    r = _run_without_extras(
+        f"from feedtools.spark.__main__ import main\nsys.exit(main(['parse', {str(seed)!r}, '-o', 'out']))\n", tmp_path
+    )
     assert r.returncode == 1, r.stderr[-2000:]
     assert r.stderr.strip().splitlines() == [
-        ("feedtools: error: python -m feedtools.spark needs the 'spark' extra (missing: pyspark, pandas): "
-        "pip install 'feedtools[spark]'")]
+        (
+            "feedtools: error: python -m feedtools.spark needs the 'spark' extra (missing: pyspark, pandas): "
+            "pip install 'feedtools[spark]'"
+        )
+    ]
     assert not (tmp_path / "out").exists()
 
 
@@ -206,8 +220,10 @@ for args in (['parse', seed, '-o', 'posts.parquet'], ['campaigns', 'posts.parque
     assert not (tmp_path / "reports").exists() and not (tmp_path / "fetched").exists()
 
 
-_OFFLINE = re.compile(r"NewConnectionError|Temporary failure in name resolution|Network is unreachable|"
-                      r"ConnectTimeout|ProxyError|No route to host")
+_OFFLINE = re.compile(
+    r"NewConnectionError|Temporary failure in name resolution|Network is unreachable|"
+    r"ConnectTimeout|ProxyError|No route to host"
+)
 
 
 @pytest.mark.slow
@@ -222,8 +238,12 @@ def test_a_fresh_environment_from_pyproject_imports_every_module(tmp_path):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=600)
     python = venv / "bin" / "python"
-    pip = subprocess.run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(source)],
-                         capture_output=True, text=True, timeout=1500)
+    pip = subprocess.run(
+        [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(source)],
+        capture_output=True,
+        text=True,
+        timeout=1500,
+    )
     if pip.returncode != 0 and _OFFLINE.search(pip.stderr + pip.stdout):
         pytest.skip("the package registry cannot be reached")
     assert pip.returncode == 0, pip.stderr[-3000:]

@@ -65,8 +65,7 @@ def test_every_relative_link_points_to_an_existing_file_and_heading():
 
 def test_the_link_checker_sees_a_broken_link(tmp_path):
     page = tmp_path / "page.md"
-    page.write_text("# Title\n\n[ok](page.md#title) [gone](missing.md) `[code](not-a-link.md)`\n",
-                    encoding="utf-8")
+    page.write_text("# Title\n\n[ok](page.md#title) [gone](missing.md) `[code](not-a-link.md)`\n", encoding="utf-8")
     assert _links(page) == ["page.md#title", "missing.md"]
     assert _anchors(page) == {"title"}
     assert _slug("Charts in JupyterLab") == "charts-in-jupyterlab"
@@ -80,8 +79,11 @@ def test_every_docs_page_is_reachable_from_the_readme():
         if page in seen or page.suffix != ".md" or not page.exists():
             continue
         seen.add(page)
-        todo += [(page.parent / t.partition("#")[0]).resolve() for t in filter(_relative, _links(page))
-                 if t.partition("#")[0]]
+        todo += [
+            (page.parent / t.partition("#")[0]).resolve()
+            for t in filter(_relative, _links(page))
+            if t.partition("#")[0]
+        ]
     unreachable = [p.relative_to(ROOT).as_posix() for p in DOCS.rglob("*.md") if p.resolve() not in seen]
     assert not unreachable, f"docs pages no link leads to: {unreachable}"
 
@@ -91,7 +93,8 @@ def test_posts_table_reference_is_generated_from_the_schema():
 
     text = _schema_doc().render()
     assert (DOCS / "posts-table.md").read_text(encoding="utf-8") == text, (
-        "docs/posts-table.md is out of date: run python scripts/schema_doc.py")
+        "docs/posts-table.md is out of date: run python scripts/schema_doc.py"
+    )
     for c in COLUMNS:
         assert f"| `{c.name}` | `{c.dtype}` | {c.filled_by} |" in text
 
@@ -105,8 +108,12 @@ def test_schema_doc_check_fails_on_a_stale_page(tmp_path, monkeypatch):
     assert module.main(["--check"]) == 1
     assert module.main([]) == 0  # rewrites it
     assert module.main(["--check"]) == 0
-    r = subprocess.run([sys.executable, str(ROOT / "scripts" / "schema_doc.py"), "--check"], capture_output=True,
-                       text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "schema_doc.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stderr
 
 
@@ -118,7 +125,8 @@ def test_comments_cite_documents_in_the_repository():
         text = path.read_text(encoding="utf-8")
         if path.name != "test_docs.py" and re.search(r"domain notes §|§\d", text):
             stale.append(path.relative_to(ROOT).as_posix())
-        missing += [f"{path.relative_to(ROOT)}: {m}" for m in re.findall(r"docs/[\w./-]+\.md", text)
-                    if not (ROOT / m).exists()]
+        missing += [
+            f"{path.relative_to(ROOT)}: {m}" for m in re.findall(r"docs/[\w./-]+\.md", text) if not (ROOT / m).exists()
+        ]
     assert not stale, f"cite a page of docs/ instead of the domain notes: {stale}"
     assert not missing, f"cited pages that do not exist: {missing}"

@@ -10,8 +10,12 @@ from feedtools.schema import conform
 
 
 def ents(text: str, **reader_cols) -> dict:
-    df = conform(pl.DataFrame({"text": [text], **{k: [v] for k, v in reader_cols.items()}},
-                              schema_overrides={k: pl.List(pl.String) for k in reader_cols}))
+    df = conform(
+        pl.DataFrame(
+            {"text": [text], **{k: [v] for k, v in reader_cols.items()}},
+            schema_overrides={k: pl.List(pl.String) for k in reader_cols},
+        )
+    )
     return add_entities(df).row(0, named=True)
 
 
@@ -55,8 +59,12 @@ def test_mentions(text, mentions):
     [
         ("read gold.uclg.org/sites/defaul... now", ["gold.uclg.org/sites/defaul..."], ["uclg.org"], True),
         ("short t.ly/KeH3- and t.ly/AZp85.", ["t.ly/KeH3-", "t.ly/AZp85"], ["t.ly"], False),
-        ("see https://unjobs.org/organizations/uclg)", ["https://unjobs.org/organizations/uclg"], ["unjobs.org"],
-         False),
+        (
+            "see https://unjobs.org/organizations/uclg)",
+            ["https://unjobs.org/organizations/uclg"],
+            ["unjobs.org"],
+            False,
+        ),
         ("cut off learningwith.u and e.g this", [], [], False),
         ("programa: forodepazmvd.uy #Paz", ["forodepazmvd.uy"], ["forodepazmvd.uy"], False),
         ("site www.bbc.co.uk/news", ["www.bbc.co.uk/news"], ["bbc.co.uk"], False),
@@ -85,34 +93,61 @@ def test_null_text_gives_empty_lists():
 
 
 def test_canonical_urls_merge_tracking_variants_and_keep_urls_as_posted():
-    posts = pl.DataFrame({
-        "text": [("a https://Example.ORG:443/report/?utm_source=bsky&utm_medium=social#top and "
-                 "https://example.org/report"), "b http://www.example.org/report?fbclid=IwAR0x", "c example.org/lo..."],
-        "hashtags": [[], [], []], "mentions": [[], [], []], "urls": [[], [], []],
-    }, schema_overrides={"hashtags": pl.List(pl.String), "mentions": pl.List(pl.String), "urls": pl.List(pl.String)})
+    posts = pl.DataFrame(
+        {
+            "text": [
+                (
+                    "a https://Example.ORG:443/report/?utm_source=bsky&utm_medium=social#top and "
+                    "https://example.org/report"
+                ),
+                "b http://www.example.org/report?fbclid=IwAR0x",
+                "c example.org/lo...",
+            ],
+            "hashtags": [[], [], []],
+            "mentions": [[], [], []],
+            "urls": [[], [], []],
+        },
+        schema_overrides={"hashtags": pl.List(pl.String), "mentions": pl.List(pl.String), "urls": pl.List(pl.String)},
+    )
     out = add_entities(posts)
-    assert out["urls"][0].to_list() == ["https://Example.ORG:443/report/?utm_source=bsky&utm_medium=social#top",
-                                        "https://example.org/report"]
-    assert out["urls_canonical"].to_list() == [["https://example.org/report"], ["http://example.org/report"],
-                                               ["example.org/lo..."]]
+    assert out["urls"][0].to_list() == [
+        "https://Example.ORG:443/report/?utm_source=bsky&utm_medium=social#top",
+        "https://example.org/report",
+    ]
+    assert out["urls_canonical"].to_list() == [
+        ["https://example.org/report"],
+        ["http://example.org/report"],
+        ["example.org/lo..."],
+    ]
     assert out["domains"].to_list() == [["example.org"], ["example.org"], ["example.org"]]
     assert canonical_urls(["not a url", ""]) == ["not a url", ""]
 
 
 def test_canonical_urls_treat_equivalent_spellings_as_one_link():
     same = [
-        ["https://example.org", "HTTP://example.org:80/".replace("HTTP", "https").replace(":80", ":443"),
-         "https://WWW.example.org/#section"],
-        ["https://example.org/news/día?b=2&a=1", "https://example.org/news/d%C3%ADa/?a=1&b=2&utm_campaign=x",
-         "https://www.example.org/news/día?gclid=abc&a=1&b=2"],
+        [
+            "https://example.org",
+            "HTTP://example.org:80/".replace("HTTP", "https").replace(":80", ":443"),
+            "https://WWW.example.org/#section",
+        ],
+        [
+            "https://example.org/news/día?b=2&a=1",
+            "https://example.org/news/d%C3%ADa/?a=1&b=2&utm_campaign=x",
+            "https://www.example.org/news/día?gclid=abc&a=1&b=2",
+        ],
         ["https://tumblr.com/post/1", "https://www.tumblr.com/post/1?source=share"],
         ["https://youtube.com/@channel", "https://www.youtube.com/%40channel/"],
     ]
     for group in same:
         assert len(set(canonical_urls(group))) == 1, canonical_urls(group)
     # what identifies the page stays: the scheme, a non-default port, a real query parameter, the path's case
-    distinct = ["http://example.org/a", "https://example.org/a", "https://example.org:8080/a",
-                "https://example.org/a?id=3", "https://example.org/A"]
+    distinct = [
+        "http://example.org/a",
+        "https://example.org/a",
+        "https://example.org:8080/a",
+        "https://example.org/a?id=3",
+        "https://example.org/A",
+    ]
     assert len(set(canonical_urls(distinct))) == len(distinct)
     # unparseable or shortened values are kept as posted, one output per input
     odd = ["http://[::1", "http://a.example:port/x", "gold.uclg.org/sites/defaul...", "mailto:a@b.example"]

@@ -18,13 +18,27 @@ def test_the_old_names_are_the_new_classes():
     from feedtools.safeio import UsageError
 
     assert (FeedError, RecordError, ReportError, UsageError, FetchError) == (
-        errors.FeedError, errors.RecordError, errors.ReportError, errors.UsageError, errors.FetchError)
+        errors.FeedError,
+        errors.RecordError,
+        errors.ReportError,
+        errors.UsageError,
+        errors.FetchError,
+    )
     assert feedtools.FeedError is errors.FeedError and feedtools.FeedtoolsError is FeedtoolsError
 
 
-@pytest.mark.parametrize("cls, code", [(errors.FeedError, 1), (errors.RecordError, 1), (errors.TableError, 1),
-                                       (errors.OptionError, 1), (errors.ReportError, 1), (errors.FetchError, 1),
-                                       (errors.UsageError, 2)])
+@pytest.mark.parametrize(
+    "cls, code",
+    [
+        (errors.FeedError, 1),
+        (errors.RecordError, 1),
+        (errors.TableError, 1),
+        (errors.OptionError, 1),
+        (errors.ReportError, 1),
+        (errors.FetchError, 1),
+        (errors.UsageError, 2),
+    ],
+)
 def test_every_error_is_a_feedtools_error_with_its_exit_code(cls, code):
     assert issubclass(cls, FeedtoolsError) and cls.exit_code == code
     err = cls("feed\x1b[31m.txt: line\nbreak \u202eevil")

@@ -129,17 +129,30 @@ def test_duplicates_sample_points_at_first_copy(feed):
 def test_headline_figures_of_the_seed(seed_feed):
     head = explore.headline(seed_feed)
     assert head == {
-        "source": "000_802a2c4cd511184e.txt", "sha256": SEED_SHA256, "rows": 80, "own": 51, "reposts": 29,
+        "source": "000_802a2c4cd511184e.txt",
+        "sha256": SEED_SHA256,
+        "rows": 80,
+        "own": 51,
+        "reposts": 29,
         "placeholders": 14,
-        "languages": ["en", "es", "fr"], "first": None, "last": None, "rejected": 0,
-        "kind": "account", "accounts": 1,
+        "languages": ["en", "es", "fr"],
+        "first": None,
+        "last": None,
+        "rejected": 0,
+        "kind": "account",
+        "accounts": 1,
     }
 
 
 def test_rejects_by_reason_groups_and_sorts():
     rejects = pl.DataFrame(
-        {"source": ["f"] * 3, "location": ["line 9", "line 3", "line 5"], "line": [9, 3, 5],
-         "reason": ["b reason", "a reason", "b reason"], "raw": ["x", "y", "z"]}
+        {
+            "source": ["f"] * 3,
+            "location": ["line 9", "line 3", "line 5"],
+            "line": [9, 3, 5],
+            "reason": ["b reason", "a reason", "b reason"],
+            "raw": ["x", "y", "z"],
+        }
     )
     fake = feedtools.Feed(posts=feedtools.schema.empty_posts(), rejects=rejects)
     out = explore.rejects_by_reason(fake)
@@ -192,8 +205,10 @@ def test_accounts_of_a_collection_match_the_table(jetstream):
     langs = explore.account_languages(jetstream, n=3)
     assert langs["account"].n_unique() == 3
     assert int(langs["posts"].sum()) == int(accounts.head(3)["posts"].sum()) - int(
-        originals.filter(pl.col("is_placeholder") & pl.col("author_did").is_in(accounts.head(3)["did"].implode()))
-        .height)
+        originals.filter(
+            pl.col("is_placeholder") & pl.col("author_did").is_in(accounts.head(3)["did"].implode())
+        ).height
+    )
     amp = explore.amplifiers(jetstream, n=100)
     assert int(amp["reposts"].sum()) == int(posts["is_repost"].sum()) == 15
     assert explore.reposter_count(jetstream) == amp.height
@@ -204,8 +219,9 @@ def test_describe_on_a_collection_speaks_of_original_posts(jetstream):
     text = explore.describe_volume(explore.volume(jetstream), kind)
     assert text.startswith("17 of 32 rows (53%) are original posts (not reposts)")
     assert "account's own" not in text
-    assert explore.describe_feed(jetstream).startswith("This feed is a collection: its original posts were "
-                                                       "written by 15 accounts")
+    assert explore.describe_feed(jetstream).startswith(
+        "This feed is a collection: its original posts were written by 15 accounts"
+    )
     accounts = explore.describe_accounts(explore.accounts_table(jetstream), 15, 17)
     assert accounts.startswith("17 original posts by 15 accounts; most active: ")
     assert "(3)" in accounts and "14 accounts wrote a single post" in accounts
@@ -217,12 +233,16 @@ def test_describe_on_a_collection_speaks_of_original_posts(jetstream):
 
 
 def test_describe_one_account(seed_feed):
-    assert explore.describe_feed(seed_feed) == ("This feed is one account's (United Cities): the pages speak of its "
-                                                "own posts and of what it amplifies (reposts).")
+    assert explore.describe_feed(seed_feed) == (
+        "This feed is one account's (United Cities): the pages speak of its "
+        "own posts and of what it amplifies (reposts)."
+    )
     assert explore.describe_accounts(explore.accounts_table(seed_feed), 1, 51) == (
-        "All 51 original posts are by one account, United Cities.")
+        "All 51 original posts are by one account, United Cities."
+    )
     assert explore.describe_amplification(explore.amplifiers(seed_feed), "account") == (
-        "The account reposted 29 posts (15 loaded); their authors are not in the data.")
+        "The account reposted 29 posts (15 loaded); their authors are not in the data."
+    )
 
 
 def _one_post(tmp_path):
@@ -235,32 +255,44 @@ def test_describe_functions_on_empty_one_and_many(tmp_path, seed_feed):
     # empty
     assert explore.describe_volume(explore.volume(empty)) == "The feed has no rows."
     assert explore.describe_accounts(explore.accounts_table(empty), 0, 0) == (
-        "No original post has a known author (0 original posts).")
+        "No original post has a known author (0 original posts)."
+    )
     assert explore.describe_amplification(explore.amplifiers(empty), "account") == (
-        "No repost in this feed: the account amplifies no one here.")
+        "No repost in this feed: the account amplifies no one here."
+    )
     assert explore.describe_amplification(explore.amplifiers(empty), "collection") == (
-        "No repost in this feed: no account amplifies another here.")
+        "No repost in this feed: no account amplifies another here."
+    )
     assert explore.describe_lengths(explore.length_stats(empty)) == "No loaded post has text."
     assert explore.describe_top(explore.top_hashtags(empty), "hashtag", "hashtag", 0) == (
-        "No hashtag in the 0 loaded posts.")
+        "No hashtag in the 0 loaded posts."
+    )
     # one
     assert explore.describe_volume(explore.volume(one)) == (
         "1 of 1 row (100%) is the account's own post; 0 (0%) are reposts whose content loaded and 0 (0%) are "
-        "reposts that never loaded (text unknown).")
+        "reposts that never loaded (text unknown)."
+    )
     assert explore.describe_top(explore.top_hashtags(one), "hashtag", "hashtag", 1) == (
-        "Among 1 loaded post, the hashtag in most posts is one (1 post, 100%); the table and chart show it.")
+        "Among 1 loaded post, the hashtag in most posts is one (1 post, 100%); the table and chart show it."
+    )
     assert explore.describe_accounts(explore.accounts_table(one), 1, 1) == (
-        "The 1 original post is by one account, Solo Org.")
+        "The 1 original post is by one account, Solo Org."
+    )
     assert "1 record read: 1 row," in explore.describe_quality(explore.data_quality(one))
     assert "1 duplicate," in explore.describe_quality(explore.data_quality(seed_feed))
     # many: no None, nan or "1 posts" anywhere
     for feed in (empty, one, seed_feed):
-        texts = [explore.describe_volume(explore.volume(feed)),
-                 explore.describe_lengths(explore.length_stats(feed)),
-                 explore.describe_languages(explore.language_table(feed)),
-                 explore.describe_accounts(explore.accounts_table(feed), explore.account_count(feed),
-                                           int((~explore._lazy(feed).collect()["is_repost"]).sum())),
-                 explore.describe_amplification(explore.amplifiers(feed))]
+        texts = [
+            explore.describe_volume(explore.volume(feed)),
+            explore.describe_lengths(explore.length_stats(feed)),
+            explore.describe_languages(explore.language_table(feed)),
+            explore.describe_accounts(
+                explore.accounts_table(feed),
+                explore.account_count(feed),
+                int((~explore._lazy(feed).collect()["is_repost"]).sum()),
+            ),
+            explore.describe_amplification(explore.amplifiers(feed)),
+        ]
         for text in texts:
             assert "None" not in text and "nan" not in text and "null" not in text
             assert " 1 posts" not in text and "(1 posts" not in text
@@ -268,8 +300,12 @@ def test_describe_functions_on_empty_one_and_many(tmp_path, seed_feed):
 
 def test_data_quality_by_source_accounts_for_each_file(tmp_path):
     a = write_feed(tmp_path, FEED, "a.txt")
-    b = write_feed(tmp_path, "Other Org\nbio\n- Un post en français #Villes\n- First post #Cities #cities and "
-                             "#Peace 🌍 @alice.bsky.social gold.uclg.org/sites/defaul...\n", "b.txt")
+    b = write_feed(
+        tmp_path,
+        "Other Org\nbio\n- Un post en français #Villes\n- First post #Cities #cities and "
+        "#Peace 🌍 @alice.bsky.social gold.uclg.org/sites/defaul...\n",
+        "b.txt",
+    )
     feed = feedtools.load([a, b])
     by_source = explore.data_quality_by_source(feed)
     assert by_source["source"].to_list() == ["a.txt", "b.txt"]

@@ -9,11 +9,15 @@ from feedtools.export import csv_safe, write_table
 
 
 def test_csv_neutralises_formulas_and_joins_lists(tmp_path):
-    df = pl.DataFrame({"text": ["=HYPERLINK(\"http://x\")", "+1", "-2 cities", "@SUM(A1)", "plain"],
-                       "n": [-1, 2, 3, 4, 5],
-                       "urls": [["a|b", "c"], [], ["x"], ["=y"], ["z"]]})
+    df = pl.DataFrame(
+        {
+            "text": ['=HYPERLINK("http://x")', "+1", "-2 cities", "@SUM(A1)", "plain"],
+            "n": [-1, 2, 3, 4, 5],
+            "urls": [["a|b", "c"], [], ["x"], ["=y"], ["z"]],
+        }
+    )
     out = csv_safe(df)
-    assert out["text"].to_list() == ["'=HYPERLINK(\"http://x\")", "'+1", "'-2 cities", "'@SUM(A1)", "plain"]
+    assert out["text"].to_list() == ['\'=HYPERLINK("http://x")', "'+1", "'-2 cities", "'@SUM(A1)", "plain"]
     assert out["urls"].to_list() == ["a%7Cb|c", "", "x", "'=y", "z"]
     assert out["n"].to_list() == [-1, 2, 3, 4, 5]
 
@@ -33,8 +37,20 @@ def test_unknown_suffix():
 
 
 def test_csv_neutralises_formulas_after_spaces_and_in_full_width():
-    texts = [" =1+1", "\u3000+cmd", "\u00a0-2", "\t =x", "\uff1dHYPERLINK(\"http://x\")", "\uff0b1", "\uff0d2",
-             "\uff20SUM(A1)", "  \uff1dx", "a = b", "hello -x", "\uff21 full-width A"]
+    texts = [
+        " =1+1",
+        "\u3000+cmd",
+        "\u00a0-2",
+        "\t =x",
+        '\uff1dHYPERLINK("http://x")',
+        "\uff0b1",
+        "\uff0d2",
+        "\uff20SUM(A1)",
+        "  \uff1dx",
+        "a = b",
+        "hello -x",
+        "\uff21 full-width A",
+    ]
     out = csv_safe(pl.DataFrame({"text": texts}))["text"].to_list()
     assert out[:9] == ["'" + t for t in texts[:9]]
     assert out[9:] == texts[9:]  # a formula character later in the text is harmless

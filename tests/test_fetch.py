@@ -51,11 +51,21 @@ def _feed_requests(server):
 def test_full_fetch_despite_429_and_502(server, tmp_path):
     out = tmp_path / "f"
     reset = str(int(time.time()) + 1)
-    server.fault("getAuthorFeed", server.page_cursor(2, PAGE),
-                 ("status", 429, {"Retry-After": "1", "RateLimit-Limit": "3000", "RateLimit-Remaining": "0",
-                                  "RateLimit-Reset": reset}, b'{"error":"RateLimitExceeded","message":"slow down"}'))
-    server.fault("getAuthorFeed", server.page_cursor(3, PAGE),
-                 ("status", 502, {}, b"<html><body><h1>502 Bad Gateway</h1></body></html>"))
+    server.fault(
+        "getAuthorFeed",
+        server.page_cursor(2, PAGE),
+        (
+            "status",
+            429,
+            {"Retry-After": "1", "RateLimit-Limit": "3000", "RateLimit-Remaining": "0", "RateLimit-Reset": reset},
+            b'{"error":"RateLimitExceeded","message":"slow down"}',
+        ),
+    )
+    server.fault(
+        "getAuthorFeed",
+        server.page_cursor(3, PAGE),
+        ("status", 502, {}, b"<html><body><h1>502 Bad Gateway</h1></body></html>"),
+    )
     result = _fetch(server, out)
     assert result.stopped == "end" and result.items_added == 13 and len(result.pages_added) == 4
     assert result.retries == 2
@@ -113,10 +123,13 @@ def test_retries_are_bounded(server, tmp_path):
     assert m["runs"][0]["status"] == "error" and len(m["runs"][0]["pages_added"]) == 1
 
 
-@pytest.mark.parametrize("fault, message", [
-    (("truncated",), "truncated or malformed JSON"),
-    (("html200",), r"not JSON \(text/html"),
-])
+@pytest.mark.parametrize(
+    "fault, message",
+    [
+        (("truncated",), "truncated or malformed JSON"),
+        (("html200",), r"not JSON \(text/html"),
+    ],
+)
 def test_unexpected_body_stops_keeps_what_was_saved_and_resumes(server, tmp_path, fault, message):
     out = tmp_path / "f"
     server.fault("getAuthorFeed", server.page_cursor(3, PAGE), fault)
@@ -145,9 +158,16 @@ def test_repeated_cursor_stops(server, tmp_path):
 
 def test_rate_limit_remaining_zero_pauses_until_reset(server, tmp_path):
     reset = time.time() + 1.0
-    server.fault("getAuthorFeed", None, ("status", 200, {"RateLimit-Remaining": "0",
-                                                         "RateLimit-Reset": str(int(reset) + 1)},
-                                         json.dumps(server.feed_page(None, PAGE)).encode()))
+    server.fault(
+        "getAuthorFeed",
+        None,
+        (
+            "status",
+            200,
+            {"RateLimit-Remaining": "0", "RateLimit-Reset": str(int(reset) + 1)},
+            json.dumps(server.feed_page(None, PAGE)).encode(),
+        ),
+    )
     _fetch(server, tmp_path / "f")
     pauses = _manifest(tmp_path / "f")["runs"][0]["pauses"]
     assert len(pauses) == 1 and pauses[0]["event"] == "rate-limit pause" and pauses[0]["wait_s"] > 0.5
@@ -167,7 +187,9 @@ def test_second_fetch_adds_only_new_items_no_duplicate_rows(server, tmp_path):
     m = _manifest(out)
     assert [r["pages_added"] for r in m["runs"]] == [
         ["authorfeed/page-00001.json", "authorfeed/page-00002.json", "authorfeed/page-00003.json"],
-        ["authorfeed/page-00004.json"], []]
+        ["authorfeed/page-00004.json"],
+        [],
+    ]
     table = _table(out)
     assert table.height == 13 and table["post_id"].n_unique() == 13
     # the overlap (the page on top repeats a saved item) is counted, not shown twice
@@ -217,8 +239,9 @@ def test_repo_adds_posts_and_reposts(server, tmp_path):
 
 
 def test_pds_option_skips_did_resolution_and_did_web(server, tmp_path):
-    feedtools.fetch(HANDLE, tmp_path / "a", appview=server.url, plc="http://127.0.0.1:9", pds=server.url,
-                    repo=True, **FAST)
+    feedtools.fetch(
+        HANDLE, tmp_path / "a", appview=server.url, plc="http://127.0.0.1:9", pds=server.url, repo=True, **FAST
+    )
     assert not any(path.startswith("/did:") for path, _ in server.requests)
     with pytest.raises(FetchError, match="the repository is 'did:plc:.*', not did:web:"):
         feedtools.fetch(WEB_HANDLE, tmp_path / "b", appview=server.url, repo=True, **FAST)
@@ -253,8 +276,13 @@ def _cli(*args: str, **kw) -> subprocess.CompletedProcess:
     return subprocess.run([exe, *args], capture_output=True, text=True, timeout=120, **kw)
 
 
-@pytest.mark.parametrize("handle, error", [("nosuch.test", "InvalidRequest (Unable to resolve handle)"),
-                                           (TAKEDOWN, "AccountTakedown (Account has been suspended)")])
+@pytest.mark.parametrize(
+    "handle, error",
+    [
+        ("nosuch.test", "InvalidRequest (Unable to resolve handle)"),
+        (TAKEDOWN, "AccountTakedown (Account has been suspended)"),
+    ],
+)
 def test_unavailable_account_one_line_exit_1(server, tmp_path, handle, error):
     out = tmp_path / "f"
     r = _cli("fetch", handle, "--out", str(out), "--appview", server.url)
@@ -265,8 +293,9 @@ def test_unavailable_account_one_line_exit_1(server, tmp_path, handle, error):
 
 def test_cli_fetch_then_parse(server, tmp_path):
     out = tmp_path / "f"
-    r = _cli("fetch", HANDLE, "--out", str(out), "--appview", server.url, "--page-size", "4", "--repo",
-             "--plc", server.url)
+    r = _cli(
+        "fetch", HANDLE, "--out", str(out), "--appview", server.url, "--page-size", "4", "--repo", "--plc", server.url
+    )
     assert r.returncode == 0, r.stderr
     assert "4 pages and 13 new items added" in r.stderr and "feed complete" in r.stderr
     assert "\r" not in r.stderr  # no progress bar off a terminal
@@ -278,8 +307,11 @@ def test_interrupted_fetch_resumes_to_the_same_table(server, tmp_path):
     out = tmp_path / "f"
     server.fault("getAuthorFeed", server.page_cursor(3, PAGE), ("stall",))
     exe = os.path.join(os.path.dirname(sys.executable), "feedtools")
-    proc = subprocess.Popen([exe, "fetch", HANDLE, "--out", str(out), "--appview", server.url, "--page-size",
-                             str(PAGE), "--timeout", "60"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [exe, "fetch", HANDLE, "--out", str(out), "--appview", server.url, "--page-size", str(PAGE), "--timeout", "60"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         assert server.stalled.wait(60), "the fetch never reached page 3"
         time.sleep(0.2)
@@ -301,7 +333,7 @@ def test_interrupted_fetch_resumes_to_the_same_table(server, tmp_path):
     assert full.drop("source").equals(feedtools.read(clean).drop("source"))
 
 
-TINY_NOTEBOOK = '''# %% [markdown]
+TINY_NOTEBOOK = """# %% [markdown]
 # # Rows
 
 # %% tags=["parameters"]
@@ -312,7 +344,7 @@ languages = None
 import feedtools
 
 print("rows:", feedtools.load(feed_path).posts.height)
-'''
+"""
 
 
 def test_report_handle_fetches_then_reports_with_provenance(server, tmp_path):
@@ -320,8 +352,24 @@ def test_report_handle_fetches_then_reports_with_provenance(server, tmp_path):
     notebooks.mkdir()
     (notebooks / "01_rows.py").write_text(TINY_NOTEBOOK)
     into, out = tmp_path / "raw" / HANDLE, tmp_path / "reports"
-    r = _cli("report", "--handle", HANDLE, "--repo", "--appview", server.url, "--plc", server.url, "--into",
-             str(into), "--out", str(out), "--notebooks", str(notebooks), "--page-size", str(PAGE))
+    r = _cli(
+        "report",
+        "--handle",
+        HANDLE,
+        "--repo",
+        "--appview",
+        server.url,
+        "--plc",
+        server.url,
+        "--into",
+        str(into),
+        "--out",
+        str(out),
+        "--notebooks",
+        str(notebooks),
+        "--page-size",
+        str(PAGE),
+    )
     assert r.returncode == 0, r.stderr
     assert (into / "manifest.json").is_file() and (into / "runs" / "001" / "repo.car").is_file()
     assert "rows: 16" in (out / "01_rows.html").read_text()
@@ -334,11 +382,17 @@ def test_report_handle_fetches_then_reports_with_provenance(server, tmp_path):
     assert str(tmp_path) not in index  # no machine paths
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("3", 3.0), ("0", 0.0), ("garbage", None), (None, None),
-    ("Wed, 02 Dec 2026 10:00:05 GMT", 5.0),  # an HTTP date, 5 s after "now"
-    ("1796205605", 5.0),  # an epoch time (Bluesky's RateLimit-Reset)
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("3", 3.0),
+        ("0", 0.0),
+        ("garbage", None),
+        (None, None),
+        ("Wed, 02 Dec 2026 10:00:05 GMT", 5.0),  # an HTTP date, 5 s after "now"
+        ("1796205605", 5.0),  # an epoch time (Bluesky's RateLimit-Reset)
+    ],
+)
 def test_wait_headers_are_read(value, expected):
     import email.utils
 

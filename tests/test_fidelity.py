@@ -25,12 +25,12 @@ CARDS = {
     "3m7hzqrq7ol2i": "https://gaming-matome.com/?p=14256",
     "3m7hzqqc2vc2z": "https://sm.eatright.org/soapvsanitizer",
     "3m7hzqsq3xk2h": "https://www.germanistik.uni-rostock.de/forschung/digital-humanities/rosdh/ringvorlesung/"
-                     "2025-26/n/disiecta-membra-als-disiecta-data-herausforderungen-in-einem-archaeologischen-"
-                     "langzeitvorhaben-245593/",
+    "2025-26/n/disiecta-membra-als-disiecta-data-herausforderungen-in-einem-archaeologischen-"
+    "langzeitvorhaben-245593/",
     "3mptbyoeyc22k": "https://www.youtube.com/watch?v=V5lDo-jw8mA",
     "3mptbyoigog2b": "https://www.ufofeed.com/266486/has-anyone-properly-debunked-tic-tac-video/",
     "3mptbyproxc2q": "https://static.klipy.com/ii/f87f46a2c5aeaeed4c68910815f73eaf/7d/09/g1bpFVOm.gif"
-                     "?hh=498&ww=498&mp4=IrGBygbn&webm=1Tnl61JE",
+    "?hh=498&ww=498&mp4=IrGBygbn&webm=1Tnl61JE",
 }
 #: rkey -> image count (every image in these captures has an empty alt)
 IMAGES = {"3m7hzqr7la225": 3, "3m7hzqjyes22l": 4, "3mptbxs3hq22j": 1, "3mptbyo7tas2u": 1}
@@ -38,8 +38,12 @@ IMAGES = {"3m7hzqr7la225": 3, "3m7hzqjyes22l": 4, "3mptbxs3hq22j": 1, "3mptbyo7t
 LINK_FACETS = {
     "3m7hzqqc2vc2z": ["https://sm.eatright.org/soapvsanitizer"],
     "3mptbypt22l26": ["https://denikn.cz/2113523"],
-    "3mptbyo7tas2u": [("https://www.tumblr.com/tempo-tales/765681292369166336/behind-them-timmi-and-wankyu-follow-"
-                      "silently-but?source=share")],
+    "3mptbyo7tas2u": [
+        (
+            "https://www.tumblr.com/tempo-tales/765681292369166336/behind-them-timmi-and-wankyu-follow-"
+            "silently-but?source=share"
+        )
+    ],
 }
 #: rkey -> mention facet DIDs
 MENTION_DIDS = {
@@ -56,8 +60,10 @@ def posts():
     if not SAMPLES.is_dir():
         pytest.skip(f"third-party captures not present at {SAMPLES}")
     frames = {name: feedtools.load(SAMPLES / name).posts for name in ALL}
-    return {name: df.filter(~pl.col("is_placeholder")).with_columns(
-        rkey=pl.col("post_uri").str.split("/").list.last()) for name, df in frames.items()}
+    return {
+        name: df.filter(~pl.col("is_placeholder")).with_columns(rkey=pl.col("post_uri").str.split("/").list.last())
+        for name, df in frames.items()
+    }
 
 
 def _by_rkey(df: pl.DataFrame, column: str) -> dict:
@@ -76,8 +82,9 @@ def test_card_titles_and_descriptions_are_kept(posts):
     df = posts[HYDRATED]
     row = df.filter(pl.col("rkey") == "3m7hzqqc2vc2z").row(0, named=True)
     assert row["card_title"] == "Which Is Best, Hand Sanitizer or Soap and Water?"
-    assert row["card_description"] == ("Hand sanitizer or soap: When you want to disinfect your hands fast, what "
-                                       "works best?")
+    assert row["card_description"] == (
+        "Hand sanitizer or soap: When you want to disinfect your hands fast, what works best?"
+    )
     # an empty description is unknown, not ""
     assert df.filter(pl.col("rkey") == "3m7hzqrjojp2o")["card_description"].to_list() == [None]
 
@@ -153,13 +160,23 @@ def test_reply_authors_come_from_the_record(posts):
 def test_feed_item_reply_views_give_the_handles(tmp_path):
     parent = "at://did:plc:parent/app.bsky.feed.post/3kp"
     root = "at://did:plc:root/app.bsky.feed.post/3kr"
-    item = {"post": {"uri": "at://did:plc:me/app.bsky.feed.post/3km", "cid": "bafyme",
-                     "author": {"did": "did:plc:me", "handle": "me.example.org"},
-                     "record": {"text": "agreed", "createdAt": "2025-01-01T00:00:00Z",
-                                "reply": {"parent": {"uri": parent}, "root": {"uri": root}}},
-                     "indexedAt": "2025-01-01T00:00:01Z"},
-            "reply": {"parent": {"uri": parent, "author": {"did": "did:plc:parent", "handle": "Parent.example.org"}},
-                      "root": {"uri": root, "author": {"did": "did:plc:root", "handle": "bad handle"}}}}
+    item = {
+        "post": {
+            "uri": "at://did:plc:me/app.bsky.feed.post/3km",
+            "cid": "bafyme",
+            "author": {"did": "did:plc:me", "handle": "me.example.org"},
+            "record": {
+                "text": "agreed",
+                "createdAt": "2025-01-01T00:00:00Z",
+                "reply": {"parent": {"uri": parent}, "root": {"uri": root}},
+            },
+            "indexedAt": "2025-01-01T00:00:01Z",
+        },
+        "reply": {
+            "parent": {"uri": parent, "author": {"did": "did:plc:parent", "handle": "Parent.example.org"}},
+            "root": {"uri": root, "author": {"did": "did:plc:root", "handle": "bad handle"}},
+        },
+    }
     path = tmp_path / "feed.json"
     path.write_text(json.dumps({"feed": [item]}))
     row = feedtools.load(path).posts.row(0, named=True)
@@ -170,10 +187,16 @@ def test_feed_item_reply_views_give_the_handles(tmp_path):
 
 
 def test_non_standard_embeds_are_counted_in_the_reader_stats(tmp_path):
-    views = [{"uri": f"at://did:plc:a/app.bsky.feed.post/3k{i}", "author": {"did": "did:plc:a"},
-              "record": {"text": "t", "createdAt": "2025-01-01T00:00:00Z", "embed": embed}}
-             for i, embed in enumerate([{"$type": "com.example.embed.poll"}, {"$type": "app.bsky.embed.images",
-                                                                              "images": []}, None])]
+    views = [
+        {
+            "uri": f"at://did:plc:a/app.bsky.feed.post/3k{i}",
+            "author": {"did": "did:plc:a"},
+            "record": {"text": "t", "createdAt": "2025-01-01T00:00:00Z", "embed": embed},
+        }
+        for i, embed in enumerate(
+            [{"$type": "com.example.embed.poll"}, {"$type": "app.bsky.embed.images", "images": []}, None]
+        )
+    ]
     path = tmp_path / "posts.json"
     path.write_text(json.dumps({"posts": views}))
     feed = feedtools.load(path)

@@ -30,8 +30,11 @@ def _utc(v):
 
 
 def _images(t: dict) -> list[str]:
-    return [a for m, a in zip(t.get("media_types") or [], t.get("media_alt_texts") or [], strict=False)
-            if m.startswith("image")]
+    return [
+        a
+        for m, a in zip(t.get("media_types") or [], t.get("media_alt_texts") or [], strict=False)
+        if m.startswith("image")
+    ]
 
 
 #: feedtools column -> value, twitwi field -> value (sets where order is not meaningful)
@@ -61,7 +64,10 @@ FIELDS = {
     "has_video": (lambda f: f["has_video"], lambda t: any(m.startswith("video") for m in t.get("media_types") or [])),
     "mention_dids": (lambda f: set(f["mention_dids"]), lambda t: set(t.get("mentioned_user_dids") or [])),
     "mentions": (lambda f: set(f["mentions"]), lambda t: {h.lower() for h in t.get("mentioned_user_handles") or []}),
-    "hashtags": (lambda f: {h.casefold() for h in f["hashtags"]}, lambda t: {h.casefold() for h in t.get("hashtags") or []}),
+    "hashtags": (
+        lambda f: {h.casefold() for h in f["hashtags"]},
+        lambda t: {h.casefold() for h in t.get("hashtags") or []},
+    ),
     "langs_declared": (lambda f: set(f["langs_declared"]), lambda t: set(t.get("user_langs") or [])),
     "like_count": (lambda f: f["like_count"], lambda t: t.get("like_count")),
     "repost_count": (lambda f: f["repost_count"], lambda t: t.get("repost_count")),
@@ -89,8 +95,11 @@ def pairs():
                 q = twitwi.normalize_partial_post(e, collection_source="firehose")
                 tw[key, q["uri"]] = q
     ft = {}
-    for key, name in (("hydrated", "twitwi_bluesky-hydrated-firehose-posts.json"),
-                      ("firehose", "twitwi_bluesky-firehose-posts.json"), ("jetstream", "jetstream_expected_v1.jsonl")):
+    for key, name in (
+        ("hydrated", "twitwi_bluesky-hydrated-firehose-posts.json"),
+        ("firehose", "twitwi_bluesky-firehose-posts.json"),
+        ("jetstream", "jetstream_expected_v1.jsonl"),
+    ):
         df = feedtools.load(samples / name).posts.filter(~pl.col("is_placeholder") & ~pl.col("is_repost"))
         ft.update({(key, r["post_uri"]): r for r in df.iter_rows(named=True)})
     assert set(ft) == set(tw) and len(ft) == 35
@@ -104,8 +113,11 @@ def _empty(v) -> bool:
 @pytest.mark.parametrize("field", list(FIELDS))
 def test_feedtools_equals_twitwi(pairs, field):
     ours, theirs = FIELDS[field]
-    differ = [(f["post_uri"], ours(f), theirs(t)) for f, t in pairs
-              if ours(f) != theirs(t) and not (_empty(ours(f)) and _empty(theirs(t)))]
+    differ = [
+        (f["post_uri"], ours(f), theirs(t))
+        for f, t in pairs
+        if ours(f) != theirs(t) and not (_empty(ours(f)) and _empty(theirs(t)))
+    ]
     assert differ == []
 
 

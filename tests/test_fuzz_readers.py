@@ -41,12 +41,17 @@ from feedtools.readers import FeedError, read_raw
 READ_SECONDS = 20
 MAX_RSS_GROWTH_MB = 400
 
-_COMMON = {"deadline": None, "database": None, "derandomize": True, "print_blob": True,
-               "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large,
-                                      HealthCheck.function_scoped_fixture]}
+_COMMON = {
+    "deadline": None,
+    "database": None,
+    "derandomize": True,
+    "print_blob": True,
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+}
 settings.register_profile("feedtools-default", max_examples=15, **_COMMON)
-settings.register_profile("feedtools-long", max_examples=int(os.environ.get("FEEDTOOLS_FUZZ_EXAMPLES", "2000")),
-                          **_COMMON)
+settings.register_profile(
+    "feedtools-long", max_examples=int(os.environ.get("FEEDTOOLS_FUZZ_EXAMPLES", "2000")), **_COMMON
+)
 PROFILE = "feedtools-long" if os.environ.get("FEEDTOOLS_FUZZ") == "long" else "feedtools-default"
 fuzz_settings = settings(settings.get_profile(PROFILE))
 
@@ -54,6 +59,7 @@ SAMPLES = ROOT.parent / "shared" / "bluesky-samples"
 
 
 # --- reading under watch --------------------------------------------------------------------------------
+
 
 class ReadTimeout(Exception):
     pass
@@ -100,6 +106,7 @@ def check_both(tmp_path: Path, data: bytes, name: str, fmt: str) -> None:
 
 # --- JSON mutation --------------------------------------------------------------------------------------
 
+
 class Dup:
     """An object whose key ``key`` appears twice (JSON allows it; parsers keep one)."""
 
@@ -137,9 +144,29 @@ def deep(depth: int) -> Raw:
 
 #: Values swapped in for a field: every JSON type, edge numbers, empty, huge, deep, hostile text.
 BAD_VALUES = [
-    None, True, False, 0, -1, 2**63, -(2**70), 1.5, float("inf"), "", "x", "at://", "did:plc:x",
-    "2025-13-45T99:99:99Z", "\x1b[2J\x00\u202e", "\ud83c", [], [None], {}, {"$type": "x"}, {"uri": 5},
-    "y" * 2_000_000, list(range(50_000)),
+    None,
+    True,
+    False,
+    0,
+    -1,
+    2**63,
+    -(2**70),
+    1.5,
+    float("inf"),
+    "",
+    "x",
+    "at://",
+    "did:plc:x",
+    "2025-13-45T99:99:99Z",
+    "\x1b[2J\x00\u202e",
+    "\ud83c",
+    [],
+    [None],
+    {},
+    {"$type": "x"},
+    {"uri": 5},
+    "y" * 2_000_000,
+    list(range(50_000)),
 ]
 
 
@@ -199,7 +226,7 @@ def mutate_bytes(draw, data: bytes) -> bytes:
         return data[:cut]
     if op == "garbage":
         return data[:cut] + draw(st.binary(min_size=1, max_size=64)) + data[cut:]
-    return data[:cut] + b"\x00" + data[cut + 1:]
+    return data[:cut] + b"\x00" + data[cut + 1 :]
 
 
 def json_case(draw, text: bytes, lines: bool) -> bytes:
@@ -228,6 +255,7 @@ def _sample(name: str, max_lines: int | None = None) -> bytes:
 
 
 # --- the JSON readers -----------------------------------------------------------------------------------
+
 
 @fuzz_settings
 @given(st.data())
@@ -268,11 +296,26 @@ def test_fuzz_authorfeed(tmp_path_factory, data):
 
 # --- the scrape reader ----------------------------------------------------------------------------------
 
-SCRAPE = ("Example Org\nCities for everyone. #Bio\n- First post #Día2 @partner.bsky.social https://example.org\n"
-          "- Reposted by Partner OrgShared news #Climate\n- PinnedOur pinned agenda\n- [Not loaded yet]\n"
-          "- Reposted by Partner Org[Not loaded yet]\n- A post\nthat spans lines\n\n- Same text\n- Same text\n")
-TRICKY_LINES = ["- ", "-", "Reposted by ", "- Reposted by ", "- Pinned", "- [Not loaded yet]", "- \x1b[2J\x07",
-                "- \x00\x01", "\r", "- " + "z" * 1_000_000, "- " + "#t " * 20_000, "\ufeff- bom", "- \u202eevil"]
+SCRAPE = (
+    "Example Org\nCities for everyone. #Bio\n- First post #Día2 @partner.bsky.social https://example.org\n"
+    "- Reposted by Partner OrgShared news #Climate\n- PinnedOur pinned agenda\n- [Not loaded yet]\n"
+    "- Reposted by Partner Org[Not loaded yet]\n- A post\nthat spans lines\n\n- Same text\n- Same text\n"
+)
+TRICKY_LINES = [
+    "- ",
+    "-",
+    "Reposted by ",
+    "- Reposted by ",
+    "- Pinned",
+    "- [Not loaded yet]",
+    "- \x1b[2J\x07",
+    "- \x00\x01",
+    "\r",
+    "- " + "z" * 1_000_000,
+    "- " + "#t " * 20_000,
+    "\ufeff- bom",
+    "- \u202eevil",
+]
 
 
 @fuzz_settings
@@ -280,8 +323,11 @@ TRICKY_LINES = ["- ", "-", "Reposted by ", "- Reposted by ", "- Pinned", "- [Not
 def test_fuzz_scrape(tmp_path_factory, data):
     draw = data.draw
     base = draw(st.sampled_from(["hand", "hostile", "seed"]))
-    text = {"hand": SCRAPE.encode(), "hostile": (FIXTURES / "hostile_feed.txt").read_bytes(),
-            "seed": (ROOT / "data" / "raw" / "000_802a2c4cd511184e.txt").read_bytes()}[base]
+    text = {
+        "hand": SCRAPE.encode(),
+        "hostile": (FIXTURES / "hostile_feed.txt").read_bytes(),
+        "seed": (ROOT / "data" / "raw" / "000_802a2c4cd511184e.txt").read_bytes(),
+    }[base]
     lines = text.split(b"\n")
     for _ in range(draw(st.integers(1, 3))):
         op = draw(st.sampled_from(["insert", "insert", "delete", "repeat", "bytes"]))
@@ -299,6 +345,7 @@ def test_fuzz_scrape(tmp_path_factory, data):
 
 # --- the CAR reader -------------------------------------------------------------------------------------
 
+
 def _varint(n: int) -> bytes:
     out = bytearray()
     while True:
@@ -310,6 +357,7 @@ def _varint(n: int) -> bytes:
 
 def split_car(data: bytes) -> tuple[bytes, list[tuple[bytes, bytes]]]:
     """A clean CAR as its header bytes and ``(CID, block bytes)`` sections (CIDv1 of 36 bytes)."""
+
     def varint_at(i):
         v = s = 0
         while True:
@@ -321,12 +369,12 @@ def split_car(data: bytes) -> tuple[bytes, list[tuple[bytes, bytes]]]:
             s += 7
 
     n, i = varint_at(0)
-    header = data[i:i + n]
+    header = data[i : i + n]
     i += n
     blocks = []
     while i < len(data):
         size, j = varint_at(i)
-        blocks.append((data[j:j + 36], data[j + 36:j + size]))
+        blocks.append((data[j : j + 36], data[j + 36 : j + size]))
         i = j + size
     return header, blocks
 
@@ -349,8 +397,28 @@ def mutate_car_value(draw, value, cids: list[bytes]):
     if op == "link":
         parent[key] = draw(st.sampled_from(cids))
     elif op == "swap":
-        parent[key] = draw(st.sampled_from([None, True, 0, -1, 2**63, 1.5, "", "x", b"", b"\x01q", [], {}, {"a": 1},
-                                            [b"x"], "y" * 1_000_000, list(range(20_000))]))
+        parent[key] = draw(
+            st.sampled_from(
+                [
+                    None,
+                    True,
+                    0,
+                    -1,
+                    2**63,
+                    1.5,
+                    "",
+                    "x",
+                    b"",
+                    b"\x01q",
+                    [],
+                    {},
+                    {"a": 1},
+                    [b"x"],
+                    "y" * 1_000_000,
+                    list(range(20_000)),
+                ]
+            )
+        )
     elif op == "delete":
         del parent[key]
     elif op == "repeat" and isinstance(parent, list):
@@ -394,4 +462,3 @@ def test_fuzz_car(tmp_path_factory, data):
                 assume(False)
         case = join_car(header, blocks)
     check_both(tmp_path_factory.mktemp("car"), case, "repo.car", "car")
-

@@ -15,9 +15,26 @@ import polars as pl
 from feedtools.export import csv_safe
 
 GOLDEN = Path(__file__).parent / "golden" / "seed_posts.csv"
-SNAPSHOT_COLUMNS = ["position", "post_id", "source_line", "author_name", "is_repost", "reposted_by", "is_pinned",
-                    "is_placeholder", "lang", "hashtags", "mentions", "urls", "urls_canonical", "domains", "url_truncated", "emojis",
-                    "duplicate_of", "duplicate_kind"]
+SNAPSHOT_COLUMNS = [
+    "position",
+    "post_id",
+    "source_line",
+    "author_name",
+    "is_repost",
+    "reposted_by",
+    "is_pinned",
+    "is_placeholder",
+    "lang",
+    "hashtags",
+    "mentions",
+    "urls",
+    "urls_canonical",
+    "domains",
+    "url_truncated",
+    "emojis",
+    "duplicate_of",
+    "duplicate_kind",
+]
 
 # Read by hand: the Spanish and French posts of the seed (positions); every other loaded post is English.
 SPANISH = [23, 24, 25, 26, 27, 42, 56, 61, 68, 79]
@@ -30,8 +47,9 @@ def test_seed_counts(seed_feed):
     own, reposts = p.filter(~pl.col("is_repost")), p.filter(pl.col("is_repost"))
     assert own.height == 51 and reposts.height == 29
     assert reposts["is_placeholder"].sum() == 14 and own["is_placeholder"].sum() == 0
-    assert p.filter(pl.col("duplicate_of").is_not_null()).select("position", "duplicate_of", "duplicate_kind").rows() \
-        == [(25, 23, "exact")]
+    assert p.filter(pl.col("duplicate_of").is_not_null()).select(
+        "position", "duplicate_of", "duplicate_kind"
+    ).rows() == [(25, 23, "exact")]
     assert not p["text"].drop_nulls().str.starts_with("Reposted by").any()
     assert set(reposts["reposted_by"]) == {"United Cities"}
     assert seed_feed.rejects.height == 0
@@ -39,8 +57,10 @@ def test_seed_counts(seed_feed):
 
 def test_seed_languages(seed_feed):
     p = seed_feed.posts
-    expected = {pos: ("es" if pos in SPANISH else "fr" if pos in FRENCH else "en")
-                for pos in p.filter(~pl.col("is_placeholder"))["position"]}
+    expected = {
+        pos: ("es" if pos in SPANISH else "fr" if pos in FRENCH else "en")
+        for pos in p.filter(~pl.col("is_placeholder"))["position"]
+    }
     got = dict(p.filter(~pl.col("is_placeholder")).select("position", "lang").iter_rows())
     assert got == expected
     assert set(p.filter(pl.col("is_placeholder"))["lang"]) == {"und"}

@@ -13,8 +13,9 @@ from scripts.import_graph import build_graph, cycles
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "scripts.import_graph", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "scripts.import_graph", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_feedtools_has_no_module_level_import_cycle():
@@ -42,8 +43,15 @@ def _package(tmp_path: Path, files: dict[str, str]) -> Path:
 
 
 def test_a_module_level_cycle_fails_and_is_named(tmp_path):
-    pkg = _package(tmp_path, {"a.py": "from pkg import b\n", "b.py": "import pkg.c\n", "c.py": "from . import a\n",
-                              "d.py": "def f():\n    from pkg import a\n"})
+    pkg = _package(
+        tmp_path,
+        {
+            "a.py": "from pkg import b\n",
+            "b.py": "import pkg.c\n",
+            "c.py": "from . import a\n",
+            "d.py": "def f():\n    from pkg import a\n",
+        },
+    )
     r = _run(str(pkg), "--edges")
     assert r.returncode == 1
     assert "module-level cycle: pkg.a <-> pkg.b <-> pkg.c" in r.stdout
@@ -51,11 +59,14 @@ def test_a_module_level_cycle_fails_and_is_named(tmp_path):
 
 
 def test_function_level_and_type_checking_imports_are_not_module_level_cycles(tmp_path):
-    pkg = _package(tmp_path, {
-        "a.py": "import pkg.b\n",
-        "b.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg import a\n"
-                "def f():\n    from pkg.a import x\n",
-    })
+    pkg = _package(
+        tmp_path,
+        {
+            "a.py": "import pkg.b\n",
+            "b.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg import a\n"
+            "def f():\n    from pkg.a import x\n",
+        },
+    )
     top, lazy = build_graph(pkg)
     assert top == {"pkg": set(), "pkg.a": {"pkg.b"}, "pkg.b": set()} and lazy["pkg.b"] == {"pkg.a"}
     assert cycles(top) == [] and cycles({m: top[m] | lazy[m] for m in top}) == [["pkg.a", "pkg.b"]]

@@ -60,7 +60,8 @@ def _charts_in_file(path: Path) -> int:
     nb = nbformat.read(path, as_version=4)
     return sum(
         str(o.get("data", {}).get("text/html", "")).count(f'class="{CHART}"')
-        for c in nb.cells for o in c.get("outputs", [])
+        for c in nb.cells
+        for o in c.get("outputs", [])
     )
 
 
@@ -100,15 +101,23 @@ class Lab:
 
     def start(self) -> None:
         args = [
-            sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-            f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
-            f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root}",
-            f"--LabApp.user_settings_dir={self.settings}", f"--LabApp.workspaces_dir={self.workspaces}",
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={self.port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={self.token}",
+            f"--ServerApp.root_dir={self.root}",
+            f"--LabApp.user_settings_dir={self.settings}",
+            f"--LabApp.workspaces_dir={self.workspaces}",
         ]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             args.append("--allow-root")  # CI and these machines run as root
-        self.proc = subprocess.Popen(args, env=self.env, stdout=self.log.open("wb"), stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            args, env=self.env, stdout=self.log.open("wb"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
         deadline = time.monotonic() + 240  # 3-10 s on a quiet machine; a minute seen with both cores busy
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -141,8 +150,13 @@ class Lab:
 
     def trust(self, *paths: Path) -> None:
         """``jupyter trust`` in the isolated profile (its signatures live in the temporary data folder)."""
-        subprocess.run([sys.executable, "-m", "jupyter", "trust", *map(str, paths)], env=self.env, check=True,
-                       capture_output=True, timeout=120)
+        subprocess.run(
+            [sys.executable, "-m", "jupyter", "trust", *map(str, paths)],
+            env=self.env,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
 
 
 @pytest.fixture(scope="module")
@@ -179,9 +193,17 @@ def browser(lab):
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in (
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage", "--window-size=1400,1000", f"--user-data-dir={lab.tmp / 'chromium'}",
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1400,1000",
+        f"--user-data-dir={lab.tmp / 'chromium'}",
     ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
@@ -205,8 +227,11 @@ def _collect_requests(driver) -> list[str]:
 
 def _outside(urls: list[str]) -> list[str]:
     """The network requests (http, ws, ftp) in ``urls`` to anywhere but 127.0.0.1 (data:, blob:, chrome: stay)."""
-    return [u for u in urls if urlparse(u).scheme in ("http", "https", "ws", "wss", "ftp")
-            and urlparse(u).hostname != "127.0.0.1"]
+    return [
+        u
+        for u in urls
+        if urlparse(u).scheme in ("http", "https", "ws", "wss", "ftp") and urlparse(u).hostname != "127.0.0.1"
+    ]
 
 
 def _screenshot(driver, lab: Lab, name: str) -> Path:
@@ -239,8 +264,9 @@ const drawn = c.filter(e => e.querySelector('svg, canvas'));
 const statics = c.filter(e => e.querySelector('img.feedtools-static[src^="data:image/svg+xml"]'));
 return JSON.stringify({{charts: c.length, drawn: drawn.length, statics: statics.length,
   because: c.map(e => e.getAttribute('data-static-because')).filter(Boolean).slice(0, 2),
-  done: c.length >= {expected} && {'drawn' if drawn else 'statics'}.length === c.length}});
+  done: c.length >= {expected} && {"drawn" if drawn else "statics"}.length === c.length}});
 """
+
 
 _KERNEL_READY = """
 const name = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-KernelName');
@@ -263,8 +289,14 @@ return JSON.stringify({cells: prompts.length, pending: pending.length, status,
 
 def _open(driver, lab: Lab, name: str) -> None:
     driver.get(f"{lab.url}/lab/tree/notebooks/{name}?reset&token={lab.token}")
-    _wait(driver, lab, name, "notebook shown",
-          "return JSON.stringify({done: !!document.querySelector('.jp-NotebookPanel .jp-Cell')});", 90)
+    _wait(
+        driver,
+        lab,
+        name,
+        "notebook shown",
+        "return JSON.stringify({done: !!document.querySelector('.jp-NotebookPanel .jp-Cell')});",
+        90,
+    )
 
 
 def _menu(driver, menu: str, label: str) -> None:
@@ -308,8 +340,9 @@ def test_untrusted_stored_charts_show_their_static_image(lab, browser, tmp_path)
     expected = _charts_in_file(copy)
     assert expected > 0
     _open(browser, lab, copy.name)
-    state = _wait(browser, lab, f"untrusted-{name}", "every chart's static image shown",
-                  _chart_state(expected, False), 60)
+    state = _wait(
+        browser, lab, f"untrusted-{name}", "every chart's static image shown", _chart_state(expected, False), 60
+    )
     assert (state["charts"], state["drawn"]) == (expected, 0)
     assert _outside(_collect_requests(browser)) == []
 
@@ -325,8 +358,7 @@ def test_run_all_runs_every_cell_and_draws_every_chart(lab, browser, name):
     before = path.stat().st_mtime_ns
     _menu(browser, "Run", "Run All Cells")
     _wait(browser, lab, f"run-{name}", "every cell run and the kernel idle", _RUN_STATE, RUN_TIMEOUT)
-    _wait(browser, lab, f"charts-{name}", "every chart drawn",
-          _chart_state(expected, True), 60)
+    _wait(browser, lab, f"charts-{name}", "every chart drawn", _chart_state(expected, True), 60)
     _menu(browser, "File", "Save Notebook")
     deadline = time.monotonic() + 30
     while path.stat().st_mtime_ns == before and time.monotonic() < deadline:
@@ -343,19 +375,29 @@ def test_run_all_runs_every_cell_and_draws_every_chart(lab, browser, name):
 def test_progress_bar_renders_as_a_widget(lab, browser):
     """The progress bar ``feedtools.load`` shows on big feeds (tqdm.auto) is a live widget in JupyterLab."""
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(
-        "from feedtools.pipeline import _progress_bar\nbar = _progress_bar(1000, 'feed.jsonl')\nbar.update(250)\n"
-        "bar.refresh()")]
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "from feedtools.pipeline import _progress_bar\nbar = _progress_bar(1000, 'feed.jsonl')\nbar.update(250)\n"
+            "bar.refresh()"
+        )
+    ]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
     nbformat.write(nb, lab.root / "notebooks" / "progress.ipynb")
     _open(browser, lab, "progress.ipynb")
     _wait(browser, lab, "kernel-progress", "kernel attached and idle", _KERNEL_READY, 120)
     _menu(browser, "Run", "Run All Cells")
     _wait(browser, lab, "run-progress", "the cell run", _RUN_STATE, 120)
-    state = _wait(browser, lab, "progress-widget", "a progress widget", """
+    state = _wait(
+        browser,
+        lab,
+        "progress-widget",
+        "a progress widget",
+        """
 const bar = document.querySelector('.jp-OutputArea-output .widget-hprogress, .jp-OutputArea-output progress');
 const out = document.querySelector('.jp-OutputArea-output .jupyter-widgets');
-return JSON.stringify({done: !!bar, text: out ? out.textContent : ''});""", 30)
+return JSON.stringify({done: !!bar, text: out ? out.textContent : ''});""",
+        30,
+    )
     text = " ".join(state["text"].split())  # tqdm pads with figure spaces (U+2007)
     assert "enriching feed.jsonl:" in text and "250/1.00k" in text
     assert _outside(_collect_requests(browser)) == []

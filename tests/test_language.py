@@ -41,8 +41,12 @@ def test_candidates_restrict_answer():
 
 
 def test_declared_languages_normalised():
-    df = conform(pl.DataFrame({"text": ["x"], "langs_declared": [["pt_br", "EN", "zh-hant-tw"]]},
-                              schema_overrides={"langs_declared": pl.List(pl.String)}))
+    df = conform(
+        pl.DataFrame(
+            {"text": ["x"], "langs_declared": [["pt_br", "EN", "zh-hant-tw"]]},
+            schema_overrides={"langs_declared": pl.List(pl.String)},
+        )
+    )
     row = add_language(df).row(0, named=True)
     assert row["langs_declared"] == ["pt-BR", "en", "zh-Hant-TW"]
     assert row["langs_declared_base"] == ["pt", "en", "zh"]

@@ -133,16 +133,25 @@ def test_a_changed_post_fails_the_regression_with_a_readable_diff(tmp_path: Path
     assert "## modified /cells/" in diff  # names the changed output
     # one post fewer uses #uclgmeets: the sentence and the table show it as a removed and an added line
     lines = diff.splitlines()
-    assert "-Among 66 loaded posts, the hashtag in most posts is uclgmeets (18 posts, 27%); the table and chart " \
-           "show the top 15." in lines
-    assert "+Among 66 loaded posts, the hashtag in most posts is uclgmeets (17 posts, 26%); the table and chart " \
-           "show the top 15." in lines
+    assert (
+        "-Among 66 loaded posts, the hashtag in most posts is uclgmeets (18 posts, 27%); the table and chart "
+        "show the top 15." in lines
+    )
+    assert (
+        "+Among 66 loaded posts, the hashtag in most posts is uclgmeets (17 posts, 26%); the table and chart "
+        "show the top 15." in lines
+    )
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=_ids(SOURCES))
 def test_markdown_has_no_hashtag_turned_heading(source):
     """A prose line that starts with a hashtag (``#GLRs …``) renders as a heading: wrap the line elsewhere."""
     nb = read_notebook(source)
-    bad = [line for c in nb.cells if c.cell_type == "markdown" for line in c.source.splitlines()
-           if line.startswith("#") and not line.lstrip("#").startswith(" ")]
+    bad = [
+        line
+        for c in nb.cells
+        if c.cell_type == "markdown"
+        for line in c.source.splitlines()
+        if line.startswith("#") and not line.lstrip("#").startswith(" ")
+    ]
     assert bad == [], f"{source.name}: markdown lines that would render as headings: {bad}"

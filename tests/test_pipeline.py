@@ -97,8 +97,9 @@ def test_progress_bar_on_a_terminal_only(tmp_path):
     assert err.replace("\r", "\n").strip().splitlines()[-1].strip() == summary  # the summary stays last
     code, err = _run_on_terminal("parse", str(SEED), "-o", str(tmp_path / "b.parquet"), "--quiet")
     assert code == 0 and err.strip() == summary
-    piped = subprocess.run([EXE, "parse", str(SEED), "-o", str(tmp_path / "c.parquet")], capture_output=True,
-                           text=True, timeout=300)
+    piped = subprocess.run(
+        [EXE, "parse", str(SEED), "-o", str(tmp_path / "c.parquet")], capture_output=True, text=True, timeout=300
+    )
     assert piped.returncode == 0 and piped.stderr.strip() == summary  # not a terminal: no bar
 
 
@@ -175,20 +176,34 @@ def test_feed_kind_is_decided_by_authors_not_format():
     from feedtools.pipeline import feed_kind
 
     def rows(authors, reposters=()):
-        own = [{"author_did": a, "author_handle": None, "author_name": None, "is_repost": False,
-                "reposted_by": None} for a in authors]
-        rep = [{"author_did": "did:x", "author_handle": None, "author_name": None, "is_repost": True,
-                "reposted_by": r} for r in reposters]
-        return pl.DataFrame(own + rep, schema={"author_did": pl.String, "author_handle": pl.String,
-                                               "author_name": pl.String, "is_repost": pl.Boolean,
-                                               "reposted_by": pl.String})
+        own = [
+            {"author_did": a, "author_handle": None, "author_name": None, "is_repost": False, "reposted_by": None}
+            for a in authors
+        ]
+        rep = [
+            {"author_did": "did:x", "author_handle": None, "author_name": None, "is_repost": True, "reposted_by": r}
+            for r in reposters
+        ]
+        return pl.DataFrame(
+            own + rep,
+            schema={
+                "author_did": pl.String,
+                "author_handle": pl.String,
+                "author_name": pl.String,
+                "is_repost": pl.Boolean,
+                "reposted_by": pl.String,
+            },
+        )
 
     assert feed_kind(rows(["did:a", "did:a"], ["did:a"]))["kind"] == "account"
     assert feed_kind(rows(["did:a", "did:b"]))["kind"] == "collection"
     assert feed_kind(rows(["did:a"], ["did:b"]))["kind"] == "collection"  # someone else reposts: many accounts
     only_reposts = feed_kind(rows([], ["Some Org"]))
-    assert only_reposts == {"kind": "account", "accounts": 0,
-                            "account": {"did": None, "handle": None, "name": "Some Org"}}
+    assert only_reposts == {
+        "kind": "account",
+        "accounts": 0,
+        "account": {"did": None, "handle": None, "name": "Some Org"},
+    }
     assert feed_kind(rows([], ["a.bsky.social", "b.bsky.social"]))["kind"] == "collection"
 
 
@@ -205,12 +220,19 @@ def test_two_files_load_into_one_table_with_per_source_accounting(tmp_path, samp
     feed = feedtools.load([SEED, other, jet, SEED])  # the seed twice: its second copy is all repeats
     seed_rows = feedtools.load(SEED).posts.height
     assert feed.posts["source"].value_counts(sort=True).rows() == [
-        ("000_802a2c4cd511184e.txt", seed_rows), ("jetstream_expected_v1.jsonl", 32), ("other.txt", 2)]
+        ("000_802a2c4cd511184e.txt", seed_rows),
+        ("jetstream_expected_v1.jsonl", 32),
+        ("other.txt", 2),
+    ]
     assert feed.posts["position"].is_unique().all() and feed.posts["position"].is_sorted()
     assert feed.posts["post_id"].is_unique().all()
     inputs = feed.meta["inputs"]
-    assert [i["source"] for i in inputs] == ["000_802a2c4cd511184e.txt", "other.txt", "jetstream_expected_v1.jsonl",
-                                             "000_802a2c4cd511184e.txt"]
+    assert [i["source"] for i in inputs] == [
+        "000_802a2c4cd511184e.txt",
+        "other.txt",
+        "jetstream_expected_v1.jsonl",
+        "000_802a2c4cd511184e.txt",
+    ]
     assert [i["rows"] for i in inputs] == [80, 2, 32, 0]
     assert inputs[3]["stats"]["skipped_repeated"] == 80 and inputs[3]["stats"]["records"] == 80
     for i in inputs:  # each file accounted for on its own
@@ -233,7 +255,9 @@ def test_duplicates_are_resolved_across_inputs(tmp_path):
     b = write_feed(tmp_path, "Org\nbio\n- same words said twice\n", "b.txt")
     posts = feedtools.load([a, b]).posts
     assert posts.select("source", "position", "duplicate_of", "duplicate_kind").rows() == [
-        ("a.txt", 0, None, None), ("b.txt", 1, 0, "normalised")]
+        ("a.txt", 0, None, None),
+        ("b.txt", 1, 0, "normalised"),
+    ]
 
 
 def test_parquet_round_trip_keeps_stats_rejects_and_meta(tmp_path):
@@ -274,8 +298,10 @@ def test_cli_parse_several_inputs(tmp_path):
     out = tmp_path / "all.parquet"
     run = subprocess.run([EXE, "parse", str(SEED), str(other), "-o", str(out)], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
-    assert run.stderr.strip().splitlines()[-1] == "86 lines, 52 posts, 30 reposts, 14 placeholders, 1 duplicates, " \
-                                                  "0 rejected; no rejects"
+    assert (
+        run.stderr.strip().splitlines()[-1] == "86 lines, 52 posts, 30 reposts, 14 placeholders, 1 duplicates, "
+        "0 rejected; no rejects"
+    )
     feed = feedtools.load(out)
     assert [i["source"] for i in feed.meta["inputs"]] == ["000_802a2c4cd511184e.txt", "other.txt"]
     run = subprocess.run([EXE, "parse", str(out), "-o", str(tmp_path / "b.csv")], capture_output=True, text=True)

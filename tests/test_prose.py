@@ -60,22 +60,32 @@ def test_span_all_cases():
 
 
 def _rows(rows: list[dict]) -> pl.DataFrame:
-    base = {"position": 0, "is_repost": False, "is_placeholder": False, "author_handle": None, "author_did": None,
-            "reposted_by": None}
+    base = {
+        "position": 0,
+        "is_repost": False,
+        "is_placeholder": False,
+        "author_handle": None,
+        "author_did": None,
+        "reposted_by": None,
+    }
     return conform(pl.DataFrame([{**base, "position": i, **r} for i, r in enumerate(rows)], infer_schema_length=None))
 
 
 def test_count_accounts_one_account_feed_with_reposts_of_others():
     # an author feed: own posts by the account, reposts of other authors put in the feed by the account
-    posts = _rows([
-        {"author_handle": "Org.example.org", "author_did": "did:plc:org"},
-        {"author_handle": "other.example", "is_repost": True, "reposted_by": "org.example.org"},
-        {"author_handle": "third.example", "is_repost": True, "reposted_by": "org.example.org"},
-    ])
+    posts = _rows(
+        [
+            {"author_handle": "Org.example.org", "author_did": "did:plc:org"},
+            {"author_handle": "other.example", "is_repost": True, "reposted_by": "org.example.org"},
+            {"author_handle": "third.example", "is_repost": True, "reposted_by": "org.example.org"},
+        ]
+    )
     assert prose.count_accounts(posts) == 1
 
 
 def test_count_accounts_collection_and_unnamed_rows():
-    posts = _rows([{"author_did": f"did:plc:{i}"} for i in range(4)] + [{"is_repost": True, "reposted_by": "did:plc:9"}])
+    posts = _rows(
+        [{"author_did": f"did:plc:{i}"} for i in range(4)] + [{"is_repost": True, "reposted_by": "did:plc:9"}]
+    )
     assert prose.count_accounts(posts) == 5
     assert prose.count_accounts(_rows([{}, {}])) == 0  # a scrape names no author for own posts

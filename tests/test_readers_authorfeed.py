@@ -31,8 +31,13 @@ def test_detected_by_content():
 def test_handmade_feed_gives_the_right_table():
     r = read_raw(PAGES)
     p = r.posts
-    assert p["post_uri"].to_list() == [uri("3pinned00001"), uri("3partner0001", "did:plc:otherotherotherotherothe"),
-                                       uri("3facets00001"), uri("3oldpost0001"), uri("3reply000001")]
+    assert p["post_uri"].to_list() == [
+        uri("3pinned00001"),
+        uri("3partner0001", "did:plc:otherotherotherotherothe"),
+        uri("3facets00001"),
+        uri("3oldpost0001"),
+        uri("3reply000001"),
+    ]
     assert p["position"].to_list() == [0, 1, 2, 3, 4]
     # pinned post: kept once (its reappearance on page 2 without a reason and page 3's repeat are skipped)
     assert p["is_pinned"].to_list() == [True, False, False, False, False]
@@ -128,7 +133,8 @@ def test_cli_summary_accounts_for_every_record(tmp_path):
     assert r.returncode == 0, r.stderr
     assert r.stderr.strip().splitlines()[-1] == (
         "10 records, 4 posts, 1 reposts, 0 placeholders, 0 duplicates, 1 rejected, 4 skipped; "
-        f"rejects in {tmp_path / 'o.rejects.csv'}")
+        f"rejects in {tmp_path / 'o.rejects.csv'}"
+    )
     assert pl.read_csv(tmp_path / "o.rejects.csv")["location"].to_list() == ["page 2 item 3"]
 
 
@@ -138,8 +144,9 @@ def test_forcing_the_wrong_format_gives_one_line(tmp_path):
     path = write_feed(tmp_path, json.dumps(events), name="events.json")
     r = run("parse", str(path), "--format", "authorfeed", "-o", str(tmp_path / "o.parquet"))
     assert r.returncode == 1
-    assert r.stderr.strip() == ("feedtools: error: events.json: no record could be read as authorfeed "
-                                "(item 1: feed item has no post)")
+    assert r.stderr.strip() == (
+        "feedtools: error: events.json: no record could be read as authorfeed (item 1: feed item has no post)"
+    )
     r = run("parse", str(PAGES), "--format", "jetstream", "-o", str(tmp_path / "o.parquet"))
     assert r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1
 

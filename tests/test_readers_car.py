@@ -61,27 +61,64 @@ def entry(prev: str, key: str, value: bytes, tree: bytes | None = None) -> dict:
 def build(corrupt_post: bool = False):
     car = Car()
     rec = {
-        "profile": car.put({"$type": "app.bsky.actor.profile", "displayName": "  Example Org ",
-                            "pinnedPost": {"uri": f"at://{DID}/app.bsky.feed.post/3p1", "cid": "x"}}),
-        "like": car.put({"$type": "app.bsky.feed.like", "subject": {"uri": "at://x"}, "createdAt": "2025-01-01T00:00:00Z"}),
-        "p1": car.put({"$type": "app.bsky.feed.post", "text": "Bonjour 🌍 #Paris2025", "langs": ["fr"],
-                       "createdAt": "2025-03-01T09:00:00.000Z",
-                       "facets": [{"index": {"byteStart": 13, "byteEnd": 23},
-                                   "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": "Paris2025"}]}]}),
+        "profile": car.put(
+            {
+                "$type": "app.bsky.actor.profile",
+                "displayName": "  Example Org ",
+                "pinnedPost": {"uri": f"at://{DID}/app.bsky.feed.post/3p1", "cid": "x"},
+            }
+        ),
+        "like": car.put(
+            {"$type": "app.bsky.feed.like", "subject": {"uri": "at://x"}, "createdAt": "2025-01-01T00:00:00Z"}
+        ),
+        "p1": car.put(
+            {
+                "$type": "app.bsky.feed.post",
+                "text": "Bonjour 🌍 #Paris2025",
+                "langs": ["fr"],
+                "createdAt": "2025-03-01T09:00:00.000Z",
+                "facets": [
+                    {
+                        "index": {"byteStart": 13, "byteEnd": 23},
+                        "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": "Paris2025"}],
+                    }
+                ],
+            }
+        ),
         "p2": car.put({"$type": "app.bsky.feed.post", "text": "Second", "createdAt": "1970-01-01T00:00:00Z"}),
-        "r1": car.put({"$type": "app.bsky.feed.repost", "createdAt": "2025-03-02T10:00:00Z",
-                       "subject": {"uri": f"at://{OTHER}/app.bsky.feed.post/o1", "cid": "y"}}),
+        "r1": car.put(
+            {
+                "$type": "app.bsky.feed.repost",
+                "createdAt": "2025-03-02T10:00:00Z",
+                "subject": {"uri": f"at://{OTHER}/app.bsky.feed.post/o1", "cid": "y"},
+            }
+        ),
         "f1": car.put({"$type": "app.bsky.graph.follow", "subject": OTHER, "createdAt": "2025-01-01T00:00:00Z"}),
     }
     if corrupt_post:  # replace p2's block by bytes that are not DAG-CBOR
         car.blocks = [(c, b"\xff\xfe\xfd" if c == rec["p2"] else d) for c, d in car.blocks]
-    k = {"profile": "app.bsky.actor.profile/self", "like": "app.bsky.feed.like/3l1",
-         "p1": "app.bsky.feed.post/3p1", "p2": "app.bsky.feed.post/3p2", "r1": "app.bsky.feed.repost/3r1",
-         "f1": "app.bsky.graph.follow/3f1"}
-    left = car.put({"l": None, "e": [entry("", k["profile"], rec["profile"]), entry(k["profile"], k["like"], rec["like"])]})
+    k = {
+        "profile": "app.bsky.actor.profile/self",
+        "like": "app.bsky.feed.like/3l1",
+        "p1": "app.bsky.feed.post/3p1",
+        "p2": "app.bsky.feed.post/3p2",
+        "r1": "app.bsky.feed.repost/3r1",
+        "f1": "app.bsky.graph.follow/3f1",
+    }
+    left = car.put(
+        {"l": None, "e": [entry("", k["profile"], rec["profile"]), entry(k["profile"], k["like"], rec["like"])]}
+    )
     right_of_p1 = car.put({"l": None, "e": [entry("", k["p2"], rec["p2"])]})
-    root = car.put({"l": left, "e": [entry("", k["p1"], rec["p1"], right_of_p1),
-                                     entry(k["p1"], k["r1"], rec["r1"]), entry(k["r1"], k["f1"], rec["f1"])]})
+    root = car.put(
+        {
+            "l": left,
+            "e": [
+                entry("", k["p1"], rec["p1"], right_of_p1),
+                entry(k["p1"], k["r1"], rec["r1"]),
+                entry(k["r1"], k["f1"], rec["f1"]),
+            ],
+        }
+    )
     commit = car.put({"did": DID, "version": 3, "data": root, "rev": "3migo7fijwi2k", "prev": None, "sig": b"s"})
     return car, commit, rec
 
@@ -92,8 +129,11 @@ def test_walk_gives_keys_uris_and_rows(tmp_path):
     assert detect_format(path) == "car"
     r = read_raw(path)
     p = r.posts
-    assert p["post_id"].to_list() == [f"at://{DID}/app.bsky.feed.post/3p1", f"at://{DID}/app.bsky.feed.post/3p2",
-                                      f"at://{DID}/app.bsky.feed.repost/3r1"]
+    assert p["post_id"].to_list() == [
+        f"at://{DID}/app.bsky.feed.post/3p1",
+        f"at://{DID}/app.bsky.feed.post/3p2",
+        f"at://{DID}/app.bsky.feed.repost/3r1",
+    ]
     assert p["post_uri"].to_list()[2] == f"at://{OTHER}/app.bsky.feed.post/o1"
     assert p["is_repost"].to_list() == [False, False, True]
     assert p["is_placeholder"].to_list() == [False, False, True] and p["text"][2] is None
@@ -118,7 +158,10 @@ def test_missing_and_corrupt_blocks_are_rejected_alone(tmp_path):
     car, commit, rec = build()
     path = write_feed(tmp_path, car.bytes(commit, skip=(rec["p1"],)), name="partial.car")
     r = read_raw(path)
-    assert r.posts["post_id"].to_list() == [f"at://{DID}/app.bsky.feed.post/3p2", f"at://{DID}/app.bsky.feed.repost/3r1"]
+    assert r.posts["post_id"].to_list() == [
+        f"at://{DID}/app.bsky.feed.post/3p2",
+        f"at://{DID}/app.bsky.feed.repost/3r1",
+    ]
     assert r.rejects["reason"].to_list() == ["record block missing from the file"]
     assert r.rejects["location"][0] == f"block {libipld.encode_cid(rec['p1'])} (app.bsky.feed.post/3p1)"
 
@@ -137,7 +180,9 @@ def test_missing_tree_node_is_reported(tmp_path):
     path = write_feed(tmp_path, car.bytes(commit, skip=(left,)), name="nodeless.car")
     r = read_raw(path)
     assert r.posts.height == 3
-    assert r.rejects["reason"].to_list() == ["tree node block missing from the file: the records below it cannot be listed"]
+    assert r.rejects["reason"].to_list() == [
+        "tree node block missing from the file: the records below it cannot be listed"
+    ]
 
 
 def test_root_that_is_not_a_commit(tmp_path):
@@ -149,6 +194,7 @@ def test_root_that_is_not_a_commit(tmp_path):
 
 
 # --- damaged trees: loops, depth, wrong-typed entries, repeated keys (issue 12) ---
+
 
 def _read_within(path, seconds: int = 10):
     """read_raw with an alarm: a walk that loops fails the test instead of exhausting memory."""
@@ -182,7 +228,8 @@ def test_tree_linking_to_itself_is_walked_once(tmp_path, where):
     r = _read_within(write_feed(tmp_path, car.bytes(commit), name="loop.car"))
     assert r.posts["post_id"].to_list() == [f"at://{DID}/app.bsky.feed.post/3p1"]
     assert r.rejects.select("location", "reason").rows() == [
-        (f"block {libipld.encode_cid(node_cid)}", "tree node linked again (the tree loops): walked once")]
+        (f"block {libipld.encode_cid(node_cid)}", "tree node linked again (the tree loops): walked once")
+    ]
     assert r.stats["records"] == r.stats["posts"] + r.stats["rejected"] + r.stats["skipped"] == 2
 
 
@@ -190,7 +237,7 @@ def test_every_node_of_the_real_repo_linking_to_itself(samples, tmp_path):
     """The real CAR with every tree node's left link pointed at the node itself: same rows, one reject per node."""
     data = (samples / "jetstream_repo.car").read_bytes()
     size, i = data[0], 1  # the header length fits one varint byte in this file
-    out = bytearray(data[:i + size])
+    out = bytearray(data[: i + size])
     i += size
     nodes = 0
     while i < len(data):
@@ -202,7 +249,7 @@ def test_every_node_of_the_real_repo_linking_to_itself(samples, tmp_path):
             shift += 7
             if not b & 0x80:
                 break
-        cid, block = data[i:i + 36], data[i + 36:i + length]
+        cid, block = data[i : i + 36], data[i + 36 : i + length]
         i += length
         value = libipld.decode_dag_cbor(block)
         if isinstance(value, dict) and "e" in value:
@@ -230,14 +277,19 @@ def test_tree_deeper_than_the_bound_is_cut_with_a_reject(tmp_path):
     commit = car.put({"did": DID, "version": 3, "data": top, "rev": "3migo7fijwi2k", "prev": None, "sig": b"s"})
     r = _read_within(write_feed(tmp_path, car.bytes(commit), name="deep.car"))
     assert r.posts["text"].to_list() == ["top"]  # the record below the bound is not listed, but reported
-    assert r.rejects["reason"].to_list() == [f"tree deeper than {MAX_DEPTH} levels: the records below it cannot be listed"]
+    assert r.rejects["reason"].to_list() == [
+        f"tree deeper than {MAX_DEPTH} levels: the records below it cannot be listed"
+    ]
 
 
 @pytest.mark.parametrize("field,value", [("v", {"a": 1}), ("p", {"a": 1}), ("k", "text"), ("p", -1), ("v", "cid")])
 def test_wrong_typed_tree_entry_is_a_located_reject(tmp_path, field, value):
     car, commit, _rec = build()
-    root_i = next(i for i, (c, d) in enumerate(car.blocks) if libipld.decode_dag_cbor(d).get("l") is not None
-                  and "e" in libipld.decode_dag_cbor(d))
+    root_i = next(
+        i
+        for i, (c, d) in enumerate(car.blocks)
+        if libipld.decode_dag_cbor(d).get("l") is not None and "e" in libipld.decode_dag_cbor(d)
+    )
     root_cid, data = car.blocks[root_i]
     node = libipld.decode_dag_cbor(data)
     node["e"][1][field] = value  # the repost entry; the third (follow) is then lost with it

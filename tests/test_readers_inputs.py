@@ -26,9 +26,23 @@ def big_jetstream(tmp_path: Path, n: int = 600) -> Path:
     lines = []
     for i in range(n):
         record = {"$type": "app.bsky.feed.post", "text": f"post {i} " + "x" * 150, "createdAt": "2025-07-04T03:33:20Z"}
-        lines.append(json.dumps({"did": A, "time_us": 1_751_600_000_000_000 + i, "kind": "commit",
-                                 "commit": {"rev": "3l", "operation": "create", "collection": "app.bsky.feed.post",
-                                            "rkey": f"3lpost{i:05d}", "record": record, "cid": "bafy"}}))
+        lines.append(
+            json.dumps(
+                {
+                    "did": A,
+                    "time_us": 1_751_600_000_000_000 + i,
+                    "kind": "commit",
+                    "commit": {
+                        "rev": "3l",
+                        "operation": "create",
+                        "collection": "app.bsky.feed.post",
+                        "rkey": f"3lpost{i:05d}",
+                        "record": record,
+                        "cid": "bafy",
+                    },
+                }
+            )
+        )
     path = write_feed(tmp_path, "\n".join(lines) + "\n", name="big.jsonl")
     assert path.stat().st_size > 65536 + 20_000
     return path
@@ -36,8 +50,16 @@ def big_jetstream(tmp_path: Path, n: int = 600) -> Path:
 
 def run(*args, stdin=None, input_bytes=None, env=None, timeout=120, shell=False):
     cmd = args[0] if shell else [EXE, *args]
-    return subprocess.run(cmd, input=input_bytes, stdin=stdin, capture_output=True, timeout=timeout, shell=shell,
-                          env={**os.environ, **(env or {})}, executable="/bin/bash" if shell else None)
+    return subprocess.run(
+        cmd,
+        input=input_bytes,
+        stdin=stdin,
+        capture_output=True,
+        timeout=timeout,
+        shell=shell,
+        env={**os.environ, **(env or {})},
+        executable="/bin/bash" if shell else None,
+    )
 
 
 @pytest.mark.parametrize("name", ["/dev/stdin", "-"])
@@ -56,14 +78,17 @@ def test_process_substitution_and_real_capture(tmp_path, samples):
     r = run(f"{EXE} parse <(cat '{src}') -o '{out}'", shell=True)
     assert r.returncode == 0, r.stderr
     assert r.stderr.decode().strip().splitlines()[-1] == (
-        "152 records, 17 posts, 15 reposts, 15 placeholders, 0 duplicates, 0 rejected, 120 skipped; no rejects")
+        "152 records, 17 posts, 15 reposts, 15 placeholders, 0 duplicates, 0 rejected, 120 skipped; no rejects"
+    )
 
 
 def test_api_reads_stdin_once_with_its_facts(tmp_path):
     src = big_jetstream(tmp_path, 400)
-    code = ("import feedtools, json; f = feedtools.load('-'); "
-            "print(json.dumps([f.posts.height, f.stats['records'], f.meta['source'], f.meta['size_bytes'], "
-            "f.meta['sha256']]))")
+    code = (
+        "import feedtools, json; f = feedtools.load('-'); "
+        "print(json.dumps([f.posts.height, f.stats['records'], f.meta['source'], f.meta['size_bytes'], "
+        "f.meta['sha256']]))"
+    )
     r = subprocess.run([sys.executable, "-c", code], input=src.read_bytes(), capture_output=True, timeout=120)
     assert r.returncode == 0, r.stderr
     import hashlib
@@ -80,7 +105,7 @@ def test_named_fifo_with_a_writer_is_read_whole(tmp_path):
         time.sleep(0.5)
         with open(fifo, "wb") as f:
             for i in range(0, len(data := src.read_bytes()), 10_000):
-                f.write(data[i:i + 10_000])
+                f.write(data[i : i + 10_000])
                 time.sleep(0.01)
 
     t = threading.Thread(target=writer)
@@ -111,8 +136,10 @@ def test_devices_are_refused_even_with_a_forced_format(tmp_path, device):
         detect_format(device)
     r = run("parse", device, "--format", "scrape", "-o", str(tmp_path / "o.parquet"), timeout=60)
     assert r.returncode == 1
-    assert r.stderr.decode().strip() == f"feedtools: error: {Path(device).name}: a character device, not a feed file " \
-                                        "(it may never end)"
+    assert (
+        r.stderr.decode().strip() == f"feedtools: error: {Path(device).name}: a character device, not a feed file "
+        "(it may never end)"
+    )
 
 
 def test_devices_and_terminals_on_stdin_are_refused(tmp_path):

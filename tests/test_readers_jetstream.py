@@ -28,13 +28,34 @@ def post(text, created="2025-07-04T03:33:20.000Z", **more):
 
 
 EVENTS = [
-    commit(A, "create", "app.bsky.feed.post", "p1", post("Hola 👋 #Día2 en vivo", langs=["es"], facets=[
-        {"index": {"byteStart": 10, "byteEnd": 16}, "features": [{"$type": "app.bsky.richtext.facet#tag",
-                                                                  "tag": "Día2"}]}])),
+    commit(
+        A,
+        "create",
+        "app.bsky.feed.post",
+        "p1",
+        post(
+            "Hola 👋 #Día2 en vivo",
+            langs=["es"],
+            facets=[
+                {
+                    "index": {"byteStart": 10, "byteEnd": 16},
+                    "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": "Día2"}],
+                }
+            ],
+        ),
+    ),
     commit(B, "create", "app.bsky.feed.like", "l1", {"$type": "app.bsky.feed.like", "subject": {"uri": "at://x"}}),
-    commit(A, "create", "app.bsky.feed.repost", "r1", {"$type": "app.bsky.feed.repost",
-                                                      "subject": {"uri": f"at://{B}/app.bsky.feed.post/b1"},
-                                                      "createdAt": "2025-07-04T03:40:00Z"}),
+    commit(
+        A,
+        "create",
+        "app.bsky.feed.repost",
+        "r1",
+        {
+            "$type": "app.bsky.feed.repost",
+            "subject": {"uri": f"at://{B}/app.bsky.feed.post/b1"},
+            "createdAt": "2025-07-04T03:40:00Z",
+        },
+    ),
     {"did": A, "time_us": T0, "kind": "identity", "identity": {"handle": "a.example.org"}},
     commit(A, "delete", "app.bsky.feed.post", "p0"),
     commit(A, "update", "app.bsky.feed.post", "p1", post("Hola 👋 #Día2 en vivo (editado)"), cursor=T0 + 5),
@@ -57,8 +78,11 @@ def test_rows_skips_and_rejects(tmp_path):
     r = read_raw(path)
     p = r.posts
     # the update of p1 (already read) is counted, not a second row with the same post_id
-    assert p["post_id"].to_list() == [f"at://{A}/app.bsky.feed.post/p1", f"at://{A}/app.bsky.feed.repost/r1",
-                                      f"at://{B}/app.bsky.feed.post/b2"]
+    assert p["post_id"].to_list() == [
+        f"at://{A}/app.bsky.feed.post/p1",
+        f"at://{A}/app.bsky.feed.repost/r1",
+        f"at://{B}/app.bsky.feed.post/b2",
+    ]
     assert p["source_line"].to_list() == [1, 3, 8]
     assert p["hashtags"][0].to_list() == ["Día2"] and p["facets_invalid"][0] == 0
     rep = p.row(1, named=True)
@@ -70,8 +94,14 @@ def test_rows_skips_and_rejects(tmp_path):
     assert r.rejects.select("location", "line").rows() == [("line 4", 4)]
     s = r.stats
     assert (s["records"], s["posts"], s["rejected"], s["skipped"]) == (10, 3, 1, 6)
-    assert (s["skipped_like"], s["skipped_delete"], s["skipped_identity"], s["skipped_account"],
-            s["skipped_fm.teal.alpha.actor.status"], s["skipped_update"]) == (1, 1, 1, 1, 1, 1)
+    assert (
+        s["skipped_like"],
+        s["skipped_delete"],
+        s["skipped_identity"],
+        s["skipped_account"],
+        s["skipped_fm.teal.alpha.actor.status"],
+        s["skipped_update"],
+    ) == (1, 1, 1, 1, 1, 1)
 
 
 def test_update_without_its_create_is_a_row_noted_as_edited(tmp_path):
@@ -121,12 +151,18 @@ def test_json_array_of_events(tmp_path):
     assert r.rejects.select("location", "reason").rows() == [("item 10", "event is str, not an object")]
 
 
-@pytest.mark.parametrize("event, reason", [
-    ({"did": A, "time_us": 1, "kind": "commit"}, "commit event without a commit object"),
-    ({"did": A, "time_us": 1, "kind": "boom"}, "unknown event kind 'boom'"),
-    (commit(A, "create", "app.bsky.feed.post", "x", {"createdAt": "2025-01-01T00:00:00Z"}), "post record has no text"),
-    (commit(A, "create", "app.bsky.feed.repost", "y", {"subject": {}}), "repost record has no subject URI"),
-])
+@pytest.mark.parametrize(
+    "event, reason",
+    [
+        ({"did": A, "time_us": 1, "kind": "commit"}, "commit event without a commit object"),
+        ({"did": A, "time_us": 1, "kind": "boom"}, "unknown event kind 'boom'"),
+        (
+            commit(A, "create", "app.bsky.feed.post", "x", {"createdAt": "2025-01-01T00:00:00Z"}),
+            "post record has no text",
+        ),
+        (commit(A, "create", "app.bsky.feed.repost", "y", {"subject": {}}), "repost record has no subject URI"),
+    ],
+)
 def test_unreadable_events_are_rejected_alone(tmp_path, event, reason):
     path = write_feed(tmp_path, jsonl([EVENTS[0], event, EVENTS[6]]), name="js.jsonl")
     r = read_raw(path)
@@ -161,8 +197,10 @@ def _old_way(events_bytes: list[bytes]):
     return stats, rejected
 
 
-LIKE = (b'{"did":"did:plc:x","time_us":1,"kind":"commit","commit":{"operation":"create",'
-        b'"collection":"app.bsky.feed.like","rkey":"l","record":')
+LIKE = (
+    b'{"did":"did:plc:x","time_us":1,"kind":"commit","commit":{"operation":"create",'
+    b'"collection":"app.bsky.feed.like","rkey":"l","record":'
+)
 ODD_LINES = [
     LIKE + b'{"t":"\xff"}}}',  # invalid UTF-8 inside the record
     LIKE + b'{"t":"\\udc00"}}}',  # lone surrogate
@@ -173,7 +211,10 @@ ODD_LINES = [
     b'{"kind":"commit","commit":{"operation":"create"}}',
     b'{"kind":"identity","kind":"commit","commit":{"operation":"delete"}}',
     b'{"kind":"commit","commit":{"operation":"create","collection":"app.bsky.feed.like"}} trailing',
-    b'{"kind":7}', b'[1,2]', b'"commit"', b'{"kind":"account"}',
+    b'{"kind":7}',
+    b"[1,2]",
+    b'"commit"',
+    b'{"kind":"account"}',
     b'{"kind":"commit","commit":{"operation":"update","collection":"app.bsky.feed.repost","rkey":"r"}}',
     b'{"kind":"commit","commit":{"operation":"create","collection":"app.bsky.feed.like"},"x":"\xc3\xa9"}',
 ]
@@ -211,6 +252,7 @@ def test_block_reading_gives_the_lines_of_iter_lines(tmp_path, block):
     from feedtools.readers.jetstream import _lines
 
     path = tmp_path / "x.jsonl"
-    path.write_bytes(b"\xef\xbb\xbf{\"a\":1}\r\n\n \n{\"b\":\"\xc3\xa9\"}\n\n{\"c\":3}")
-    assert [(n, line.rstrip(b"\r\n")) for n, line in iter_lines(path)] == \
-        [(n, line.rstrip(b"\r\n")) for n, line in _lines(path, block=block)]
+    path.write_bytes(b'\xef\xbb\xbf{"a":1}\r\n\n \n{"b":"\xc3\xa9"}\n\n{"c":3}')
+    assert [(n, line.rstrip(b"\r\n")) for n, line in iter_lines(path)] == [
+        (n, line.rstrip(b"\r\n")) for n, line in _lines(path, block=block)
+    ]

@@ -64,13 +64,19 @@ def _check_mixed(r, loc):
     assert p["reposted_at"][0].isoformat() == "2025-03-03T10:00:00+00:00"
     assert p["author_handle"][0] == "partner.bsky.social" and p["hashtags"][0].to_list() == ["Climate"]
     # reply context: item 2's record names its parent; item 4's record lost it, the feed item's context fills it
-    assert p["reply_to"].to_list()[:4] == [None, f"at://{B}/app.bsky.feed.post/3lparent00001", None,
-                                          f"at://{B}/app.bsky.feed.post/3lgone0000001"]
+    assert p["reply_to"].to_list()[:4] == [
+        None,
+        f"at://{B}/app.bsky.feed.post/3lparent00001",
+        None,
+        f"at://{B}/app.bsky.feed.post/3lgone0000001",
+    ]
     assert p["reply_root"][3] == f"at://{A}/app.bsky.feed.post/3lthread00001"
     assert p["langs_declared"][2].to_list() == ["es"] and p["like_count"][2] == 40  # snake_case counts
     # only items that carry no post are rejected; the repeated bare view is kept once
-    assert r.rejects.select("location", "reason").rows() == [(loc(7), "feed item has no post"),
-                                                             (loc(8), "feed item has no post")]
+    assert r.rejects.select("location", "reason").rows() == [
+        (loc(7), "feed item has no post"),
+        (loc(8), "feed item has no post"),
+    ]
     s = r.stats
     assert (s["records"], s["posts"], s["rejected"], s["skipped_repeated"]) == (9, 6, 2, 1)
     assert s["records"] == s["posts"] + s["rejected"] + s["skipped"]
@@ -111,8 +117,17 @@ def test_real_postviews_mixed_with_wrapped_items(samples, tmp_path):
     mixed = []
     for i, v in enumerate(views):
         if i % 3 == 0:
-            mixed.append({"post": v, "reason": {"$type": "app.bsky.feed.defs#reasonRepost", "by": by,
-                                                "indexedAt": "2025-12-06T00:00:00Z"}, "feedContext": None})
+            mixed.append(
+                {
+                    "post": v,
+                    "reason": {
+                        "$type": "app.bsky.feed.defs#reasonRepost",
+                        "by": by,
+                        "indexedAt": "2025-12-06T00:00:00Z",
+                    },
+                    "feedContext": None,
+                }
+            )
         elif i % 3 == 1:
             mixed.append({"post": v, "reply": {"parent": {"uri": views[0]["uri"]}, "root": {"uri": views[0]["uri"]}}})
         else:
@@ -130,8 +145,14 @@ def test_real_postviews_mixed_with_wrapped_items(samples, tmp_path):
     assert r.posts.filter(pl.col("is_repost"))["reposted_by"].to_list() == ["org.example.org"] * 3
 
 
-@pytest.mark.parametrize("fixture, fmt", [("mixed_post_list.json", "postviews"), ("authorfeed_pages.json", "authorfeed"),
-                                          ("authorfeed_sdk_dump.json", "authorfeed")])
+@pytest.mark.parametrize(
+    "fixture, fmt",
+    [
+        ("mixed_post_list.json", "postviews"),
+        ("authorfeed_pages.json", "authorfeed"),
+        ("authorfeed_sdk_dump.json", "authorfeed"),
+    ],
+)
 @pytest.mark.parametrize("size", [1, 2, 3])
 def test_post_lists_read_in_batches_give_the_same_table(tmp_path, fixture, fmt, size):
     """A post list read in small batches: the same rows, positions, rejects (with their locations) and counts as

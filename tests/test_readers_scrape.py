@@ -19,11 +19,14 @@ def read(tmp_path, text, **kw):
 
 
 def test_labels_are_split_from_text(tmp_path):
-    r = read(tmp_path, HEADER + "- PinnedWelcome to our page\n- Own post #A\n"
-             "- Reposted by Example Org\"Quoted\" words\n- Reposted by Example Org[Not loaded yet]\n"
-             "- Reposted by youHello\n")
+    r = read(
+        tmp_path,
+        HEADER + "- PinnedWelcome to our page\n- Own post #A\n"
+        '- Reposted by Example Org"Quoted" words\n- Reposted by Example Org[Not loaded yet]\n'
+        "- Reposted by youHello\n",
+    )
     p = r.posts
-    assert p["text"].to_list() == ["Welcome to our page", "Own post #A", "\"Quoted\" words", None, "Hello"]
+    assert p["text"].to_list() == ["Welcome to our page", "Own post #A", '"Quoted" words', None, "Hello"]
     assert p["is_pinned"].to_list() == [True, False, False, False, False]
     assert p["is_repost"].to_list() == [False, False, True, True, True]
     assert p["reposted_by"].to_list() == [None, None, "Example Org", "Example Org", "you"]
@@ -53,8 +56,11 @@ def test_unknown_reposter_heuristic(rest, name, text):
 
 
 def test_unknown_reposter_in_feed_is_kept_with_note(tmp_path):
-    r = read(tmp_path, HEADER + "- Reposted by Jane DoeHow can cities act?\n- Reposted by Jane Doe[Not loaded yet]\n"
-             "- Reposted by janedoe lowercase glued\n")
+    r = read(
+        tmp_path,
+        HEADER + "- Reposted by Jane DoeHow can cities act?\n- Reposted by Jane Doe[Not loaded yet]\n"
+        "- Reposted by janedoe lowercase glued\n",
+    )
     p = r.posts
     assert p["reposted_by"].to_list() == ["Jane Doe", "Jane Doe", None]
     assert p["is_placeholder"].to_list() == [False, True, False]
@@ -78,8 +84,11 @@ def test_every_line_accounted_for(tmp_path):
     assert r.posts["text"].to_list() == ["One\nsecond line of one", "Two", "Three"]
     rej = r.rejects.sort("line")
     assert rej["line"].to_list() == [8, 9, 10]
-    assert rej["reason"].to_list() == ["feed item with no text", "label with no post text after it",
-                                       "control characters in line (binary or corrupted text)"]
+    assert rej["reason"].to_list() == [
+        "feed item with no text",
+        "label with no post text after it",
+        "control characters in line (binary or corrupted text)",
+    ]
 
 
 def test_bom_crlf_and_trailing_spaces_give_same_table(tmp_path, seed_path):
@@ -123,19 +132,37 @@ def test_detects_scrape_by_content(tmp_path, seed_path):
 
 
 def test_post_ids_stable_and_unique(tmp_path):
-    text = HEADER + "- Same\n- Other\n- Same\n- Reposted by Example Org[Not loaded yet]\n" \
-                    "- Reposted by Example Org[Not loaded yet]\n"
+    text = (
+        HEADER + "- Same\n- Other\n- Same\n- Reposted by Example Org[Not loaded yet]\n"
+        "- Reposted by Example Org[Not loaded yet]\n"
+    )
     a = read(tmp_path, text).posts
-    b = read(tmp_path, HEADER + "- New on top\n" + text[len(HEADER):]).posts
+    b = read(tmp_path, HEADER + "- New on top\n" + text[len(HEADER) :]).posts
     assert a["post_id"].n_unique() == a.height
     assert a["post_id"][2] == a["post_id"][0] + "#2"
     assert set(a["post_id"]) <= set(b["post_id"])  # adding a post on top keeps earlier ids
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.one_of(st.text(max_size=60), st.sampled_from(
-    ["- ", "- Reposted by X", "- [Not loaded yet]", "- Reposted by you[Not loaded yet]", "", "- Pinned", "-"])),
-    max_size=30))
+@given(
+    st.lists(
+        st.one_of(
+            st.text(max_size=60),
+            st.sampled_from(
+                [
+                    "- ",
+                    "- Reposted by X",
+                    "- [Not loaded yet]",
+                    "- Reposted by you[Not loaded yet]",
+                    "",
+                    "- Pinned",
+                    "-",
+                ]
+            ),
+        ),
+        max_size=30,
+    )
+)
 def test_never_crashes_and_accounts_for_every_line(tmp_path, lines):
     text = "\n".join(["Name", "Bio", *lines]) + "\n"
     path = write_feed(tmp_path, text)

@@ -28,7 +28,7 @@ from feedtools.report import (
 
 FEEDTOOLS = str(Path(sys.executable).with_name("feedtools"))
 
-TINY = '''\
+TINY = """\
 # %% [markdown]
 # # Tiny {n}
 
@@ -43,7 +43,7 @@ import feedtools.charts
 print("feed:", Path(feed_path).name)
 {extra}
 alt.Chart(pl.DataFrame({{"a": ["x"], "b": [1]}})).mark_bar().encode(x="b", y="a", tooltip=["a", "b"])
-'''
+"""
 
 
 def _tiny_notebooks(folder: Path, extra: dict[int, str] | None = None, count: int = 2) -> Path:
@@ -120,8 +120,11 @@ def test_external_references_finds_fetches_not_links_or_text():
     <a href="https://uclg.org">a link</a> <p>&lt;script src="https://evil.org/x.js"&gt;</p>
     <img src="data:image/png;base64,AAAA">"""
     assert external_references(page) == [
-        "https://cdn.example.org/require.js", "//fonts.example.com/x.css", "http://x.org/a.png",
-        "https://x.org/y.css", "https://x.org/b.png",
+        "https://cdn.example.org/require.js",
+        "//fonts.example.com/x.css",
+        "http://x.org/a.png",
+        "https://x.org/y.css",
+        "https://x.org/b.png",
     ]
 
 
@@ -182,17 +185,25 @@ def test_zero_post_feed_stops_with_one_line(tmp_path):
 
 
 def test_cli_report_failures_are_one_line(tmp_path):
-    run = subprocess.run([FEEDTOOLS, "report", "--feed", str(FIXTURES / "zero_posts.txt"), "--out", str(tmp_path)],
-                         capture_output=True, text=True)
+    run = subprocess.run(
+        [FEEDTOOLS, "report", "--feed", str(FIXTURES / "zero_posts.txt"), "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 1
     assert run.stderr.strip().splitlines() == [
-        "feedtools: error: zero_posts.txt: no posts in this feed (0 records), nothing to report"]
+        "feedtools: error: zero_posts.txt: no posts in this feed (0 records), nothing to report"
+    ]
     notebooks = _tiny_notebooks(tmp_path / "nbs", count=1, extra={1: "1 / 0"})
-    run = subprocess.run([FEEDTOOLS, "report", "--notebooks", str(notebooks), "--out", str(tmp_path / "o")],
-                         capture_output=True, text=True)
+    run = subprocess.run(
+        [FEEDTOOLS, "report", "--notebooks", str(notebooks), "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 1
     assert run.stderr.strip().splitlines()[-1] == (
-        "feedtools: error: 01_tiny1: code cell 2 (from pathlib import Path) raised ZeroDivisionError: division by zero")
+        "feedtools: error: 01_tiny1: code cell 2 (from pathlib import Path) raised ZeroDivisionError: division by zero"
+    )
     assert "Traceback" not in run.stderr
 
 
@@ -280,8 +291,15 @@ def test_seed_reports_are_deterministic_under_load(tmp_path):
             assert machine not in text, f"{a.name} shows {machine}"
         assert external_references(text) == [], a.name
     index = first[-1].read_text(encoding="utf-8")
-    for figure in ("<td>80</td>", "<td>51</td>", "<td>29</td>", "<td>14</td>", "<td>en, es, fr</td>",
-                   "<td>no dates in this feed</td>", "<td>000_802a2c4cd511184e.txt</td>"):
+    for figure in (
+        "<td>80</td>",
+        "<td>51</td>",
+        "<td>29</td>",
+        "<td>14</td>",
+        "<td>en, es, fr</td>",
+        "<td>no dates in this feed</td>",
+        "<td>000_802a2c4cd511184e.txt</td>",
+    ):
         assert figure in index
 
 
@@ -297,9 +315,14 @@ def test_split_prints_are_coalesced_into_one_output():
     nb.cells.append(cell)
     coalesce_streams(nb)
     assert [(o.name, o.text) for o in cell.outputs] == [
-        ("stdout", "never split\n"), ("stderr", "warning\n"), ("stdout", "after\n")]
-    nb.cells[0].outputs[:1] = [nbformat.v4.new_output("stream", name="stdout", text="one"),
-                               nbformat.v4.new_output("stream", name="stdout", text=" line\n")]
+        ("stdout", "never split\n"),
+        ("stderr", "warning\n"),
+        ("stdout", "after\n"),
+    ]
+    nb.cells[0].outputs[:1] = [
+        nbformat.v4.new_output("stream", name="stdout", text="one"),
+        nbformat.v4.new_output("stream", name="stdout", text=" line\n"),
+    ]
     page = render_html(nb, "T")
     assert page.count("one line") == 1 and page.count("<pre>") == 3
 
@@ -315,10 +338,12 @@ def test_cli_notebooks_lists_them_in_order_and_report_has_help():
 # --- parse once, Parquet hand-off, feeds are data never code ------------------------------------------------------
 
 #: A valid profile scrape that is also valid Python: importing it would write to $FEEDTOOLS_PWNED.
-PYTHON_FEED = ('import os; open(os.environ.get("FEEDTOOLS_PWNED", os.devnull), "a").write("ran\\n")\n'
-               '"A bio line"\n- 1\n- 2 + 3 # Cities\n')
+PYTHON_FEED = (
+    'import os; open(os.environ.get("FEEDTOOLS_PWNED", os.devnull), "a").write("ran\\n")\n'
+    '"A bio line"\n- 1\n- 2 + 3 # Cities\n'
+)
 
-SITECUSTOMIZE = '''
+SITECUSTOMIZE = """
 import os
 if os.environ.get("FEEDTOOLS_TEST_READ_LOG"):
     import feedtools.pipeline
@@ -334,7 +359,7 @@ if os.environ.get("FEEDTOOLS_TEST_READ_LOG"):
     feedtools.readers.iter_read = feedtools.pipeline.iter_read = _counting
     with open(os.environ["FEEDTOOLS_TEST_READ_LOG"], "a") as log:
         log.write("(kernel)\\n")  # proves the hook runs in the kernels, where a second parse would happen
-'''
+"""
 
 
 @pytest.fixture
@@ -362,9 +387,14 @@ def read_log(tmp_path, monkeypatch) -> Path:
 
 
 def test_report_parses_each_input_once_and_reuses_the_cache(tmp_path, read_log):
-    notebooks = _tiny_notebooks(tmp_path / "nbs", count=2,
-                                extra={1: "import feedtools\nprint('rows:', feedtools.load(feed_path).posts.height)",
-                                       2: "import feedtools\nprint('rows:', feedtools.load(feed_path).posts.height)"})
+    notebooks = _tiny_notebooks(
+        tmp_path / "nbs",
+        count=2,
+        extra={
+            1: "import feedtools\nprint('rows:', feedtools.load(feed_path).posts.height)",
+            2: "import feedtools\nprint('rows:', feedtools.load(feed_path).posts.height)",
+        },
+    )
     other = tmp_path / "feeds" / "other.txt"
     other.parent.mkdir()
     other.write_text("Other Org\nbio\n- Un message #Villes\n", encoding="utf-8")
@@ -392,9 +422,14 @@ def test_report_reads_a_parsed_dataset_folder_and_keys_the_cache_by_its_parts(tm
     ds = tmp_path / "posts_ds"
     assert main(["parse", str(SEED), "-o", f"{ds}/", "-q"]) == 0
     read_log.write_text("")
-    notebooks = _tiny_notebooks(tmp_path / "nbs", count=1,
-                                extra={1: "import feedtools\nf = feedtools.load(feed_path)\n"
-                                          "print('rows:', f.posts.height, 'source:', f.meta['source'])"})
+    notebooks = _tiny_notebooks(
+        tmp_path / "nbs",
+        count=1,
+        extra={
+            1: "import feedtools\nf = feedtools.load(feed_path)\n"
+            "print('rows:', f.posts.height, 'source:', f.meta['source'])"
+        },
+    )
     cache = tmp_path / "cache"
     build_reports(ds, tmp_path / "out", notebooks_dir=notebooks, progress=None, cache_dir=cache)
     page = (tmp_path / "out" / "01_tiny1.html").read_text(encoding="utf-8")
@@ -417,8 +452,9 @@ def test_a_feed_named_after_an_imported_module_is_read_as_data(tmp_path, monkeyp
     feed.parent.mkdir()
     feed.write_text(PYTHON_FEED, encoding="utf-8")
     monkeypatch.chdir(feed.parent)  # even run from the feed's own folder
-    notebooks = _tiny_notebooks(tmp_path / "nbs", count=1,
-                                extra={1: "import feedtools\nprint('rows:', feedtools.load(feed_path).posts.height)"})
+    notebooks = _tiny_notebooks(
+        tmp_path / "nbs", count=1, extra={1: "import feedtools\nprint('rows:', feedtools.load(feed_path).posts.height)"}
+    )
     build_reports(feed, tmp_path / "out", notebooks_dir=notebooks, progress=None, cache_dir=tmp_path / "cache")
     page = (tmp_path / "out" / "01_tiny1.html").read_text(encoding="utf-8")
     assert f"feed: {name}" in page and "rows: 2" in page
@@ -436,8 +472,9 @@ def test_real_reports_on_a_feed_named_feedtools_py_and_on_a_collection(tmp_path,
     page = (tmp_path / "own" / "01_exploration.html").read_text(encoding="utf-8")
     assert "are the account&#39;s own posts" in page or "are the account's own posts" in page
     # a collection: original posts, the accounts section with its figures
-    build_reports(samples / "jetstream_expected_v1.jsonl", tmp_path / "jet", progress=None,
-                  cache_dir=tmp_path / "cache")
+    build_reports(
+        samples / "jetstream_expected_v1.jsonl", tmp_path / "jet", progress=None, cache_dir=tmp_path / "cache"
+    )
     page = (tmp_path / "jet" / "01_exploration.html").read_text(encoding="utf-8")
     assert "17 of 32 rows (53%) are original posts (not reposts)" in page
     assert "own posts" not in page.split("</style>")[-1]
@@ -455,8 +492,9 @@ def test_rebuilding_replaces_an_earlier_report_whole_and_keeps_other_files(tmp_p
     build_reports(SEED, out, notebooks_dir=first, progress=None)
     (out / "notes.txt").write_text("the researcher's own notes")
     earlier = {p.name: p.read_bytes() for p in out.iterdir()}
-    failing = _tiny_notebooks(tmp_path / "bad", count=2,
-                              extra={1: "print('failed-build-marker')", 2: "raise KeyError('boom')"})
+    failing = _tiny_notebooks(
+        tmp_path / "bad", count=2, extra={1: "print('failed-build-marker')", 2: "raise KeyError('boom')"}
+    )
     with pytest.raises(ReportError):
         build_reports(SEED, out, notebooks_dir=failing, progress=None)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == earlier  # a failed build changes nothing
@@ -474,7 +512,9 @@ def test_renumber_chart_ids_numbers_in_order_of_first_appearance():
 
     a, b = "altair-viz-" + "a" * 32, "altair-viz-" + "0123456789abcdef" * 2
     ids: dict[str, str] = {}
-    assert renumber_chart_ids(f'<div id="{b}"></div><script>embed("#{b}")</script>', ids) == \
-        '<div id="altair-viz-1"></div><script>embed("#altair-viz-1")</script>'
+    assert (
+        renumber_chart_ids(f'<div id="{b}"></div><script>embed("#{b}")</script>', ids)
+        == '<div id="altair-viz-1"></div><script>embed("#altair-viz-1")</script>'
+    )
     assert renumber_chart_ids(f"{a} {b} altair-viz-short", ids) == "altair-viz-2 altair-viz-1 altair-viz-short"
     assert ids == {b: "altair-viz-1", a: "altair-viz-2"}

@@ -42,9 +42,17 @@ def browser(tmp_path_factory):
     options.binary_location = CHROMIUM
     profile = tmp_path_factory.mktemp("chromium-profile")
     for flag in (
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage", "--window-size=1200,900", f"--user-data-dir={profile}",
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1200,900",
+        f"--user-data-dir={profile}",
     ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
@@ -58,8 +66,10 @@ def browser(tmp_path_factory):
     # Count every dialog a page would open, instead of opening it.
     driver.execute_cdp_cmd(
         "Page.addScriptToEvaluateOnNewDocument",
-        {"source": "window.__dialogs = []; for (const f of ['alert', 'confirm', 'prompt']) "
-                   "{ window[f] = (m) => { window.__dialogs.push(f + ':' + m); }; }"},
+        {
+            "source": "window.__dialogs = []; for (const f of ['alert', 'confirm', 'prompt']) "
+            "{ window[f] = (m) => { window.__dialogs.push(f + ':' + m); }; }"
+        },
     )
     yield driver
     driver.quit()
@@ -89,12 +99,15 @@ def _open(driver, page: Path) -> dict:
     deadline = time.monotonic() + 30
     state = {}
     while time.monotonic() < deadline:
-        state = json.loads(driver.execute_script(
-            "const c = Array.from(document.querySelectorAll('div[id^=\"altair-viz-\"]'));"
-            "return JSON.stringify({charts: c.length,"
-            " drawn: c.filter(e => e.querySelector('svg, canvas')).length,"
-            " errors: c.filter(e => e.querySelector('.error')).map(e => e.innerText),"
-            " ready: document.readyState});"))
+        state = json.loads(
+            driver.execute_script(
+                "const c = Array.from(document.querySelectorAll('div[id^=\"altair-viz-\"]'));"
+                "return JSON.stringify({charts: c.length,"
+                " drawn: c.filter(e => e.querySelector('svg, canvas')).length,"
+                " errors: c.filter(e => e.querySelector('.error')).map(e => e.innerText),"
+                " ready: document.readyState});"
+            )
+        )
         if state["ready"] == "complete" and (state["drawn"] == state["charts"] or state["errors"]):
             break
         time.sleep(0.2)
@@ -124,7 +137,8 @@ def _hover_tooltip(driver, chart_index: int = 0) -> str:
     while time.monotonic() < deadline:
         text = driver.execute_script(
             "const t = document.getElementById('vg-tooltip-element');"
-            "return t && t.classList.contains('visible') ? t.innerText : '';")
+            "return t && t.classList.contains('visible') ? t.innerText : '';"
+        )
         if text:
             return text
         time.sleep(0.1)
@@ -224,7 +238,9 @@ def _drawn_values(spec: dict) -> set[str]:
 def _legend_labels(driver, index: int) -> list[str]:
     return driver.execute_script(
         "const c = document.querySelectorAll('div[id^=\"altair-viz-\"]')[arguments[0]];"
-        "return Array.from(c.querySelectorAll('.role-legend-label text')).map(t => t.textContent);", index)
+        "return Array.from(c.querySelectorAll('.role-legend-label text')).map(t => t.textContent);",
+        index,
+    )
 
 
 def test_page_css_never_breaks_words_and_tables_scroll_in_their_box(browser, seed_reports):
@@ -236,7 +252,8 @@ def test_page_css_never_breaks_words_and_tables_scroll_in_their_box(browser, see
             "  if (rule.style && rule.style.wordBreak === 'break-all') bad.push(rule.selectorText); } }"
             "for (const el of document.querySelectorAll('pre, p, td, th, li')) {"
             "  if (getComputedStyle(el).wordBreak === 'break-all') { bad.push(el.tagName); break; } }"
-            "return bad;")
+            "return bad;"
+        )
         assert found == [], f"{page.name}: word-break: break-all on {found[:3]}"
         assert "break-all" not in page.read_text(encoding="utf-8").split("</head>")[0], page.name
         if page.name == "index.html":
@@ -245,13 +262,15 @@ def test_page_css_never_breaks_words_and_tables_scroll_in_their_box(browser, see
             "return Array.from(document.querySelectorAll('.feedtools-table-box')).map(b => {"
             " const th = b.querySelector('th'); const cs = getComputedStyle(b);"
             " return [cs.overflowX, th ? getComputedStyle(th).whiteSpace : 'nowrap',"
-            "         b.querySelector('table').getBoundingClientRect().width > b.clientWidth + 1 ? 'wide' : 'fits'];});")
+            "         b.querySelector('table').getBoundingClientRect().width > b.clientWidth + 1 ? 'wide' : 'fits'];});"
+        )
         assert boxes, f"{page.name}: no tables"
         assert all(b[0] == "auto" and b[1] == "nowrap" for b in boxes), f"{page.name}: {boxes[:3]}"
     # the campaigns page has tables wider than the page: they scroll sideways instead of wrapping headers
     _open(browser, next(p for p in seed_reports if p.name.startswith("02_")))
     widths = browser.execute_script(
-        "return Array.from(document.querySelectorAll('.feedtools-table-box')).map(b => [b.scrollWidth, b.clientWidth]);")
+        "return Array.from(document.querySelectorAll('.feedtools-table-box')).map(b => [b.scrollWidth, b.clientWidth]);"
+    )
     assert any(sw > cw for sw, cw in widths)
     assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
 
@@ -275,7 +294,9 @@ def _table_state(driver, index: int) -> dict:
         "const t = document.querySelectorAll('table.feedtools-table')[arguments[0]];"
         "const rows = Array.from(t.tBodies[0].rows);"
         "return {headers: Array.from(t.tHead.rows[0].cells).map(c => c.textContent),"
-        " rows: rows.filter(r => !r.hidden).map(r => Array.from(r.cells).map(c => c.textContent))};", index)
+        " rows: rows.filter(r => !r.hidden).map(r => Array.from(r.cells).map(c => c.textContent))};",
+        index,
+    )
 
 
 def _click_header(driver, index: int, column: int) -> None:
@@ -315,9 +336,14 @@ def test_tables_sort_and_search_offline(browser, seed_reports):
     assert ascending == sorted(ascending) and ascending[0] < ascending[-1]
     _click_header(browser, index, 1)
     assert [int(r[1]) for r in _table_state(browser, index)["rows"]] == sorted(ascending, reverse=True)
-    assert browser.execute_script(
-        "return document.querySelectorAll('table.feedtools-table')[arguments[0]].tHead.rows[0].cells[1]"
-        ".getAttribute('aria-sort')", index) == "descending"
+    assert (
+        browser.execute_script(
+            "return document.querySelectorAll('table.feedtools-table')[arguments[0]].tHead.rows[0].cells[1]"
+            ".getAttribute('aria-sort')",
+            index,
+        )
+        == "descending"
+    )
     _search(browser, index, "LRGS")
     found = _table_state(browser, index)["rows"]
     assert found and all("lrgs" in " ".join(r).lower() for r in found) and len(found) < len(before)
@@ -344,7 +370,11 @@ def test_hostile_text_stays_text_in_sortable_tables(browser, hostile_reports):
             rows = _table_state(browser, index)["rows"]
             assert rows and all("<script>" in " ".join(r) for r in rows)
             _search(browser, index, "")
-        assert browser.execute_script(
-            "return document.querySelectorAll('table.feedtools-table script, table.feedtools-table img').length") == 0
+        assert (
+            browser.execute_script(
+                "return document.querySelectorAll('table.feedtools-table script, table.feedtools-table img').length"
+            )
+            == 0
+        )
         assert browser.execute_script("return window.__dialogs") == []
     assert seen >= 1

@@ -26,52 +26,134 @@ pytestmark = pytest.mark.slow
 
 #: Words and figures true only of the bundled seed, spelled as the seed spells them (case-sensitive: the method
 #: text may name the generic word "retreat"); none may appear in a report on another feed.
-SEED_MARKERS = ("UCLG", "uclg", "United Cities", "Montevideo", "Seville", "Sevilla", "Séville", "Retreat", "CSW69",
-                "uclgmeets", "bundled seed", "on the seed", "the seed", "World Social Justice", "peace forum",
-                "Executive Bureau", "51 of 80", "worldledforum")
+SEED_MARKERS = (
+    "UCLG",
+    "uclg",
+    "United Cities",
+    "Montevideo",
+    "Seville",
+    "Sevilla",
+    "Séville",
+    "Retreat",
+    "CSW69",
+    "uclgmeets",
+    "bundled seed",
+    "on the seed",
+    "the seed",
+    "World Social Justice",
+    "peace forum",
+    "Executive Bureau",
+    "51 of 80",
+    "worldledforum",
+)
 BAD_VALUES = re.compile(r"\b(None|nan|NaN|null)\b")
 
 
-def _post(rkey: str, text: str, created: str, langs: list[str], tags: list[str] = (), handle: str = "coastnet.example",
-          did: str = "did:plc:coastnetcoastnetcoastnet") -> dict:
+def _post(
+    rkey: str,
+    text: str,
+    created: str,
+    langs: list[str],
+    tags: list[str] = (),
+    handle: str = "coastnet.example",
+    did: str = "did:plc:coastnetcoastnetcoastnet",
+) -> dict:
     facets = []
     raw = text.encode("utf-8")
     for tag in tags:
         start = raw.index(f"#{tag}".encode())
-        facets.append({"index": {"byteStart": start, "byteEnd": start + len(f"#{tag}".encode())},
-                       "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": tag}]})
-    return {"uri": f"at://{did}/app.bsky.feed.post/{rkey}", "cid": f"bafyfake{rkey}",
-            "author": {"did": did, "handle": handle, "displayName": "Coastal Towns Network"},
-            "record": {"$type": "app.bsky.feed.post", "text": text, "createdAt": created, "langs": langs,
-                       "facets": facets},
-            "indexedAt": created, "likeCount": 1, "repostCount": 0, "replyCount": 0, "quoteCount": 0}
+        facets.append(
+            {
+                "index": {"byteStart": start, "byteEnd": start + len(f"#{tag}".encode())},
+                "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": tag}],
+            }
+        )
+    return {
+        "uri": f"at://{did}/app.bsky.feed.post/{rkey}",
+        "cid": f"bafyfake{rkey}",
+        "author": {"did": did, "handle": handle, "displayName": "Coastal Towns Network"},
+        "record": {"$type": "app.bsky.feed.post", "text": text, "createdAt": created, "langs": langs, "facets": facets},
+        "indexedAt": created,
+        "likeCount": 1,
+        "repostCount": 0,
+        "replyCount": 0,
+        "quoteCount": 0,
+    }
 
 
 def author_feed() -> list[dict]:
     """An author feed of a made-up coastal towns network, in English and Spanish, newest first, one repost."""
     items = [
-        _post("3k10", "Thank you to every town that joined our #CleanBeaches week! Photos and results next month.",
-              "2024-10-14T09:00:00Z", ["en"], ["CleanBeaches"]),
-        _post("3k09", "¡Gracias a todos los pueblos que se unieron a nuestra semana #PlayasLimpias! Resultados pronto.",
-              "2024-10-14T09:05:00Z", ["es"], ["PlayasLimpias"]),
-        {"post": _post("3p01", "Harbour towns share their tide gauges: open data for everyone #OpenTides",
-                       "2024-10-10T12:00:00Z", ["en"], ["OpenTides"], handle="harbourlab.example",
-                       did="did:plc:harbourlabharbourlabharb"),
-         "reason": {"$type": "app.bsky.feed.defs#reasonRepost",
-                    "by": {"did": "did:plc:coastnetcoastnetcoastnet", "handle": "coastnet.example"},
-                    "indexedAt": "2024-10-11T08:00:00Z"}},
-        _post("3k08", "Day 2 of #CleanBeaches week: 40 volunteers in the north bay this morning",
-              "2024-10-08T10:00:00Z", ["en"], ["CleanBeaches"]),
-        _post("3k07", "Día 2 de la semana #PlayasLimpias: 40 voluntarios en la bahía norte esta mañana",
-              "2024-10-08T10:10:00Z", ["es"], ["PlayasLimpias"]),
-        _post("3k06", "Our #CleanBeaches week starts today in twelve coastal towns",
-              "2024-10-07T08:00:00Z", ["en"], ["CleanBeaches"]),
-        _post("3k05", "Hoy empieza la semana #PlayasLimpias en doce pueblos costeros",
-              "2024-10-07T08:05:00Z", ["es"], ["PlayasLimpias"]),
-        _post("3k04", "Fishing quotas and small harbours: read our new brief on coastal livelihoods",
-              "2024-09-20T15:00:00Z", ["en"]),
-        _post("3k03", "Nuevo informe sobre cuotas de pesca y pequeños puertos: medios de vida costeros",
-              "2024-09-20T15:30:00Z", ["es"]),
+        _post(
+            "3k10",
+            "Thank you to every town that joined our #CleanBeaches week! Photos and results next month.",
+            "2024-10-14T09:00:00Z",
+            ["en"],
+            ["CleanBeaches"],
+        ),
+        _post(
+            "3k09",
+            "¡Gracias a todos los pueblos que se unieron a nuestra semana #PlayasLimpias! Resultados pronto.",
+            "2024-10-14T09:05:00Z",
+            ["es"],
+            ["PlayasLimpias"],
+        ),
+        {
+            "post": _post(
+                "3p01",
+                "Harbour towns share their tide gauges: open data for everyone #OpenTides",
+                "2024-10-10T12:00:00Z",
+                ["en"],
+                ["OpenTides"],
+                handle="harbourlab.example",
+                did="did:plc:harbourlabharbourlabharb",
+            ),
+            "reason": {
+                "$type": "app.bsky.feed.defs#reasonRepost",
+                "by": {"did": "did:plc:coastnetcoastnetcoastnet", "handle": "coastnet.example"},
+                "indexedAt": "2024-10-11T08:00:00Z",
+            },
+        },
+        _post(
+            "3k08",
+            "Day 2 of #CleanBeaches week: 40 volunteers in the north bay this morning",
+            "2024-10-08T10:00:00Z",
+            ["en"],
+            ["CleanBeaches"],
+        ),
+        _post(
+            "3k07",
+            "Día 2 de la semana #PlayasLimpias: 40 voluntarios en la bahía norte esta mañana",
+            "2024-10-08T10:10:00Z",
+            ["es"],
+            ["PlayasLimpias"],
+        ),
+        _post(
+            "3k06",
+            "Our #CleanBeaches week starts today in twelve coastal towns",
+            "2024-10-07T08:00:00Z",
+            ["en"],
+            ["CleanBeaches"],
+        ),
+        _post(
+            "3k05",
+            "Hoy empieza la semana #PlayasLimpias en doce pueblos costeros",
+            "2024-10-07T08:05:00Z",
+            ["es"],
+            ["PlayasLimpias"],
+        ),
+        _post(
+            "3k04",
+            "Fishing quotas and small harbours: read our new brief on coastal livelihoods",
+            "2024-09-20T15:00:00Z",
+            ["en"],
+        ),
+        _post(
+            "3k03",
+            "Nuevo informe sobre cuotas de pesca y pequeños puertos: medios de vida costeros",
+            "2024-09-20T15:30:00Z",
+            ["es"],
+        ),
     ]
     return [{"feed": [it if "post" in it else {"post": it} for it in items]}]
 
@@ -79,17 +161,25 @@ def author_feed() -> list[dict]:
 def post_list_partly_undated() -> list[dict]:
     """A post list of three accounts, two of whose posts carry no ``createdAt``."""
     out = []
-    for i, (handle, text, created) in enumerate([
-        ("ana.example", "Our town joins #RiverDay on 2 June 2024, come along", "2024-06-01T10:00:00Z"),
-        ("ben.example", "River clean-up done, thank you all #RiverDay", None),
-        ("cat.example", "A quiet afternoon at the harbour", None),
-    ]):
+    for i, (handle, text, created) in enumerate(
+        [
+            ("ana.example", "Our town joins #RiverDay on 2 June 2024, come along", "2024-06-01T10:00:00Z"),
+            ("ben.example", "River clean-up done, thank you all #RiverDay", None),
+            ("cat.example", "A quiet afternoon at the harbour", None),
+        ]
+    ):
         did = f"did:plc:{handle[:3]}{'x' * 21}"
         record = {"$type": "app.bsky.feed.post", "text": text, "langs": ["en"]}
         if created:
             record["createdAt"] = created
-        out.append({"uri": f"at://{did}/app.bsky.feed.post/3abc{i}", "cid": f"bafyfake{i}",
-                    "author": {"did": did, "handle": handle}, "record": record})
+        out.append(
+            {
+                "uri": f"at://{did}/app.bsky.feed.post/3abc{i}",
+                "cid": f"bafyfake{i}",
+                "author": {"did": did, "handle": handle},
+                "record": record,
+            }
+        )
     return out
 
 
@@ -181,7 +271,7 @@ def test_no_page_speaks_of_the_seed_or_prints_none(built, prefix):
     for marker in SEED_MARKERS:
         assert marker not in text, (feed.name, prefix, marker)
     found = BAD_VALUES.search(text)
-    assert not found, (feed.name, prefix, text[max(0, found.start() - 120):found.end() + 60])
+    assert not found, (feed.name, prefix, text[max(0, found.start() - 120) : found.end() + 60])
 
 
 def test_pages_state_this_feeds_figures(built):
@@ -201,7 +291,9 @@ def test_pages_state_this_feeds_figures(built):
         assert "the account's own posts" in campaigns_page
     dated = posts.filter(pl.col("created_at").is_not_null() | pl.col("reposted_at").is_not_null()).height
     if dated == total:
-        assert f"All {plural(total, 'post')} carry a timestamp: their windows come from the timestamps" in timelines_page
+        assert (
+            f"All {plural(total, 'post')} carry a timestamp: their windows come from the timestamps" in timelines_page
+        )
     assert f"Of {plural(total, 'post')}, " in timelines_page
 
 

@@ -71,7 +71,7 @@ def test_concurrent_writers_never_mix(tmp_path):
     def write(name):
         with atomic_open(target, "w") as fh:
             for i in range(0, len(contents[name]), 10_000):
-                fh.write(contents[name][i:i + 10_000])
+                fh.write(contents[name][i : i + 10_000])
                 if i == 0:
                     barrier.wait()  # both are half-way through writing at the same time
 
@@ -115,8 +115,12 @@ def test_same_file_for_missing_paths(tmp_path):
 
 @pytest.mark.parametrize(
     "output, rejects",
-    [("posts.parquet", "posts.rejects.csv"), ("run.a.csv", "run.a.rejects.csv"),
-     ("posts.rejects.csv", "posts.rejects.rejects.csv"), ("feed.jsonl", "feed.rejects.csv")],
+    [
+        ("posts.parquet", "posts.rejects.csv"),
+        ("run.a.csv", "run.a.rejects.csv"),
+        ("posts.rejects.csv", "posts.rejects.rejects.csv"),
+        ("feed.jsonl", "feed.rejects.csv"),
+    ],
 )
 def test_default_rejects_path_drops_only_the_last_suffix(output, rejects):
     assert default_rejects_path(f"d/{output}").name == rejects
@@ -132,7 +136,8 @@ def test_terminal_safe_neutralises_escapes_and_bidi():
 def test_describe_oserror_never_prints_none():
     assert describe_oserror(OSError(errno.ENOSPC, "No space left on device")) == "No space left on device"
     assert describe_oserror(FileNotFoundError(errno.ENOENT, "No such file or directory", "a\x1bb")) == (
-        "No such file or directory: a\\x1bb")
+        "No such file or directory: a\\x1bb"
+    )
     assert describe_oserror(OSError("something odd")) == "something odd"
     assert describe_oserror(OSError()) == "OSError"
 

@@ -24,12 +24,41 @@ def _parsed(tmp_path: Path, feed: Path) -> tuple[Path, Path]:
 def _outputs(tmp_path: Path, name: str, source: Path, capsys) -> dict[str, object]:
     d = tmp_path / name
     d.mkdir()
-    assert main(["campaigns", str(source), "-o", str(d / "c.csv"), "--posts", str(d / "p.jsonl"),
-                 "--suggestions", str(d / "s.csv"), "--pairs", str(d / "x.csv"), "--network",
-                 str(d / "g.graphml")]) == 0
+    assert (
+        main(
+            [
+                "campaigns",
+                str(source),
+                "-o",
+                str(d / "c.csv"),
+                "--posts",
+                str(d / "p.jsonl"),
+                "--suggestions",
+                str(d / "s.csv"),
+                "--pairs",
+                str(d / "x.csv"),
+                "--network",
+                str(d / "g.graphml"),
+            ]
+        )
+        == 0
+    )
     campaigns_line = capsys.readouterr().err
-    assert main(["timeline", str(source), "-o", str(d / "t.csv"), "--events", str(d / "e.csv"),
-                 "--evidence", str(d / "v.csv")]) == 0
+    assert (
+        main(
+            [
+                "timeline",
+                str(source),
+                "-o",
+                str(d / "t.csv"),
+                "--events",
+                str(d / "e.csv"),
+                "--evidence",
+                str(d / "v.csv"),
+            ]
+        )
+        == 0
+    )
     assert main(["timeline", str(source), "-o", str(d / "t.parquet")]) == 0
     assert main(["timeline", str(source), "-o", str(d / "t.jsonl")]) == 0
     timeline_line = capsys.readouterr().err
@@ -77,8 +106,10 @@ def test_load_columns_collects_only_the_columns_asked(tmp_path):
             assert feed.meta["kind"] == ref.meta["kind"]
     assert "text" not in CAMPAIGN_COLUMNS and "source_line" not in CAMPAIGN_COLUMNS  # left on disk
     timeline = load_columns(one, TIMELINE_INPUT_COLUMNS).posts
-    assert timeline.filter(pl.col("text_clean").is_not_null())["text"].null_count() == timeline.height - \
-        timeline["text_clean"].null_count()  # the raw text only where there is no cleaned one
+    assert (
+        timeline.filter(pl.col("text_clean").is_not_null())["text"].null_count()
+        == timeline.height - timeline["text_clean"].null_count()
+    )  # the raw text only where there is no cleaned one
 
 
 def test_a_parquet_file_that_is_not_a_posts_table_is_one_line(tmp_path, capsys):

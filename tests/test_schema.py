@@ -7,7 +7,35 @@ import pytest
 
 from feedtools.schema import COLUMNS, POSTS_SCHEMA, conform
 
-REQUIRED = ["position", "post_id", "source_line", "author_handle", "author_name", "is_repost", "reposted_by", "is_pinned", "is_placeholder", "text", "text_clean", "lang", "lang_confidence", "langs_declared", "hashtags", "mentions", "urls", "domains", "url_truncated", "emojis", "created_at", "duplicate_of", "reply_to", "like_count", "repost_count", "reply_count", "quote_count"]
+REQUIRED = [
+    "position",
+    "post_id",
+    "source_line",
+    "author_handle",
+    "author_name",
+    "is_repost",
+    "reposted_by",
+    "is_pinned",
+    "is_placeholder",
+    "text",
+    "text_clean",
+    "lang",
+    "lang_confidence",
+    "langs_declared",
+    "hashtags",
+    "mentions",
+    "urls",
+    "domains",
+    "url_truncated",
+    "emojis",
+    "created_at",
+    "duplicate_of",
+    "reply_to",
+    "like_count",
+    "repost_count",
+    "reply_count",
+    "quote_count",
+]
 
 
 def test_required_columns_present_and_documented():

@@ -11,8 +11,14 @@ from feedtools import similarity as sim
 
 
 def frame(*rows: tuple[str, str]) -> pl.DataFrame:
-    return pl.DataFrame({"_row": list(range(len(rows))), "position": list(range(len(rows))),
-                         "lang": [r[0] for r in rows], "text": [r[1] for r in rows]})
+    return pl.DataFrame(
+        {
+            "_row": list(range(len(rows))),
+            "position": list(range(len(rows))),
+            "lang": [r[0] for r in rows],
+            "text": [r[1] for r in rows],
+        }
+    )
 
 
 def test_hashtags_split_into_folded_words():
@@ -25,7 +31,8 @@ def test_features_read_numbers_dates_mentions_links_and_tags():
     f = sim.post_features(frame(("en", "On 2-3 May, 2025 with @forum.org see https://www.example.org/x #Peace")))
     values = set(f["feature"].to_list())
     assert {"n:2025", "d:05-02", "d:05-03", "@:forum.org", "u:example.org/x", "h:peace", "g:pea"} - values == {
-        "g:pea"}  # 4-grams only
+        "g:pea"
+    }  # 4-grams only
     assert {"g: pea", "g:peac", "g:eace", "g:ace "} <= values
 
 
@@ -48,9 +55,13 @@ def test_names_and_cognates_beat_unrelated_neighbours():
 
 
 def test_chunking_gives_the_same_pairs():
-    texts = [("en", "Forum of Cities of Peace in Montevideo"), ("es", "Foro de Ciudades de Paz en Montevideo"),
-             ("fr", "Forum des villes de paix à Montevideo"), ("en", "Water academy day 2 on climate resilience"),
-             ("es", "Academia del agua día 2 sobre resiliencia climática")] * 7
+    texts = [
+        ("en", "Forum of Cities of Peace in Montevideo"),
+        ("es", "Foro de Ciudades de Paz en Montevideo"),
+        ("fr", "Forum des villes de paix à Montevideo"),
+        ("en", "Water academy day 2 on climate resilience"),
+        ("es", "Academia del agua día 2 sobre resiliencia climática"),
+    ] * 7
     posts = frame(*texts)
     whole = sim.content_pairs(posts, window=4)
     assert whole.height > 0 and whole.equals(sim.content_pairs(posts, window=4, chunk=3))
@@ -62,8 +73,26 @@ def test_chunking_gives_the_same_pairs():
 # the 5th World Forum of Cities and Territories of Peace in Montevideo (22 en; 23-27 es), the Executive Bureau in
 # Seville (31, 33, 35, 40 en; 42 es), the World Assembly of Local and Regional Governments at FfD4 in Seville
 # (11 fr; 13, 28 en), day 4 of the Retreat and its "New Essentials" session (68 es; 71, 73 en; 72, 74, 75 fr).
-SEED_SAME = {(22, 23), (22, 24), (22, 25), (22, 26), (22, 27), (31, 42), (33, 42), (35, 42), (40, 42), (11, 13),
-             (11, 28), (73, 74), (73, 75), (71, 72), (71, 74), (68, 71), (68, 72), (68, 74)}
+SEED_SAME = {
+    (22, 23),
+    (22, 24),
+    (22, 25),
+    (22, 26),
+    (22, 27),
+    (31, 42),
+    (33, 42),
+    (35, 42),
+    (40, 42),
+    (11, 13),
+    (11, 28),
+    (73, 74),
+    (73, 75),
+    (71, 72),
+    (71, 74),
+    (68, 71),
+    (68, 72),
+    (68, 74),
+}
 
 
 def test_seed_pairs_ranked_by_content(seed_feed):
@@ -98,11 +127,18 @@ def test_parallel_feed_precision_and_recall():
     pairs = cp.cross_language_pairs(posts)
     got = list(zip(pairs["position_a"], pairs["position_b"], strict=True))
     lab = df.with_row_index("p").filter(pl.col("announcement").is_not_null())
-    labelled = {(a, b) for a, b, la, lb in lab.join(lab, on="announcement").filter(pl.col("p") < pl.col("p_right"))
-                .select("p", "p_right", "lang", "lang_right").iter_rows() if la != lb}
+    labelled = {
+        (a, b)
+        for a, b, la, lb in lab.join(lab, on="announcement")
+        .filter(pl.col("p") < pl.col("p_right"))
+        .select("p", "p_right", "lang", "lang_right")
+        .iter_rows()
+        if la != lb
+    }
     assert len(labelled) == 13 and set(got[:13]) == labelled
-    assert "Measured on 26 hand-labelled posts" in sim.describe_quality(q) and "precision at 10 1.00" in \
-        sim.describe_quality(q)
+    assert "Measured on 26 hand-labelled posts" in sim.describe_quality(
+        q
+    ) and "precision at 10 1.00" in sim.describe_quality(q)
 
 
 def test_ranking_quality_counts():

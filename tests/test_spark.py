@@ -15,12 +15,31 @@ from polars.testing import assert_frame_equal
 
 import feedtools
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning"),
+]
 
-CHECKED = ["position", "post_id", "source", "source_line", "source_location", "text", "text_clean", "lang",
-           "hashtags", "mentions", "domains", "urls", "created_at", "reposted_at", "is_repost", "reposted_by",
-           "duplicate_of", "duplicate_kind"]
+CHECKED = [
+    "position",
+    "post_id",
+    "source",
+    "source_line",
+    "source_location",
+    "text",
+    "text_clean",
+    "lang",
+    "hashtags",
+    "mentions",
+    "domains",
+    "urls",
+    "created_at",
+    "reposted_at",
+    "is_repost",
+    "reposted_by",
+    "duplicate_of",
+    "duplicate_kind",
+]
 
 
 @pytest.fixture(scope="session")
@@ -33,10 +52,14 @@ def spark():
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     from pyspark.sql import SparkSession
 
-    session = (SparkSession.builder.master("local[2]").appName("feedtools-tests")
-               .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
-               .config("spark.sql.session.timeZone", "Europe/Paris")  # results must not depend on it
-               .getOrCreate())
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("feedtools-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.session.timeZone", "Europe/Paris")  # results must not depend on it
+        .getOrCreate()
+    )
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
@@ -82,10 +105,25 @@ def _events(path: Path, rows: list[str]) -> Path:
 
 
 def _post(i: int, text: str, op: str = "create", did: str = "did:plc:aaa") -> str:
-    return json.dumps({"did": did, "time_us": 1714550400000000 + i * 3_600_000_000, "kind": "commit",
-                       "commit": {"rev": "r", "operation": op, "collection": "app.bsky.feed.post", "rkey": f"k{i}",
-                                  "record": {"$type": "app.bsky.feed.post", "text": text, "langs": ["en"],
-                                             "createdAt": f"2024-05-{1 + i % 20:02d}T10:00:00Z"}}})
+    return json.dumps(
+        {
+            "did": did,
+            "time_us": 1714550400000000 + i * 3_600_000_000,
+            "kind": "commit",
+            "commit": {
+                "rev": "r",
+                "operation": op,
+                "collection": "app.bsky.feed.post",
+                "rkey": f"k{i}",
+                "record": {
+                    "$type": "app.bsky.feed.post",
+                    "text": text,
+                    "langs": ["en"],
+                    "createdAt": f"2024-05-{1 + i % 20:02d}T10:00:00Z",
+                },
+            },
+        }
+    )
 
 
 def test_byte_ranges_and_several_inputs_give_the_rows_of_one_read(spark, tmp_path, seed_path, samples):
@@ -99,8 +137,10 @@ def test_byte_ranges_and_several_inputs_give_the_rows_of_one_read(spark, tmp_pat
     assert ref.stats["skipped_repeated"] == 1 and ref.stats["skipped_update"] == 1 and ref.stats["rejected"] == 1
     assert ref.posts["duplicate_kind"].drop_nulls().unique().sort().to_list() == ["exact", "normalised"]
     # Several inputs: the seed, a sample capture, the split capture and a second capture repeating posts.
-    again = _events(tmp_path / "again.jsonl", [_post(i, f"post {i % 7} #Tag{i % 3}") for i in range(50, 55)] +
-                    [_post(200, "new one")])
+    again = _events(
+        tmp_path / "again.jsonl",
+        [_post(i, f"post {i % 7} #Tag{i % 3}") for i in range(50, 55)] + [_post(200, "new one")],
+    )
     paths = [seed_path, samples / "jetstream_expected_v1.jsonl", big, again]
     _, ref = _same(paths, spark, split_bytes=700)
     assert ref.meta["inputs"][3]["stats"]["skipped_repeated"] == 5
@@ -130,9 +170,18 @@ def test_spark_dataset_reads_back_and_builds_the_same_tables(spark, tmp_path, se
     assert_frame_equal(back.posts, ref.posts)
     assert back.stats == ref.stats and back.meta == ref.meta
     # The tables and sentences notebook 01 (explore) shows, from the Spark-written dataset and from the raw feeds.
-    for fn in (explore.volume, explore.top_hashtags, explore.top_mentions, explore.top_domains,
-               explore.language_table, explore.duplicates_sample, explore.input_summary, explore.data_quality,
-               explore.accounts_table, explore.rejects_by_reason):
+    for fn in (
+        explore.volume,
+        explore.top_hashtags,
+        explore.top_mentions,
+        explore.top_domains,
+        explore.language_table,
+        explore.duplicates_sample,
+        explore.input_summary,
+        explore.data_quality,
+        explore.accounts_table,
+        explore.rejects_by_reason,
+    ):
         assert_frame_equal(fn(back), fn(ref))
     assert explore.headline(back) == explore.headline(ref)
     assert explore.describe_feed(back) == explore.describe_feed(ref)
@@ -144,8 +193,18 @@ def test_spark_dataset_reads_back_and_builds_the_same_tables(spark, tmp_path, se
     # Every command reads the folder: a CLI run on it.
     import subprocess
 
-    run = subprocess.run([str(Path(sys.executable).with_name("feedtools")), "parse", str(out), "-o",
-                          str(tmp_path / "one.parquet"), "-q"], capture_output=True, text=True)
+    run = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("feedtools")),
+            "parse",
+            str(out),
+            "-o",
+            str(tmp_path / "one.parquet"),
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 0, run.stderr
     assert_frame_equal(feedtools.read(tmp_path / "one.parquet"), ref.posts)
 
@@ -154,12 +213,32 @@ def test_bench_has_a_spark_row_with_the_rows_of_the_polars_parse(spark, tmp_path
     import subprocess
 
     exe = str(Path(sys.executable).with_name("feedtools"))
-    r = subprocess.run([exe, "bench", "--sizes", "300", "--formats", "jetstream", "--texts", "distinct",
-                        "--no-baseline", "--analyses-up-to", "1", "--workdir", str(tmp_path)],
-                       capture_output=True, text=True, timeout=900)
+    r = subprocess.run(
+        [
+            exe,
+            "bench",
+            "--sizes",
+            "300",
+            "--formats",
+            "jetstream",
+            "--texts",
+            "distinct",
+            "--no-baseline",
+            "--analyses-up-to",
+            "1",
+            "--workdir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert r.returncode == 0, r.stderr
-    rows = [[c.strip() for c in line.strip("|").split("|")] for line in r.stdout.splitlines()
-            if line.startswith("| jetstream")]
+    rows = [
+        [c.strip() for c in line.strip("|").split("|")]
+        for line in r.stdout.splitlines()
+        if line.startswith("| jetstream")
+    ]
     by_step = {row[3]: row for row in rows}
     polars_row, spark_row = by_step["parse"], by_step["parse (Spark local[2])"]
     assert spark_row[4] == polars_row[4] and int(spark_row[4].replace(",", "")) > 0  # same rows

@@ -17,17 +17,28 @@ from feedtools.timeline import build_timeline, find_events, period_counts
 
 def feed(*texts: str) -> pl.DataFrame:
     n = len(texts)
-    df = pl.DataFrame({"position": list(range(n)), "post_id": [f"t:{i}" for i in range(n)], "text": list(texts),
-                       "is_repost": [False] * n, "is_pinned": [False] * n, "is_placeholder": [False] * n})
+    df = pl.DataFrame(
+        {
+            "position": list(range(n)),
+            "post_id": [f"t:{i}" for i in range(n)],
+            "text": list(texts),
+            "is_repost": [False] * n,
+            "is_pinned": [False] * n,
+            "is_placeholder": [False] * n,
+        }
+    )
     return enrich(conform(df), languages=("en", "es", "fr"))
 
 
 # ------------------------------------------------------------------------------------------------ folding
-@pytest.mark.parametrize("spellings, key", [
-    (["#DíaMundial", "#dia_mundial", "DIA-MUNDIAL", "#DiaMundial"], "diamundial"),
-    (["JournéeMondiale", "journee_mondiale", "#JOURNÉE-MONDIALE"], "journeemondiale"),
-    (["UCLGMeets", "#UCLGmeets", "＃ＵＣＬＧmeets"], "uclgmeets"),
-])
+@pytest.mark.parametrize(
+    "spellings, key",
+    [
+        (["#DíaMundial", "#dia_mundial", "DIA-MUNDIAL", "#DiaMundial"], "diamundial"),
+        (["JournéeMondiale", "journee_mondiale", "#JOURNÉE-MONDIALE"], "journeemondiale"),
+        (["UCLGMeets", "#UCLGmeets", "＃ＵＣＬＧmeets"], "uclgmeets"),
+    ],
+)
 def test_fold_tag_gives_one_key_per_spelling(spellings, key):
     assert {tx.fold_tag(s) for s in spellings} == {key}
     assert tx.fold_tags(pl.Series(spellings)).to_list() == [key] * len(spellings)
@@ -40,8 +51,11 @@ def test_fold_text_folds_case_and_accents_but_keeps_words_apart():
 
 
 def test_campaigns_timelines_and_charts_share_the_hashtag_key():
-    posts = feed("Hoy es el #DíaMundial de las ciudades", "Celebrating #dia_mundial with partners",
-                 "Joyeuse #DIA-MUNDIAL à toutes et à tous")
+    posts = feed(
+        "Hoy es el #DíaMundial de las ciudades",
+        "Celebrating #dia_mundial with partners",
+        "Joyeuse #DIA-MUNDIAL à toutes et à tous",
+    )
     camp = cp.assign_campaigns(posts)["campaigns"].to_list()
     assert camp == [["diamundial"]] * 3
     events, membership = find_events(posts)
@@ -61,18 +75,44 @@ def test_observance_hashtags_are_matched_by_the_same_key():
 
 
 # ------------------------------------------------------------------------------------------------ dates
-@pytest.mark.parametrize("name, month", [
-    ("abr", 4), ("Abr.", 4), ("ABRIL", 4), ("avr", 4), ("févr", 2), ("fevr", 2), ("FÉVRIER", 2), ("août", 8),
-    ("aout", 8), ("sept.", 9), ("setiembre", 9), ("dic", 12), ("déc", 12), ("juil", 7), ("janv", 1), ("ene", 1),
-    ("mayo", 5), ("Mai", 5), ("monday", None),
-])
+@pytest.mark.parametrize(
+    "name, month",
+    [
+        ("abr", 4),
+        ("Abr.", 4),
+        ("ABRIL", 4),
+        ("avr", 4),
+        ("févr", 2),
+        ("fevr", 2),
+        ("FÉVRIER", 2),
+        ("août", 8),
+        ("aout", 8),
+        ("sept.", 9),
+        ("setiembre", 9),
+        ("dic", 12),
+        ("déc", 12),
+        ("juil", 7),
+        ("janv", 1),
+        ("ene", 1),
+        ("mayo", 5),
+        ("Mai", 5),
+        ("monday", None),
+    ],
+)
 def test_month_number_reads_en_es_fr_names_any_case_and_accent(name, month):
     assert pl.select(tx.month_number(pl.lit(name))).item() == month
 
 
 def test_weekday_number():
-    got = pl.select(pl.Series(["Lunes", "miercoles", "MERCREDI", "Sábado", "sabado", "sunday", "mayo"])
-                    .to_frame("w").select(tx.weekday_number(pl.col("w")))).to_series().to_list()
+    got = (
+        pl.select(
+            pl.Series(["Lunes", "miercoles", "MERCREDI", "Sábado", "sabado", "sunday", "mayo"])
+            .to_frame("w")
+            .select(tx.weekday_number(pl.col("w")))
+        )
+        .to_series()
+        .to_list()
+    )
     assert got == [1, 3, 3, 6, 6, 7, None]
 
 
@@ -97,10 +137,14 @@ DATE_TEXTS = {
 def test_a_date_is_read_the_same_by_dates_and_campaigns(text):
     want = DATE_TEXTS[text]
     posts = feed(text)
-    ev = extract_evidence(posts, year_hint=2025).filter(pl.col("kind").is_in(["date", "date_range", "weekday"])
-                                                        & pl.col("date_min").is_not_null())
-    days_dates = sorted(d.strftime("%m-%d") for lo, hi in ev.select("date_min", "date_max").iter_rows()
-                        for d in pl.date_range(lo, hi, eager=True).to_list())
+    ev = extract_evidence(posts, year_hint=2025).filter(
+        pl.col("kind").is_in(["date", "date_range", "weekday"]) & pl.col("date_min").is_not_null()
+    )
+    days_dates = sorted(
+        d.strftime("%m-%d")
+        for lo, hi in ev.select("date_min", "date_max").iter_rows()
+        for d in pl.date_range(lo, hi, eager=True).to_list()
+    )
     tokens = cp._date_tokens(pl.DataFrame({"_row": [0], "_s": [text]}))
     assert days_dates == want
     assert sorted(tokens["value"].to_list()) == want

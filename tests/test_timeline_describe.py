@@ -20,20 +20,27 @@ BAD = re.compile(r"\b(None|nan|NaN|null)\b")
 CALENDAR = load_observances(ROOT / "data" / "observances.csv")
 
 
-def feed(*texts: str, created: list[str | None] | None = None, authors: list[str | None] | None = None,
-         source_format: str = "scrape") -> pl.DataFrame:
+def feed(
+    *texts: str,
+    created: list[str | None] | None = None,
+    authors: list[str | None] | None = None,
+    source_format: str = "scrape",
+) -> pl.DataFrame:
     n = len(texts)
-    df = pl.DataFrame({
-        "position": list(range(n)),
-        "post_id": [f"t:{i}" for i in range(n)],
-        "text": list(texts),
-        "is_repost": [False] * n,
-        "is_pinned": [False] * n,
-        "is_placeholder": [False] * n,
-        "source_format": [source_format] * n,
-        "author_did": authors or [None] * n,
-        "created_at": [dt.datetime.fromisoformat(c) if c else None for c in (created or [None] * n)],
-    }, schema_overrides={"text": pl.String, "author_did": pl.String, "created_at": pl.Datetime("us", "UTC")})
+    df = pl.DataFrame(
+        {
+            "position": list(range(n)),
+            "post_id": [f"t:{i}" for i in range(n)],
+            "text": list(texts),
+            "is_repost": [False] * n,
+            "is_pinned": [False] * n,
+            "is_placeholder": [False] * n,
+            "source_format": [source_format] * n,
+            "author_did": authors or [None] * n,
+            "created_at": [dt.datetime.fromisoformat(c) if c else None for c in (created or [None] * n)],
+        },
+        schema_overrides={"text": pl.String, "author_did": pl.String, "created_at": pl.Datetime("us", "UTC")},
+    )
     return enrich(conform(df), languages=("en", "es", "fr"))
 
 
@@ -46,8 +53,9 @@ def sentences(posts: pl.DataFrame) -> dict[str, str]:
         "events": t.describe_events(tl.events),
         "periods": t.describe_periods(t.period_counts(tl.posts, period="week")),
         "langs": t.describe_groups_over_time(t.period_counts(tl.posts, by="lang", period="week")),
-        "tags": t.describe_groups_over_time(t.period_counts(tl.posts, by="hashtag", posts=posts, period="week"),
-                                            noun="hashtag"),
+        "tags": t.describe_groups_over_time(
+            t.period_counts(tl.posts, by="hashtag", posts=posts, period="week"), noun="hashtag"
+        ),
         "contradictions": t.describe_contradictions(tl.contradictions),
     }
     return out
@@ -117,12 +125,18 @@ def test_dated_feed_says_windows_come_from_timestamps():
     assert "All 2 posts carry a timestamp: their windows come from the timestamps (days in UTC)." in text
     assert t.describe_windows(tl.posts).startswith("Of 2 posts, 2 are dated by their timestamp.")
     assert t.describe_periods(t.period_counts(tl.posts, period="week")).startswith(
-        "Posts certainly made in one week, by week starting: 2025-04-28 (2).")
+        "Posts certainly made in one week, by week starting: 2025-04-28 (2)."
+    )
 
 
 def test_undated_collection_of_many_accounts_says_order_inference_is_impossible():
-    posts = feed("Join us on 2-3 May 2025", "no date", "another", authors=["did:plc:a", "did:plc:b", "did:plc:c"],
-                 source_format="postviews")
+    posts = feed(
+        "Join us on 2-3 May 2025",
+        "no date",
+        "another",
+        authors=["did:plc:a", "did:plc:b", "did:plc:c"],
+        source_format="postviews",
+    )
     tl = t.build_timeline(posts)
     text = t.describe_dating(posts, tl)
     assert "The posts come from 3 accounts" in text
@@ -131,8 +145,13 @@ def test_undated_collection_of_many_accounts_says_order_inference_is_impossible(
 
 
 def test_partly_dated_collection():
-    posts = feed("a", "b", created=["2025-05-03T10:00:00+00:00", None], authors=["did:plc:a", "did:plc:b"],
-                 source_format="jetstream")
+    posts = feed(
+        "a",
+        "b",
+        created=["2025-05-03T10:00:00+00:00", None],
+        authors=["did:plc:a", "did:plc:b"],
+        source_format="jetstream",
+    )
     text = t.describe_dating(posts, t.build_timeline(posts))
     assert "1 of 2 posts carry a timestamp" in text and "not possible across accounts" in text
 
@@ -144,14 +163,31 @@ def test_hidden_error_sentence_on_demo_and_unmeasurable():
     assert f"worst {m['worst_error_days']} days" in text and f"90th percentile {m['p90_error_days']:g} days" in text
     none = {"n_dated": 3, "n_estimated": 0, "median_error_days": None}
     assert "cannot be measured" in t.describe_hidden_error(none, "x") and "None" not in t.describe_hidden_error(
-        none, "x")
+        none, "x"
+    )
 
 
 def test_long_event_lists_are_cut():
-    events = pl.DataFrame([
-        {"event_id": f"E{i:02d}", "label": f"Event {i}", "date_min": None, "date_max": None, "event_date_min": None,
-         "event_date_max": None, "n_posts": 2, "positions": [i, i + 1], "languages": [], "hashtags": [],
-         "partners": [], "keys": []} for i in range(12)], schema=t.EVENTS_SCHEMA)
+    events = pl.DataFrame(
+        [
+            {
+                "event_id": f"E{i:02d}",
+                "label": f"Event {i}",
+                "date_min": None,
+                "date_max": None,
+                "event_date_min": None,
+                "event_date_max": None,
+                "n_posts": 2,
+                "positions": [i, i + 1],
+                "languages": [],
+                "hashtags": [],
+                "partners": [],
+                "keys": [],
+            }
+            for i in range(12)
+        ],
+        schema=t.EVENTS_SCHEMA,
+    )
     text = t.describe_events(events, limit=3)
     assert text.startswith("12 events: Event 0 (2 posts, posted on unknown dates)") and "… and 9 more" in text
 
@@ -171,8 +207,12 @@ def test_seed_dating_and_evidence(seed_text):
     # eight #WorldSocialJusticeDay posts (20 February), #IWD2025 (8 March), #WorldRefugeeDay (20 June),
     # "until October 5th", the peace forum's first day (2 May) and "Día 2" (3 May)
     assert "'#WorldSocialJusticeDay' ×8 (2025-02-20)" in ev
-    for clue in ("'#IWD2025' ×2 (2025-03-08)", "'#WorldRefugeeDay' (2025-06-20)", "'until October 5th' (2025-10-05)",
-                 "'Día 2' (2025-05-03)"):
+    for clue in (
+        "'#IWD2025' ×2 (2025-03-08)",
+        "'#WorldRefugeeDay' (2025-06-20)",
+        "'until October 5th' (2025-10-05)",
+        "'Día 2' (2025-05-03)",
+    ):
         assert clue in ev
 
 
@@ -183,7 +223,8 @@ def test_seed_windows_in_words(seed_text):
     assert seed_text["windows"] == (
         "Of 80 posts, 26 are dated by their own evidence (15 to the exact day) and 54 by their neighbours in the "
         "feed order (3 to the exact day). The median window is 28 days; 76 windows are bounded on both sides, "
-        "together spanning 2025-02-20 to 2025-12-31. 4 windows stay open on at least one side.")
+        "together spanning 2025-02-20 to 2025-12-31. 4 windows stay open on at least one side."
+    )
 
 
 def test_seed_events_and_weeks_in_words(seed_text):
@@ -196,7 +237,8 @@ def test_seed_events_and_weeks_in_words(seed_text):
     # certain bars: the Retreat week (14 posts), the Executive Bureau, the Montevideo forum, World Refugee Day
     assert seed_text["periods"].startswith(
         "Posts certainly made in one week, by week starting: 2025-02-17 (14), 2025-03-31 (6), 2025-04-28 (3) and "
-        "2025-06-16 (1).")
+        "2025-06-16 (1)."
+    )
     # Spanish peaks with the Montevideo forum, French with the Retreat
     assert "es in the week of 2025-04-28" in seed_text["langs"] and "fr in the week of 2025-02-17" in seed_text["langs"]
     assert seed_text["contradictions"].startswith("1 clue set aside: position 23 ('Empieza el 5o Foro'")

@@ -72,9 +72,13 @@ def test_empty_bounds_are_never_kept():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["add", "set"]), st.integers(0, 8), st.integers(0, 8),
-                          st.integers(-5, 5)), max_size=25),
-       st.integers(1, 9))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["add", "set"]), st.integers(0, 8), st.integers(0, 8), st.integers(-5, 5)),
+        max_size=25,
+    ),
+    st.integers(1, 9),
+)
 def test_max_add_tree_matches_a_plain_list(ops, n):
     """Leaves set to any value, ranges added non-negative values (as the ordering does): every range maximum
     and its leaf agree with a plain list."""
@@ -97,7 +101,8 @@ def test_max_add_tree_matches_a_plain_list(ops, n):
 def test_order_conflicts_sets_aside_the_fewest_and_prefers_copies_then_older_posts():
     days = ["2025-03-01", "2025-05-01", "2025-02-01", "2025-05-02"]
     frame = pl.DataFrame({"position": [0, 1, 2, 3], "own_min": days, "own_max": days}).with_columns(
-        pl.col("own_min", "own_max").str.to_date(), ts_min=pl.lit(None, pl.Date), ts_max=pl.lit(None, pl.Date))
+        pl.col("own_min", "own_max").str.to_date(), ts_min=pl.lit(None, pl.Date), ts_max=pl.lit(None, pl.Date)
+    )
     # 1 May and 2 May below 1 March contradict the order: setting both aside is the fewest (the other way round,
     # 1 March and 1 February would go, also two; ties keep the newer posts)
     assert order_conflicts(frame.with_columns(dup=pl.lit(False))) == [1, 3]

@@ -13,9 +13,15 @@ from feedtools.timeline import DEFAULT_EVENT_PARAMS, EventParams, find_events
 
 def posts(*texts: str, tags: list[list[str]] | None = None) -> pl.DataFrame:
     n = len(texts)
-    return pl.DataFrame({"position": list(range(n)), "post_id": [f"p:{i}" for i in range(n)], "text": list(texts),
-                         "hashtags": tags or [[] for _ in range(n)]},
-                        schema_overrides={"hashtags": pl.List(pl.String)})
+    return pl.DataFrame(
+        {
+            "position": list(range(n)),
+            "post_id": [f"p:{i}" for i in range(n)],
+            "text": list(texts),
+            "hashtags": tags or [[] for _ in range(n)],
+        },
+        schema_overrides={"hashtags": pl.List(pl.String)},
+    )
 
 
 FILLER = "Thanks to everyone who joined us."

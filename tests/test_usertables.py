@@ -16,7 +16,7 @@ def table(tmp_path, text: str, encoding: str = "utf-8"):
 
 
 def test_comments_blank_lines_bom_and_short_rows(tmp_path):
-    path = table(tmp_path, "\ufeff# a comment\n\nKey, date ,notes\n A ,06-20\n  # indented comment\nB,06-21,\"x, y\"\n")
+    path = table(tmp_path, '\ufeff# a comment\n\nKey, date ,notes\n A ,06-20\n  # indented comment\nB,06-21,"x, y"\n')
     assert read_user_table(path, columns=COLS, required=("key", "date")) == [
         (4, {"key": "A", "date": "06-20", "notes": ""}),
         (6, {"key": "B", "date": "06-21", "notes": "x, y"}),

@@ -80,10 +80,22 @@ def build_items(samples: Path) -> tuple[str, str, bytes, list[dict]]:
     hydrated = json.loads((samples / "twitwi_bluesky-hydrated-firehose-posts.json").read_text())
     items = []
     for n, (rkey, rec) in enumerate(posts[:4]):  # 4 of the 6 posts; the repository has the other 2
-        items.append({"post": {"uri": f"at://{did}/app.bsky.feed.post/{rkey}", "cid": f"bafy{rkey}",
-                               "author": author, "record": rec, "indexedAt": rec["createdAt"],
-                               "likeCount": 3 * n, "repostCount": n, "replyCount": 0, "quoteCount": 0},
-                      "_t": rec["createdAt"]})
+        items.append(
+            {
+                "post": {
+                    "uri": f"at://{did}/app.bsky.feed.post/{rkey}",
+                    "cid": f"bafy{rkey}",
+                    "author": author,
+                    "record": rec,
+                    "indexedAt": rec["createdAt"],
+                    "likeCount": 3 * n,
+                    "repostCount": n,
+                    "replyCount": 0,
+                    "quoteCount": 0,
+                },
+                "_t": rec["createdAt"],
+            }
+        )
     for i, view in enumerate(hydrated):
         view = {k: v for k, v in view.items() if k != "collection_source"}
         reason = {"$type": REASON_REPOST, "by": {"did": did, "handle": HANDLE}, "indexedAt": view["indexedAt"]}
@@ -139,7 +151,7 @@ class XrpcServer:
         start = 0
         if cursor:
             start = next(i for i, it in enumerate(self.items) if self._cursor(it) == cursor) + 1
-        chunk = self.items[start:start + limit]
+        chunk = self.items[start : start + limit]
         page: dict = {"feed": [{k: v for k, v in it.items() if k != "_t"} for it in chunk]}
         if start + limit < len(self.items):
             page["cursor"] = self._cursor(chunk[-1])
@@ -154,8 +166,9 @@ class XrpcServer:
             def log_message(self, *args) -> None:  # quiet
                 pass
 
-            def send(self, status: int, body: bytes, ctype: str = "application/json", headers=None,
-                     length: int | None = None) -> None:
+            def send(
+                self, status: int, body: bytes, ctype: str = "application/json", headers=None, length: int | None = None
+            ) -> None:
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(body) if length is None else length))
@@ -179,8 +192,9 @@ class XrpcServer:
                     return self.send(status, body, ctype, headers)
                 kind = fault[0]
                 if kind == "status":
-                    return self.send(fault[1], fault[3], "text/html" if fault[3][:1] == b"<" else
-                                     "application/json", fault[2])
+                    return self.send(
+                        fault[1], fault[3], "text/html" if fault[3][:1] == b"<" else "application/json", fault[2]
+                    )
                 if kind == "drop":
                     self.send(200, body[: len(body) // 2], ctype, headers, length=len(body))
                     self.wfile.flush()
@@ -189,8 +203,7 @@ class XrpcServer:
                 if kind == "truncated":
                     return self.send(200, body[: len(body) // 2], ctype, headers)
                 if kind == "html200":
-                    return self.send(200, b"<!DOCTYPE html><html><body>Service unavailable</body></html>",
-                                     "text/html")
+                    return self.send(200, b"<!DOCTYPE html><html><body>Service unavailable</body></html>", "text/html")
                 if kind == "slow":
                     time.sleep(fault[1])
                     return self.send(status, body, ctype, headers)
@@ -207,32 +220,57 @@ class XrpcServer:
             def route(self, path: str, params: dict):
                 ok = 200, "application/json", {}
                 if path == "/xrpc/com.atproto.identity.resolveHandle":
-                    did = {HANDLE: server.did, TAKEDOWN: "did:plc:takendownaccount0000000",
-                           WEB_HANDLE: server.web_did}.get(params.get("handle"))
+                    did = {
+                        HANDLE: server.did,
+                        TAKEDOWN: "did:plc:takendownaccount0000000",
+                        WEB_HANDLE: server.web_did,
+                    }.get(params.get("handle"))
                     if did is None:
-                        return json.dumps({"error": "InvalidRequest", "message": "Unable to resolve handle"}
-                                          ).encode(), 400, "application/json", {}
+                        return (
+                            json.dumps({"error": "InvalidRequest", "message": "Unable to resolve handle"}).encode(),
+                            400,
+                            "application/json",
+                            {},
+                        )
                     return json.dumps({"did": did}).encode(), *ok
                 if path == "/xrpc/app.bsky.actor.getProfile":
                     if params.get("actor") == "did:plc:takendownaccount0000000":
-                        return json.dumps({"error": "AccountTakedown", "message": "Account has been suspended"}
-                                          ).encode(), 400, "application/json", {}
+                        return (
+                            json.dumps({"error": "AccountTakedown", "message": "Account has been suspended"}).encode(),
+                            400,
+                            "application/json",
+                            {},
+                        )
                     handle = WEB_HANDLE if params.get("actor") == server.web_did else HANDLE
-                    return json.dumps({"did": params.get("actor"), "handle": handle, "displayName": server.name,
-                                       "description": "A real repository, served locally.",
-                                       "postsCount": 6}).encode(), *ok
+                    return json.dumps(
+                        {
+                            "did": params.get("actor"),
+                            "handle": handle,
+                            "displayName": server.name,
+                            "description": "A real repository, served locally.",
+                            "postsCount": 6,
+                        }
+                    ).encode(), *ok
                 if path == "/xrpc/app.bsky.feed.getAuthorFeed":
                     page = server.feed_page(params.get("cursor"), int(params.get("limit", 50)))
                     return json.dumps(page).encode(), *ok
                 if path in (f"/{server.did}", "/.well-known/did.json"):
                     did = server.did if path != "/.well-known/did.json" else server.web_did
-                    doc = {"id": did, "alsoKnownAs": [f"at://{HANDLE}"],
-                           "service": [{"id": "#atproto_pds", "type": "AtprotoPersonalDataServer",
-                                        "serviceEndpoint": server.url}]}
+                    doc = {
+                        "id": did,
+                        "alsoKnownAs": [f"at://{HANDLE}"],
+                        "service": [
+                            {"id": "#atproto_pds", "type": "AtprotoPersonalDataServer", "serviceEndpoint": server.url}
+                        ],
+                    }
                     return json.dumps(doc).encode(), *ok
                 if path == "/xrpc/com.atproto.sync.getRepo":
                     return server.car, 200, "application/vnd.ipld.car", {}
-                return json.dumps({"error": "MethodNotImplemented", "message": path}).encode(), 404, \
-                    "application/json", {}
+                return (
+                    json.dumps({"error": "MethodNotImplemented", "message": path}).encode(),
+                    404,
+                    "application/json",
+                    {},
+                )
 
         return Handler

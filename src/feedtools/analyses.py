@@ -45,23 +45,41 @@ class CampaignsRun:
         With ``suggestions_written=False`` it says how to write the suggestions (``--suggestions FILE``)."""
         caps = self.stats
         found, kept = caps["suggestions_found"], caps["suggestions_kept"]
-        line = (f"{self.metrics.height} campaigns ({int(self.metrics['in_table'].sum())} from the {self.table}) in "
-                f"{self.tagged_posts} of {self.loaded_posts} loaded posts; "
-                + (f"{kept} alias suggestions" if kept == found else
-                   f"{kept} strongest of {found} alias suggestions (--max-suggestions)")
-                + ("" if suggestions_written else " (write them with --suggestions FILE)"))
+        line = (
+            f"{self.metrics.height} campaigns ({int(self.metrics['in_table'].sum())} from the {self.table}) in "
+            f"{self.tagged_posts} of {self.loaded_posts} loaded posts; "
+            + (
+                f"{kept} alias suggestions"
+                if kept == found
+                else f"{kept} strongest of {found} alias suggestions (--max-suggestions)"
+            )
+            + ("" if suggestions_written else " (write them with --suggestions FILE)")
+        )
         if caps.get("posts_over_tags_cap"):
-            line += (f"; {caps['posts_over_tags_cap']} posts have more than {caps['max_tags_per_post']} tags: "
-                     f"{caps['tags_over_cap']} tags left out of pairs and edges (--max-tags-per-post)")
+            line += (
+                f"; {caps['posts_over_tags_cap']} posts have more than {caps['max_tags_per_post']} tags: "
+                f"{caps['tags_over_cap']} tags left out of pairs and edges (--max-tags-per-post)"
+            )
         if caps.get("posts_over_mentions_cap"):
-            line += (f"; {caps['posts_over_mentions_cap']} posts have more than {caps['max_mentions_per_post']} "
-                     f"mentions: {caps['mentions_over_cap']} left out of network edges")
+            line += (
+                f"; {caps['posts_over_mentions_cap']} posts have more than {caps['max_mentions_per_post']} "
+                f"mentions: {caps['mentions_over_cap']} left out of network edges"
+            )
         return line
 
 
-def run_campaigns(posts: pl.DataFrame, aliases: pl.DataFrame, *, table: str = "alias table",
-                  per_post: bool = False, pairs: bool = False, related: bool = False,
-                  network: bool = False, max_tags_per_post: int | None = None, max_suggestions: int | None = None) -> CampaignsRun:
+def run_campaigns(
+    posts: pl.DataFrame,
+    aliases: pl.DataFrame,
+    *,
+    table: str = "alias table",
+    per_post: bool = False,
+    pairs: bool = False,
+    related: bool = False,
+    network: bool = False,
+    max_tags_per_post: int | None = None,
+    max_suggestions: int | None = None,
+) -> CampaignsRun:
     """Campaigns of the posts table ``posts`` grouped with ``aliases`` (from
     :func:`feedtools.campaigns.load_aliases`, or :func:`~feedtools.campaigns.empty_aliases`): the campaign
     table and the alias suggestions always; the per-post table, the cross-language pairs, the related
@@ -98,8 +116,10 @@ def timeline_summary(timeline: Timeline, *, contradictions_written: bool = True)
     tl = timeline
     src = dict(tl.posts.group_by("date_source").len().iter_rows())
     widths = tl.posts["window_days"].drop_nulls()
-    return (f"{tl.posts.height} posts: {src.get('timestamp', 0)} by timestamp, {src.get('evidence', 0)} by "
-            f"evidence, {src.get('neighbours', 0)} by neighbours, {src.get('unknown', 0)} unknown; "
-            + (f"median window {scalar_float(widths.median()):g} days; " if widths.len() else "no bounded window; ")
-            + f"{tl.events.height} events; {tl.contradictions.height} contradictions"
-            + ("" if contradictions_written or not tl.contradictions.height else " (write them with --contradictions)"))
+    return (
+        f"{tl.posts.height} posts: {src.get('timestamp', 0)} by timestamp, {src.get('evidence', 0)} by "
+        f"evidence, {src.get('neighbours', 0)} by neighbours, {src.get('unknown', 0)} unknown; "
+        + (f"median window {scalar_float(widths.median()):g} days; " if widths.len() else "no bounded window; ")
+        + f"{tl.events.height} events; {tl.contradictions.height} contradictions"
+        + ("" if contradictions_written or not tl.contradictions.height else " (write them with --contradictions)")
+    )

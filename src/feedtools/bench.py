@@ -39,8 +39,19 @@ from pathlib import Path
 
 import orjson
 
-__all__ = ["SIZES", "build_jetstream", "build_postviews", "build_scrape", "decode_floor", "fasttext_floor", "main", "notebook_baseline",
-           "parse_sizes", "read_only", "run_bench"]
+__all__ = [
+    "SIZES",
+    "build_jetstream",
+    "build_postviews",
+    "build_scrape",
+    "decode_floor",
+    "fasttext_floor",
+    "main",
+    "notebook_baseline",
+    "parse_sizes",
+    "read_only",
+    "run_bench",
+]
 
 SIZES = {"100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
 from feedtools.errors import OptionError
@@ -143,8 +154,7 @@ def build_scrape(path: Path, n: int, *, distinct: bool, seed: Path = SEED, sampl
     return path
 
 
-def build_jetstream(path: Path, n: int, *, distinct: bool, seed: Path = SEED,
-                    samples: Path | None = SAMPLES) -> Path:
+def build_jetstream(path: Path, n: int, *, distinct: bool, seed: Path = SEED, samples: Path | None = SAMPLES) -> Path:
     """Write ``n`` Jetstream v1 events: the seed's items as post/repost creates, then the samples' real events.
 
     Record keys get the cycle number so every event is a distinct record.
@@ -157,16 +167,33 @@ def build_jetstream(path: Path, n: int, *, distinct: bool, seed: Path = SEED,
     for k, row in enumerate(posts.iter_rows(named=True)):
         rkey = f"3lbench{k:04d}z{MARK}"
         if row["is_repost"]:
-            record = {"$type": "app.bsky.feed.repost", "createdAt": created,
-                      "subject": {"uri": f"at://did:plc:feedtoolsbenchother00000/app.bsky.feed.post/3lsub{k:04d}",
-                                  "cid": "bafyreibenchsubject"}}
+            record = {
+                "$type": "app.bsky.feed.repost",
+                "createdAt": created,
+                "subject": {
+                    "uri": f"at://did:plc:feedtoolsbenchother00000/app.bsky.feed.post/3lsub{k:04d}",
+                    "cid": "bafyreibenchsubject",
+                },
+            }
             coll = "app.bsky.feed.repost"
         else:
             record = {"$type": "app.bsky.feed.post", "createdAt": created, "text": row["text"], "langs": []}
             coll = "app.bsky.feed.post"
-        templates.append({"did": BENCH_DID, "time_us": time_us, "kind": "commit",
-                          "commit": {"rev": "3lbenchrev", "operation": "create", "collection": coll,
-                                     "rkey": rkey, "record": record, "cid": "bafyreibench"}})
+        templates.append(
+            {
+                "did": BENCH_DID,
+                "time_us": time_us,
+                "kind": "commit",
+                "commit": {
+                    "rev": "3lbenchrev",
+                    "operation": "create",
+                    "collection": coll,
+                    "rkey": rkey,
+                    "record": record,
+                    "cid": "bafyreibench",
+                },
+            }
+        )
     for e in _sample_events(samples):
         e = json.loads(json.dumps(e))
         c = e.get("commit")
@@ -208,20 +235,36 @@ def build_postviews(path: Path, n: int, *, distinct: bool, seed: Path = SEED, sa
     templates: list[dict] = []
     own = raw.posts.filter(~raw.posts["is_repost"] & ~raw.posts["is_placeholder"])
     for k, row in enumerate(own.iter_rows(named=True)):
-        templates.append({
-            "uri": f"at://{BENCH_DID}/app.bsky.feed.post/3lbench{k:04d}",
-            "cid": "bafyreibenchpostviewcid0000000000000000000000000000000000",
-            "author": {"did": BENCH_DID, "handle": handle, "displayName": raw.meta.get("profile_name") or "Bench",
-                       "avatar": f"https://cdn.bsky.app/img/avatar/plain/{BENCH_DID}/bafkreibenchavatar@jpeg",
-                       "associated": {"activitySubscription": {"allowSubscriptions": "followers"}},
-                       "viewer": {"muted": False, "blockedBy": False}, "labels": [],
-                       "createdAt": "2023-05-01T10:00:00.000Z"},
-            "record": {"$type": "app.bsky.feed.post", "createdAt": "2025-06-01T12:00:00.000Z", "text": row["text"],
-                       "langs": ["en"]},
-            "bookmarkCount": 0, "replyCount": 1, "repostCount": 2, "likeCount": 5, "quoteCount": 0,
-            "indexedAt": "2025-06-01T12:00:01.000Z",
-            "viewer": {"bookmarked": False, "threadMuted": False, "embeddingDisabled": False}, "labels": [],
-        })
+        templates.append(
+            {
+                "uri": f"at://{BENCH_DID}/app.bsky.feed.post/3lbench{k:04d}",
+                "cid": "bafyreibenchpostviewcid0000000000000000000000000000000000",
+                "author": {
+                    "did": BENCH_DID,
+                    "handle": handle,
+                    "displayName": raw.meta.get("profile_name") or "Bench",
+                    "avatar": f"https://cdn.bsky.app/img/avatar/plain/{BENCH_DID}/bafkreibenchavatar@jpeg",
+                    "associated": {"activitySubscription": {"allowSubscriptions": "followers"}},
+                    "viewer": {"muted": False, "blockedBy": False},
+                    "labels": [],
+                    "createdAt": "2023-05-01T10:00:00.000Z",
+                },
+                "record": {
+                    "$type": "app.bsky.feed.post",
+                    "createdAt": "2025-06-01T12:00:00.000Z",
+                    "text": row["text"],
+                    "langs": ["en"],
+                },
+                "bookmarkCount": 0,
+                "replyCount": 1,
+                "repostCount": 2,
+                "likeCount": 5,
+                "quoteCount": 0,
+                "indexedAt": "2025-06-01T12:00:01.000Z",
+                "viewer": {"bookmarked": False, "threadMuted": False, "embeddingDisabled": False},
+                "labels": [],
+            }
+        )
     templates += [json.loads(json.dumps(v)) for v in _sample_postviews(samples)]
     blocks = []
     for k, v in enumerate(templates):
@@ -236,7 +279,7 @@ def build_postviews(path: Path, n: int, *, distinct: bool, seed: Path = SEED, sa
         for i in range(n):
             c, k = divmod(i, per)
             if k == 0:
-                block = (",\n".join(blocks[:min(per, n - i)])).replace(MARK, str(c))
+                block = (",\n".join(blocks[: min(per, n - i)])).replace(MARK, str(c))
                 f.write(("" if i == 0 else ",\n") + block)
         f.write("\n]\n")
     return path
@@ -264,8 +307,9 @@ def run_measured(cmd: Sequence[str], log: Path) -> Run:
     seconds = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
     lines = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
-    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode,
-               lines[-1] if lines else "")
+    return Run(
+        seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode, lines[-1] if lines else ""
+    )
 
 
 def _feedtools(*args: str) -> list[str]:
@@ -335,9 +379,14 @@ def notebook_baseline(path: Path, *, max_rows: int = BASELINE_ROWS, lang_texts: 
     per_row = t_table / max(1, n_table)
     per_text = t_lang / max(1, n_lang)
     total = t_read + per_row * n_items + per_text * n_items * text_share
-    return {"items": n_items, "seconds": total, "table_rows": n_table, "lang_texts": n_lang,
-            "extrapolated": n_table < n_items or n_lang < n_items * text_share,
-            "langdetect_per_s": n_lang / t_lang if t_lang else None}
+    return {
+        "items": n_items,
+        "seconds": total,
+        "table_rows": n_table,
+        "lang_texts": n_lang,
+        "extrapolated": n_table < n_items or n_lang < n_items * text_share,
+        "langdetect_per_s": n_lang / t_lang if t_lang else None,
+    }
 
 
 def _fmt_rate(n: float, s: float) -> str:
@@ -348,10 +397,17 @@ BENCH_FORMATS = ("scrape", "jetstream", "postviews")
 SUFFIX = {"scrape": "txt", "jetstream": "jsonl", "postviews": "json"}
 
 
-def run_bench(sizes: Sequence[tuple[str, int]], *, formats: Sequence[str] = BENCH_FORMATS,
-              variants: Sequence[str] = ("repeated", "distinct"), baseline: bool = True,
-              analyses_up_to: int = 1_000_000, workdir: Path | None = None,
-              out=sys.stdout, spark: bool = True) -> list[dict]:
+def run_bench(
+    sizes: Sequence[tuple[str, int]],
+    *,
+    formats: Sequence[str] = BENCH_FORMATS,
+    variants: Sequence[str] = ("repeated", "distinct"),
+    baseline: bool = True,
+    analyses_up_to: int = 1_000_000,
+    workdir: Path | None = None,
+    out=sys.stdout,
+    spark: bool = True,
+) -> list[dict]:
     """Build every feed, run the commands on it, print one Markdown table row per step; return the rows.
 
     ``spark``: also parse each feed with ``python -m feedtools.spark parse`` in ``local[2]`` (a row
@@ -359,8 +415,10 @@ def run_bench(sizes: Sequence[tuple[str, int]], *, formats: Sequence[str] = BENC
     import importlib.util
 
     if baseline and not all(importlib.util.find_spec(m) for m in ("pandas", "langdetect")):
-        print("notebook baseline skipped: pandas and langdetect are not installed (pip install feedtools[bench])",
-              file=out)
+        print(
+            "notebook baseline skipped: pandas and langdetect are not installed (pip install feedtools[bench])",
+            file=out,
+        )
         baseline = False
     if spark:
         from feedtools.spark import _env_check
@@ -374,33 +432,58 @@ def run_bench(sizes: Sequence[tuple[str, int]], *, formats: Sequence[str] = BENC
     rows: list[dict] = []
     tmp = Path(tempfile.mkdtemp(prefix="feedtools-bench-", dir=workdir))
     samples = SAMPLES if SAMPLES.is_dir() else None
-    print(f"feedtools bench: items from the seed feed{' and ' + str(SAMPLES) if samples else ''}; "
-          f"{os.cpu_count()} cores; temp folder {tmp} (deleted at the end)", file=out)
+    print(
+        f"feedtools bench: items from the seed feed{' and ' + str(SAMPLES) if samples else ''}; "
+        f"{os.cpu_count()} cores; temp folder {tmp} (deleted at the end)",
+        file=out,
+    )
     print("| format | texts | items | step | rows | seconds | CPU s | rows/s | peak MB | note |", file=out)
     print("| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |", file=out, flush=True)
 
     def emit(row: dict) -> None:
         rows.append(row)
-        print(f"| {row['format']} | {row['texts']} | {row['size']} | {row['step']} | {row['rows']:,} | "
-              f"{row['seconds']:.1f} | {row['cpu']} | {_fmt_rate(row['rows'], row['seconds'])} | "
-              f"{row['peak_mb']:,.0f} | {row['note']} |", file=out, flush=True)
+        print(
+            f"| {row['format']} | {row['texts']} | {row['size']} | {row['step']} | {row['rows']:,} | "
+            f"{row['seconds']:.1f} | {row['cpu']} | {_fmt_rate(row['rows'], row['seconds'])} | "
+            f"{row['peak_mb']:,.0f} | {row['note']} |",
+            file=out,
+            flush=True,
+        )
 
     try:
         # What every command pays before reading anything (imports), to read the rows below against.
         r = run_measured(_feedtools("--version"), tmp / "log")
-        emit({"format": "-", "texts": "-", "size": "-", "step": "startup (feedtools --version)", "rows": 0, "seconds": r.seconds,
-                  "cpu": f"{r.cpu_seconds:.1f}", "peak_mb": r.peak_mb, "note": "imports only; included in every row"})
+        emit(
+            {
+                "format": "-",
+                "texts": "-",
+                "size": "-",
+                "step": "startup (feedtools --version)",
+                "rows": 0,
+                "seconds": r.seconds,
+                "cpu": f"{r.cpu_seconds:.1f}",
+                "peak_mb": r.peak_mb,
+                "note": "imports only; included in every row",
+            }
+        )
         for label, n in sizes:
             for fmt in formats:
                 if fmt == "scrape" and n > SCRAPE_MAX_ITEMS:
-                    print(f"| scrape | - | {label} | parse | - | - | - | - | - | skipped: the scrape reader holds "
-                          f"one file in memory (~1.3 GB per million items); a profile page never has "
-                          f"{n:,} items. Memory at this scale is measured on Jetstream. |", file=out, flush=True)
+                    print(
+                        f"| scrape | - | {label} | parse | - | - | - | - | - | skipped: the scrape reader holds "
+                        f"one file in memory (~1.3 GB per million items); a profile page never has "
+                        f"{n:,} items. Memory at this scale is measured on Jetstream. |",
+                        file=out,
+                        flush=True,
+                    )
                     continue
                 if fmt == "postviews" and n > POSTVIEWS_MAX_ITEMS:
-                    print(f"| postviews | - | {label} | parse | - | - | - | - | - | skipped: JSON-array post lists "
-                          f"are built up to {POSTVIEWS_MAX_ITEMS:,} items (~2.5 KB each on disk) |", file=out,
-                          flush=True)
+                    print(
+                        f"| postviews | - | {label} | parse | - | - | - | - | - | skipped: JSON-array post lists "
+                        f"are built up to {POSTVIEWS_MAX_ITEMS:,} items (~2.5 KB each on disk) |",
+                        file=out,
+                        flush=True,
+                    )
                     continue
                 for variant in variants:
                     feed = tmp / f"{fmt}_{variant}_{label}.{SUFFIX[fmt]}"
@@ -410,19 +493,37 @@ def run_bench(sizes: Sequence[tuple[str, int]], *, formats: Sequence[str] = BENC
                     out_parquet = tmp / "posts.parquet"
                     r = run_measured(_feedtools("parse", str(feed), "-o", str(out_parquet), "--quiet"), tmp / "log")
                     if r.returncode != 0:
-                        emit({**base, "step": "parse", "rows": 0, "seconds": r.seconds,
-                              "cpu": f"{r.cpu_seconds:.1f}", "peak_mb": r.peak_mb,
-                              "note": f"FAILED ({r.returncode}): {r.last_line[:80]}"})
+                        emit(
+                            {
+                                **base,
+                                "step": "parse",
+                                "rows": 0,
+                                "seconds": r.seconds,
+                                "cpu": f"{r.cpu_seconds:.1f}",
+                                "peak_mb": r.peak_mb,
+                                "note": f"FAILED ({r.returncode}): {r.last_line[:80]}",
+                            }
+                        )
                         feed.unlink(missing_ok=True)
                         continue
                     n_rows = _rows_of(out_parquet)
                     size_mb = feed.stat().st_size / 2**20
                     note = f"{n:,} items, {size_mb:,.0f} MB"
                     if fmt == "postviews":  # one JSON document: memory against the file is what this row is for
-                        note += f"; peak {r.peak_mb / size_mb:.1f}x the file" if size_mb >= 1 else \
-                            "; file under 1 MB (peak is the startup's)"
-                    parse_row = {**base, "step": "parse", "rows": n_rows, "seconds": r.seconds,
-                                 "cpu": f"{r.cpu_seconds:.1f}", "peak_mb": r.peak_mb, "note": note}
+                        note += (
+                            f"; peak {r.peak_mb / size_mb:.1f}x the file"
+                            if size_mb >= 1
+                            else "; file under 1 MB (peak is the startup's)"
+                        )
+                    parse_row = {
+                        **base,
+                        "step": "parse",
+                        "rows": n_rows,
+                        "seconds": r.seconds,
+                        "cpu": f"{r.cpu_seconds:.1f}",
+                        "peak_mb": r.peak_mb,
+                        "note": note,
+                    }
                     emit(parse_row)
                     if fmt == "postviews":  # parse only: the steps after it read the same Parquet table
                         feed.unlink(missing_ok=True)
@@ -433,52 +534,116 @@ def run_bench(sizes: Sequence[tuple[str, int]], *, formats: Sequence[str] = BENC
                         _language_floor_row(feed, base, parse_row, tmp, emit)
                     if spark:
                         sdir = tmp / "spark_posts"
-                        sr = run_measured([sys.executable, "-m", "feedtools.spark", "parse", str(feed), "-o",
-                                           str(sdir), "--master", "local[2]"], tmp / "log")
+                        sr = run_measured(
+                            [
+                                sys.executable,
+                                "-m",
+                                "feedtools.spark",
+                                "parse",
+                                str(feed),
+                                "-o",
+                                str(sdir),
+                                "--master",
+                                "local[2]",
+                            ],
+                            tmp / "log",
+                        )
                         ok = sr.returncode == 0
-                        emit({**base, "step": "parse (Spark local[2])", "rows": _rows_of_dataset(sdir) if ok else 0,
-                              "seconds": sr.seconds, "cpu": f"{sr.cpu_seconds:.1f}", "peak_mb": sr.peak_mb,
-                              "note": "same inputs; includes JVM and session start; peak MB is the largest "
-                                      "process (the JVM or a Python worker), not their sum" if ok else
-                              f"FAILED ({sr.returncode}): {sr.last_line[:80]}"})
+                        emit(
+                            {
+                                **base,
+                                "step": "parse (Spark local[2])",
+                                "rows": _rows_of_dataset(sdir) if ok else 0,
+                                "seconds": sr.seconds,
+                                "cpu": f"{sr.cpu_seconds:.1f}",
+                                "peak_mb": sr.peak_mb,
+                                "note": "same inputs; includes JVM and session start; peak MB is the largest "
+                                "process (the JVM or a Python worker), not their sum"
+                                if ok
+                                else f"FAILED ({sr.returncode}): {sr.last_line[:80]}",
+                            }
+                        )
                         shutil.rmtree(sdir, ignore_errors=True)
                     for step in analyses:
                         if n > analyses_up_to:
                             continue
                         target = tmp / f"{step}.parquet"
                         a = run_measured(_feedtools(step, str(out_parquet), "-o", str(target)), tmp / "log")
-                        note = "on the parsed Parquet (columns it needs, scanned)" if a.returncode == 0 else \
-                            f"FAILED ({a.returncode}): {a.last_line[:80]}"
-                        emit({**base, "step": step, "rows": n_rows, "seconds": a.seconds,
-                              "cpu": f"{a.cpu_seconds:.1f}", "peak_mb": a.peak_mb,
-                              "note": note})
+                        note = (
+                            "on the parsed Parquet (columns it needs, scanned)"
+                            if a.returncode == 0
+                            else f"FAILED ({a.returncode}): {a.last_line[:80]}"
+                        )
+                        emit(
+                            {
+                                **base,
+                                "step": step,
+                                "rows": n_rows,
+                                "seconds": a.seconds,
+                                "cpu": f"{a.cpu_seconds:.1f}",
+                                "peak_mb": a.peak_mb,
+                                "note": note,
+                            }
+                        )
                     if "campaigns" in analyses and n <= analyses_up_to:
                         # cross-language pairs (feedtools.similarity): the feed read twice in chunks of posts
                         pq = tmp / "pairs.parquet"
-                        a = run_measured(_feedtools("campaigns", str(feed), "-o", str(tmp / "c.parquet"), "--pairs",
-                                                    str(pq)), tmp / "log")
+                        a = run_measured(
+                            _feedtools("campaigns", str(feed), "-o", str(tmp / "c.parquet"), "--pairs", str(pq)),
+                            tmp / "log",
+                        )
                         ok = a.returncode == 0
-                        emit({**base, "step": "campaigns --pairs", "rows": n_rows, "seconds": a.seconds,
-                              "cpu": f"{a.cpu_seconds:.1f}", "peak_mb": a.peak_mb,
-                              "note": f"{_rows_of(pq):,} cross-language pairs (window 12)" if ok else
-                              f"FAILED ({a.returncode}): {a.last_line[:80]}"})
+                        emit(
+                            {
+                                **base,
+                                "step": "campaigns --pairs",
+                                "rows": n_rows,
+                                "seconds": a.seconds,
+                                "cpu": f"{a.cpu_seconds:.1f}",
+                                "peak_mb": a.peak_mb,
+                                "note": f"{_rows_of(pq):,} cross-language pairs (window 12)"
+                                if ok
+                                else f"FAILED ({a.returncode}): {a.last_line[:80]}",
+                            }
+                        )
                         pq.unlink(missing_ok=True)
                     if baseline and fmt == "scrape":
-                        b = run_measured([sys.executable, "-m", "feedtools.bench", "--baseline-only", str(feed)],
-                                         tmp / "log")
+                        b = run_measured(
+                            [sys.executable, "-m", "feedtools.bench", "--baseline-only", str(feed)], tmp / "log"
+                        )
                         try:
                             res = json.loads(b.last_line)
                         except json.JSONDecodeError:
-                            emit({**base, "step": "notebook baseline", "rows": 0, "seconds": b.seconds,
-                                  "cpu": f"{b.cpu_seconds:.1f}", "peak_mb": b.peak_mb,
-                                  "note": f"FAILED: {b.last_line[:80]}"})
+                            emit(
+                                {
+                                    **base,
+                                    "step": "notebook baseline",
+                                    "rows": 0,
+                                    "seconds": b.seconds,
+                                    "cpu": f"{b.cpu_seconds:.1f}",
+                                    "peak_mb": b.peak_mb,
+                                    "note": f"FAILED: {b.last_line[:80]}",
+                                }
+                            )
                         else:
                             ratio = res["seconds"] / parse_row["seconds"] if parse_row["seconds"] else float("nan")
-                            how = (f"EXTRAPOLATED from {res['table_rows']:,} rows (pandas+re) and "
-                                   f"{res['lang_texts']:,} texts (langdetect)" if res["extrapolated"] else "measured")
-                            emit({**base, "step": "notebook baseline", "rows": res["items"],
-                                  "seconds": res["seconds"], "cpu": "-", "peak_mb": b.peak_mb,
-                                  "note": f"{how}; parse is {ratio:,.1f}x faster"})
+                            how = (
+                                f"EXTRAPOLATED from {res['table_rows']:,} rows (pandas+re) and "
+                                f"{res['lang_texts']:,} texts (langdetect)"
+                                if res["extrapolated"]
+                                else "measured"
+                            )
+                            emit(
+                                {
+                                    **base,
+                                    "step": "notebook baseline",
+                                    "rows": res["items"],
+                                    "seconds": res["seconds"],
+                                    "cpu": "-",
+                                    "peak_mb": b.peak_mb,
+                                    "note": f"{how}; parse is {ratio:,.1f}x faster",
+                                }
+                            )
                     feed.unlink(missing_ok=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -531,15 +696,31 @@ def _jetstream_floor_rows(feed: Path, base: dict, parse_row: dict, n_rows: int, 
         runs[what] = run_measured([sys.executable, "-m", "feedtools.bench", f"--{what}-only", str(feed)], tmp / "log")
     floor, read = runs["floor"], runs["read"]
     ok = floor.returncode == 0 and read.returncode == 0 and floor.cpu_seconds > 0
-    emit({**base, "step": "decode floor (orjson, every line)", "rows": int(floor.last_line or 0) if ok else 0,
-          "seconds": floor.seconds, "cpu": f"{floor.cpu_seconds:.1f}", "peak_mb": floor.peak_mb,
-          "note": "the floor: decoding alone" if ok else f"FAILED: {floor.last_line[:80]}"})
+    emit(
+        {
+            **base,
+            "step": "decode floor (orjson, every line)",
+            "rows": int(floor.last_line or 0) if ok else 0,
+            "seconds": floor.seconds,
+            "cpu": f"{floor.cpu_seconds:.1f}",
+            "peak_mb": floor.peak_mb,
+            "note": "the floor: decoding alone" if ok else f"FAILED: {floor.last_line[:80]}",
+        }
+    )
     if not ok:
         return
-    emit({**base, "step": "read (reader only)", "rows": int(read.last_line), "seconds": read.seconds,
-          "cpu": f"{read.cpu_seconds:.1f}", "peak_mb": read.peak_mb,
-          "note": f"{read.cpu_seconds / floor.cpu_seconds:.1f}x the floor (CPU); "
-                  f"whole parse {float(parse_row['cpu']) / floor.cpu_seconds:.1f}x"})
+    emit(
+        {
+            **base,
+            "step": "read (reader only)",
+            "rows": int(read.last_line),
+            "seconds": read.seconds,
+            "cpu": f"{read.cpu_seconds:.1f}",
+            "peak_mb": read.peak_mb,
+            "note": f"{read.cpu_seconds / floor.cpu_seconds:.1f}x the floor (CPU); "
+            f"whole parse {float(parse_row['cpu']) / floor.cpu_seconds:.1f}x",
+        }
+    )
 
 
 def _language_floor_row(feed: Path, base: dict, parse_row: dict, tmp: Path, emit) -> None:
@@ -549,13 +730,30 @@ def _language_floor_row(feed: Path, base: dict, parse_row: dict, tmp: Path, emit
     try:
         n_texts, cpu = (float(x) for x in r.last_line.split())
     except ValueError:
-        emit({**base, "step": "language floor (fastText alone)", "rows": 0, "seconds": r.seconds, "cpu": "-",
-              "peak_mb": r.peak_mb, "note": f"FAILED: {r.last_line[:80]}"})
+        emit(
+            {
+                **base,
+                "step": "language floor (fastText alone)",
+                "rows": 0,
+                "seconds": r.seconds,
+                "cpu": "-",
+                "peak_mb": r.peak_mb,
+                "note": f"FAILED: {r.last_line[:80]}",
+            }
+        )
         return
     ratio = float(parse_row["cpu"]) / cpu if cpu > 0 else float("nan")
-    emit({**base, "step": "language floor (fastText alone)", "rows": int(n_texts), "seconds": cpu,
-          "cpu": f"{cpu:.1f}", "peak_mb": r.peak_mb,
-          "note": f"predict loop only, distinct texts (seconds = its CPU); whole parse {ratio:.1f}x (CPU)"})
+    emit(
+        {
+            **base,
+            "step": "language floor (fastText alone)",
+            "rows": int(n_texts),
+            "seconds": cpu,
+            "cpu": f"{cpu:.1f}",
+            "peak_mb": r.peak_mb,
+            "note": f"predict loop only, distinct texts (seconds = its CPU); whole parse {ratio:.1f}x (CPU)",
+        }
+    )
 
 
 def _rows_of(parquet: Path) -> int:
@@ -573,24 +771,42 @@ def _rows_of_dataset(folder: Path) -> int:
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The options of ``feedtools bench`` (also used by ``python -m feedtools.bench``)."""
-    p.add_argument("--sizes", default="100k,1m,10m",
-                   help="feed sizes in items (scrape) or events (Jetstream), comma-separated, e.g. 100k,1m "
-                        "(default: 100k,1m,10m)")
-    p.add_argument("--formats", default=",".join(BENCH_FORMATS),
-                   help="scrape, jetstream and/or postviews (a JSON array of postViews, parse only), comma-separated "
-                        "(default: all three)")
-    p.add_argument("--texts", default="repeated,distinct",
-                   help="repeated (items cycled as they are), distinct (a unique word appended to every text) "
-                        "or both (default: both)")
+    p.add_argument(
+        "--sizes",
+        default="100k,1m,10m",
+        help="feed sizes in items (scrape) or events (Jetstream), comma-separated, e.g. 100k,1m (default: 100k,1m,10m)",
+    )
+    p.add_argument(
+        "--formats",
+        default=",".join(BENCH_FORMATS),
+        help="scrape, jetstream and/or postviews (a JSON array of postViews, parse only), comma-separated "
+        "(default: all three)",
+    )
+    p.add_argument(
+        "--texts",
+        default="repeated,distinct",
+        help="repeated (items cycled as they are), distinct (a unique word appended to every text) "
+        "or both (default: both)",
+    )
     p.add_argument("--no-baseline", action="store_true", help="skip the pandas/re/langdetect notebook baseline")
-    p.add_argument("--analyses-up-to", default="1m", metavar="SIZE",
-                   help="run the campaign and timeline steps (on the parsed Parquet) on feeds up to this size "
-                        "(default 1m)")
-    p.add_argument("--no-spark", action="store_true",
-                   help="skip the Spark rows (python -m feedtools.spark parse in local[2]; needs the spark extra "
-                        "and Java; skipped with a note where they are missing)")
-    p.add_argument("--workdir", type=Path, default=None,
-                   help="where to build the temporary feeds (default: the system temp folder)")
+    p.add_argument(
+        "--analyses-up-to",
+        default="1m",
+        metavar="SIZE",
+        help="run the campaign and timeline steps (on the parsed Parquet) on feeds up to this size (default 1m)",
+    )
+    p.add_argument(
+        "--no-spark",
+        action="store_true",
+        help="skip the Spark rows (python -m feedtools.spark parse in local[2]; needs the spark extra "
+        "and Java; skipped with a note where they are missing)",
+    )
+    p.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="where to build the temporary feeds (default: the system temp folder)",
+    )
 
 
 def run_from_args(args: argparse.Namespace, out=sys.stdout) -> int:
@@ -608,9 +824,16 @@ def run_from_args(args: argparse.Namespace, out=sys.stdout) -> int:
 
         if "jetstream" not in FORMATS:
             raise OptionError("the Jetstream reader is not available in this version")
-    run_bench(parse_sizes(args.sizes), formats=formats, variants=variants, baseline=not args.no_baseline,
-              analyses_up_to=parse_sizes(args.analyses_up_to)[0][1], workdir=args.workdir, out=out,
-              spark=not getattr(args, "no_spark", False))
+    run_bench(
+        parse_sizes(args.sizes),
+        formats=formats,
+        variants=variants,
+        baseline=not args.no_baseline,
+        analyses_up_to=parse_sizes(args.analyses_up_to)[0][1],
+        workdir=args.workdir,
+        out=out,
+        spark=not getattr(args, "no_spark", False),
+    )
     return 0
 
 

@@ -13,8 +13,7 @@ __all__ = ["COMMANDS"]
 COMMANDS: dict[str, str] = {
     "parse": "read a feed into the canonical posts table",
     "schema": "print the posts table's columns and their meaning (Markdown)",
-    "bench": "benchmark parse (and campaigns, timeline) on built feeds of 100k-10M items against a notebook "
-             "baseline",
+    "bench": "benchmark parse (and campaigns, timeline) on built feeds of 100k-10M items against a notebook baseline",
     "campaigns": "campaigns across languages and spellings: one row per campaign, per-post campaigns, network",
     "timeline": "date every post (window, estimate, source) and find events, even in an undated feed",
     "report": "run the notebooks on a feed and write self-contained HTML reports (the main job)",

@@ -29,8 +29,20 @@ import polars as pl
 from feedtools.readers.base import FeedMeta
 from feedtools.schema import POSTS_SCHEMA, conform, empty_rejects
 
-__all__ = ["MANIFEST", "PART_ROWS", "dataset_accounting", "expand_inputs", "is_dataset", "iter_dataset_batches",
-           "manifest_doc", "part_files", "read_dataset", "scan_dataset", "write_dataset_manifest", "write_parts"]
+__all__ = [
+    "MANIFEST",
+    "PART_ROWS",
+    "dataset_accounting",
+    "expand_inputs",
+    "is_dataset",
+    "iter_dataset_batches",
+    "manifest_doc",
+    "part_files",
+    "read_dataset",
+    "scan_dataset",
+    "write_dataset_manifest",
+    "write_parts",
+]
 
 #: Name of the manifest inside a dataset folder (leading ``_``: Spark and polars globs skip it).
 MANIFEST = "_feedtools.json"
@@ -98,7 +110,9 @@ def expand_inputs(paths: Sequence[str | Path]) -> list[Path]:
     return out
 
 
-def manifest_doc(stats: Counter[str] | dict[str, int], meta: FeedMeta, rejects: pl.DataFrame, parts: list[dict]) -> dict:
+def manifest_doc(
+    stats: Counter[str] | dict[str, int], meta: FeedMeta, rejects: pl.DataFrame, parts: list[dict]
+) -> dict:
     """The manifest written into a dataset folder: the Parquet metadata document of
     :func:`feedtools.pipeline.parquet_metadata` plus ``parts`` (``file``, ``rows``)."""
     from feedtools.pipeline import PARQUET_META_KEY, parquet_metadata
@@ -111,12 +125,19 @@ def manifest_doc(stats: Counter[str] | dict[str, int], meta: FeedMeta, rejects: 
 
 def write_dataset_manifest(folder: Path, doc: dict) -> None:
     """Write ``doc`` as the folder's :data:`MANIFEST` (sorted keys, so the same feed gives the same bytes)."""
-    (Path(folder) / MANIFEST).write_text(json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=1,
-                                                    default=str) + "\n", encoding="utf-8")
+    (Path(folder) / MANIFEST).write_text(
+        json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=1, default=str) + "\n", encoding="utf-8"
+    )
 
 
-def write_parts(source: Path, output: Path, stats: Counter[str] | dict[str, int], meta: FeedMeta, rejects: pl.DataFrame,
-                part_rows: int = PART_ROWS) -> None:
+def write_parts(
+    source: Path,
+    output: Path,
+    stats: Counter[str] | dict[str, int],
+    meta: FeedMeta,
+    rejects: pl.DataFrame,
+    part_rows: int = PART_ROWS,
+) -> None:
     """Split the posts Parquet file ``source`` into parts of ``part_rows`` rows in the folder ``output``
     with its manifest, streaming (one part in memory at a time).
 
@@ -144,8 +165,7 @@ def write_parts(source: Path, output: Path, stats: Counter[str] | dict[str, int]
             del frame
         if not parts:  # an empty table still has its columns
             conform(pl.DataFrame(schema=POSTS_SCHEMA)).write_parquet(tmp / "part-00000.parquet")
-            parts.append({"file": "part-00000.parquet", "rows": 0,
-                          "sha256": file_sha256(tmp / "part-00000.parquet")})
+            parts.append({"file": "part-00000.parquet", "rows": 0, "sha256": file_sha256(tmp / "part-00000.parquet")})
         write_dataset_manifest(tmp, manifest_doc(stats, meta, rejects, parts))
         if output.exists():
             old = output.with_name(f".{output.name}.old")
@@ -177,8 +197,10 @@ def scan_dataset(folder: str | Path) -> pl.LazyFrame:
         raise FeedError(f"{folder.name}: its Parquet parts cannot be read together ({type(e).__name__})") from None
     missing = [c for c in POSTS_SCHEMA if c not in names]
     if missing:
-        raise FeedError(f"{folder.name}: a folder of Parquet parts, but not a feedtools posts table "
-                        f"({len(missing)} columns missing)")
+        raise FeedError(
+            f"{folder.name}: a folder of Parquet parts, but not a feedtools posts table "
+            f"({len(missing)} columns missing)"
+        )
     return lf.select([pl.col(c).cast(t) for c, t in POSTS_SCHEMA.items()])
 
 
@@ -199,8 +221,11 @@ def dataset_accounting(folder: str | Path):
             doc = json.loads(manifest.read_text(encoding="utf-8"))
             stats = Counter({str(k): int(v) for k, v in doc["stats"].items()})
             meta = cast(FeedMeta, dict(doc["meta"]))  # written by manifest_doc from a FeedMeta
-            rejects = (pl.DataFrame(doc["rejects"], schema=empty_rejects().schema, orient="row")
-                       if doc["rejects"] else empty_rejects())
+            rejects = (
+                pl.DataFrame(doc["rejects"], schema=empty_rejects().schema, orient="row")
+                if doc["rejects"]
+                else empty_rejects()
+            )
             rows = sum(int(p.get("rows", 0)) for p in doc.get("parts", []))
         except (ValueError, KeyError, TypeError, AttributeError) as e:
             raise FeedError(f"{folder.name}: its {MANIFEST} is damaged ({type(e).__name__})") from None
@@ -213,8 +238,14 @@ def dataset_accounting(folder: str | Path):
     except Exception as e:  # noqa: BLE001 - polars/pyarrow raise several types for damaged parts
         raise FeedError(f"{folder.name}: a Parquet part cannot be read ({type(e).__name__})") from None
     stats = Counter({"records": rows, "posts": rows, "rejected": 0, "skipped": 0})
-    meta = {"format": "unknown", "source": folder.name, "unit": "records", "sha256": None,
-            "size_bytes": sum(p.stat().st_size for p in files), "accounting": "not recorded"}
+    meta = {
+        "format": "unknown",
+        "source": folder.name,
+        "unit": "records",
+        "sha256": None,
+        "size_bytes": sum(p.stat().st_size for p in files),
+        "accounting": "not recorded",
+    }
     meta["inputs"] = [_input_entry(meta, stats, rows)]
     return Feed(posts=empty_posts(), rejects=empty_rejects(), stats=stats, meta=meta)
 

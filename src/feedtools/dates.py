@@ -143,8 +143,26 @@ _ON_BEFORE_TAG = r"(?i)(?:^|[^\p{L}])(?:this|happy|today['’]s|on|este|esta|fel
 _RULE = re.compile(r"^(first|second|third|fourth|last)\s+(\w+)\s+of\s+(\w+)$", re.IGNORECASE)
 _NTH = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": -1}
 _EN_WD = {n: i for i, n in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
-_EN_MONTHS = {n: i for i, n in enumerate(["january", "february", "march", "april", "may", "june", "july",
-                                          "august", "september", "october", "november", "december"], start=1)}
+_EN_MONTHS = {
+    n: i
+    for i, n in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        start=1,
+    )
+}
 
 
 # --------------------------------------------------------------------------------------------- calendar
@@ -165,8 +183,9 @@ def load_observances(path: str | Path | None = None) -> pl.DataFrame:
     path = Path(path) if path is not None else DEFAULT_CALENDAR
     rows = []
     seen: set[str] = set()
-    table = read_user_table(path, columns=("key", "date", "hashtags", "names", "notes"),
-                            required=("key", "date", "hashtags", "names"))
+    table = read_user_table(
+        path, columns=("key", "date", "hashtags", "names", "notes"), required=("key", "date", "hashtags", "names")
+    )
     for lineno, rec in table:
         key, date_s, tags, names, notes = (rec[c] for c in ("key", "date", "hashtags", "names", "notes"))
         where = f"{path}, line {lineno}"
@@ -196,12 +215,30 @@ def load_observances(path: str | Path | None = None) -> pl.DataFrame:
         name_list = [n.strip() for n in names.split("|") if n.strip()]
         if not tag_list and not name_list:
             raise TableError(f"{where}: observance {key!r} has neither hashtags nor names")
-        rows.append({"key": key, "month": month, "day": day, "rule": rule, "hashtags": tag_list, "names": name_list,
-                         "notes": notes or None, "line": lineno})
+        rows.append(
+            {
+                "key": key,
+                "month": month,
+                "day": day,
+                "rule": rule,
+                "hashtags": tag_list,
+                "names": name_list,
+                "notes": notes or None,
+                "line": lineno,
+            }
+        )
     return pl.DataFrame(
         rows,
-        schema={"key": pl.String, "month": pl.Int64, "day": pl.Int64, "rule": pl.String,
-                "hashtags": pl.List(pl.String), "names": pl.List(pl.String), "notes": pl.String, "line": pl.Int64},
+        schema={
+            "key": pl.String,
+            "month": pl.Int64,
+            "day": pl.Int64,
+            "rule": pl.String,
+            "hashtags": pl.List(pl.String),
+            "names": pl.List(pl.String),
+            "notes": pl.String,
+            "line": pl.Int64,
+        },
     )
 
 
@@ -231,9 +268,13 @@ def _text_frame(posts: pl.DataFrame) -> pl.DataFrame:
     text = pl.col("text_clean") if "text_clean" in posts.columns else pl.col("text")
     if "text_clean" in posts.columns and "text" in posts.columns:
         text = pl.coalesce(pl.col("text_clean"), pl.col("text"))
-    cols = [pl.col("position"), pl.col("post_id"), text.alias("t"),
-            (pl.col("is_repost") if "is_repost" in posts.columns else pl.lit(False)).fill_null(False).alias("rp"),
-            (pl.col("hashtags") if "hashtags" in posts.columns else pl.lit([], pl.List(pl.String))).alias("tags")]
+    cols = [
+        pl.col("position"),
+        pl.col("post_id"),
+        text.alias("t"),
+        (pl.col("is_repost") if "is_repost" in posts.columns else pl.lit(False)).fill_null(False).alias("rp"),
+        (pl.col("hashtags") if "hashtags" in posts.columns else pl.lit([], pl.List(pl.String))).alias("tags"),
+    ]
     return posts.select(cols).filter(pl.col("t").is_not_null())
 
 
@@ -246,8 +287,9 @@ def reference_year(posts: pl.DataFrame, year_hint: int | None = None) -> int | N
     """
     if year_hint is not None:
         return int(year_hint)
-    counts = [_explicit_years(_text_frame(chunk)).group_by("year").len()
-              for chunk in posts.iter_slices(EVIDENCE_CHUNK_ROWS)]  # per chunk: bounded working memory
+    counts = [
+        _explicit_years(_text_frame(chunk)).group_by("year").len() for chunk in posts.iter_slices(EVIDENCE_CHUNK_ROWS)
+    ]  # per chunk: bounded working memory
     years = pl.concat(counts) if counts else pl.DataFrame(schema={"year": pl.Int64, "len": pl.UInt32})
     if years.height == 0:
         return None
@@ -284,9 +326,12 @@ def _cue_frame(base: pl.DataFrame) -> pl.DataFrame:
         after=pl.col("t").str.extract(AFTER_CUES, 1),
         before=pl.col("t").str.extract(BEFORE_CUES, 1),
     ).with_columns(
-        post_relation=pl.when(pl.col("after").is_not_null()).then(pl.lit("after"))
-        .when(pl.col("on").is_not_null()).then(pl.lit("on"))
-        .when(pl.col("before").is_not_null()).then(pl.lit("before")),
+        post_relation=pl.when(pl.col("after").is_not_null())
+        .then(pl.lit("after"))
+        .when(pl.col("on").is_not_null())
+        .then(pl.lit("on"))
+        .when(pl.col("before").is_not_null())
+        .then(pl.lit("before")),
         post_cue=pl.coalesce("after", "on", "before"),
     )
 
@@ -297,8 +342,9 @@ def _safe_date(y: pl.Expr, m: pl.Expr, d: pl.Expr) -> pl.Expr:
     first = pl.date(pl.when(ok).then(y).otherwise(2000), pl.when(ok).then(m).otherwise(1), 1)
     dim = first.dt.month_end().dt.day().cast(pl.Int64)
     ok = ok & y.is_not_null() & (d <= dim)
-    return pl.when(ok).then(pl.date(pl.when(ok).then(y).otherwise(2000), pl.when(ok).then(m).otherwise(1),
-                                    pl.when(ok).then(d).otherwise(1)))
+    return pl.when(ok).then(
+        pl.date(pl.when(ok).then(y).otherwise(2000), pl.when(ok).then(m).otherwise(1), pl.when(ok).then(d).otherwise(1))
+    )
 
 
 def _explicit_dates(base: pl.DataFrame, ref: int | None) -> pl.DataFrame:
@@ -322,9 +368,12 @@ def _explicit_dates(base: pl.DataFrame, ref: int | None) -> pl.DataFrame:
     df = df.with_row_index("rid").join(cands, on="rid", how="left").drop("rid")
     df = df.with_columns(
         year=pl.coalesce("y", "wy", pl.lit(ref, pl.Int64)),
-        year_source=pl.when(pl.col("y").is_not_null()).then(pl.lit("explicit"))
-        .when(pl.col("wy").is_not_null()).then(pl.lit("weekday"))
-        .when(pl.lit(ref).is_not_null()).then(pl.lit("reference")),
+        year_source=pl.when(pl.col("y").is_not_null())
+        .then(pl.lit("explicit"))
+        .when(pl.col("wy").is_not_null())
+        .then(pl.lit("weekday"))
+        .when(pl.lit(ref).is_not_null())
+        .then(pl.lit("reference")),
     ).with_columns(sy=pl.col("year") - (pl.col("sm") > pl.col("em")).cast(pl.Int64))
     df = df.with_columns(
         date_min=_safe_date(pl.col("sy"), pl.col("sm"), pl.col("sd")),
@@ -332,18 +381,30 @@ def _explicit_dates(base: pl.DataFrame, ref: int | None) -> pl.DataFrame:
     )
     wd_ok = pl.col("date_min").dt.weekday() == pl.col("wdn")
     return df.select(
-        "position", "post_id",
-        kind=pl.when(pl.col("wdn").is_not_null()).then(pl.lit("weekday"))
-        .when(pl.col("date_max") > pl.col("date_min")).then(pl.lit("date_range")).otherwise(pl.lit("date")),
+        "position",
+        "post_id",
+        kind=pl.when(pl.col("wdn").is_not_null())
+        .then(pl.lit("weekday"))
+        .when(pl.col("date_max") > pl.col("date_min"))
+        .then(pl.lit("date_range"))
+        .otherwise(pl.lit("date")),
         text=pl.col("m").str.strip_chars(),
-        date_min="date_min", date_max="date_max", year_source="year_source",
+        date_min="date_min",
+        date_max="date_max",
+        year_source="year_source",
         local_cue=pl.col("pre"),
-        local_relation=pl.when(pl.col("pre").str.contains(_LOCAL_BEFORE)).then(pl.lit("before"))
-        .when(pl.col("pre").is_not_null()).then(pl.lit("after")),
-        note=pl.when(pl.col("date_min").is_null() & pl.col("year").is_not_null()).then(pl.lit("impossible date"))
-        .when(pl.col("year").is_null()).then(pl.lit("no year: feed names none and no year_hint given"))
-        .when(pl.col("wdn").is_not_null() & ~wd_ok).then(pl.lit("weekday does not match the date"))
-        .when(pl.col("date_max") < pl.col("date_min")).then(pl.lit("range ends before it starts")),
+        local_relation=pl.when(pl.col("pre").str.contains(_LOCAL_BEFORE))
+        .then(pl.lit("before"))
+        .when(pl.col("pre").is_not_null())
+        .then(pl.lit("after")),
+        note=pl.when(pl.col("date_min").is_null() & pl.col("year").is_not_null())
+        .then(pl.lit("impossible date"))
+        .when(pl.col("year").is_null())
+        .then(pl.lit("no year: feed names none and no year_hint given"))
+        .when(pl.col("wdn").is_not_null() & ~wd_ok)
+        .then(pl.lit("weekday does not match the date"))
+        .when(pl.col("date_max") < pl.col("date_min"))
+        .then(pl.lit("range ends before it starts")),
     ).with_columns(
         date_min=pl.when(pl.col("date_max") >= pl.col("date_min")).then("date_min"),
         date_max=pl.when(pl.col("date_max") >= pl.col("date_min")).then("date_max"),
@@ -358,12 +419,17 @@ def _tag_key(tags: pl.Series, *, strip_year: bool = True) -> pl.Series:
 
 def _observances(base: pl.DataFrame, cal: pl.DataFrame, ref: int | None) -> pl.DataFrame:
     cal_tags = cal.select("key", tag="hashtags").explode("tag").drop_nulls("tag")
-    tag_map = (cal_tags.with_columns(fold=_tag_key(cal_tags["tag"])).select("key", "fold")
-               .unique(subset=["fold"], keep="first", maintain_order=True))
+    tag_map = (
+        cal_tags.with_columns(fold=_tag_key(cal_tags["tag"]))
+        .select("key", "fold")
+        .unique(subset=["fold"], keep="first", maintain_order=True)
+    )
     post_tags = base.select("position", "post_id", tag="tags").explode("tag").drop_nulls("tag")
     by_tag = (
-        post_tags.with_columns(year=_tag_key(post_tags["tag"], strip_year=False).str.extract(r"(20\d\d)$")
-                               .cast(pl.Int64), fold=_tag_key(post_tags["tag"]))
+        post_tags.with_columns(
+            year=_tag_key(post_tags["tag"], strip_year=False).str.extract(r"(20\d\d)$").cast(pl.Int64),
+            fold=_tag_key(post_tags["tag"]),
+        )
         .join(tag_map, on="fold", how="inner")
         .select("position", "post_id", "key", "year", text=pl.lit("#") + pl.col("tag"), tagfold="fold")
     )
@@ -371,79 +437,125 @@ def _observances(base: pl.DataFrame, cal: pl.DataFrame, ref: int | None) -> pl.D
     parts = [by_tag]
     if names.height:
         name_re = "(?i)(?:" + "|".join(re.escape(n) for n in sorted(names["name"], key=len, reverse=True)) + ")"
-        name_map = (names.select("key", fold=fold_text_expr(pl.col("name")))
-                    .unique(subset=["fold"], keep="first", maintain_order=True))
+        name_map = names.select("key", fold=fold_text_expr(pl.col("name"))).unique(
+            subset=["fold"], keep="first", maintain_order=True
+        )
         by_name = (
-            base.select("position", "post_id", m=pl.col("t").str.extract_all(name_re)).explode("m").drop_nulls("m")
+            base.select("position", "post_id", m=pl.col("t").str.extract_all(name_re))
+            .explode("m")
+            .drop_nulls("m")
             .with_columns(fold=fold_text_expr(pl.col("m")))
             .join(name_map, on="fold", how="inner")
-            .select("position", "post_id", "key", year=pl.lit(None, pl.Int64), text="m",
-                    tagfold=pl.lit(None, pl.String))
+            .select(
+                "position", "post_id", "key", year=pl.lit(None, pl.Int64), text="m", tagfold=pl.lit(None, pl.String)
+            )
         )
         parts.append(by_name)
     hits = pl.concat(parts).unique(subset=["position", "key"], keep="first", maintain_order=True)
     if hits.height == 0:
         return hits
     hits = hits.with_columns(
-        year_source=pl.when(pl.col("year").is_not_null()).then(pl.lit("hashtag"))
-        .when(pl.lit(ref).is_not_null()).then(pl.lit("reference")),
+        year_source=pl.when(pl.col("year").is_not_null())
+        .then(pl.lit("hashtag"))
+        .when(pl.lit(ref).is_not_null())
+        .then(pl.lit("reference")),
         year=pl.coalesce("year", pl.lit(ref, pl.Int64)),
     )
     # the observance's date per (key, year): a tiny table computed in Python (rules need a calendar)
     pairs = hits.select("key", "year").drop_nulls().unique()
     cal_rows = {r["key"]: r for r in cal.iter_rows(named=True)}
     dates = pl.DataFrame(
-        {"key": pairs["key"], "year": pairs["year"],
-         "d": [observance_date(cal_rows[k]["month"], cal_rows[k]["day"], cal_rows[k]["rule"], y)
-               for k, y in pairs.iter_rows()]},
+        {
+            "key": pairs["key"],
+            "year": pairs["year"],
+            "d": [
+                observance_date(cal_rows[k]["month"], cal_rows[k]["day"], cal_rows[k]["rule"], y)
+                for k, y in pairs.iter_rows()
+            ],
+        },
         schema={"key": pl.String, "year": pl.Int64, "d": pl.Date},
     )
     on_tags = base.select("position", tg=pl.col("t").str.extract_all(_ON_BEFORE_TAG)).explode("tg").drop_nulls("tg")
-    on_tags = (on_tags.select("position", tagfold=_tag_key(on_tags["tg"].str.extract(r"#(\w+)$")), tag_cue="tg")
-               .unique(subset=["position", "tagfold"], maintain_order=True))
+    on_tags = on_tags.select("position", tagfold=_tag_key(on_tags["tg"].str.extract(r"#(\w+)$")), tag_cue="tg").unique(
+        subset=["position", "tagfold"], maintain_order=True
+    )
     return (
         hits.join(dates, on=["key", "year"], how="left")
         .join(on_tags, on=["position", "tagfold"], how="left")
-        .select("position", "post_id", kind=pl.lit("observance"), text="text", date_min="d", date_max="d",
-                year_source="year_source", observance="key",
-                local_relation=pl.when(pl.col("tag_cue").is_not_null()).then(pl.lit("on")),
-                local_cue="tag_cue",
-                note=pl.when(pl.col("d").is_null() & pl.col("year").is_null())
-                .then(pl.lit("no year: feed names none and no year_hint given")))
+        .select(
+            "position",
+            "post_id",
+            kind=pl.lit("observance"),
+            text="text",
+            date_min="d",
+            date_max="d",
+            year_source="year_source",
+            observance="key",
+            local_relation=pl.when(pl.col("tag_cue").is_not_null()).then(pl.lit("on")),
+            local_cue="tag_cue",
+            note=pl.when(pl.col("d").is_null() & pl.col("year").is_null()).then(
+                pl.lit("no year: feed names none and no year_hint given")
+            ),
+        )
     )
 
 
 def _event_days(base: pl.DataFrame) -> pl.DataFrame:
     num = (
-        base.select("position", "post_id", m=pl.col("t").str.extract_all(EVENT_DAY_NUM)).explode("m").drop_nulls("m")
+        base.select("position", "post_id", m=pl.col("t").str.extract_all(EVENT_DAY_NUM))
+        .explode("m")
+        .drop_nulls("m")
         .with_columns(n=pl.col("m").str.extract(EVENT_DAY_NUM, 1).str.to_lowercase())
-        .with_columns(day_index=pl.col("n").replace_strict(NUMBER_WORDS, default=None, return_dtype=pl.Int64)
-                      .fill_null(pl.col("n").cast(pl.Int64, strict=False)))
+        .with_columns(
+            day_index=pl.col("n")
+            .replace_strict(NUMBER_WORDS, default=None, return_dtype=pl.Int64)
+            .fill_null(pl.col("n").cast(pl.Int64, strict=False))
+        )
         .select("position", "post_id", "m", "day_index")
     )
     ordn = (
-        base.select("position", "post_id", m=pl.col("t").str.extract_all(EVENT_DAY_ORD)).explode("m").drop_nulls("m")
+        base.select("position", "post_id", m=pl.col("t").str.extract_all(EVENT_DAY_ORD))
+        .explode("m")
+        .drop_nulls("m")
         .select("position", "post_id", "m", day_index=pl.col("m").str.extract(EVENT_DAY_ORD, 1).cast(pl.Int64))
     )
     word = (
-        base.select("position", "post_id", m=pl.col("t").str.extract_all(EVENT_DAY_WORD)).explode("m").drop_nulls("m")
-        .with_columns(g=pl.col("m").str.extract_groups(EVENT_DAY_WORD)).unnest("g")
+        base.select("position", "post_id", m=pl.col("t").str.extract_all(EVENT_DAY_WORD))
+        .explode("m")
+        .drop_nulls("m")
+        .with_columns(g=pl.col("m").str.extract_groups(EVENT_DAY_WORD))
+        .unnest("g")
         .filter(pl.col("2").is_null())  # "último día de solicitudes" is a deadline, not an event day
-        .select("position", "post_id", "m",
-                day_index=pl.col("1").str.to_lowercase().replace_strict(_ORDINAL_WORDS, default=None,
-                                                                        return_dtype=pl.Int64))
+        .select(
+            "position",
+            "post_id",
+            "m",
+            day_index=pl.col("1")
+            .str.to_lowercase()
+            .replace_strict(_ORDINAL_WORDS, default=None, return_dtype=pl.Int64),
+        )
     )
     days = pl.concat([num, ordn, word]).filter(pl.col("day_index").is_not_null() & (pl.col("day_index") != 0))
     # words naming the event's beginning or end, in posts that give no day number
-    moments = pl.concat([
-        base.select("position", "post_id", m=pl.col("t").str.extract(regex, 1), day_index=pl.lit(index, pl.Int64))
-        .drop_nulls("m")
-        for regex, index in ((EVENT_FIRST, 1), (EVENT_LAST, -1))
-    ]).join(days.select("position").unique(), on="position", how="anti")
-    return pl.concat([days, moments]).select(
-        "position", "post_id", kind=pl.lit("event_day"), text=pl.col("m").str.strip_chars(" \t#¡!¿?"),
-        day_index="day_index",
-    ).unique(subset=["position", "day_index"], keep="first", maintain_order=True)
+    moments = pl.concat(
+        [
+            base.select(
+                "position", "post_id", m=pl.col("t").str.extract(regex, 1), day_index=pl.lit(index, pl.Int64)
+            ).drop_nulls("m")
+            for regex, index in ((EVENT_FIRST, 1), (EVENT_LAST, -1))
+        ]
+    ).join(days.select("position").unique(), on="position", how="anti")
+    return (
+        pl.concat([days, moments])
+        .select(
+            "position",
+            "post_id",
+            kind=pl.lit("event_day"),
+            text=pl.col("m").str.strip_chars(" \t#¡!¿?"),
+            day_index="day_index",
+        )
+        .unique(subset=["position", "day_index"], keep="first", maintain_order=True)
+    )
 
 
 _RELATIVE = {off: cue_pattern(table) for off, table in RELATIVE_CUES.items()}
@@ -454,10 +566,19 @@ def _relatives(base: pl.DataFrame) -> pl.DataFrame:
     for off, regex in _RELATIVE.items():
         rel, what = {0: ("on", "on"), 1: ("after", "a day after"), -1: ("before", "a day before")}[off]
         out.append(
-            base.select("position", "post_id", m=pl.col("t").str.extract_all(regex)).explode("m").drop_nulls("m")
-            .select("position", "post_id", kind=pl.lit("relative"), text=pl.col("m").str.strip_chars(),
-                    local_relation=pl.lit(rel), local_cue=pl.col("m").str.strip_chars(),
-                    offset_days=pl.lit(off, pl.Int64), note=pl.lit(f"the post is {what} the moment it describes"))
+            base.select("position", "post_id", m=pl.col("t").str.extract_all(regex))
+            .explode("m")
+            .drop_nulls("m")
+            .select(
+                "position",
+                "post_id",
+                kind=pl.lit("relative"),
+                text=pl.col("m").str.strip_chars(),
+                local_relation=pl.lit(rel),
+                local_cue=pl.col("m").str.strip_chars(),
+                offset_days=pl.lit(off, pl.Int64),
+                note=pl.lit(f"the post is {what} the moment it describes"),
+            )
         )
     return pl.concat(out)
 
@@ -488,8 +609,10 @@ def extract_evidence(
     ref = reference_year(posts, year_hint)
     # every clue depends on its own post only (and on the feed's reference year): computed per chunk of rows, so
     # the working memory (text copies, matches) is that of a chunk, not of the whole feed
-    parts = [_chunk_evidence(chunk, cal, ref, observance_slack_days, repost_lag_days)
-             for chunk in posts.iter_slices(EVIDENCE_CHUNK_ROWS)]
+    parts = [
+        _chunk_evidence(chunk, cal, ref, observance_slack_days, repost_lag_days)
+        for chunk in posts.iter_slices(EVIDENCE_CHUNK_ROWS)
+    ]
     parts = [part for part in parts if part.height]
     if not parts:
         return pl.DataFrame(schema=EVIDENCE_SCHEMA)
@@ -498,18 +621,27 @@ def extract_evidence(
     return pl.concat(parts).sort(_EVIDENCE_ORDER, maintain_order=True)
 
 
-def _chunk_evidence(posts: pl.DataFrame, cal: pl.DataFrame, ref: int | None, observance_slack_days: int,
-                    repost_lag_days: int | None) -> pl.DataFrame:
+def _chunk_evidence(
+    posts: pl.DataFrame, cal: pl.DataFrame, ref: int | None, observance_slack_days: int, repost_lag_days: int | None
+) -> pl.DataFrame:
     """:func:`extract_evidence` for the rows of ``posts`` (a chunk of the feed), ``ref`` the feed's reference year."""
     base = _text_frame(posts)
     if base.height == 0:
         return pl.DataFrame(schema=EVIDENCE_SCHEMA)
     cues = _cue_frame(base)
-    years = _explicit_years(base).select(
-        "position", "post_id", kind=pl.lit("year"), text="text", date_min=pl.date("year", 1, 1),
-        date_max=pl.date("year", 12, 31), year_source=pl.when(pl.col("source") == "hashtag")
-        .then(pl.lit("hashtag")).otherwise(pl.lit("explicit")),
-    ).unique(subset=["position", "date_min"], keep="first", maintain_order=True)
+    years = (
+        _explicit_years(base)
+        .select(
+            "position",
+            "post_id",
+            kind=pl.lit("year"),
+            text="text",
+            date_min=pl.date("year", 1, 1),
+            date_max=pl.date("year", 12, 31),
+            year_source=pl.when(pl.col("source") == "hashtag").then(pl.lit("hashtag")).otherwise(pl.lit("explicit")),
+        )
+        .unique(subset=["position", "date_min"], keep="first", maintain_order=True)
+    )
     frames = [_explicit_dates(base, ref), years, _observances(base, cal, ref), _event_days(base), _relatives(base)]
     frames = [f for f in frames if f.height]
     if not frames:
@@ -524,17 +656,26 @@ def _chunk_evidence(posts: pl.DataFrame, cal: pl.DataFrame, ref: int | None, obs
         if col not in ev.columns:
             ev = ev.with_columns(pl.lit(None, pl.String).alias(col))
     ev = ev.join(cues, on="position", how="left").join(base.select("position", "rp"), on="position", how="left")
-    default = (pl.when(pl.col("kind") == "observance").then(pl.lit("around"))
-               .when(pl.col("kind") == "event_day").then(pl.lit("on")).otherwise(pl.lit("unknown")))
+    default = (
+        pl.when(pl.col("kind") == "observance")
+        .then(pl.lit("around"))
+        .when(pl.col("kind") == "event_day")
+        .then(pl.lit("on"))
+        .otherwise(pl.lit("unknown"))
+    )
     ev = ev.with_columns(
         relation=pl.coalesce("local_relation", "post_relation", default),
         cue=pl.coalesce("local_cue", "post_cue"),
     )
     # an event day with a day-relative word ("Last night, the official opening of the Forum"): the post is that
     # many days from the event day, whatever the tense (one distinct non-zero offset per post, else none)
-    rel_off = (ev.filter((pl.col("kind") == "relative") & (pl.col("offset_days") != 0))
-               .group_by("position").agg(off=pl.col("offset_days").unique(), rel_cue=pl.col("text").first())
-               .filter(pl.col("off").list.len() == 1).select("position", pl.col("off").list.first(), "rel_cue"))
+    rel_off = (
+        ev.filter((pl.col("kind") == "relative") & (pl.col("offset_days") != 0))
+        .group_by("position")
+        .agg(off=pl.col("offset_days").unique(), rel_cue=pl.col("text").first())
+        .filter(pl.col("off").list.len() == 1)
+        .select("position", pl.col("off").list.first(), "rel_cue")
+    )
     is_day = pl.col("kind") == "event_day"
     ev = ev.join(rel_off, on="position", how="left").with_columns(
         offset_days=pl.when(is_day).then(pl.col("off").fill_null(0)).otherwise("offset_days"),
@@ -544,10 +685,18 @@ def _chunk_evidence(posts: pl.DataFrame, cal: pl.DataFrame, ref: int | None, obs
     slack = pl.duration(days=observance_slack_days)
     lag = pl.duration(days=repost_lag_days) if repost_lag_days is not None else None
     rel, rp = pl.col("relation"), pl.col("rp")
-    pmin = (pl.when(rel.is_in(["on", "after"])).then(pl.col("date_min"))
-            .when(rel == "around").then(pl.col("date_min") - slack))
-    pmax: pl.Expr = (pl.when(rel.is_in(["on", "before"])).then(pl.col("date_max"))
-            .when(rel == "around").then(pl.col("date_max") + slack))
+    pmin = (
+        pl.when(rel.is_in(["on", "after"]))
+        .then(pl.col("date_min"))
+        .when(rel == "around")
+        .then(pl.col("date_min") - slack)
+    )
+    pmax: pl.Expr = (
+        pl.when(rel.is_in(["on", "before"]))
+        .then(pl.col("date_max"))
+        .when(rel == "around")
+        .then(pl.col("date_max") + slack)
+    )
     if lag is None:
         pmax = pl.when(rp).then(None).otherwise(pmax)
     else:
@@ -557,5 +706,8 @@ def _chunk_evidence(posts: pl.DataFrame, cal: pl.DataFrame, ref: int | None, obs
 
 
 _KIND_ORDER = {"date": 0, "date_range": 1, "weekday": 2, "observance": 3, "year": 4, "event_day": 5, "relative": 6}
-_EVIDENCE_ORDER = [pl.col("position"), pl.col("kind").replace_strict(_KIND_ORDER, default=9, return_dtype=pl.Int64),
-                   pl.col("text")]
+_EVIDENCE_ORDER = [
+    pl.col("position"),
+    pl.col("kind").replace_strict(_KIND_ORDER, default=9, return_dtype=pl.Int64),
+    pl.col("text"),
+]

@@ -139,18 +139,21 @@ def add_entities(posts: pl.DataFrame) -> pl.DataFrame:
     has_facet_links = pl.col("urls").list.len().fill_null(0) > 0
     df = df.with_columns(
         hashtags=_merge(pl.col("hashtags"), pl.col("_tags")) if _has_values(posts, "hashtags") else pl.col("_tags"),
-        mentions=(_merge(pl.col("mentions"), pl.col("_mentions")) if _has_values(posts, "mentions")
-                  else pl.col("_mentions")),
+        mentions=(
+            _merge(pl.col("mentions"), pl.col("_mentions")) if _has_values(posts, "mentions") else pl.col("_mentions")
+        ),
         urls=pl.when(has_facet_links).then(pl.col("urls")).otherwise(pl.col("_urls")),
         _facet_links=has_facet_links,
     )
     # Canonical links (each distinct URL normalised once), and their registrable domains.
     df = _add_canonical(df.drop("urls_canonical", strict=False))
     canonical_domains = _add_domains(df.select("_row", urls=pl.col("urls_canonical"))).select(
-        "_row", _cdomains=pl.col("domains"))
+        "_row", _cdomains=pl.col("domains")
+    )
     df = df.join(canonical_domains, on="_row", how="left", maintain_order="left")
     return df.with_columns(domains=pl.col("_cdomains")).drop(
-        "_row", "_t", "_tags", "_mentions", "_urls", "_cdomains", "_facet_links")
+        "_row", "_t", "_tags", "_mentions", "_urls", "_cdomains", "_facet_links"
+    )
 
 
 def canonical_urls(urls: list[str]) -> list[str]:
@@ -196,19 +199,26 @@ def _add_canonical(df: pl.DataFrame) -> pl.DataFrame:
     column exists), each distinct URL normalised once, joined back in order, repeats that become equal merged."""
     shared = pl.col("urls")
     if "card_url" in df.columns:  # the link card's URL is shared too (often the post's only link)
-        shared = pl.concat_list(shared.fill_null(pl.lit([], dtype=LIST_STR)),
-                                pl.when(pl.col("card_url").is_null()).then(pl.lit([], dtype=LIST_STR))
-                                .otherwise(pl.concat_list(pl.col("card_url").cast(pl.String))))
-    long = df.select("_row", _u=shared).explode("_u").drop_nulls("_u").with_columns(
-        _i=pl.int_range(pl.len()).over("_row"))
+        shared = pl.concat_list(
+            shared.fill_null(pl.lit([], dtype=LIST_STR)),
+            pl.when(pl.col("card_url").is_null())
+            .then(pl.lit([], dtype=LIST_STR))
+            .otherwise(pl.concat_list(pl.col("card_url").cast(pl.String))),
+        )
+    long = (
+        df.select("_row", _u=shared).explode("_u").drop_nulls("_u").with_columns(_i=pl.int_range(pl.len()).over("_row"))
+    )
     distinct = long["_u"].unique().sort()
     table = pl.DataFrame({"_u": distinct, "_c": pl.Series(canonical_urls(distinct.to_list()), dtype=pl.String)})
     canon = (
-        long.join(table, on="_u", how="left").sort("_row", "_i")
-        .group_by("_row", maintain_order=True).agg(urls_canonical=pl.col("_c").unique(maintain_order=True))
+        long.join(table, on="_u", how="left")
+        .sort("_row", "_i")
+        .group_by("_row", maintain_order=True)
+        .agg(urls_canonical=pl.col("_c").unique(maintain_order=True))
     )
     return df.join(canon, on="_row", how="left", maintain_order="left").with_columns(
-        urls_canonical=pl.col("urls_canonical").fill_null(pl.lit([], dtype=LIST_STR)))
+        urls_canonical=pl.col("urls_canonical").fill_null(pl.lit([], dtype=LIST_STR))
+    )
 
 
 def _text_entities(texts: pl.DataFrame) -> pl.DataFrame:
@@ -228,8 +238,9 @@ def _text_entities(texts: pl.DataFrame) -> pl.DataFrame:
             .str.replace(_TRAILING_EMOJI, "")
             .str.replace(_TRAILING_PUNCT, "")
         )
-        .list.eval(pl.element().filter((pl.element().str.len_chars() > 0)
-                                       & (pl.element().str.len_chars() <= MAX_TAG_CHARS)))
+        .list.eval(
+            pl.element().filter((pl.element().str.len_chars() > 0) & (pl.element().str.len_chars() <= MAX_TAG_CHARS))
+        )
     )
     mentions = text.str.extract_all(MENTION_PATTERN).list.eval(
         pl.element().str.replace(r"^[^@]*@", "").str.to_lowercase()
@@ -237,11 +248,18 @@ def _text_entities(texts: pl.DataFrame) -> pl.DataFrame:
     raw_urls = text.str.extract_all(URL_PATTERN).list.eval(
         pl.element()
         .str.replace(r"^[\s(\[<«\"']", "")
-        .pipe(lambda u: pl.when(u.str.ends_with("...") | u.str.ends_with("…"))
-              .then(u).otherwise(u.str.replace(_URL_TRAILING, "")))
+        .pipe(
+            lambda u: (
+                pl.when(u.str.ends_with("...") | u.str.ends_with("…"))
+                .then(u)
+                .otherwise(u.str.replace(_URL_TRAILING, ""))
+            )
+        )
     )
     df = texts.with_row_index("_row").with_columns(
-        _tags=tags, _mentions=mentions, _urls=raw_urls,
+        _tags=tags,
+        _mentions=mentions,
+        _urls=raw_urls,
         emojis=text.str.extract_all(emoji_pattern()).list.eval(pl.element().str.replace_all("\ufe0f", "")),
     )
     df = _validate_domains(df)
@@ -249,9 +267,9 @@ def _text_entities(texts: pl.DataFrame) -> pl.DataFrame:
         # In order of first appearance, without repeats (as merging with the reader's values gives).
         _tags=pl.col("_tags").list.unique(maintain_order=True),
         _mentions=pl.col("_mentions").list.unique(maintain_order=True),
-        url_truncated=pl.col("_urls").list.eval(
-            pl.element().str.ends_with("...") | pl.element().str.ends_with("…")
-        ).list.any(),
+        url_truncated=pl.col("_urls")
+        .list.eval(pl.element().str.ends_with("...") | pl.element().str.ends_with("…"))
+        .list.any(),
     )
     return df.drop("_row")
 
@@ -264,12 +282,16 @@ def _with_domains(long: pl.DataFrame) -> pl.DataFrame:
 
 def _validate_domains(df: pl.DataFrame) -> pl.DataFrame:
     """Drop text links and mentions whose top-level domain is not real (``learningwith.u``, ``e.g``)."""
-    long = pl.concat([
-        df.select("_row", pl.col("_urls").alias("_v")).explode("_v").with_columns(_what=pl.lit("u"),
-                                                                                  _i=pl.int_range(pl.len()).over("_row")),
-        df.select("_row", pl.col("_mentions").alias("_v")).explode("_v").with_columns(_what=pl.lit("m"),
-                                                                                      _i=pl.int_range(pl.len()).over("_row")),
-    ]).drop_nulls("_v")
+    long = pl.concat(
+        [
+            df.select("_row", pl.col("_urls").alias("_v"))
+            .explode("_v")
+            .with_columns(_what=pl.lit("u"), _i=pl.int_range(pl.len()).over("_row")),
+            df.select("_row", pl.col("_mentions").alias("_v"))
+            .explode("_v")
+            .with_columns(_what=pl.lit("m"), _i=pl.int_range(pl.len()).over("_row")),
+        ]
+    ).drop_nulls("_v")
     long = long.with_columns(_host=pl.col("_v").str.extract(_HOST, 1).str.to_lowercase().str.strip_chars_end("."))
     long = _with_domains(long).filter(pl.col("_domain").is_not_null())
     kept = long.sort("_row", "_what", "_i").group_by("_row", "_what", maintain_order=True).agg(pl.col("_v"))
@@ -297,6 +319,8 @@ def _add_domains(df: pl.DataFrame) -> pl.DataFrame:
         .group_by("_row", maintain_order=True)
         .agg(domains=pl.col("_domain").unique(maintain_order=True))
     )
-    return df.drop("domains", strict=False).join(doms, on="_row", how="left", maintain_order="left").with_columns(
-        domains=pl.col("domains").fill_null(pl.lit([], dtype=LIST_STR))
+    return (
+        df.drop("domains", strict=False)
+        .join(doms, on="_row", how="left", maintain_order="left")
+        .with_columns(domains=pl.col("domains").fill_null(pl.lit([], dtype=LIST_STR)))
     )

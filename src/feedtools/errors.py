@@ -53,10 +53,13 @@ def neutralise(text: str) -> str:
     """``text`` with every control, separator and bidi-override character written as an escape
     (``\\x1b``, ``\\n``, ``\\u202e``), so that a file name or a value from a feed printed in a message
     shows as text and never acts on the terminal. Other characters are kept as they are. Idempotent."""
+
     def esc(m: re.Match[str]) -> str:
         c = m.group()
         return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(c) or (
-            f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+            f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
+        )
+
     return _UNSAFE.sub(esc, text)
 
 

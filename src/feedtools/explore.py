@@ -169,9 +169,15 @@ def top_links(posts: pl.DataFrame | pl.LazyFrame | Feed, n: int = 20) -> pl.Data
 
 def _loaded_posts(posts: pl.DataFrame | pl.LazyFrame | Feed) -> pl.DataFrame:
     """Loaded rows, one per post shown (a post reposted twice counts once), in feed order."""
-    return (_lazy(posts).filter(~pl.col("is_placeholder")).sort("position")
-            .with_columns(_post=pl.coalesce("post_uri", "post_id"))
-            .unique("_post", keep="first", maintain_order=True).drop("_post").collect())
+    return (
+        _lazy(posts)
+        .filter(~pl.col("is_placeholder"))
+        .sort("position")
+        .with_columns(_post=pl.coalesce("post_uri", "post_id"))
+        .unique("_post", keep="first", maintain_order=True)
+        .drop("_post")
+        .collect()
+    )
 
 
 def top_cards(posts: pl.DataFrame | pl.LazyFrame | Feed, n: int = 10) -> pl.DataFrame:
@@ -185,19 +191,24 @@ def top_cards(posts: pl.DataFrame | pl.LazyFrame | Feed, n: int = 10) -> pl.Data
     """
     from feedtools.entities import canonical_urls
 
-    rows = _loaded_posts(posts).filter(pl.col("card_url").is_not_null()).select(
-        "card_url", "card_title", "post_uri", "web_url")
+    rows = (
+        _loaded_posts(posts)
+        .filter(pl.col("card_url").is_not_null())
+        .select("card_url", "card_title", "post_uri", "web_url")
+    )
     schema = pl.Schema({"card": pl.String, "title": pl.String, "posts": pl.Int64, "example": pl.String})
     if rows.height == 0:
         return pl.DataFrame(schema=schema)
     distinct = rows["card_url"].unique().sort()
-    table = pl.DataFrame({"card_url": distinct,
-                          "card": pl.Series(canonical_urls(distinct.to_list()), dtype=pl.String)})
+    table = pl.DataFrame({"card_url": distinct, "card": pl.Series(canonical_urls(distinct.to_list()), dtype=pl.String)})
     out = (
         rows.join(table, on="card_url", how="left", maintain_order="left")
         .group_by("card", maintain_order=True)
-        .agg(title=pl.col("card_title").drop_nulls().first(), posts=pl.col("post_uri").n_unique().cast(pl.Int64),
-             example=pl.col("web_url").drop_nulls().first())
+        .agg(
+            title=pl.col("card_title").drop_nulls().first(),
+            posts=pl.col("post_uri").n_unique().cast(pl.Int64),
+            example=pl.col("web_url").drop_nulls().first(),
+        )
         .sort(["posts", "card"], descending=[True, False])
         .head(n)
     )
@@ -220,12 +231,24 @@ def alt_text_coverage(posts: pl.DataFrame | pl.LazyFrame | Feed) -> pl.DataFrame
     rows = rows.select(images=pl.col("image_count"), with_alt=with_alt.fill_null(0).cast(pl.Int64))
     image_posts = rows.height
     all_alt = int((rows["with_alt"] >= rows["images"]).sum()) if image_posts else 0
-    return pl.DataFrame({
-        "embeds_known": [known], "image_posts": [image_posts], "images": [int(rows["images"].sum()) if image_posts else 0],
-        "images_with_alt": [int(rows["with_alt"].sum()) if image_posts else 0], "posts_all_alt": [all_alt],
-        "share": [round(all_alt / image_posts, 3) if image_posts else None],
-    }, schema={"embeds_known": pl.Int64, "image_posts": pl.Int64, "images": pl.Int64, "images_with_alt": pl.Int64,
-               "posts_all_alt": pl.Int64, "share": pl.Float64})
+    return pl.DataFrame(
+        {
+            "embeds_known": [known],
+            "image_posts": [image_posts],
+            "images": [int(rows["images"].sum()) if image_posts else 0],
+            "images_with_alt": [int(rows["with_alt"].sum()) if image_posts else 0],
+            "posts_all_alt": [all_alt],
+            "share": [round(all_alt / image_posts, 3) if image_posts else None],
+        },
+        schema={
+            "embeds_known": pl.Int64,
+            "image_posts": pl.Int64,
+            "images": pl.Int64,
+            "images_with_alt": pl.Int64,
+            "posts_all_alt": pl.Int64,
+            "share": pl.Float64,
+        },
+    )
 
 
 def top_emoji(posts: pl.DataFrame | pl.LazyFrame | Feed, n: int = 20) -> pl.DataFrame:
@@ -287,8 +310,12 @@ def length_histogram(posts: pl.DataFrame | pl.LazyFrame | Feed, bin_width: int =
 def _excerpt(chars: int) -> pl.Expr:
     """The first ``chars`` characters of ``text_clean``, with ``…`` when cut, as column ``excerpt``."""
     text = pl.col("text_clean")
-    return pl.when(text.str.len_chars() > chars).then(text.str.slice(0, chars) + pl.lit("…")).otherwise(text).alias(
-        "excerpt")
+    return (
+        pl.when(text.str.len_chars() > chars)
+        .then(text.str.slice(0, chars) + pl.lit("…"))
+        .otherwise(text)
+        .alias("excerpt")
+    )
 
 
 def longest_posts(posts: pl.DataFrame | pl.LazyFrame | Feed, n: int = 10, excerpt: int = 80) -> pl.DataFrame:
@@ -410,14 +437,18 @@ def data_quality(feed: Feed) -> pl.DataFrame:
     """
     collection = feed_kind_of(feed) == "collection"
     lf = _lazy(feed)
-    c = lf.select(
-        pl.len().alias("rows"),
-        pl.col("is_repost").sum().alias("reposts"),
-        pl.col("is_placeholder").sum().alias("placeholders"),
-        pl.col("duplicate_of").is_not_null().sum().alias("duplicates"),
-        pl.col("url_truncated").fill_null(False).sum().alias("truncated"),
-        (~pl.col("is_placeholder") & (pl.col("text_clean").fill_null("") == "")).sum().alias("empty"),
-    ).collect().row(0, named=True)
+    c = (
+        lf.select(
+            pl.len().alias("rows"),
+            pl.col("is_repost").sum().alias("reposts"),
+            pl.col("is_placeholder").sum().alias("placeholders"),
+            pl.col("duplicate_of").is_not_null().sum().alias("duplicates"),
+            pl.col("url_truncated").fill_null(False).sum().alias("truncated"),
+            (~pl.col("is_placeholder") & (pl.col("text_clean").fill_null("") == "")).sum().alias("empty"),
+        )
+        .collect()
+        .row(0, named=True)
+    )
     stats = feed.stats
     records = int(stats.get("records", c["rows"]))
     rejected = int(stats.get("rejected", feed.rejects.height))
@@ -428,10 +459,16 @@ def data_quality(feed: Feed) -> pl.DataFrame:
     rows += [
         ("records read", records, "feed items (or records) found in the input"),
         ("rows", c["rows"], f"{_own(collection)} + reposts: rows of the posts table"),
-        (_own(collection), c["rows"] - c["reposts"],
-         "posts written by their accounts (not reposts)" if collection else "posts by the account itself"),
-        ("reposts", c["reposts"], "posts the accounts reposted" if collection
-         else "other accounts' posts the account reposted"),
+        (
+            _own(collection),
+            c["rows"] - c["reposts"],
+            "posts written by their accounts (not reposts)" if collection else "posts by the account itself",
+        ),
+        (
+            "reposts",
+            c["reposts"],
+            "posts the accounts reposted" if collection else "other accounts' posts the account reposted",
+        ),
         ("unloaded placeholders", c["placeholders"], "reposts whose content never loaded (text unknown)"),
         ("rejected", rejected, "records that could not be read (see the rejects table)"),
         ("skipped", skipped, "records skipped by design (not posts)"),
@@ -522,26 +559,27 @@ def accounts_table(posts: pl.DataFrame | pl.LazyFrame | Feed, n: int = 20) -> pl
     unknown are left out.
     """
     base = _originals(posts).with_columns(account_key().alias("_key")).filter(pl.col("_key").is_not_null())
-    per = (
-        base.group_by("_key")
-        .agg(
-            _label().drop_nulls().first().alias("account"),
-            pl.col("author_did").drop_nulls().first().alias("did"),
-            pl.len().cast(pl.Int64).alias("posts"),
-            pl.col("hashtags").explode().drop_nulls().str.to_lowercase().n_unique().cast(pl.Int64).alias("hashtags"),
-        )
+    per = base.group_by("_key").agg(
+        _label().drop_nulls().first().alias("account"),
+        pl.col("author_did").drop_nulls().first().alias("did"),
+        pl.len().cast(pl.Int64).alias("posts"),
+        pl.col("hashtags").explode().drop_nulls().str.to_lowercase().n_unique().cast(pl.Int64).alias("hashtags"),
     )
     langs = (
         base.filter(~pl.col("is_placeholder").fill_null(False) & pl.col("lang").is_not_null())
-        .group_by("_key", "lang").len("n")
+        .group_by("_key", "lang")
+        .len("n")
         .sort(["_key", pl.col("lang") == "und", "n", "lang"], descending=[False, False, True, False])
         .group_by("_key", maintain_order=True)
         .agg((pl.col("lang") + " " + pl.col("n").cast(pl.String)).str.join(", ").alias("languages"))
     )
     out = (
         per.join(langs, on="_key", how="left")
-        .with_columns((pl.col("posts") / pl.col("posts").sum()).round(3).alias("share"),
-                      pl.col("account").fill_null(pl.col("_key")), pl.col("languages").fill_null(""))
+        .with_columns(
+            (pl.col("posts") / pl.col("posts").sum()).round(3).alias("share"),
+            pl.col("account").fill_null(pl.col("_key")),
+            pl.col("languages").fill_null(""),
+        )
         .sort(["posts", "account", "_key"], descending=[True, False, False])
         .head(n)
         .select("account", "did", "posts", "share", "languages", "hashtags")
@@ -562,7 +600,8 @@ def account_activity(posts: pl.DataFrame | pl.LazyFrame | Feed, n: int = 500) ->
         pl.int_range(1, t.height + 1, dtype=pl.Int64).alias("rank"),
         "account",
         "posts",
-        (pl.col("posts").cum_sum() / total).round(3).alias("cumulative_share") if total
+        (pl.col("posts").cum_sum() / total).round(3).alias("cumulative_share")
+        if total
         else pl.lit(None, pl.Float64).alias("cumulative_share"),
     )
 
@@ -578,7 +617,8 @@ def account_languages(posts: pl.DataFrame | pl.LazyFrame | Feed, n: int = 15) ->
         _originals(posts)
         .filter(~pl.col("is_placeholder").fill_null(False) & account_key().is_not_null())
         .with_columns(pl.coalesce(_label(), account_key()).alias("account"), pl.col("lang").fill_null("und"))
-        .group_by("account", "lang").len("posts")
+        .group_by("account", "lang")
+        .len("posts")
         .collect()
     )
     return (
@@ -611,8 +651,13 @@ def amplifiers(posts: pl.DataFrame | pl.LazyFrame | Feed, n: int = 20) -> pl.Dat
 
 def reposter_count(posts: pl.DataFrame | pl.LazyFrame | Feed) -> int:
     """Number of distinct reposting accounts (``reposted_by``; a repost whose reposter is unknown counts as one)."""
-    return int(_lazy(posts).filter(pl.col("is_repost").fill_null(False))
-               .select(pl.col("reposted_by").fill_null("").n_unique()).collect().item())
+    return int(
+        _lazy(posts)
+        .filter(pl.col("is_repost").fill_null(False))
+        .select(pl.col("reposted_by").fill_null("").n_unique())
+        .collect()
+        .item()
+    )
 
 
 def data_quality_by_source(feed: Feed) -> pl.DataFrame:
@@ -625,12 +670,21 @@ def data_quality_by_source(feed: Feed) -> pl.DataFrame:
     records - rows - rejected - skipped, which must be 0.
     """
     inputs: list[InputEntry] = feed.meta.get("inputs") or [
-        {"source": feed.meta.get("source"), "format": feed.meta.get("format"), "sha256": feed.meta.get("sha256"),
-         "size_bytes": feed.meta.get("size_bytes"), "unit": feed.meta.get("unit", "records"),
-         "rows": feed.posts.height, "stats": dict(feed.stats)}]
-    dups = dict(
-        _lazy(feed).filter(pl.col("duplicate_of").is_not_null()).group_by("source").len().collect().iter_rows()
-    ) if len(inputs) > 1 else {inputs[0]["source"]: int(feed.stats.get("duplicates", 0))}
+        {
+            "source": feed.meta.get("source"),
+            "format": feed.meta.get("format"),
+            "sha256": feed.meta.get("sha256"),
+            "size_bytes": feed.meta.get("size_bytes"),
+            "unit": feed.meta.get("unit", "records"),
+            "rows": feed.posts.height,
+            "stats": dict(feed.stats),
+        }
+    ]
+    dups = (
+        dict(_lazy(feed).filter(pl.col("duplicate_of").is_not_null()).group_by("source").len().collect().iter_rows())
+        if len(inputs) > 1
+        else {inputs[0]["source"]: int(feed.stats.get("duplicates", 0))}
+    )
     rows = []
     seen: set = set()
     for e in inputs:
@@ -639,16 +693,34 @@ def data_quality_by_source(feed: Feed) -> pl.DataFrame:
         rejected, skipped = int(st.get("rejected", 0)), int(st.get("skipped", 0))
         first = e["source"] not in seen  # duplicates per file name: counted once when two inputs share a name
         seen.add(e["source"])
-        rows.append({
-            "source": e.get("source"), "format": e.get("format"), "sha256": (e.get("sha256") or "")[:12] or None,
-            "records": records, "rows": rows_n, "rejected": rejected, "skipped": skipped,
-            "repeated": int(st.get("skipped_repeated", 0)),
-            "duplicates": int(dups.get(e["source"], 0)) if first else 0,
-            "unaccounted": records - rows_n - rejected - skipped,
-        })
-    schema = pl.Schema({"source": pl.String, "format": pl.String, "sha256": pl.String, "records": pl.Int64, "rows": pl.Int64,
-              "rejected": pl.Int64, "skipped": pl.Int64, "repeated": pl.Int64, "duplicates": pl.Int64,
-              "unaccounted": pl.Int64})
+        rows.append(
+            {
+                "source": e.get("source"),
+                "format": e.get("format"),
+                "sha256": (e.get("sha256") or "")[:12] or None,
+                "records": records,
+                "rows": rows_n,
+                "rejected": rejected,
+                "skipped": skipped,
+                "repeated": int(st.get("skipped_repeated", 0)),
+                "duplicates": int(dups.get(e["source"], 0)) if first else 0,
+                "unaccounted": records - rows_n - rejected - skipped,
+            }
+        )
+    schema = pl.Schema(
+        {
+            "source": pl.String,
+            "format": pl.String,
+            "sha256": pl.String,
+            "records": pl.Int64,
+            "rows": pl.Int64,
+            "rejected": pl.Int64,
+            "skipped": pl.Int64,
+            "repeated": pl.Int64,
+            "duplicates": pl.Int64,
+            "unaccounted": pl.Int64,
+        }
+    )
     return pl.DataFrame(rows, schema=schema)
 
 
@@ -667,11 +739,12 @@ def describe_feed(feed: Feed) -> str:
     files = f" read from {_n(len(inputs), 'file')}" if len(inputs) > 1 else ""
     accounts = int(feed.meta["accounts"]) if "accounts" in feed.meta else account_count(feed)
     if kind == "collection":
-        return (f"This feed is a collection{files}: its original posts were written by {_n(accounts, 'account')}, "
-                "so the pages speak of original posts (not reposts) and count them per account.")
+        return (
+            f"This feed is a collection{files}: its original posts were written by {_n(accounts, 'account')}, "
+            "so the pages speak of original posts (not reposts) and count them per account."
+        )
     account = feed.meta.get("account")
-    names = ([f"@{account['handle']}" if account["handle"] else None, account["name"], account["did"]]
-             if account else [])
+    names = [f"@{account['handle']}" if account["handle"] else None, account["name"], account["did"]] if account else []
     named = ", ".join(dict.fromkeys(n for n in names if n))
     who = f"one account's ({named})" if named else "one account's (its name is not in the data)"
     return f"This feed is {who}{files}: the pages speak of its own posts and of what it amplifies (reposts)."
@@ -703,12 +776,12 @@ def describe_amplification(table: pl.DataFrame, kind: str = "account", reposting
     holds only the top ones; by default the table's rows.
     """
     if table.height == 0:
-        return "No repost in this feed: " + ("the account amplifies no one here." if kind == "account"
-                                             else "no account amplifies another here.")
+        return "No repost in this feed: " + (
+            "the account amplifies no one here." if kind == "account" else "no account amplifies another here."
+        )
     if kind == "account" and table.height == 1:
         r = table.row(0, named=True)
-        by = (f"by {_n(r['authors'], 'distinct author')}" if r["authors"]
-              else "their authors are not in the data")
+        by = f"by {_n(r['authors'], 'distinct author')}" if r["authors"] else "their authors are not in the data"
         return f"The account reposted {_n(r['reposts'], 'post')} ({r['loaded']} loaded); {by}."
     accounts = reposting_accounts if reposting_accounts is not None else table.height
     total = int(table["reposts"].sum())
@@ -742,8 +815,11 @@ def describe_top(top: pl.DataFrame, key: str, noun: str, loaded_posts: int) -> s
         return f"No {noun} in the {_n(loaded_posts, 'loaded post')}."
     first = top.row(0, named=True)
     tied = top.filter(pl.col("posts") == first["posts"]).height
-    lead = f"the {noun} in most posts is {first[key]}" if tied == 1 else (
-        f"{tied} values share the lead, {first[key]} first in order")
+    lead = (
+        f"the {noun} in most posts is {first[key]}"
+        if tied == 1
+        else (f"{tied} values share the lead, {first[key]} first in order")
+    )
     shown = f"the top {top.height}" if top.height > 1 else "it"
     return (
         f"Among {_n(loaded_posts, 'loaded post')}, {lead} ({_n(first['posts'], 'post')}, "
@@ -780,8 +856,11 @@ def describe_languages(languages: pl.DataFrame) -> str:
 def describe_quality(quality: pl.DataFrame) -> str:
     """One sentence reading :func:`data_quality`: whether every record is accounted for."""
     q = dict(zip(quality["check"].to_list(), quality["count"].to_list(), strict=True))
-    status = "every input record is accounted for" if q["unaccounted"] == 0 else (
-        f"{_n(q['unaccounted'], 'input record is', 'input records are')} NOT accounted for")
+    status = (
+        "every input record is accounted for"
+        if q["unaccounted"] == 0
+        else (f"{_n(q['unaccounted'], 'input record is', 'input records are')} NOT accounted for")
+    )
     return (
         f"{_n(q['records read'], 'record')} read: {_n(q['rows'], 'row')}, {q['rejected']} rejected, "
         f"{q['skipped']} skipped, so {status}; {_n(q['unloaded placeholders'], 'placeholder')}, "
@@ -803,13 +882,20 @@ def describe_cards(cards: pl.DataFrame, loaded_posts: int, embeds_known: int | N
     name = first["title"] or ""
     title = f" ({name[:77] + '…' if len(name) > 80 else name})" if name else ""
     if cards.height == 1:
-        return (f"One link card is shared: {first['card']}{title}, by {_n(first['posts'], 'post')} of "
-                f"{_n(loaded_posts, 'loaded post')}.")
+        return (
+            f"One link card is shared: {first['card']}{title}, by {_n(first['posts'], 'post')} of "
+            f"{_n(loaded_posts, 'loaded post')}."
+        )
     tied = cards.filter(pl.col("posts") == first["posts"]).height
-    lead = (f"the card in most posts is {first['card']}{title}" if tied == 1
-            else f"{tied} cards share the lead, {first['card']}{title} first in order")
-    return (f"The table shows the top {cards.height} link cards; {lead}, shared by "
-            f"{_n(first['posts'], 'post')} ({_pct(first['posts'], loaded_posts)} of the loaded posts).")
+    lead = (
+        f"the card in most posts is {first['card']}{title}"
+        if tied == 1
+        else f"{tied} cards share the lead, {first['card']}{title} first in order"
+    )
+    return (
+        f"The table shows the top {cards.height} link cards; {lead}, shared by "
+        f"{_n(first['posts'], 'post')} ({_pct(first['posts'], loaded_posts)} of the loaded posts)."
+    )
 
 
 def describe_alt_text(coverage: pl.DataFrame) -> str:
@@ -819,9 +905,13 @@ def describe_alt_text(coverage: pl.DataFrame) -> str:
         return "No loaded post records its embeds (a profile page scrape has none), so alt-text coverage is unknown."
     if c["image_posts"] == 0:
         return "No loaded post embeds an image, so there is no alt text to measure."
-    every = ("it describes every image" if c["posts_all_alt"] == 1 else "it leaves an image undescribed") \
-        if c["image_posts"] == 1 else (
-            f"{c['posts_all_alt']} of them ({_pct(c['posts_all_alt'], c['image_posts'])}) describe every image")
-    return (f"{_n(c['image_posts'], 'loaded post')} embed{'s' if c['image_posts'] == 1 else ''} "
-            f"{_n(c['images'], 'image')}; {every}, and {c['images_with_alt']} of the {_n(c['images'], 'image')} "
-            f"have alt text ({_pct(c['images_with_alt'], c['images'])}).")
+    every = (
+        ("it describes every image" if c["posts_all_alt"] == 1 else "it leaves an image undescribed")
+        if c["image_posts"] == 1
+        else (f"{c['posts_all_alt']} of them ({_pct(c['posts_all_alt'], c['image_posts'])}) describe every image")
+    )
+    return (
+        f"{_n(c['image_posts'], 'loaded post')} embed{'s' if c['image_posts'] == 1 else ''} "
+        f"{_n(c['images'], 'image')}; {every}, and {c['images_with_alt']} of the {_n(c['images'], 'image')} "
+        f"have alt text ({_pct(c['images_with_alt'], c['images'])})."
+    )

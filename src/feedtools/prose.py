@@ -113,12 +113,7 @@ def posting_account() -> pl.Expr:
     the source names none (a profile scrape names no author for the account's own posts). Alias
     ``account``."""
     author = pl.coalesce(pl.col("author_handle").str.to_lowercase(), pl.col("author_did"))
-    return (
-        pl.when(pl.col("is_repost").fill_null(False))
-        .then(pl.col("reposted_by"))
-        .otherwise(author)
-        .alias("account")
-    )
+    return pl.when(pl.col("is_repost").fill_null(False)).then(pl.col("reposted_by")).otherwise(author).alias("account")
 
 
 def count_accounts(posts: pl.DataFrame | pl.LazyFrame) -> int:

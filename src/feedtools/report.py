@@ -421,10 +421,10 @@ def _vega_head(nb: NotebookNode) -> str:
     if not versions and not ours:
         return ""
     schema = {"$schema": f"/vega-lite/v{versions['vega-lite']}.json"} if "vega-lite" in versions else None
-    head = f"<script type=\"text/javascript\">\n{vega_bundle(vegalite_minor(schema))}\n</script>"
+    head = f'<script type="text/javascript">\n{vega_bundle(vegalite_minor(schema))}\n</script>'
     if versions:
         debug = {f"{lib.replace('-', '')}_version": v for lib, v in sorted(versions.items())}
-        head = f"<script type=\"text/javascript\">var VEGA_DEBUG = {json.dumps(debug, sort_keys=True)};</script>\n{head}"
+        head = f'<script type="text/javascript">var VEGA_DEBUG = {json.dumps(debug, sort_keys=True)};</script>\n{head}'
     return head
 
 
@@ -486,8 +486,10 @@ def _index_html(head: dict[str, Any], pages: list[tuple[str, str]]) -> str:
         ("SHA-256", head.get("sha256") or "one per input (see the data-quality table)"),
         ("kind of feed", "collection of accounts" if head.get("kind") == "collection" else "one account's feed"),
         ("accounts (authors of original posts)", head.get("accounts")),
-        ("rows (original posts + reposts)" if head.get("kind") == "collection" else "rows (own posts + reposts)",
-         head["rows"]),
+        (
+            "rows (original posts + reposts)" if head.get("kind") == "collection" else "rows (own posts + reposts)",
+            head["rows"],
+        ),
         ("original posts" if head.get("kind") == "collection" else "own posts", head["own"]),
         ("reposts", head["reposts"]),
         ("of which unloaded placeholders", head["placeholders"]),
@@ -666,8 +668,9 @@ def build_reports(
         loaded = load(feeds if len(feeds) > 1 else feeds[0], languages=languages)
         if loaded.posts.height == 0:
             names = ", ".join(f.name for f in feeds)
-            raise FeedError(f"{names}: no posts in this feed ({loaded.stats.get('records', 0)} records), "
-                            "nothing to report")
+            raise FeedError(
+                f"{names}: no posts in this feed ({loaded.stats.get('records', 0)} records), nothing to report"
+            )
         write_parquet_feed(loaded, cached)
     head = headline(loaded)
     from feedtools.readers.fetchdir import is_fetch_dir, provenance
@@ -680,11 +683,19 @@ def build_reports(
     params: dict[str, Any] = {"feed_path": str(cached), "languages": list(languages) if languages else None}
     written: list[Path] = []
     pages: list[tuple[str, str]] = []
-    with (staged_folder(out, last=["index.html"]) as stage,
-          tempfile.TemporaryDirectory(prefix="feedtools-report-") as scratch):
+    with (
+        staged_folder(out, last=["index.html"]) as stage,
+        tempfile.TemporaryDirectory(prefix="feedtools-report-") as scratch,
+    ):
         workdir = _scratch_layout(Path(scratch), Path(notebooks_dir).resolve())
-        scrub = _machine_paths(scratch, os.path.realpath(scratch), cached.parent, cache_dir.resolve(),
-                               *{f.resolve().parent for f in feeds}, Path.cwd())
+        scrub = _machine_paths(
+            scratch,
+            os.path.realpath(scratch),
+            cached.parent,
+            cache_dir.resolve(),
+            *{f.resolve().parent for f in feeds},
+            Path.cwd(),
+        )
         for i, source in enumerate(sources, 1):
             name = source.stem
             _progress(progress, f"[{i}/{len(sources)}] {name} ", end="")
@@ -707,9 +718,13 @@ def build_reports(
         index = out / "index.html"
         (stage / index.name).write_text(_index_html(head, pages), encoding="utf-8")
         written.append(index)
-    _progress(progress, terminal_safe(f"{len(pages)} reports and {index.name} written to {out.name or out}/"
-                                      + (" (replacing the earlier report; other files left as they were)"
-                                         if replacing else "")))
+    _progress(
+        progress,
+        terminal_safe(
+            f"{len(pages)} reports and {index.name} written to {out.name or out}/"
+            + (" (replacing the earlier report; other files left as they were)" if replacing else "")
+        ),
+    )
     return written
 
 

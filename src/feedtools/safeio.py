@@ -74,6 +74,7 @@ def terminal_safe(text: object) -> str:
     For any message that may hold a path or other untrusted text: an escape sequence in
     a file name must not reach the terminal, and a message stays on one line.
     """
+
     def esc(m: re.Match[str]) -> str:
         c = ord(m.group(0))
         return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
@@ -127,8 +128,12 @@ def check_suffix(path: str | Path, suffixes: Iterable[str], *, option: str | Non
     path, known = Path(path), list(suffixes)
     suffix = path.suffix.lower()
     if suffix not in known:
-        raise UsageError(terminal_safe(f"{option + ': ' if option else ''}unknown output type "
-                                       f"{path.suffix or '(none)'!r} for {path.name}; use one of {', '.join(known)}"))
+        raise UsageError(
+            terminal_safe(
+                f"{option + ': ' if option else ''}unknown output type "
+                f"{path.suffix or '(none)'!r} for {path.name}; use one of {', '.join(known)}"
+            )
+        )
     return suffix
 
 

@@ -22,15 +22,41 @@ import polars as pl
 
 from feedtools.schema import POSTS_SCHEMA
 
-__all__ = ["CAMPAIGN_COLUMNS", "TEXT_WHERE_NOT_CLEANED", "TIMELINE_INPUT_COLUMNS", "join_by_position", "load_columns", "parsed_table",
-           "scan_posts", "sink_table", "write_joined"]
+__all__ = [
+    "CAMPAIGN_COLUMNS",
+    "TEXT_WHERE_NOT_CLEANED",
+    "TIMELINE_INPUT_COLUMNS",
+    "join_by_position",
+    "load_columns",
+    "parsed_table",
+    "scan_posts",
+    "sink_table",
+    "write_joined",
+]
 
 #: Posts columns ``feedtools.campaigns`` reads (metrics, per-post table, suggestions, pairs, network; ``urls``
 #: for the links two posts share).
 CAMPAIGN_COLUMNS: tuple[str, ...] = (
-    "position", "post_id", "source", "source_location", "author_handle", "author_did", "author_name",
-    "is_repost", "reposted_by", "reposted_at", "is_placeholder", "text_clean", "lang", "hashtags", "mentions",
-    "urls", "domains", "created_at", "duplicate_of", "duplicate_kind",
+    "position",
+    "post_id",
+    "source",
+    "source_location",
+    "author_handle",
+    "author_did",
+    "author_name",
+    "is_repost",
+    "reposted_by",
+    "reposted_at",
+    "is_placeholder",
+    "text_clean",
+    "lang",
+    "hashtags",
+    "mentions",
+    "urls",
+    "domains",
+    "created_at",
+    "duplicate_of",
+    "duplicate_kind",
 )
 
 #: ``text`` only where ``text_clean`` is null (else null). The timeline reads a post's raw text only as
@@ -41,8 +67,20 @@ TEXT_WHERE_NOT_CLEANED = pl.when(pl.col("text_clean").is_null()).then(pl.col("te
 #: Posts columns ``feedtools.timeline.build_timeline`` reads (evidence from text, order, timestamps, copies);
 #: nothing else is held (authors, raw dates, notes stay on disk).
 TIMELINE_INPUT_COLUMNS: tuple[str | pl.Expr, ...] = (
-    "position", "post_id", "source_format", "is_repost", "reposted_at", "is_pinned", "is_placeholder",
-    TEXT_WHERE_NOT_CLEANED, "text_clean", "lang", "hashtags", "mentions", "created_at", "duplicate_of",
+    "position",
+    "post_id",
+    "source_format",
+    "is_repost",
+    "reposted_at",
+    "is_pinned",
+    "is_placeholder",
+    TEXT_WHERE_NOT_CLEANED,
+    "text_clean",
+    "lang",
+    "hashtags",
+    "mentions",
+    "created_at",
+    "duplicate_of",
 )
 
 
@@ -114,8 +152,7 @@ def load_columns(path: str | Path, columns: Sequence[str | pl.Expr]):
             posts = posts.sort("position", maintain_order=True)
         if feed.meta.get("accounting") == "not recorded":
             feed.stats["duplicates"] = int(posts["duplicate_of"].is_not_null().sum())
-        feed.meta.update(feed_kind(lf.select("is_repost", "reposted_by", "author_did", "author_handle",
-                                             "author_name")))
+        feed.meta.update(feed_kind(lf.select("is_repost", "reposted_by", "author_did", "author_handle", "author_name")))
     except pl.exceptions.PolarsError as e:
         raise FeedError(f"{path.name}: a Parquet table that cannot be read ({type(e).__name__})") from None
     feed.posts = posts
@@ -136,8 +173,9 @@ def sink_table(lf: pl.LazyFrame, path: str | Path) -> str:
     path = Path(path)
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
-        raise ValueError(f"unknown output type {path.suffix or '(none)'!r} for {path.name}; "
-                         f"use one of {', '.join(SUFFIXES)}")
+        raise ValueError(
+            f"unknown output type {path.suffix or '(none)'!r} for {path.name}; use one of {', '.join(SUFFIXES)}"
+        )
     with atomic_path(path) as tmp:
         if kind == "parquet":
             lf.sink_parquet(tmp, compression="zstd", statistics=True, row_group_size=100_000)
@@ -167,8 +205,9 @@ def write_joined(path: str | Path, extra: pl.DataFrame, out: str | Path) -> str:
     out = Path(out)
     kind = SUFFIXES.get(out.suffix.lower())
     if kind is None:
-        raise ValueError(f"unknown output type {out.suffix or '(none)'!r} for {out.name}; "
-                         f"use one of {', '.join(SUFFIXES)}")
+        raise ValueError(
+            f"unknown output type {out.suffix or '(none)'!r} for {out.name}; use one of {', '.join(SUFFIXES)}"
+        )
     lf = scan_posts(path)
     if not lf.select(pl.col("position").is_sorted()).collect().item():
         return sink_table(join_by_position(path, extra), out)

@@ -23,8 +23,13 @@ def scalar_float(value: object) -> float:
     return float(value)
 
 
-def map_unique(series: pl.Series, fn: Callable[[Any], Any] | Callable[[list[Any]], Sequence[Any]], *,
-               dtype: pl.DataType | type[pl.DataType] = pl.String, batch: bool = False) -> pl.Series:
+def map_unique(
+    series: pl.Series,
+    fn: Callable[[Any], Any] | Callable[[list[Any]], Sequence[Any]],
+    *,
+    dtype: pl.DataType | type[pl.DataType] = pl.String,
+    batch: bool = False,
+) -> pl.Series:
     """``fn`` over each distinct non-null value of ``series``, joined back to every row.
 
     With ``batch=False`` (default) ``fn`` takes one value and returns its result; with ``batch=True`` it takes
@@ -38,5 +43,8 @@ def map_unique(series: pl.Series, fn: Callable[[Any], Any] | Callable[[list[Any]
     if len(results) != len(values):
         raise ValueError(f"map_unique: {len(values)} distinct values but {len(results)} results")
     table = pl.DataFrame({"_k": uniq, "_v": pl.Series(results, dtype=dtype)})
-    return (series.to_frame("_k").join(table, on="_k", how="left", maintain_order="left", nulls_equal=False)["_v"]
-            .alias(series.name))
+    return (
+        series.to_frame("_k")
+        .join(table, on="_k", how="left", maintain_order="left", nulls_equal=False)["_v"]
+        .alias(series.name)
+    )

@@ -30,8 +30,17 @@ import polars as pl
 from feedtools.entities import HASHTAG_PATTERN, MENTION_PATTERN, URL_PATTERN
 from feedtools.text import day_month_mentions, fold_text_expr
 
-__all__ = ["KIND_WEIGHTS", "PROXIMITY_WEIGHT", "content_pairs", "date_tokens", "measure_labelled", "pair_score", "post_features",
-           "ranking_quality", "shared_words"]
+__all__ = [
+    "KIND_WEIGHTS",
+    "PROXIMITY_WEIGHT",
+    "content_pairs",
+    "date_tokens",
+    "measure_labelled",
+    "pair_score",
+    "post_features",
+    "ranking_quality",
+    "shared_words",
+]
 
 KIND_WEIGHTS = {"g": 1.0, "n": 2.0, "d": 3.0, "@": 2.0, "u": 3.0, "h": 0.5}
 GRAM = 4
@@ -44,26 +53,37 @@ def date_tokens(frame: pl.DataFrame) -> pl.DataFrame:
     :func:`feedtools.text.day_month_mentions`, as the timeline reads them), ranges of at most 14 days expanded."""
     d = day_month_mentions(frame, "_s", ["_row"])
     first = pl.date(2024, pl.col("sm"), 1)  # a leap year: 29 February exists
-    ok = (pl.col("sm").is_not_null() & pl.col("em").is_not_null() & pl.col("sd").is_between(1, 31)
-          & pl.col("ed").is_between(1, 31))
+    ok = (
+        pl.col("sm").is_not_null()
+        & pl.col("em").is_not_null()
+        & pl.col("sd").is_between(1, 31)
+        & pl.col("ed").is_between(1, 31)
+    )
     d = d.filter(ok).with_columns(
         start=pl.date(2024, pl.col("sm"), 1).dt.offset_by(pl.format("{}d", pl.col("sd") - 1)),
         end=pl.date(2024, pl.col("em"), 1).dt.offset_by(pl.format("{}d", pl.col("ed") - 1)),
         bad=(pl.col("sd") > first.dt.month_end().dt.day())
         | (pl.col("ed") > pl.date(2024, pl.col("em"), 1).dt.month_end().dt.day()),
     )
-    d = d.with_columns(end=pl.when(pl.col("end") < pl.col("start")).then(pl.col("end").dt.offset_by("1y"))
-                       .otherwise("end"))
+    d = d.with_columns(
+        end=pl.when(pl.col("end") < pl.col("start")).then(pl.col("end").dt.offset_by("1y")).otherwise("end")
+    )
     d = d.filter(~pl.col("bad") & ((pl.col("end") - pl.col("start")).dt.total_days() <= 14))
-    return (d.select("_row", day=pl.date_ranges("start", "end", "1d")).explode("day")
-            .select("_row", value=pl.col("day").dt.strftime("%m-%d")))
+    return (
+        d.select("_row", day=pl.date_ranges("start", "end", "1d"))
+        .explode("day")
+        .select("_row", value=pl.col("day").dt.strftime("%m-%d"))
+    )
 
 
 def _split_camel(e: pl.Expr) -> pl.Expr:
     """``CiudadesYTerritoriosDePaz`` -> ``Ciudades Y Territorios De Paz`` (lower-to-upper and letter-digit seams,
     a one-letter word before a capitalised one; a run of capitals stays whole: ``UCLGMeets`` -> ``UCLGMeets``, so it matches ``UCLGmeets``)."""
-    return (e.str.replace_all(r"(\p{Ll})(\p{Lu})", "$1 $2").str.replace_all(r"(^|\P{L})(\p{Lu})(\p{Lu}\p{Ll})", "$1$2 $3")
-            .str.replace_all(r"(\p{L})(\p{N})", "$1 $2"))
+    return (
+        e.str.replace_all(r"(\p{Ll})(\p{Lu})", "$1 $2")
+        .str.replace_all(r"(^|\P{L})(\p{Lu})(\p{Lu}\p{Ll})", "$1$2 $3")
+        .str.replace_all(r"(\p{L})(\p{N})", "$1 $2")
+    )
 
 
 def post_words(frame: pl.DataFrame) -> pl.DataFrame:
@@ -74,16 +94,23 @@ def post_words(frame: pl.DataFrame) -> pl.DataFrame:
     body = text.str.replace_all(URL_PATTERN, " ").str.replace_all(MENTION_PATTERN, " ")
     body = fold_text_expr(_split_camel(body.str.replace_all(r"[#＃]", " ")))
     # deduplicated and sorted within each post's list (no global sort or unique over the feed's strings)
-    words = body.str.extract_all(r"\p{L}+").list.eval(
-        pl.element().filter(pl.element().str.len_chars() >= _MIN_WORD)).list.unique().list.sort()
+    words = (
+        body.str.extract_all(r"\p{L}+")
+        .list.eval(pl.element().filter(pl.element().str.len_chars() >= _MIN_WORD))
+        .list.unique()
+        .list.sort()
+    )
     return frame.select("_row", word=words).explode("word").drop_nulls("word")
 
 
 def _grams(words: pl.DataFrame) -> pl.DataFrame:
     """``_row, word, gram``: the :data:`GRAM`-character grams of each word padded with a space at both ends."""
     padded = pl.lit(" ") + pl.col("word") + pl.lit(" ")
-    return (words.with_columns(_i=pl.int_ranges(0, pl.col("word").str.len_chars() + 3 - GRAM)).explode("_i")
-            .select("_row", "word", gram=padded.str.slice(pl.col("_i"), GRAM)))
+    return (
+        words.with_columns(_i=pl.int_ranges(0, pl.col("word").str.len_chars() + 3 - GRAM))
+        .explode("_i")
+        .select("_row", "word", gram=padded.str.slice(pl.col("_i"), GRAM))
+    )
 
 
 def _feature_parts(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -91,25 +118,36 @@ def _feature_parts(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     for the numbers, mentions, links, tags and dates (prefixed by kind, duplicates possible); ``word_grams`` is
     ``_row, word, gram`` (:func:`_grams` of :func:`post_words`)."""
     text = pl.col("text").fill_null("")
-    stripped = text.str.replace_all(URL_PATTERN, " ").str.replace_all(MENTION_PATTERN, " ").str.replace_all(
-        HASHTAG_PATTERN, " ")
+    stripped = (
+        text.str.replace_all(URL_PATTERN, " ")
+        .str.replace_all(MENTION_PATTERN, " ")
+        .str.replace_all(HASHTAG_PATTERN, " ")
+    )
     wg = _grams(post_words(frame))
     base = frame.select(
         "_row",
         n=stripped.str.extract_all(r"\d+").list.eval(pl.element().str.replace(r"^0+(\d)", "$1")),
-        m=text.str.extract_all(MENTION_PATTERN).list.eval(
-            pl.element().str.replace(r"^[^@]*@", "").str.to_lowercase()),
+        m=text.str.extract_all(MENTION_PATTERN).list.eval(pl.element().str.replace(r"^[^@]*@", "").str.to_lowercase()),
         u=text.str.extract_all(URL_PATTERN).list.eval(
-            pl.element().str.strip_chars().str.replace(r"^https?://", "").str.replace(r"^www\.", "")
-            .str.strip_chars_end("./…").str.to_lowercase()),
-        h=text.str.extract_all(HASHTAG_PATTERN).list.eval(
-            fold_text_expr(pl.element().str.replace(r"^.*?[#＃]", ""))),
+            pl.element()
+            .str.strip_chars()
+            .str.replace(r"^https?://", "")
+            .str.replace(r"^www\.", "")
+            .str.strip_chars_end("./…")
+            .str.to_lowercase()
+        ),
+        h=text.str.extract_all(HASHTAG_PATTERN).list.eval(fold_text_expr(pl.element().str.replace(r"^.*?[#＃]", ""))),
         _s=stripped,
     )
     parts = []
     for kind, col in (("n", "n"), ("@", "m"), ("u", "u"), ("h", "h")):
-        parts.append(base.select("_row", feature=pl.col(col)).explode("feature").drop_nulls().filter(
-            pl.col("feature") != "").select("_row", feature=pl.lit(kind + ":") + pl.col("feature")))
+        parts.append(
+            base.select("_row", feature=pl.col(col))
+            .explode("feature")
+            .drop_nulls()
+            .filter(pl.col("feature") != "")
+            .select("_row", feature=pl.lit(kind + ":") + pl.col("feature"))
+        )
     parts.append(date_tokens(base.select("_row", "_s")).select("_row", feature=pl.lit("d:") + pl.col("value")))
     return pl.concat(parts), wg
 
@@ -135,10 +173,12 @@ def _hashed(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     hash, equal to the hash of its ``g:`` feature)."""
     values, wg = _feature_parts(frame)
     wg = wg.select("_row", "word", f=(pl.lit("g:") + pl.col("gram")).hash())
-    feats = pl.concat([
-        wg.select("_row", "f", k=pl.lit(KIND_WEIGHTS["g"])),
-        values.select("_row", f=pl.col("feature").hash(), k=_kind_weight(pl.col("feature"))),
-    ]).unique(["_row", "f"])
+    feats = pl.concat(
+        [
+            wg.select("_row", "f", k=pl.lit(KIND_WEIGHTS["g"])),
+            values.select("_row", f=pl.col("feature").hash(), k=_kind_weight(pl.col("feature"))),
+        ]
+    ).unique(["_row", "f"])
     return feats, wg
 
 
@@ -182,8 +222,9 @@ def content_pairs(
     n = frame.height
     if n < 2:
         return pl.DataFrame(schema=schema)
-    posts = frame.select(pl.col("_row").cast(pl.Int64), pl.col("position").cast(pl.Int64), "lang",
-                         "text").sort("position")
+    posts = frame.select(pl.col("_row").cast(pl.Int64), pl.col("position").cast(pl.Int64), "lang", "text").sort(
+        "position"
+    )
     df = _document_frequency(posts.select("_row", "text"), chunk)
     cap = max(MIN_DF_CAP, int(max_share * n))
     logn = pl.lit(float(max(n, 2))).log()
@@ -199,11 +240,15 @@ def content_pairs(
             continue
         feats, wg = _hashed(sub.select("_row", "text"))
         info = sub.select("_row", "position", "lang")
-        feats = (feats.join(df, on="f").filter(pl.col("_df").is_between(2, cap))
-                 .with_columns(w=pl.col("k") * (logn - pl.col("_df").cast(pl.Float64).log()))
-                 .with_columns(w=pl.col("w") / pl.col("w").pow(2).sum().over("_row").sqrt())
-                 .join(info, on="_row").with_columns(_blk=pl.col("position") // (window + 1))
-                 .select("_row", "f", "w", "position", "lang", "_blk"))
+        feats = (
+            feats.join(df, on="f")
+            .filter(pl.col("_df").is_between(2, cap))
+            .with_columns(w=pl.col("k") * (logn - pl.col("_df").cast(pl.Float64).log()))
+            .with_columns(w=pl.col("w") / pl.col("w").pow(2).sum().over("_row").sqrt())
+            .join(info, on="_row")
+            .with_columns(_blk=pl.col("position") // (window + 1))
+            .select("_row", "f", "w", "position", "lang", "_blk")
+        )
         left = feats.filter(pl.col("position") < end)
         right = feats.filter(pl.col("position") > start)
         # blocks of window + 1 positions: a post's partners are in its own block or the next one, so the join
@@ -211,16 +256,22 @@ def content_pairs(
         right = pl.concat([right, right.with_columns(_blk=pl.col("_blk") - 1)])
         pairs = (
             left.join(right, on=["f", "_blk"], suffix="_b")
-            .filter((pl.col("position_b") > pl.col("position")) & (pl.col("position_b") - pl.col("position") <= window)
-                    & (pl.col("lang") != pl.col("lang_b")))
-            .group_by("_row", "_row_b").agg(similarity=(pl.col("w") * pl.col("w_b")).sum())
+            .filter(
+                (pl.col("position_b") > pl.col("position"))
+                & (pl.col("position_b") - pl.col("position") <= window)
+                & (pl.col("lang") != pl.col("lang_b"))
+            )
+            .group_by("_row", "_row_b")
+            .agg(similarity=(pl.col("w") * pl.col("w_b")).sum())
             .filter(pl.col("similarity") >= min_similarity)
             .select(_row_a="_row", _row_b="_row_b", similarity=pl.col("similarity").round(4))
         )
         if words and pairs.height:
             idf = df.select("f", idf=logn - pl.col("_df").cast(pl.Float64).log())
-            pairs = pairs.join(_shared_words_of(wg.join(idf, on="f"), pairs.select("_row_a", "_row_b"), word_limit),
-                               on=["_row_a", "_row_b"])
+            pairs = pairs.join(
+                _shared_words_of(wg.join(idf, on="f"), pairs.select("_row_a", "_row_b"), word_limit),
+                on=["_row_a", "_row_b"],
+            )
         elif words:
             pairs = pairs.with_columns(words=pl.lit([], dtype=pl.List(pl.String)))
         out.append(pairs)
@@ -253,15 +304,20 @@ def _shared_words_of(wg: pl.DataFrame, p: pl.DataFrame, limit: int) -> pl.DataFr
     # share ecut, cuti, utiv: 3 of 8), and at least 3 (one or two shared grams, such as a -tion ending, are chance)
     shorter = pl.min_horizontal(pl.col("word_a").str.len_chars(), pl.col("word_b").str.len_chars()) + 2 - GRAM + 1
     per = per.filter(pl.col("k") >= pl.max_horizontal(0.35 * shorter, 3))
-    per = per.with_columns(label=pl.when(pl.col("word_a") == pl.col("word_b")).then("word_a")
-                           .otherwise(pl.col("word_a") + "~" + pl.col("word_b")))
+    per = per.with_columns(
+        label=pl.when(pl.col("word_a") == pl.col("word_b"))
+        .then("word_a")
+        .otherwise(pl.col("word_a") + "~" + pl.col("word_b"))
+    )
     # each word used once per side, strongest first
     per = per.sort(["_row_a", "_row_b", "s", "label"], descending=[False, False, True, False])
     per = per.unique(["_row_a", "_row_b", "word_a"], keep="first", maintain_order=True).unique(
-        ["_row_a", "_row_b", "word_b"], keep="first", maintain_order=True)
+        ["_row_a", "_row_b", "word_b"], keep="first", maintain_order=True
+    )
     agg = per.group_by("_row_a", "_row_b", maintain_order=True).agg(words=pl.col("label").head(limit))
     return p.join(agg, on=["_row_a", "_row_b"], how="left").with_columns(
-        pl.col("words").fill_null(pl.lit([], dtype=pl.List(pl.String))))
+        pl.col("words").fill_null(pl.lit([], dtype=pl.List(pl.String)))
+    )
 
 
 #: Weight of closeness in feed order in a pair's score: enough to break near-ties, never to outrank content.
@@ -280,8 +336,13 @@ def ranking_quality(ranked: list[tuple[int, int]], labelled: set[tuple[int, int]
     anywhere, over all labelled; 0 when none is labelled), ``found``, ``labelled``, ``k``."""
     top = ranked[:k]
     found = len(set(ranked) & labelled)
-    return {"precision_at_k": sum(p in labelled for p in top) / len(top) if top else 0.0,
-            "recall": found / len(labelled) if labelled else 0.0, "found": found, "labelled": len(labelled), "k": k}
+    return {
+        "precision_at_k": sum(p in labelled for p in top) / len(top) if top else 0.0,
+        "recall": found / len(labelled) if labelled else 0.0,
+        "found": found,
+        "labelled": len(labelled),
+        "k": k,
+    }
 
 
 def measure_labelled(path: str | None = None, *, window: int = 12, min_score: float = 0.1, k: int = 10) -> dict:
@@ -294,19 +355,28 @@ def measure_labelled(path: str | None = None, *, window: int = 12, min_score: fl
     from feedtools.paths import DATA
 
     src = path or str(DATA / "parallel_announcements.csv")
-    df = pl.read_csv(src, comment_prefix="#", schema_overrides={"announcement": pl.String, "lang": pl.String,
-                                                                "text": pl.String})
+    df = pl.read_csv(
+        src, comment_prefix="#", schema_overrides={"announcement": pl.String, "lang": pl.String, "text": pl.String}
+    )
     if not {"announcement", "lang", "text"} <= set(df.columns):
         raise ValueError(f"{src}: needs columns announcement,lang,text")
     df = df.with_columns(_row=pl.int_range(pl.len(), dtype=pl.Int64), position=pl.int_range(pl.len(), dtype=pl.Int64))
     lab = df.filter(pl.col("announcement").is_not_null()).select("position", "announcement", "lang")
-    labelled = {(a, b) for a, b in lab.join(lab, on="announcement", suffix="_b")
-                .filter((pl.col("position") < pl.col("position_b")) & (pl.col("lang") != pl.col("lang_b")))
-                .select("position", "position_b").iter_rows()}
-    pairs = (content_pairs(df.select("_row", "position", "lang", "text"), window=window, min_similarity=0.0)
-             .select(a="_row_a", b="_row_b", content="similarity")  # _row is the position here
-             .with_columns(distance=pl.col("b") - pl.col("a")).with_columns(score=pair_score(window))
-             .filter(pl.col("score") >= min_score).sort(["score", "a", "b"], descending=[True, False, False]))
+    labelled = {
+        (a, b)
+        for a, b in lab.join(lab, on="announcement", suffix="_b")
+        .filter((pl.col("position") < pl.col("position_b")) & (pl.col("lang") != pl.col("lang_b")))
+        .select("position", "position_b")
+        .iter_rows()
+    }
+    pairs = (
+        content_pairs(df.select("_row", "position", "lang", "text"), window=window, min_similarity=0.0)
+        .select(a="_row_a", b="_row_b", content="similarity")  # _row is the position here
+        .with_columns(distance=pl.col("b") - pl.col("a"))
+        .with_columns(score=pair_score(window))
+        .filter(pl.col("score") >= min_score)
+        .sort(["score", "a", "b"], descending=[True, False, False])
+    )
     ranked = list(zip(pairs["a"].to_list(), pairs["b"].to_list(), strict=True))
     return {**ranking_quality(ranked, labelled, k=k), "posts": df.height, "path": src}
 
@@ -314,7 +384,9 @@ def measure_labelled(path: str | None = None, *, window: int = 12, min_score: fl
 def describe_quality(quality: dict) -> str:
     """One sentence reading :func:`measure_labelled`'s dict: the ranking's precision at k and recall on the
     labelled set it was measured on."""
-    return (f"Measured on {quality['posts']} hand-labelled posts of parallel announcements "
-            f"({quality['labelled']} labelled cross-language pairs, {quality['path'].rsplit('/', 1)[-1]}): precision "
-            f"at {quality['k']} {quality['precision_at_k']:.2f}, recall {quality['recall']:.2f} "
-            f"({quality['found']} of {quality['labelled']} labelled pairs ranked).")
+    return (
+        f"Measured on {quality['posts']} hand-labelled posts of parallel announcements "
+        f"({quality['labelled']} labelled cross-language pairs, {quality['path'].rsplit('/', 1)[-1]}): precision "
+        f"at {quality['k']} {quality['precision_at_k']:.2f}, recall {quality['recall']:.2f} "
+        f"({quality['found']} of {quality['labelled']} labelled pairs ranked)."
+    )

@@ -188,8 +188,10 @@ def day_month_mentions(frame: pl.DataFrame, text: str, keep: list[str]) -> pl.Da
     decides. Rows with a null text are skipped.
     """
     parts = []
-    for regex, order in ((DAY_FIRST, ("pre", "wd", "d1", "m1", "d2", "m2", "y")),
-                         (MONTH_FIRST, ("pre", "wd", "m1", "d1", "m2", "d2", "y"))):
+    for regex, order in (
+        (DAY_FIRST, ("pre", "wd", "d1", "m1", "d2", "m2", "y")),
+        (MONTH_FIRST, ("pre", "wd", "m1", "d1", "m2", "d2", "y")),
+    ):
         names = {str(i + 1): n for i, n in enumerate(order)}
         got = (
             frame.select(*keep, m=pl.col(text).str.extract_all(regex))
@@ -200,14 +202,26 @@ def day_month_mentions(frame: pl.DataFrame, text: str, keep: list[str]) -> pl.Da
             .rename(names)
         )
         if regex is DAY_FIRST:  # one month named: applies to both days; two: the first belongs to day 1
-            got = got.with_columns(sm=month_number(pl.col("m1")).fill_null(month_number(pl.col("m2"))),
-                                   em=month_number(pl.col("m2")))
+            got = got.with_columns(
+                sm=month_number(pl.col("m1")).fill_null(month_number(pl.col("m2"))), em=month_number(pl.col("m2"))
+            )
         else:
-            got = got.with_columns(sm=month_number(pl.col("m1")),
-                                   em=month_number(pl.col("m2")).fill_null(month_number(pl.col("m1"))))
-        parts.append(got.select(*keep, "m", "pre", "wd", y=pl.col("y").cast(pl.Int64), sm="sm",
-                                sd=pl.col("d1").cast(pl.Int64), em="em",
-                                ed=pl.coalesce(pl.col("d2").cast(pl.Int64), pl.col("d1").cast(pl.Int64))))
+            got = got.with_columns(
+                sm=month_number(pl.col("m1")), em=month_number(pl.col("m2")).fill_null(month_number(pl.col("m1")))
+            )
+        parts.append(
+            got.select(
+                *keep,
+                "m",
+                "pre",
+                "wd",
+                y=pl.col("y").cast(pl.Int64),
+                sm="sm",
+                sd=pl.col("d1").cast(pl.Int64),
+                em="em",
+                ed=pl.coalesce(pl.col("d2").cast(pl.Int64), pl.col("d1").cast(pl.Int64)),
+            )
+        )
     return pl.concat(parts).unique(subset=[*keep, "m"], keep="first", maintain_order=True)
 
 
@@ -220,30 +234,98 @@ def day_month_mentions(frame: pl.DataFrame, text: str, keep: list[str]) -> pl.Da
 #: ``after``: past (on or after its first day); ``before``: future or announcement (at most its last day).
 TENSE_CUES: dict[str, dict[str, list[str]]] = {
     "on": {
-        "en": [r"\btoday", r"tonight", r"this (?:morning|afternoon|evening)", r"is here\b", r"are here\b",
-               r"has begun", r"have begun", r"has started", r"\bstarted\b", r"kicks? off", r"kicking off",
-               r"about to (?:begin|start)", r"underway", r"happening now", r"watch live", r"we['’]re live",
-               r"we are live", r"tune in", r"this #"],
-        "es": [r"\bhoy\b", r"esta (?:mañana|tarde|noche)", r"en directo", r"en vivo",
-               r"¡\s*(?:empieza|comienza|arranca)", r"está a punto de (?:empezar|comenzar)"],
-        "fr": [r"aujourd['’]hui", r"ce (?:matin|soir)", r"cet après-midi", r"en direct", r"\bcommence\b",
-               r"se réuni(?:t|ssent)", r"est sur le point de commencer"],
+        "en": [
+            r"\btoday",
+            r"tonight",
+            r"this (?:morning|afternoon|evening)",
+            r"is here\b",
+            r"are here\b",
+            r"has begun",
+            r"have begun",
+            r"has started",
+            r"\bstarted\b",
+            r"kicks? off",
+            r"kicking off",
+            r"about to (?:begin|start)",
+            r"underway",
+            r"happening now",
+            r"watch live",
+            r"we['’]re live",
+            r"we are live",
+            r"tune in",
+            r"this #",
+        ],
+        "es": [
+            r"\bhoy\b",
+            r"esta (?:mañana|tarde|noche)",
+            r"en directo",
+            r"en vivo",
+            r"¡\s*(?:empieza|comienza|arranca)",
+            r"está a punto de (?:empezar|comenzar)",
+        ],
+        "fr": [
+            r"aujourd['’]hui",
+            r"ce (?:matin|soir)",
+            r"cet après-midi",
+            r"en direct",
+            r"\bcommence\b",
+            r"se réuni(?:t|ssent)",
+            r"est sur le point de commencer",
+        ],
     },
     "after": {
-        "en": [r"has just (?:finished|ended|concluded|closed)", r"just (?:finished|ended|concluded|wrapped)",
-               r"wrapped up", r"took place", r"was held", r"were held", r"held on", r"last (?:night|week)",
-               r"yesterday", r"we represented", r"concluded"],
+        "en": [
+            r"has just (?:finished|ended|concluded|closed)",
+            r"just (?:finished|ended|concluded|wrapped)",
+            r"wrapped up",
+            r"took place",
+            r"was held",
+            r"were held",
+            r"held on",
+            r"last (?:night|week)",
+            r"yesterday",
+            r"we represented",
+            r"concluded",
+        ],
         "es": [r"\banoche", r"\bayer\b", r"se celebró", r"tuvo lugar", r"concluyó", r"finalizó"],
         "fr": [r"\bhier\b", r"s['’]est (?:réuni|tenu|terminé|achevé)", r"a eu lieu", r"ont eu lieu"],
     },
     "before": {
-        "en": [r"\bwill\b", r"['’]ll\b", r"going to", r"upcoming", r"coming soon", r"mark your calendars?",
-               r"save the date", r"\bregister", r"\bapply\b", r"applications? (?:are |is )?open", r"deadline",
-               r"don['’]t miss", r"join us", r"stay tuned", r"\btomorrow\b"],
-        "es": [r"\bserán?(?:[^\p{L}]|$)", r"\b\p{L}+(?:remos|rán)\b", r"\bpróxim[oa]s?", r"no olvides",
-               r"inscríbete", r"último día", r"(?:^|[^\p{L}])mañana (?:empieza|comienza|arranca|inicia)"],
-        "fr": [r"aura lieu", r"se tiendra", r"\bseront?\b", r"\bprochaine?s?", r"ne manquez pas",
-               r"dernier jour pour", r"\bdemain\b"],
+        "en": [
+            r"\bwill\b",
+            r"['’]ll\b",
+            r"going to",
+            r"upcoming",
+            r"coming soon",
+            r"mark your calendars?",
+            r"save the date",
+            r"\bregister",
+            r"\bapply\b",
+            r"applications? (?:are |is )?open",
+            r"deadline",
+            r"don['’]t miss",
+            r"join us",
+            r"stay tuned",
+            r"\btomorrow\b",
+        ],
+        "es": [
+            r"\bserán?(?:[^\p{L}]|$)",
+            r"\b\p{L}+(?:remos|rán)\b",
+            r"\bpróxim[oa]s?",
+            r"no olvides",
+            r"inscríbete",
+            r"último día",
+            r"(?:^|[^\p{L}])mañana (?:empieza|comienza|arranca|inicia)",
+        ],
+        "fr": [
+            r"aura lieu",
+            r"se tiendra",
+            r"\bseront?\b",
+            r"\bprochaine?s?",
+            r"ne manquez pas",
+            r"dernier jour pour",
+            r"\bdemain\b",
+        ],
     },
 }
 
@@ -251,29 +333,59 @@ TENSE_CUES: dict[str, dict[str, list[str]]] = {
 #: +1: the post is a day after; ``tomorrow`` -1: a day before). Spanish ``mañana`` counts as ``tomorrow`` only
 #: when not part of ``esta/la/por la mañana`` (morning).
 RELATIVE_CUES: dict[int, dict[str, list[str]]] = {
-    0: {"en": [r"\btoday", r"tonight", r"this (?:morning|afternoon|evening)"],
+    0: {
+        "en": [r"\btoday", r"tonight", r"this (?:morning|afternoon|evening)"],
         "es": [r"\bhoy\b", r"esta (?:mañana|tarde|noche)"],
-        "fr": [r"aujourd['’]hui", r"ce (?:matin|soir)", r"cet après-midi"]},
+        "fr": [r"aujourd['’]hui", r"ce (?:matin|soir)", r"cet après-midi"],
+    },
     1: {"en": [r"last night", r"yesterday"], "es": [r"\banoche", r"\bayer\b"], "fr": [r"\bhier(?: soir)?\b"]},
-    -1: {"en": [r"\btomorrow\b"], "es": [r"(?:^|[^\p{L}])mañana (?:empieza|comienza|arranca|inicia|será|es)"],
-         "fr": [r"\bdemain\b"]},
+    -1: {
+        "en": [r"\btomorrow\b"],
+        "es": [r"(?:^|[^\p{L}])mañana (?:empieza|comienza|arranca|inicia|será|es)"],
+        "fr": [r"\bdemain\b"],
+    },
 }
 
 #: Words naming an event (English, Spanish, French) -> one key per kind of event.
 EVENT_NOUNS: dict[str, str] = {
-    "retreat": "retreat", "retiro": "retreat", "séminaire": "retreat", "seminaire": "retreat",
-    "bureau": "bureau", "exbu": "bureau",
-    "council": "council", "consejo": "council", "conseil": "council",
-    "summit": "summit", "cumbre": "summit", "sommet": "summit",
-    "forum": "forum", "foro": "forum", "fórum": "forum",
-    "academy": "academy", "academia": "academy", "académie": "academy",
-    "conference": "conference", "conferencia": "conference", "conférence": "conference",
-    "congress": "congress", "congreso": "congress", "congrès": "congress",
-    "assembly": "assembly", "asamblea": "assembly", "assemblée": "assembly",
-    "town hall": "town hall", "townhall": "town hall",
-    "course": "course", "curso": "course", "cours": "course", "mooc": "course",
-    "webinar": "webinar", "webinaire": "webinar",
-    "week": "week", "semana": "week", "semaine": "week",
+    "retreat": "retreat",
+    "retiro": "retreat",
+    "séminaire": "retreat",
+    "seminaire": "retreat",
+    "bureau": "bureau",
+    "exbu": "bureau",
+    "council": "council",
+    "consejo": "council",
+    "conseil": "council",
+    "summit": "summit",
+    "cumbre": "summit",
+    "sommet": "summit",
+    "forum": "forum",
+    "foro": "forum",
+    "fórum": "forum",
+    "academy": "academy",
+    "academia": "academy",
+    "académie": "academy",
+    "conference": "conference",
+    "conferencia": "conference",
+    "conférence": "conference",
+    "congress": "congress",
+    "congreso": "congress",
+    "congrès": "congress",
+    "assembly": "assembly",
+    "asamblea": "assembly",
+    "assemblée": "assembly",
+    "town hall": "town hall",
+    "townhall": "town hall",
+    "course": "course",
+    "curso": "course",
+    "cours": "course",
+    "mooc": "course",
+    "webinar": "webinar",
+    "webinaire": "webinar",
+    "week": "week",
+    "semana": "week",
+    "semaine": "week",
 }
 _NOUN = "(?:" + alternation(EVENT_NOUNS) + ")"
 _NAME = r"[^.!?\n]{0,60}?"  # the rest of the event's name, within the sentence
@@ -285,49 +397,107 @@ _NAME = r"[^.!?\n]{0,60}?"  # the rest of the event's name, within the sentence
 #: :data:`EVENT_DAY_NUM`, :data:`EVENT_DAY_ORD` and :data:`EVENT_DAY_WORD`.
 EVENT_MOMENT_CUES: dict[str, dict[str, list[str]]] = {
     "first": {
-        "en": [(rf"{_NOUN}(?:\s+20\d\d)?\s+(?:is\s+)?"
-               r"(?:about to (?:begin|start|kick off)|begins|starts|opens|kicks off)"),
-               rf"(?:official\s+)?opening(?:\s+(?:session|ceremony|plenary))?\s+of\s+(?:the\s+|our\s+){_NAME}{_NOUN}"],
-        "es": [rf"(?:empieza|comienza|arranca|inicia|abre)\s+(?:el|la)\s+{_NAME}{_NOUN}",
-               rf"{_NOUN}{_NAME}\s+(?:está a punto de (?:empezar|comenzar)|arranca|empieza|comienza)",
-               rf"inauguración\s+(?:oficial\s+)?del?\s+{_NAME}{_NOUN}"],
-        "fr": [rf"(?:ouverture|début|lancement)\s+(?:officiel(?:le)?\s+)?d[ue]s?\s+(?:la\s+|l['’])?{_NAME}{_NOUN}",
-               rf"{_NOUN}{_NAME}\s+(?:est sur le point de commencer|commence|s['’]ouvre)"],
+        "en": [
+            (
+                rf"{_NOUN}(?:\s+20\d\d)?\s+(?:is\s+)?"
+                r"(?:about to (?:begin|start|kick off)|begins|starts|opens|kicks off)"
+            ),
+            rf"(?:official\s+)?opening(?:\s+(?:session|ceremony|plenary))?\s+of\s+(?:the\s+|our\s+){_NAME}{_NOUN}",
+        ],
+        "es": [
+            rf"(?:empieza|comienza|arranca|inicia|abre)\s+(?:el|la)\s+{_NAME}{_NOUN}",
+            rf"{_NOUN}{_NAME}\s+(?:está a punto de (?:empezar|comenzar)|arranca|empieza|comienza)",
+            rf"inauguración\s+(?:oficial\s+)?del?\s+{_NAME}{_NOUN}",
+        ],
+        "fr": [
+            rf"(?:ouverture|début|lancement)\s+(?:officiel(?:le)?\s+)?d[ue]s?\s+(?:la\s+|l['’])?{_NAME}{_NOUN}",
+            rf"{_NOUN}{_NAME}\s+(?:est sur le point de commencer|commence|s['’]ouvre)",
+        ],
     },
     "last": {
-        "en": [rf"{_NOUN}(?:\s+20\d\d)?\s+(?:comes|came|is coming|draws|drew)\s+to\s+(?:a|an|its)\s+(?:close|end)",
-               rf"clos(?:ing|e)\s+(?:session|ceremony|plenary|day)\s+of\s+(?:the\s+|our\s+){_NAME}{_NOUN}",
-               rf"{_NOUN}(?:\s+20\d\d)?\s+(?:closes|ends|wraps up)\b"],
-        "es": [rf"(?:se\s+)?clausura\s+(?:del?\s+|el\s+|la\s+)?{_NAME}{_NOUN}", rf"{_NOUN}{_NAME}\s+se clausura",
-               rf"cierre\s+del?\s+{_NAME}{_NOUN}", rf"{_NOUN}{_NAME}\s+(?:llega a su fin|termina hoy|concluye hoy)"],
-        "fr": [rf"clôture\s+d[ue]s?\s+(?:la\s+|l['’])?{_NAME}{_NOUN}",
-               rf"{_NOUN}{_NAME}\s+(?:touche à sa fin|se termine|s['’]achève)"],
+        "en": [
+            rf"{_NOUN}(?:\s+20\d\d)?\s+(?:comes|came|is coming|draws|drew)\s+to\s+(?:a|an|its)\s+(?:close|end)",
+            rf"clos(?:ing|e)\s+(?:session|ceremony|plenary|day)\s+of\s+(?:the\s+|our\s+){_NAME}{_NOUN}",
+            rf"{_NOUN}(?:\s+20\d\d)?\s+(?:closes|ends|wraps up)\b",
+        ],
+        "es": [
+            rf"(?:se\s+)?clausura\s+(?:del?\s+|el\s+|la\s+)?{_NAME}{_NOUN}",
+            rf"{_NOUN}{_NAME}\s+se clausura",
+            rf"cierre\s+del?\s+{_NAME}{_NOUN}",
+            rf"{_NOUN}{_NAME}\s+(?:llega a su fin|termina hoy|concluye hoy)",
+        ],
+        "fr": [
+            rf"clôture\s+d[ue]s?\s+(?:la\s+|l['’])?{_NAME}{_NOUN}",
+            rf"{_NOUN}{_NAME}\s+(?:touche à sa fin|se termine|s['’]achève)",
+        ],
     },
 }
 
 #: Ordinal words in ``first day``, ``primer día``, ``dernier jour``... -> day number (-1: the last day).
 ORDINAL_WORDS: dict[str, int] = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "final": -1, "last": -1, "closing": -1,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "final": -1,
+    "last": -1,
+    "closing": -1,
     "opening": 1,
-    "primer": 1, "primera": 1, "segundo": 2, "segunda": 2, "tercer": 3, "tercera": 3, "cuarto": 4, "cuarta": 4,
-    "quinto": 5, "quinta": 5, "último": -1, "última": -1, "ultimo": -1, "ultima": -1,
-    "premier": 1, "première": 1, "deuxième": 2, "troisième": 3, "quatrième": 4, "cinquième": 5,
-    "dernier": -1, "dernière": -1,
+    "primer": 1,
+    "primera": 1,
+    "segundo": 2,
+    "segunda": 2,
+    "tercer": 3,
+    "tercera": 3,
+    "cuarto": 4,
+    "cuarta": 4,
+    "quinto": 5,
+    "quinta": 5,
+    "último": -1,
+    "última": -1,
+    "ultimo": -1,
+    "ultima": -1,
+    "premier": 1,
+    "première": 1,
+    "deuxième": 2,
+    "troisième": 3,
+    "quatrième": 4,
+    "cinquième": 5,
+    "dernier": -1,
+    "dernière": -1,
 }
 #: Number words after ``Day``/``Día``/``Jour``.
-NUMBER_WORDS: dict[str, int] = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
-                                "uno": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5,
-                                "un": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5}
+NUMBER_WORDS: dict[str, int] = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "uno": 1,
+    "dos": 2,
+    "tres": 3,
+    "cuatro": 4,
+    "cinco": 5,
+    "un": 1,
+    "deux": 2,
+    "trois": 3,
+    "quatre": 4,
+    "cinq": 5,
+}
 _DAY_WORD = r"(?:day|día|dia|jour|journée|jornada)"
 #: ``Day 2``, ``Día 2``, ``#Día2``, ``jour 3``, ``jornada 2``, ``day two``; group 1: the number.
-EVENT_DAY_NUM = (r"(?i)(?:^|[^\p{L}])" + _DAY_WORD + r"\s*(\d{1,2}|" + alternation(NUMBER_WORDS) + r")" + B)
+EVENT_DAY_NUM = r"(?i)(?:^|[^\p{L}])" + _DAY_WORD + r"\s*(\d{1,2}|" + alternation(NUMBER_WORDS) + r")" + B
 #: ``4e jour``, ``2ème journée``, ``3º día``, ``2nd day``; group 1: the number.
-EVENT_DAY_ORD = (r"(?i)" + B + r"(\d{1,2})(?:e|er|ère|ème|eme|ᵉ|º|°|ª|o|a|st|nd|rd|th)\s+" + _DAY_WORD + B)
+EVENT_DAY_ORD = r"(?i)" + B + r"(\d{1,2})(?:e|er|ère|ème|eme|ᵉ|º|°|ª|o|a|st|nd|rd|th)\s+" + _DAY_WORD + B
 #: ``first day``, ``final day``, ``primer día``, ``dernier jour``; group 1: the ordinal word, group 2 (when
 #: present) marks a deadline (``último día de solicitudes``), which is not an event day.
 EVENT_DAY_WORD = (
-    r"(?i)(?:^|[^\p{L}])(" + alternation(k for k in ORDINAL_WORDS if k not in ("closing", "opening")) + r")\s+"
-    + _DAY_WORD + r"(\s+(?:de|for|to|pour|of)\s+(?:solicitud|inscrip|applica|apply|regist|candidat|submission))?"
+    r"(?i)(?:^|[^\p{L}])("
+    + alternation(k for k in ORDINAL_WORDS if k not in ("closing", "opening"))
+    + r")\s+"
+    + _DAY_WORD
+    + r"(\s+(?:de|for|to|pour|of)\s+(?:solicitud|inscrip|applica|apply|regist|candidat|submission))?"
 )
 
 

@@ -15,8 +15,14 @@ from feedtools.paths import CAMPAIGN_ALIASES
 from feedtools.text import fold_tag
 from feedtools.usertables import line_error, read_user_table
 
-__all__ = ["ALIAS_COLUMNS", "REQUIRED_ALIAS_COLUMNS", "aliases_from", "default_aliases_path", "empty_aliases",
-           "load_aliases"]
+__all__ = [
+    "ALIAS_COLUMNS",
+    "REQUIRED_ALIAS_COLUMNS",
+    "aliases_from",
+    "default_aliases_path",
+    "empty_aliases",
+    "load_aliases",
+]
 
 #: Columns an alias table may have, in the documented order.
 ALIAS_COLUMNS = ("campaign_id", "label", "lang", "hashtag", "note")
@@ -91,8 +97,11 @@ def load_aliases(path: str | Path) -> pl.DataFrame:
         if folded in seen_tags:
             other, other_line = seen_tags[folded]
             where = "this campaign" if other == cid else f"campaign {other!r}"
-            raise fail(lineno, f"hashtag {tag!r} is already listed in {where} (line {other_line}); "
-                               "tags are compared case- and accent-folded, list each once")
+            raise fail(
+                lineno,
+                f"hashtag {tag!r} is already listed in {where} (line {other_line}); "
+                "tags are compared case- and accent-folded, list each once",
+            )
         seen_tags[folded] = (cid, lineno)
         langs = [c.strip() for c in re.split(r"[|\s]+", rec.get("lang", "")) if c.strip()] or [UND]
         for code in langs:
@@ -101,11 +110,22 @@ def load_aliases(path: str | Path) -> pl.DataFrame:
         label = rec.get("label", "")
         if label:
             if cid in labels and labels[cid][0] != label:
-                raise fail(lineno, f"campaign {cid!r} has label {labels[cid][0]!r} on line {labels[cid][1]}; "
-                                   "give a label once or repeat it exactly")
+                raise fail(
+                    lineno,
+                    f"campaign {cid!r} has label {labels[cid][0]!r} on line {labels[cid][1]}; "
+                    "give a label once or repeat it exactly",
+                )
             labels.setdefault(cid, (label, lineno))
-        rows.append({"campaign_id": cid, "hashtag": tag, "lang": langs, "tag_folded": folded,
-                     "note": rec.get("note") or None, "line": lineno})
+        rows.append(
+            {
+                "campaign_id": cid,
+                "hashtag": tag,
+                "lang": langs,
+                "tag_folded": folded,
+                "note": rec.get("note") or None,
+                "line": lineno,
+            }
+        )
     return _labelled(rows, {cid: label for cid, (label, _) in labels.items()})
 
 

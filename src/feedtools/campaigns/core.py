@@ -14,8 +14,19 @@ from feedtools.text import fold_tags
 __all__ = ["SHORTENER_DOMAINS", "assign_campaigns"]
 
 #: Link-shortener domains: a shared shortener says nothing about where two links lead, so it is no evidence.
-SHORTENER_DOMAINS = ("bit.ly", "buff.ly", "goo.gl", "is.gd", "lnkd.in", "ow.ly", "rebrand.ly", "shorturl.at",
-                     "t.co", "t.ly", "tinyurl.com")
+SHORTENER_DOMAINS = (
+    "bit.ly",
+    "buff.ly",
+    "goo.gl",
+    "is.gd",
+    "lnkd.in",
+    "ow.ly",
+    "rebrand.ly",
+    "shorturl.at",
+    "t.co",
+    "t.ly",
+    "tinyurl.com",
+)
 
 
 def _loaded(posts: pl.DataFrame) -> pl.Expr:
@@ -32,10 +43,19 @@ def _tag_rows(posts: pl.DataFrame, aliases: pl.DataFrame | None) -> pl.DataFrame
     ``tag`` is the first spelling in the post. Placeholders have no rows.
     """
     al = _aliases(aliases)
-    df = _with_row(posts).filter(_loaded(posts)).select(
-        "_row", "position", pl.col("lang").fill_null(UND), pl.col("is_repost").fill_null(False),
-        pl.col("hashtags").fill_null(pl.lit([], dtype=LIST_STR)).alias("tag"),
-    ).explode("tag").drop_nulls("tag")
+    df = (
+        _with_row(posts)
+        .filter(_loaded(posts))
+        .select(
+            "_row",
+            "position",
+            pl.col("lang").fill_null(UND),
+            pl.col("is_repost").fill_null(False),
+            pl.col("hashtags").fill_null(pl.lit([], dtype=LIST_STR)).alias("tag"),
+        )
+        .explode("tag")
+        .drop_nulls("tag")
+    )
     df = df.with_columns(tag_folded=fold_tags(df["tag"])).filter(pl.col("tag_folded") != "")
     df = df.unique(["_row", "tag_folded"], keep="first", maintain_order=True)
     amap = al.select("tag_folded", _cid=pl.col("campaign_id"))
@@ -48,8 +68,10 @@ def _tag_rows(posts: pl.DataFrame, aliases: pl.DataFrame | None) -> pl.DataFrame
 
 def _campaign_rows(posts: pl.DataFrame, aliases: pl.DataFrame | None) -> pl.DataFrame:
     """One row per (post, campaign): ``_row, position, lang, is_repost, campaign_id`` (first occurrence order)."""
-    return _tag_rows(posts, aliases).unique(["_row", "campaign_id"], keep="first", maintain_order=True).select(
-        "_row", "position", "lang", "is_repost", "campaign_id"
+    return (
+        _tag_rows(posts, aliases)
+        .unique(["_row", "campaign_id"], keep="first", maintain_order=True)
+        .select("_row", "position", "lang", "is_repost", "campaign_id")
     )
 
 
@@ -94,9 +116,11 @@ def _labels(tag_rows: pl.DataFrame, aliases: pl.DataFrame | None) -> pl.DataFram
     """``campaign_id, label, in_table`` for every campaign seen: the table's label, else ``#<commonest spelling>``."""
     al = _aliases(aliases)
     seen = (
-        tag_rows.group_by("campaign_id", "tag").agg(n=pl.len())
+        tag_rows.group_by("campaign_id", "tag")
+        .agg(n=pl.len())
         .sort(["campaign_id", "n", "tag"], descending=[False, True, False])
-        .group_by("campaign_id", maintain_order=True).agg(_top=pl.col("tag").first())
+        .group_by("campaign_id", maintain_order=True)
+        .agg(_top=pl.col("tag").first())
     )
     table = al.select("campaign_id", "label").unique("campaign_id", keep="first", maintain_order=True)
     return seen.join(table, on="campaign_id", how="left").select(
@@ -107,7 +131,9 @@ def _labels(tag_rows: pl.DataFrame, aliases: pl.DataFrame | None) -> pl.DataFram
 def _counted(long: pl.DataFrame, key: str, value: str, name: str, top: int | None = None) -> pl.DataFrame:
     """``key, name``: per key, ``value:count`` strings, most frequent first (ties by value), at most ``top``."""
     counts = (
-        long.drop_nulls(value).group_by(key, value).agg(_n=pl.len())
+        long.drop_nulls(value)
+        .group_by(key, value)
+        .agg(_n=pl.len())
         .sort([key, "_n", value], descending=[False, True, False])
     )
     item = pl.format("{}:{}", pl.col(value), pl.col("_n"))
@@ -118,17 +144,24 @@ def _tag_stats(posts: pl.DataFrame, aliases: pl.DataFrame | None) -> pl.DataFram
     """Per folded tag: spelling (commonest), campaign, posts, dominant detected language (``und`` if none)."""
     tags = _tag_rows(posts, aliases)
     spelling = (
-        tags.group_by("tag_folded", "tag").agg(n=pl.len())
+        tags.group_by("tag_folded", "tag")
+        .agg(n=pl.len())
         .sort(["tag_folded", "n", "tag"], descending=[False, True, False])
-        .group_by("tag_folded", maintain_order=True).agg(tag=pl.col("tag").first())
+        .group_by("tag_folded", maintain_order=True)
+        .agg(tag=pl.col("tag").first())
     )
     lang = (
-        tags.filter(pl.col("lang") != UND).group_by("tag_folded", "lang").agg(n=pl.len())
+        tags.filter(pl.col("lang") != UND)
+        .group_by("tag_folded", "lang")
+        .agg(n=pl.len())
         .sort(["tag_folded", "n", "lang"], descending=[False, True, False])
-        .group_by("tag_folded", maintain_order=True).agg(lang=pl.col("lang").first())
+        .group_by("tag_folded", maintain_order=True)
+        .agg(lang=pl.col("lang").first())
     )
     size = tags.group_by("tag_folded").agg(posts=pl.len(), campaign_id=pl.col("campaign_id").first())
     return (
-        size.join(spelling, on="tag_folded").join(lang, on="tag_folded", how="left")
-        .with_columns(pl.col("lang").fill_null(UND)).sort("tag_folded")
+        size.join(spelling, on="tag_folded")
+        .join(lang, on="tag_folded", how="left")
+        .with_columns(pl.col("lang").fill_null(UND))
+        .sort("tag_folded")
     )

@@ -27,10 +27,12 @@ __all__ = [
     "feed_accounts",
 ]
 
+
 def _lang_counts(campaign_langs: pl.DataFrame, campaign_id: str) -> str:
     rows = campaign_langs.filter(pl.col("campaign_id") == campaign_id)
-    return join_list([f"{'undetermined' if r['lang'] == UND else r['lang']} {r['posts']}"
-                      for r in rows.iter_rows(named=True)], 6)
+    return join_list(
+        [f"{'undetermined' if r['lang'] == UND else r['lang']} {r['posts']}" for r in rows.iter_rows(named=True)], 6
+    )
 
 
 def describe_campaigns(metrics: pl.DataFrame, *, limit: int = 5) -> str:
@@ -41,8 +43,7 @@ def describe_campaigns(metrics: pl.DataFrame, *, limit: int = 5) -> str:
     n = metrics.height
     in_table = int(metrics["in_table"].sum())
     multi = int(metrics["multilingual"].sum())
-    largest = join_list([f"{r['label']} ({plural(r['posts'], 'post')})" for r in metrics.iter_rows(named=True)],
-                        limit)
+    largest = join_list([f"{r['label']} ({plural(r['posts'], 'post')})" for r in metrics.iter_rows(named=True)], limit)
     text = (
         f"{plural(n, 'campaign')} ({in_table} from the alias table, {n - in_table} single tags); "
         f"{plural(multi, 'campaign')} {'runs' if multi == 1 else 'run'} in more than one detected language. "
@@ -51,8 +52,10 @@ def describe_campaigns(metrics: pl.DataFrame, *, limit: int = 5) -> str:
     joined = metrics.filter(pl.col("hashtags").list.len() > 1)
     if joined.height:
         items = [f"{r['campaign_id']} ({counted(r['hashtags'], 4)})" for r in joined.iter_rows(named=True)]
-        text += f" {plural(joined.height, 'campaign')} {'joins' if joined.height == 1 else 'join'} several " \
-                f"spellings or languages of a tag: {join_list(items, limit)}."
+        text += (
+            f" {plural(joined.height, 'campaign')} {'joins' if joined.height == 1 else 'join'} several "
+            f"spellings or languages of a tag: {join_list(items, limit)}."
+        )
     return text
 
 
@@ -81,8 +84,10 @@ def describe_campaign_languages(campaign_langs: pl.DataFrame, *, limit: int = 6)
     total = campaign_langs["campaign_id"].n_unique()
     multi = per.filter(pl.col("n") >= 2)["campaign_id"].to_list()
     single = per.filter(pl.col("n") == 1).height
-    text = (f"{single} of {plural(total, 'campaign')} {'has' if single == 1 else 'have'} posts in a single detected "
-            f"language; {len(multi)} {'runs' if len(multi) == 1 else 'run'} in several")
+    text = (
+        f"{single} of {plural(total, 'campaign')} {'has' if single == 1 else 'have'} posts in a single detected "
+        f"language; {len(multi)} {'runs' if len(multi) == 1 else 'run'} in several"
+    )
     if not multi:
         return text + "."
     labels = dict(campaign_langs.select("campaign_id", "label").unique("campaign_id").iter_rows())
@@ -94,23 +99,29 @@ def _is_collection(n_accounts: int, kind: str | None) -> bool:
     return kind == "collection" if kind in ("account", "collection") else n_accounts > 1
 
 
-def describe_campaign_accounts(accounts: pl.DataFrame, n_accounts: int, *, kind: str | None = None,
-                               limit: int = 5) -> str:
+def describe_campaign_accounts(
+    accounts: pl.DataFrame, n_accounts: int, *, kind: str | None = None, limit: int = 5
+) -> str:
     """Which accounts push the campaigns, reading :func:`campaign_accounts`. ``n_accounts``: the feed's number of
     accounts; ``kind``: ``"account"`` or ``"collection"`` (``feed.meta["kind"]``; when None, a collection is a feed
     of more than one account). On one account's feed, says so."""
     if not _is_collection(n_accounts, kind):
-        return ("The rows come from one account, so every campaign is pushed by it; own posts against reposts are "
-                "counted under 'Voice and amplification'.")
+        return (
+            "The rows come from one account, so every campaign is pushed by it; own posts against reposts are "
+            "counted under 'Voice and amplification'."
+        )
     if accounts.height == 0:
         return f"A collection of {plural(n_accounts, 'account')}, but no loaded post carries a hashtag: no campaign."
     shared = accounts.filter(pl.col("n_accounts") >= 2)
-    text = (f"A collection of {plural(n_accounts, 'account')}; {plural(shared.height, 'campaign')} of "
-            f"{accounts.height} {'is' if shared.height == 1 else 'are'} posted or reposted by two or more accounts")
+    text = (
+        f"A collection of {plural(n_accounts, 'account')}; {plural(shared.height, 'campaign')} of "
+        f"{accounts.height} {'is' if shared.height == 1 else 'are'} posted or reposted by two or more accounts"
+    )
     if shared.height == 0:
         return text + ": each campaign is one account's."
-    items = [f"{r['label']} ({r['n_accounts']} accounts: {counted(r['accounts'], 3)})"
-             for r in shared.iter_rows(named=True)]
+    items = [
+        f"{r['label']} ({r['n_accounts']} accounts: {counted(r['accounts'], 3)})" for r in shared.iter_rows(named=True)
+    ]
     return text + f". Widest: {join_list(items, limit)}."
 
 
@@ -120,8 +131,9 @@ def _voice_terms(collection: bool) -> tuple[str, str]:
     return "the account's own posts", "the account's own posts"
 
 
-def describe_voice(summary: pl.DataFrame, by_language: pl.DataFrame, n_accounts: int, *,
-                   kind: str | None = None) -> str:
+def describe_voice(
+    summary: pl.DataFrame, by_language: pl.DataFrame, n_accounts: int, *, kind: str | None = None
+) -> str:
     """Sentences reading :func:`voice_summary` and :func:`voice_by_language`: own (or, on a collection of
     ``n_accounts`` accounts, original) posts against loaded and unloaded reposts, and the languages used only
     in one voice. ``kind`` as in :func:`describe_campaign_accounts`."""
@@ -134,12 +146,14 @@ def describe_voice(summary: pl.DataFrame, by_language: pl.DataFrame, n_accounts:
     collection = _is_collection(n_accounts, kind)
     own_long, own_short = _voice_terms(collection)
     who = f"In this collection of {plural(n_accounts, 'account')}, " if collection else ""
-    text = (f"{who}{v['own post']} of {plural(total, 'row')} ({pct(v['own post'], total)}) "
-            f"{'is' if v['own post'] == 1 else 'are'} {own_long}; "
-            f"{v['repost']} ({pct(v['repost'], total)}) {'is a repost' if v['repost'] == 1 else 'are reposts'} "
-            "whose content loaded and "
-            f"{v['repost not loaded']} ({pct(v['repost not loaded'], total)}) reposts that never loaded "
-            "(text, language and tags unknown).")
+    text = (
+        f"{who}{v['own post']} of {plural(total, 'row')} ({pct(v['own post'], total)}) "
+        f"{'is' if v['own post'] == 1 else 'are'} {own_long}; "
+        f"{v['repost']} ({pct(v['repost'], total)}) {'is a repost' if v['repost'] == 1 else 'are reposts'} "
+        "whose content loaded and "
+        f"{v['repost not loaded']} ({pct(v['repost not loaded'], total)}) reposts that never loaded "
+        "(text, language and tags unknown)."
+    )
     langs = by_language.filter(pl.col("lang") != UND)
     only_own = langs.filter((pl.col("own_posts") > 0) & (pl.col("reposts") == 0))["lang"].to_list()
     only_rep = langs.filter((pl.col("own_posts") == 0) & (pl.col("reposts") > 0))["lang"].to_list()
@@ -150,8 +164,9 @@ def describe_voice(summary: pl.DataFrame, by_language: pl.DataFrame, n_accounts:
     return text
 
 
-def describe_amplified(amplified: pl.DataFrame, summary: pl.DataFrame, n_accounts: int, *, kind: str | None = None,
-                       limit: int = 5) -> str:
+def describe_amplified(
+    amplified: pl.DataFrame, summary: pl.DataFrame, n_accounts: int, *, kind: str | None = None, limit: int = 5
+) -> str:
     """Sentences reading :func:`amplified_accounts` (with :func:`voice_summary` for the number of reposts whose
     content loaded): whose posts are reposted (when the source names them), who reposts (on a collection of
     ``n_accounts`` accounts; ``kind`` as in :func:`describe_campaign_accounts`) and whom the loaded reposts
@@ -190,14 +205,18 @@ def describe_suggestions(suggestions: pl.DataFrame, *, limit: int = 4) -> str:
         return "No alias suggestion: no two tags in different campaigns look alike or say the same in two languages."
     kinds = suggestions.group_by("kind").len().sort(["len", "kind"], descending=[True, False])
     by_kind = join_list([f"{r['kind']} {r['len']}" for r in kinds.iter_rows(named=True)], 6)
-    items = [f"#{r['tag_a']} / #{r['tag_b']} ({r['kind']}, score {r['score']:.2f})"
-             for r in suggestions.iter_rows(named=True)]
+    items = [
+        f"#{r['tag_a']} / #{r['tag_b']} ({r['kind']}, score {r['score']:.2f})"
+        for r in suggestions.iter_rows(named=True)
+    ]
     text = f"{plural(suggestions.height, 'suggestion')} ({by_kind}). Strongest: {join_list(items, limit)}."
     numbered = suggestions.filter(pl.col("kind") == "numbered")
     if numbered.height:
         r = numbered.row(0, named=True)
-        text += (f" Numbered pairs such as #{r['tag_a']} / #{r['tag_b']} are usually different editions of one "
-                 "series rather than one tag.")
+        text += (
+            f" Numbered pairs such as #{r['tag_a']} / #{r['tag_b']} are usually different editions of one "
+            "series rather than one tag."
+        )
     return text
 
 
@@ -205,8 +224,11 @@ def describe_related(related: pl.DataFrame, *, limit: int = 4) -> str:
     """Sentences reading :func:`related_campaigns`: how many related campaign pairs and the strongest ones."""
     if related.height == 0:
         return "No related campaigns: no two campaigns in different languages share posts, partners or neighbours."
-    items = [f"{r['campaign_a']} ({r['lang_a']}) / {r['campaign_b']} ({r['lang_b']}), score {r['score']:.2f} "
-             f"({r['evidence']})" for r in related.iter_rows(named=True)]
+    items = [
+        f"{r['campaign_a']} ({r['lang_a']}) / {r['campaign_b']} ({r['lang_b']}), score {r['score']:.2f} "
+        f"({r['evidence']})"
+        for r in related.iter_rows(named=True)
+    ]
     return f"{plural(related.height, 'related campaign pair')}. Strongest: {join_list(items, limit)}."
 
 
@@ -215,14 +237,26 @@ def describe_pairs(pairs: pl.DataFrame, *, limit: int = 3) -> str:
     evidence."""
     if pairs.height == 0:
         return "No candidate pair: no two posts in different languages share enough evidence."
-    items = [f"positions {r['position_a']} ({r['lang_a']}) and {r['position_b']} ({r['lang_b']}), score "
-             f"{r['score']:.2f} ({r['evidence']})" for r in pairs.iter_rows(named=True)]
+    items = [
+        f"positions {r['position_a']} ({r['lang_a']}) and {r['position_b']} ({r['lang_b']}), score "
+        f"{r['score']:.2f} ({r['evidence']})"
+        for r in pairs.iter_rows(named=True)
+    ]
     top = pairs.head(10)
-    exact = pl.sum_horizontal([pl.col(c).list.len() for c in ("shared_words", "shared_partners", "shared_links",
-                                                                "shared_dates", "shared_numbers")]) > 0
+    exact = (
+        pl.sum_horizontal(
+            [
+                pl.col(c).list.len()
+                for c in ("shared_words", "shared_partners", "shared_links", "shared_dates", "shared_numbers")
+            ]
+        )
+        > 0
+    )
     backed = int(top.select(exact).to_series().sum()) if "shared_words" in top.columns else top.height
-    return (f"{plural(pairs.height, 'candidate pair')}; {backed} of the top {top.height} share words or exact "
-            f"partners, links, dates or numbers, not only a place in the feed. Strongest: {join_list(items, limit)}.")
+    return (
+        f"{plural(pairs.height, 'candidate pair')}; {backed} of the top {top.height} share words or exact "
+        f"partners, links, dates or numbers, not only a place in the feed. Strongest: {join_list(items, limit)}."
+    )
 
 
 def describe_series(markers: pl.DataFrame, *, limit: int = 4) -> str:
@@ -258,11 +292,12 @@ def describe_network(graph, *, limit: int = 5) -> str:
     parts = sorted((len(c) for c in nx.connected_components(graph)), reverse=True)
     deg = dict(graph.degree(weight="weight"))
     best = sorted(graph.nodes, key=lambda v: (-deg[v], v))[:limit]
-    items = [f"{graph.nodes[v].get('label') or v} ({graph.nodes[v].get('kind')}, {deg[v]})" for v in best
-             if deg[v] > 0]
-    text = (f"{plural(n, 'node')} ({plural(camps, 'campaign')}, {plural(accs, 'account')}) and "
-            f"{plural(graph.number_of_edges(), 'line')} in {plural(len(parts), 'connected part')}; the largest part "
-            f"has {plural(parts[0], 'node')}.")
+    items = [f"{graph.nodes[v].get('label') or v} ({graph.nodes[v].get('kind')}, {deg[v]})" for v in best if deg[v] > 0]
+    text = (
+        f"{plural(n, 'node')} ({plural(camps, 'campaign')}, {plural(accs, 'account')}) and "
+        f"{plural(graph.number_of_edges(), 'line')} in {plural(len(parts), 'connected part')}; the largest part "
+        f"has {plural(parts[0], 'node')}."
+    )
     if items:
         text += f" Best-connected (weighted degree): {join_list(items, limit)}."
     return text

@@ -29,9 +29,13 @@ def campaign_languages(posts: pl.DataFrame, aliases: pl.DataFrame | None = None)
     """
     tags = _tag_rows(posts, aliases)
     rows = _campaign_rows(posts, aliases)
-    out = rows.group_by("campaign_id", "lang").agg(posts=pl.len()).with_columns(
-        share=(pl.col("posts") / pl.col("posts").sum().over("campaign_id")).round(4),
-        _size=pl.col("posts").sum().over("campaign_id"),
+    out = (
+        rows.group_by("campaign_id", "lang")
+        .agg(posts=pl.len())
+        .with_columns(
+            share=(pl.col("posts") / pl.col("posts").sum().over("campaign_id")).round(4),
+            _size=pl.col("posts").sum().over("campaign_id"),
+        )
     )
     return (
         out.join(_labels(tags, aliases).select("campaign_id", "label"), on="campaign_id", how="left")
@@ -78,9 +82,15 @@ def campaign_metrics(
     rows = _campaign_rows(posts, al).join(base.select("_row", *extra), on="_row", how="left")
     out = _size_columns(rows, date_col, int(base.filter(_loaded(posts)).height))
     capped = _cap_per_post(rows.select("_row", "campaign_id"), cap, stats)
-    for part in (_labels(tags, al), _counted(tags, "campaign_id", "tag", "hashtags"), _tag_languages(tags, al),
-                 _language_columns(rows), _co_campaigns(capped, top), _listed(rows, "mentions", "partners", top),
-                 _listed(rows, "domains", "domains", top)):
+    for part in (
+        _labels(tags, al),
+        _counted(tags, "campaign_id", "tag", "hashtags"),
+        _tag_languages(tags, al),
+        _language_columns(rows),
+        _co_campaigns(capped, top),
+        _listed(rows, "mentions", "partners", top),
+        _listed(rows, "domains", "domains", top),
+    ):
         out = out.join(part, on="campaign_id", how="left")
     empty = pl.lit([], dtype=LIST_STR)
     out = out.with_columns(
@@ -88,39 +98,69 @@ def campaign_metrics(
         pl.col("n_partners", "n_domains").fill_null(0),
     )
     return out.select(
-        "campaign_id", "label", "in_table", "hashtags", "posts", "own_posts", "reposts", "duplicates",
-        "share_of_feed", "n_langs", "langs", "lang_shares", "multilingual", "tag_langs", "co_campaigns",
-        "partners", "n_partners", "domains", "n_domains", "first_position", "last_position", "first_date",
+        "campaign_id",
+        "label",
+        "in_table",
+        "hashtags",
+        "posts",
+        "own_posts",
+        "reposts",
+        "duplicates",
+        "share_of_feed",
+        "n_langs",
+        "langs",
+        "lang_shares",
+        "multilingual",
+        "tag_langs",
+        "co_campaigns",
+        "partners",
+        "n_partners",
+        "domains",
+        "n_domains",
+        "first_position",
+        "last_position",
+        "first_date",
         "last_date",
     ).sort(["posts", "campaign_id"], descending=[True, False])
 
 
 def _size_columns(rows: pl.DataFrame, date_col: str | None, loaded_n: int) -> pl.DataFrame:
     """Per campaign: posts, own posts, reposts, duplicates, positions and dates, share of the loaded posts."""
-    return rows.group_by("campaign_id").agg(
-        posts=pl.len().cast(pl.Int64),
-        own_posts=(~pl.col("is_repost")).sum().cast(pl.Int64),
-        reposts=pl.col("is_repost").sum().cast(pl.Int64),
-        duplicates=pl.col("duplicate_of").is_not_null().sum().cast(pl.Int64),
-        first_position=pl.col("position").min(),
-        last_position=pl.col("position").max(),
-        first_date=pl.col(date_col).min() if date_col else pl.lit(None),
-        last_date=pl.col(date_col).max() if date_col else pl.lit(None),
-    ).with_columns(share_of_feed=(pl.col("posts") / max(loaded_n, 1)).round(4))
+    return (
+        rows.group_by("campaign_id")
+        .agg(
+            posts=pl.len().cast(pl.Int64),
+            own_posts=(~pl.col("is_repost")).sum().cast(pl.Int64),
+            reposts=pl.col("is_repost").sum().cast(pl.Int64),
+            duplicates=pl.col("duplicate_of").is_not_null().sum().cast(pl.Int64),
+            first_position=pl.col("position").min(),
+            last_position=pl.col("position").max(),
+            first_date=pl.col(date_col).min() if date_col else pl.lit(None),
+            last_date=pl.col(date_col).max() if date_col else pl.lit(None),
+        )
+        .with_columns(share_of_feed=(pl.col("posts") / max(loaded_n, 1)).round(4))
+    )
 
 
 def _language_columns(rows: pl.DataFrame) -> pl.DataFrame:
     """Per campaign: ``langs`` (detected, ``und`` excluded, commonest first), ``lang_shares``, ``n_langs``,
     ``multilingual``."""
-    lang_long = rows.group_by("campaign_id", "lang").agg(n=pl.len()).with_columns(
-        share=pl.col("n") / pl.col("n").sum().over("campaign_id")
-    ).sort(["campaign_id", "n", "lang"], descending=[False, True, False])
-    return lang_long.group_by("campaign_id", maintain_order=True).agg(
-        langs=pl.col("lang").filter(pl.col("lang") != UND),
-        lang_shares=pl.col("lang") + pl.lit(":") + pl.col("share").round(3).cast(pl.String),
-    ).with_columns(
-        n_langs=pl.col("langs").list.len().cast(pl.Int64),
-        multilingual=pl.col("langs").list.len() >= 2,
+    lang_long = (
+        rows.group_by("campaign_id", "lang")
+        .agg(n=pl.len())
+        .with_columns(share=pl.col("n") / pl.col("n").sum().over("campaign_id"))
+        .sort(["campaign_id", "n", "lang"], descending=[False, True, False])
+    )
+    return (
+        lang_long.group_by("campaign_id", maintain_order=True)
+        .agg(
+            langs=pl.col("lang").filter(pl.col("lang") != UND),
+            lang_shares=pl.col("lang") + pl.lit(":") + pl.col("share").round(3).cast(pl.String),
+        )
+        .with_columns(
+            n_langs=pl.col("langs").list.len().cast(pl.Int64),
+            multilingual=pl.col("langs").list.len() >= 2,
+        )
     )
 
 
@@ -130,15 +170,18 @@ def _tag_languages(tags: pl.DataFrame, al: pl.DataFrame) -> pl.DataFrame:
     return (
         tags.join(tag_lang_map, on="tag_folded", how="left")
         .with_columns(_tl=pl.col("_tl").fill_null(pl.lit([UND], dtype=LIST_STR)))
-        .explode("_tl").group_by("campaign_id").agg(tag_langs=pl.col("_tl").unique().sort())
+        .explode("_tl")
+        .group_by("campaign_id")
+        .agg(tag_langs=pl.col("_tl").unique().sort())
     )
 
 
 def _co_campaigns(capped: pl.DataFrame, top: int) -> pl.DataFrame:
     """Per campaign: ``co_campaigns``, the other campaigns of its posts (``capped``: the first few per post)."""
     pairs = capped.join(capped.select("_row", _other=pl.col("campaign_id")), on="_row")
-    return _counted(pairs.filter(pl.col("campaign_id") != pl.col("_other")), "campaign_id", "_other",
-                    "co_campaigns", top)
+    return _counted(
+        pairs.filter(pl.col("campaign_id") != pl.col("_other")), "campaign_id", "_other", "co_campaigns", top
+    )
 
 
 def _listed(rows: pl.DataFrame, column: str, name: str, top: int) -> pl.DataFrame:
@@ -146,7 +189,8 @@ def _listed(rows: pl.DataFrame, column: str, name: str, top: int) -> pl.DataFram
     ``n_<name>`` (distinct values)."""
     long = rows.select("campaign_id", v=pl.col(column)).explode("v").drop_nulls("v")
     return _counted(long, "campaign_id", "v", name, top).join(
-        long.group_by("campaign_id").agg(pl.col("v").n_unique().cast(pl.Int64).alias(f"n_{name}")), on="campaign_id")
+        long.group_by("campaign_id").agg(pl.col("v").n_unique().cast(pl.Int64).alias(f"n_{name}")), on="campaign_id"
+    )
 
 
 def campaign_accounts(posts: pl.DataFrame, aliases: pl.DataFrame | None = None, *, top: int = 5) -> pl.DataFrame:
@@ -165,11 +209,13 @@ def campaign_accounts(posts: pl.DataFrame, aliases: pl.DataFrame | None = None, 
     n = named.group_by("campaign_id").agg(n_accounts=pl.col("account").n_unique().cast(pl.Int64))
     labels = _labels(_tag_rows(posts, aliases), aliases).select("campaign_id", "label")
     out = (
-        rows.select("campaign_id").unique()
+        rows.select("campaign_id")
+        .unique()
         .join(labels, on="campaign_id", how="left")
         .join(n, on="campaign_id", how="left")
         .join(listed, on="campaign_id", how="left")
         .with_columns(pl.col("n_accounts").fill_null(0), pl.col("accounts").fill_null(pl.lit([], dtype=LIST_STR)))
     )
     return out.select("campaign_id", "label", "n_accounts", "accounts").sort(
-        ["n_accounts", "campaign_id"], descending=[True, False])
+        ["n_accounts", "campaign_id"], descending=[True, False]
+    )

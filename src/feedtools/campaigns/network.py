@@ -13,6 +13,7 @@ from feedtools.safeio import atomic_open, atomic_path
 
 __all__ = ["GRAPH_SUFFIXES", "graph_layout", "partner_graph", "write_graph"]
 
+
 def partner_graph(
     posts: pl.DataFrame,
     aliases: pl.DataFrame | None = None,
@@ -48,9 +49,11 @@ def partner_graph(
     ment_e = _cap_per_post(ment, caps.max_mentions_per_post, stats, "mentions")
     labels = _labels(_tag_rows(posts, aliases), aliases)
     camp_nodes = (
-        rows.join(base.select("_row", "lang"), on="_row").group_by("campaign_id").agg(
-            posts=pl.len(), langs=pl.col("lang").filter(pl.col("lang") != UND).unique().sort().str.join("|"))
-        .join(labels, on="campaign_id").sort("campaign_id")
+        rows.join(base.select("_row", "lang"), on="_row")
+        .group_by("campaign_id")
+        .agg(posts=pl.len(), langs=pl.col("lang").filter(pl.col("lang") != UND).unique().sort().str.join("|"))
+        .join(labels, on="campaign_id")
+        .sort("campaign_id")
     )
     acc_nodes = ment.group_by("m").agg(posts=pl.len()).sort("m")
     mention = rows_e.join(ment_e, on="_row").group_by("campaign_id", "m").agg(weight=pl.len()).sort("campaign_id", "m")
@@ -60,15 +63,19 @@ def partner_graph(
     comen = comen.group_by("m", "m2").agg(weight=pl.len()).sort("m", "m2")
     g: nx.Graph = nx.Graph(name="feedtools partner network")
     for r in camp_nodes.iter_rows(named=True):
-        g.add_node(f"campaign:{r['campaign_id']}", kind="campaign", label=r["label"], posts=int(r["posts"]),
-                   langs=r["langs"] or "")
+        g.add_node(
+            f"campaign:{r['campaign_id']}",
+            kind="campaign",
+            label=r["label"],
+            posts=int(r["posts"]),
+            langs=r["langs"] or "",
+        )
     for r in acc_nodes.iter_rows(named=True):
         g.add_node(f"account:{r['m']}", kind="account", label=r["m"], posts=int(r["posts"]), langs="")
     for r in mention.iter_rows(named=True):
         g.add_edge(f"campaign:{r['campaign_id']}", f"account:{r['m']}", kind="mention", weight=int(r["weight"]))
     for r in cooc.iter_rows(named=True):
-        g.add_edge(f"campaign:{r['campaign_id']}", f"campaign:{r['c2']}", kind="cooccurrence",
-                   weight=int(r["weight"]))
+        g.add_edge(f"campaign:{r['campaign_id']}", f"campaign:{r['c2']}", kind="cooccurrence", weight=int(r["weight"]))
     for r in comen.iter_rows(named=True):
         g.add_edge(f"account:{r['m']}", f"account:{r['m2']}", kind="comention", weight=int(r["weight"]))
     return g
@@ -97,18 +104,54 @@ def graph_layout(graph, *, max_nodes: int = 40, seed: int = 7) -> tuple[pl.DataF
     h.add_edges_from(sorted((min(u, v), max(u, v), d) for u, v, d in sub.edges(data=True)))
     pos = nx.spring_layout(h, seed=seed, weight="weight") if h.number_of_nodes() else {}
     nodes = pl.DataFrame(
-        [{"id": v, "name": v.split(":", 1)[1], "kind": d["kind"], "label": d["label"], "posts": d["posts"],
-          "degree": deg[v], "x": round(float(pos[v][0]), 4), "y": round(float(pos[v][1]), 4)}
-         for v, d in h.nodes(data=True)],
-        schema={"id": pl.String, "name": pl.String, "kind": pl.String, "label": pl.String, "posts": pl.Int64,
-                "degree": pl.Int64, "x": pl.Float64, "y": pl.Float64},
+        [
+            {
+                "id": v,
+                "name": v.split(":", 1)[1],
+                "kind": d["kind"],
+                "label": d["label"],
+                "posts": d["posts"],
+                "degree": deg[v],
+                "x": round(float(pos[v][0]), 4),
+                "y": round(float(pos[v][1]), 4),
+            }
+            for v, d in h.nodes(data=True)
+        ],
+        schema={
+            "id": pl.String,
+            "name": pl.String,
+            "kind": pl.String,
+            "label": pl.String,
+            "posts": pl.Int64,
+            "degree": pl.Int64,
+            "x": pl.Float64,
+            "y": pl.Float64,
+        },
     )
     edges = pl.DataFrame(
-        [{"source": u, "target": v, "kind": d["kind"], "weight": d["weight"],
-          "x": round(float(pos[u][0]), 4), "y": round(float(pos[u][1]), 4),
-          "x2": round(float(pos[v][0]), 4), "y2": round(float(pos[v][1]), 4)} for u, v, d in h.edges(data=True)],
-        schema={"source": pl.String, "target": pl.String, "kind": pl.String, "weight": pl.Int64, "x": pl.Float64,
-                "y": pl.Float64, "x2": pl.Float64, "y2": pl.Float64},
+        [
+            {
+                "source": u,
+                "target": v,
+                "kind": d["kind"],
+                "weight": d["weight"],
+                "x": round(float(pos[u][0]), 4),
+                "y": round(float(pos[u][1]), 4),
+                "x2": round(float(pos[v][0]), 4),
+                "y2": round(float(pos[v][1]), 4),
+            }
+            for u, v, d in h.edges(data=True)
+        ],
+        schema={
+            "source": pl.String,
+            "target": pl.String,
+            "kind": pl.String,
+            "weight": pl.Int64,
+            "x": pl.Float64,
+            "y": pl.Float64,
+            "x2": pl.Float64,
+            "y2": pl.Float64,
+        },
     )
     return nodes.sort("id"), edges.sort("source", "target")
 

@@ -15,11 +15,23 @@ __all__ = ["PAIRS_SCHEMA", "cross_language_pairs"]
 
 _KINDS = ("partners", "links", "domains", "numbers", "dates", "campaigns")
 #: Columns of :func:`cross_language_pairs`.
-PAIRS_SCHEMA = pl.Schema({
-    "position_a": pl.Int64(), "position_b": pl.Int64(), "lang_a": pl.String(), "lang_b": pl.String(), "score": pl.Float64(),
-    "content": pl.Float64(), "distance": pl.Int64(), "shared_words": LIST_STR, **{f"shared_{k}": LIST_STR for k in _KINDS},
-    "evidence": pl.String(), "text_a": pl.String(), "text_b": pl.String(),
-})
+PAIRS_SCHEMA = pl.Schema(
+    {
+        "position_a": pl.Int64(),
+        "position_b": pl.Int64(),
+        "lang_a": pl.String(),
+        "lang_b": pl.String(),
+        "score": pl.Float64(),
+        "content": pl.Float64(),
+        "distance": pl.Int64(),
+        "shared_words": LIST_STR,
+        **{f"shared_{k}": LIST_STR for k in _KINDS},
+        "evidence": pl.String(),
+        "text_a": pl.String(),
+        "text_b": pl.String(),
+    }
+)
+
 
 def _date_tokens(frame: pl.DataFrame) -> pl.DataFrame:
     """Alias of :func:`feedtools.similarity.date_tokens` (``_row, value``: ``MM-DD`` days named in ``_s``)."""
@@ -35,11 +47,15 @@ def _post_features(posts: pl.DataFrame, aliases: pl.DataFrame | None, rows: pl.S
         base = base.join(rows.cast(pl.Int64).alias("_row").to_frame(), on="_row", how="semi")
     text = pl.col("text_clean").fill_null("")
     stripped = (
-        text.str.replace_all(URL_PATTERN, " ").str.replace_all(MENTION_PATTERN, " ")
+        text.str.replace_all(URL_PATTERN, " ")
+        .str.replace_all(MENTION_PATTERN, " ")
         .str.replace_all(HASHTAG_PATTERN, " ")
     )
     df = base.select(
-        "_row", "mentions", "domains", "urls",
+        "_row",
+        "mentions",
+        "domains",
+        "urls",
         _num=stripped.str.extract_all(r"\d+").list.eval(pl.element().str.replace(r"^0+(\d)", "$1")),
         _s=stripped,
     )
@@ -50,8 +66,9 @@ def _post_features(posts: pl.DataFrame, aliases: pl.DataFrame | None, rows: pl.S
             part = part.filter(~pl.col("value").is_in(SHORTENER_DOMAINS))
         parts.append(part)
     parts.append(_date_tokens(df.select("_row", "_s")).select("_row", kind=pl.lit("date"), value="value"))
-    camp = _campaign_rows(posts, aliases).select(pl.col("_row").cast(pl.Int64), kind=pl.lit("campaign"),
-                                                 value=pl.col("campaign_id"))
+    camp = _campaign_rows(posts, aliases).select(
+        pl.col("_row").cast(pl.Int64), kind=pl.lit("campaign"), value=pl.col("campaign_id")
+    )
     parts.append(camp.join(base.select("_row"), on="_row", how="semi"))
     return pl.concat(parts).drop_nulls("value").unique().sort("_row", "kind", "value")
 
@@ -85,18 +102,25 @@ def cross_language_pairs(
     position_a, position_b.
     """
     p = params.but(window=window, min_score=min_score, max_share=max_share)
-    base = _with_row(posts).filter(_loaded(posts) & (pl.col("lang").fill_null(UND) != UND)).select(
-        pl.col("_row").cast(pl.Int64), "position", "lang", "text_clean")
+    base = (
+        _with_row(posts)
+        .filter(_loaded(posts) & (pl.col("lang").fill_null(UND) != UND))
+        .select(pl.col("_row").cast(pl.Int64), "position", "lang", "text_clean")
+    )
     if base.height < 2:
         return pl.DataFrame(schema=PAIRS_SCHEMA)
     frame = base.select("_row", "position", "lang", text="text_clean")
     pairs = content_pairs(frame, window=p.window, min_similarity=0.0, max_share=p.max_share, words=True)
     info = base.select("_row", "position", "lang", "text_clean")
     agg = (
-        pairs.join(info.rename({"_row": "_row_a", "position": "position_a", "lang": "lang_a", "text_clean": "text_a"}),
-                   on="_row_a")
-        .join(info.rename({"_row": "_row_b", "position": "position_b", "lang": "lang_b", "text_clean": "text_b"}),
-              on="_row_b")
+        pairs.join(
+            info.rename({"_row": "_row_a", "position": "position_a", "lang": "lang_a", "text_clean": "text_a"}),
+            on="_row_a",
+        )
+        .join(
+            info.rename({"_row": "_row_b", "position": "position_b", "lang": "lang_b", "text_clean": "text_b"}),
+            on="_row_b",
+        )
         .with_columns(distance=pl.col("position_b") - pl.col("position_a"), content=pl.col("similarity"))
         .with_columns(score=pair_score(p.window))
         .filter(pl.col("score") >= p.min_score)
@@ -104,34 +128,51 @@ def cross_language_pairs(
     if agg.height == 0:
         return pl.DataFrame(schema=PAIRS_SCHEMA)
     agg = _with_shared_evidence(agg, _post_features(posts, aliases, pl.concat([agg["_row_a"], agg["_row_b"]]).unique()))
-    return agg.select(list(PAIRS_SCHEMA)).cast(PAIRS_SCHEMA).sort(["score", "position_a", "position_b"],
-                                                                  descending=[True, False, False])
+    return (
+        agg.select(list(PAIRS_SCHEMA))
+        .cast(PAIRS_SCHEMA)
+        .sort(["score", "position_a", "position_b"], descending=[True, False, False])
+    )
 
 
 def _with_shared_evidence(agg: pl.DataFrame, feats: pl.DataFrame) -> pl.DataFrame:
     """The scored pairs ``agg`` with one list column per exact evidence kind both posts share (``feats``: see
     :func:`_post_features`) and the ``evidence`` line."""
     ev = (
-        agg.select("_row_a", "_row_b").join(feats.rename({"_row": "_row_a"}), on="_row_a")
+        agg.select("_row_a", "_row_b")
+        .join(feats.rename({"_row": "_row_a"}), on="_row_a")
         .join(feats.rename({"_row": "_row_b"}), on=["_row_b", "kind", "value"], how="semi")
-        .group_by("_row_a", "_row_b").agg(
-            **{f"shared_{k}s" if k != "date" else "shared_dates": pl.col("value").filter(pl.col("kind") == k).sort()
-               for k in ("partner", "link", "domain", "number", "date", "campaign")})
+        .group_by("_row_a", "_row_b")
+        .agg(
+            **{
+                f"shared_{k}s" if k != "date" else "shared_dates": pl.col("value").filter(pl.col("kind") == k).sort()
+                for k in ("partner", "link", "domain", "number", "date", "campaign")
+            }
+        )
     )
-    agg = (agg.join(ev, on=["_row_a", "_row_b"], how="left").rename({"words": "shared_words"})
-           .with_columns(pl.col("shared_words", *[f"shared_{k}" for k in _KINDS]).fill_null(
-               pl.lit([], dtype=LIST_STR))))
+    agg = (
+        agg.join(ev, on=["_row_a", "_row_b"], how="left")
+        .rename({"words": "shared_words"})
+        .with_columns(pl.col("shared_words", *[f"shared_{k}" for k in _KINDS]).fill_null(pl.lit([], dtype=LIST_STR)))
+    )
 
     def part(col: str, what: str) -> pl.Expr:
         return pl.when(pl.col(col).list.len() > 0).then(pl.lit(what + ": ") + pl.col(col).list.join(", "))
 
     return agg.with_columns(
         evidence=pl.concat_str(
-            [pl.format("content {}", pl.col("content").round(2)), part("shared_words", "words"),
-             part("shared_partners", "partners"), part("shared_links", "links"), part("shared_domains", "domains"),
-             part("shared_dates", "dates"), part("shared_numbers", "numbers"),
-             part("shared_campaigns", "campaigns"),
-             pl.format("{} positions apart", pl.col("distance"))],
-            separator="; ", ignore_nulls=True,
+            [
+                pl.format("content {}", pl.col("content").round(2)),
+                part("shared_words", "words"),
+                part("shared_partners", "partners"),
+                part("shared_links", "links"),
+                part("shared_domains", "domains"),
+                part("shared_dates", "dates"),
+                part("shared_numbers", "numbers"),
+                part("shared_campaigns", "campaigns"),
+                pl.format("{} positions apart", pl.col("distance")),
+            ],
+            separator="; ",
+            ignore_nulls=True,
         )
     )

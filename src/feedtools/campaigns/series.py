@@ -11,6 +11,7 @@ from feedtools.text import fold_tags
 
 __all__ = ["posts_with_campaigns", "series_markers"]
 
+
 def _leading_tag(df: pl.DataFrame) -> pl.Series:
     """The key (:func:`fold_tag`) of the hashtag a post's text opens with, null when it opens otherwise."""
     text = df["text_clean"].fill_null("").str.strip_chars_start()
@@ -54,29 +55,53 @@ def series_markers(
         df = df.filter(~pl.col("is_repost").fill_null(False))
     df = df.with_columns(_leading_tag(df)).with_columns(marker=_opener_expr()).drop_nulls("marker")
     kind = (
-        pl.when(pl.col("marker").str.starts_with("#")).then(pl.lit("hashtag"))
-        .when(pl.col("marker").str.ends_with(":")).then(pl.lit("label")).otherwise(pl.lit("emoji"))
+        pl.when(pl.col("marker").str.starts_with("#"))
+        .then(pl.lit("hashtag"))
+        .when(pl.col("marker").str.ends_with(":"))
+        .then(pl.lit("label"))
+        .otherwise(pl.lit("emoji"))
     )
-    out = df.group_by("marker").agg(
-        posts=pl.len(),
-        first_position=pl.col("position").min(),
-        last_position=pl.col("position").max(),
-        positions=pl.col("position").sort().head(max_positions),
-        untagged=(pl.col("campaigns").list.len() == 0).sum().cast(pl.Int64),
-    ).filter(pl.col("posts") >= min_posts)
+    out = (
+        df.group_by("marker")
+        .agg(
+            posts=pl.len(),
+            first_position=pl.col("position").min(),
+            last_position=pl.col("position").max(),
+            positions=pl.col("position").sort().head(max_positions),
+            untagged=(pl.col("campaigns").list.len() == 0).sum().cast(pl.Int64),
+        )
+        .filter(pl.col("posts") >= min_posts)
+    )
     for name, col in (("campaigns", "campaigns"), ("partners", "mentions")):
         long = df.select("marker", v=pl.col(col)).explode("v")
         out = out.join(_counted(long, "marker", "v", name, top), on="marker", how="left")
-    out = out.join(_counted(df.select("marker", v=pl.col("lang").fill_null(UND)), "marker", "v", "langs", top),
-                   on="marker", how="left")
+    out = out.join(
+        _counted(df.select("marker", v=pl.col("lang").fill_null(UND)), "marker", "v", "langs", top),
+        on="marker",
+        how="left",
+    )
     out = out.with_columns(pl.col("campaigns", "partners", "langs").fill_null(pl.lit([], dtype=LIST_STR)))
-    return out.with_columns(
-        kind=kind, posts=pl.col("posts").cast(pl.Int64),
-        span=pl.col("last_position") - pl.col("first_position") + 1,
-    ).select(
-        "marker", "kind", "posts", "first_position", "last_position", "span", "positions", "campaigns", "partners",
-        "langs", "untagged",
-    ).sort(["posts", "marker"], descending=[True, False])
+    return (
+        out.with_columns(
+            kind=kind,
+            posts=pl.col("posts").cast(pl.Int64),
+            span=pl.col("last_position") - pl.col("first_position") + 1,
+        )
+        .select(
+            "marker",
+            "kind",
+            "posts",
+            "first_position",
+            "last_position",
+            "span",
+            "positions",
+            "campaigns",
+            "partners",
+            "langs",
+            "untagged",
+        )
+        .sort(["posts", "marker"], descending=[True, False])
+    )
 
 
 def posts_with_campaigns(posts: pl.DataFrame, aliases: pl.DataFrame | None = None) -> pl.DataFrame:
@@ -89,6 +114,17 @@ def posts_with_campaigns(posts: pl.DataFrame, aliases: pl.DataFrame | None = Non
     out = assign_campaigns(posts, aliases)
     out = out.with_columns(_leading_tag(out)).with_columns(series_marker=_opener_expr())
     return out.select(
-        "position", "post_id", "source_location", "is_repost", "is_placeholder", "duplicate_of", "lang",
-        "series_marker", "hashtags", "campaigns", "mentions", "domains", "text_clean",
+        "position",
+        "post_id",
+        "source_location",
+        "is_repost",
+        "is_placeholder",
+        "duplicate_of",
+        "lang",
+        "series_marker",
+        "hashtags",
+        "campaigns",
+        "mentions",
+        "domains",
+        "text_clean",
     ).sort("position", maintain_order=True)

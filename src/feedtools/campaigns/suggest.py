@@ -47,8 +47,18 @@ class _SpellingPairs:
     :meth:`edit_distance` block by block, then one row per pair (:meth:`best`).
     """
 
-    SCHEMA = pl.Schema({"_a": pl.Int64, "_b": pl.Int64, "kind": pl.String, "score": pl.Float64, "distance": pl.Float64,
-              "_p": pl.Int8, "_ra": pl.Int64, "_rb": pl.Int64})
+    SCHEMA = pl.Schema(
+        {
+            "_a": pl.Int64,
+            "_b": pl.Int64,
+            "kind": pl.String,
+            "score": pl.Float64,
+            "distance": pl.Float64,
+            "_p": pl.Int8,
+            "_ra": pl.Int64,
+            "_rb": pl.Int64,
+        }
+    )
 
     def __init__(self, stats: pl.DataFrame, rank: np.ndarray, keep: int | None, params: SuggestParams) -> None:
         self.tags = stats["tag_folded"].to_list()
@@ -56,26 +66,35 @@ class _SpellingPairs:
         self.lengths = np.array([len(t) for t in self.tags], dtype=np.int64)
         self.campaign = stats["campaign_id"].cast(pl.Categorical).to_physical().to_numpy()
         # map_unique does not apply: the folded tags of ``stats`` are already distinct
-        self.undigited = (pl.Series([re.sub(r"\d", "", t) for t in self.tags]).cast(pl.Categorical).to_physical()
-                          .to_numpy())
+        self.undigited = (
+            pl.Series([re.sub(r"\d", "", t) for t in self.tags]).cast(pl.Categorical).to_physical().to_numpy()
+        )
 
     def frame(self, i, j, kind, score, distance, priority: int) -> pl.DataFrame:
         """Candidate pairs ``i``-``j`` (rows of ``stats``) as ``_a < _b`` rows, those in one campaign dropped."""
         i, j = np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64)
         ok = self.campaign[i] != self.campaign[j]
         a, b = np.minimum(i, j)[ok], np.maximum(i, j)[ok]
-        return pl.DataFrame({
-            "_a": a, "_b": b, "kind": np.asarray(kind)[ok] if np.ndim(kind) else [kind] * len(a),
-            "score": np.round(np.broadcast_to(np.asarray(score, dtype=np.float64), i.shape)[ok], 4),
-            "distance": np.broadcast_to(np.asarray(distance, dtype=np.float64), i.shape)[ok],
-            "_p": np.full(len(a), priority, dtype=np.int8), "_ra": self.rank[a], "_rb": self.rank[b],
-        }, schema=self.SCHEMA)
+        return pl.DataFrame(
+            {
+                "_a": a,
+                "_b": b,
+                "kind": np.asarray(kind)[ok] if np.ndim(kind) else [kind] * len(a),
+                "score": np.round(np.broadcast_to(np.asarray(score, dtype=np.float64), i.shape)[ok], 4),
+                "distance": np.broadcast_to(np.asarray(distance, dtype=np.float64), i.shape)[ok],
+                "_p": np.full(len(a), priority, dtype=np.int8),
+                "_ra": self.rank[a],
+                "_rb": self.rank[b],
+            },
+            schema=self.SCHEMA,
+        )
 
     @staticmethod
     def best(df: pl.DataFrame) -> pl.DataFrame:
         """One row per pair: the strongest kind (ties: plural, then edit distance, then prefix)."""
         return df.sort(["_a", "_b", "score", "_p"], descending=[False, False, True, False]).unique(
-            ["_a", "_b"], keep="first", maintain_order=True)
+            ["_a", "_b"], keep="first", maintain_order=True
+        )
 
     def strongest(self, df: pl.DataFrame) -> pl.DataFrame:
         return df if self.keep is None else _by_strength(df).head(self.keep)
@@ -84,8 +103,13 @@ class _SpellingPairs:
         """Plural (one tag is the other + s / es / x) and prefix (a is the start of a longer tag) pairs."""
         tags, p = self.tags, self.p
         index = {t: i for i, t in enumerate(tags)}
-        plural = [(i, index[t + suffix]) for i, t in enumerate(tags) if len(t) >= p.min_plural_length
-                  for suffix in ("s", "es", "x") if t + suffix in index]
+        plural = [
+            (i, index[t + suffix])
+            for i, t in enumerate(tags)
+            if len(t) >= p.min_plural_length
+            for suffix in ("s", "es", "x")
+            if t + suffix in index
+        ]
         pi: list[int] = []
         pj: list[int] = []
         for i, a in enumerate(tags):  # tags are sorted: the tags starting with a follow it
@@ -96,11 +120,16 @@ class _SpellingPairs:
             pj.extend(range(i + 1, k1))
         pi_arr, pj_arr = np.asarray(pi, dtype=np.int64), np.asarray(pj, dtype=np.int64)
         lengths = self.lengths
-        return self.best(pl.concat([
-            self.frame([q[0] for q in plural], [q[1] for q in plural], "plural", p.plural, np.nan, 0),
-            self.frame(pi_arr, pj_arr, "prefix", p.prefix * lengths[pi_arr] / np.maximum(lengths[pj_arr], 1),
-                       np.nan, 2),
-        ]))
+        return self.best(
+            pl.concat(
+                [
+                    self.frame([q[0] for q in plural], [q[1] for q in plural], "plural", p.plural, np.nan, 0),
+                    self.frame(
+                        pi_arr, pj_arr, "prefix", p.prefix * lengths[pi_arr] / np.maximum(lengths[pj_arr], 1), np.nan, 2
+                    ),
+                ]
+            )
+        )
 
     def edit_distance(self, start: int) -> pl.DataFrame:
         """Spelling and numbered pairs of the rows ``start`` … ``start + block_rows`` against all tags (rapidfuzz,
@@ -109,9 +138,8 @@ class _SpellingPairs:
         from rapidfuzz.process import cdist
 
         p, lengths = self.p, self.lengths
-        block = self.tags[start:start + p.block_rows]
-        dist = cdist(block, self.tags, scorer=Levenshtein.distance, score_cutoff=p.max_edits, dtype=np.uint8,
-                     workers=1)
+        block = self.tags[start : start + p.block_rows]
+        dist = cdist(block, self.tags, scorer=Levenshtein.distance, score_cutoff=p.max_edits, dtype=np.uint8, workers=1)
         bi, j = np.nonzero(dist <= p.max_edits)
         d = dist[bi, j].astype(np.int64)
         i = bi.astype(np.int64) + start
@@ -120,8 +148,9 @@ class _SpellingPairs:
         i, j, d, longest = i[ok], j[ok], d[ok], longest[ok]
         sim = 1 - d / longest
         numbered = self.undigited[i] == self.undigited[j]
-        return self.frame(i, j, np.where(numbered, "numbered", "spelling"),
-                          np.where(numbered, p.numbered * sim, sim), d, 1)
+        return self.frame(
+            i, j, np.where(numbered, "numbered", "spelling"), np.where(numbered, p.numbered * sim, sim), d, 1
+        )
 
     def run(self) -> tuple[pl.DataFrame, int]:
         """``(strongest, found)``: the ``keep`` strongest pairs (None: all) as ``_a < _b`` (rows of ``stats``),
@@ -147,18 +176,54 @@ def _spelling_evidence() -> pl.Expr:
     """The evidence line of a spelling suggestion (columns ``kind, tag_folded_a, tag_folded_b, distance``)."""
     a, b, d = pl.col("tag_folded_a"), pl.col("tag_folded_b"), pl.col("distance")
     return (
-        pl.when(pl.col("kind") == "plural").then(
-            pl.format("'{}' is '{}' + '{}' (singular/plural)", b, a, b.str.slice(a.str.len_chars())))
-        .when(pl.col("kind") == "numbered").then(
-            pl.format("differ only in digits ({} edit): numbered editions of one series, or different events", d))
-        .when(pl.col("kind") == "spelling").then(pl.format("edit distance {} on folded forms", d))
-        .when(pl.col("kind") == "prefix").then(pl.format("'{}' starts with '{}'", b, a))
+        pl.when(pl.col("kind") == "plural")
+        .then(pl.format("'{}' is '{}' + '{}' (singular/plural)", b, a, b.str.slice(a.str.len_chars())))
+        .when(pl.col("kind") == "numbered")
+        .then(pl.format("differ only in digits ({} edit): numbered editions of one series, or different events", d))
+        .when(pl.col("kind") == "spelling")
+        .then(pl.format("edit distance {} on folded forms", d))
+        .when(pl.col("kind") == "prefix")
+        .then(pl.format("'{}' starts with '{}'", b, a))
     )
 
 
 #: Words a hashtag's meaning does not rest on (en/es/fr articles, prepositions, conjunctions).
 TAG_STOPWORDS = frozenset(
-    ["a", "al", "and", "at", "by", "d", "de", "del", "des", "du", "e", "el", "en", "et", "for", "in", "l", "la", "las", "le", "les", "los", "of", "on", "or", "para", "pour", "por", "sur", "the", "to", "y"])
+    [
+        "a",
+        "al",
+        "and",
+        "at",
+        "by",
+        "d",
+        "de",
+        "del",
+        "des",
+        "du",
+        "e",
+        "el",
+        "en",
+        "et",
+        "for",
+        "in",
+        "l",
+        "la",
+        "las",
+        "le",
+        "les",
+        "los",
+        "of",
+        "on",
+        "or",
+        "para",
+        "pour",
+        "por",
+        "sur",
+        "the",
+        "to",
+        "y",
+    ]
+)
 
 
 def load_vocabulary(path: str | Path | None = None) -> dict[str, str]:
@@ -196,8 +261,9 @@ def _concept(word: str, vocab: dict[str, str]) -> str | None:
     return None
 
 
-def _word_match(a: str, b: str, vocab: dict[str, str],
-                params: SuggestParams = DEFAULT_SUGGEST_PARAMS) -> tuple[float, str] | None:
+def _word_match(
+    a: str, b: str, vocab: dict[str, str], params: SuggestParams = DEFAULT_SUGGEST_PARAMS
+) -> tuple[float, str] | None:
     """How two folded words mean the same: ``(strength, how)`` or None (cognates by the ``cognate_*`` fields of
     ``params``)."""
     if a == b:
@@ -212,14 +278,16 @@ def _word_match(a: str, b: str, vocab: dict[str, str],
     prefix = len(os.path.commonprefix([a, b]))
     sim = Indel.normalized_similarity(a, b)
     p = params
-    if ((prefix >= p.cognate_prefix or (prefix >= p.cognate_short_prefix and sim >= p.cognate_similarity))
-            and min(len(a), len(b)) >= p.cognate_min_length):
+    if (prefix >= p.cognate_prefix or (prefix >= p.cognate_short_prefix and sim >= p.cognate_similarity)) and min(
+        len(a), len(b)
+    ) >= p.cognate_min_length:
         return sim, f"{a}~{b}"
     return None
 
 
-def _same_meaning(wa: list[str], wb: list[str], vocab: dict[str, str],
-                  params: SuggestParams = DEFAULT_SUGGEST_PARAMS) -> tuple[float, list[str]] | None:
+def _same_meaning(
+    wa: list[str], wb: list[str], vocab: dict[str, str], params: SuggestParams = DEFAULT_SUGGEST_PARAMS
+) -> tuple[float, list[str]] | None:
     """Every content word of one tag matched by a distinct word of the other (same word, same vocabulary concept,
     or cognate), numbers equal: ``(mean strength, matches)``; None otherwise."""
     a = [w for w in wa if w not in TAG_STOPWORDS]
@@ -230,7 +298,9 @@ def _same_meaning(wa: list[str], wb: list[str], vocab: dict[str, str],
         return None
     left, matches, total = list(b), [], 0.0
     for w in a:
-        best = max(((m, v) for v in left if (m := _word_match(w, v, vocab, params))), key=lambda x: x[0][0], default=None)
+        best = max(
+            ((m, v) for v in left if (m := _word_match(w, v, vocab, params))), key=lambda x: x[0][0], default=None
+        )
         if best is None:
             return None
         (strength, how), v = best
@@ -240,8 +310,9 @@ def _same_meaning(wa: list[str], wb: list[str], vocab: dict[str, str],
     return total / len(a), matches
 
 
-def _translated_tag_pairs(stats: pl.DataFrame, vocab: dict[str, str],
-                          params: SuggestParams = DEFAULT_SUGGEST_PARAMS) -> pl.DataFrame:
+def _translated_tag_pairs(
+    stats: pl.DataFrame, vocab: dict[str, str], params: SuggestParams = DEFAULT_SUGGEST_PARAMS
+) -> pl.DataFrame:
     """Tags in different campaigns that say the same thing word for word (:func:`_same_meaning`):
     ``tag_folded_a < tag_folded_b, kind, score, evidence``. Candidates share a blocking key (a word's vocabulary
     concept, or the first 4 letters of a word of 3 or more), keys used by more than ``params.max_tags_per_key``
@@ -250,25 +321,43 @@ def _translated_tag_pairs(stats: pl.DataFrame, vocab: dict[str, str],
     rows = stats.select("tag_folded", "tag", "campaign_id").to_dicts()
     words = {r["tag_folded"]: tag_words(r["tag"]) for r in rows}
     keys = pl.DataFrame(
-        [(t, _concept(w, vocab) or w[:4]) for t, ws in words.items() for w in ws
-         if w not in TAG_STOPWORDS and (len(w) >= 3 or _concept(w, vocab))],
-        schema={"t": pl.String, "k": pl.String}, orient="row").unique()
+        [
+            (t, _concept(w, vocab) or w[:4])
+            for t, ws in words.items()
+            for w in ws
+            if w not in TAG_STOPWORDS and (len(w) >= 3 or _concept(w, vocab))
+        ],
+        schema={"t": pl.String, "k": pl.String},
+        orient="row",
+    ).unique()
     keys = keys.filter(pl.len().over("k") <= params.max_tags_per_key)
     campaign = stats.select("tag_folded", "campaign_id")
-    cand = (keys.join(keys.rename({"t": "u"}), on="k").filter(pl.col("t") < pl.col("u")).select("t", "u").unique()
-            .join(campaign.rename({"tag_folded": "t", "campaign_id": "ca"}), on="t")
-            .join(campaign.rename({"tag_folded": "u", "campaign_id": "cb"}), on="u")
-            .filter(pl.col("ca") != pl.col("cb")).sort("t", "u"))
+    cand = (
+        keys.join(keys.rename({"t": "u"}), on="k")
+        .filter(pl.col("t") < pl.col("u"))
+        .select("t", "u")
+        .unique()
+        .join(campaign.rename({"tag_folded": "t", "campaign_id": "ca"}), on="t")
+        .join(campaign.rename({"tag_folded": "u", "campaign_id": "cb"}), on="u")
+        .filter(pl.col("ca") != pl.col("cb"))
+        .sort("t", "u")
+    )
     out = []
     for t, u in cand.select("t", "u").iter_rows():
-        if (m := _same_meaning(words[t], words[u], vocab, params)) is not None and any("~" in x or "=" in x for x in m[1]):
+        if (m := _same_meaning(words[t], words[u], vocab, params)) is not None and any(
+            "~" in x or "=" in x for x in m[1]
+        ):
             out.append((t, u, round(params.translation * m[0], 4), "same words across languages: " + ", ".join(m[1])))
-    return pl.DataFrame(out, schema={"tag_folded_a": pl.String, "tag_folded_b": pl.String, "score": pl.Float64,
-                                     "evidence": pl.String}, orient="row").with_columns(kind=pl.lit("translation"))
+    return pl.DataFrame(
+        out,
+        schema={"tag_folded_a": pl.String, "tag_folded_b": pl.String, "score": pl.Float64, "evidence": pl.String},
+        orient="row",
+    ).with_columns(kind=pl.lit("translation"))
 
 
-def _translation_rows(tag_stats: pl.DataFrame, spelling: pl.DataFrame, vocab: dict[str, str],
-                      params: SuggestParams) -> pl.DataFrame:
+def _translation_rows(
+    tag_stats: pl.DataFrame, spelling: pl.DataFrame, vocab: dict[str, str], params: SuggestParams
+) -> pl.DataFrame:
     """Translation suggestions as ``_a, _b`` (rows of ``tag_stats``), ``kind, score, evidence``; a pair that
     spelling explains (localgov / localgovs, climat / climate) is listed once, as spelling."""
     index = tag_stats.select("tag_folded", _k=pl.int_range(pl.len(), dtype=pl.Int64))
@@ -288,10 +377,24 @@ def _with_tag_columns(df: pl.DataFrame, tag_stats: pl.DataFrame) -> pl.DataFrame
     def side(column: str, name: str) -> list[pl.Series]:
         return [tag_stats[column].gather(df[f"_{s}"]).alias(f"{name}_{s}") for s in "ab"]
 
-    df = df.with_columns(*side("tag_folded", "tag_folded"), *side("tag", "tag"), *side("campaign_id", "campaign"),
-                         *side("lang", "lang"), *side("posts", "posts"))
+    df = df.with_columns(
+        *side("tag_folded", "tag_folded"),
+        *side("tag", "tag"),
+        *side("campaign_id", "campaign"),
+        *side("lang", "lang"),
+        *side("posts", "posts"),
+    )
     df = df.select(
-        "kind", "tag_a", "tag_b", "campaign_a", "campaign_b", "lang_a", "lang_b", "posts_a", "posts_b", "score",
+        "kind",
+        "tag_a",
+        "tag_b",
+        "campaign_a",
+        "campaign_b",
+        "lang_a",
+        "lang_b",
+        "posts_a",
+        "posts_b",
+        "score",
         evidence=pl.coalesce("evidence", _spelling_evidence()),
     )
     return df.cast(SUGGESTION_SCHEMA)
@@ -360,8 +463,13 @@ def suggest_aliases(
     spelling, found = _SpellingPairs(tag_stats, rank.to_numpy(), most, params).run()
     _cap_per_post(_tag_rows(posts, aliases).select("_row", "position", "tag_folded"), caps.max_tags_per_post, counts)
     cross = _translation_rows(tag_stats, spelling, load_vocabulary() if vocabulary is None else vocabulary, params)
-    df = pl.concat([spelling.with_columns(evidence=pl.lit(None, dtype=pl.String)),
-                    cross.with_columns(distance=pl.lit(None, dtype=pl.Int64))], how="diagonal_relaxed")
+    df = pl.concat(
+        [
+            spelling.with_columns(evidence=pl.lit(None, dtype=pl.String)),
+            cross.with_columns(distance=pl.lit(None, dtype=pl.Int64)),
+        ],
+        how="diagonal_relaxed",
+    )
     # Sorted on integers (the spellings' ranks), then only the kept rows get their strings.
     df = df.with_columns(_ra=rank.gather(df["_a"]), _rb=rank.gather(df["_b"]))
     df = _by_strength(df)

@@ -10,8 +10,10 @@ from feedtools.campaigns.core import _campaign_rows, _labels, _loaded, _tag_rows
 __all__ = ["KINDS", "amplified_accounts", "voice_by_campaign", "voice_by_language", "voice_summary"]
 
 _KIND = (
-    pl.when(~pl.col("is_repost").fill_null(False)).then(pl.lit("own post"))
-    .when(pl.col("is_placeholder").fill_null(False)).then(pl.lit("repost not loaded"))
+    pl.when(~pl.col("is_repost").fill_null(False))
+    .then(pl.lit("own post"))
+    .when(pl.col("is_placeholder").fill_null(False))
+    .then(pl.lit("repost not loaded"))
     .otherwise(pl.lit("repost"))
 )
 KINDS = ("own post", "repost", "repost not loaded")
@@ -37,7 +39,8 @@ def voice_summary(posts: pl.DataFrame, kind: str = "account") -> pl.DataFrame:
 
 def _voice_wide(df: pl.DataFrame, key: str) -> pl.DataFrame:
     return (
-        df.group_by(key).agg(
+        df.group_by(key)
+        .agg(
             own_posts=(pl.col("kind") == "own post").sum().cast(pl.Int64),
             reposts=(pl.col("kind") == "repost").sum().cast(pl.Int64),
             reposts_not_loaded=(pl.col("kind") == "repost not loaded").sum().cast(pl.Int64),
@@ -79,14 +82,18 @@ def amplified_accounts(posts: pl.DataFrame) -> pl.DataFrame:
     """
     rp = posts.filter(pl.col("is_repost").fill_null(False))
     n = max(rp.height, 1)
-    author = rp.select(role=pl.lit("author"), account=pl.coalesce("author_handle", "author_name",
-                                                                  pl.lit("(unknown)")))
+    author = rp.select(role=pl.lit("author"), account=pl.coalesce("author_handle", "author_name", pl.lit("(unknown)")))
     by = rp.select(role=pl.lit("reposted_by"), account=pl.col("reposted_by").fill_null("(unknown)"))
-    mentioned = rp.filter(_loaded(rp)).select(role=pl.lit("mentioned"), account=pl.col("mentions")).explode(
-        "account").drop_nulls("account")
+    mentioned = (
+        rp.filter(_loaded(rp))
+        .select(role=pl.lit("mentioned"), account=pl.col("mentions"))
+        .explode("account")
+        .drop_nulls("account")
+    )
     return (
         pl.concat([author, by, mentioned])
-        .group_by("role", "account").agg(reposts=pl.len())
+        .group_by("role", "account")
+        .agg(reposts=pl.len())
         .with_columns(reposts=pl.col("reposts").cast(pl.Int64), share_of_reposts=(pl.col("reposts") / n).round(4))
         .sort(["role", "reposts", "account"], descending=[False, True, False])
     )

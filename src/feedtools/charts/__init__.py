@@ -64,8 +64,18 @@ KIND_COLORS = {"own": "#1f77b4", "repost": "#ff7f0e", "unloaded": "#bbbbbb"}
 #: Colours for categories (languages, hashtags, sources…): twelve distinct hues, none of them grey (grey is
 #: reserved for "unloaded"). A chart shows at most this many categories (see :func:`top_categories`).
 CATEGORY_COLORS = [
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
-    "#e377c2", "#bcbd22", "#17becf", "#393b79", "#ad494a", "#637939",
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#bcbd22",
+    "#17becf",
+    "#393b79",
+    "#ad494a",
+    "#637939",
 ]
 #: The label of the category that gathers the values beyond a chart's top ones.
 OTHER = "other"
@@ -240,8 +250,11 @@ def bar_chart(
         "tooltip": [alt.Tooltip(c) for c in tooltip],
     }
     if color:
-        enc["color"] = alt.Color(f"{color}:N", scale=color_scale or category_scale(df[color].to_list()),
-                                 title=color_title if color_title is not None else color)
+        enc["color"] = alt.Color(
+            f"{color}:N",
+            scale=color_scale or category_scale(df[color].to_list()),
+            title=color_title if color_title is not None else color,
+        )
     return (
         alt.Chart(df)
         .mark_bar()
@@ -277,8 +290,7 @@ class Table:
     searchable with one small script per page (see :mod:`feedtools.report`).
     """
 
-    def __init__(self, df: pl.DataFrame, max_rows: int = 50, caption: str | None = None,
-                 links: tuple[str, ...] = ()):
+    def __init__(self, df: pl.DataFrame, max_rows: int = 50, caption: str | None = None, links: tuple[str, ...] = ()):
         self.df = df
         self.max_rows = max_rows
         self.caption = caption
@@ -289,8 +301,12 @@ class Table:
         raw = _cell(value)
         cls = ' class="long"' if len(raw) > LONG_CELL else ""
         text = html.escape(raw)
-        if column in self.links and isinstance(value, str) and value.startswith("https://") and \
-                not any(c.isspace() or ord(c) < 32 for c in value):
+        if (
+            column in self.links
+            and isinstance(value, str)
+            and value.startswith("https://")
+            and not any(c.isspace() or ord(c) < 32 for c in value)
+        ):
             return f'<td{cls}><a href="{html.escape(value, quote=True)}" rel="noopener noreferrer">{text}</a></td>'
         return f"<td{cls}>{text}</td>"
 

@@ -58,16 +58,22 @@ def language_heatmap(langs: pl.DataFrame, top: int = 20) -> alt.Chart:
         rank=pl.col("campaign_id").replace_strict(order, list(range(len(order))), return_dtype=pl.Int64)
     )
     lang_order = (
-        df.group_by("lang").agg(pl.col("posts").sum()).sort(["posts", "lang"], descending=[True, False])["lang"]
+        df.group_by("lang")
+        .agg(pl.col("posts").sum())
+        .sort(["posts", "lang"], descending=[True, False])["lang"]
         .to_list()
     )
     base = alt.Chart(df).encode(
         x=alt.X("lang:N", sort=lang_order, title="detected language of the post"),
         y=alt.Y("campaign_id:N", sort=_BY_RANK, title=None),
     )
-    tooltip = [alt.Tooltip("campaign_id:N", title="campaign"), alt.Tooltip("label:N"),
-               alt.Tooltip("lang:N", title="language"), alt.Tooltip("posts:Q"),
-               alt.Tooltip("share:Q", format=".0%", title="share of campaign")]
+    tooltip = [
+        alt.Tooltip("campaign_id:N", title="campaign"),
+        alt.Tooltip("label:N"),
+        alt.Tooltip("lang:N", title="language"),
+        alt.Tooltip("posts:Q"),
+        alt.Tooltip("share:Q", format=".0%", title="share of campaign"),
+    ]
     cells = base.mark_rect().encode(
         color=alt.Color("share:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]), title="share of campaign"),
         tooltip=tooltip,
@@ -78,14 +84,18 @@ def language_heatmap(langs: pl.DataFrame, top: int = 20) -> alt.Chart:
         tooltip=tooltip,
     )
     return (cells + text).properties(
-        width=min(WIDTH, 70 * max(len(lang_order), 1)), height=max(BAR_HEIGHT * len(order), 40),
-        title=alt.Title("Campaigns by detected language of their posts",
-                        subtitle="number: posts of the campaign in that language; colour: its share of the campaign"),
+        width=min(WIDTH, 70 * max(len(lang_order), 1)),
+        height=max(BAR_HEIGHT * len(order), 40),
+        title=alt.Title(
+            "Campaigns by detected language of their posts",
+            subtitle="number: posts of the campaign in that language; colour: its share of the campaign",
+        ),
     )
 
 
-def voice_chart(voice: pl.DataFrame, key: str = "campaign_id", top: int = 15, title: str | None = None,
-                kind: str = "account") -> alt.Chart:
+def voice_chart(
+    voice: pl.DataFrame, key: str = "campaign_id", top: int = 15, title: str | None = None, kind: str = "account"
+) -> alt.Chart:
     """Stacked bars of own posts, reposts and unloaded reposts per ``key`` (campaign or language).
 
     ``kind="collection"`` (a feed of many accounts) calls own posts *original* posts, in the title and the
@@ -103,13 +113,14 @@ def voice_chart(voice: pl.DataFrame, key: str = "campaign_id", top: int = 15, ti
         return empty_note(title)
     df = voice.head(top).with_row_index("rank")
     order = df[key].to_list()
-    long = df.unpivot(index=[key, "posts", "rank"], on=list(_VOICE_KINDS), variable_name="kind",
-                      value_name="n").with_columns(kind=pl.col("kind").replace_strict(_VOICE_KINDS)).filter(
-        pl.col("n") > 0)
+    long = (
+        df.unpivot(index=[key, "posts", "rank"], on=list(_VOICE_KINDS), variable_name="kind", value_name="n")
+        .with_columns(kind=pl.col("kind").replace_strict(_VOICE_KINDS))
+        .filter(pl.col("n") > 0)
+    )
     scale = kind_scale(long["kind"])
     if collection:  # the same colours, "own" named "original"
-        scale = alt.Scale(domain=["original" if k == "own" else k for k in scale.domain],
-                          range=scale.range)
+        scale = alt.Scale(domain=["original" if k == "own" else k for k in scale.domain], range=scale.range)
         long = long.with_columns(kind=pl.col("kind").replace("own", "original"))
     return (
         alt.Chart(long)
@@ -119,8 +130,12 @@ def voice_chart(voice: pl.DataFrame, key: str = "campaign_id", top: int = 15, ti
             y=alt.Y(f"{key}:N", sort=_BY_RANK, title=None),
             color=alt.Color("kind:N", scale=scale, title="kind of row"),
             order=alt.Order("kind:N"),
-            tooltip=[alt.Tooltip(f"{key}:N", title=word), alt.Tooltip("kind:N", title="kind of row"),
-                     alt.Tooltip("n:Q", title="posts"), alt.Tooltip("posts:Q", title="all posts")],
+            tooltip=[
+                alt.Tooltip(f"{key}:N", title=word),
+                alt.Tooltip("kind:N", title="kind of row"),
+                alt.Tooltip("n:Q", title="posts"),
+                alt.Tooltip("posts:Q", title="all posts"),
+            ],
         )
         .properties(width=WIDTH, height=max(BAR_HEIGHT * len(order), 40), title=title)
     )
@@ -153,35 +168,70 @@ def network_chart(
     axis = alt.Axis(title=None, labels=False, ticks=False, grid=False, domain=False)
     layers = []
     if edges.height:
-        layers.append(alt.Chart(edges).mark_rule(opacity=0.6).encode(
-            x=alt.X("x:Q", axis=axis), y=alt.Y("y:Q", axis=axis), x2="x2:Q", y2="y2:Q",
-            strokeWidth=alt.StrokeWidth("weight:Q", scale=alt.Scale(range=[0.5, 5]), title="posts (line)"),
-            color=alt.Color("kind:N", scale=_fixed_scale(_EDGE_COLORS, edges["kind"]), title="line: posts with"),
-            tooltip=[alt.Tooltip("source:N", title="from"), alt.Tooltip("target:N", title="to"),
-                     alt.Tooltip("kind:N", title="kind of link"), alt.Tooltip("weight:Q", title="posts")],
-        ))
-    layers.append(alt.Chart(nodes).mark_circle(opacity=0.9, stroke="white", strokeWidth=0.5).encode(
-        x=alt.X("x:Q", axis=axis), y=alt.Y("y:Q", axis=axis),
-        size=alt.Size("posts:Q", scale=alt.Scale(range=[30, 600]), title="posts (circle)"),
-        fill=alt.Fill("kind:N", scale=_fixed_scale(_NODE_COLORS, nodes["kind"]), title="circle"),
-        tooltip=[alt.Tooltip("name:N"), alt.Tooltip("label:N"), alt.Tooltip("kind:N", title="kind of node"),
-                 alt.Tooltip("posts:Q"), alt.Tooltip("degree:Q", title="weighted degree")],
-    ))
-    campaigns_shown = (nodes.filter(pl.col("kind") == "campaign")
-                       .sort(["posts", "id"], descending=[True, False]).head(label_top))
+        layers.append(
+            alt.Chart(edges)
+            .mark_rule(opacity=0.6)
+            .encode(
+                x=alt.X("x:Q", axis=axis),
+                y=alt.Y("y:Q", axis=axis),
+                x2="x2:Q",
+                y2="y2:Q",
+                strokeWidth=alt.StrokeWidth("weight:Q", scale=alt.Scale(range=[0.5, 5]), title="posts (line)"),
+                color=alt.Color("kind:N", scale=_fixed_scale(_EDGE_COLORS, edges["kind"]), title="line: posts with"),
+                tooltip=[
+                    alt.Tooltip("source:N", title="from"),
+                    alt.Tooltip("target:N", title="to"),
+                    alt.Tooltip("kind:N", title="kind of link"),
+                    alt.Tooltip("weight:Q", title="posts"),
+                ],
+            )
+        )
+    layers.append(
+        alt.Chart(nodes)
+        .mark_circle(opacity=0.9, stroke="white", strokeWidth=0.5)
+        .encode(
+            x=alt.X("x:Q", axis=axis),
+            y=alt.Y("y:Q", axis=axis),
+            size=alt.Size("posts:Q", scale=alt.Scale(range=[30, 600]), title="posts (circle)"),
+            fill=alt.Fill("kind:N", scale=_fixed_scale(_NODE_COLORS, nodes["kind"]), title="circle"),
+            tooltip=[
+                alt.Tooltip("name:N"),
+                alt.Tooltip("label:N"),
+                alt.Tooltip("kind:N", title="kind of node"),
+                alt.Tooltip("posts:Q"),
+                alt.Tooltip("degree:Q", title="weighted degree"),
+            ],
+        )
+    )
+    campaigns_shown = (
+        nodes.filter(pl.col("kind") == "campaign").sort(["posts", "id"], descending=[True, False]).head(label_top)
+    )
     accounts = nodes.filter(pl.col("kind") == "account")
     is_own = pl.col("name").str.to_lowercase().is_in(own_handles)
-    accounts_shown = pl.concat([accounts.filter(is_own),
-                                accounts.filter(~is_own).sort(["degree", "posts", "id"], descending=[True, True, False])
-                                .head(label_accounts)])
+    accounts_shown = pl.concat(
+        [
+            accounts.filter(is_own),
+            accounts.filter(~is_own)
+            .sort(["degree", "posts", "id"], descending=[True, True, False])
+            .head(label_accounts),
+        ]
+    )
     labelled = pl.concat([campaigns_shown, accounts_shown]).with_columns(
-        own=pl.col("name").str.to_lowercase().is_in(own_handles) & (pl.col("kind") == "account"))
+        own=pl.col("name").str.to_lowercase().is_in(own_handles) & (pl.col("kind") == "account")
+    )
     for is_bold in (False, True):
         part = labelled.filter(pl.col("own") == is_bold)
         if part.height:
-            layers.append(alt.Chart(part).mark_text(
-                align="left", dx=7, fontSize=11 if is_bold else 10, fontWeight="bold" if is_bold else "normal",
-            ).encode(x=alt.X("x:Q", axis=axis), y=alt.Y("y:Q", axis=axis), text=alt.Text("name:N")))
+            layers.append(
+                alt.Chart(part)
+                .mark_text(
+                    align="left",
+                    dx=7,
+                    fontSize=11 if is_bold else 10,
+                    fontWeight="bold" if is_bold else "normal",
+                )
+                .encode(x=alt.X("x:Q", axis=axis), y=alt.Y("y:Q", axis=axis), text=alt.Text("name:N"))
+            )
     subtitle = "labelled: the campaigns with most posts and the best-connected accounts"
     if own_handles:
         subtitle += " (the feed's own account in bold)"
@@ -202,12 +252,18 @@ def series_chart(markers: pl.DataFrame, top: int = 15) -> alt.Chart:
     title = "Series markers: recurring openers of the account's own posts"
     if markers.height == 0:
         return empty_note(title)
-    df = markers.head(top).with_columns(
-        campaigns=pl.col("campaigns").list.join(", "), langs=pl.col("langs").list.join(", "),
-    ).with_columns(
-        label=pl.Series([readable(m) for m in markers.head(top)["marker"].to_list()], dtype=pl.String),
-    ).select("marker", "label", "kind", "posts", "first_position", "last_position", "campaigns", "langs"
-             ).with_row_index("rank")
+    df = (
+        markers.head(top)
+        .with_columns(
+            campaigns=pl.col("campaigns").list.join(", "),
+            langs=pl.col("langs").list.join(", "),
+        )
+        .with_columns(
+            label=pl.Series([readable(m) for m in markers.head(top)["marker"].to_list()], dtype=pl.String),
+        )
+        .select("marker", "label", "kind", "posts", "first_position", "last_position", "campaigns", "langs")
+        .with_row_index("rank")
+    )
     return (
         alt.Chart(df)
         .mark_bar()
@@ -215,11 +271,15 @@ def series_chart(markers: pl.DataFrame, top: int = 15) -> alt.Chart:
             x=alt.X("posts:Q", title="own posts", axis=count_axis()),
             y=alt.Y("label:N", sort=_BY_RANK, title=None, axis=alt.Axis(labelFontSize=13)),
             color=alt.Color("kind:N", title="opener", scale=category_scale(df["kind"])),
-            tooltip=[alt.Tooltip("label:N", title="marker"), alt.Tooltip("kind:N", title="kind of opener"),
-                     alt.Tooltip("posts:Q"),
-                     alt.Tooltip("first_position:Q", title="first position"),
-                     alt.Tooltip("last_position:Q", title="last position"),
-                     alt.Tooltip("campaigns:N"), alt.Tooltip("langs:N", title="languages")],
+            tooltip=[
+                alt.Tooltip("label:N", title="marker"),
+                alt.Tooltip("kind:N", title="kind of opener"),
+                alt.Tooltip("posts:Q"),
+                alt.Tooltip("first_position:Q", title="first position"),
+                alt.Tooltip("last_position:Q", title="last position"),
+                alt.Tooltip("campaigns:N"),
+                alt.Tooltip("langs:N", title="languages"),
+            ],
         )
         .properties(width=WIDTH, height=max(BAR_HEIGHT * df.height, 40), title=title)
     )

@@ -58,8 +58,11 @@ def volume_chart(volume: pl.DataFrame, kind: str = "account") -> alt.Chart:
     present = [k for k in KIND_COLORS if k in set(volume["kind"].to_list())]  # the legend lists only these
     volume = volume.with_columns(pl.col("kind").replace_strict(labels, default=pl.col("kind")))
     scale = alt.Scale(domain=[labels[k] for k in present], range=[KIND_COLORS[k] for k in present])
-    title = ("Original posts, reposts and unloaded placeholders" if kind == "collection"
-             else "Own posts, reposts and unloaded placeholders")
+    title = (
+        "Original posts, reposts and unloaded placeholders"
+        if kind == "collection"
+        else "Own posts, reposts and unloaded placeholders"
+    )
     return (
         alt.Chart(volume)
         .mark_bar()
@@ -67,8 +70,11 @@ def volume_chart(volume: pl.DataFrame, kind: str = "account") -> alt.Chart:
             x=alt.X("posts:Q", title="rows", axis=count_axis()),
             y=alt.Y("kind:N", sort=[labels[k] for k in KIND_COLORS], title=None),
             color=alt.Color("kind:N", scale=scale, legend=None),
-            tooltip=[alt.Tooltip("kind:N", title=_KIND_TITLE), alt.Tooltip("posts:Q", title="rows"),
-                     alt.Tooltip("share:Q", format=".1%", title="share of rows")],
+            tooltip=[
+                alt.Tooltip("kind:N", title=_KIND_TITLE),
+                alt.Tooltip("posts:Q", title="rows"),
+                alt.Tooltip("share:Q", format=".1%", title="share of rows"),
+            ],
         )
         .properties(width=WIDTH, height=90, title=title)
     )
@@ -89,8 +95,12 @@ def accounts_chart(activity: pl.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("rank:O", title="account rank", axis=alt.Axis(labels=activity.height <= 40)),
             y=alt.Y("posts:Q", title="original posts", axis=count_axis()),
-            tooltip=["rank:O", "account:N", "posts:Q",
-                     alt.Tooltip("cumulative_share:Q", format=".1%", title="share up to this rank")],
+            tooltip=[
+                "rank:O",
+                "account:N",
+                "posts:Q",
+                alt.Tooltip("cumulative_share:Q", format=".1%", title="share up to this rank"),
+            ],
         )
         .properties(width=WIDTH, height=200, title=title)
     )
@@ -112,8 +122,11 @@ def account_languages_chart(langs: pl.DataFrame) -> alt.Chart:
             x=alt.X("posts:Q", stack="zero", title="posts", axis=count_axis()),
             y=alt.Y("account:N", sort=order, title=None),
             color=alt.Color("lang:N", title="language", scale=category_scale(langs["lang"])),
-            tooltip=[alt.Tooltip("account:N", title="account"), alt.Tooltip("lang:N", title="language"),
-                     alt.Tooltip("posts:Q", title="posts")],
+            tooltip=[
+                alt.Tooltip("account:N", title="account"),
+                alt.Tooltip("lang:N", title="language"),
+                alt.Tooltip("posts:Q", title="posts"),
+            ],
         )
         .properties(width=WIDTH, height=max(BAR_HEIGHT * len(order), 40), title=title)
     )
@@ -122,8 +135,15 @@ def account_languages_chart(langs: pl.DataFrame) -> alt.Chart:
 def amplifiers_chart(table: pl.DataFrame) -> alt.Chart:
     """Reposts per reposting account, from :func:`feedtools.explore.amplifiers`."""
     _need(table, "reposted_by", "reposts", "loaded", "authors")
-    return bar_chart(table, x="reposts", y="reposted_by", tooltip=["reposted_by", "reposts", "loaded", "authors"],
-                     title="Reposts per reposting account", x_title="reposts", y_title="reposted by")
+    return bar_chart(
+        table,
+        x="reposts",
+        y="reposted_by",
+        tooltip=["reposted_by", "reposts", "loaded", "authors"],
+        title="Reposts per reposting account",
+        x_title="reposts",
+        y_title="reposted by",
+    )
 
 
 def entity_chart(top: pl.DataFrame, key: str, title: str) -> alt.Chart:
@@ -143,10 +163,19 @@ def emoji_chart(top: pl.DataFrame, title: str = "Most used emoji") -> alt.Chart:
     """
     _need(top, "emoji", "posts", "uses")
     emoji = top["emoji"].to_list()  # a top-n frame: a few rows, named one by one (the emoji library's loop)
-    df = top.with_columns(name=pl.Series([emoji_names(e) for e in emoji], dtype=pl.String),
-                          label=pl.Series([readable(e) for e in emoji], dtype=pl.String))
-    return bar_chart(df, x="posts", y="label", tooltip=["emoji", "name", "posts", "uses"], title=title,
-                     x_title="posts", y_title="emoji")
+    df = top.with_columns(
+        name=pl.Series([emoji_names(e) for e in emoji], dtype=pl.String),
+        label=pl.Series([readable(e) for e in emoji], dtype=pl.String),
+    )
+    return bar_chart(
+        df,
+        x="posts",
+        y="label",
+        tooltip=["emoji", "name", "posts", "uses"],
+        title=title,
+        x_title="posts",
+        y_title="emoji",
+    )
 
 
 def length_chart(histogram: pl.DataFrame) -> alt.Chart:
@@ -199,8 +228,9 @@ def languages_chart(languages: pl.DataFrame) -> alt.Chart:
     if languages.height == 0:
         return empty_note(title)
     order = languages["lang"].to_list()
-    long = languages.unpivot(index=["lang", "agree"], on=["detected", "declared"], variable_name="source",
-                             value_name="posts").filter(pl.col("posts") > 0)  # no legend entry for an empty source
+    long = languages.unpivot(
+        index=["lang", "agree"], on=["detected", "declared"], variable_name="source", value_name="posts"
+    ).filter(pl.col("posts") > 0)  # no legend entry for an empty source
     sources = [s for s in ("detected", "declared") if s in set(long["source"])]
     return (
         alt.Chart(long)
@@ -209,10 +239,19 @@ def languages_chart(languages: pl.DataFrame) -> alt.Chart:
             x=alt.X("posts:Q", title="posts", axis=count_axis()),
             y=alt.Y("lang:N", sort=order, title="language"),
             yOffset=alt.YOffset("source:N", sort=sources),
-            color=alt.Color("source:N", title="language", scale=category_scale(
-                sources, colors=[{"detected": "#1f77b4", "declared": "#9467bd"}[s] for s in sources])),
-            tooltip=[alt.Tooltip("lang:N", title="language"), alt.Tooltip("source:N", title="language as"),
-                     alt.Tooltip("posts:Q"), alt.Tooltip("agree:Q", title="detected = declared")],
+            color=alt.Color(
+                "source:N",
+                title="language",
+                scale=category_scale(
+                    sources, colors=[{"detected": "#1f77b4", "declared": "#9467bd"}[s] for s in sources]
+                ),
+            ),
+            tooltip=[
+                alt.Tooltip("lang:N", title="language"),
+                alt.Tooltip("source:N", title="language as"),
+                alt.Tooltip("posts:Q"),
+                alt.Tooltip("agree:Q", title="detected = declared"),
+            ],
         )
         .properties(width=WIDTH, height=max(36 * len(order), 60), title=title)
     )

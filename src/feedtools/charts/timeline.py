@@ -29,8 +29,11 @@ __all__ = ["events_chart", "groups_over_time", "posts_over_time", "window_chart"
 
 _SOURCE_COLORS = {"timestamp": "#2ca02c", "evidence": "#1f77b4", "neighbours": "#9ecae1"}
 #: The three marks of :func:`posts_over_time`, as its legend names them, and their colours.
-_PERIOD_MARKS = {"posts certainly in the period": "#08519c", "posts possibly in it": "#c6dbef",
-                 "expected posts": "#ff7f0e"}
+_PERIOD_MARKS = {
+    "posts certainly in the period": "#08519c",
+    "posts possibly in it": "#c6dbef",
+    "expected posts": "#ff7f0e",
+}
 
 
 #: What the chart builders return: one chart, a layered chart, or a faceted one.
@@ -55,27 +58,36 @@ def posts_over_time(counts: pl.DataFrame, *, title: str = "Posts over time") -> 
     if df.height == 0:
         return empty_note(title)
     names = list(_PERIOD_MARKS)
-    present = [name for name, col in zip(names, ["n_certain", "n_possible", "n_expected"], strict=True)
-               if (df[col] > 0).any()] or names[:1]
+    present = [
+        name for name, col in zip(names, ["n_certain", "n_possible", "n_expected"], strict=True) if (df[col] > 0).any()
+    ] or names[:1]
     scale = alt.Scale(domain=present, range=[_PERIOD_MARKS[n] for n in present])
     base = alt.Chart(df).encode(x=alt.X("period_start:T", title="day or week (start)"))
-    tooltip = [alt.Tooltip("period_start:T", title="period"), alt.Tooltip("n_certain:Q", title="certainly"),
-               alt.Tooltip("n_possible:Q", title="possibly"), alt.Tooltip("n_expected:Q", title="expected",
-                                                                          format=".1f")]
+    tooltip = [
+        alt.Tooltip("period_start:T", title="period"),
+        alt.Tooltip("n_certain:Q", title="certainly"),
+        alt.Tooltip("n_possible:Q", title="possibly"),
+        alt.Tooltip("n_expected:Q", title="expected", format=".1f"),
+    ]
     layers = []
-    for name, mark, column in ((names[1], base.mark_bar(), "n_possible"), (names[0], base.mark_bar(), "n_certain"),
-                               (names[2], base.mark_line(interpolate="step-after"), "n_expected")):
+    for name, mark, column in (
+        (names[1], base.mark_bar(), "n_possible"),
+        (names[0], base.mark_bar(), "n_certain"),
+        (names[2], base.mark_line(interpolate="step-after"), "n_expected"),
+    ):
         if name in present:
             # The mark's name is one of this module's constants (json.dumps quotes it): never feed data.
-            layers.append(mark.transform_calculate(mark=json.dumps(name)).encode(
-                y=alt.Y(f"{column}:Q", title="posts", axis=count_axis()),
-                color=alt.Color("mark:N", scale=scale, title=None, legend=alt.Legend(orient="top")),
-                tooltip=tooltip))
+            layers.append(
+                mark.transform_calculate(mark=json.dumps(name)).encode(
+                    y=alt.Y(f"{column}:Q", title="posts", axis=count_axis()),
+                    color=alt.Color("mark:N", scale=scale, title=None, legend=alt.Legend(orient="top")),
+                    tooltip=tooltip,
+                )
+            )
     return alt.layer(*layers).properties(width=WIDTH, height=220, title=title)
 
 
-def window_chart(bands: pl.DataFrame, *, title: str = "Date window of each post (feed order, newest on top)"
-                 ) -> Figure:
+def window_chart(bands: pl.DataFrame, *, title: str = "Date window of each post (feed order, newest on top)") -> Figure:
     """One thin horizontal bar per distinct window (``window_bands``): from ``date_min`` to
     ``date_max`` at the feed position of its first post, coloured by ``date_source``; a
     one-day window shows as a dot."""
@@ -83,18 +95,32 @@ def window_chart(bands: pl.DataFrame, *, title: str = "Date window of each post 
     if bands.height == 0:
         return empty_note(title)
     df = bands.with_columns(days=(pl.col("date_max") - pl.col("date_min")).dt.total_days() + 1)
-    tooltip = [alt.Tooltip("date_min:T", title="from"), alt.Tooltip("date_max:T", title="to"),
-               alt.Tooltip("days:Q", title="days"), alt.Tooltip("date_source:N", title="source"),
-               alt.Tooltip("n_posts:Q", title="posts"), alt.Tooltip("first_position:Q", title="first position"),
-               alt.Tooltip("last_position:Q", title="last position")]
-    y = alt.Y("first_position:Q", scale=alt.Scale(reverse=True, zero=False, nice=False), stack=None,
-              title="feed position", axis=count_axis())
+    tooltip = [
+        alt.Tooltip("date_min:T", title="from"),
+        alt.Tooltip("date_max:T", title="to"),
+        alt.Tooltip("days:Q", title="days"),
+        alt.Tooltip("date_source:N", title="source"),
+        alt.Tooltip("n_posts:Q", title="posts"),
+        alt.Tooltip("first_position:Q", title="first position"),
+        alt.Tooltip("last_position:Q", title="last position"),
+    ]
+    y = alt.Y(
+        "first_position:Q",
+        scale=alt.Scale(reverse=True, zero=False, nice=False),
+        stack=None,
+        title="feed position",
+        axis=count_axis(),
+    )
     present = set(df["date_source"].drop_nulls())
     domain = [k for k in _SOURCE_COLORS if k in present]
-    color = alt.Color("date_source:N", scale=alt.Scale(domain=domain, range=[_SOURCE_COLORS[k] for k in domain]),
-                      title="date from")
-    rules = alt.Chart(df).mark_bar(height=3).encode(x=alt.X("date_min:T", title="date"), x2="date_max:T", y=y,
-                                                    color=color, tooltip=tooltip)
+    color = alt.Color(
+        "date_source:N", scale=alt.Scale(domain=domain, range=[_SOURCE_COLORS[k] for k in domain]), title="date from"
+    )
+    rules = (
+        alt.Chart(df)
+        .mark_bar(height=3)
+        .encode(x=alt.X("date_min:T", title="date"), x2="date_max:T", y=y, color=color, tooltip=tooltip)
+    )
     dots = alt.Chart(df).mark_point(filled=True, size=30).encode(x="date_min:T", y=y, color=color, tooltip=tooltip)
     return alt.layer(rules, dots).properties(width=WIDTH, height=max(120, min(6 * df.height, 600)), title=title)
 
@@ -107,31 +133,46 @@ def events_chart(events: pl.DataFrame, *, title: str = "Events", max_events: int
     the most posts (ties: the earlier, then the smaller id), and the title says how many
     were left out, so the chart stays readable and small on a feed with thousands of events."""
     _need(events, "event_id", "label", "date_min", "date_max", "event_date_min", "event_date_max", "n_posts")
-    df = events.with_columns(
-        start=pl.coalesce("date_min", "event_date_min", "date_max", "event_date_max"),
-        end=pl.coalesce("date_max", "event_date_max", "date_min", "event_date_min"),
-        languages=pl.col("languages").list.join(", ") if "languages" in events.columns else pl.lit(""),
-    ).filter(pl.col("start").is_not_null()).select("event_id", "label", "start", "end", "event_date_min",
-                                                   "event_date_max", "n_posts", "languages")
+    df = (
+        events.with_columns(
+            start=pl.coalesce("date_min", "event_date_min", "date_max", "event_date_max"),
+            end=pl.coalesce("date_max", "event_date_max", "date_min", "event_date_min"),
+            languages=pl.col("languages").list.join(", ") if "languages" in events.columns else pl.lit(""),
+        )
+        .filter(pl.col("start").is_not_null())
+        .select("event_id", "label", "start", "end", "event_date_min", "event_date_max", "n_posts", "languages")
+    )
     if df.height == 0:
         return empty_note(title)
     if df.height > max_events:
         title = f"{title} (the {max_events} with most posts, of {df.height})"
         df = df.sort(["n_posts", "start", "event_id"], descending=[True, False, False]).head(max_events)
-    tooltip = [alt.Tooltip("event_id:N", title="event"), alt.Tooltip("label:N"),
-               alt.Tooltip("start:T", title="posts from"), alt.Tooltip("end:T", title="posts until"),
-               alt.Tooltip("event_date_min:T", title="dates named from"),
-               alt.Tooltip("event_date_max:T", title="dates named until"),
-               alt.Tooltip("n_posts:Q", title="posts"), alt.Tooltip("languages:N")]
+    tooltip = [
+        alt.Tooltip("event_id:N", title="event"),
+        alt.Tooltip("label:N"),
+        alt.Tooltip("start:T", title="posts from"),
+        alt.Tooltip("end:T", title="posts until"),
+        alt.Tooltip("event_date_min:T", title="dates named from"),
+        alt.Tooltip("event_date_max:T", title="dates named until"),
+        alt.Tooltip("n_posts:Q", title="posts"),
+        alt.Tooltip("languages:N"),
+    ]
     y = alt.Y("event_id:N", sort=alt.EncodingSortField("start", order="ascending"), title=None)
-    bars = alt.Chart(df).mark_bar(opacity=0.6, height=12).encode(x=alt.X("start:T", title="date"), x2="end:T", y=y,
-                                                                 tooltip=tooltip)
-    named = alt.Chart(df.filter(pl.col("event_date_min").is_not_null())).mark_tick(
-        color="#d62728", thickness=2, size=14).encode(x="event_date_min:T", y=y, tooltip=tooltip)
+    bars = (
+        alt.Chart(df)
+        .mark_bar(opacity=0.6, height=12)
+        .encode(x=alt.X("start:T", title="date"), x2="end:T", y=y, tooltip=tooltip)
+    )
+    named = (
+        alt.Chart(df.filter(pl.col("event_date_min").is_not_null()))
+        .mark_tick(color="#d62728", thickness=2, size=14)
+        .encode(x="event_date_min:T", y=y, tooltip=tooltip)
+    )
     labels = alt.Chart(df).mark_text(align="left", dx=4, fontSize=10).encode(x="end:T", y=y, text="label:N")
     subtitle = "bar: the days its posts can have been made; red tick: the first date its posts name"
-    return alt.layer(bars, named, labels).properties(width=WIDTH, height=max(60, 24 * df.height),
-                                                     title=alt.Title(title, subtitle=subtitle))
+    return alt.layer(bars, named, labels).properties(
+        width=WIDTH, height=max(60, 24 * df.height), title=alt.Title(title, subtitle=subtitle)
+    )
 
 
 def groups_over_time(counts: pl.DataFrame, *, title: str = "Over time", group_title: str = "group") -> alt.Chart:
@@ -146,24 +187,36 @@ def groups_over_time(counts: pl.DataFrame, *, title: str = "Over time", group_ti
     df = counts.filter(pl.col("period_start").is_not_null() & (pl.col("n_expected") > 0))
     if df.height == 0:
         return empty_note(title)
-    df = (top_categories(df.with_columns(pl.col("group").fill_null("unknown")), "group", "n_expected")
-          .group_by("period_start", "group")
-          .agg(pl.col("n_certain", "n_possible", "n_expected").sum())
-          .sort("period_start", "group"))
+    df = (
+        top_categories(df.with_columns(pl.col("group").fill_null("unknown")), "group", "n_expected")
+        .group_by("period_start", "group")
+        .agg(pl.col("n_certain", "n_possible", "n_expected").sum())
+        .sort("period_start", "group")
+    )
     totals = df.group_by("group").agg(pl.col("n_expected").sum()).with_columns(last=pl.col("group") == OTHER)
     order = totals.sort(["last", "n_expected", "group"], descending=[False, True, False])["group"].to_list()
-    df = df.with_columns(group_rank=pl.col("group").replace_strict(order, list(range(len(order))),
-                                                                   return_dtype=pl.Int64))
-    tooltip = [alt.Tooltip("period_start:T", title="period"), alt.Tooltip("group:N", title=group_title),
-               alt.Tooltip("n_expected:Q", title="expected", format=".1f"),
-               alt.Tooltip("n_certain:Q", title="certainly"), alt.Tooltip("n_possible:Q", title="possibly")]
-    return (alt.Chart(df).mark_area(interpolate="step-after", opacity=0.8)
-            .encode(x=alt.X("period_start:T", title="day or week (start)"),
-                    y=alt.Y("n_expected:Q", stack=True, title="expected posts", axis=count_axis()),
-                    color=alt.Color("group:N", title=group_title, scale=category_scale(order), sort=order),
-                    order=alt.Order("group_rank:Q"),
-                    tooltip=tooltip)
-            .properties(width=WIDTH, height=220, title=title))
+    df = df.with_columns(
+        group_rank=pl.col("group").replace_strict(order, list(range(len(order))), return_dtype=pl.Int64)
+    )
+    tooltip = [
+        alt.Tooltip("period_start:T", title="period"),
+        alt.Tooltip("group:N", title=group_title),
+        alt.Tooltip("n_expected:Q", title="expected", format=".1f"),
+        alt.Tooltip("n_certain:Q", title="certainly"),
+        alt.Tooltip("n_possible:Q", title="possibly"),
+    ]
+    return (
+        alt.Chart(df)
+        .mark_area(interpolate="step-after", opacity=0.8)
+        .encode(
+            x=alt.X("period_start:T", title="day or week (start)"),
+            y=alt.Y("n_expected:Q", stack=True, title="expected posts", axis=count_axis()),
+            color=alt.Color("group:N", title=group_title, scale=category_scale(order), sort=order),
+            order=alt.Order("group_rank:Q"),
+            tooltip=tooltip,
+        )
+        .properties(width=WIDTH, height=220, title=title)
+    )
 
 
 def with_calendar(chart: Figure, calendar: pl.DataFrame) -> Figure:
@@ -174,8 +227,12 @@ def with_calendar(chart: Figure, calendar: pl.DataFrame) -> Figure:
     if calendar.height == 0:
         return chart
     tooltip = [alt.Tooltip("label:N"), alt.Tooltip("start:T"), alt.Tooltip("end:T")]
-    spans = alt.Chart(calendar).mark_rect(opacity=0.15, color="#d62728").encode(x="start:T", x2="end:T",
-                                                                                tooltip=tooltip)
-    text = alt.Chart(calendar).mark_text(align="left", baseline="top", dx=2, dy=2, fontSize=9, color="#a50f15",
-                                         angle=0).encode(x="start:T", y=alt.value(0), text="label:N")
+    spans = (
+        alt.Chart(calendar).mark_rect(opacity=0.15, color="#d62728").encode(x="start:T", x2="end:T", tooltip=tooltip)
+    )
+    text = (
+        alt.Chart(calendar)
+        .mark_text(align="left", baseline="top", dx=2, dy=2, fontSize=9, color="#a50f15", angle=0)
+        .encode(x="start:T", y=alt.value(0), text="label:N")
+    )
     return alt.layer(chart, spans, text)

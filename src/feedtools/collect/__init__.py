@@ -46,12 +46,13 @@ __all__ = ["DEFAULT_APPVIEW", "DEFAULT_PLC", "FILTERS", "FetchError", "FetchResu
 DEFAULT_APPVIEW = "https://public.api.bsky.app"
 DEFAULT_PLC = "https://plc.directory"
 #: ``filter`` values of ``app.bsky.feed.getAuthorFeed``.
-FILTERS = ("posts_with_replies", "posts_no_replies", "posts_with_media", "posts_and_author_threads",
-           "posts_with_video")
+FILTERS = ("posts_with_replies", "posts_no_replies", "posts_with_media", "posts_and_author_threads", "posts_with_video")
 PAGE_SIZE = 100
 
-_HANDLE = re.compile(r"^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]([a-zA-Z0-9-]{0,61}"
-                     r"[a-zA-Z0-9])?$")
+_HANDLE = re.compile(
+    r"^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]([a-zA-Z0-9-]{0,61}"
+    r"[a-zA-Z0-9])?$"
+)
 _DID = re.compile(r"^did:(plc|web):[a-zA-Z0-9._:%-]{1,2048}$")
 REASON_REPOST = "app.bsky.feed.defs#reasonRepost"
 REASON_PIN = "app.bsky.feed.defs#reasonPin"
@@ -77,14 +78,19 @@ class FetchResult:
     def summary(self) -> str:
         """One line for the terminal."""
         who = f"@{self.handle} ({self.did})" if self.handle else self.did
-        line = (f"fetched {who} into {self.folder.name}/: run {self.run}, {len(self.pages_added)} pages and "
-                f"{self.items_added} new items added, {self.items_total} items in the folder")
+        line = (
+            f"fetched {who} into {self.folder.name}/: run {self.run}, {len(self.pages_added)} pages and "
+            f"{self.items_added} new items added, {self.items_total} items in the folder"
+        )
         if self.repo_file:
             line += f", repository {self.repo_file}"
         line += f"; {self.requests} requests, {self.retries} retried; "
-        return line + {"end": "feed complete", "up to date": "feed complete (nothing new)",
-                       "limit": "stopped at --limit (run again without it to continue)",
-                       "since": "stopped at --since (older items not fetched)"}.get(self.stopped, self.stopped)
+        return line + {
+            "end": "feed complete",
+            "up to date": "feed complete (nothing new)",
+            "limit": "stopped at --limit (run again without it to continue)",
+            "since": "stopped at --since (older items not fetched)",
+        }.get(self.stopped, self.stopped)
 
 
 def folder_name(actor: str) -> str:
@@ -208,31 +214,64 @@ def fetch(
     manifest = read_manifest(folder)
     if manifest is None:
         if any(folder.iterdir()):
-            raise FetchError(f"{folder.name}/: not empty and not a fetch folder (no manifest.json): "
-                             "choose a new or empty folder")
+            raise FetchError(
+                f"{folder.name}/: not empty and not a fetch folder (no manifest.json): choose a new or empty folder"
+            )
         manifest = new_manifest()
     remove_partials(folder)
     for r in manifest["runs"]:
         if r.get("status") == "running":
             r["status"] = "interrupted"
-    http = Http(timeout=timeout, max_wait=max_wait, backoff=backoff,
-                user_agent=f"feedtools/{__version__} (research tool; public data, no login)")
+    http = Http(
+        timeout=timeout,
+        max_wait=max_wait,
+        backoff=backoff,
+        user_agent=f"feedtools/{__version__} (research tool; public data, no login)",
+    )
     bar = tqdm(desc=f"fetch {actor}", unit=" items", file=sys.stderr, leave=False, disable=not progress)
     run = Run(folder, manifest, http, bar)
-    run.info = {"run": run.number, "started_at": now(), "finished_at": None, "status": "running",
-                "feedtools_version": __version__, "actor": actor,
-                "options": {"repo": repo, "filter": filter, "limit": limit,
-                            "since": since_t.isoformat() if since_t else None, "page_size": page_size,
-                            "timeout": timeout, "max_wait": max_wait,
-                            "services": {"appview": appview, "plc": plc, "pds": pds}},
-                "pages_added": [], "items_added": 0, "files_added": [], "requests": [], "retries": [],
-                "pauses": [], "error": None}
+    run.info = {
+        "run": run.number,
+        "started_at": now(),
+        "finished_at": None,
+        "status": "running",
+        "feedtools_version": __version__,
+        "actor": actor,
+        "options": {
+            "repo": repo,
+            "filter": filter,
+            "limit": limit,
+            "since": since_t.isoformat() if since_t else None,
+            "page_size": page_size,
+            "timeout": timeout,
+            "max_wait": max_wait,
+            "services": {"appview": appview, "plc": plc, "pds": pds},
+        },
+        "pages_added": [],
+        "items_added": 0,
+        "files_added": [],
+        "requests": [],
+        "retries": [],
+        "pauses": [],
+        "error": None,
+    }
     manifest["runs"].append(run.info)
     manifest["services"] = {"appview": appview, "plc": plc, "pds": pds}
     result = FetchResult(folder=folder, did="", handle=None, run=run.number)
     try:
-        _collect(run, actor, result, appview=appview, plc=plc, pds=pds, repo=repo, filter=filter, limit=limit,
-                 since=since_t, page_size=page_size)
+        _collect(
+            run,
+            actor,
+            result,
+            appview=appview,
+            plc=plc,
+            pds=pds,
+            repo=repo,
+            filter=filter,
+            limit=limit,
+            since=since_t,
+            page_size=page_size,
+        )
         run.info["status"] = "complete" if result.stopped in ("end", "up to date") else f"stopped: {result.stopped}"
     except FetchError as e:
         run.info["status"], run.info["error"] = "error", str(e)
@@ -256,8 +295,9 @@ def fetch(
     return result
 
 
-def _collect(run: Run, actor: str, result: FetchResult, *, appview, plc, pds, repo, filter, limit, since,
-             page_size) -> None:
+def _collect(
+    run: Run, actor: str, result: FetchResult, *, appview, plc, pds, repo, filter, limit, since, page_size
+) -> None:
     m, folder = run.m, run.folder
     # 1. who: handle -> DID, then the profile
     resolved = None
@@ -272,19 +312,24 @@ def _collect(run: Run, actor: str, result: FetchResult, *, appview, plc, pds, re
         resolved = (resp, params)
     known_did = m["actor"].get("did")
     if known_did and known_did != did:
-        raise FetchError(f"{folder.name}/ holds the feed of {known_did} (@{m['actor'].get('handle')}), not of "
-                         f"{actor} ({did}): choose another folder")
+        raise FetchError(
+            f"{folder.name}/ holds the feed of {known_did} (@{m['actor'].get('handle')}), not of "
+            f"{actor} ({did}): choose another folder"
+        )
     params = {"actor": did}
     resp = run.xrpc(appview, "app.bsky.actor.getProfile", params, f"profile of {actor}")
     profile = json_object(resp, f"profile of {actor}", folder, "did")
     handle = profile.get("handle") if isinstance(profile.get("handle"), str) else None
     if resolved:  # saved once the account is known to be available: an unavailable one leaves no folder
-        run.save(f"{run.run_dir}/resolveHandle.json", resolved[0], "com.atproto.identity.resolveHandle",
-                 resolved[1])
+        run.save(f"{run.run_dir}/resolveHandle.json", resolved[0], "com.atproto.identity.resolveHandle", resolved[1])
     run.save(f"{run.run_dir}/profile.json", resp, "app.bsky.actor.getProfile", params)
-    m["actor"] = {"requested": actor, "did": did, "handle": handle,
-                  "display_name": profile.get("displayName") if isinstance(profile.get("displayName"), str)
-                  else None, "posts_count": profile.get("postsCount")}
+    m["actor"] = {
+        "requested": actor,
+        "did": did,
+        "handle": handle,
+        "display_name": profile.get("displayName") if isinstance(profile.get("displayName"), str) else None,
+        "posts_count": profile.get("postsCount"),
+    }
     result.did, result.handle = did, handle
     run.bar.set_description_str(f"fetch @{handle or did}")
     # 2. the author feed
@@ -313,8 +358,9 @@ def _load_known(run: Run) -> dict[str, int]:
 def _collect_feed(run: Run, did: str, result: FetchResult, *, appview, filter, limit, since, page_size) -> None:
     feed = run.m["feed"]
     if feed.get("filter", filter) != filter and feed["segments"]:
-        raise FetchError(f"{run.folder.name}/ was fetched with filter {feed.get('filter')!r}, not {filter!r}: "
-                         "choose another folder")
+        raise FetchError(
+            f"{run.folder.name}/ was fetched with filter {feed.get('filter')!r}, not {filter!r}: choose another folder"
+        )
     feed["filter"] = filter
     segs: list[dict] = feed["segments"]
     known = _load_known(run)
@@ -355,8 +401,9 @@ def _collect_feed(run: Run, did: str, result: FetchResult, *, appview, filter, l
                 run.info["pages_added"].append(rel)
                 run.info["items_added"] += len(new)
                 state["added"] += len(new)
-                run.save(rel, resp, "app.bsky.feed.getAuthorFeed", params, items=len(items), new_items=len(new),
-                         cursor=nxt)
+                run.save(
+                    rel, resp, "app.bsky.feed.getAuthorFeed", params, items=len(items), new_items=len(new), cursor=nxt
+                )
                 run.bar.update(len(new))
                 run.bar.set_postfix(pages=len(run.info["pages_added"]))
             else:
@@ -373,8 +420,10 @@ def _collect_feed(run: Run, did: str, result: FetchResult, *, appview, filter, l
                 run.flush()
                 return "end"
             if nxt == cursor or nxt in sent:
-                raise FetchError(f"{what}: the AppView returned cursor {nxt!r} again, which would loop; "
-                                 f"stopped, the {len(feed_pages(run.m))} pages saved are kept")
+                raise FetchError(
+                    f"{what}: the AppView returned cursor {nxt!r} again, which would loop; "
+                    f"stopped, the {len(feed_pages(run.m))} pages saved are kept"
+                )
             sent.add(cursor)
             if since is not None and seg.get("oldest") and _time(seg["oldest"]) < since:
                 return "since"
@@ -395,7 +444,7 @@ def _collect_feed(run: Run, did: str, result: FetchResult, *, appview, filter, l
         if since is not None and seg.get("oldest") and _time(seg["oldest"]) < since:
             stops.append("since")
             continue
-        later = {s["id"] for s in segs[segs.index(seg) + 1:]}
+        later = {s["id"] for s in segs[segs.index(seg) + 1 :]}
         stops.append(chain(seg, seg["cursor"], later, False))
     result.pages_added = list(run.info["pages_added"])
     result.items_added = run.info["items_added"]

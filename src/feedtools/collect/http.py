@@ -121,8 +121,8 @@ class Http:
     def __post_init__(self) -> None:
         require("fetch", "fetching (feedtools fetch)")
         self._client = httpx.Client(
-            timeout=httpx.Timeout(self.timeout), follow_redirects=True,
-            headers={"User-Agent": self.user_agent})
+            timeout=httpx.Timeout(self.timeout), follow_redirects=True, headers={"User-Agent": self.user_agent}
+        )
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -137,9 +137,11 @@ class Http:
             return
         if wait > self.max_wait:
             reset = time.strftime("%H:%M:%S UTC", time.gmtime(self._not_before))
-            raise FetchError(f"{what}: rate limit reached, no request allowed before {reset} (more than "
-                             f"--max-wait {self.max_wait:g} s away); what was saved is kept: run again later "
-                             "to resume")
+            raise FetchError(
+                f"{what}: rate limit reached, no request allowed before {reset} (more than "
+                f"--max-wait {self.max_wait:g} s away); what was saved is kept: run again later "
+                "to resume"
+            )
         self.log.append({"what": what, "event": "rate-limit pause", "wait_s": round(wait, 3)})
         self.sleep(wait)
 
@@ -179,13 +181,24 @@ class Http:
 
         def before_sleep(state: tenacity.RetryCallState) -> None:
             exc = state.outcome.exception() if state.outcome else None
-            self.log.append({"what": what, "event": "retry", "attempt": state.attempt_number,
-                             "reason": _reason(exc), "wait_s": round(state.upcoming_sleep, 3)})
+            self.log.append(
+                {
+                    "what": what,
+                    "event": "retry",
+                    "attempt": state.attempt_number,
+                    "reason": _reason(exc),
+                    "wait_s": round(state.upcoming_sleep, 3),
+                }
+            )
 
         return tenacity.Retrying(
             retry=tenacity.retry_if_exception_type((_Retryable, httpx.TransportError)),
             stop=tenacity.stop_before_delay(self.max_wait),
-            wait=wait, before_sleep=before_sleep, sleep=self.sleep, reraise=True)
+            wait=wait,
+            before_sleep=before_sleep,
+            sleep=self.sleep,
+            reraise=True,
+        )
 
     def _run(self, attempt: Callable[[], Response], what: str) -> Response:
         self._pace(what)
@@ -201,8 +214,10 @@ class Http:
             r = self._retrying(what)(counted)
         except (_Retryable, httpx.TransportError) as e:
             tries = f"{count} attempt" + ("s" if count != 1 else "")
-            raise FetchError(f"{what}: gave up after {tries} in {time.monotonic() - start:.0f} s (last: {_reason(e)}); "
-                             "what was saved is kept: run again to resume") from None
+            raise FetchError(
+                f"{what}: gave up after {tries} in {time.monotonic() - start:.0f} s (last: {_reason(e)}); "
+                "what was saved is kept: run again to resume"
+            ) from None
         r.attempts = count
         return r
 
@@ -212,19 +227,27 @@ class Http:
         Raises :class:`FetchError` (one line) on an XRPC error, another 4xx, or when
         retries run out.
         """
+
         def attempt() -> Response:
             r = self._client.get(url, params=params)
             body = r.content
             self._note_limits(r.headers)
             self._check(r.status_code, r.headers, body, what)
-            return Response(url=str(r.url), status=r.status_code, headers=r.headers, body=body,
-                            sha256=hashlib.sha256(body).hexdigest(), size=len(body))
+            return Response(
+                url=str(r.url),
+                status=r.status_code,
+                headers=r.headers,
+                body=body,
+                sha256=hashlib.sha256(body).hexdigest(),
+                size=len(body),
+            )
 
         return self._run(attempt, what)
 
     def download(self, url: str, params: dict | None, what: str, folder: Path) -> Response:
         """GET ``url`` streaming the body into a temporary file in ``folder`` (``Response.path``), hashing it
         on the way. The caller renames or deletes the file. Retries and errors as :meth:`get`."""
+
         def attempt() -> Response:
             fd, tmp = tempfile.mkstemp(prefix=".download.", suffix=".part", dir=folder)
             h = hashlib.sha256()
@@ -244,8 +267,7 @@ class Http:
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
-            return Response(url=final, status=status, headers=headers, sha256=h.hexdigest(), size=size,
-                            path=Path(tmp))
+            return Response(url=final, status=status, headers=headers, sha256=h.hexdigest(), size=size, path=Path(tmp))
 
         return self._run(attempt, what)
 

@@ -39,8 +39,9 @@ def _pds_of(doc: dict, did: str) -> str:
             endpoint = service.get("serviceEndpoint")
             if isinstance(endpoint, str) and endpoint.startswith(("https://", "http://")):
                 return endpoint
-    raise FetchError(f"DID document of {did}: no #atproto_pds service, so no repository to download "
-                     "(give the PDS with --pds URL)")
+    raise FetchError(
+        f"DID document of {did}: no #atproto_pds service, so no repository to download (give the PDS with --pds URL)"
+    )
 
 
 def collect_repo(run: Run, did: str, *, plc: str, pds: str | None) -> str:
@@ -52,8 +53,7 @@ def collect_repo(run: Run, did: str, *, plc: str, pds: str | None) -> str:
     target = run.folder / run.run_dir
     target.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    resp = run.http.download(f"{endpoint.rstrip('/')}/xrpc/com.atproto.sync.getRepo", params,
-                             "getRepo", target)
+    resp = run.http.download(f"{endpoint.rstrip('/')}/xrpc/com.atproto.sync.getRepo", params, "getRepo", target)
     path = resp.path
     if path is None:  # download() always streams the body to a file
         raise FetchError("getRepo: the response was not saved; the rest of the folder is kept")
@@ -62,8 +62,10 @@ def collect_repo(run: Run, did: str, *, plc: str, pds: str | None) -> str:
     if not car_reader.sniff(head):
         path.unlink(missing_ok=True)
         snippet = " ".join(head[:40].decode("utf-8", "replace").split())
-        raise FetchError(f"getRepo: the response is not a CAR file ({resp.headers.get('content-type')}, "
-                         f"{resp.size} bytes, starts {snippet!r}); the rest of the folder is kept")
+        raise FetchError(
+            f"getRepo: the response is not a CAR file ({resp.headers.get('content-type')}, "
+            f"{resp.size} bytes, starts {snippet!r}); the rest of the folder is kept"
+        )
     try:
         read = ReadResult.combine(car_reader.read_batches(path))
     except Exception as e:  # noqa: BLE001 - any failure to read the CAR is reported in one line
@@ -74,10 +76,17 @@ def collect_repo(run: Run, did: str, *, plc: str, pds: str | None) -> str:
         raise FetchError(f"getRepo: the repository is {read.meta.get('did')!r}, not {did}")
     rel = f"{run.run_dir}/repo.car"
     posts = read.posts
-    run.save(rel, resp, "com.atproto.sync.getRepo", params, records=int(read.stats.get("records", 0)),
-             posts=int((~posts["is_repost"]).sum()) if posts.height else 0,
-             reposts=int(posts["is_repost"].sum()) if posts.height else 0, rev=read.meta.get("rev"),
-             seconds=round(time.monotonic() - started, 3))
+    run.save(
+        rel,
+        resp,
+        "com.atproto.sync.getRepo",
+        params,
+        records=int(read.stats.get("records", 0)),
+        posts=int((~posts["is_repost"]).sum()) if posts.height else 0,
+        reposts=int(posts["is_repost"].sum()) if posts.height else 0,
+        rev=read.meta.get("rev"),
+        seconds=round(time.monotonic() - started, 3),
+    )
     run.m["repo"] = {"file": rel, "run": run.number, "pds": endpoint}
     run.flush()
     return rel

@@ -27,8 +27,19 @@ import orjson
 from feedtools.collect.http import FetchError, Http, Response
 from feedtools.readers.fetchdir import MANIFEST, MANIFEST_FORMAT, feed_pages, latest_repo, read_manifest
 
-__all__ = ["MANIFEST", "Run", "atomic_write", "feed_pages", "json_object", "latest_repo", "new_manifest", "now",
-           "read_manifest", "remove_partials", "write_manifest"]
+__all__ = [
+    "MANIFEST",
+    "Run",
+    "atomic_write",
+    "feed_pages",
+    "json_object",
+    "latest_repo",
+    "new_manifest",
+    "now",
+    "read_manifest",
+    "remove_partials",
+    "write_manifest",
+]
 
 VERSION = 1
 
@@ -60,8 +71,16 @@ def remove_partials(folder: Path) -> int:
 
 def new_manifest() -> dict:
     """An empty manifest."""
-    return {"format": MANIFEST_FORMAT, "manifest_version": VERSION, "actor": {}, "services": {},
-            "feed": {"segments": []}, "repo": None, "files": {}, "runs": []}
+    return {
+        "format": MANIFEST_FORMAT,
+        "manifest_version": VERSION,
+        "actor": {},
+        "services": {},
+        "feed": {"segments": []},
+        "repo": None,
+        "files": {},
+        "runs": [],
+    }
 
 
 def write_manifest(folder: Path, manifest: dict) -> None:
@@ -89,10 +108,20 @@ class Run:
 
     def request_log(self, resp: Response, what: str, params: dict | None, saved: str | None, items=None) -> None:
         self.requests += 1
-        self.info["requests"].append({"what": what, "url": resp.url.split("?")[0], "params": params,
-                                      "status": resp.status, "size": resp.size, "sha256": resp.sha256,
-                                      "attempts": resp.attempts, "items": items, "saved": saved,
-                                      "at": now()})
+        self.info["requests"].append(
+            {
+                "what": what,
+                "url": resp.url.split("?")[0],
+                "params": params,
+                "status": resp.status,
+                "size": resp.size,
+                "sha256": resp.sha256,
+                "attempts": resp.attempts,
+                "items": items,
+                "saved": saved,
+                "at": now(),
+            }
+        )
 
     def save(self, rel: str, resp: Response, what: str, params: dict | None, **extra) -> None:
         """Save a response body under ``rel`` (atomically) and record it in the manifest."""
@@ -102,9 +131,18 @@ class Run:
             os.replace(resp.path, path)
         else:
             atomic_write(path, resp.body)
-        self.m["files"][rel] = {"kind": what, "url": resp.url.split("?")[0], "params": params,
-                                "fetched_at": now(), "status": resp.status, "size": resp.size,
-                                "sha256": resp.sha256, "attempts": resp.attempts, "run": self.number, **extra}
+        self.m["files"][rel] = {
+            "kind": what,
+            "url": resp.url.split("?")[0],
+            "params": params,
+            "fetched_at": now(),
+            "status": resp.status,
+            "size": resp.size,
+            "sha256": resp.sha256,
+            "attempts": resp.attempts,
+            "run": self.number,
+            **extra,
+        }
         self.info["files_added"].append(rel)
         self.request_log(resp, what, params, rel, extra.get("items"))
         self.flush()
@@ -125,9 +163,13 @@ def json_object(resp: Response, what: str, folder: Path, need: str | None = None
         ctype = resp.headers.get("content-type", "no content type").split(";")[0]
         head = " ".join(resp.body[:40].decode("utf-8", "replace").split())
         kind = "truncated or malformed JSON" if resp.body.lstrip()[:1] in (b"{", b"[") else "not JSON"
-        raise FetchError(f"{what}: the response is {kind} ({ctype}, {resp.size} bytes, starts {head!r}: {e}); "
-                         f"nothing more saved, what {folder.name}/ holds is kept") from None
+        raise FetchError(
+            f"{what}: the response is {kind} ({ctype}, {resp.size} bytes, starts {head!r}: {e}); "
+            f"nothing more saved, what {folder.name}/ holds is kept"
+        ) from None
     if not isinstance(value, dict) or (need and need not in value):
-        raise FetchError(f"{what}: unexpected response (a JSON {type(value).__name__} without {need!r}); "
-                         f"what {folder.name}/ holds is kept")
+        raise FetchError(
+            f"{what}: unexpected response (a JSON {type(value).__name__} without {need!r}); "
+            f"what {folder.name}/ holds is kept"
+        )
     return value

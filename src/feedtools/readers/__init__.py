@@ -19,8 +19,17 @@ from typing import TYPE_CHECKING, Any, cast
 from feedtools.readers.base import FeedError, FeedMeta, Reader, ReadResult, sniff_binary
 from feedtools.readers.inputs import open_input
 
-__all__ = ["FORMATS", "FeedError", "FeedMeta", "ReadResult", "Reader", "detect_format", "iter_read", "read_raw",
-           "reader_for"]
+__all__ = [
+    "FORMATS",
+    "FeedError",
+    "FeedMeta",
+    "ReadResult",
+    "Reader",
+    "detect_format",
+    "iter_read",
+    "read_raw",
+    "reader_for",
+]
 
 #: Known formats, in the order their sniffers are tried (most specific first).
 FORMATS: dict[str, str] = {

@@ -76,7 +76,7 @@ def sniff(head: bytes) -> bool:
     n, i = _varint(head, 0)
     if n is None or not 10 <= n <= 4096:
         return False
-    header = head[i:i + n]
+    header = head[i : i + n]
     return header[:1] == b"\xa2" and b"roots" in header and b"version" in header
 
 
@@ -101,7 +101,7 @@ def _decode_lenient(data: bytes, source: str) -> tuple[dict, dict, dict]:
     if n is None or i + n > len(data):
         raise FeedError(f"{source}: CAR header cut short")
     try:
-        header = libipld.decode_dag_cbor(data[i:i + n])
+        header = libipld.decode_dag_cbor(data[i : i + n])
     except (ValueError, RecursionError) as e:
         raise FeedError(f"{source}: unreadable CAR header ({e})") from None
     i += n
@@ -111,7 +111,7 @@ def _decode_lenient(data: bytes, source: str) -> tuple[dict, dict, dict]:
         size, j = _varint(data, i)
         if size is None or j + size > len(data):
             break  # file cut short: the blocks after this point are missing
-        section = data[j:j + size]
+        section = data[j : j + size]
         i = j + size
         try:
             k = _cid_length(section)
@@ -154,8 +154,9 @@ def _walk(root, blocks: dict, bad: dict, rejects: list[dict], source: str) -> li
     stack: list = [("node", root, 0)]
 
     def reject(item, reason: str, raw: str | None = None) -> None:
-        rejects.append({"source": source, "location": f"block {_cid_str(item)}", "line": None,
-                        "reason": reason, "raw": raw})
+        rejects.append(
+            {"source": source, "location": f"block {_cid_str(item)}", "line": None, "reason": reason, "raw": raw}
+        )
 
     while stack:
         what, item, depth = stack.pop()
@@ -205,8 +206,11 @@ def _node_todo(node: dict, item, depth: int, reject) -> list:
             key = key[:p] + k
             todo.append(("entry", (key.decode("utf-8"), v), depth))
         except (TypeError, KeyError, UnicodeDecodeError) as err:
-            reject(item, f"malformed tree entry ({err!r}): later keys of this node are lost",
-                   raw_json(e) if isinstance(e, dict) else repr(e)[:500])
+            reject(
+                item,
+                f"malformed tree entry ({err!r}): later keys of this node are lost",
+                raw_json(e) if isinstance(e, dict) else repr(e)[:500],
+            )
             break
         if e.get("t") is not None:
             todo.append(("node", e["t"], depth + 1))
@@ -232,8 +236,13 @@ def read_batches(path: str | Path, **_: object) -> Iterator[ReadResult]:
     entries = _walk(commit["data"], blocks, bad, rejects, source)
     stats: Counter = Counter(records=len(entries) + len(rejects))
     profile_name, pinned, has_profile = _profile(entries, blocks)
-    post_extra = {"author_did": did, "author_name": profile_name, "is_repost": False, "is_placeholder": False,
-                  "_ref_us": tid_micros(rev)}
+    post_extra = {
+        "author_did": did,
+        "author_name": profile_name,
+        "is_repost": False,
+        "is_placeholder": False,
+        "_ref_us": tid_micros(rev),
+    }
     buf = RowBuffer(stats)
     seen: set[str] = set()
     for key, cid in entries:
@@ -253,23 +262,43 @@ def read_batches(path: str | Path, **_: object) -> Iterator[ReadResult]:
             uri = f"at://{did}/{collection}/{rkey}"
             if collection == POST:
                 row = post_fields(record)
-                row.update(post_extra, post_id=uri, post_uri=uri,
-                           is_pinned=(uri == pinned) if has_profile else None, cid=_cid_str(cid))
+                row.update(
+                    post_extra,
+                    post_id=uri,
+                    post_uri=uri,
+                    is_pinned=(uri == pinned) if has_profile else None,
+                    cid=_cid_str(cid),
+                )
             else:
                 row = repost_row(record, uri, did)
         except RecordError as e:
-            rejects.append({"source": source, "location": f"{location} ({key})", "line": None, "reason": str(e),
-                            "raw": raw_json(record) if record is not None else None})
+            rejects.append(
+                {
+                    "source": source,
+                    "location": f"{location} ({key})",
+                    "line": None,
+                    "reason": str(e),
+                    "raw": raw_json(record) if record is not None else None,
+                }
+            )
             continue
         row["source_location"] = location
         buf.append(row)
     finish_stats(stats, len(buf), len(rejects))
     check_readable(stats, rejects, source, FORMAT)
-    meta: FeedMeta = {"format": FORMAT, "source": source, "unit": "records", "did": did, "rev": rev,
-            "data_cid": _cid_str(commit["data"]), "repo_version": commit.get("version"),
-            "profile_name": profile_name}
-    yield ReadResult(posts=buf.frame(source=source, source_format=FORMAT), rejects=rejects_frame(rejects),
-                     stats=stats, meta=meta)
+    meta: FeedMeta = {
+        "format": FORMAT,
+        "source": source,
+        "unit": "records",
+        "did": did,
+        "rev": rev,
+        "data_cid": _cid_str(commit["data"]),
+        "repo_version": commit.get("version"),
+        "profile_name": profile_name,
+    }
+    yield ReadResult(
+        posts=buf.frame(source=source, source_format=FORMAT), rejects=rejects_frame(rejects), stats=stats, meta=meta
+    )
 
 
 def _load_commit(data: bytes, source: str) -> tuple[dict, dict, dict]:

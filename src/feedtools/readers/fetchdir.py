@@ -122,8 +122,9 @@ def _page_items(path: Path, manifest: dict):
 
 def _profile(path: Path, manifest: dict) -> dict:
     """The most recent saved profile (``app.bsky.actor.getProfile``), {} when none can be read."""
-    profiles = sorted(rel for rel, rec in manifest.get("files", {}).items()
-                      if rec.get("kind") == "app.bsky.actor.getProfile")
+    profiles = sorted(
+        rel for rel, rec in manifest.get("files", {}).items() if rec.get("kind") == "app.bsky.actor.getProfile"
+    )
     for rel in reversed(profiles):
         data, _problem = _check_file(path, rel, manifest["files"][rel])
         if data is not None:
@@ -157,13 +158,25 @@ def read_batches(path: str | Path, **_: object) -> Iterator[ReadResult]:
         _data, problem = _check_file(path, repo_rel, manifest["files"].get(repo_rel))
         if problem:
             stats["records"] += 1
-            rejects.append(rejects_frame([{"source": source, "location": repo_rel, "line": None,
-                                           "reason": f"repository {problem}", "raw": None}]))
+            rejects.append(
+                rejects_frame(
+                    [
+                        {
+                            "source": source,
+                            "location": repo_rel,
+                            "line": None,
+                            "reason": f"repository {problem}",
+                            "raw": None,
+                        }
+                    ]
+                )
+            )
         else:
             repo = ReadResult.combine(car.read_batches(path / repo_rel))
             stats.update({k: v for k, v in repo.stats.items() if k not in ("posts", "rejected", "skipped")})
-            rejects.append(repo.rejects.with_columns(source=pl.lit(source),
-                                                     location=pl.lit(repo_rel + " ") + pl.col("location")))
+            rejects.append(
+                repo.rejects.with_columns(source=pl.lit(source), location=pl.lit(repo_rel + " ") + pl.col("location"))
+            )
             seen = posts.select("post_uri", "is_repost").unique()
             extra = repo.posts.join(seen, on=["post_uri", "is_repost"], how="anti", nulls_equal=True)
             stats["skipped_in_authorfeed"] += repo.posts.height - extra.height
@@ -173,19 +186,28 @@ def read_batches(path: str | Path, **_: object) -> Iterator[ReadResult]:
                     position=pl.int_range(posts.height, posts.height + extra.height, dtype=pl.Int64),
                     source=pl.lit(source),
                     source_location=pl.lit(repo_rel + " ") + pl.col("source_location"),
-                    author_handle=pl.when(mine & ~pl.col("is_repost")).then(pl.lit(handle))
+                    author_handle=pl.when(mine & ~pl.col("is_repost"))
+                    .then(pl.lit(handle))
                     .otherwise(pl.col("author_handle")),
                     reposted_by=pl.when(pl.col("is_repost") & (pl.col("reposted_by") == did))
-                    .then(pl.lit(handle) if handle else pl.col("reposted_by")).otherwise(pl.col("reposted_by")),
+                    .then(pl.lit(handle) if handle else pl.col("reposted_by"))
+                    .otherwise(pl.col("reposted_by")),
                 )
                 posts = pl.concat([conform(posts), conform(extra)], how="vertical")
     all_rejects = pl.concat(rejects, how="vertical")
     rows = posts.height
     finish_stats(stats, rows, all_rejects.height)
     profile = _profile(path, manifest)
-    meta: FeedMeta = {"format": FORMAT, "source": source, "unit": "records", "did": did, "handle": handle,
-            "pages": len(feed_pages(manifest)), "repo": repo_rel,
-            "fetched_at": _last_fetch(manifest)}
+    meta: FeedMeta = {
+        "format": FORMAT,
+        "source": source,
+        "unit": "records",
+        "did": did,
+        "handle": handle,
+        "pages": len(feed_pages(manifest)),
+        "repo": repo_rel,
+        "fetched_at": _last_fetch(manifest),
+    }
     name, bio = profile.get("displayName"), profile.get("description")
     if isinstance(name, str) and name.strip():
         meta["profile_name"] = name.strip()
@@ -217,15 +239,30 @@ def provenance(path: str | Path) -> list[tuple[str, str]]:
             added += ", repository"
         start = str(run.get("started_at") or "?")[:19].replace("T", " ")
         end = str(run.get("finished_at") or "?")[:19].replace("T", " ")
-        rows.append((f"run {run.get('run')}", (f"{start} to {end} UTC: {run.get('status')}; {added}; "
-                     f"feedtools {run.get('feedtools_version')}")))
+        rows.append(
+            (
+                f"run {run.get('run')}",
+                (f"{start} to {end} UTC: {run.get('status')}; {added}; feedtools {run.get('feedtools_version')}"),
+            )
+        )
     pages = feed_pages(m)
-    rows.append(("author-feed pages", (f"{len(pages)} files, "
-                 f"{sum(m['files'].get(p, {}).get('items') or 0 for p in pages)} items")))
+    rows.append(
+        (
+            "author-feed pages",
+            (f"{len(pages)} files, {sum(m['files'].get(p, {}).get('items') or 0 for p in pages)} items"),
+        )
+    )
     repo = m.get("repo")
     if isinstance(repo, dict) and repo.get("file") in m.get("files", {}):
         rec = m["files"][repo["file"]]
-        rows.append(("repository", (f"{repo['file']} from {repo.get('pds')}, {rec.get('size')} bytes, "
-                     f"rev {rec.get('rev')}, SHA-256 {rec.get('sha256')}")))
+        rows.append(
+            (
+                "repository",
+                (
+                    f"{repo['file']} from {repo.get('pds')}, {rec.get('size')} bytes, "
+                    f"rev {rec.get('rev')}, SHA-256 {rec.get('sha256')}"
+                ),
+            )
+        )
     rows.append((f"{MANIFEST} SHA-256", hashlib.sha256((path / MANIFEST).read_bytes()).hexdigest()))
     return rows

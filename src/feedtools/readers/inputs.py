@@ -113,8 +113,15 @@ def _kind(path: str, name: str) -> str:
         return "pipe" if _is_anonymous_pipe(path) else "fifo"
     if stat.S_ISCHR(mode) and path in ("/dev/stdin", "/dev/fd/0", "/proc/self/fd/0") and _stdin_is_tty():
         raise FeedError(f"{name}: standard input is a terminal: pipe a feed into it or give a file")
-    what = ("a character device" if stat.S_ISCHR(mode) else "a block device" if stat.S_ISBLK(mode)
-            else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+    what = (
+        "a character device"
+        if stat.S_ISCHR(mode)
+        else "a block device"
+        if stat.S_ISBLK(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "not a regular file"
+    )
     raise FeedError(f"{name}: {what}, not a feed file (it may never end)")
 
 
@@ -174,8 +181,10 @@ def open_input(path: str | Path) -> Iterator[Input]:
                     try:
                         size = _copy_fd(fd, out, h, wait_first=_fifo_wait() if kind == "fifo" else None)
                     except TimeoutError:
-                        raise FeedError(f"{name}: a FIFO that no writer opened within {_fifo_wait():g} s "
-                                        "(start the writer first, or set FEEDTOOLS_FIFO_WAIT)") from None
+                        raise FeedError(
+                            f"{name}: a FIFO that no writer opened within {_fifo_wait():g} s "
+                            "(start the writer first, or set FEEDTOOLS_FIFO_WAIT)"
+                        ) from None
                     finally:
                         os.close(fd)
         except OSError as e:

@@ -117,8 +117,15 @@ def event_row(ev, stats: Counter) -> dict | None:
     if collection == POST:
         row = post_fields(record)
         cid = commit.get("cid")
-        row.update(post_id=uri, post_uri=uri, author_did=did, is_repost=False, is_placeholder=False,
-                   _ref_us=seen_us, cid=cid if isinstance(cid, str) and cid else None)
+        row.update(
+            post_id=uri,
+            post_uri=uri,
+            author_did=did,
+            is_repost=False,
+            is_placeholder=False,
+            _ref_us=seen_us,
+            cid=cid if isinstance(cid, str) and cid else None,
+        )
         if op == "update":
             row["notes"] = "edited (update event)"
         return row
@@ -227,8 +234,17 @@ def _array_events(path: Path) -> Iterator[tuple[str, None, object]]:
         yield f"item {i}", None, ev
 
 
-def take_event(ev: dict, location: str, line: int, *, source: str, stats: Counter, seen: set,
-               buf: RowBuffer | list, rejects: list[dict]) -> None:
+def take_event(
+    ev: dict,
+    location: str,
+    line: int,
+    *,
+    source: str,
+    stats: Counter,
+    seen: set,
+    buf: RowBuffer | list,
+    rejects: list[dict],
+) -> None:
     """Turn one decoded event into a row appended to ``buf`` (a :class:`RowBuffer` or a list of row dicts), a reject (with its location) or a counted skip.
 
     A repeat of a post already read (``seen``) counts as ``skipped_repeated``, an edit of one as
@@ -296,8 +312,15 @@ def read_batches(path: str | Path, batch_size: int = BATCH_SIZE, **_: object) ->
                     ev = loads(raw)
                 except decode_error:
                     ev = _DONE
-                    rejects.append({"source": source, "location": location, "line": line,
-                                    "reason": "not valid JSON", "raw": raw.decode("utf-8", "replace").rstrip("\r")})
+                    rejects.append(
+                        {
+                            "source": source,
+                            "location": location,
+                            "line": line,
+                            "reason": "not valid JSON",
+                            "raw": raw.decode("utf-8", "replace").rstrip("\r"),
+                        }
+                    )
         else:
             location, line, ev = item
         if ev is not _DONE:
@@ -311,8 +334,7 @@ def read_batches(path: str | Path, batch_size: int = BATCH_SIZE, **_: object) ->
         yield _batch(rows, rejects, stats, n, source=source, position=position)
 
 
-def _batch(rows: list[dict], rejects: list[dict], stats: Counter, n: int, *, source: str,
-           position: int) -> ReadResult:
+def _batch(rows: list[dict], rejects: list[dict], stats: Counter, n: int, *, source: str, position: int) -> ReadResult:
     """One batch of ``n`` events as a :class:`ReadResult` whose posts count on from ``position``.
 
     Raises :class:`FeedError` when it is the first batch (``position == 0``) and every record was rejected.

@@ -84,7 +84,7 @@ def _utf8_ok(buf, chunk: int = 1 << 24) -> bool:
     dec = codecs.getincrementaldecoder("utf-8")()
     try:
         for i in range(0, len(buf), chunk):
-            dec.decode(buf[i:i + chunk])
+            dec.decode(buf[i : i + chunk])
         dec.decode(b"", final=True)
     except UnicodeDecodeError:
         return False

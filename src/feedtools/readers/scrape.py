@@ -83,9 +83,15 @@ def _decode_lines(data: bytes, source: str) -> tuple[list[str | None], list[dict
             lines.append(raw.decode("utf-8"))
         except UnicodeDecodeError as e:
             lines.append(None)
-            rejects.append({"source": source, "location": f"line {i}", "line": i,
-                            "reason": f"not valid UTF-8 (byte {e.start})",
-                            "raw": raw.decode("utf-8", errors="replace")})
+            rejects.append(
+                {
+                    "source": source,
+                    "location": f"line {i}",
+                    "line": i,
+                    "reason": f"not valid UTF-8 (byte {e.start})",
+                    "raw": raw.decode("utf-8", errors="replace"),
+                }
+            )
     if len(rejects) > max(3, len(raw_lines) // 3):
         raise FeedError(f"{source}: not UTF-8 text ({len(rejects)} of {len(raw_lines)} lines undecodable)")
     return lines, rejects
@@ -115,7 +121,7 @@ def _line_starts(data: bytes, start: int) -> array:
         view = np.frombuffer(data, dtype=np.uint8)
         step = 1 << 26  # 64 MiB at a time: the comparison's temporary stays small
         for lo in range(start, len(data), step):
-            offsets.extend((np.flatnonzero(view[lo:lo + step] == 10) + lo + 1).tolist())
+            offsets.extend((np.flatnonzero(view[lo : lo + step] == 10) + lo + 1).tolist())
     if offsets[-1] != len(data):
         offsets.append(len(data))
     return offsets
@@ -135,8 +141,9 @@ def _split_lines(data: bytes, source: str) -> tuple[pl.Series, list[dict], bool]
 
     start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     offsets = _line_starts(data, start)
-    arrow = pa.LargeBinaryArray.from_buffers(pa.large_binary(), len(offsets) - 1,
-                                             [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+    arrow = pa.LargeBinaryArray.from_buffers(
+        pa.large_binary(), len(offsets) - 1, [None, pa.py_buffer(offsets), pa.py_buffer(data)]
+    )
     del offsets
     binary = pl.Series(pl.from_arrow(arrow))
     del arrow
@@ -149,7 +156,7 @@ def _split_lines(data: bytes, source: str) -> tuple[pl.Series, list[dict], bool]
     return lines, [], _has_control(data)
 
 
-_OPENERS = set('"“”«‘’\'[(@#')
+_OPENERS = set("\"“”«‘’'[(@#")
 
 
 def split_repost_label(rest: str) -> tuple[str | None, str, str | None]:
@@ -219,8 +226,7 @@ def read_batches(path: str | Path, *, known_names: tuple[str, ...] = (), **_: ob
         posts=posts,
         rejects=rej,
         stats=stats,
-        meta={"format": FORMAT, "source": source, "profile_name": profile_name, "profile_bio": bio,
-              "unit": "lines"},
+        meta={"format": FORMAT, "source": source, "profile_name": profile_name, "profile_bio": bio, "unit": "lines"},
     )
 
 
@@ -273,16 +279,19 @@ def _classify_lines(df: pl.DataFrame, has_control: bool) -> pl.DataFrame:
     before_items = pl.col("item_no") == 0
     content = ~pl.col("blank") & ~pl.col("undecodable") & ~pl.col("control")
     df = df.with_columns(
-        header_rank=pl.when(before_items & content).then(
-            (before_items & content).cast(pl.Int64).cum_sum()
-        )
+        header_rank=pl.when(before_items & content).then((before_items & content).cast(pl.Int64).cum_sum())
     )
     kind = (
-        pl.when(pl.col("undecodable")).then(pl.lit("rejected"))
-        .when(pl.col("blank")).then(pl.lit("blank"))
-        .when(pl.col("control")).then(pl.lit("rejected"))
-        .when(pl.col("item_start")).then(pl.lit("item"))
-        .when(before_items).then(pl.lit("header"))
+        pl.when(pl.col("undecodable"))
+        .then(pl.lit("rejected"))
+        .when(pl.col("blank"))
+        .then(pl.lit("blank"))
+        .when(pl.col("control"))
+        .then(pl.lit("rejected"))
+        .when(pl.col("item_start"))
+        .then(pl.lit("item"))
+        .when(before_items)
+        .then(pl.lit("header"))
         .otherwise(pl.lit("continuation"))
     )
     return df.with_columns(kind=kind)
@@ -305,8 +314,15 @@ def _reject_control_lines(df: pl.DataFrame, source: str, rejects: list[dict]) ->
     """Append a reject for each line with control characters (undecodable ones are already listed)."""
     bad = df.filter((pl.col("kind") == "rejected") & ~pl.col("undecodable"))  # a blank line is only blank
     for line, raw in zip(bad["line"].to_list(), bad["txt"].to_list()):
-        rejects.append({"source": source, "location": f"line {line}", "line": line,
-                        "reason": "control characters in line (binary or corrupted text)", "raw": raw})
+        rejects.append(
+            {
+                "source": source,
+                "location": f"line {line}",
+                "line": line,
+                "reason": "control characters in line (binary or corrupted text)",
+                "raw": raw,
+            }
+        )
 
 
 def _items(df: pl.DataFrame) -> pl.DataFrame:
@@ -321,15 +337,17 @@ def _items(df: pl.DataFrame) -> pl.DataFrame:
     cont = df.filter(pl.col("kind") == "continuation").select("item_no", piece=pl.col("txt").str.strip_chars())
     if not cont.height:
         return items.with_columns(n_lines=pl.lit(1, dtype=pl.UInt32))
-    joined = (
-        cont.group_by("item_no", maintain_order=True)
-        .agg(_more=pl.col("piece").str.join("\n"), _n=pl.len())
+    joined = cont.group_by("item_no", maintain_order=True).agg(_more=pl.col("piece").str.join("\n"), _n=pl.len())
+    return (
+        items.join(joined, on="item_no", how="left", maintain_order="left")
+        .with_columns(
+            body=pl.when(pl.col("_n").is_not_null())
+            .then(pl.concat_str(["body", "_more"], separator="\n"))
+            .otherwise("body"),
+            n_lines=(pl.col("_n").fill_null(0) + 1).cast(pl.UInt32),
+        )
+        .drop("_more", "_n")
     )
-    return items.join(joined, on="item_no", how="left", maintain_order="left").with_columns(
-        body=pl.when(pl.col("_n").is_not_null())
-        .then(pl.concat_str(["body", "_more"], separator="\n")).otherwise("body"),
-        n_lines=(pl.col("_n").fill_null(0) + 1).cast(pl.UInt32),
-    ).drop("_more", "_n")
 
 
 def _drop_empty_items(items: pl.DataFrame, source: str, rejects: list[dict]) -> tuple[pl.DataFrame, int]:
@@ -338,9 +356,15 @@ def _drop_empty_items(items: pl.DataFrame, source: str, rejects: list[dict]) -> 
     empty_item = (empty_item | (pl.col("text_out").str.strip_chars() == "")).fill_null(False)
     dropped = items.filter(empty_item)
     for line, body_text in zip(dropped["source_line"].to_list(), dropped["body"].to_list()):
-        rejects.append({"source": source, "location": f"line {line}", "line": line,
-                        "reason": "feed item with no text" if not body_text.strip()
-                        else "label with no post text after it", "raw": body_text})
+        rejects.append(
+            {
+                "source": source,
+                "location": f"line {line}",
+                "line": line,
+                "reason": "feed item with no text" if not body_text.strip() else "label with no post text after it",
+                "raw": body_text,
+            }
+        )
     return items.filter(~empty_item).drop("body"), dropped.height
 
 
@@ -350,13 +374,13 @@ def _split_labels(items: pl.DataFrame, profile_name: str | None, known_names: tu
     label_re = "^" + re.escape(REPOST_LABEL) + "(" + "|".join(re.escape(n) for n in names) + ")"
     body = pl.col("body")
     # Only the first item can carry the Pinned label: a post that merely starts with "Pinned" elsewhere is text.
-    is_pinned = (pl.col("item_no") == pl.col("item_no").min()) & body.str.starts_with(PIN_LABEL) & (
-        body.str.len_chars() > len(PIN_LABEL)
+    is_pinned = (
+        (pl.col("item_no") == pl.col("item_no").min())
+        & body.str.starts_with(PIN_LABEL)
+        & (body.str.len_chars() > len(PIN_LABEL))
     )
     items = items.with_columns(is_pinned=is_pinned)
-    items = items.with_columns(
-        body=pl.when("is_pinned").then(body.str.slice(len(PIN_LABEL))).otherwise(body)
-    )
+    items = items.with_columns(body=pl.when("is_pinned").then(body.str.slice(len(PIN_LABEL))).otherwise(body))
     is_repost = pl.col("body").str.starts_with(REPOST_LABEL)
     known = pl.col("body").str.extract(label_re, 1)
     items = items.with_columns(is_repost=is_repost, reposted_by=pl.when(is_repost).then(known))
@@ -374,8 +398,7 @@ def _split_labels(items: pl.DataFrame, profile_name: str | None, known_names: tu
         note: str | None
         for rest in unknown["rest"].to_list():
             if rest.endswith(PLACEHOLDER) and len(rest) > len(PLACEHOLDER):
-                name, text, note = (rest[: -len(PLACEHOLDER)].strip(), PLACEHOLDER,
-                                    "repost label split at placeholder")
+                name, text, note = (rest[: -len(PLACEHOLDER)].strip(), PLACEHOLDER, "repost label split at placeholder")
             else:
                 name, text, note = split_repost_label(rest)
             names_out.append(name)
@@ -386,11 +409,15 @@ def _split_labels(items: pl.DataFrame, profile_name: str | None, known_names: tu
             _rest=pl.Series(rests, dtype=pl.String),
             _note=pl.Series(notes, dtype=pl.String),
         )
-        items = items.join(fix, on="item_no", how="left").with_columns(
-            reposted_by=pl.coalesce("reposted_by", "_name"),
-            rest=pl.coalesce("_rest", "rest"),
-            notes=pl.coalesce("_note", "notes"),
-        ).drop("_name", "_rest", "_note")
+        items = (
+            items.join(fix, on="item_no", how="left")
+            .with_columns(
+                reposted_by=pl.coalesce("reposted_by", "_name"),
+                rest=pl.coalesce("_rest", "rest"),
+                notes=pl.coalesce("_note", "notes"),
+            )
+            .drop("_name", "_rest", "_note")
+        )
     is_placeholder = pl.col("rest").str.strip_chars() == PLACEHOLDER
     return items.with_columns(
         is_placeholder=is_placeholder,
@@ -411,16 +438,17 @@ def _to_posts(items: pl.DataFrame, source: str, profile_name: str | None) -> pl.
         text=pl.col("text_out"),
         langs_declared=pl.lit([], dtype=pl.List(pl.String)),
         notes=pl.when(pl.col("n_lines") > 1)
-        .then(pl.concat_str([pl.col("notes"), pl.format("spans {} lines", pl.col("n_lines"))],
-                            separator="; ", ignore_nulls=True))
+        .then(
+            pl.concat_str(
+                [pl.col("notes"), pl.format("spans {} lines", pl.col("n_lines"))], separator="; ", ignore_nulls=True
+            )
+        )
         .otherwise(pl.col("notes")),
     )
     # Stable ids: hash of author, kind, reposter and text; later identical copies get "#2", "#3"…
     keys = out.select("author_name", "reposted_by", "is_repost", "text").unique(maintain_order=True)
     keys = keys.with_columns(
-        _id=pl.Series(
-            [_scrape_id(a, r, p, t) for a, r, p, t in keys.iter_rows()], dtype=pl.String
-        )
+        _id=pl.Series([_scrape_id(a, r, p, t) for a, r, p, t in keys.iter_rows()], dtype=pl.String)
     )
     key_cols = ["author_name", "reposted_by", "is_repost", "text"]
     ids = out.select(key_cols).join(keys, on=key_cols, how="left", nulls_equal=True, maintain_order="left")["_id"]
@@ -434,6 +462,18 @@ def _to_posts(items: pl.DataFrame, source: str, profile_name: str | None) -> pl.
 
 
 _POST_COLUMNS = {
-    "position", "post_id", "source", "source_format", "source_line", "source_location", "author_name",
-    "is_repost", "reposted_by", "is_pinned", "is_placeholder", "text", "langs_declared", "notes",
+    "position",
+    "post_id",
+    "source",
+    "source_format",
+    "source_line",
+    "source_location",
+    "author_name",
+    "is_repost",
+    "reposted_by",
+    "is_pinned",
+    "is_placeholder",
+    "text",
+    "langs_declared",
+    "notes",
 }

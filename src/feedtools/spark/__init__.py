@@ -39,8 +39,16 @@ if TYPE_CHECKING:
     import pyarrow as pa
     from pyspark.sql import DataFrame as SparkDataFrame
 
-__all__ = ["SPLIT_BYTES", "SparkFeed", "campaign_day_counts", "daily_counts", "read", "read_feed", "spark_schema",
-           "write"]
+__all__ = [
+    "SPLIT_BYTES",
+    "SparkFeed",
+    "campaign_day_counts",
+    "daily_counts",
+    "read",
+    "read_feed",
+    "spark_schema",
+    "write",
+]
 
 #: A Jetstream JSON Lines capture larger than this is read in byte ranges of about this size.
 SPLIT_BYTES = 64 << 20
@@ -66,8 +74,14 @@ def spark_schema(schema: pl.Schema = POSTS_SCHEMA):
             return T.ArrayType(T.StringType())
         if isinstance(dtype, pl.Datetime):
             return T.TimestampType()
-        return {pl.String: T.StringType(), pl.Int64: T.LongType(), pl.Int32: T.IntegerType(),
-                pl.Boolean: T.BooleanType(), pl.Float64: T.DoubleType(), pl.Date: T.DateType()}[dtype.base_type()]
+        return {
+            pl.String: T.StringType(),
+            pl.Int64: T.LongType(),
+            pl.Int32: T.IntegerType(),
+            pl.Boolean: T.BooleanType(),
+            pl.Float64: T.DoubleType(),
+            pl.Date: T.DateType(),
+        }[dtype.base_type()]
 
     return T.StructType([T.StructField(n, conv(t), True) for n, t in schema.items()])
 
@@ -88,17 +102,33 @@ def _plan(paths: list[Path], format: str, split_bytes: int) -> list[dict]:
         if fmt == "jetstream" and path.is_file() and size > split_bytes and first_byte(path) != b"[":
             n = -(-size // split_bytes)
             for r in range(n):
-                tasks.append({"input": i, "range": r, "path": str(path), "format": fmt, "start": r * split_bytes,
-                              "end": min(size, (r + 1) * split_bytes), "split": True})
+                tasks.append(
+                    {
+                        "input": i,
+                        "range": r,
+                        "path": str(path),
+                        "format": fmt,
+                        "start": r * split_bytes,
+                        "end": min(size, (r + 1) * split_bytes),
+                        "split": True,
+                    }
+                )
         else:
-            tasks.append({"input": i, "range": 0, "path": str(path), "format": fmt, "start": 0, "end": size,
-                          "split": False})
+            tasks.append(
+                {"input": i, "range": 0, "path": str(path), "format": fmt, "start": 0, "end": size, "split": False}
+            )
     return tasks
 
 
-def read_feed(spark, paths: str | Path | Sequence[str | Path], *, format: str = "auto",
-              languages: Sequence[str] | None = None, known_names: Sequence[str] = (),
-              split_bytes: int = SPLIT_BYTES) -> SparkFeed:
+def read_feed(
+    spark,
+    paths: str | Path | Sequence[str | Path],
+    *,
+    format: str = "auto",
+    languages: Sequence[str] | None = None,
+    known_names: Sequence[str] = (),
+    split_bytes: int = SPLIT_BYTES,
+) -> SparkFeed:
     """Read raw feed files on Spark into a :class:`SparkFeed` (posts as a Spark DataFrame, accounting collected).
 
     ``paths``: one path or a list (a folder of feed files or a glob is expanded as on the command line); the
@@ -127,11 +157,17 @@ def read_feed(spark, paths: str | Path | Sequence[str | Path], *, format: str = 
 
     from pyspark.sql import types as T
 
-    task_schema = T.StructType([
-        T.StructField("input", T.IntegerType()), T.StructField("range", T.IntegerType()),
-        T.StructField("path", T.StringType()), T.StructField("format", T.StringType()),
-        T.StructField("start", T.LongType()), T.StructField("end", T.LongType()),
-        T.StructField("split", T.BooleanType())])
+    task_schema = T.StructType(
+        [
+            T.StructField("input", T.IntegerType()),
+            T.StructField("range", T.IntegerType()),
+            T.StructField("path", T.StringType()),
+            T.StructField("format", T.StringType()),
+            T.StructField("start", T.LongType()),
+            T.StructField("end", T.LongType()),
+            T.StructField("split", T.BooleanType()),
+        ]
+    )
     rdd = spark.sparkContext.parallelize([tuple(t.values()) for t in tasks], len(tasks))
     task_df = spark.createDataFrame(rdd, task_schema)
 
@@ -139,20 +175,25 @@ def read_feed(spark, paths: str | Path | Sequence[str | Path], *, format: str = 
         return tasks_mod.read_partition(batches, langs, names)
 
     raw = task_df.mapInArrow(fn, spark_schema(tasks_mod.OUTPUT_SCHEMA)).persist()
-    side = _arrow_frame(raw.filter(F.col("_rec") != 0).select(
-        "_rec", "_input", "_range", "source", "source_location", "source_line", "notes", "text", "like_count")
-        .toArrow())
+    side = _arrow_frame(
+        raw.filter(F.col("_rec") != 0)
+        .select("_rec", "_input", "_range", "source", "source_location", "source_line", "notes", "text", "like_count")
+        .toArrow()
+    )
     errors = side.filter(pl.col("_rec") == 4).sort("_input", "_range")
     if errors.height:
         raw.unpersist()
         raise FeedError(errors["notes"][0])
     stats_rows = side.filter(pl.col("_rec") == 2)
     per_range: dict[tuple[int, int], Counter[str]] = {
-        (i, r): Counter() for i, r in {(t["input"], t["range"]) for t in tasks}}
+        (i, r): Counter() for i, r in {(t["input"], t["range"]) for t in tasks}
+    }
     for i, r, k, v in stats_rows.select("_input", "_range", "notes", "like_count").iter_rows():
         per_range[(i, r)][k] += v
-    metas = {(i, r): json.loads(m) for i, r, m in side.filter(pl.col("_rec") == 3)
-             .select("_input", "_range", "notes").iter_rows()}
+    metas = {
+        (i, r): json.loads(m)
+        for i, r, m in side.filter(pl.col("_rec") == 3).select("_input", "_range", "notes").iter_rows()
+    }
 
     posts = raw.filter(F.col("_rec") == 0)
     # Line numbers of byte ranges: add the lines of the earlier ranges of the same file.
@@ -168,36 +209,48 @@ def read_feed(spark, paths: str | Path | Sequence[str | Path], *, format: str = 
     rejects = side.filter(pl.col("_rec") == 1)
     if line_off:
         off = spark.createDataFrame(line_off, "_input int, _range int, _loff long")
-        posts = (posts.join(F.broadcast(off), ["_input", "_range"], "left")
-                 .withColumn("source_line", F.col("source_line") + F.coalesce(F.col("_loff"), F.lit(0)))
-                 .withColumn("source_location", F.when(F.col("_loff").isNotNull(),
-                                                       F.concat(F.lit("line "), F.col("source_line")))
-                             .otherwise(F.col("source_location")))
-                 .drop("_loff"))
+        posts = (
+            posts.join(F.broadcast(off), ["_input", "_range"], "left")
+            .withColumn("source_line", F.col("source_line") + F.coalesce(F.col("_loff"), F.lit(0)))
+            .withColumn(
+                "source_location",
+                F.when(F.col("_loff").isNotNull(), F.concat(F.lit("line "), F.col("source_line"))).otherwise(
+                    F.col("source_location")
+                ),
+            )
+            .drop("_loff")
+        )
         lo = pl.DataFrame(line_off, schema={"_input": pl.Int32, "_range": pl.Int32, "_loff": pl.Int64}, orient="row")
         rejects = rejects.join(lo, on=["_input", "_range"], how="left").with_columns(
-            source_line=pl.col("source_line") + pl.col("_loff").fill_null(0))
-        rejects = rejects.with_columns(source_location=pl.when(pl.col("_loff").is_not_null())
-                                       .then(pl.lit("line ") + pl.col("source_line").cast(pl.String))
-                                       .otherwise(pl.col("source_location")))
-    rejects = (rejects.sort("_input", "_range", "source_line", maintain_order=True)
-               .select(source="source", location="source_location", line="source_line", reason="notes", raw="text")
-               .cast(empty_rejects().schema))
+            source_line=pl.col("source_line") + pl.col("_loff").fill_null(0)
+        )
+        rejects = rejects.with_columns(
+            source_location=pl.when(pl.col("_loff").is_not_null())
+            .then(pl.lit("line ") + pl.col("source_line").cast(pl.String))
+            .otherwise(pl.col("source_location"))
+        )
+    rejects = (
+        rejects.sort("_input", "_range", "source_line", maintain_order=True)
+        .select(source="source", location="source_location", line="source_line", reason="notes", raw="text")
+        .cast(empty_rejects().schema)
+    )
 
     # Repeats across the byte ranges of one capture: the first range's row is kept (as the reader does).
     if split_inputs:
         w = Window.partitionBy("_input", "post_id")
         posts = posts.withColumn("_first", F.min("_range").over(w))
         later = posts.filter(F.col("_input").isin(split_inputs) & (F.col("_range") > F.col("_first")))
-        skip_kind = F.when(F.col("notes").startswith("edited (update event)"), F.lit("skipped_update")) \
-            .otherwise(F.lit("skipped_repeated")).alias("_kind")
+        skip_kind = (
+            F.when(F.col("notes").startswith("edited (update event)"), F.lit("skipped_update"))
+            .otherwise(F.lit("skipped_repeated"))
+            .alias("_kind")
+        )
         for i, kind, n in later.groupBy("_input", skip_kind).count().collect():
             c = per_range[(i, 0)]
             c[kind] += n
             c["skipped"] += n
             c["posts"] -= n
-        posts = posts.filter(~(F.col("_input").isin(split_inputs) & (F.col("_range") > F.col("_first")))).drop(
-            "_first")
+        posts = posts.filter(~(F.col("_input").isin(split_inputs) & (F.col("_range") > F.col("_first")))).drop("_first")
     # Positions: rows of earlier ranges and inputs come first.
     counts = {(i, r): n for i, r, n in posts.groupBy("_input", "_range").count().collect()}
     offsets, acc = [], 0
@@ -206,8 +259,11 @@ def read_feed(spark, paths: str | Path | Sequence[str | Path], *, format: str = 
         acc += counts.get(key, 0)
     off = spark.createDataFrame(offsets, "_input int, _range int, _poff long")
     rn = F.row_number().over(Window.partitionBy("_input", "_range").orderBy("_idx"))
-    posts = (posts.join(F.broadcast(off), ["_input", "_range"], "left")
-             .withColumn("position", F.col("_poff") + rn - 1).drop("_poff"))
+    posts = (
+        posts.join(F.broadcast(off), ["_input", "_range"], "left")
+        .withColumn("position", F.col("_poff") + rn - 1)
+        .drop("_poff")
+    )
     # A post already read from an earlier input is skipped and counted in its own input.
     first_input = F.min("_input").over(Window.partitionBy("post_id"))
     repeated = F.col("post_id").isNotNull() & (F.col("_input") > first_input)
@@ -221,9 +277,9 @@ def read_feed(spark, paths: str | Path | Sequence[str | Path], *, format: str = 
     posts = posts.withColumn("_fe", first_exact).withColumn("_fn", first_norm)
     is_exact = F.col("_fe") < F.col("position")
     is_norm = F.col("_fn") < F.col("position")
-    posts = (posts.withColumn("duplicate_of", F.when(is_exact, F.col("_fe")).when(is_norm, F.col("_fn"))
-                              .cast("long"))
-             .withColumn("duplicate_kind", F.when(is_exact, F.lit("exact")).when(is_norm, F.lit("normalised"))))
+    posts = posts.withColumn(
+        "duplicate_of", F.when(is_exact, F.col("_fe")).when(is_norm, F.col("_fn")).cast("long")
+    ).withColumn("duplicate_kind", F.when(is_exact, F.lit("exact")).when(is_norm, F.lit("normalised")))
     posts = posts.select(list(POSTS_SCHEMA))
 
     # The accounting, as feedtools.load gives it.
@@ -251,13 +307,16 @@ def read_feed(spark, paths: str | Path | Sequence[str | Path], *, format: str = 
         meta = inputs[0][1].copy()
     else:
         formats = sorted({str(e["format"]) for e, _ in inputs})
-        meta = {"format": formats[0] if len(formats) == 1 else "mixed",
-                "source": ", ".join(str(e["source"]) for e, _ in inputs),
-                "unit": "lines" if all(e.get("unit") == "lines" for e, _ in inputs) else "records"}
+        meta = {
+            "format": formats[0] if len(formats) == 1 else "mixed",
+            "source": ", ".join(str(e["source"]) for e, _ in inputs),
+            "unit": "lines" if all(e.get("unit") == "lines" for e, _ in inputs) else "records",
+        }
         shared: dict[str, object] = {}
         for name, value in inputs[0][1].items():
-            if name not in {"format", "source", "unit", "sha256", "size_bytes"} and \
-                    all(m.get(name) == value for _, m in inputs):
+            if name not in {"format", "source", "unit", "sha256", "size_bytes"} and all(
+                m.get(name) == value for _, m in inputs
+            ):
                 shared[name] = value
         meta.update(cast(FeedMeta, shared))  # keys and values taken from the inputs' own FeedMeta
     meta["inputs"] = [e for e, _ in inputs]
@@ -278,8 +337,9 @@ def _to_polars(df, schema: pl.Schema = POSTS_SCHEMA) -> pl.DataFrame:
     """A (small) Spark DataFrame collected as polars with the given schema (times as UTC)."""
     table = df.toArrow()
     frame = _arrow_frame(table) if table.num_rows else pl.DataFrame(schema=schema)
-    return frame.select([_utc(frame, c) if isinstance(t, pl.Datetime) else pl.col(c).cast(t)
-                         for c, t in schema.items()])
+    return frame.select(
+        [_utc(frame, c) if isinstance(t, pl.Datetime) else pl.col(c).cast(t) for c, t in schema.items()]
+    )
 
 
 def _utc(frame: pl.DataFrame, col: str) -> pl.Expr:
@@ -319,8 +379,7 @@ def write(data, path: str | Path, *, mode: str = "overwrite") -> str:
     old = spark.conf.get("spark.sql.parquet.outputTimestampType", None)
     spark.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
     try:
-        df.select(list(POSTS_SCHEMA)).orderBy("position").write.mode(mode).option("compression", "zstd") \
-            .parquet(path)
+        df.select(list(POSTS_SCHEMA)).orderBy("position").write.mode(mode).option("compression", "zstd").parquet(path)
     finally:
         if old is None:
             spark.conf.unset("spark.sql.parquet.outputTimestampType")
@@ -362,12 +421,14 @@ def daily_counts(df) -> pl.DataFrame:
     sorted by day (rows without a date are left out)."""
     from pyspark.sql import functions as F
 
-    agg = (df.filter(F.col("created_at").isNotNull())
-           .groupBy(_utc_day("created_at").alias("day"))
-           .agg(F.sum(F.when(~F.coalesce(F.col("is_repost"), F.lit(False)), 1).otherwise(0)).cast("long")
-                .alias("n_posts"),
-                F.sum(F.when(F.coalesce(F.col("is_repost"), F.lit(False)), 1).otherwise(0)).cast("long")
-                .alias("n_reposts")))
+    agg = (
+        df.filter(F.col("created_at").isNotNull())
+        .groupBy(_utc_day("created_at").alias("day"))
+        .agg(
+            F.sum(F.when(~F.coalesce(F.col("is_repost"), F.lit(False)), 1).otherwise(0)).cast("long").alias("n_posts"),
+            F.sum(F.when(F.coalesce(F.col("is_repost"), F.lit(False)), 1).otherwise(0)).cast("long").alias("n_reposts"),
+        )
+    )
     schema = pl.Schema({"day": pl.Date, "n_posts": pl.Int64, "n_reposts": pl.Int64})
     table = agg.toArrow()
     out = _arrow_frame(table) if table.num_rows else pl.DataFrame(schema=schema)
@@ -396,7 +457,8 @@ def campaign_day_counts(df, aliases: pl.DataFrame | None = None) -> pl.DataFrame
     rows = df.select(*cols).mapInArrow(fn, spark_schema(local.CAMPAIGN_ROWS_SCHEMA))
     agg = rows.groupBy("campaign_id", "day").agg(
         F.sum(F.when(~F.col("is_repost"), 1).otherwise(0)).cast("long").alias("n_posts"),
-        F.sum(F.when(F.col("is_repost"), 1).otherwise(0)).cast("long").alias("n_reposts"))
+        F.sum(F.when(F.col("is_repost"), 1).otherwise(0)).cast("long").alias("n_reposts"),
+    )
     table = agg.toArrow()
     schema = local.CAMPAIGN_DAY_SCHEMA
     out = _arrow_frame(table) if table.num_rows else pl.DataFrame(schema=schema)

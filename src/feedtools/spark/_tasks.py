@@ -21,13 +21,24 @@ import pyarrow as pa
 
 from feedtools.schema import POSTS_SCHEMA, conform
 
-KEY_COLUMNS = {"_k": pl.Int64(), "_e1": pl.Int64(), "_e2": pl.Int64(), "_f1": pl.Int64(), "_f2": pl.Int64(),
-               "_elig": pl.Boolean()}
+KEY_COLUMNS = {
+    "_k": pl.Int64(),
+    "_e1": pl.Int64(),
+    "_e2": pl.Int64(),
+    "_f1": pl.Int64(),
+    "_f2": pl.Int64(),
+    "_elig": pl.Boolean(),
+}
 HELPER_COLUMNS = {"_rec": pl.Int32(), "_input": pl.Int32(), "_range": pl.Int32(), "_idx": pl.Int64(), **KEY_COLUMNS}
 OUTPUT_SCHEMA = pl.Schema({**POSTS_SCHEMA, **HELPER_COLUMNS})
 
-_ARROW: dict[Any, pa.DataType] = {pl.String: pa.string(), pl.Int64: pa.int64(), pl.Int32: pa.int32(), pl.Boolean: pa.bool_(),
-          pl.Float64: pa.float64()}
+_ARROW: dict[Any, pa.DataType] = {
+    pl.String: pa.string(),
+    pl.Int64: pa.int64(),
+    pl.Int32: pa.int32(),
+    pl.Boolean: pa.bool_(),
+    pl.Float64: pa.float64(),
+}
 
 
 def _arrow_type(dtype: pl.DataType) -> pa.DataType:
@@ -48,16 +59,18 @@ def _to_batches(frame: pl.DataFrame) -> Iterator[pa.RecordBatch]:
 
 
 def _helper_frame(n: int, rec: int, task: dict) -> dict:
-    return {"_rec": pl.Series([rec] * n, dtype=pl.Int32), "_input": pl.Series([task["input"]] * n, dtype=pl.Int32),
-            "_range": pl.Series([task["range"]] * n, dtype=pl.Int32)}
+    return {
+        "_rec": pl.Series([rec] * n, dtype=pl.Int32),
+        "_input": pl.Series([task["input"]] * n, dtype=pl.Int32),
+        "_range": pl.Series([task["range"]] * n, dtype=pl.Int32),
+    }
 
 
 def _side_rows(task: dict, rejects: pl.DataFrame, stats: Counter, meta: dict, error: str | None) -> pl.DataFrame:
     """Rejects, stats, meta and an error as rows of the output schema."""
     frames = []
     if rejects.height:
-        r = rejects.select(source="source", source_location="location", source_line="line", notes="reason",
-                           text="raw")
+        r = rejects.select(source="source", source_location="location", source_line="line", notes="reason", text="raw")
         frames.append(r.with_columns(**_helper_frame(r.height, 1, task)))
     if stats:
         keys = sorted(stats)
@@ -68,8 +81,15 @@ def _side_rows(task: dict, rejects: pl.DataFrame, stats: Counter, meta: dict, er
     if error is not None:
         e = pl.DataFrame({"notes": [error]})
         frames.append(e.with_columns(**_helper_frame(1, 4, task)))
-    return pl.concat([f.select([(pl.col(c) if c in f.columns else pl.lit(None)).cast(t).alias(c)
-                                for c, t in OUTPUT_SCHEMA.items()]) for f in frames], how="vertical")
+    return pl.concat(
+        [
+            f.select(
+                [(pl.col(c) if c in f.columns else pl.lit(None)).cast(t).alias(c) for c, t in OUTPUT_SCHEMA.items()]
+            )
+            for f in frames
+        ],
+        how="vertical",
+    )
 
 
 def _range_lines(path: Path, start: int, end: int) -> Iterator[tuple[int, bytes]]:
@@ -118,8 +138,15 @@ def _read_range(task: dict) -> tuple[pl.DataFrame, pl.DataFrame, Counter, dict]:
         try:
             ev = orjson.loads(line)
         except orjson.JSONDecodeError:
-            rejects.append({"source": source, "location": location, "line": line_no, "reason": "not valid JSON",
-                            "raw": line.decode("utf-8", "replace").rstrip("\r\n")})
+            rejects.append(
+                {
+                    "source": source,
+                    "location": location,
+                    "line": line_no,
+                    "reason": "not valid JSON",
+                    "raw": line.decode("utf-8", "replace").rstrip("\r\n"),
+                }
+            )
             continue
         take_event(ev, location, line_no, source=source, stats=stats, seen=seen, buf=buf, rejects=rejects)
     if task["range"] == 0:
@@ -156,9 +183,11 @@ def run_task(task: dict, languages: tuple[str, ...] | None, known_names: tuple[s
     slices = [enrich(posts.slice(i, BATCH_ROWS), languages=languages) for i in range(0, posts.height, BATCH_ROWS)]
     posts = conform(pl.concat(slices)) if slices else conform(posts)
     keys = duplicate_keys(posts).select(
-        *(pl.col(c).reinterpret(signed=True).alias(c) for c in ("_k", "_e1", "_e2", "_f1", "_f2")), "_elig")
+        *(pl.col(c).reinterpret(signed=True).alias(c) for c in ("_k", "_e1", "_e2", "_f1", "_f2")), "_elig"
+    )
     rows = pl.concat([posts, keys], how="horizontal").with_columns(
-        _idx=pl.col("position"), **_helper_frame(posts.height, 0, task))
+        _idx=pl.col("position"), **_helper_frame(posts.height, 0, task)
+    )
     side = _side_rows(task, rejects, stats, meta, None)
     return pl.concat([rows.select(list(OUTPUT_SCHEMA)), side], how="vertical")
 

@@ -47,27 +47,50 @@ def period_counts(
         raise ValueError(f"period must be one of {PERIODS}, got {period!r}")
     if by not in (None, "lang", "hashtag"):
         raise ValueError(f"by must be None, 'lang' or 'hashtag', got {by!r}")
-    tp = timeline_posts.select("position", "date_min", "date_max",
-                               group=pl.col("lang").fill_null("und") if by == "lang" else pl.lit("all"))
+    tp = timeline_posts.select(
+        "position", "date_min", "date_max", group=pl.col("lang").fill_null("und") if by == "lang" else pl.lit("all")
+    )
     if by == "hashtag":
         if posts is None or "hashtags" not in posts.columns:
             raise ValueError("by='hashtag' needs the posts table (with hashtags)")
         tags = posts.select("position", tag=pl.col("hashtags")).explode("tag").drop_nulls("tag")
         tags = tags.with_columns(tag=pl.lit("#") + fold_tags(tags["tag"])).filter(pl.col("tag") != "#").unique()
-        keep = (tags.group_by("tag").len().sort(["len", "tag"], descending=[True, False]).head(top)["tag"])
-        tp = tp.drop("group").join(tags.filter(pl.col("tag").is_in(keep.implode())), on="position").rename(
-            {"tag": "group"})
-    schema = pl.Schema({"period_start": pl.Date, "group": pl.String, "n_certain": pl.Int64, "n_possible": pl.Int64,
-              "n_expected": pl.Float64, "n_open": pl.Int64})
+        keep = tags.group_by("tag").len().sort(["len", "tag"], descending=[True, False]).head(top)["tag"]
+        tp = (
+            tp.drop("group")
+            .join(tags.filter(pl.col("tag").is_in(keep.implode())), on="position")
+            .rename({"tag": "group"})
+        )
+    schema = pl.Schema(
+        {
+            "period_start": pl.Date,
+            "group": pl.String,
+            "n_certain": pl.Int64,
+            "n_possible": pl.Int64,
+            "n_expected": pl.Float64,
+            "n_open": pl.Int64,
+        }
+    )
     closed = tp.filter(pl.col("date_min").is_not_null() & pl.col("date_max").is_not_null())
-    opened = tp.filter(pl.col("date_min").is_null() | pl.col("date_max").is_null()).group_by("group").agg(
-        n_open=pl.len().cast(pl.Int64))
+    opened = (
+        tp.filter(pl.col("date_min").is_null() | pl.col("date_max").is_null())
+        .group_by("group")
+        .agg(n_open=pl.len().cast(pl.Int64))
+    )
     parts = []
     if closed.height:
         parts.append(_closed_counts(closed, period).select(list(schema)).cast(schema))
     if opened.height:
-        parts.append(opened.select(period_start=pl.lit(None, pl.Date), group="group", n_certain=pl.lit(0),
-                                   n_possible=pl.lit(0), n_expected=pl.lit(0.0), n_open="n_open").cast(schema))
+        parts.append(
+            opened.select(
+                period_start=pl.lit(None, pl.Date),
+                group="group",
+                n_certain=pl.lit(0),
+                n_possible=pl.lit(0),
+                n_expected=pl.lit(0.0),
+                n_open="n_open",
+            ).cast(schema)
+        )
     if not parts:
         return pl.DataFrame(schema=schema)
     return pl.concat(parts).sort("group", "period_start", nulls_last=True)
@@ -78,34 +101,61 @@ def _closed_counts(closed: pl.DataFrame, period: str) -> pl.DataFrame:
     ``group, date_min, date_max``): difference arrays over the days spanned, summed per period."""
     c = closed.with_columns(
         w=(pl.col("date_max") - pl.col("date_min")).dt.total_days() + 1,
-        ps=_period_start(pl.col("date_min"), period), pe=_period_start(pl.col("date_max"), period))
+        ps=_period_start(pl.col("date_min"), period),
+        pe=_period_start(pl.col("date_max"), period),
+    )
     day0, day1 = c.select(pl.col("date_min").min(), pl.col("date_max").max()).row(0)
     days = pl.DataFrame({"day": pl.date_range(day0, day1 + dt.timedelta(days=1), "1d", eager=True)})
     groups = c.select("group").unique()
     grid = groups.join(days, how="cross")
     # expected: +1/w at date_min, -1/w the day after date_max, cumulative sum over days
-    dens = pl.concat([
-        c.select("group", day="date_min", v=1.0 / pl.col("w")),
-        c.select("group", day=pl.col("date_max") + pl.duration(days=1), v=-1.0 / pl.col("w")),
-    ]).group_by("group", "day").agg(pl.col("v").sum())
-    daily = (grid.join(dens, on=["group", "day"], how="left").sort("group", "day")
-             .with_columns(exp=pl.col("v").fill_null(0).cum_sum().over("group"))
-             .with_columns(period_start=_period_start(pl.col("day"), period))
-             .filter(pl.col("day") <= day1)
-             .group_by("group", "period_start").agg(n_expected=pl.col("exp").sum()))
+    dens = (
+        pl.concat(
+            [
+                c.select("group", day="date_min", v=1.0 / pl.col("w")),
+                c.select("group", day=pl.col("date_max") + pl.duration(days=1), v=-1.0 / pl.col("w")),
+            ]
+        )
+        .group_by("group", "day")
+        .agg(pl.col("v").sum())
+    )
+    daily = (
+        grid.join(dens, on=["group", "day"], how="left")
+        .sort("group", "day")
+        .with_columns(exp=pl.col("v").fill_null(0).cum_sum().over("group"))
+        .with_columns(period_start=_period_start(pl.col("day"), period))
+        .filter(pl.col("day") <= day1)
+        .group_by("group", "period_start")
+        .agg(n_expected=pl.col("exp").sum())
+    )
     step = pl.duration(weeks=1) if period == "week" else pl.duration(days=1)
-    poss = pl.concat([
-        c.select("group", period_start="ps", v=pl.lit(1, pl.Int64)),
-        c.select("group", period_start=pl.col("pe") + step, v=pl.lit(-1, pl.Int64)),
-    ]).group_by("group", "period_start").agg(pl.col("v").sum())
-    certain = c.filter(pl.col("ps") == pl.col("pe")).group_by("group", period_start="ps").agg(
-        n_certain=pl.len().cast(pl.Int64))
-    return (daily.join(poss, on=["group", "period_start"], how="left").sort("group", "period_start")
-            .with_columns(n_possible=pl.col("v").fill_null(0).cum_sum().over("group"))
-            .join(certain, on=["group", "period_start"], how="left")
-            .with_columns(n_certain=pl.col("n_certain").fill_null(0), n_open=pl.lit(None, pl.Int64),
-                          n_expected=pl.col("n_expected").round(3))
-            .filter((pl.col("n_possible") > 0) | (pl.col("n_expected") > 0)))
+    poss = (
+        pl.concat(
+            [
+                c.select("group", period_start="ps", v=pl.lit(1, pl.Int64)),
+                c.select("group", period_start=pl.col("pe") + step, v=pl.lit(-1, pl.Int64)),
+            ]
+        )
+        .group_by("group", "period_start")
+        .agg(pl.col("v").sum())
+    )
+    certain = (
+        c.filter(pl.col("ps") == pl.col("pe"))
+        .group_by("group", period_start="ps")
+        .agg(n_certain=pl.len().cast(pl.Int64))
+    )
+    return (
+        daily.join(poss, on=["group", "period_start"], how="left")
+        .sort("group", "period_start")
+        .with_columns(n_possible=pl.col("v").fill_null(0).cum_sum().over("group"))
+        .join(certain, on=["group", "period_start"], how="left")
+        .with_columns(
+            n_certain=pl.col("n_certain").fill_null(0),
+            n_open=pl.lit(None, pl.Int64),
+            n_expected=pl.col("n_expected").round(3),
+        )
+        .filter((pl.col("n_possible") > 0) | (pl.col("n_expected") > 0))
+    )
 
 
 def window_bands(timeline_posts: pl.DataFrame, *, max_rows: int = 300) -> pl.DataFrame:
@@ -113,11 +163,17 @@ def window_bands(timeline_posts: pl.DataFrame, *, max_rows: int = 300) -> pl.Dat
     first_position, last_position`` (feed order), at most ``max_rows`` rows (the newest
     windows first), so a chart of windows stays small whatever the feed's size. Posts with
     an open window are left out."""
-    return (timeline_posts.filter(pl.col("date_min").is_not_null() & pl.col("date_max").is_not_null())
-            .group_by("date_min", "date_max", "date_source")
-            .agg(n_posts=pl.len().cast(pl.Int64), first_position=pl.col("position").min(),
-                 last_position=pl.col("position").max())
-            .sort("first_position").head(max_rows))
+    return (
+        timeline_posts.filter(pl.col("date_min").is_not_null() & pl.col("date_max").is_not_null())
+        .group_by("date_min", "date_max", "date_source")
+        .agg(
+            n_posts=pl.len().cast(pl.Int64),
+            first_position=pl.col("position").min(),
+            last_position=pl.col("position").max(),
+        )
+        .sort("first_position")
+        .head(max_rows)
+    )
 
 
 def load_event_calendar(path: str | Path) -> pl.DataFrame:
@@ -139,7 +195,8 @@ def load_event_calendar(path: str | Path) -> pl.DataFrame:
             raise line_error(path, lineno, "empty label")
         rows.append((start, end, label))
     return pl.DataFrame(rows, schema={"start": pl.Date, "end": pl.Date, "label": pl.String}, orient="row").sort(
-        "start", "label")
+        "start", "label"
+    )
 
 
 def window_summary(timeline_posts: pl.DataFrame) -> pl.DataFrame:
@@ -150,7 +207,8 @@ def window_summary(timeline_posts: pl.DataFrame) -> pl.DataFrame:
     order = {"timestamp": 0, "evidence": 1, "neighbours": 2, "unknown": 3}
     n = max(timeline_posts.height, 1)
     return (
-        timeline_posts.group_by("date_source").agg(
+        timeline_posts.group_by("date_source")
+        .agg(
             posts=pl.len().cast(pl.Int64),
             exact_day=(pl.col("window_days") == 1).sum().cast(pl.Int64),
             within_week=(pl.col("window_days") <= 7).sum().cast(pl.Int64),

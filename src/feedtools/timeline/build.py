@@ -42,29 +42,67 @@ def build_timeline(
     _check_timezone(timezone)
     cal = calendar if isinstance(calendar, pl.DataFrame) else load_observances(calendar)
     ref = reference_year(posts, year_hint)
-    evidence = extract_evidence(posts, calendar=cal, year_hint=year_hint,
-                                observance_slack_days=observance_slack_days, repost_lag_days=repost_lag_days)
+    evidence = extract_evidence(
+        posts,
+        calendar=cal,
+        year_hint=year_hint,
+        observance_slack_days=observance_slack_days,
+        repost_lag_days=repost_lag_days,
+    )
     _, membership = find_events(posts, evidence, params=event_params)
     evidence = resolve_event_days(evidence, membership, repost_lag_days=repost_lag_days, posts=posts)
     spans = event_spans(evidence, membership, posts, params=event_params)
-    windows, contradictions = infer_windows(posts, evidence, use_timestamps=use_timestamps, timezone=timezone,
-                                            capture_date=capture_date, ordered=ordered, event_spans=spans,
-                                            estimate=estimate, membership=membership)
+    windows, contradictions = infer_windows(
+        posts,
+        evidence,
+        use_timestamps=use_timestamps,
+        timezone=timezone,
+        capture_date=capture_date,
+        ordered=ordered,
+        event_spans=spans,
+        estimate=estimate,
+        membership=membership,
+    )
     events, membership = find_events(posts, evidence, params=event_params, windows=windows)
     base = _base(posts).select("position", "is_pinned", "is_repost", "is_placeholder", "lang")
-    out = (windows.join(base, on="position").join(membership, on="position", how="left")
-           .select("position", "post_id", "is_pinned", "is_repost", "is_placeholder", "lang", "date_min", "date_max",
-                   "date_est", "date_source", "window_days", "event_id").sort("position"))
+    out = (
+        windows.join(base, on="position")
+        .join(membership, on="position", how="left")
+        .select(
+            "position",
+            "post_id",
+            "is_pinned",
+            "is_repost",
+            "is_placeholder",
+            "lang",
+            "date_min",
+            "date_max",
+            "date_est",
+            "date_source",
+            "window_days",
+            "event_id",
+        )
+        .sort("position")
+    )
     set_aside = contradictions.select("position", "kind", "text").with_columns(used=pl.lit(False)).unique()
-    evidence = (evidence.join(set_aside, on=["position", "kind", "text"], how="left")
-                .with_columns(used=pl.col("used").fill_null(True)
-                              & (pl.col("post_min").is_not_null() | pl.col("post_max").is_not_null())))
-    params = {"year_hint": year_hint, "capture_date": capture_date, "timezone": timezone, "use_timestamps": use_timestamps,
-                  "ordered": is_feed_ordered(posts) if ordered is None else ordered,
-                  "observance_slack_days": observance_slack_days, "repost_lag_days": repost_lag_days,
-                  "tag_gap": event_params.tag_gap, "word_gap": event_params.word_gap, "estimate": estimate}
-    return Timeline(posts=out, evidence=evidence, contradictions=contradictions, events=events,
-                    reference_year=ref, params=params)
+    evidence = evidence.join(set_aside, on=["position", "kind", "text"], how="left").with_columns(
+        used=pl.col("used").fill_null(True) & (pl.col("post_min").is_not_null() | pl.col("post_max").is_not_null())
+    )
+    params = {
+        "year_hint": year_hint,
+        "capture_date": capture_date,
+        "timezone": timezone,
+        "use_timestamps": use_timestamps,
+        "ordered": is_feed_ordered(posts) if ordered is None else ordered,
+        "observance_slack_days": observance_slack_days,
+        "repost_lag_days": repost_lag_days,
+        "tag_gap": event_params.tag_gap,
+        "word_gap": event_params.word_gap,
+        "estimate": estimate,
+    }
+    return Timeline(
+        posts=out, evidence=evidence, contradictions=contradictions, events=events, reference_year=ref, params=params
+    )
 
 
 def with_timeline(posts: pl.DataFrame, timeline: Timeline) -> pl.DataFrame:

@@ -123,7 +123,6 @@ def _timestamp_bounds(base: pl.DataFrame, timezone: str) -> pl.DataFrame:
     return base.select("position", ts_min=lo, ts_max=own)
 
 
-
 def has_timestamps(posts: pl.DataFrame) -> bool:
     """True when at least one post has a ``created_at`` (or ``reposted_at``) timestamp."""
     return any(c in posts.columns and posts[c].null_count() < posts.height for c in ("created_at", "reposted_at"))

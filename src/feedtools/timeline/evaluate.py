@@ -27,11 +27,22 @@ def hidden_timestamp_error(posts: pl.DataFrame, *, timezone: str = "UTC", **opti
     if truth["true_date"].null_count() == truth.height:
         raise ValueError("no post has a timestamp (created_at/reposted_at): nothing to measure against")
     tl = build_timeline(posts, timezone=timezone, use_timestamps=False, **options)
-    per = (tl.posts.join(truth, on="position").filter(pl.col("true_date").is_not_null())
-           .select("position", "true_date", "date_min", "date_max", "date_est", "window_days",
-                   error_days=(pl.col("date_est") - pl.col("true_date")).dt.total_days().abs()))
-    held = ((pl.col("date_min").is_null() | (pl.col("date_min") <= pl.col("true_date")))
-            & (pl.col("date_max").is_null() | (pl.col("date_max") >= pl.col("true_date"))))
+    per = (
+        tl.posts.join(truth, on="position")
+        .filter(pl.col("true_date").is_not_null())
+        .select(
+            "position",
+            "true_date",
+            "date_min",
+            "date_max",
+            "date_est",
+            "window_days",
+            error_days=(pl.col("date_est") - pl.col("true_date")).dt.total_days().abs(),
+        )
+    )
+    held = (pl.col("date_min").is_null() | (pl.col("date_min") <= pl.col("true_date"))) & (
+        pl.col("date_max").is_null() | (pl.col("date_max") >= pl.col("true_date"))
+    )
     err = per["error_days"].drop_nulls()
     return {
         "n_posts": posts.height,
@@ -42,7 +53,8 @@ def hidden_timestamp_error(posts: pl.DataFrame, *, timezone: str = "UTC", **opti
         "worst_error_days": int(scalar_float(err.max())) if err.len() else None,
         "mean_error_days": scalar_float(err.mean()) if err.len() else None,
         "coverage": float(per.select(held.mean()).item()) if per.height else None,
-        "median_window_days": scalar_float(per["window_days"].drop_nulls().median()) if per["window_days"].drop_nulls().len()
+        "median_window_days": scalar_float(per["window_days"].drop_nulls().median())
+        if per["window_days"].drop_nulls().len()
         else None,
         "per_post": per.drop("window_days"),
     }
@@ -60,12 +72,19 @@ def estimate_error(posts: pl.DataFrame, *, timezone: str = "UTC", **options) -> 
     figures are then None, ``n_posts`` set). ``options`` go to :func:`build_timeline`.
     Raises ``ValueError`` for a bad time zone or option.
     """
-    keys = ("n_dated", "n_estimated", "median_error_days", "p90_error_days", "worst_error_days",
-            "mean_error_days", "coverage", "median_window_days")
+    keys = (
+        "n_dated",
+        "n_estimated",
+        "median_error_days",
+        "p90_error_days",
+        "worst_error_days",
+        "mean_error_days",
+        "coverage",
+        "median_window_days",
+    )
     if not has_timestamps(posts):
         _check_timezone(timezone)
         return dict(status="undated", n_posts=posts.height, **dict.fromkeys(keys))
     r = hidden_timestamp_error(posts, timezone=timezone, **options)
     r.pop("per_post")
     return dict(status="measured" if r["n_estimated"] else "no_estimate", **r)
-

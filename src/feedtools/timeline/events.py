@@ -18,11 +18,32 @@ _EVENT_WORDS = {word: kind for word, kind in EVENT_NOUNS.items() if kind != "wee
 _EVENT_ALT = "|".join(sorted(map(re.escape, _EVENT_WORDS), key=len, reverse=True))
 _WORD_RE = r"(?i)(?:^|[^\p{L}])(" + _EVENT_ALT + r")(?:$|[^\p{L}])"
 _PHRASE_LEAD = 2  # capitalised words an event-name phrase may carry before the event word ("UCLG Executive Bureau")
-_PHRASE_RE = (r"(?:^|[^\p{L}@.])((?:\p{Lu}[\p{L}\p{N}’'-]*\s+){0," + str(_PHRASE_LEAD) + r"}(?i:" + _EVENT_ALT
-              + r"))(?:$|[^\p{L}])")
+_PHRASE_RE = (
+    r"(?:^|[^\p{L}@.])((?:\p{Lu}[\p{L}\p{N}’'-]*\s+){0,"
+    + str(_PHRASE_LEAD)
+    + r"}(?i:"
+    + _EVENT_ALT
+    + r"))(?:$|[^\p{L}])"
+)
 _PLACE_RE = r"(?:^|\s)(?:in|en|à|at|a)\s+#?(\p{Lu}\p{Ll}{3,})"
-_PLACE_STOP = {"this", "these", "that", "nuestro", "nuestra", "nuestras", "nuestros", "todas", "todos",
-               "their", "the", "cette", "notre", "nous", "order", "partnership"}
+_PLACE_STOP = {
+    "this",
+    "these",
+    "that",
+    "nuestro",
+    "nuestra",
+    "nuestras",
+    "nuestros",
+    "todas",
+    "todos",
+    "their",
+    "the",
+    "cette",
+    "notre",
+    "nous",
+    "order",
+    "partnership",
+}
 
 
 _fold = fold_text_expr  # case and accents folded (for keys only)
@@ -83,11 +104,13 @@ def find_events(
         return empty
     width = max(2, len(str(sizes.height)))
     sizes = sizes.with_row_index("i").with_columns(
-        event_id=pl.lit("E") + (pl.col("i") + 1).cast(pl.String).str.zfill(width))
+        event_id=pl.lit("E") + (pl.col("i") + 1).cast(pl.String).str.zfill(width)
+    )
     members = p.join(sizes.select("comp", "event_id"), on="comp")
     membership = members.select("position", "event_id").sort("position")
-    events = _event_table(members, sizes, keys.join(members.select("rank", "event_id"), on="rank"), membership,
-                          evidence, windows, posts)
+    events = _event_table(
+        members, sizes, keys.join(members.select("rank", "event_id"), on="rank"), membership, evidence, windows, posts
+    )
     return events, membership
 
 
@@ -105,24 +128,34 @@ def _text_posts(posts: pl.DataFrame) -> pl.DataFrame:
     """The posts with text, in feed order: ``rank`` (0.. over these posts), ``position``, ``tags``, ``mentions``
     (lists, never null) and ``lang``. The text itself is not copied (:func:`_texts` gives it for some rows)."""
     if "text_clean" in posts.columns:  # the length of coalesce(text_clean, text), without materialising it
-        n_chars = (pl.when(pl.col("text_clean").is_not_null()).then(pl.col("text_clean").str.len_chars())
-                   .otherwise(pl.col("text").str.len_chars()))
+        n_chars = (
+            pl.when(pl.col("text_clean").is_not_null())
+            .then(pl.col("text_clean").str.len_chars())
+            .otherwise(pl.col("text").str.len_chars())
+        )
     else:
         n_chars = pl.col("text").str.len_chars()
-    return posts.select(  # columns first, then rows: a filter copies every column it is given
-        "position",
-        tags=_col(posts, "hashtags", [], pl.List(pl.String)).fill_null([]),
-        mentions=_col(posts, "mentions", [], pl.List(pl.String)).fill_null([]),
-        lang=_col(posts, "lang", None, pl.String),
-        keep=n_chars.fill_null(0) > 0,
-    ).filter("keep").drop("keep").sort("position").with_row_index("rank")
+    return (
+        posts.select(  # columns first, then rows: a filter copies every column it is given
+            "position",
+            tags=_col(posts, "hashtags", [], pl.List(pl.String)).fill_null([]),
+            mentions=_col(posts, "mentions", [], pl.List(pl.String)).fill_null([]),
+            lang=_col(posts, "lang", None, pl.String),
+            keep=n_chars.fill_null(0) > 0,
+        )
+        .filter("keep")
+        .drop("keep")
+        .sort("position")
+        .with_row_index("rank")
+    )
 
 
 def _texts(posts: pl.DataFrame, positions: pl.Series) -> pl.DataFrame:
     """``position, t``: the text of the posts at ``positions`` (only those rows' strings are copied)."""
     cols = [c for c in ("position", "text_clean", "text") if c in posts.columns]
-    return (posts.select(cols).filter(pl.col("position").is_in(positions.implode()))
-            .select("position", t=_text_expr(posts)))
+    return (
+        posts.select(cols).filter(pl.col("position").is_in(positions.implode())).select("position", t=_text_expr(posts))
+    )
 
 
 def _event_keys(p: pl.DataFrame, posts: pl.DataFrame, params: EventParams) -> pl.DataFrame:
@@ -134,9 +167,11 @@ def _event_keys(p: pl.DataFrame, posts: pl.DataFrame, params: EventParams) -> pl
     word_keys: list[pl.DataFrame] = []
     for chunk in p.iter_slices(KEY_CHUNK_ROWS):
         chunk = chunk.join(_texts(posts, chunk["position"]), on="position", maintain_order="left")
-        tag_chunks.append(_tag_keys(chunk.select("rank", tag="tags").explode("tag").drop_nulls("tag"))
-                    .filter(pl.col("key").str.len_chars() > 1)
-                    .unique(subset=["rank", "key"]))
+        tag_chunks.append(
+            _tag_keys(chunk.select("rank", tag="tags").explode("tag").drop_nulls("tag"))
+            .filter(pl.col("key").str.len_chars() > 1)
+            .unique(subset=["rank", "key"])
+        )
         word_keys.append(_word_keys(chunk, params))
     tags = pl.concat(tag_chunks)
     dens = tags.group_by("key").agg(n=pl.len(), span=pl.col("rank").max() - pl.col("rank").min() + 1)
@@ -147,40 +182,61 @@ def _event_keys(p: pl.DataFrame, posts: pl.DataFrame, params: EventParams) -> pl
 
 def _word_keys(p: pl.DataFrame, params: EventParams) -> pl.DataFrame:
     """``rank, key, gap``: the event-name and place keys of the posts of ``p`` (with their text ``t``)."""
-    words = (p.select("rank", w=pl.col("t").str.extract_all(_WORD_RE)).explode("w").drop_nulls("w")
-             .with_columns(w=pl.col("w").str.extract(_WORD_RE, 1).str.to_lowercase())
-             .select("rank", key=pl.lit("event:") + pl.col("w").replace_strict(_EVENT_WORDS, default=None)))
+    words = (
+        p.select("rank", w=pl.col("t").str.extract_all(_WORD_RE))
+        .explode("w")
+        .drop_nulls("w")
+        .with_columns(w=pl.col("w").str.extract(_WORD_RE, 1).str.to_lowercase())
+        .select("rank", key=pl.lit("event:") + pl.col("w").replace_strict(_EVENT_WORDS, default=None))
+    )
     tag_words = p.select("rank", tag="tags").explode("tag").drop_nulls("tag")
     folded_words = {fold_text(w): v for w, v in _EVENT_WORDS.items() if " " not in w}
-    tag_words = (tag_words.with_columns(w=fold_tags(tag_words["tag"]).str.extract(f"({alternation(folded_words)})", 1))
-                 .drop_nulls("w")
-                 .select("rank", key=pl.lit("event:") + pl.col("w").replace_strict(folded_words, default=None)))
+    tag_words = (
+        tag_words.with_columns(w=fold_tags(tag_words["tag"]).str.extract(f"({alternation(folded_words)})", 1))
+        .drop_nulls("w")
+        .select("rank", key=pl.lit("event:") + pl.col("w").replace_strict(folded_words, default=None))
+    )
     words = pl.concat([words, tag_words.drop_nulls("key")])
-    places = (p.select("rank", w=pl.col("t").str.extract_all(_PLACE_RE)).explode("w").drop_nulls("w")
-              .with_columns(w=_fold(pl.col("w").str.extract(_PLACE_RE, 1)))
-              .filter(~pl.col("w").is_in(list(_PLACE_STOP)))
-              .select("rank", key=pl.lit("place:") + pl.col("w").str.slice(0, params.place_prefix)))
+    places = (
+        p.select("rank", w=pl.col("t").str.extract_all(_PLACE_RE))
+        .explode("w")
+        .drop_nulls("w")
+        .with_columns(w=_fold(pl.col("w").str.extract(_PLACE_RE, 1)))
+        .filter(~pl.col("w").is_in(list(_PLACE_STOP)))
+        .select("rank", key=pl.lit("place:") + pl.col("w").str.slice(0, params.place_prefix))
+    )
     return pl.concat([words, places]).unique().select("rank", "key", gap=pl.lit(params.word_gap))
 
 
 def _key_edges(keys: pl.DataFrame) -> pl.DataFrame:
     """``a, b``: ranks of consecutive posts carrying the same key at most its ``gap`` apart."""
-    return (keys.sort("key", "rank").with_columns(prev=pl.col("rank").shift(1).over("key"))
-            .filter(pl.col("prev").is_not_null() & (pl.col("rank") - pl.col("prev") <= pl.col("gap")))
-            .select(a="prev", b="rank"))
+    return (
+        keys.sort("key", "rank")
+        .with_columns(prev=pl.col("rank").shift(1).over("key"))
+        .filter(pl.col("prev").is_not_null() & (pl.col("rank") - pl.col("prev") <= pl.col("gap")))
+        .select(a="prev", b="rank")
+    )
 
 
 def _close_date_edges(p: pl.DataFrame, evidence: pl.DataFrame, params: EventParams) -> pl.DataFrame:
     """``a, b``: ranks of neighbouring posts whose own evidence windows are at most ``close_window_days`` wide
     and overlap."""
-    own = (evidence.filter(pl.col("post_min").is_not_null() & pl.col("post_max").is_not_null())
-           .group_by("position").agg(lo=pl.col("post_min").max(), hi=pl.col("post_max").min())
-           .filter((pl.col("hi") - pl.col("lo")).dt.total_days().is_between(0, params.close_window_days - 1)))
-    return (p.select("rank", "position").join(own, on="position").sort("rank")
-            .with_columns(prank=pl.col("rank").shift(1), plo=pl.col("lo").shift(1), phi=pl.col("hi").shift(1))
-            .filter((pl.col("rank") - pl.col("prank") == 1) & (pl.col("lo") <= pl.col("phi"))
-                    & (pl.col("plo") <= pl.col("hi")))
-            .select(a="prank", b="rank"))
+    own = (
+        evidence.filter(pl.col("post_min").is_not_null() & pl.col("post_max").is_not_null())
+        .group_by("position")
+        .agg(lo=pl.col("post_min").max(), hi=pl.col("post_max").min())
+        .filter((pl.col("hi") - pl.col("lo")).dt.total_days().is_between(0, params.close_window_days - 1))
+    )
+    return (
+        p.select("rank", "position")
+        .join(own, on="position")
+        .sort("rank")
+        .with_columns(prank=pl.col("rank").shift(1), plo=pl.col("lo").shift(1), phi=pl.col("hi").shift(1))
+        .filter(
+            (pl.col("rank") - pl.col("prank") == 1) & (pl.col("lo") <= pl.col("phi")) & (pl.col("plo") <= pl.col("hi"))
+        )
+        .select(a="prank", b="rank")
+    )
 
 
 def _components(n: int, edges: pl.DataFrame, keys: pl.DataFrame, params: EventParams) -> list[int]:
@@ -216,43 +272,71 @@ def _interleaved(keys: pl.DataFrame, comps: pl.DataFrame) -> pl.DataFrame:
     """``comp, comp_b``: pairs of groups (of two posts or more; ``comps``: ``rank, comp``) that share a key and
     interleave: per key, its groups sorted by first rank, a group starting before the running end of the
     previous ones interleaves with them (interval merging: linear, not pairwise)."""
-    spans = (keys.join(comps, on="rank")
-             .join(comps.group_by("comp").len().filter(pl.col("len") >= 2), on="comp")
-             .group_by("key", "comp").agg(lo=pl.col("rank").min(), hi=pl.col("rank").max()))
+    spans = (
+        keys.join(comps, on="rank")
+        .join(comps.group_by("comp").len().filter(pl.col("len") >= 2), on="comp")
+        .group_by("key", "comp")
+        .agg(lo=pl.col("rank").min(), hi=pl.col("rank").max())
+    )
     spans = spans.join(comps.group_by("comp").agg(clo=pl.col("rank").min(), chi=pl.col("rank").max()), on="comp")
-    return (spans.sort("key", "clo", "comp")
-            .with_columns(prev=pl.col("comp").shift(1).over("key"),
-                          run_end=pl.col("chi").cum_max().shift(1).over("key"))
-            .filter(pl.col("prev").is_not_null() & (pl.col("clo") <= pl.col("run_end")))
-            .select(comp="prev", comp_b="comp").unique())
+    return (
+        spans.sort("key", "clo", "comp")
+        .with_columns(prev=pl.col("comp").shift(1).over("key"), run_end=pl.col("chi").cum_max().shift(1).over("key"))
+        .filter(pl.col("prev").is_not_null() & (pl.col("clo") <= pl.col("run_end")))
+        .select(comp="prev", comp_b="comp")
+        .unique()
+    )
 
 
 def _top_values(members: pl.DataFrame, col: str) -> pl.DataFrame:
     """``event_id, <col>``: the values of ``col`` (a list column is exploded) over each event's posts, commonest
     first (ties: alphabetical), nulls and ``und`` left out."""
-    x = (members.select("event_id", v=pl.col(col)).explode("v") if members.schema[col] == pl.List(pl.String)
-         else members.select("event_id", v=pl.col(col)))
+    x = (
+        members.select("event_id", v=pl.col(col)).explode("v")
+        if members.schema[col] == pl.List(pl.String)
+        else members.select("event_id", v=pl.col(col))
+    )
     x = x.drop_nulls("v").filter(pl.col("v") != "und")
-    return (x.group_by("event_id", "v").len().sort(["event_id", "len", "v"], descending=[False, True, False])
-            .group_by("event_id", maintain_order=True).agg(pl.col("v").alias(col)))
+    return (
+        x.group_by("event_id", "v")
+        .len()
+        .sort(["event_id", "len", "v"], descending=[False, True, False])
+        .group_by("event_id", maintain_order=True)
+        .agg(pl.col("v").alias(col))
+    )
 
 
-def _event_table(members: pl.DataFrame, sizes: pl.DataFrame, keys_ev: pl.DataFrame, membership: pl.DataFrame,
-                 evidence: pl.DataFrame | None, windows: pl.DataFrame | None, posts: pl.DataFrame) -> pl.DataFrame:
+def _event_table(
+    members: pl.DataFrame,
+    sizes: pl.DataFrame,
+    keys_ev: pl.DataFrame,
+    membership: pl.DataFrame,
+    evidence: pl.DataFrame | None,
+    windows: pl.DataFrame | None,
+    posts: pl.DataFrame,
+) -> pl.DataFrame:
     """The events frame (:data:`EVENTS_SCHEMA`) from the member posts, their keys, the dates their evidence
     names and their windows (when given); ``posts`` gives the members' texts."""
     ev_dates = pl.DataFrame(schema={"event_id": pl.String, "event_date_min": pl.Date, "event_date_max": pl.Date})
     if evidence is not None and evidence.height:
-        ev_dates = (evidence.filter(pl.col("kind").is_in(["date", "date_range", "weekday", "observance"])
-                                    & pl.col("date_min").is_not_null())
-                    .join(membership, on="position")
-                    .group_by("event_id").agg(event_date_min=pl.col("date_min").min(),
-                                              event_date_max=pl.col("date_max").max()))
+        ev_dates = (
+            evidence.filter(
+                pl.col("kind").is_in(["date", "date_range", "weekday", "observance"]) & pl.col("date_min").is_not_null()
+            )
+            .join(membership, on="position")
+            .group_by("event_id")
+            .agg(event_date_min=pl.col("date_min").min(), event_date_max=pl.col("date_max").max())
+        )
     win = pl.DataFrame(schema={"event_id": pl.String, "date_min": pl.Date, "date_max": pl.Date})
     if windows is not None:
-        win = (windows.join(membership, on="position").group_by("event_id")
-               .agg(date_min=pl.when(pl.col("date_min").null_count() == 0).then(pl.col("date_min").min()),
-                    date_max=pl.when(pl.col("date_max").null_count() == 0).then(pl.col("date_max").max())))
+        win = (
+            windows.join(membership, on="position")
+            .group_by("event_id")
+            .agg(
+                date_min=pl.when(pl.col("date_min").null_count() == 0).then(pl.col("date_min").min()),
+                date_max=pl.when(pl.col("date_max").null_count() == 0).then(pl.col("date_max").max()),
+            )
+        )
     return (
         sizes.select("event_id", n_posts=pl.col("n").cast(pl.Int64))
         .join(members.group_by("event_id").agg(positions=pl.col("position").sort()), on="event_id")
@@ -265,7 +349,9 @@ def _event_table(members: pl.DataFrame, sizes: pl.DataFrame, keys_ev: pl.DataFra
         .join(ev_dates, on="event_id", how="left")
         .rename({"lang": "languages"})
         .with_columns(pl.col("languages", "hashtags", "partners", "keys").fill_null([]))
-        .select(list(EVENTS_SCHEMA)).cast(EVENTS_SCHEMA).sort("event_id")
+        .select(list(EVENTS_SCHEMA))
+        .cast(EVENTS_SCHEMA)
+        .sort("event_id")
     )
 
 
@@ -275,78 +361,130 @@ def _labels(members: pl.DataFrame, keys_ev: pl.DataFrame, posts: pl.DataFrame) -
     found, named = [], []
     for chunk in members.select("position", "event_id").iter_slices(KEY_CHUNK_ROWS):
         chunk = chunk.join(_texts(posts, chunk["position"]), on="position")
-        found.append(chunk.select("event_id", ph=pl.col("t").str.extract_all(_PHRASE_RE)).explode("ph")
-                     .drop_nulls("ph"))
+        found.append(
+            chunk.select("event_id", ph=pl.col("t").str.extract_all(_PHRASE_RE)).explode("ph").drop_nulls("ph")
+        )
         named.append(chunk.select("event_id", w=pl.col("t").str.extract_all(_PLACE_RE)).explode("w").drop_nulls("w"))
-    phrases = (pl.concat(found)
-               .with_columns(ph=pl.col("ph").str.extract(_PHRASE_RE, 1).str.strip_chars())
-               .with_columns(fold=pl.col("ph").str.to_lowercase()))
+    phrases = (
+        pl.concat(found)
+        .with_columns(ph=pl.col("ph").str.extract(_PHRASE_RE, 1).str.strip_chars())
+        .with_columns(fold=pl.col("ph").str.to_lowercase())
+    )
     # count each phrase and its shorter endings ("UCLG Executive Bureau" also counts for "Executive Bureau"),
     # then take the longest phrase used at least half as often as the commonest
     words = phrases.with_columns(w=pl.col("ph").str.split(" "))
-    suffixes = pl.concat([
-        words.filter(pl.col("w").list.len() > k).select("event_id", ph=pl.col("w").list.slice(k).list.join(" "))
-        for k in range(_PHRASE_LEAD + 1)
-    ]).with_columns(fold=pl.col("ph").str.to_lowercase(), nw=pl.col("ph").str.count_matches(" ") + 1)
-    counted = (suffixes.group_by("event_id", "fold").agg(n=pl.len(), ph=pl.col("ph").sort().first(),
-                                                         nw=pl.col("nw").first())
-               .with_columns(m=pl.col("n").max().over("event_id")))
-    best_phrase = (counted.filter(pl.col("n") * 2 >= pl.col("m"))
-                   .sort(["event_id", "nw", "n", "fold"], descending=[False, True, True, False])
-                   .group_by("event_id", maintain_order=True).first().select("event_id", "ph"))
-    tags = (_tag_keys(members.select("event_id", tag="tags").explode("tag").drop_nulls("tag"))
-            .join(keys_ev.select("event_id", "key").unique(), on=["event_id", "key"])
-            .group_by("event_id", "key").agg(n=pl.len(), tag=pl.col("tag").mode().sort().first())
-            .sort(["event_id", "n", "key"], descending=[False, True, False])
-            .group_by("event_id", maintain_order=True).first().select("event_id", tag=pl.lit("#") + pl.col("tag")))
-    places = (pl.concat(named)
-              .with_columns(w=pl.col("w").str.extract(_PLACE_RE, 1))
-              .filter(~_fold(pl.col("w")).is_in(list(_PLACE_STOP)))
-              .group_by("event_id", "w").len().sort(["event_id", "len", "w"], descending=[False, True, False])
-              .group_by("event_id", maintain_order=True).first().select("event_id", place="w"))
+    suffixes = pl.concat(
+        [
+            words.filter(pl.col("w").list.len() > k).select("event_id", ph=pl.col("w").list.slice(k).list.join(" "))
+            for k in range(_PHRASE_LEAD + 1)
+        ]
+    ).with_columns(fold=pl.col("ph").str.to_lowercase(), nw=pl.col("ph").str.count_matches(" ") + 1)
+    counted = (
+        suffixes.group_by("event_id", "fold")
+        .agg(n=pl.len(), ph=pl.col("ph").sort().first(), nw=pl.col("nw").first())
+        .with_columns(m=pl.col("n").max().over("event_id"))
+    )
+    best_phrase = (
+        counted.filter(pl.col("n") * 2 >= pl.col("m"))
+        .sort(["event_id", "nw", "n", "fold"], descending=[False, True, True, False])
+        .group_by("event_id", maintain_order=True)
+        .first()
+        .select("event_id", "ph")
+    )
+    tags = (
+        _tag_keys(members.select("event_id", tag="tags").explode("tag").drop_nulls("tag"))
+        .join(keys_ev.select("event_id", "key").unique(), on=["event_id", "key"])
+        .group_by("event_id", "key")
+        .agg(n=pl.len(), tag=pl.col("tag").mode().sort().first())
+        .sort(["event_id", "n", "key"], descending=[False, True, False])
+        .group_by("event_id", maintain_order=True)
+        .first()
+        .select("event_id", tag=pl.lit("#") + pl.col("tag"))
+    )
+    places = (
+        pl.concat(named)
+        .with_columns(w=pl.col("w").str.extract(_PLACE_RE, 1))
+        .filter(~_fold(pl.col("w")).is_in(list(_PLACE_STOP)))
+        .group_by("event_id", "w")
+        .len()
+        .sort(["event_id", "len", "w"], descending=[False, True, False])
+        .group_by("event_id", maintain_order=True)
+        .first()
+        .select("event_id", place="w")
+    )
     ids = members.select("event_id").unique()
-    out = (ids.join(best_phrase, on="event_id", how="left").join(tags, on="event_id", how="left")
-           .join(places, on="event_id", how="left"))
-    return out.select("event_id", label=pl.concat_str(["ph", "tag", "place"], separator=" · ", ignore_nulls=True)
-                      .fill_null(pl.lit("(unnamed)")))
+    out = (
+        ids.join(best_phrase, on="event_id", how="left")
+        .join(tags, on="event_id", how="left")
+        .join(places, on="event_id", how="left")
+    )
+    return out.select(
+        "event_id",
+        label=pl.concat_str(["ph", "tag", "place"], separator=" · ", ignore_nulls=True).fill_null(pl.lit("(unnamed)")),
+    )
 
 
 def _event_starts(ev: pl.DataFrame, posts: pl.DataFrame | None) -> pl.DataFrame:
     """``event_id, start, end, src``: each event's first day (and last, when a range gives it), from the
     evidence joined to membership (``ev``); see :func:`resolve_event_days`."""
-    ranges = (ev.filter(pl.col("kind").is_in(["date_range"]) & pl.col("event_id").is_not_null()
-                        & pl.col("date_min").is_not_null())
-              .select("event_id", start=pl.col("date_min"), end=pl.col("date_max"),
-                      src=pl.format("'{}' at position {}", pl.col("text"), pl.col("position"))))
-    exact = (ev.filter(~pl.col("kind").is_in(["event_day", "relative"]))
-             .group_by("position").agg(lo=pl.col("post_min").max(), hi=pl.col("post_max").min())
-             .filter(pl.col("lo").is_not_null() & (pl.col("lo") == pl.col("hi"))))
-    numbered = (ev.filter((pl.col("kind") == "event_day") & (pl.col("day_index") > 0) & (pl.col("relation") == "on")
-                          & pl.col("event_id").is_not_null()))
+    ranges = ev.filter(
+        pl.col("kind").is_in(["date_range"]) & pl.col("event_id").is_not_null() & pl.col("date_min").is_not_null()
+    ).select(
+        "event_id",
+        start=pl.col("date_min"),
+        end=pl.col("date_max"),
+        src=pl.format("'{}' at position {}", pl.col("text"), pl.col("position")),
+    )
+    exact = (
+        ev.filter(~pl.col("kind").is_in(["event_day", "relative"]))
+        .group_by("position")
+        .agg(lo=pl.col("post_min").max(), hi=pl.col("post_max").min())
+        .filter(pl.col("lo").is_not_null() & (pl.col("lo") == pl.col("hi")))
+    )
+    numbered = ev.filter(
+        (pl.col("kind") == "event_day")
+        & (pl.col("day_index") > 0)
+        & (pl.col("relation") == "on")
+        & pl.col("event_id").is_not_null()
+    )
     if posts is not None and "is_repost" in posts.columns:
         numbered = numbered.join(posts.select("position", "is_repost"), on="position", how="left").filter(
-            ~pl.col("is_repost").fill_null(False))
-    from_day = (numbered.join(exact, on="position")
-                .select("event_id",
-                        start=(pl.col("lo") - pl.duration(days=pl.col("day_index") - 1 + pl.col("offset_days")
-                                                          .fill_null(0))).cast(pl.Date),
-                        end=pl.lit(None, pl.Date),
-                        src=pl.format("day {} = {} at position {}", pl.col("day_index"), pl.col("lo"),
-                                      pl.col("position"))))
+            ~pl.col("is_repost").fill_null(False)
+        )
+    from_day = numbered.join(exact, on="position").select(
+        "event_id",
+        start=(pl.col("lo") - pl.duration(days=pl.col("day_index") - 1 + pl.col("offset_days").fill_null(0))).cast(
+            pl.Date
+        ),
+        end=pl.lit(None, pl.Date),
+        src=pl.format("day {} = {} at position {}", pl.col("day_index"), pl.col("lo"), pl.col("position")),
+    )
     cands = pl.concat([ranges.with_columns(prio=pl.lit(0)), from_day.with_columns(prio=pl.lit(1))])
     empty = pl.DataFrame(schema={"event_id": pl.String, "start": pl.Date, "end": pl.Date, "src": pl.String})
     if cands.height == 0:
         return empty
-    best = (cands.group_by("event_id", "start").agg(n=pl.len(), prio=pl.col("prio").min(),
-                                                    end=pl.col("end").drop_nulls().first(), src=pl.col("src").first())
-            .sort(["event_id", "n", "prio"], descending=[False, True, False]))
+    best = (
+        cands.group_by("event_id", "start")
+        .agg(n=pl.len(), prio=pl.col("prio").min(), end=pl.col("end").drop_nulls().first(), src=pl.col("src").first())
+        .sort(["event_id", "n", "prio"], descending=[False, True, False])
+    )
     ties = best.group_by("event_id").agg(top=pl.col("n").max(), k=(pl.col("n") == pl.col("n").max()).sum())
-    return (best.join(ties, on="event_id").filter(pl.col("k") == 1)
-            .group_by("event_id", maintain_order=True).first().select("event_id", "start", "end", "src"))
+    return (
+        best.join(ties, on="event_id")
+        .filter(pl.col("k") == 1)
+        .group_by("event_id", maintain_order=True)
+        .first()
+        .select("event_id", "start", "end", "src")
+    )
 
 
-def resolve_event_days(evidence: pl.DataFrame, membership: pl.DataFrame, *, repost_lag_days: int | None = 30,
-                       posts: pl.DataFrame | None = None) -> pl.DataFrame:
+def resolve_event_days(
+    evidence: pl.DataFrame,
+    membership: pl.DataFrame,
+    *,
+    repost_lag_days: int | None = 30,
+    posts: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """Give event-day ordinals (``Day 2``, ``final day``) and event moments (``the Forum begins``,
     ``comes to a close``) a date inside their event.
 
@@ -365,15 +503,28 @@ def resolve_event_days(evidence: pl.DataFrame, membership: pl.DataFrame, *, repo
     best = _event_starts(ev, posts)
     if best.height == 0:
         return evidence
-    day = (pl.when(pl.col("day_index") > 0).then(pl.col("start") + pl.duration(days=pl.col("day_index") - 1))
-           .when(pl.col("day_index") == -1).then(pl.col("end")))
-    ev = ev.join(best, on="event_id", how="left").with_columns(
-        resolved=pl.when((pl.col("kind") == "event_day") & pl.col("start").is_not_null()).then(day).cast(pl.Date)
-    ).with_columns(
-        resolved=pl.when(pl.col("end").is_not_null() & (pl.col("resolved") > pl.col("end"))).then(None)
-        .otherwise("resolved"))
-    rp = (ev.join(posts.select("position", rp=pl.col("is_repost").fill_null(False)), on="position", how="left")["rp"]
-          if posts is not None and "is_repost" in posts.columns else pl.Series([False] * ev.height))
+    day = (
+        pl.when(pl.col("day_index") > 0)
+        .then(pl.col("start") + pl.duration(days=pl.col("day_index") - 1))
+        .when(pl.col("day_index") == -1)
+        .then(pl.col("end"))
+    )
+    ev = (
+        ev.join(best, on="event_id", how="left")
+        .with_columns(
+            resolved=pl.when((pl.col("kind") == "event_day") & pl.col("start").is_not_null()).then(day).cast(pl.Date)
+        )
+        .with_columns(
+            resolved=pl.when(pl.col("end").is_not_null() & (pl.col("resolved") > pl.col("end")))
+            .then(None)
+            .otherwise("resolved")
+        )
+    )
+    rp = (
+        ev.join(posts.select("position", rp=pl.col("is_repost").fill_null(False)), on="position", how="left")["rp"]
+        if posts is not None and "is_repost" in posts.columns
+        else pl.Series([False] * ev.height)
+    )
     ev = ev.with_columns(rp=rp.fill_null(False))
     lag = pl.duration(days=repost_lag_days) if repost_lag_days is not None else None
     rel = pl.col("relation")
@@ -382,21 +533,34 @@ def resolve_event_days(evidence: pl.DataFrame, membership: pl.DataFrame, *, repo
     pmax: pl.Expr = pl.when(rel.is_in(["on", "before"])).then(r)
     pmax = pl.when(pl.col("rp")).then(pmax + lag if lag is not None else None).otherwise(pmax)
     has = pl.col("resolved").is_not_null()
-    shift = pl.when(pl.col("offset_days").fill_null(0) != 0).then(
-        pl.format("; the post is {} day(s) from it ('{}')", pl.col("offset_days"), pl.col("cue"))).otherwise(pl.lit(""))
+    shift = (
+        pl.when(pl.col("offset_days").fill_null(0) != 0)
+        .then(pl.format("; the post is {} day(s) from it ('{}')", pl.col("offset_days"), pl.col("cue")))
+        .otherwise(pl.lit(""))
+    )
     ev = ev.with_columns(
         date_min=pl.when(has).then(pl.col("resolved")).otherwise("date_min"),
         date_max=pl.when(has).then(pl.col("resolved")).otherwise("date_max"),
         post_min=pl.when(has).then(pmin.cast(pl.Date)).otherwise("post_min"),
         post_max=pl.when(has).then(pmax.cast(pl.Date)).otherwise("post_max"),
-        note=pl.when(has).then(pl.format("day of event {} (day 1 = {} from {}){}", pl.col("event_id"),
-                                          pl.col("start"), pl.col("src"), shift)).otherwise("note"),
+        note=pl.when(has)
+        .then(
+            pl.format(
+                "day of event {} (day 1 = {} from {}){}", pl.col("event_id"), pl.col("start"), pl.col("src"), shift
+            )
+        )
+        .otherwise("note"),
     )
     return ev.select(evidence.columns)
 
 
-def event_spans(evidence: pl.DataFrame, membership: pl.DataFrame, posts: pl.DataFrame | None = None, *,
-                params: EventParams = DEFAULT_EVENT_PARAMS) -> pl.DataFrame:
+def event_spans(
+    evidence: pl.DataFrame,
+    membership: pl.DataFrame,
+    posts: pl.DataFrame | None = None,
+    *,
+    params: EventParams = DEFAULT_EVENT_PARAMS,
+) -> pl.DataFrame:
     """The days of each event the feed gives, for every post tied to it.
 
     ``evidence``: rows after :func:`resolve_event_days`; ``membership``: ``position, event_id``
@@ -408,25 +572,48 @@ def event_spans(evidence: pl.DataFrame, membership: pl.DataFrame, posts: pl.Data
     span_min, span_max, closing`` (``closing``: the post names the final or closing day and
     no date resolves it), one row per member post of an event with known days.
     """
-    schema = pl.Schema({"position": pl.Int64, "event_id": pl.String, "span_min": pl.Date, "span_max": pl.Date,
-              "closing": pl.Boolean})
+    schema = pl.Schema(
+        {"position": pl.Int64, "event_id": pl.String, "span_min": pl.Date, "span_max": pl.Date, "closing": pl.Boolean}
+    )
     if evidence.height == 0 or membership.height == 0:
         return pl.DataFrame(schema=schema)
     ev = evidence.join(membership, on="position", how="inner")
     best = _event_starts(ev, posts)
     if best.height == 0:
         return pl.DataFrame(schema=schema)
-    named = (ev.join(best.select("event_id", "start"), on="event_id")
-             .filter(pl.col("kind").is_in(["event_day", "date", "date_range", "weekday"])
-                     & pl.col("date_max").is_not_null() & (pl.col("date_max") >= pl.col("start"))
-                     & (pl.col("date_max") <= pl.col("start") + pl.duration(days=params.span_horizon_days)))
-             .group_by("event_id").agg(latest=pl.col("date_max").max()))
-    closing = (ev.filter((pl.col("kind") == "event_day") & (pl.col("day_index") == -1) & pl.col("date_min").is_null())
-               .select("position", closing=pl.lit(True)).unique())
+    named = (
+        ev.join(best.select("event_id", "start"), on="event_id")
+        .filter(
+            pl.col("kind").is_in(["event_day", "date", "date_range", "weekday"])
+            & pl.col("date_max").is_not_null()
+            & (pl.col("date_max") >= pl.col("start"))
+            & (pl.col("date_max") <= pl.col("start") + pl.duration(days=params.span_horizon_days))
+        )
+        .group_by("event_id")
+        .agg(latest=pl.col("date_max").max())
+    )
+    closing = (
+        ev.filter((pl.col("kind") == "event_day") & (pl.col("day_index") == -1) & pl.col("date_min").is_null())
+        .select("position", closing=pl.lit(True))
+        .unique()
+    )
     open_end = closing.join(membership, on="position").select("event_id").unique().with_columns(plus=pl.lit(1))
-    spans = (best.join(named, on="event_id", how="left").join(open_end, on="event_id", how="left")
-             .select("event_id", span_min="start",
-                     span_max=pl.coalesce("end", pl.col("latest") + pl.duration(days=pl.col("plus").fill_null(0)),
-                                          "start").cast(pl.Date)))
-    return (membership.join(spans, on="event_id").join(closing, on="position", how="left")
-            .with_columns(pl.col("closing").fill_null(False)).select(list(schema)).cast(schema).sort("position"))
+    spans = (
+        best.join(named, on="event_id", how="left")
+        .join(open_end, on="event_id", how="left")
+        .select(
+            "event_id",
+            span_min="start",
+            span_max=pl.coalesce("end", pl.col("latest") + pl.duration(days=pl.col("plus").fill_null(0)), "start").cast(
+                pl.Date
+            ),
+        )
+    )
+    return (
+        membership.join(spans, on="event_id")
+        .join(closing, on="position", how="left")
+        .with_columns(pl.col("closing").fill_null(False))
+        .select(list(schema))
+        .cast(schema)
+        .sort("position")
+    )

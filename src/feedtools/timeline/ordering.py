@@ -61,8 +61,9 @@ def conflict_weights(pos: np.ndarray, fixed: np.ndarray, dup: np.ndarray) -> lis
     b = m * (last + 1) + 1
     a = m * (b + last) + 1
     big = m * (a + b + last) + 1
-    return [big if f else a + (0 if d else b) + (last - p)
-            for p, f, d in zip(pos.tolist(), fixed.tolist(), dup.tolist())]
+    return [
+        big if f else a + (0 if d else b) + (last - p) for p, f, d in zip(pos.tolist(), fixed.tolist(), dup.tolist())
+    ]
 
 
 class MaxAddTree:

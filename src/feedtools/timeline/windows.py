@@ -57,15 +57,21 @@ def infer_windows(
     :data:`CONTRADICTIONS_SCHEMA`. Raises ``ValueError`` for an unknown time zone.
     """
     _check_timezone(timezone)
-    df, ev = _own_bounds(posts, evidence, use_timestamps=use_timestamps, timezone=timezone,
-                         ordered=is_feed_ordered(posts) if ordered is None else ordered)
+    df, ev = _own_bounds(
+        posts,
+        evidence,
+        use_timestamps=use_timestamps,
+        timezone=timezone,
+        ordered=is_feed_ordered(posts) if ordered is None else ordered,
+    )
     cap = pl.lit(capture_date, pl.Date) if capture_date is not None else pl.lit(None, pl.Date)
     df, contradictions = _set_aside_inner(df, ev, cap)
     dropped, copy_of = _set_aside_order(df, posts)
     if dropped:
         df = df.with_columns(
             own_min=pl.when(pl.col("position").is_in(dropped)).then(pl.max_horizontal("ts_min")).otherwise("own_min"),
-            own_max=pl.when(pl.col("position").is_in(dropped)).then(pl.min_horizontal("ts_max", cap))
+            own_max=pl.when(pl.col("position").is_in(dropped))
+            .then(pl.min_horizontal("ts_max", cap))
             .otherwise("own_max"),
         )
     df = _propagate(df, copy_of)
@@ -73,21 +79,29 @@ def infer_windows(
     contradictions += found
     df = _date_source(_point_estimates(df, evidence, event_spans, estimate, membership), dropped)
     windows = df.select(
-        "position", "post_id",
-        date_min=pl.col("date_min").cast(pl.Date), date_max=pl.col("date_max").cast(pl.Date),
-        date_est=pl.col("date_est").cast(pl.Date), date_source="date_source",
+        "position",
+        "post_id",
+        date_min=pl.col("date_min").cast(pl.Date),
+        date_max=pl.col("date_max").cast(pl.Date),
+        date_est=pl.col("date_est").cast(pl.Date),
+        date_source="date_source",
         window_days=(pl.col("date_max") - pl.col("date_min") + 1),
-        own_min="own_min", own_max="own_max",
+        own_min="own_min",
+        own_max="own_max",
     )
     contra = (
-        pl.concat([c.select(list(CONTRADICTIONS_SCHEMA)).cast(CONTRADICTIONS_SCHEMA) for c in contradictions])
-        .sort("position", "kind", "text") if contradictions else pl.DataFrame(schema=CONTRADICTIONS_SCHEMA)
+        pl.concat([c.select(list(CONTRADICTIONS_SCHEMA)).cast(CONTRADICTIONS_SCHEMA) for c in contradictions]).sort(
+            "position", "kind", "text"
+        )
+        if contradictions
+        else pl.DataFrame(schema=CONTRADICTIONS_SCHEMA)
     )
     return windows, contra
 
 
-def _own_bounds(posts: pl.DataFrame, evidence: pl.DataFrame, *, use_timestamps: bool, timezone: str,
-                ordered: bool) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _own_bounds(
+    posts: pl.DataFrame, evidence: pl.DataFrame, *, use_timestamps: bool, timezone: str, ordered: bool
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """``(df, ev)``: the working frame, one row per post in feed order with its base columns
     (:func:`~feedtools.timeline.core._base`; every row counted as pinned when the positions are not feed order:
     no order to carry bounds along), ``ev_min/ev_max`` (the bounds its evidence gives) and ``ts_min/ts_max``
@@ -97,8 +111,11 @@ def _own_bounds(posts: pl.DataFrame, evidence: pl.DataFrame, *, use_timestamps: 
         base = base.with_columns(is_pinned=pl.lit(True))
     ev = evidence.filter(pl.col("post_min").is_not_null() | pl.col("post_max").is_not_null())
     own = ev.group_by("position").agg(ev_min=pl.col("post_min").max(), ev_max=pl.col("post_max").min())
-    ts = _timestamp_bounds(base, timezone) if use_timestamps else base.select(
-        "position", ts_min=pl.lit(None, pl.Date), ts_max=pl.lit(None, pl.Date))
+    ts = (
+        _timestamp_bounds(base, timezone)
+        if use_timestamps
+        else base.select("position", ts_min=pl.lit(None, pl.Date), ts_max=pl.lit(None, pl.Date))
+    )
     return base.join(own, on="position", how="left").join(ts, on="position", how="left"), ev
 
 
@@ -115,8 +132,10 @@ def _set_aside_inner(df: pl.DataFrame, ev: pl.DataFrame, cap: pl.Expr) -> tuple[
     if inner.len():
         contradictions.append(
             ev.filter(pl.col("position").is_in(inner.implode())).with_columns(
-                allowed_min=pl.lit(None, pl.Date), allowed_max=pl.lit(None, pl.Date),
-                reason=pl.lit("evidence in the same post disagrees (with other evidence or with its timestamp)"))
+                allowed_min=pl.lit(None, pl.Date),
+                allowed_max=pl.lit(None, pl.Date),
+                reason=pl.lit("evidence in the same post disagrees (with other evidence or with its timestamp)"),
+            )
         )
     df = df.with_columns(
         ev_min=pl.when(pl.col("position").is_in(inner.implode())).then(None).otherwise("ev_min"),
@@ -135,19 +154,28 @@ def _set_aside_order(df: pl.DataFrame, posts: pl.DataFrame) -> tuple[list[int], 
     whose partner (a copy of the same text whose evidence was kept) lends it its window."""
     ordered = df.filter(~pl.col("is_pinned") & (pl.col("ev_min").is_not_null() | pl.col("ev_max").is_not_null()))
     if "duplicate_of" in posts.columns:  # repeated texts repeat their clues: set those aside first on ties
-        copies = (posts.select("position", "duplicate_of").filter(pl.col("duplicate_of").is_not_null())
-                  .select(a="position", b="duplicate_of"))
+        copies = (
+            posts.select("position", "duplicate_of")
+            .filter(pl.col("duplicate_of").is_not_null())
+            .select(a="position", b="duplicate_of")
+        )
         dup_pos = pl.concat([copies["a"], copies["b"].cast(pl.Int64)]).unique()
     else:
         dup_pos = pl.Series([], dtype=pl.Int64)
     dropped = order_conflicts(ordered.with_columns(dup=pl.col("position").is_in(dup_pos.implode())))
     copy_of = pl.DataFrame(schema={"position": pl.Int64, "partner": pl.Int64})
     if dropped and "duplicate_of" in posts.columns:
-        pairs = (posts.select("position", "duplicate_of").filter(pl.col("duplicate_of").is_not_null())
-                 .select(a="position", b=pl.col("duplicate_of").cast(pl.Int64)))
+        pairs = (
+            posts.select("position", "duplicate_of")
+            .filter(pl.col("duplicate_of").is_not_null())
+            .select(a="position", b=pl.col("duplicate_of").cast(pl.Int64))
+        )
         both = pl.concat([pairs.select(position="a", partner="b"), pairs.select(position="b", partner="a")])
-        copy_of = (both.filter(pl.col("position").is_in(dropped) & ~pl.col("partner").is_in(dropped))
-                   .sort("position", "partner").unique("position", keep="first", maintain_order=True))
+        copy_of = (
+            both.filter(pl.col("position").is_in(dropped) & ~pl.col("partner").is_in(dropped))
+            .sort("position", "partner")
+            .unique("position", keep="first", maintain_order=True)
+        )
     return dropped, copy_of
 
 
@@ -162,22 +190,32 @@ def _propagate(df: pl.DataFrame, copy_of: pl.DataFrame) -> pl.DataFrame:
         below_lo=_days(pl.col("own_min")).fill_null(-_BIG).cum_max(reverse=True).shift(-1, fill_value=-_BIG),
     )
     pinned = df.filter(pl.col("is_pinned")).with_columns(
-        hi=_days(pl.col("own_max")).fill_null(_BIG), lo=_days(pl.col("own_min")).fill_null(-_BIG),
-        above_hi=pl.lit(_BIG, pl.Int64), below_lo=pl.lit(-_BIG, pl.Int64),
+        hi=_days(pl.col("own_max")).fill_null(_BIG),
+        lo=_days(pl.col("own_min")).fill_null(-_BIG),
+        above_hi=pl.lit(_BIG, pl.Int64),
+        below_lo=pl.lit(-_BIG, pl.Int64),
     )
     df = pl.concat([seq, pinned]).sort("position")
     if copy_of.height == 0:
         return df.with_columns(copy_min=pl.lit(None, pl.Date), copy_max=pl.lit(None, pl.Date))
-    got = copy_of.join(df.select(partner="position", p_lo="lo", p_hi="hi", p_min="own_min", p_max="own_max"),
-                       on="partner")
-    return (df.join(got.select("position", "p_lo", "p_hi", "p_min", "p_max"), on="position", how="left")
-            .with_columns(lo=pl.coalesce("p_lo", "lo"), hi=pl.coalesce("p_hi", "hi"),
-                          copy_min=pl.col("p_min"), copy_max=pl.col("p_max"))
-            .drop("p_lo", "p_hi", "p_min", "p_max"))
+    got = copy_of.join(
+        df.select(partner="position", p_lo="lo", p_hi="hi", p_min="own_min", p_max="own_max"), on="partner"
+    )
+    return (
+        df.join(got.select("position", "p_lo", "p_hi", "p_min", "p_max"), on="position", how="left")
+        .with_columns(
+            lo=pl.coalesce("p_lo", "lo"),
+            hi=pl.coalesce("p_hi", "hi"),
+            copy_min=pl.col("p_min"),
+            copy_max=pl.col("p_max"),
+        )
+        .drop("p_lo", "p_hi", "p_min", "p_max")
+    )
 
 
-def _order_contradictions(df: pl.DataFrame, ev: pl.DataFrame, dropped: list[int]) -> tuple[pl.DataFrame,
-                                                                                             list[pl.DataFrame]]:
+def _order_contradictions(
+    df: pl.DataFrame, ev: pl.DataFrame, dropped: list[int]
+) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
     """The contradiction frames of step 2 and 3: the set-aside evidence (``ev`` rows of the ``dropped`` posts)
     with what the rest of the feed allows at their positions, and timestamps that disagree with the order
     (reported and kept: ``lo`` is lowered to ``hi`` there). Returns ``(df, frames)``."""
@@ -189,22 +227,36 @@ def _order_contradictions(df: pl.DataFrame, ev: pl.DataFrame, dropped: list[int]
             allowed_max=pl.when(pl.col("above_hi") < _BIG).then(pl.col("above_hi")).cast(pl.Date),
         )
         contradictions.append(
-            ev.filter(pl.col("position").is_in(dropped)).join(allowed, on="position").with_columns(
-                reason=pl.lit("contradicts the feed order (dates never increase down the feed): set aside"))
+            ev.filter(pl.col("position").is_in(dropped))
+            .join(allowed, on="position")
+            .with_columns(reason=pl.lit("contradicts the feed order (dates never increase down the feed): set aside"))
         )
     if (df["lo"] > df["hi"]).any():  # only timestamps left that disagree with the order: report, keep them
         bad = df.filter(pl.col("lo") > pl.col("hi"))
-        contradictions.append(bad.select(
-            "position", "post_id", kind=pl.lit("timestamp"), text=pl.lit(None, pl.String),
-            post_min=pl.col("own_min"), post_max=pl.col("own_max"),
-            allowed_min=pl.col("lo").cast(pl.Date), allowed_max=pl.col("hi").cast(pl.Date),
-            reason=pl.lit("timestamps out of feed order")))
+        contradictions.append(
+            bad.select(
+                "position",
+                "post_id",
+                kind=pl.lit("timestamp"),
+                text=pl.lit(None, pl.String),
+                post_min=pl.col("own_min"),
+                post_max=pl.col("own_max"),
+                allowed_min=pl.col("lo").cast(pl.Date),
+                allowed_max=pl.col("hi").cast(pl.Date),
+                reason=pl.lit("timestamps out of feed order"),
+            )
+        )
         df = df.with_columns(lo=pl.min_horizontal("lo", "hi"))
     return df, contradictions
 
 
-def _point_estimates(df: pl.DataFrame, evidence: pl.DataFrame, event_spans: pl.DataFrame | None, estimate: str,
-                     membership: pl.DataFrame | None) -> pl.DataFrame:
+def _point_estimates(
+    df: pl.DataFrame,
+    evidence: pl.DataFrame,
+    event_spans: pl.DataFrame | None,
+    estimate: str,
+    membership: pl.DataFrame | None,
+) -> pl.DataFrame:
     """Step 4: ``date_min/date_max`` from ``lo``/``hi`` and ``date_est`` by the rule ``estimate``
     (:data:`ESTIMATE_RULES`)."""
     df = df.with_columns(
@@ -221,19 +273,28 @@ def _date_source(df: pl.DataFrame, dropped: list[int]) -> pl.DataFrame:
     aside do not count as dated by evidence, unless a copy's evidence dates them."""
     ts_exact = pl.col("ts_min").is_not_null() & (pl.col("ts_min") == pl.col("ts_max"))
     df = df.with_columns(
-        date_source=pl.when(ts_exact).then(pl.lit("timestamp"))
-        .when(pl.col("ev_min").is_not_null() | pl.col("ev_max").is_not_null()).then(pl.lit("evidence"))
-        .when(pl.col("date_min").is_not_null() | pl.col("date_max").is_not_null()).then(pl.lit("neighbours"))
+        date_source=pl.when(ts_exact)
+        .then(pl.lit("timestamp"))
+        .when(pl.col("ev_min").is_not_null() | pl.col("ev_max").is_not_null())
+        .then(pl.lit("evidence"))
+        .when(pl.col("date_min").is_not_null() | pl.col("date_max").is_not_null())
+        .then(pl.lit("neighbours"))
         .otherwise(pl.lit("unknown")),
     )
     if not dropped:
         return df
     copied = pl.col("copy_min").is_not_null() | pl.col("copy_max").is_not_null()
-    return df.with_columns(date_source=pl.when(pl.col("position").is_in(dropped) & ~ts_exact)
-                           .then(pl.when(copied).then(pl.lit("evidence"))
-                                 .when(pl.col("date_min").is_not_null() | pl.col("date_max").is_not_null())
-                                 .then(pl.lit("neighbours")).otherwise(pl.lit("unknown")))
-                           .otherwise("date_source"))
+    return df.with_columns(
+        date_source=pl.when(pl.col("position").is_in(dropped) & ~ts_exact)
+        .then(
+            pl.when(copied)
+            .then(pl.lit("evidence"))
+            .when(pl.col("date_min").is_not_null() | pl.col("date_max").is_not_null())
+            .then(pl.lit("neighbours"))
+            .otherwise(pl.lit("unknown"))
+        )
+        .otherwise("date_source")
+    )
 
 
 #: Rules for the point estimate ``date_est`` (given only when both window bounds are known). Measured on the
@@ -261,27 +322,36 @@ def _relative_hints(df: pl.DataFrame, evidence: pl.DataFrame, membership: pl.Dat
     schema = pl.Schema({"position": pl.Int64, "hint": pl.Date})
     if evidence.height == 0 or membership.height == 0 or "offset_days" not in evidence.columns:
         return pl.DataFrame(schema=schema)
-    rel = (evidence.filter((pl.col("kind") == "relative") & (pl.col("offset_days").fill_null(0) != 0))
-           .group_by("position").agg(off=pl.col("offset_days").unique())
-           .filter(pl.col("off").list.len() == 1).select("position", off=pl.col("off").list.first()))
+    rel = (
+        evidence.filter((pl.col("kind") == "relative") & (pl.col("offset_days").fill_null(0) != 0))
+        .group_by("position")
+        .agg(off=pl.col("offset_days").unique())
+        .filter(pl.col("off").list.len() == 1)
+        .select("position", off=pl.col("off").list.first())
+    )
     resolved = evidence.filter((pl.col("kind") == "event_day") & pl.col("date_min").is_not_null()).select("position")
     rel = rel.join(resolved.unique(), on="position", how="anti").join(membership, on="position").sort("position")
-    exact = (df.filter(pl.col("own_min").is_not_null() & (pl.col("own_min") == pl.col("own_max")))
-             .select("position", d="own_min").join(membership, on="position").sort("position"))
+    exact = (
+        df.filter(pl.col("own_min").is_not_null() & (pl.col("own_min") == pl.col("own_max")))
+        .select("position", d="own_min")
+        .join(membership, on="position")
+        .sort("position")
+    )
     if rel.height == 0 or exact.height == 0:
         return pl.DataFrame(schema=schema)
     parts = []
     directions: tuple[tuple[int, Literal["forward", "backward"]], ...] = ((1, "forward"), (-1, "backward"))
     for off, strategy in directions:
-        got = rel.filter(pl.col("off") == off).join_asof(exact, on="position", by="event_id", strategy=strategy,
-                                                          check_sortedness=False,
-                                                          allow_exact_matches=False)
+        got = rel.filter(pl.col("off") == off).join_asof(
+            exact, on="position", by="event_id", strategy=strategy, check_sortedness=False, allow_exact_matches=False
+        )
         parts.append(got.select("position", hint=(pl.col("d") + pl.duration(days=off)).cast(pl.Date)))
     return pl.concat(parts).drop_nulls("hint").cast(schema)
 
 
-def _estimates(df: pl.DataFrame, event_spans: pl.DataFrame | None, rule: str,
-               hints: pl.DataFrame | None = None) -> pl.DataFrame:
+def _estimates(
+    df: pl.DataFrame, event_spans: pl.DataFrame | None, rule: str, hints: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """``df`` (the working frame of :func:`infer_windows`, day numbers in ``lo``/``hi``, windows in
     ``date_min``/``date_max``) with ``date_est`` by ``rule`` (:data:`ESTIMATE_RULES`); ``hints``
     (``position, hint``, from :func:`_relative_hints`) are used by the ``events`` rule."""
@@ -302,30 +372,49 @@ def _estimates(df: pl.DataFrame, event_spans: pl.DataFrame | None, rule: str,
     has_spans = event_spans is not None and event_spans.height > 0
     has_hints = hints is not None and hints.height > 0
     if rule == "events" and (has_spans or has_hints):
-        sp = (event_spans.select("position", s_lo=_days(pl.col("span_min")), s_hi=_days(pl.col("span_max")),
-                                 closing=pl.col("closing").fill_null(False))
-              if event_spans is not None and has_spans else
-              pl.DataFrame(schema={"position": pl.Int64, "s_lo": pl.Int64, "s_hi": pl.Int64, "closing": pl.Boolean}))
-        hn = (hints.select("position", hint=_days(pl.col("hint"))) if hints is not None and has_hints
-              else pl.DataFrame(schema={"position": pl.Int64, "hint": pl.Int64}))
+        sp = (
+            event_spans.select(
+                "position",
+                s_lo=_days(pl.col("span_min")),
+                s_hi=_days(pl.col("span_max")),
+                closing=pl.col("closing").fill_null(False),
+            )
+            if event_spans is not None and has_spans
+            else pl.DataFrame(schema={"position": pl.Int64, "s_lo": pl.Int64, "s_hi": pl.Int64, "closing": pl.Boolean})
+        )
+        hn = (
+            hints.select("position", hint=_days(pl.col("hint")))
+            if hints is not None and has_hints
+            else pl.DataFrame(schema={"position": pl.Int64, "hint": pl.Int64})
+        )
         df = df.join(sp, on="position", how="left").join(hn, on="position", how="left")
         in_lo, in_hi = pl.max_horizontal(lo, "s_lo"), pl.min_horizontal(hi, "s_hi")
         fits = bounded & pl.col("s_lo").is_not_null() & (in_lo <= in_hi)
         hinted = bounded & pl.col("hint").is_not_null() & pl.col("hint").is_between(lo, hi)
         df = df.with_columns(
-            est=pl.when(hinted).then(pl.col("hint"))
-            .when(fits & pl.col("closing")).then(in_hi)
-            .when(fits).then(pl.col("est").clip(in_lo, in_hi)).otherwise("est"),
+            est=pl.when(hinted)
+            .then(pl.col("hint"))
+            .when(fits & pl.col("closing"))
+            .then(in_hi)
+            .when(fits)
+            .then(pl.col("est").clip(in_lo, in_hi))
+            .otherwise("est"),
             fixed=fits | hinted,
         )
         # the other posts stay between the estimates of the event posts above (newer) and below (older) them
         seq = ~pl.col("is_pinned")
         fixed_est = pl.when(pl.col("fixed") & seq).then(pl.col("est"))
-        df = df.sort("position").with_columns(
-            up=fixed_est.fill_null(_BIG).cum_min(),
-            down=fixed_est.fill_null(-_BIG).cum_max(reverse=True),
-        ).with_columns(
-            est=pl.when(seq & ~pl.col("fixed") & pl.col("est").is_not_null())
-            .then(pl.col("est").clip(pl.col("down"), pl.col("up")).clip(lo, hi)).otherwise("est"))
+        df = (
+            df.sort("position")
+            .with_columns(
+                up=fixed_est.fill_null(_BIG).cum_min(),
+                down=fixed_est.fill_null(-_BIG).cum_max(reverse=True),
+            )
+            .with_columns(
+                est=pl.when(seq & ~pl.col("fixed") & pl.col("est").is_not_null())
+                .then(pl.col("est").clip(pl.col("down"), pl.col("up")).clip(lo, hi))
+                .otherwise("est")
+            )
+        )
         df = df.drop("s_lo", "s_hi", "closing", "hint", "fixed", "up", "down")
     return df.with_columns(date_est=pl.col("est").cast(pl.Date)).drop("est", "interp")

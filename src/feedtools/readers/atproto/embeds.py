@@ -64,8 +64,11 @@ def _media(media, out: dict) -> None:
     elif kind == "images":
         images = media.get("images")
         if isinstance(images, list):
-            alts = [(alt if isinstance(alt := img.get("alt"), str) else "").strip()
-                    for img in images if isinstance(img, dict)]
+            alts = [
+                (alt if isinstance(alt := img.get("alt"), str) else "").strip()
+                for img in images
+                if isinstance(img, dict)
+            ]
             if not out["image_alts"] or not any(out["image_alts"]):  # a view may carry alts the record lacks
                 out["image_alts"] = alts
             out["image_count"] = max(out["image_count"] or 0, len(alts))
@@ -116,8 +119,20 @@ def _quote_view(view, out: dict) -> None:
 
 
 EMBED_COLUMNS = (
-    "embed_kind", "embed_other", "card_url", "card_title", "card_description", "image_count", "image_alts",
-    "has_video", "video_alt", "quote_of", "quote_cid", "quote_author", "quote_author_handle", "quote_text",
+    "embed_kind",
+    "embed_other",
+    "card_url",
+    "card_title",
+    "card_description",
+    "image_count",
+    "image_alts",
+    "has_video",
+    "video_alt",
+    "quote_of",
+    "quote_cid",
+    "quote_author",
+    "quote_author_handle",
+    "quote_text",
     "embedded_record",
 )
 

@@ -31,8 +31,15 @@ def _byte_span(facet, data: bytes) -> tuple[int, int] | None:
     s = get(index, "byteStart") if isinstance(index, dict) else None
     e = get(index, "byteEnd") if isinstance(index, dict) else None
     n = len(data)
-    if (type(s) is not int or type(e) is not int or s < 0 or e > n or s >= e
-            or (data[s] & 0xC0) == 0x80 or (e < n and (data[e] & 0xC0) == 0x80)):
+    if (
+        type(s) is not int
+        or type(e) is not int
+        or s < 0
+        or e > n
+        or s >= e
+        or (data[s] & 0xC0) == 0x80
+        or (e < n and (data[e] & 0xC0) == 0x80)
+    ):
         return None
     return s, e
 
@@ -61,7 +68,7 @@ class _Found:
             if isinstance(did, str) and _DID_RE.match(did.strip()):
                 _add(self.dids, self.seen[3], did.strip())
             if span is not None:
-                handle = data[span[0]:span[1]].decode("utf-8").strip().lstrip("@").lower()
+                handle = data[span[0] : span[1]].decode("utf-8").strip().lstrip("@").lower()
                 if HANDLE_RE.match(handle):
                     _add(self.mentions, self.seen[1], handle)
         elif t == FACET_TAG and span is not None:

@@ -12,7 +12,13 @@ from feedtools.readers.base import FeedError
 from feedtools.readers.jsonarray import JsonArray, load_json_lazily
 
 __all__ = [
-    "BOM", "BadItem", "first_byte", "iter_line_items", "iter_lines", "load_document_or_lines", "load_json",
+    "BOM",
+    "BadItem",
+    "first_byte",
+    "iter_line_items",
+    "iter_lines",
+    "load_document_or_lines",
+    "load_json",
     "raw_json",
 ]
 

@@ -6,7 +6,14 @@ from __future__ import annotations
 import re
 
 __all__ = [
-    "EMBED_KINDS", "HANDLE_RE", "POST", "REPOST", "at_uri_did", "count_or_none", "get", "rtype",
+    "EMBED_KINDS",
+    "HANDLE_RE",
+    "POST",
+    "REPOST",
+    "at_uri_did",
+    "count_or_none",
+    "get",
+    "rtype",
 ]
 
 POST = "app.bsky.feed.post"
@@ -21,7 +28,10 @@ EMBED_IMAGES = "app.bsky.embed.images"
 EMBED_VIDEO = "app.bsky.embed.video"
 #: Short names of the standard embed types (``embed_kind``); view types (``…#view``) map to the same names.
 EMBED_KINDS = {
-    EMBED_EXTERNAL: "external", EMBED_IMAGES: "images", EMBED_VIDEO: "video", EMBED_RECORD: "record",
+    EMBED_EXTERNAL: "external",
+    EMBED_IMAGES: "images",
+    EMBED_VIDEO: "video",
+    EMBED_RECORD: "record",
     EMBED_RECORD_WITH_MEDIA: "recordWithMedia",
 }
 #: A valid handle (atproto handle syntax, compared lower-case).

@@ -100,7 +100,11 @@ def repost_row(record, uri: str, reposter_did: str) -> dict:
         raise RecordError("repost record has no subject URI")
     created = get(record, "createdAt")
     return {
-        "post_id": uri, "post_uri": subject_uri, "author_did": at_uri_did(subject_uri), "is_repost": True,
-        "reposted_by": reposter_did, "is_placeholder": True,
+        "post_id": uri,
+        "post_uri": subject_uri,
+        "author_did": at_uri_did(subject_uri),
+        "is_repost": True,
+        "reposted_by": reposter_did,
+        "is_placeholder": True,
         "_reposted_raw": created if isinstance(created, str) else None,
     }

@@ -19,24 +19,75 @@ from feedtools.readers.atproto.times import parse_time_series
 from feedtools.readers.base import FeedError, ReadResult, posts_frame, rejects_frame
 from feedtools.schema import conform
 
-__all__ = ["BATCH_SIZE", "ROW_COLUMNS", "RowBuffer", "check_readable", "finish_stats", "read_item_batches",
-           "read_items", "web_url_expr"]
+__all__ = [
+    "BATCH_SIZE",
+    "ROW_COLUMNS",
+    "RowBuffer",
+    "check_readable",
+    "finish_stats",
+    "read_item_batches",
+    "read_items",
+    "web_url_expr",
+]
 
 #: Reader columns collected per row, plus helper columns used while building the frame.
 ROW_COLUMNS = (
-    "post_id", "post_uri", "source_line", "source_location", "author_handle", "author_did", "author_name",
-    "is_repost", "reposted_by", "is_pinned", "is_placeholder", "text", "langs_declared", "hashtags",
-    "mentions", "urls", "created_at_raw", "reply_to", "reply_root", "quote_of", "like_count", "repost_count",
-    "reply_count", "quote_count", "facets_invalid", "notes", "cid", "mention_dids", "reply_parent_author",
-    "reply_root_author", "reply_parent_handle", "reply_root_handle", *EMBED_COLUMNS,
-    "_ref_raw", "_ref_us", "_reposted_raw",
+    "post_id",
+    "post_uri",
+    "source_line",
+    "source_location",
+    "author_handle",
+    "author_did",
+    "author_name",
+    "is_repost",
+    "reposted_by",
+    "is_pinned",
+    "is_placeholder",
+    "text",
+    "langs_declared",
+    "hashtags",
+    "mentions",
+    "urls",
+    "created_at_raw",
+    "reply_to",
+    "reply_root",
+    "quote_of",
+    "like_count",
+    "repost_count",
+    "reply_count",
+    "quote_count",
+    "facets_invalid",
+    "notes",
+    "cid",
+    "mention_dids",
+    "reply_parent_author",
+    "reply_root_author",
+    "reply_parent_handle",
+    "reply_root_handle",
+    *EMBED_COLUMNS,
+    "_ref_raw",
+    "_ref_us",
+    "_reposted_raw",
 )
 _HELPERS_SCHEMA = {
-    "source_line": pl.Int64, "is_repost": pl.Boolean, "is_pinned": pl.Boolean, "is_placeholder": pl.Boolean,
-    "langs_declared": pl.List(pl.String), "hashtags": pl.List(pl.String), "mentions": pl.List(pl.String),
-    "urls": pl.List(pl.String), "like_count": pl.Int64, "repost_count": pl.Int64, "reply_count": pl.Int64,
-    "quote_count": pl.Int64, "facets_invalid": pl.Int64, "_ref_us": pl.Int64, "mention_dids": pl.List(pl.String),
-    "image_count": pl.Int64, "image_alts": pl.List(pl.String), "has_video": pl.Boolean,
+    "source_line": pl.Int64,
+    "is_repost": pl.Boolean,
+    "is_pinned": pl.Boolean,
+    "is_placeholder": pl.Boolean,
+    "langs_declared": pl.List(pl.String),
+    "hashtags": pl.List(pl.String),
+    "mentions": pl.List(pl.String),
+    "urls": pl.List(pl.String),
+    "like_count": pl.Int64,
+    "repost_count": pl.Int64,
+    "reply_count": pl.Int64,
+    "quote_count": pl.Int64,
+    "facets_invalid": pl.Int64,
+    "_ref_us": pl.Int64,
+    "mention_dids": pl.List(pl.String),
+    "image_count": pl.Int64,
+    "image_alts": pl.List(pl.String),
+    "has_video": pl.Boolean,
 }
 #: A post's AT-URI split into repository and record key, for its web address (``web_url``).
 _POST_URI_RE = r"^at://(did:[a-z]+:[A-Za-z0-9._:%-]+)/app\.bsky\.feed\.post/([A-Za-z0-9._:~-]{1,512})$"
@@ -143,8 +194,9 @@ def check_readable(stats, rejects: list[dict], source: str, fmt: str) -> None:
     """Raise :class:`FeedError` when records were read but every one was rejected (wrong format forced,
     or not a feed at all): one line with the first reason, instead of a table of rejects and no rows."""
     if stats["records"] and len(rejects) == stats["records"]:
-        raise FeedError(f"{source}: no record could be read as {fmt} ({rejects[0]['location']}: "
-                        f"{rejects[0]['reason']})")
+        raise FeedError(
+            f"{source}: no record could be read as {fmt} ({rejects[0]['location']}: {rejects[0]['reason']})"
+        )
 
 
 #: Items of a post list read per batch. Below :data:`feedtools.pipeline.PARALLEL_MIN_ROWS`, so each batch is
@@ -162,8 +214,9 @@ def read_items(items, *, source: str, fmt: str, to_row) -> ReadResult:
     return next(read_item_batches(items, source=source, fmt=fmt, to_row=to_row, batch_size=None))
 
 
-def read_item_batches(items, *, source: str, fmt: str, to_row,
-                      batch_size: int | None = BATCH_SIZE) -> Iterator[ReadResult]:
+def read_item_batches(
+    items, *, source: str, fmt: str, to_row, batch_size: int | None = BATCH_SIZE
+) -> Iterator[ReadResult]:
     """Turn ``(location, line, item)`` triples into :class:`ReadResult` batches of about ``batch_size`` records.
 
     ``to_row(item) -> dict`` builds a row or raises :class:`RecordError`; a
@@ -191,14 +244,16 @@ def read_item_batches(items, *, source: str, fmt: str, to_row,
             buf, rejects = RowBuffer(stats), []
         stats["records"] += 1
         if isinstance(item, BadItem):
-            rejects.append({"source": source, "location": location, "line": line, "reason": item.reason,
-                            "raw": item.raw})
+            rejects.append(
+                {"source": source, "location": location, "line": line, "reason": item.reason, "raw": item.raw}
+            )
             continue
         try:
             row = to_row(item)
         except RecordError as e:
-            rejects.append({"source": source, "location": location, "line": line, "reason": str(e),
-                            "raw": raw_json(item)})
+            rejects.append(
+                {"source": source, "location": location, "line": line, "reason": str(e), "raw": raw_json(item)}
+            )
             continue
         all_rejected = False
         if row["post_id"] in seen:
@@ -213,8 +268,9 @@ def read_item_batches(items, *, source: str, fmt: str, to_row,
     yield _item_batch(buf, rejects, stats, source=source, fmt=fmt, position=position)
 
 
-def _item_batch(buf: RowBuffer, rejects: list[dict], stats: Counter, *, source: str, fmt: str,
-                position: int) -> ReadResult:
+def _item_batch(
+    buf: RowBuffer, rejects: list[dict], stats: Counter, *, source: str, fmt: str, position: int
+) -> ReadResult:
     """One batch as a :class:`ReadResult` whose posts count on from ``position`` (totals by :func:`finish_stats`)."""
     finish_stats(stats, len(buf), len(rejects))
     return ReadResult(

@@ -13,7 +13,10 @@ __all__ = ["sniff_json"]
 
 
 _JSON_KEY = {
-    "jetstream": (re.compile(rb'"(?:time_us|cursor)"\s*:\s*\d'), re.compile(rb'"kind"\s*:\s*"(?:commit|identity|account)"')),
+    "jetstream": (
+        re.compile(rb'"(?:time_us|cursor)"\s*:\s*\d'),
+        re.compile(rb'"kind"\s*:\s*"(?:commit|identity|account)"'),
+    ),
     "authorfeed": (re.compile(rb'"(?:feed|post)"\s*:\s*[\[{]'),),
     "postviews": (re.compile(rb'"uri"\s*:\s*"at://'), re.compile(rb'"record"\s*:\s*\{')),
 }
@@ -42,8 +45,9 @@ def _list_shape(items: list) -> str | None:
     first = _shape(items[0]) if not isinstance(items[0], list) else None
     if first == "authorfeed":
         sample = items[:1000]
-        if any(isinstance(v, dict) and "uri" in v and "record" in v and "post" not in v for v in sample) and \
-                not any(isinstance(v, dict) and isinstance(v.get("feed"), list) for v in sample):
+        if any(isinstance(v, dict) and "uri" in v and "record" in v and "post" not in v for v in sample) and not any(
+            isinstance(v, dict) and isinstance(v.get("feed"), list) for v in sample
+        ):
             return "postviews"
     return first
 

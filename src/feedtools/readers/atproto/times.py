@@ -63,9 +63,15 @@ def _parse_struct(s: pl.Series) -> pl.Series:
     leap = ((y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))).cast(pl.Int64)
     dim = pl.when(mo == 2).then(28 + leap).when(mo.is_in([4, 6, 9, 11])).then(30).otherwise(31)
     valid = (
-        y.is_not_null() & mo.is_between(1, 12) & (d >= 1) & (d <= dim)
-        & pl.col("h").is_between(0, 23) & pl.col("mi").is_between(0, 59) & pl.col("s").is_between(0, 60)
-        & pl.col("oh").is_between(0, 23) & pl.col("om").is_between(0, 59)
+        y.is_not_null()
+        & mo.is_between(1, 12)
+        & (d >= 1)
+        & (d <= dim)
+        & pl.col("h").is_between(0, 23)
+        & pl.col("mi").is_between(0, 59)
+        & pl.col("s").is_between(0, 60)
+        & pl.col("oh").is_between(0, 23)
+        & pl.col("om").is_between(0, 59)
     )
     # days from civil (proleptic Gregorian; H. Hinnant's algorithm), valid for years >= 0
     yy = y - (mo <= 2).cast(pl.Int64)
@@ -84,9 +90,12 @@ def _parse_struct(s: pl.Series) -> pl.Series:
     out = ints.select(
         # Year 0 parses, but Python's datetime cannot hold it (row access, to_dicts() would fail): keep it null.
         t=pl.when(us >= _YEAR_1_US).then(us).cast(pl.Datetime("us", "UTC")),
-        f=pl.when(pl.col("_r").is_null()).then(pl.lit(None, dtype=pl.String))
-        .when(us.is_null()).then(pl.lit("unparseable"))
-        .when((us < PLAUSIBLE_FROM_US) | late).then(pl.lit("implausible")),
+        f=pl.when(pl.col("_r").is_null())
+        .then(pl.lit(None, dtype=pl.String))
+        .when(us.is_null())
+        .then(pl.lit("unparseable"))
+        .when((us < PLAUSIBLE_FROM_US) | late)
+        .then(pl.lit("implausible")),
         n=pl.when(us.is_not_null() & pl.col("no_zone")).then(pl.lit("createdAt has no time zone: read as UTC")),
     )
     return out.to_struct(s.name)
