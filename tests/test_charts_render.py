@@ -72,3 +72,21 @@ def test_vega_bundle_defines_the_globals_and_is_safe_inline():
     assert "window.vegaEmbed=" in bundle
     assert "</script" not in bundle and "<!--" not in bundle
     assert vegalite_minor({"$schema": "https://vega.github.io/schema/vega-lite/v1.0.0.json"}) is None
+
+
+def test_a_count_axis_from_zero_to_one_labels_each_whole_number_once():
+    # Vega-Lite ignores tickMinStep on small domains (vega/vega-lite#9034): 0.5 was labelled "1" a second time.
+    import altair as alt
+    import vl_convert as vlc
+
+    from feedtools.charts import count_axis
+
+    chart = (
+        alt.Chart(alt.Data(values=[{"account": "a", "posts": 1}, {"account": "b", "posts": 1}]))
+        .mark_bar()
+        .encode(x=alt.X("posts:Q", axis=count_axis(title="posts")), y=alt.Y("account:N", axis=None))
+    )
+    svg = vlc.vegalite_to_svg(chart.to_dict())
+    labels = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    numbers = [t for t in labels if t.strip().isdigit()]
+    assert numbers == ["0", "1"], labels

@@ -131,8 +131,13 @@ def top_categories(df: pl.DataFrame, column: str, weight: str, n: int = len(CATE
 
 
 def count_axis(**kwargs: Any) -> alt.Axis:
-    """An axis for counts: integer ticks only (``tickMinStep=1``, format ``d``); ``kwargs`` go to ``alt.Axis``."""
-    return alt.Axis(tickMinStep=1, format="d", **kwargs)
+    """An axis for counts: integer labels only; ``kwargs`` go to ``alt.Axis``.
+
+    ``tickMinStep=1`` and format ``d`` ask for whole numbers, but Vega-Lite ignores ``tickMinStep`` on domains
+    under about 5 (vega/vega-lite#9034), so a count axis from 0 to 1 would read "0, 1, 1" (0.5 rounded); the
+    label of a tick that is not a whole number is therefore left blank.
+    """
+    return alt.Axis(tickMinStep=1, format="d", labelExpr="datum.value % 1 ? '' : datum.label", **kwargs)
 
 
 def _emoji_names(text: str) -> list[str]:
