@@ -182,11 +182,11 @@ table(campaign_talks)
 # ## Posts that announce the same thing in two languages
 #
 # Pairs of posts in different detected languages, ranked by what they say. Each text becomes accent-folded
-# character 4-grams of its words (so names and cognates match across languages: Sevilla/Seville, Bureau
-# Ejecutivo/Executive Bureau, Séminaire/Seminar), plus its numbers, day-month dates in English, Spanish or
+# character 4-grams of its words (so names and cognates match across languages: Londres/London, Consejo
+# Ejecutivo/Executive Council, Séminaire/Seminar), plus its numbers, day-month dates in English, Spanish or
 # French, mentions, links and hashtags split into words; rarer features weigh more (TF-IDF-like) and two posts'
 # similarity is the cosine. Position only breaks near-ties, and only posts within 12 positions of each other are
-# compared, so the work grows with the feed. The evidence column shows the shared words (`sevilla~seville`: a
+# compared, so the work grows with the feed. The evidence column shows the shared words (`londres~london`: a
 # shared stem) and the exact shared partners, links, dates and numbers. The method's precision at 10 and recall
 # are measured below on a bundled hand-labelled set of parallel announcements; on this feed, the summary says how
 # many of the top 10 pairs rest on shared words or exact values rather than on their place in the feed.

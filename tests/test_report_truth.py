@@ -319,7 +319,7 @@ def test_seed_report_keeps_its_computed_findings(seed_pages):
     campaigns_page, timelines_page = _page(seed_pages, "02_"), _page(seed_pages, "03_")
     assert "51 of 80 rows (64%) are the account's own posts" in campaigns_page
     assert "UCLG statutory meetings (#UCLGMeets) (en 13, fr 3 and es 2)" in campaigns_page
-    assert "Strongest: positions 40 (en) and 42 (es)" in campaigns_page
+    assert "Strongest: positions 59 (en) and 65 (fr)" in campaigns_page
     assert "Reference year for dates written without one: 2025" in timelines_page
     assert "7 events: Retreat · #WorldSocialJusticeDay (17 posts" in timelines_page
     assert "1 clue set aside: position 23" in timelines_page

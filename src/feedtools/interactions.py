@@ -287,7 +287,7 @@ def describe_talks_to(table: pl.DataFrame, summary: pl.DataFrame, *, what: str =
         else ""
     )
     if s["addressing"] == 0 or table.height == 0:
-        subject = f"The 1 {what} does not" if n == 1 else f"None of the {n} {what}s"
+        subject = f"The 1 {what} does not" if n == 1 else f"The {n} {what}s do not"
         return f"{subject} reply to, mention or quote another account.{own}{caveat}"
     ways = [
         f"{s[key]} {_verb(s[key], one, many)} one"
