@@ -72,14 +72,9 @@ from pathlib import Path
 
 import polars as pl
 
-from feedtools.dates.cues import AFTER_CUES as AFTER_CUES
-from feedtools.dates.cues import BEFORE_CUES as BEFORE_CUES
-from feedtools.dates.cues import EVENT_FIRST as EVENT_FIRST
-from feedtools.dates.cues import EVENT_LAST as EVENT_LAST
-from feedtools.dates.cues import ON_CUES as ON_CUES
+from feedtools.dates.cues import AFTER_CUES, BEFORE_CUES, EVENT_FIRST, EVENT_LAST, ON_CUES  # noqa: F401 (re-exported)
 from feedtools.dates.evidence import _EVIDENCE_ORDER, EVIDENCE_SCHEMA, _chunk_evidence, _text_frame
-from feedtools.dates.explicit import YEAR_IN_TEXT as YEAR_IN_TEXT
-from feedtools.dates.explicit import _explicit_years
+from feedtools.dates.explicit import YEAR_IN_TEXT, _explicit_years  # noqa: F401 (YEAR_IN_TEXT re-exported)
 from feedtools.dates.observances import DEFAULT_CALENDAR, load_observances, observance_date
 from feedtools.text import DAY_FIRST, MONTH_FIRST, MONTHS, WEEKDAYS
 
