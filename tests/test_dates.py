@@ -276,3 +276,50 @@ def test_observance_date_rules():
     assert observance_date(None, None, "second sunday of may", 2025) == D(2025, 5, 11)
     assert observance_date(None, None, "first monday of october", 2024) == D(2024, 10, 7)
     assert observance_date(2, 29, None, 2025) is None
+
+
+def test_duplicate_key_is_reported_before_a_bad_date(tmp_path):
+    path = tmp_path / "obs.csv"
+    path.write_text("key,date,hashtags,names,notes\nA,06-20,ATag,,\nA,13-45,,,\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="line 3: duplicate key 'A'"):
+        load_observances(path)
+
+
+def test_the_package_keeps_the_old_module_names():
+    """``feedtools.dates`` became a package (issue 18): the names imported from it before still are."""
+    from feedtools import dates
+    from feedtools.dates import (  # noqa: F401
+        AFTER_CUES,
+        BEFORE_CUES,
+        DAY_FIRST,
+        DEFAULT_CALENDAR,
+        EVENT_FIRST,
+        EVENT_LAST,
+        EVIDENCE_CHUNK_ROWS,
+        EVIDENCE_SCHEMA,
+        MONTH_FIRST,
+        MONTHS,
+        ON_CUES,
+        WEEKDAYS,
+        YEAR_IN_TEXT,
+    )
+    from feedtools.timeline import events
+
+    assert set(dates.__all__) <= set(dir(dates))
+    assert DEFAULT_CALENDAR.name == "observances.csv" and list(EVIDENCE_SCHEMA)[:3] == ["position", "post_id", "kind"]
+    assert events.resolve_event_days.__module__ == "feedtools.timeline.event_days" and callable(events.event_spans)
+
+
+def test_evidence_is_read_a_chunk_of_rows_at_a_time(monkeypatch):
+    """The chunk size set on ``feedtools.dates`` is the one used (the chunked-timeline test relies on it), and
+    the evidence is the same whatever it is."""
+    from feedtools import dates
+
+    texts = ("Day 2 of the Forum #IWD2025", "Nos vemos el 3 de marzo", "Today, 1-4 April 2025", "nothing", "#HLPF2024")
+    whole = extract_evidence(feed(*texts))
+    calls = []
+    chunk = dates._chunk_evidence
+    monkeypatch.setattr(dates, "_chunk_evidence", lambda posts, *a: calls.append(posts.height) or chunk(posts, *a))
+    monkeypatch.setattr(dates, "EVIDENCE_CHUNK_ROWS", 2)
+    assert extract_evidence(feed(*texts)).equals(whole)
+    assert calls == [2, 2, 1]

@@ -40,7 +40,9 @@ The package, one module per seam (data flows down this list):
 * :mod:`.params`: :class:`EventParams`, the tuning numbers of the event linking;
 * :mod:`.ordering`: evidence against the feed order (:func:`~.ordering.best_ordered_subset`);
 * :mod:`.windows`: date windows and point estimates (:func:`infer_windows`, :data:`ESTIMATE_RULES`);
-* :mod:`.events`: events and their days (:func:`find_events`, :func:`resolve_event_days`, :func:`event_spans`);
+* :mod:`.events`: events (:func:`find_events`) and their labels;
+* :mod:`.event_days`: the days of each event (:func:`resolve_event_days`, :func:`event_spans`; also importable
+  from :mod:`.events`);
 * :mod:`.build`: the entry point (:func:`build_timeline`, :func:`with_timeline`);
 * :mod:`.evaluate`: the error with timestamps hidden (:func:`hidden_timestamp_error`, :func:`estimate_error`);
 * :mod:`.aggregates`: counts per period, window bands, summaries, a user's event calendar;

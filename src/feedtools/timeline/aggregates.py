@@ -47,30 +47,7 @@ def period_counts(
         raise ValueError(f"period must be one of {PERIODS}, got {period!r}")
     if by not in (None, "lang", "hashtag"):
         raise ValueError(f"by must be None, 'lang' or 'hashtag', got {by!r}")
-    tp = timeline_posts.select(
-        "position", "date_min", "date_max", group=pl.col("lang").fill_null("und") if by == "lang" else pl.lit("all")
-    )
-    if by == "hashtag":
-        if posts is None or "hashtags" not in posts.columns:
-            raise ValueError("by='hashtag' needs the posts table (with hashtags)")
-        tags = posts.select("position", tag=pl.col("hashtags")).explode("tag").drop_nulls("tag")
-        tags = tags.with_columns(tag=pl.lit("#") + fold_tags(tags["tag"])).filter(pl.col("tag") != "#").unique()
-        keep = tags.group_by("tag").len().sort(["len", "tag"], descending=[True, False]).head(top)["tag"]
-        tp = (
-            tp.drop("group")
-            .join(tags.filter(pl.col("tag").is_in(keep.implode())), on="position")
-            .rename({"tag": "group"})
-        )
-    schema = pl.Schema(
-        {
-            "period_start": pl.Date,
-            "group": pl.String,
-            "n_certain": pl.Int64,
-            "n_possible": pl.Int64,
-            "n_expected": pl.Float64,
-            "n_open": pl.Int64,
-        }
-    )
+    tp = _grouped(timeline_posts, by, posts, top)
     closed = tp.filter(pl.col("date_min").is_not_null() & pl.col("date_max").is_not_null())
     opened = (
         tp.filter(pl.col("date_min").is_null() | pl.col("date_max").is_null())
@@ -79,7 +56,7 @@ def period_counts(
     )
     parts = []
     if closed.height:
-        parts.append(_closed_counts(closed, period).select(list(schema)).cast(schema))
+        parts.append(_closed_counts(closed, period).select(list(_COUNTS_SCHEMA)).cast(_COUNTS_SCHEMA))
     if opened.height:
         parts.append(
             opened.select(
@@ -89,11 +66,41 @@ def period_counts(
                 n_possible=pl.lit(0),
                 n_expected=pl.lit(0.0),
                 n_open="n_open",
-            ).cast(schema)
+            ).cast(_COUNTS_SCHEMA)
         )
     if not parts:
-        return pl.DataFrame(schema=schema)
+        return pl.DataFrame(schema=_COUNTS_SCHEMA)
     return pl.concat(parts).sort("group", "period_start", nulls_last=True)
+
+
+_COUNTS_SCHEMA = pl.Schema(
+    {
+        "period_start": pl.Date,
+        "group": pl.String,
+        "n_certain": pl.Int64,
+        "n_possible": pl.Int64,
+        "n_expected": pl.Float64,
+        "n_open": pl.Int64,
+    }
+)
+
+
+def _grouped(timeline_posts: pl.DataFrame, by: str | None, posts: pl.DataFrame | None, top: int) -> pl.DataFrame:
+    """``position, date_min, date_max, group`` for :func:`period_counts`: one row per post (``group`` ``'all'``
+    or its language), or per post and one of the ``top`` commonest hashtags (case-folded) it carries."""
+    tp = timeline_posts.select(
+        "position", "date_min", "date_max", group=pl.col("lang").fill_null("und") if by == "lang" else pl.lit("all")
+    )
+    if by != "hashtag":
+        return tp
+    if posts is None or "hashtags" not in posts.columns:
+        raise ValueError("by='hashtag' needs the posts table (with hashtags)")
+    tags = posts.select("position", tag=pl.col("hashtags")).explode("tag").drop_nulls("tag")
+    tags = tags.with_columns(tag=pl.lit("#") + fold_tags(tags["tag"])).filter(pl.col("tag") != "#").unique()
+    keep = tags.group_by("tag").len().sort(["len", "tag"], descending=[True, False]).head(top)["tag"]
+    return (
+        tp.drop("group").join(tags.filter(pl.col("tag").is_in(keep.implode())), on="position").rename({"tag": "group"})
+    )
 
 
 def _closed_counts(closed: pl.DataFrame, period: str) -> pl.DataFrame:

@@ -42,16 +42,9 @@ def build_timeline(
     _check_timezone(timezone)
     cal = calendar if isinstance(calendar, pl.DataFrame) else load_observances(calendar)
     ref = reference_year(posts, year_hint)
-    evidence = extract_evidence(
-        posts,
-        calendar=cal,
-        year_hint=year_hint,
-        observance_slack_days=observance_slack_days,
-        repost_lag_days=repost_lag_days,
+    evidence, membership, spans = _evidence_and_event_days(
+        posts, cal, year_hint, observance_slack_days, repost_lag_days, event_params
     )
-    _, membership = find_events(posts, evidence, params=event_params)
-    evidence = resolve_event_days(evidence, membership, repost_lag_days=repost_lag_days, posts=posts)
-    spans = event_spans(evidence, membership, posts, params=event_params)
     windows, contradictions = infer_windows(
         posts,
         evidence,
@@ -64,8 +57,52 @@ def build_timeline(
         membership=membership,
     )
     events, membership = find_events(posts, evidence, params=event_params, windows=windows)
+    params = {
+        "year_hint": year_hint,
+        "capture_date": capture_date,
+        "timezone": timezone,
+        "use_timestamps": use_timestamps,
+        "ordered": is_feed_ordered(posts) if ordered is None else ordered,
+        "observance_slack_days": observance_slack_days,
+        "repost_lag_days": repost_lag_days,
+        "tag_gap": event_params.tag_gap,
+        "word_gap": event_params.word_gap,
+        "estimate": estimate,
+    }
+    out, evidence = _timeline_posts(posts, windows, membership), _mark_used(evidence, contradictions)
+    return Timeline(
+        posts=out, evidence=evidence, contradictions=contradictions, events=events, reference_year=ref, params=params
+    )
+
+
+def _evidence_and_event_days(
+    posts: pl.DataFrame,
+    cal: pl.DataFrame,
+    year_hint: int | None,
+    observance_slack_days: int,
+    repost_lag_days: int | None,
+    event_params: EventParams,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """``(evidence, membership, spans)``: the posts' date evidence (:func:`extract_evidence`) with the event days
+    resolved inside the events found from it (:func:`find_events`, :func:`resolve_event_days`), the events'
+    membership, and the days of each event for its posts (:func:`event_spans`)."""
+    evidence = extract_evidence(
+        posts,
+        calendar=cal,
+        year_hint=year_hint,
+        observance_slack_days=observance_slack_days,
+        repost_lag_days=repost_lag_days,
+    )
+    _, membership = find_events(posts, evidence, params=event_params)
+    evidence = resolve_event_days(evidence, membership, repost_lag_days=repost_lag_days, posts=posts)
+    return evidence, membership, event_spans(evidence, membership, posts, params=event_params)
+
+
+def _timeline_posts(posts: pl.DataFrame, windows: pl.DataFrame, membership: pl.DataFrame) -> pl.DataFrame:
+    """:attr:`Timeline.posts`: the ``windows`` of :func:`infer_windows` with the posts' flags and language and
+    their ``event_id`` (from ``membership``), in position order."""
     base = _base(posts).select("position", "is_pinned", "is_repost", "is_placeholder", "lang")
-    out = (
+    return (
         windows.join(base, on="position")
         .join(membership, on="position", how="left")
         .select(
@@ -84,24 +121,13 @@ def build_timeline(
         )
         .sort("position")
     )
+
+
+def _mark_used(evidence: pl.DataFrame, contradictions: pl.DataFrame) -> pl.DataFrame:
+    """``evidence`` with ``used``: the row bounds its post's date and was not set aside (in ``contradictions``)."""
     set_aside = contradictions.select("position", "kind", "text").with_columns(used=pl.lit(False)).unique()
-    evidence = evidence.join(set_aside, on=["position", "kind", "text"], how="left").with_columns(
+    return evidence.join(set_aside, on=["position", "kind", "text"], how="left").with_columns(
         used=pl.col("used").fill_null(True) & (pl.col("post_min").is_not_null() | pl.col("post_max").is_not_null())
-    )
-    params = {
-        "year_hint": year_hint,
-        "capture_date": capture_date,
-        "timezone": timezone,
-        "use_timestamps": use_timestamps,
-        "ordered": is_feed_ordered(posts) if ordered is None else ordered,
-        "observance_slack_days": observance_slack_days,
-        "repost_lag_days": repost_lag_days,
-        "tag_gap": event_params.tag_gap,
-        "word_gap": event_params.word_gap,
-        "estimate": estimate,
-    }
-    return Timeline(
-        posts=out, evidence=evidence, contradictions=contradictions, events=events, reference_year=ref, params=params
     )
 
 

@@ -51,22 +51,7 @@ def describe_dating(
     accounts = count_accounts(posts) if accounts is None else accounts
     collection = kind == "collection" if kind in ("account", "collection") else accounts > 1
     ordered = bool(timeline.params.get("ordered", True))
-    tz = timeline.params.get("timezone", "UTC")
-    if dated == n:
-        sentences.append(
-            f"All {plural(n, 'post')} carry a timestamp: their windows come from the timestamps (days in {tz})."
-        )
-    elif dated:
-        sentences.append(
-            f"{dated} of {plural(n, 'post')} carry a timestamp (their windows come from it, days in "
-            f"{tz}); the other {n - dated} are dated from the dates their text names"
-            + (" and their neighbours in the feed order." if ordered else ".")
-        )
-    else:
-        sentences.append(
-            f"No post carries a timestamp: windows come from the dates the {plural(n, 'post')} name"
-            + (" and the feed order (newest first)." if ordered else ".")
-        )
+    sentences.append(_timestamps_sentence(n, dated, ordered, timeline.params.get("timezone", "UTC")))
     if not ordered and dated < n:
         if collection:
             sentences.append(
@@ -80,6 +65,22 @@ def describe_dating(
                 "a post's date: a post without a timestamp is dated only by its own text."
             )
     return " ".join(sentences)
+
+
+def _timestamps_sentence(n: int, dated: int, ordered: bool, tz: str) -> str:
+    """How many of the ``n`` posts carry a timestamp (``dated``) and where the windows of the others come from:
+    the dates they name, and their neighbours when the rows are in feed order (``ordered``); days in ``tz``."""
+    if dated == n:
+        return f"All {plural(n, 'post')} carry a timestamp: their windows come from the timestamps (days in {tz})."
+    if dated:
+        return (
+            f"{dated} of {plural(n, 'post')} carry a timestamp (their windows come from it, days in "
+            f"{tz}); the other {n - dated} are dated from the dates their text names"
+            + (" and their neighbours in the feed order." if ordered else ".")
+        )
+    return f"No post carries a timestamp: windows come from the dates the {plural(n, 'post')} name" + (
+        " and the feed order (newest first)." if ordered else "."
+    )
 
 
 def describe_evidence(evidence: pl.DataFrame, *, limit: int = 6) -> str:

@@ -1,6 +1,6 @@
 """Events: runs of posts that share a campaign hashtag, an event name, a place or narrow dates
-(:func:`find_events`), and the days of each event the feed gives (:func:`resolve_event_days`,
-:func:`event_spans`)."""
+(:func:`find_events`), with their labels. The days of each event the feed gives (:func:`resolve_event_days`,
+:func:`event_spans`) are in :mod:`feedtools.timeline.event_days`, re-exported here."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import polars as pl
 
 from feedtools.text import EVENT_NOUNS, alternation, fold_tags, fold_text, fold_text_expr
 from feedtools.timeline.core import EVENTS_SCHEMA, _col
+from feedtools.timeline.event_days import event_spans, resolve_event_days  # noqa: F401 (re-exported)
 from feedtools.timeline.params import DEFAULT_EVENT_PARAMS, EventParams
 
 #: Event words that link posts into one event (:data:`feedtools.text.EVENT_NOUNS`, less "week": a week names
@@ -365,13 +366,25 @@ def _labels(members: pl.DataFrame, keys_ev: pl.DataFrame, posts: pl.DataFrame) -
             chunk.select("event_id", ph=pl.col("t").str.extract_all(_PHRASE_RE)).explode("ph").drop_nulls("ph")
         )
         named.append(chunk.select("event_id", w=pl.col("t").str.extract_all(_PLACE_RE)).explode("w").drop_nulls("w"))
-    phrases = (
-        pl.concat(found)
-        .with_columns(ph=pl.col("ph").str.extract(_PHRASE_RE, 1).str.strip_chars())
-        .with_columns(fold=pl.col("ph").str.to_lowercase())
+    ids = members.select("event_id").unique()
+    out = (
+        ids.join(_best_phrase(pl.concat(found)), on="event_id", how="left")
+        .join(_label_tag(members, keys_ev), on="event_id", how="left")
+        .join(_label_place(pl.concat(named)), on="event_id", how="left")
     )
-    # count each phrase and its shorter endings ("UCLG Executive Bureau" also counts for "Executive Bureau"),
-    # then take the longest phrase used at least half as often as the commonest
+    return out.select(
+        "event_id",
+        label=pl.concat_str(["ph", "tag", "place"], separator=" · ", ignore_nulls=True).fill_null(pl.lit("(unnamed)")),
+    )
+
+
+def _best_phrase(found: pl.DataFrame) -> pl.DataFrame:
+    """``event_id, ph``: each event's name phrase from the phrase matches ``found`` (``event_id, ph``): each
+    phrase and its shorter endings counted ("UCLG Executive Bureau" also counts for "Executive Bureau"), then the
+    longest phrase used at least half as often as the commonest."""
+    phrases = found.with_columns(ph=pl.col("ph").str.extract(_PHRASE_RE, 1).str.strip_chars()).with_columns(
+        fold=pl.col("ph").str.to_lowercase()
+    )
     words = phrases.with_columns(w=pl.col("ph").str.split(" "))
     suffixes = pl.concat(
         [
@@ -384,14 +397,19 @@ def _labels(members: pl.DataFrame, keys_ev: pl.DataFrame, posts: pl.DataFrame) -
         .agg(n=pl.len(), ph=pl.col("ph").sort().first(), nw=pl.col("nw").first())
         .with_columns(m=pl.col("n").max().over("event_id"))
     )
-    best_phrase = (
+    return (
         counted.filter(pl.col("n") * 2 >= pl.col("m"))
         .sort(["event_id", "nw", "n", "fold"], descending=[False, True, True, False])
         .group_by("event_id", maintain_order=True)
         .first()
         .select("event_id", "ph")
     )
-    tags = (
+
+
+def _label_tag(members: pl.DataFrame, keys_ev: pl.DataFrame) -> pl.DataFrame:
+    """``event_id, tag``: each event's commonest campaign hashtag among its keys (``keys_ev``), written as its
+    posts most often write it."""
+    return (
         _tag_keys(members.select("event_id", tag="tags").explode("tag").drop_nulls("tag"))
         .join(keys_ev.select("event_id", "key").unique(), on=["event_id", "key"])
         .group_by("event_id", "key")
@@ -401,9 +419,12 @@ def _labels(members: pl.DataFrame, keys_ev: pl.DataFrame, posts: pl.DataFrame) -
         .first()
         .select("event_id", tag=pl.lit("#") + pl.col("tag"))
     )
-    places = (
-        pl.concat(named)
-        .with_columns(w=pl.col("w").str.extract(_PLACE_RE, 1))
+
+
+def _label_place(named: pl.DataFrame) -> pl.DataFrame:
+    """``event_id, place``: each event's commonest place from the place matches ``named`` (``event_id, w``)."""
+    return (
+        named.with_columns(w=pl.col("w").str.extract(_PLACE_RE, 1))
         .filter(~_fold(pl.col("w")).is_in(list(_PLACE_STOP)))
         .group_by("event_id", "w")
         .len()
@@ -411,209 +432,4 @@ def _labels(members: pl.DataFrame, keys_ev: pl.DataFrame, posts: pl.DataFrame) -
         .group_by("event_id", maintain_order=True)
         .first()
         .select("event_id", place="w")
-    )
-    ids = members.select("event_id").unique()
-    out = (
-        ids.join(best_phrase, on="event_id", how="left")
-        .join(tags, on="event_id", how="left")
-        .join(places, on="event_id", how="left")
-    )
-    return out.select(
-        "event_id",
-        label=pl.concat_str(["ph", "tag", "place"], separator=" · ", ignore_nulls=True).fill_null(pl.lit("(unnamed)")),
-    )
-
-
-def _event_starts(ev: pl.DataFrame, posts: pl.DataFrame | None) -> pl.DataFrame:
-    """``event_id, start, end, src``: each event's first day (and last, when a range gives it), from the
-    evidence joined to membership (``ev``); see :func:`resolve_event_days`."""
-    ranges = ev.filter(
-        pl.col("kind").is_in(["date_range"]) & pl.col("event_id").is_not_null() & pl.col("date_min").is_not_null()
-    ).select(
-        "event_id",
-        start=pl.col("date_min"),
-        end=pl.col("date_max"),
-        src=pl.format("'{}' at position {}", pl.col("text"), pl.col("position")),
-    )
-    exact = (
-        ev.filter(~pl.col("kind").is_in(["event_day", "relative"]))
-        .group_by("position")
-        .agg(lo=pl.col("post_min").max(), hi=pl.col("post_max").min())
-        .filter(pl.col("lo").is_not_null() & (pl.col("lo") == pl.col("hi")))
-    )
-    numbered = ev.filter(
-        (pl.col("kind") == "event_day")
-        & (pl.col("day_index") > 0)
-        & (pl.col("relation") == "on")
-        & pl.col("event_id").is_not_null()
-    )
-    if posts is not None and "is_repost" in posts.columns:
-        numbered = numbered.join(posts.select("position", "is_repost"), on="position", how="left").filter(
-            ~pl.col("is_repost").fill_null(False)
-        )
-    from_day = numbered.join(exact, on="position").select(
-        "event_id",
-        start=(pl.col("lo") - pl.duration(days=pl.col("day_index") - 1 + pl.col("offset_days").fill_null(0))).cast(
-            pl.Date
-        ),
-        end=pl.lit(None, pl.Date),
-        src=pl.format("day {} = {} at position {}", pl.col("day_index"), pl.col("lo"), pl.col("position")),
-    )
-    cands = pl.concat([ranges.with_columns(prio=pl.lit(0)), from_day.with_columns(prio=pl.lit(1))])
-    empty = pl.DataFrame(schema={"event_id": pl.String, "start": pl.Date, "end": pl.Date, "src": pl.String})
-    if cands.height == 0:
-        return empty
-    best = (
-        cands.group_by("event_id", "start")
-        .agg(n=pl.len(), prio=pl.col("prio").min(), end=pl.col("end").drop_nulls().first(), src=pl.col("src").first())
-        .sort(["event_id", "n", "prio"], descending=[False, True, False])
-    )
-    ties = best.group_by("event_id").agg(top=pl.col("n").max(), k=(pl.col("n") == pl.col("n").max()).sum())
-    return (
-        best.join(ties, on="event_id")
-        .filter(pl.col("k") == 1)
-        .group_by("event_id", maintain_order=True)
-        .first()
-        .select("event_id", "start", "end", "src")
-    )
-
-
-def resolve_event_days(
-    evidence: pl.DataFrame,
-    membership: pl.DataFrame,
-    *,
-    repost_lag_days: int | None = 30,
-    posts: pl.DataFrame | None = None,
-) -> pl.DataFrame:
-    """Give event-day ordinals (``Day 2``, ``final day``) and event moments (``the Forum begins``,
-    ``comes to a close``) a date inside their event.
-
-    An event's first day comes from a date range named in one of its posts (``1-4 de
-    abril``: day 1 = 1 April, final day = 4 April), else from a post whose own evidence
-    fixes its date exactly and which names its day number (``Day 4`` + ``This
-    #WorldSocialJusticeDay``: day 1 = 17 February). When candidates disagree the commonest
-    wins (ties: none). A day-relative word in the same post moves the post from the event day
-    by ``offset_days`` (``Last night, the official opening of the Forum``: day 1 + 1).
-    Returns ``evidence`` with ``date_min/date_max`` (the event day), ``post_min/post_max``
-    and ``note`` filled on the resolved ``event_day`` rows; other rows unchanged.
-    """
-    if evidence.height == 0 or membership.height == 0:
-        return evidence
-    ev = evidence.join(membership, on="position", how="left")
-    best = _event_starts(ev, posts)
-    if best.height == 0:
-        return evidence
-    day = (
-        pl.when(pl.col("day_index") > 0)
-        .then(pl.col("start") + pl.duration(days=pl.col("day_index") - 1))
-        .when(pl.col("day_index") == -1)
-        .then(pl.col("end"))
-    )
-    ev = (
-        ev.join(best, on="event_id", how="left")
-        .with_columns(
-            resolved=pl.when((pl.col("kind") == "event_day") & pl.col("start").is_not_null()).then(day).cast(pl.Date)
-        )
-        .with_columns(
-            resolved=pl.when(pl.col("end").is_not_null() & (pl.col("resolved") > pl.col("end")))
-            .then(None)
-            .otherwise("resolved")
-        )
-    )
-    rp = (
-        ev.join(posts.select("position", rp=pl.col("is_repost").fill_null(False)), on="position", how="left")["rp"]
-        if posts is not None and "is_repost" in posts.columns
-        else pl.Series([False] * ev.height)
-    )
-    ev = ev.with_columns(rp=rp.fill_null(False))
-    lag = pl.duration(days=repost_lag_days) if repost_lag_days is not None else None
-    rel = pl.col("relation")
-    r = (pl.col("resolved") + pl.duration(days=pl.col("offset_days").fill_null(0))).cast(pl.Date)
-    pmin = pl.when(rel.is_in(["on", "after"])).then(r)
-    pmax: pl.Expr = pl.when(rel.is_in(["on", "before"])).then(r)
-    pmax = pl.when(pl.col("rp")).then(pmax + lag if lag is not None else None).otherwise(pmax)
-    has = pl.col("resolved").is_not_null()
-    shift = (
-        pl.when(pl.col("offset_days").fill_null(0) != 0)
-        .then(pl.format("; the post is {} day(s) from it ('{}')", pl.col("offset_days"), pl.col("cue")))
-        .otherwise(pl.lit(""))
-    )
-    ev = ev.with_columns(
-        date_min=pl.when(has).then(pl.col("resolved")).otherwise("date_min"),
-        date_max=pl.when(has).then(pl.col("resolved")).otherwise("date_max"),
-        post_min=pl.when(has).then(pmin.cast(pl.Date)).otherwise("post_min"),
-        post_max=pl.when(has).then(pmax.cast(pl.Date)).otherwise("post_max"),
-        note=pl.when(has)
-        .then(
-            pl.format(
-                "day of event {} (day 1 = {} from {}){}", pl.col("event_id"), pl.col("start"), pl.col("src"), shift
-            )
-        )
-        .otherwise("note"),
-    )
-    return ev.select(evidence.columns)
-
-
-def event_spans(
-    evidence: pl.DataFrame,
-    membership: pl.DataFrame,
-    posts: pl.DataFrame | None = None,
-    *,
-    params: EventParams = DEFAULT_EVENT_PARAMS,
-) -> pl.DataFrame:
-    """The days of each event the feed gives, for every post tied to it.
-
-    ``evidence``: rows after :func:`resolve_event_days`; ``membership``: ``position, event_id``
-    (:func:`find_events`). An event's days are known when its first day is (see
-    :func:`resolve_event_days`); they end on the last day a range gives, else on the latest
-    day the feed names for it (resolved event days, dates of its posts that fall on or after
-    the first day and at most ``params.span_horizon_days`` after it, :class:`EventParams`), plus one when a post names the event's final or closing day without a
-    date (that day is after every day the feed names). Returns ``position, event_id,
-    span_min, span_max, closing`` (``closing``: the post names the final or closing day and
-    no date resolves it), one row per member post of an event with known days.
-    """
-    schema = pl.Schema(
-        {"position": pl.Int64, "event_id": pl.String, "span_min": pl.Date, "span_max": pl.Date, "closing": pl.Boolean}
-    )
-    if evidence.height == 0 or membership.height == 0:
-        return pl.DataFrame(schema=schema)
-    ev = evidence.join(membership, on="position", how="inner")
-    best = _event_starts(ev, posts)
-    if best.height == 0:
-        return pl.DataFrame(schema=schema)
-    named = (
-        ev.join(best.select("event_id", "start"), on="event_id")
-        .filter(
-            pl.col("kind").is_in(["event_day", "date", "date_range", "weekday"])
-            & pl.col("date_max").is_not_null()
-            & (pl.col("date_max") >= pl.col("start"))
-            & (pl.col("date_max") <= pl.col("start") + pl.duration(days=params.span_horizon_days))
-        )
-        .group_by("event_id")
-        .agg(latest=pl.col("date_max").max())
-    )
-    closing = (
-        ev.filter((pl.col("kind") == "event_day") & (pl.col("day_index") == -1) & pl.col("date_min").is_null())
-        .select("position", closing=pl.lit(True))
-        .unique()
-    )
-    open_end = closing.join(membership, on="position").select("event_id").unique().with_columns(plus=pl.lit(1))
-    spans = (
-        best.join(named, on="event_id", how="left")
-        .join(open_end, on="event_id", how="left")
-        .select(
-            "event_id",
-            span_min="start",
-            span_max=pl.coalesce("end", pl.col("latest") + pl.duration(days=pl.col("plus").fill_null(0)), "start").cast(
-                pl.Date
-            ),
-        )
-    )
-    return (
-        membership.join(spans, on="event_id")
-        .join(closing, on="position", how="left")
-        .with_columns(pl.col("closing").fill_null(False))
-        .select(list(schema))
-        .cast(schema)
-        .sort("position")
     )

@@ -67,18 +67,15 @@ def infer_windows(
     cap = pl.lit(capture_date, pl.Date) if capture_date is not None else pl.lit(None, pl.Date)
     df, contradictions = _set_aside_inner(df, ev, cap)
     dropped, copy_of = _set_aside_order(df, posts)
-    if dropped:
-        df = df.with_columns(
-            own_min=pl.when(pl.col("position").is_in(dropped)).then(pl.max_horizontal("ts_min")).otherwise("own_min"),
-            own_max=pl.when(pl.col("position").is_in(dropped))
-            .then(pl.min_horizontal("ts_max", cap))
-            .otherwise("own_max"),
-        )
-    df = _propagate(df, copy_of)
+    df = _propagate(_without_evidence(df, dropped, cap), copy_of)
     df, found = _order_contradictions(df, ev, dropped)
-    contradictions += found
     df = _date_source(_point_estimates(df, evidence, event_spans, estimate, membership), dropped)
-    windows = df.select(
+    return _window_columns(df), _contradictions_table(contradictions + found)
+
+
+def _window_columns(df: pl.DataFrame) -> pl.DataFrame:
+    """The windows table of :func:`infer_windows` from its working frame ``df``."""
+    return df.select(
         "position",
         "post_id",
         date_min=pl.col("date_min").cast(pl.Date),
@@ -89,14 +86,27 @@ def infer_windows(
         own_min="own_min",
         own_max="own_max",
     )
-    contra = (
-        pl.concat([c.select(list(CONTRADICTIONS_SCHEMA)).cast(CONTRADICTIONS_SCHEMA) for c in contradictions]).sort(
-            "position", "kind", "text"
-        )
-        if contradictions
-        else pl.DataFrame(schema=CONTRADICTIONS_SCHEMA)
+
+
+def _without_evidence(df: pl.DataFrame, dropped: list[int], cap: pl.Expr) -> pl.DataFrame:
+    """``df`` with the own bounds of the ``dropped`` posts (their evidence set aside) from their timestamps and
+    the capture date ``cap`` only."""
+    if not dropped:
+        return df
+    return df.with_columns(
+        own_min=pl.when(pl.col("position").is_in(dropped)).then(pl.max_horizontal("ts_min")).otherwise("own_min"),
+        own_max=pl.when(pl.col("position").is_in(dropped)).then(pl.min_horizontal("ts_max", cap)).otherwise("own_max"),
     )
-    return windows, contra
+
+
+def _contradictions_table(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """The contradiction ``frames`` as one :data:`CONTRADICTIONS_SCHEMA` table sorted by position, kind and
+    text."""
+    if not frames:
+        return pl.DataFrame(schema=CONTRADICTIONS_SCHEMA)
+    return pl.concat([c.select(list(CONTRADICTIONS_SCHEMA)).cast(CONTRADICTIONS_SCHEMA) for c in frames]).sort(
+        "position", "kind", "text"
+    )
 
 
 def _own_bounds(
@@ -357,18 +367,10 @@ def _estimates(
     (``position, hint``, from :func:`_relative_hints`) are used by the ``events`` rule."""
     if rule not in ESTIMATE_RULES:
         raise ValueError(f"estimate must be one of {ESTIMATE_RULES}, got {rule!r}")
-    bounded = pl.col("date_min").is_not_null() & pl.col("date_max").is_not_null()
-    lo, hi = _days(pl.col("date_min")), _days(pl.col("date_max"))
+    bounded, lo, hi = _window_days()
     if rule == "midpoint":
         return df.with_columns(date_est=pl.when(bounded).then(((lo + hi) / 2).round(0).cast(pl.Int64)).cast(pl.Date))
-    anchors = df.filter(pl.col("has_own") & bounded)
-    if anchors.height:
-        mid = anchors.select((_days(pl.col("date_min")) + _days(pl.col("date_max"))) / 2).to_series().to_numpy()
-        est = np.interp(df["position"].to_numpy().astype(float), anchors["position"].to_numpy().astype(float), mid)
-        df = df.with_columns(interp=pl.Series(np.round(est).astype(np.int64)))
-    else:
-        df = df.with_columns(interp=pl.lit(None, pl.Int64))
-    df = df.with_columns(est=pl.when(bounded).then(pl.col("interp").clip(lo, hi)))
+    df = _interpolated(df).with_columns(est=pl.when(bounded).then(pl.col("interp").clip(lo, hi)))
     has_spans = event_spans is not None and event_spans.height > 0
     has_hints = hints is not None and hints.height > 0
     if rule == "events" and (has_spans or has_hints):
@@ -387,34 +389,67 @@ def _estimates(
             if hints is not None and has_hints
             else pl.DataFrame(schema={"position": pl.Int64, "hint": pl.Int64})
         )
-        df = df.join(sp, on="position", how="left").join(hn, on="position", how="left")
-        in_lo, in_hi = pl.max_horizontal(lo, "s_lo"), pl.min_horizontal(hi, "s_hi")
-        fits = bounded & pl.col("s_lo").is_not_null() & (in_lo <= in_hi)
-        hinted = bounded & pl.col("hint").is_not_null() & pl.col("hint").is_between(lo, hi)
-        df = df.with_columns(
-            est=pl.when(hinted)
-            .then(pl.col("hint"))
-            .when(fits & pl.col("closing"))
-            .then(in_hi)
-            .when(fits)
-            .then(pl.col("est").clip(in_lo, in_hi))
-            .otherwise("est"),
-            fixed=fits | hinted,
-        )
-        # the other posts stay between the estimates of the event posts above (newer) and below (older) them
-        seq = ~pl.col("is_pinned")
-        fixed_est = pl.when(pl.col("fixed") & seq).then(pl.col("est"))
-        df = (
-            df.sort("position")
-            .with_columns(
-                up=fixed_est.fill_null(_BIG).cum_min(),
-                down=fixed_est.fill_null(-_BIG).cum_max(reverse=True),
-            )
-            .with_columns(
-                est=pl.when(seq & ~pl.col("fixed") & pl.col("est").is_not_null())
-                .then(pl.col("est").clip(pl.col("down"), pl.col("up")).clip(lo, hi))
-                .otherwise("est")
-            )
+        df = _between_event_posts(
+            _in_event_days(df.join(sp, on="position", how="left").join(hn, on="position", how="left"))
         )
         df = df.drop("s_lo", "s_hi", "closing", "hint", "fixed", "up", "down")
     return df.with_columns(date_est=pl.col("est").cast(pl.Date)).drop("est", "interp")
+
+
+def _window_days() -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """``(bounded, lo, hi)``: whether a window is bounded on both sides, and its first and last day numbers."""
+    bounded = pl.col("date_min").is_not_null() & pl.col("date_max").is_not_null()
+    return bounded, _days(pl.col("date_min")), _days(pl.col("date_max"))
+
+
+def _interpolated(df: pl.DataFrame) -> pl.DataFrame:
+    """``df`` with ``interp`` (a day number): linear interpolation by position between the midpoints of the
+    windows of the posts with evidence of their own (``has_own``) and a bounded window (null without any)."""
+    bounded, _, _ = _window_days()
+    anchors = df.filter(pl.col("has_own") & bounded)
+    if anchors.height == 0:
+        return df.with_columns(interp=pl.lit(None, pl.Int64))
+    mid = anchors.select((_days(pl.col("date_min")) + _days(pl.col("date_max"))) / 2).to_series().to_numpy()
+    est = np.interp(df["position"].to_numpy().astype(float), anchors["position"].to_numpy().astype(float), mid)
+    return df.with_columns(interp=pl.Series(np.round(est).astype(np.int64)))
+
+
+def _in_event_days(df: pl.DataFrame) -> pl.DataFrame:
+    """``df`` (with the event days ``s_lo, s_hi, closing`` and the ``hint`` of its posts) with ``est`` moved to
+    the hint when the window allows it, else inside the event's days (their last for a closing-day post), and
+    ``fixed`` set on the posts so placed."""
+    bounded, lo, hi = _window_days()
+    in_lo, in_hi = pl.max_horizontal(lo, "s_lo"), pl.min_horizontal(hi, "s_hi")
+    fits = bounded & pl.col("s_lo").is_not_null() & (in_lo <= in_hi)
+    hinted = bounded & pl.col("hint").is_not_null() & pl.col("hint").is_between(lo, hi)
+    return df.with_columns(
+        est=pl.when(hinted)
+        .then(pl.col("hint"))
+        .when(fits & pl.col("closing"))
+        .then(in_hi)
+        .when(fits)
+        .then(pl.col("est").clip(in_lo, in_hi))
+        .otherwise("est"),
+        fixed=fits | hinted,
+    )
+
+
+def _between_event_posts(df: pl.DataFrame) -> pl.DataFrame:
+    """``df`` sorted by position, the estimates of the posts not ``fixed`` kept between the estimates of the
+    fixed posts above (newer: ``up``) and below (older: ``down``) them, and inside their windows (pinned posts
+    left as they are)."""
+    _, lo, hi = _window_days()
+    seq = ~pl.col("is_pinned")
+    fixed_est = pl.when(pl.col("fixed") & seq).then(pl.col("est"))
+    return (
+        df.sort("position")
+        .with_columns(
+            up=fixed_est.fill_null(_BIG).cum_min(),
+            down=fixed_est.fill_null(-_BIG).cum_max(reverse=True),
+        )
+        .with_columns(
+            est=pl.when(seq & ~pl.col("fixed") & pl.col("est").is_not_null())
+            .then(pl.col("est").clip(pl.col("down"), pl.col("up")).clip(lo, hi))
+            .otherwise("est")
+        )
+    )
