@@ -200,12 +200,12 @@ def test_bad_arguments_exit_2_with_one_line(tmp_path, args, needle):
 
 
 def test_oserror_without_a_file_name_never_says_none(tmp_path, capsys, monkeypatch):
-    import feedtools.cli
+    import feedtools.cli_analyses  # where the campaigns command looks write_table up
 
     def full(df, path):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(feedtools.cli, "write_table", full)
+    monkeypatch.setattr(feedtools.cli_analyses, "write_table", full)
     assert main(["campaigns", str(SEED), "-o", str(tmp_path / "c.csv")]) == 1
     assert _one_error_line(capsys.readouterr().err) == "feedtools: error: No space left on device"
 

@@ -21,6 +21,10 @@ profile scrape it also times a baseline written the way a research notebook
 usually does this work (pandas, Python ``re``, ``langdetect`` per row) in a
 subprocess; where that is too slow for the whole feed it runs on a sample and is
 extrapolated linearly, and the table says so.
+
+The feeds are built by :mod:`feedtools.bench_feeds`, the steps run by :mod:`feedtools.bench_steps` and the
+table printed by :mod:`feedtools.bench_table`; this module holds the options, the run over every feed
+(:func:`run_bench`), and what the children it starts measure (the notebook baseline and the floors).
 """
 
 from __future__ import annotations
@@ -29,18 +33,36 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
 
+from feedtools.bench_feeds import BENCH_DID, MARK, build_jetstream, build_postviews, build_scrape
+from feedtools.bench_steps import (
+    Run,
+    analysis_rows,
+    baseline_row,
+    jetstream_floor_rows,
+    language_floor_row,
+    pairs_row,
+    parse_row,
+    run_measured,
+    spark_row,
+    startup_row,
+)
+from feedtools.bench_table import Table
+from feedtools.errors import OptionError
+from feedtools.paths import SAMPLES
+
 __all__ = [
+    "BENCH_DID",
+    "MARK",
     "SIZES",
+    "Run",
     "build_jetstream",
     "build_postviews",
     "build_scrape",
@@ -51,14 +73,10 @@ __all__ = [
     "parse_sizes",
     "read_only",
     "run_bench",
+    "run_measured",
 ]
 
 SIZES = {"100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
-from feedtools.errors import OptionError
-from feedtools.paths import SAMPLES, SEED
-
-MARK = "@@N@@"  # replaced by the cycle number in every template line
-BENCH_DID = "did:plc:feedtoolsbenchseed0000"
 #: Profile scrapes larger than this are not built (the reader reads one file at once; see the table's note).
 SCRAPE_MAX_ITEMS = 2_000_000
 #: JSON-array post lists larger than this are not built (the row measures memory against the file; 100k is ~250 MB).
@@ -66,6 +84,11 @@ POSTVIEWS_MAX_ITEMS = 200_000
 #: Baseline: rows run through pandas + re, and texts through langdetect, before extrapolating.
 BASELINE_ROWS = 100_000
 BASELINE_LANG_TEXTS = 2_000
+
+BENCH_FORMATS = ("scrape", "jetstream", "postviews")
+SUFFIX = {"scrape": "txt", "jetstream": "jsonl", "postviews": "json"}
+#: How each format's feed is built.
+BUILDERS = {"scrape": build_scrape, "jetstream": build_jetstream, "postviews": build_postviews}
 
 
 def parse_sizes(value: str) -> list[tuple[str, int]]:
@@ -91,231 +114,6 @@ def parse_sizes(value: str) -> list[tuple[str, int]]:
     return out
 
 
-# ---------------------------------------------------------------------------------------------- feeds
-
-
-def _seed_lines(seed: Path) -> tuple[list[str], list[str]]:
-    """The seed's header lines and item lines (``- …``), as written."""
-    lines = seed.read_text(encoding="utf-8").lstrip("\ufeff").splitlines()
-    first = next(i for i, line in enumerate(lines) if line.startswith("- "))
-    return lines[:first], [line for line in lines[first:] if line.startswith("- ")]
-
-
-def _sample_events(samples: Path | None) -> list[dict]:
-    """Real Jetstream events from the shared samples (empty when the folder is absent)."""
-    if samples is None or not samples.is_dir():
-        return []
-    events = []
-    jsonl = samples / "jetstream_expected_v1.jsonl"
-    if jsonl.exists():
-        events += [orjson.loads(line) for line in jsonl.read_bytes().splitlines() if line.strip()]
-    arr = samples / "twitwi_bluesky-firehose-posts.json"
-    if arr.exists():
-        events += [e for e in orjson.loads(arr.read_bytes()) if isinstance(e, dict)]
-    return events
-
-
-def _post_texts(events: list[dict]) -> list[str]:
-    texts = []
-    for e in events:
-        c = e.get("commit") or {}
-        rec = c.get("record") or {}
-        if c.get("collection") == "app.bsky.feed.post" and c.get("operation") == "create":
-            text = " ".join(str(rec.get("text", "")).split())
-            if text:
-                texts.append(text)
-    return texts
-
-
-def _write_cycles(path: Path, header: str, templates: list[str], n: int) -> None:
-    """Write ``header`` then ``n`` lines cycling through ``templates`` (``MARK`` -> cycle number)."""
-    block = "\n".join(templates) + "\n"
-    per = len(templates)
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(header)
-        full, rest = divmod(n, per)
-        f.writelines(block.replace(MARK, str(c)) for c in range(full))
-        if rest:
-            f.write("\n".join(templates[:rest]).replace(MARK, str(full)) + "\n")
-
-
-def _token(k: int) -> str:
-    """A unique word for item ``k`` of a cycle (with the cycle number, unique in the feed)."""
-    return f" w{MARK}x{k}"
-
-
-def build_scrape(path: Path, n: int, *, distinct: bool, seed: Path = SEED, samples: Path | None = SAMPLES) -> Path:
-    """Write a profile scrape of ``n`` items: the seed's header, then its items and the samples' post texts."""
-    header, items = _seed_lines(seed)
-    items = items + ["- " + t for t in _post_texts(_sample_events(samples))]
-    if distinct:  # placeholders stay placeholders; every other item gets its own word
-        items = [it if it.endswith("[Not loaded yet]") else it + _token(k) for k, it in enumerate(items)]
-    _write_cycles(path, "\n".join(header) + "\n", items, n)
-    return path
-
-
-def build_jetstream(path: Path, n: int, *, distinct: bool, seed: Path = SEED, samples: Path | None = SAMPLES) -> Path:
-    """Write ``n`` Jetstream v1 events: the seed's items as post/repost creates, then the samples' real events.
-
-    Record keys get the cycle number so every event is a distinct record.
-    """
-    from feedtools.readers import read_raw
-
-    posts = read_raw(seed, "scrape").posts
-    templates: list[dict] = []
-    created, time_us = "2025-06-01T12:00:00.000Z", 1748779200000000
-    for k, row in enumerate(posts.iter_rows(named=True)):
-        rkey = f"3lbench{k:04d}z{MARK}"
-        if row["is_repost"]:
-            record = {
-                "$type": "app.bsky.feed.repost",
-                "createdAt": created,
-                "subject": {
-                    "uri": f"at://did:plc:feedtoolsbenchother00000/app.bsky.feed.post/3lsub{k:04d}",
-                    "cid": "bafyreibenchsubject",
-                },
-            }
-            coll = "app.bsky.feed.repost"
-        else:
-            record = {"$type": "app.bsky.feed.post", "createdAt": created, "text": row["text"], "langs": []}
-            coll = "app.bsky.feed.post"
-        templates.append(
-            {
-                "did": BENCH_DID,
-                "time_us": time_us,
-                "kind": "commit",
-                "commit": {
-                    "rev": "3lbenchrev",
-                    "operation": "create",
-                    "collection": coll,
-                    "rkey": rkey,
-                    "record": record,
-                    "cid": "bafyreibench",
-                },
-            }
-        )
-    for e in _sample_events(samples):
-        e = json.loads(json.dumps(e))
-        c = e.get("commit")
-        if isinstance(c, dict) and isinstance(c.get("rkey"), str):
-            c["rkey"] = c["rkey"] + "z" + MARK
-        templates.append(e)
-    lines = []
-    for k, e in enumerate(templates):
-        rec = (e.get("commit") or {}).get("record") or {}
-        if distinct and isinstance(rec.get("text"), str) and rec["text"]:
-            rec["text"] = rec["text"] + _token(k)  # appended: facet byte offsets stay valid
-        lines.append(orjson.dumps(e).decode("utf-8"))
-    _write_cycles(path, "", lines, n)
-    return path
-
-
-def _sample_postviews(samples: Path | None) -> list[dict]:
-    """Real hydrated postViews from the shared samples (empty when the folder is absent)."""
-    if samples is None or not samples.is_dir():
-        return []
-    path = samples / "twitwi_bluesky-hydrated-firehose-posts.json"
-    if not path.exists():
-        return []
-    return [v for v in orjson.loads(path.read_bytes()) if isinstance(v, dict) and "uri" in v and "record" in v]
-
-
-def build_postviews(path: Path, n: int, *, distinct: bool, seed: Path = SEED, samples: Path | None = SAMPLES) -> Path:
-    """Write a JSON array of ``n`` postViews (as search results and ``getPosts`` return them), one JSON document.
-
-    Items: the seed's own posts as postViews (author, record, counts, viewer, labels, as the AppView
-    hydrates them) and the samples' real hydrated postViews, cycled. Every item gets its own URI (the
-    reader keeps a repeated URI once); ``distinct`` appends a unique word to every text. About 2.5 KB an
-    item, so 100k items make ~250 MB.
-    """
-    from feedtools.readers import read_raw
-
-    raw = read_raw(seed, "scrape")
-    handle = "bench.example.org"
-    templates: list[dict] = []
-    own = raw.posts.filter(~raw.posts["is_repost"] & ~raw.posts["is_placeholder"])
-    for k, row in enumerate(own.iter_rows(named=True)):
-        templates.append(
-            {
-                "uri": f"at://{BENCH_DID}/app.bsky.feed.post/3lbench{k:04d}",
-                "cid": "bafyreibenchpostviewcid0000000000000000000000000000000000",
-                "author": {
-                    "did": BENCH_DID,
-                    "handle": handle,
-                    "displayName": raw.meta.get("profile_name") or "Bench",
-                    "avatar": f"https://cdn.bsky.app/img/avatar/plain/{BENCH_DID}/bafkreibenchavatar@jpeg",
-                    "associated": {"activitySubscription": {"allowSubscriptions": "followers"}},
-                    "viewer": {"muted": False, "blockedBy": False},
-                    "labels": [],
-                    "createdAt": "2023-05-01T10:00:00.000Z",
-                },
-                "record": {
-                    "$type": "app.bsky.feed.post",
-                    "createdAt": "2025-06-01T12:00:00.000Z",
-                    "text": row["text"],
-                    "langs": ["en"],
-                },
-                "bookmarkCount": 0,
-                "replyCount": 1,
-                "repostCount": 2,
-                "likeCount": 5,
-                "quoteCount": 0,
-                "indexedAt": "2025-06-01T12:00:01.000Z",
-                "viewer": {"bookmarked": False, "threadMuted": False, "embeddingDisabled": False},
-                "labels": [],
-            }
-        )
-    templates += [json.loads(json.dumps(v)) for v in _sample_postviews(samples)]
-    blocks = []
-    for k, v in enumerate(templates):
-        v["uri"] = v["uri"] + "z" + MARK  # a distinct record key in every cycle
-        rec = v.get("record") or {}
-        if distinct and isinstance(rec.get("text"), str) and rec["text"]:
-            rec["text"] = rec["text"] + _token(k)  # appended: facet byte offsets stay valid
-        blocks.append(orjson.dumps(v, option=orjson.OPT_INDENT_2).decode("utf-8"))
-    per = len(blocks)
-    with open(path, "w", encoding="utf-8") as f:
-        f.write("[\n")
-        for i in range(n):
-            c, k = divmod(i, per)
-            if k == 0:
-                block = (",\n".join(blocks[: min(per, n - i)])).replace(MARK, str(c))
-                f.write(("" if i == 0 else ",\n") + block)
-        f.write("\n]\n")
-    return path
-
-
-# ---------------------------------------------------------------------------------------------- running
-
-
-@dataclass
-class Run:
-    seconds: float
-    cpu_seconds: float
-    peak_mb: float
-    returncode: int
-    last_line: str
-
-
-def run_measured(cmd: Sequence[str], log: Path) -> Run:
-    """Run ``cmd`` as a child process: wall time, CPU time and peak RSS of that child (``os.wait4``), exit code,
-    last line of its output."""
-    t0 = time.perf_counter()
-    with open(log, "wb") as err:
-        proc = subprocess.Popen(list(cmd), stdout=err, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - t0
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    lines = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
-    return Run(
-        seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode, lines[-1] if lines else ""
-    )
-
-
-def _feedtools(*args: str) -> list[str]:
-    return [sys.executable, "-m", "feedtools.cli", *args]
-
-
 def _subcommands() -> set[str]:
     """The commands this version has, from the public registry (never from the argument parser)."""
     from feedtools.commands import COMMANDS
@@ -330,50 +128,24 @@ def notebook_baseline(path: Path, *, max_rows: int = BASELINE_ROWS, lang_texts: 
     first ``lang_texts`` texts; times are extrapolated linearly to the whole feed when
     it is larger (``extrapolated`` says so). Returns seconds and counts.
     """
-    import re
-    import unicodedata
-    from urllib.parse import urlparse
-
-    import emoji
-    import pandas as pd
-    from langdetect import DetectorFactory, LangDetectException, detect
+    # Imported before any clock starts, as a notebook imports them in its first cell.
+    import emoji  # noqa: F401
+    import langdetect  # noqa: F401
+    import pandas  # noqa: F401
 
     t0 = time.perf_counter()
-    with open(path, encoding="utf-8") as f:
-        lines = f.read().splitlines()
-    name = lines[0].strip()
-    items = [line[2:] for line in lines if line.startswith("- ")]
+    name, items = _scrape_items(path)
     t_read = time.perf_counter() - t0
     n_items = len(items)
 
     t0 = time.perf_counter()
-    df = pd.DataFrame({"raw": items[:max_rows]})
-    df["is_repost"] = df["raw"].str.startswith("Reposted by ")
-    df["text"] = df["raw"].str.replace("^Reposted by " + re.escape(name), "", regex=True)
-    df["is_placeholder"] = df["text"] == "[Not loaded yet]"
-    df["text_clean"] = df["text"].apply(lambda t: " ".join(unicodedata.normalize("NFKC", t).split()))
-    df["hashtags"] = df["text"].apply(lambda t: re.findall(r"#(\w+)", t))
-    df["mentions"] = df["text"].apply(lambda t: [m.lower() for m in re.findall(r"@([\w-]+(?:\.[\w-]+)+)", t)])
-    df["urls"] = df["text"].apply(lambda t: re.findall(r"(?:https?://)?(?:[\w-]+\.)+[a-z]{2,}(?:/\S*)?", t))
-    df["domains"] = df["urls"].apply(lambda us: [urlparse(u if "://" in u else "http://" + u).netloc for u in us])
-    df["emojis"] = df["text"].apply(lambda t: [e["emoji"] for e in emoji.emoji_list(t)])
-    df["duplicate"] = df.duplicated(subset=["is_repost", "text_clean"]) & ~df["is_placeholder"]
+    df = _notebook_table(items[:max_rows], name)
     t_table = time.perf_counter() - t0
     n_table = len(df)
 
-    DetectorFactory.seed = 0
-
-    def lang(t: str) -> str:
-        try:
-            return detect(t)
-        except LangDetectException:
-            return "und"
-
     texts = df.loc[~df["is_placeholder"], "text_clean"]
     text_share = len(texts) / max(1, n_table)
-    t0 = time.perf_counter()
-    texts.head(lang_texts).apply(lang)
-    t_lang = time.perf_counter() - t0
+    t_lang = _langdetect_seconds(texts.head(lang_texts))
     n_lang = min(lang_texts, len(texts))
 
     per_row = t_table / max(1, n_table)
@@ -389,12 +161,53 @@ def notebook_baseline(path: Path, *, max_rows: int = BASELINE_ROWS, lang_texts: 
     }
 
 
-def _fmt_rate(n: float, s: float) -> str:
-    return f"{n / s:,.0f}" if s > 0 else "-"
+def _scrape_items(path: Path) -> tuple[str, list[str]]:
+    """The baseline's reading: the profile's name (first line) and the items (``- …`` lines, without the dash)."""
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    return lines[0].strip(), [line[2:] for line in lines if line.startswith("- ")]
 
 
-BENCH_FORMATS = ("scrape", "jetstream", "postviews")
-SUFFIX = {"scrape": "txt", "jetstream": "jsonl", "postviews": "json"}
+def _notebook_table(items: list[str], name: str):
+    """The baseline's table work, as a notebook writes it: a pandas frame of the items with the repost split,
+    cleaned text, hashtags, mentions, links, domains, emoji and duplicates, one Python call per row."""
+    import re
+    import unicodedata
+    from urllib.parse import urlparse
+
+    import emoji
+    import pandas as pd
+
+    df = pd.DataFrame({"raw": items})
+    df["is_repost"] = df["raw"].str.startswith("Reposted by ")
+    df["text"] = df["raw"].str.replace("^Reposted by " + re.escape(name), "", regex=True)
+    df["is_placeholder"] = df["text"] == "[Not loaded yet]"
+    df["text_clean"] = df["text"].apply(lambda t: " ".join(unicodedata.normalize("NFKC", t).split()))
+    df["hashtags"] = df["text"].apply(lambda t: re.findall(r"#(\w+)", t))
+    df["mentions"] = df["text"].apply(lambda t: [m.lower() for m in re.findall(r"@([\w-]+(?:\.[\w-]+)+)", t)])
+    df["urls"] = df["text"].apply(lambda t: re.findall(r"(?:https?://)?(?:[\w-]+\.)+[a-z]{2,}(?:/\S*)?", t))
+    df["domains"] = df["urls"].apply(lambda us: [urlparse(u if "://" in u else "http://" + u).netloc for u in us])
+    df["emojis"] = df["text"].apply(lambda t: [e["emoji"] for e in emoji.emoji_list(t)])
+    df["duplicate"] = df.duplicated(subset=["is_repost", "text_clean"]) & ~df["is_placeholder"]
+    return df
+
+
+def _langdetect_seconds(texts) -> float:
+    """Seconds ``langdetect`` takes on each of ``texts`` (a pandas Series), applied row by row (``und`` where it
+    cannot tell)."""
+    from langdetect import DetectorFactory, LangDetectException, detect
+
+    DetectorFactory.seed = 0
+
+    def lang(t: str) -> str:
+        try:
+            return detect(t)
+        except LangDetectException:
+            return "und"
+
+    t0 = time.perf_counter()
+    texts.apply(lang)
+    return time.perf_counter() - t0
 
 
 def run_bench(
@@ -412,242 +225,96 @@ def run_bench(
 
     ``spark``: also parse each feed with ``python -m feedtools.spark parse`` in ``local[2]`` (a row
     ``parse (Spark local[2])``), skipped with a note where pyspark or Java is missing."""
+    table = Table(out)
+    baseline, spark = _available(table, baseline=baseline, spark=spark)
+    commands = _subcommands()
+    analyses = [s for s in ("campaigns", "timeline") if s in commands]
+    tmp = Path(tempfile.mkdtemp(prefix="feedtools-bench-", dir=workdir))
+    samples = SAMPLES if SAMPLES.is_dir() else None
+    table.say(
+        f"feedtools bench: items from the seed feed{' and ' + str(SAMPLES) if samples else ''}; "
+        f"{os.cpu_count()} cores; temp folder {tmp} (deleted at the end)"
+    )
+    table.header()
+    try:
+        startup_row(tmp, table.emit)
+        for label, n in sizes:
+            for fmt in formats:
+                if _skipped(table, fmt, label, n):
+                    continue
+                for variant in variants:
+                    feed = tmp / f"{fmt}_{variant}_{label}.{SUFFIX[fmt]}"
+                    BUILDERS[fmt](feed, n, distinct=(variant == "distinct"), samples=samples)
+                    try:
+                        base = {"format": fmt, "texts": variant, "size": label}
+                        steps = analyses if n <= analyses_up_to else []
+                        _bench_feed(feed, n, base, tmp, table, analyses=steps, spark=spark, baseline=baseline)
+                    finally:
+                        feed.unlink(missing_ok=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return table.rows
+
+
+def _available(table: Table, *, baseline: bool, spark: bool) -> tuple[bool, bool]:
+    """``(baseline, spark)``: each as asked, turned off (saying why, before the table) where what it needs is
+    missing (pandas and langdetect; pyspark and Java)."""
     import importlib.util
 
     if baseline and not all(importlib.util.find_spec(m) for m in ("pandas", "langdetect")):
-        print(
-            "notebook baseline skipped: pandas and langdetect are not installed (pip install feedtools[bench])",
-            file=out,
-        )
+        table.say("notebook baseline skipped: pandas and langdetect are not installed (pip install feedtools[bench])")
         baseline = False
     if spark:
         from feedtools.spark import _env_check
 
         why = _env_check()
         if why:
-            print(f"Spark rows skipped: {why}", file=out)
+            table.say(f"Spark rows skipped: {why}")
             spark = False
-    commands = _subcommands()
-    analyses = [s for s in ("campaigns", "timeline") if s in commands]
-    rows: list[dict] = []
-    tmp = Path(tempfile.mkdtemp(prefix="feedtools-bench-", dir=workdir))
-    samples = SAMPLES if SAMPLES.is_dir() else None
-    print(
-        f"feedtools bench: items from the seed feed{' and ' + str(SAMPLES) if samples else ''}; "
-        f"{os.cpu_count()} cores; temp folder {tmp} (deleted at the end)",
-        file=out,
-    )
-    print("| format | texts | items | step | rows | seconds | CPU s | rows/s | peak MB | note |", file=out)
-    print("| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |", file=out, flush=True)
+    return baseline, spark
 
-    def emit(row: dict) -> None:
-        rows.append(row)
-        print(
-            f"| {row['format']} | {row['texts']} | {row['size']} | {row['step']} | {row['rows']:,} | "
-            f"{row['seconds']:.1f} | {row['cpu']} | {_fmt_rate(row['rows'], row['seconds'])} | "
-            f"{row['peak_mb']:,.0f} | {row['note']} |",
-            file=out,
-            flush=True,
-        )
 
-    try:
-        # What every command pays before reading anything (imports), to read the rows below against.
-        r = run_measured(_feedtools("--version"), tmp / "log")
-        emit(
-            {
-                "format": "-",
-                "texts": "-",
-                "size": "-",
-                "step": "startup (feedtools --version)",
-                "rows": 0,
-                "seconds": r.seconds,
-                "cpu": f"{r.cpu_seconds:.1f}",
-                "peak_mb": r.peak_mb,
-                "note": "imports only; included in every row",
-            }
+def _skipped(table: Table, fmt: str, label: str, n: int) -> bool:
+    """Whether the feed of ``fmt`` with ``n`` items is too large to build (a line in the table says why)."""
+    if fmt == "scrape" and n > SCRAPE_MAX_ITEMS:
+        table.skipped(
+            "scrape",
+            label,
+            f"the scrape reader holds one file in memory (~1.3 GB per million items); a profile page never has "
+            f"{n:,} items. Memory at this scale is measured on Jetstream.",
         )
-        for label, n in sizes:
-            for fmt in formats:
-                if fmt == "scrape" and n > SCRAPE_MAX_ITEMS:
-                    print(
-                        f"| scrape | - | {label} | parse | - | - | - | - | - | skipped: the scrape reader holds "
-                        f"one file in memory (~1.3 GB per million items); a profile page never has "
-                        f"{n:,} items. Memory at this scale is measured on Jetstream. |",
-                        file=out,
-                        flush=True,
-                    )
-                    continue
-                if fmt == "postviews" and n > POSTVIEWS_MAX_ITEMS:
-                    print(
-                        f"| postviews | - | {label} | parse | - | - | - | - | - | skipped: JSON-array post lists "
-                        f"are built up to {POSTVIEWS_MAX_ITEMS:,} items (~2.5 KB each on disk) |",
-                        file=out,
-                        flush=True,
-                    )
-                    continue
-                for variant in variants:
-                    feed = tmp / f"{fmt}_{variant}_{label}.{SUFFIX[fmt]}"
-                    build = {"scrape": build_scrape, "jetstream": build_jetstream, "postviews": build_postviews}[fmt]
-                    build(feed, n, distinct=(variant == "distinct"), samples=samples)
-                    base = {"format": fmt, "texts": variant, "size": label}
-                    out_parquet = tmp / "posts.parquet"
-                    r = run_measured(_feedtools("parse", str(feed), "-o", str(out_parquet), "--quiet"), tmp / "log")
-                    if r.returncode != 0:
-                        emit(
-                            {
-                                **base,
-                                "step": "parse",
-                                "rows": 0,
-                                "seconds": r.seconds,
-                                "cpu": f"{r.cpu_seconds:.1f}",
-                                "peak_mb": r.peak_mb,
-                                "note": f"FAILED ({r.returncode}): {r.last_line[:80]}",
-                            }
-                        )
-                        feed.unlink(missing_ok=True)
-                        continue
-                    n_rows = _rows_of(out_parquet)
-                    size_mb = feed.stat().st_size / 2**20
-                    note = f"{n:,} items, {size_mb:,.0f} MB"
-                    if fmt == "postviews":  # one JSON document: memory against the file is what this row is for
-                        note += (
-                            f"; peak {r.peak_mb / size_mb:.1f}x the file"
-                            if size_mb >= 1
-                            else "; file under 1 MB (peak is the startup's)"
-                        )
-                    parse_row = {
-                        **base,
-                        "step": "parse",
-                        "rows": n_rows,
-                        "seconds": r.seconds,
-                        "cpu": f"{r.cpu_seconds:.1f}",
-                        "peak_mb": r.peak_mb,
-                        "note": note,
-                    }
-                    emit(parse_row)
-                    if fmt == "postviews":  # parse only: the steps after it read the same Parquet table
-                        feed.unlink(missing_ok=True)
-                        continue
-                    if fmt == "jetstream":
-                        _jetstream_floor_rows(feed, base, parse_row, n_rows, tmp, emit)
-                    if fmt == "scrape":
-                        _language_floor_row(feed, base, parse_row, tmp, emit)
-                    if spark:
-                        sdir = tmp / "spark_posts"
-                        sr = run_measured(
-                            [
-                                sys.executable,
-                                "-m",
-                                "feedtools.spark",
-                                "parse",
-                                str(feed),
-                                "-o",
-                                str(sdir),
-                                "--master",
-                                "local[2]",
-                            ],
-                            tmp / "log",
-                        )
-                        ok = sr.returncode == 0
-                        emit(
-                            {
-                                **base,
-                                "step": "parse (Spark local[2])",
-                                "rows": _rows_of_dataset(sdir) if ok else 0,
-                                "seconds": sr.seconds,
-                                "cpu": f"{sr.cpu_seconds:.1f}",
-                                "peak_mb": sr.peak_mb,
-                                "note": "same inputs; includes JVM and session start; peak MB is the largest "
-                                "process (the JVM or a Python worker), not their sum"
-                                if ok
-                                else f"FAILED ({sr.returncode}): {sr.last_line[:80]}",
-                            }
-                        )
-                        shutil.rmtree(sdir, ignore_errors=True)
-                    for step in analyses:
-                        if n > analyses_up_to:
-                            continue
-                        target = tmp / f"{step}.parquet"
-                        a = run_measured(_feedtools(step, str(out_parquet), "-o", str(target)), tmp / "log")
-                        note = (
-                            "on the parsed Parquet (columns it needs, scanned)"
-                            if a.returncode == 0
-                            else f"FAILED ({a.returncode}): {a.last_line[:80]}"
-                        )
-                        emit(
-                            {
-                                **base,
-                                "step": step,
-                                "rows": n_rows,
-                                "seconds": a.seconds,
-                                "cpu": f"{a.cpu_seconds:.1f}",
-                                "peak_mb": a.peak_mb,
-                                "note": note,
-                            }
-                        )
-                    if "campaigns" in analyses and n <= analyses_up_to:
-                        # cross-language pairs (feedtools.similarity): the feed read twice in chunks of posts
-                        pq = tmp / "pairs.parquet"
-                        a = run_measured(
-                            _feedtools("campaigns", str(feed), "-o", str(tmp / "c.parquet"), "--pairs", str(pq)),
-                            tmp / "log",
-                        )
-                        ok = a.returncode == 0
-                        emit(
-                            {
-                                **base,
-                                "step": "campaigns --pairs",
-                                "rows": n_rows,
-                                "seconds": a.seconds,
-                                "cpu": f"{a.cpu_seconds:.1f}",
-                                "peak_mb": a.peak_mb,
-                                "note": f"{_rows_of(pq):,} cross-language pairs (window 12)"
-                                if ok
-                                else f"FAILED ({a.returncode}): {a.last_line[:80]}",
-                            }
-                        )
-                        pq.unlink(missing_ok=True)
-                    if baseline and fmt == "scrape":
-                        b = run_measured(
-                            [sys.executable, "-m", "feedtools.bench", "--baseline-only", str(feed)], tmp / "log"
-                        )
-                        try:
-                            res = json.loads(b.last_line)
-                        except json.JSONDecodeError:
-                            emit(
-                                {
-                                    **base,
-                                    "step": "notebook baseline",
-                                    "rows": 0,
-                                    "seconds": b.seconds,
-                                    "cpu": f"{b.cpu_seconds:.1f}",
-                                    "peak_mb": b.peak_mb,
-                                    "note": f"FAILED: {b.last_line[:80]}",
-                                }
-                            )
-                        else:
-                            ratio = res["seconds"] / parse_row["seconds"] if parse_row["seconds"] else float("nan")
-                            how = (
-                                f"EXTRAPOLATED from {res['table_rows']:,} rows (pandas+re) and "
-                                f"{res['lang_texts']:,} texts (langdetect)"
-                                if res["extrapolated"]
-                                else "measured"
-                            )
-                            emit(
-                                {
-                                    **base,
-                                    "step": "notebook baseline",
-                                    "rows": res["items"],
-                                    "seconds": res["seconds"],
-                                    "cpu": "-",
-                                    "peak_mb": b.peak_mb,
-                                    "note": f"{how}; parse is {ratio:,.1f}x faster",
-                                }
-                            )
-                    feed.unlink(missing_ok=True)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return rows
+        return True
+    if fmt == "postviews" and n > POSTVIEWS_MAX_ITEMS:
+        table.skipped(
+            "postviews",
+            label,
+            f"JSON-array post lists are built up to {POSTVIEWS_MAX_ITEMS:,} items (~2.5 KB each on disk)",
+        )
+        return True
+    return False
+
+
+def _bench_feed(
+    feed: Path, n: int, base: dict, tmp: Path, table: Table, *, analyses: Sequence[str], spark: bool, baseline: bool
+) -> None:
+    """Every step on one built feed of ``n`` items: parse, then (unless parse failed or the feed is a JSON-array
+    post list, parse only) the floors of its format, Spark, the analyses on the parsed table, the pairs, the
+    baseline on a scrape."""
+    parsed = tmp / "posts.parquet"
+    row = parse_row(feed, parsed, n, base, tmp, table.emit)
+    if row is None or base["format"] == "postviews":  # postviews: the steps after parse read the same table
+        return
+    if base["format"] == "jetstream":
+        jetstream_floor_rows(feed, base, row, tmp, table.emit)
+    if base["format"] == "scrape":
+        language_floor_row(feed, base, row, tmp, table.emit)
+    if spark:
+        spark_row(feed, base, tmp, table.emit)
+    analysis_rows(analyses, parsed, base, row["rows"], tmp, table.emit)
+    if "campaigns" in analyses:
+        pairs_row(feed, base, row["rows"], tmp, table.emit)
+    if baseline and base["format"] == "scrape":
+        baseline_row(feed, base, row, tmp, table.emit)
 
 
 def decode_floor(path: Path) -> int:
@@ -687,86 +354,6 @@ def read_only(path: Path) -> int:
     from feedtools.readers import read_raw
 
     return read_raw(path).posts.height
-
-
-def _jetstream_floor_rows(feed: Path, base: dict, parse_row: dict, n_rows: int, tmp: Path, emit) -> None:
-    """Rows for the reader alone and for the decode floor, measured now, with the ratios to the floor."""
-    runs = {}
-    for what in ("floor", "read"):
-        runs[what] = run_measured([sys.executable, "-m", "feedtools.bench", f"--{what}-only", str(feed)], tmp / "log")
-    floor, read = runs["floor"], runs["read"]
-    ok = floor.returncode == 0 and read.returncode == 0 and floor.cpu_seconds > 0
-    emit(
-        {
-            **base,
-            "step": "decode floor (orjson, every line)",
-            "rows": int(floor.last_line or 0) if ok else 0,
-            "seconds": floor.seconds,
-            "cpu": f"{floor.cpu_seconds:.1f}",
-            "peak_mb": floor.peak_mb,
-            "note": "the floor: decoding alone" if ok else f"FAILED: {floor.last_line[:80]}",
-        }
-    )
-    if not ok:
-        return
-    emit(
-        {
-            **base,
-            "step": "read (reader only)",
-            "rows": int(read.last_line),
-            "seconds": read.seconds,
-            "cpu": f"{read.cpu_seconds:.1f}",
-            "peak_mb": read.peak_mb,
-            "note": f"{read.cpu_seconds / floor.cpu_seconds:.1f}x the floor (CPU); "
-            f"whole parse {float(parse_row['cpu']) / floor.cpu_seconds:.1f}x",
-        }
-    )
-
-
-def _language_floor_row(feed: Path, base: dict, parse_row: dict, tmp: Path, emit) -> None:
-    """A row for fastText alone on the feed's distinct texts (:func:`fasttext_floor`), measured now, with the
-    whole parse's CPU time as a multiple of it."""
-    r = run_measured([sys.executable, "-m", "feedtools.bench", "--fasttext-only", str(feed)], tmp / "log")
-    try:
-        n_texts, cpu = (float(x) for x in r.last_line.split())
-    except ValueError:
-        emit(
-            {
-                **base,
-                "step": "language floor (fastText alone)",
-                "rows": 0,
-                "seconds": r.seconds,
-                "cpu": "-",
-                "peak_mb": r.peak_mb,
-                "note": f"FAILED: {r.last_line[:80]}",
-            }
-        )
-        return
-    ratio = float(parse_row["cpu"]) / cpu if cpu > 0 else float("nan")
-    emit(
-        {
-            **base,
-            "step": "language floor (fastText alone)",
-            "rows": int(n_texts),
-            "seconds": cpu,
-            "cpu": f"{cpu:.1f}",
-            "peak_mb": r.peak_mb,
-            "note": f"predict loop only, distinct texts (seconds = its CPU); whole parse {ratio:.1f}x (CPU)",
-        }
-    )
-
-
-def _rows_of(parquet: Path) -> int:
-    import polars as pl
-
-    return int(pl.scan_parquet(parquet).select(pl.len()).collect().item())
-
-
-def _rows_of_dataset(folder: Path) -> int:
-    from feedtools.dataset import part_files
-
-    files = part_files(folder)
-    return sum(_rows_of(f) for f in files)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
