@@ -35,19 +35,11 @@ One schema for every input format, defined and documented in one place: `src/fee
 """
 
 
-def _cell(text: str) -> str:
-    """A Markdown table cell: pipes escaped, no line breaks."""
-    return " ".join(text.split()).replace("|", "\\|")
-
-
 def render() -> str:
     """The Markdown text of docs/posts-table.md for the installed (or ``PYTHONPATH``) feedtools."""
-    from feedtools.schema import COLUMNS
+    from feedtools.schema import COLUMNS, markdown_table
 
-    rows = [f"{len(COLUMNS)} columns, in this order:\n", "| column | type | filled by | meaning |",
-            "| --- | --- | --- | --- |"]
-    rows += [f"| `{c.name}` | `{c.dtype}` | {c.filled_by} | {_cell(c.doc)} |" for c in COLUMNS]
-    return HEADER + "\n".join(rows) + "\n"
+    return HEADER + f"{len(COLUMNS)} columns, in this order:\n\n" + markdown_table() + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -54,3 +54,22 @@ def test_conform_adds_nulls_and_rejects_unknown():
 
 def test_loaded_feed_has_canonical_schema(seed_feed):
     assert seed_feed.posts.schema == POSTS_SCHEMA
+
+
+def test_schema_command_prints_one_table_row_per_column(monkeypatch):
+    import subprocess
+    import sys
+
+    # `python -m feedtools schema` is the same command line as `feedtools schema`.
+    out = subprocess.run(
+        [sys.executable, "-m", "feedtools", "schema"], capture_output=True, text=True, timeout=120, check=True
+    ).stdout
+    lines = out.splitlines()
+    assert lines[:2] == ["| column | type | filled by | meaning |", "| --- | --- | --- | --- |"]
+    assert [line.split(" | ")[0] for line in lines[2:]] == [f"| `{c.name}`" for c in COLUMNS]
+    assert all(line.endswith(" |") and line.count(" | ") == 3 for line in lines[2:])  # pipes in docs escaped
+
+    from feedtools import schema
+
+    monkeypatch.setattr(schema, "COLUMNS", [schema.Column("x", pl.String(), "a | b\nc", "reader")])
+    assert schema.markdown_table().splitlines()[2] == "| `x` | `String` | reader | a \\| b c |"

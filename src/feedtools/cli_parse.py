@@ -85,11 +85,9 @@ def _write_rejects(rejects: pl.DataFrame, path: Path, *, asked: bool) -> str:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from feedtools.schema import COLUMNS
+    from feedtools.schema import markdown_table
 
-    print("| column | type | filled by | meaning |\n| --- | --- | --- | --- |")
-    for c in COLUMNS:
-        print(f"| `{c.name}` | {c.dtype} | {c.filled_by} | {c.doc} |")
+    print(markdown_table())
     return 0
 
 

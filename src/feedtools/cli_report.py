@@ -15,6 +15,7 @@ from feedtools.cli_options import date_arg, parse_languages, positive_int, show_
 from feedtools.commands import COMMANDS
 from feedtools.paths import NOTEBOOKS as DEFAULT_NOTEBOOKS
 from feedtools.paths import SEED as DEFAULT_FEED
+from feedtools.safeio import terminal_safe
 
 __all__ = ["add_fetch", "add_fetch_options", "add_notebooks", "add_report"]
 
@@ -122,7 +123,7 @@ def _fetch(args: argparse.Namespace, actor: str, out: Path):
         page_size=args.page_size,
         progress=show_progress(args),
     )
-    print(result.summary(), file=sys.stderr)
+    print(terminal_safe(result.summary()), file=sys.stderr)  # names the actor, as the server spelled it
     return result
 
 

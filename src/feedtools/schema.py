@@ -29,6 +29,7 @@ __all__ = [
     "conform",
     "empty_posts",
     "empty_rejects",
+    "markdown_table",
 ]
 
 STR = pl.String()
@@ -327,6 +328,22 @@ REJECTS_SCHEMA: pl.Schema = pl.Schema(
         "raw": STR,  # the rejected content, cut to 500 characters
     }
 )
+
+
+def markdown_table() -> str:
+    """The posts table's columns as a Markdown table: name, type, the step that fills it, meaning.
+
+    One row per column of :data:`COLUMNS`, in order; pipes in the documentation are escaped and line breaks
+    joined, so every row stays one table row. Printed by ``feedtools schema`` and embedded in
+    docs/posts-table.md by ``scripts/schema_doc.py``.
+    """
+
+    def cell(text: str) -> str:
+        return " ".join(text.split()).replace("|", "\\|")
+
+    rows = ["| column | type | filled by | meaning |", "| --- | --- | --- | --- |"]
+    rows += [f"| `{c.name}` | `{c.dtype}` | {c.filled_by} | {cell(c.doc)} |" for c in COLUMNS]
+    return "\n".join(rows)
 
 
 def empty_posts() -> pl.DataFrame:
