@@ -69,20 +69,11 @@ def handle_directory(posts: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def interactions(posts: pl.DataFrame) -> pl.DataFrame:
-    """One row per (original post, addressed account, way): who each loaded original post talks to.
-
-    Columns: ``post`` (AT-URI, else post id), ``author`` (the post's author DID, else handle),
-    ``kind`` (``reply``, ``mention`` or ``quote``), ``did`` (the target's DID, null when only a handle is
-    known), ``handle`` (lower-case, null when unknown), ``target`` (the DID, else ``@handle``: the key to
-    count by) and ``is_self`` (True when the target is the post's own author). A post mentioning one account
-    twice gives one row. Empty (same columns) when no post replies, mentions or quotes. Never raises on
-    a conforming table.
-    """
-    df = _originals(posts)
-    directory = handle_directory(posts)
-    by_handle = directory.group_by("handle").agg(_hdid=pl.col("did").min())
-    base = df.select(
+def _addressed(originals: pl.DataFrame) -> pl.DataFrame:
+    """Every (post, kind, target) the posts name before resolution: replies and quotes (``did``), mention facets
+    (``did``) and, in posts without mention facets, handles typed in the text (``_typed``); with the post's
+    ``_post``, ``_author_did`` and ``_author_handle``. Rows in the order replies, mentions, quotes."""
+    base = originals.select(
         "_post",
         _author_did=pl.col("author_did"),
         _author_handle=pl.col("author_handle").str.to_lowercase(),
@@ -102,14 +93,33 @@ def interactions(posts: pl.DataFrame) -> pl.DataFrame:
         .select(*keys, kind=pl.lit("mention"), did=none, _typed=pl.col("_mhandles"))
         .explode("_typed")
     )
-    self_target = (
+    return pl.concat([replies, mention_dids, mention_handles, quotes])
+
+
+def _self_target() -> pl.Expr:
+    """True where the target is the post's own author (by DID when both are known, else by handle)."""
+    return (
         pl.when(pl.col("did").is_not_null() & pl.col("_author_did").is_not_null())
         .then(pl.col("did") == pl.col("_author_did"))
         .otherwise(pl.col("handle") == pl.col("_author_handle"))
         .fill_null(False)
     )
+
+
+def interactions(posts: pl.DataFrame) -> pl.DataFrame:
+    """One row per (original post, addressed account, way): who each loaded original post talks to.
+
+    Columns: ``post`` (AT-URI, else post id), ``author`` (the post's author DID, else handle),
+    ``kind`` (``reply``, ``mention`` or ``quote``), ``did`` (the target's DID, null when only a handle is
+    known), ``handle`` (lower-case, null when unknown), ``target`` (the DID, else ``@handle``: the key to
+    count by) and ``is_self`` (True when the target is the post's own author). A post mentioning one account
+    twice gives one row. Empty (same columns) when no post replies, mentions or quotes. Never raises on
+    a conforming table.
+    """
+    directory = handle_directory(posts)
+    by_handle = directory.group_by("handle").agg(_hdid=pl.col("did").min())
     return (
-        pl.concat([replies, mention_dids, mention_handles, quotes])
+        _addressed(_originals(posts))
         .with_columns(_typed=pl.col("_typed").str.to_lowercase().str.strip_chars_start("@"))
         .filter(
             pl.col("did").str.starts_with("did:").fill_null(False)
@@ -119,7 +129,7 @@ def interactions(posts: pl.DataFrame) -> pl.DataFrame:
         .with_columns(did=pl.coalesce("did", "_hdid"))
         .join(directory, on="did", how="left", maintain_order="left")
         .with_columns(handle=pl.coalesce("handle", "_typed"))
-        .with_columns(target=pl.coalesce("did", "@" + pl.col("handle")), is_self=self_target)
+        .with_columns(target=pl.coalesce("did", "@" + pl.col("handle")), is_self=_self_target())
         .unique(["_post", "kind", "target"], keep="first", maintain_order=True)
         .select(
             post="_post",
@@ -130,6 +140,43 @@ def interactions(posts: pl.DataFrame) -> pl.DataFrame:
             target="target",
             is_self="is_self",
         )
+    )
+
+
+#: Columns of :func:`talks_to` (plus ``campaigns`` when the posts carry campaigns).
+_TALKS_TO_SCHEMA = pl.Schema(
+    {
+        "account": pl.String,
+        "did": pl.String,
+        "posts": pl.Int64,
+        "replies": pl.Int64,
+        "mentions": pl.Int64,
+        "quotes": pl.Int64,
+    }
+)
+
+
+def _campaigns_by_target(posts: pl.DataFrame, long: pl.DataFrame) -> pl.DataFrame:
+    """``target``, ``campaigns``: the campaigns of the posts addressing each target, most such posts first
+    (then by name); targets only addressed by posts without a campaign are left out."""
+    tags = (
+        posts.select(
+            post=pl.coalesce("post_uri", "post_id", pl.col("position").cast(pl.String)),
+            campaign=pl.col("campaigns"),
+        )
+        .unique("post", keep="first")
+        .explode("campaign")
+    )
+    return (
+        long.select("target", "post")
+        .unique()
+        .join(tags, on="post", how="inner")
+        .drop_nulls("campaign")
+        .group_by("target", "campaign")
+        .agg(n=pl.len())
+        .sort(["target", "n", "campaign"], descending=[False, True, False])
+        .group_by("target", maintain_order=True)
+        .agg(campaigns=pl.col("campaign"))
     )
 
 
@@ -144,16 +191,7 @@ def talks_to(posts: pl.DataFrame, n: int = 20) -> pl.DataFrame:
     the campaigns of the posts addressing each account, the campaign with most such posts first.
     """
     long = interactions(posts).filter(~pl.col("is_self"))
-    schema = pl.Schema(
-        {
-            "account": pl.String,
-            "did": pl.String,
-            "posts": pl.Int64,
-            "replies": pl.Int64,
-            "mentions": pl.Int64,
-            "quotes": pl.Int64,
-        }
-    )
+    schema = pl.Schema(_TALKS_TO_SCHEMA)
     by_campaign = "campaigns" in posts.columns
     if by_campaign:
         schema["campaigns"] = pl.List(pl.String)
@@ -172,26 +210,7 @@ def talks_to(posts: pl.DataFrame, n: int = 20) -> pl.DataFrame:
         .with_columns(account=pl.coalesce("@" + pl.col("handle"), "did"))
     )
     if by_campaign:
-        tags = (
-            posts.select(
-                post=pl.coalesce("post_uri", "post_id", pl.col("position").cast(pl.String)),
-                campaign=pl.col("campaigns"),
-            )
-            .unique("post", keep="first")
-            .explode("campaign")
-        )
-        ranked = (
-            long.select("target", "post")
-            .unique()
-            .join(tags, on="post", how="inner")
-            .drop_nulls("campaign")
-            .group_by("target", "campaign")
-            .agg(n=pl.len())
-            .sort(["target", "n", "campaign"], descending=[False, True, False])
-            .group_by("target", maintain_order=True)
-            .agg(campaigns=pl.col("campaign"))
-        )
-        out = out.join(ranked, on="target", how="left").with_columns(
+        out = out.join(_campaigns_by_target(posts, long), on="target", how="left").with_columns(
             campaigns=pl.col("campaigns").fill_null(pl.lit([], dtype=pl.List(pl.String)))
         )
     out = out.sort(
@@ -262,18 +281,9 @@ def _verb(n: int, singular: str, plural_form: str) -> str:
     return singular if n == 1 else plural_form
 
 
-def describe_talks_to(table: pl.DataFrame, summary: pl.DataFrame, *, what: str = "original post") -> str:
-    """Sentences reading :func:`talks_to` and :func:`interaction_summary`, true for any feed.
-
-    Says how many original posts reply to, mention or quote other accounts, how many accounts they
-    address, and which one most posts address (with each way counted); says when the format cannot tell
-    replies and quotes (a profile scrape) and when there is nothing to read. ``what`` names the posts
-    counted (``"campaign post"`` for :func:`campaign_posts`' rows).
-    """
-    s = summary.row(0, named=True)
-    n = s["posts"]
-    if n == 0:
-        return f"No {what} is loaded, so no reply, mention or quote can be read."
+def _caveat_and_threads(s: dict) -> tuple[str, str]:
+    """The sentence saying a profile scrape cannot show replies and quotes, and the one counting the replies
+    that continue the author's own threads ('' when they do not apply); ``s`` is the summary's row."""
     caveat = (
         " This format does not record whom a post replies to or quotes (a profile page scrape): only "
         "mentions typed in the text are counted."
@@ -286,10 +296,12 @@ def describe_talks_to(table: pl.DataFrame, summary: pl.DataFrame, *, what: str =
         if s["self_replies"]
         else ""
     )
-    if s["addressing"] == 0 or table.height == 0:
-        subject = f"The 1 {what} does not" if n == 1 else f"The {n} {what}s do not"
-        return f"{subject} reply to, mention or quote another account.{own}{caveat}"
-    ways = [
+    return caveat, own
+
+
+def _ways(s: dict) -> list[str]:
+    """``["3 reply to one", "1 mentions one"…]``: posts addressing another account each way (summary row ``s``)."""
+    return [
         f"{s[key]} {_verb(s[key], one, many)} one"
         for key, one, many in (
             ("replying", "replies to", "reply to"),
@@ -298,8 +310,11 @@ def describe_talks_to(table: pl.DataFrame, summary: pl.DataFrame, *, what: str =
         )
         if s[key]
     ]
-    first = table.row(0, named=True)
-    how = join_list(
+
+
+def _how(first: dict) -> str:
+    """How the posts address the leading account: ``"2 replies and 1 mention"`` (row ``first`` of talks_to)."""
+    return join_list(
         [
             plural(first[key], one, many)
             for key, one, many in (
@@ -310,21 +325,43 @@ def describe_talks_to(table: pl.DataFrame, summary: pl.DataFrame, *, what: str =
             if first[key]
         ]
     )
+
+
+def _lead(s: dict, table: pl.DataFrame) -> str:
+    """How many accounts the posts address and which leads (one, a single leader, or a tie)."""
+    first = table.row(0, named=True)
     they = "It" if s["addressing"] == 1 else "They"
     address = _verb(s["addressing"], "addresses", "address")
     tied = table.filter(pl.col("posts") == first["posts"]).height
     if s["accounts"] == 1:
-        lead = f"{they} {address} one account, {first['account']}"
-    elif tied == 1:
-        lead = f"{they} {address} {plural(s['accounts'], 'account')}; the one in most posts is {first['account']}"
-    else:
-        lead = (
-            f"{they} {address} {plural(s['accounts'], 'account')}; {tied} share the lead, "
-            f"{first['account']} first in order"
-        )
+        return f"{they} {address} one account, {first['account']}"
+    if tied == 1:
+        return f"{they} {address} {plural(s['accounts'], 'account')}; the one in most posts is {first['account']}"
+    return (
+        f"{they} {address} {plural(s['accounts'], 'account')}; {tied} share the lead, {first['account']} first in order"
+    )
+
+
+def describe_talks_to(table: pl.DataFrame, summary: pl.DataFrame, *, what: str = "original post") -> str:
+    """Sentences reading :func:`talks_to` and :func:`interaction_summary`, true for any feed.
+
+    Says how many original posts reply to, mention or quote other accounts, how many accounts they
+    address, and which one most posts address (with each way counted); says when the format cannot tell
+    replies and quotes (a profile scrape) and when there is nothing to read. ``what`` names the posts
+    counted (``"campaign post"`` for :func:`campaign_posts`' rows).
+    """
+    s = summary.row(0, named=True)
+    n = s["posts"]
+    if n == 0:
+        return f"No {what} is loaded, so no reply, mention or quote can be read."
+    caveat, own = _caveat_and_threads(s)
+    if s["addressing"] == 0 or table.height == 0:
+        subject = f"The 1 {what} does not" if n == 1 else f"The {n} {what}s do not"
+        return f"{subject} reply to, mention or quote another account.{own}{caveat}"
+    first = table.row(0, named=True)
     whole = f"the 1 {what}" if n == 1 else f"the {n} {what}s"
     return (
         f"Of {whole}, {plural(s['addressing'], 'post')} ({pct(s['addressing'], n)}) "
-        f"{_verb(s['addressing'], 'talks', 'talk')} to other accounts: {join_list(ways)}. "
-        f"{lead} ({plural(first['posts'], 'post')}: {how}).{own}{caveat}"
+        f"{_verb(s['addressing'], 'talks', 'talk')} to other accounts: {join_list(_ways(s))}. "
+        f"{_lead(s, table)} ({plural(first['posts'], 'post')}: {_how(first)}).{own}{caveat}"
     )

@@ -25,6 +25,10 @@ What the pages guarantee:
 * **Escaped.** Untrusted text reaches the page only through escaped table cells,
   plain-text outputs and script-safe chart data (see :mod:`feedtools.charts`).
 
+The page's HTML apart from nbconvert (CSS, table script, Vega head, chart ids, outside references, the
+index page) is in :mod:`feedtools.report_html`; the parsed-feed cache in :mod:`feedtools.report_cache`. Both
+need no extra; their public names are importable from here as before.
+
 Errors are :class:`ReportError` (a :class:`~feedtools.errors.FeedtoolsError`) with a one-line message naming the
 notebook and the failing cell, or :class:`feedtools.FeedError` for a feed that cannot
 be read or has no posts.
@@ -35,8 +39,6 @@ from __future__ import annotations
 import ast
 import copy
 import hashlib
-import html
-import json
 import os
 import re
 import sys
@@ -54,6 +56,21 @@ import nbformat
 from nbformat import NotebookNode
 
 from feedtools.readers import FeedError
+from feedtools.report_cache import (
+    DEFAULT_CACHE,
+    cached_feed_path,  # noqa: F401  (re-exported: its old home)
+    load_cached,
+)
+from feedtools.report_html import (
+    PAGE_CSS,
+    TABLE_SCRIPT,
+    TEMPLATE,
+    external_references,
+    index_html,
+    renumber_chart_ids,
+    table_script,
+    vega_head,
+)
 from feedtools.safeio import atomic_open, staged_folder, terminal_safe
 
 __all__ = [
@@ -81,9 +98,6 @@ from feedtools.paths import ROOT
 from feedtools.paths import SEED as DEFAULT_FEED
 
 CELL_TIMEOUT = 1800  # seconds per cell: generous, for a million-post feed
-
-_ALTAIR_ID = re.compile(r"altair-viz-[0-9a-f]{32}")
-_LOADER_CALL = re.compile(r'maybeLoadScript\("(vega|vega-lite|vega-embed)", "([^"]+)"\)')
 
 
 # --- notebooks --------------------------------------------------------------------------------------------------
@@ -284,148 +298,10 @@ def _machine_paths(*extra: str | Path) -> list[str]:
 
 # --- HTML -------------------------------------------------------------------------------------------------------
 
-#: Page CSS. Text wraps at spaces only (nbconvert's ``word-break: break-all`` on printed output is removed from its
-#: stylesheet by the template); a word longer than the line may break (``overflow-wrap: break-word``). Tables scroll
-#: sideways inside their own box, headers and short values on one line.
-_PAGE_CSS = """
-main { max-width: 980px; margin: 0 auto; }
-.jp-OutputArea-output pre { word-break: normal; overflow-wrap: break-word; white-space: pre-wrap; }
-.feedtools-table-box { overflow-x: auto; max-width: 100%; margin: 2px 0 12px; }
-.jp-RenderedHTMLCommon table.feedtools-table, table.feedtools-table { border-collapse: collapse; font-size: 13px;
-  margin: 0; table-layout: auto; width: auto; }
-.jp-RenderedHTMLCommon table.feedtools-table th, .jp-RenderedHTMLCommon table.feedtools-table td,
-table.feedtools-table th, table.feedtools-table td { border: 1px solid #ddd; padding: 2px 8px; text-align: left;
-  vertical-align: top; white-space: nowrap; max-width: none; }
-.jp-RenderedHTMLCommon table.feedtools-table td.long, table.feedtools-table td.long { white-space: normal;
-  min-width: 22em; max-width: 40em; overflow-wrap: break-word; }
-table.feedtools-table th { background: #f3f3f3; cursor: pointer; user-select: none; }
-table.feedtools-table th::after { content: " \\21C5"; color: #aaa; font-weight: normal; }
-table.feedtools-table th[aria-sort="ascending"]::after { content: " \\25B2"; color: #333; }
-table.feedtools-table th[aria-sort="descending"]::after { content: " \\25BC"; color: #333; }
-.feedtools-table-tools { margin: 6px 0 2px; font-size: 13px; color: #555; }
-.feedtools-table-tools input { font-size: 13px; padding: 2px 6px; width: 16em; margin-right: 8px; }
-#vg-tooltip-element { overflow-wrap: break-word; max-width: 420px; }
-"""
 
-#: Sorting and searching for every ``table.feedtools-table`` of a page, offline, in one small script per page.
-#: Rows are moved and hidden, never rebuilt: cell text is only ever read (``textContent``), so untrusted text
-#: stays text. A column sorts as numbers when every non-empty cell is a number, else as text (natural order);
-#: empty cells go last; equal values keep their original order. A second click reverses the order.
-TABLE_SCRIPT = """
-(function () {
-  "use strict";
-  var collator = new Intl.Collator(undefined, {numeric: true, sensitivity: "base"});
-  function number(text) { return text === "" ? NaN : Number(text); }
-  function setup(table) {
-    var head = table.tHead, body = table.tBodies[0];
-    if (!head || !body || !head.rows.length) { return; }
-    var rows = Array.prototype.slice.call(body.rows);
-    var box = table.parentNode && table.parentNode.classList.contains("feedtools-table-box") ? table.parentNode : table;
-    var tools = document.createElement("div");
-    tools.className = "feedtools-table-tools";
-    var input = document.createElement("input");
-    input.type = "search";
-    input.placeholder = "Search this table";
-    input.setAttribute("aria-label", "Search this table");
-    var count = document.createElement("span");
-    count.className = "feedtools-table-count";
-    tools.appendChild(input);
-    tools.appendChild(count);
-    box.parentNode.insertBefore(tools, box);
-    input.addEventListener("input", function () {
-      var query = input.value.trim().toLowerCase(), shown = 0;
-      rows.forEach(function (row) {
-        var hit = !query || row.textContent.toLowerCase().indexOf(query) >= 0;
-        row.hidden = !hit;
-        if (hit) { shown += 1; }
-      });
-      count.textContent = query ? shown + " of " + rows.length + " rows" : "";
-    });
-    var headers = Array.prototype.slice.call(head.rows[0].cells);
-    headers.forEach(function (th, column) {
-      th.tabIndex = 0;
-      th.title = "Sort by this column";
-      th.setAttribute("aria-sort", "none");
-      function sort() {
-        var ascending = th.getAttribute("aria-sort") !== "ascending";
-        headers.forEach(function (other) { other.setAttribute("aria-sort", "none"); });
-        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
-        var values = rows.map(function (row) {
-          var cell = row.cells[column];
-          return cell ? cell.textContent.trim() : "";
-        });
-        var numeric = values.some(function (v) { return v !== ""; }) &&
-          values.every(function (v) { return v === "" || !isNaN(number(v)); });
-        var order = rows.map(function (row, i) { return i; });
-        order.sort(function (a, b) {
-          var x = values[a], y = values[b];
-          if (x === "" || y === "") { return (x === "") - (y === "") || a - b; }
-          var c = numeric ? number(x) - number(y) : collator.compare(x, y);
-          return (ascending ? c : -c) || a - b;
-        });
-        order.forEach(function (i) { body.appendChild(rows[i]); });
-      }
-      th.addEventListener("click", sort);
-      th.addEventListener("keydown", function (event) {
-        if (event.key === "Enter" || event.key === " ") { event.preventDefault(); sort(); }
-      });
-    });
-  }
-  function start() { document.querySelectorAll("table.feedtools-table").forEach(setup); }
-  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
-})();
-"""
-
-_TEMPLATE = r"""
-{%- extends 'index.html.j2' -%}
-{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
-{% block jupyter_widgets %}{% endblock jupyter_widgets %}
-{%- block notebook_css -%}{{ super() | replace("word-break: break-all;", "") }}{%- endblock notebook_css -%}
-{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{%- block html_head_css -%}
-<style type="text/css">
-{{ resources.feedtools_css }}
-</style>
-{{ resources.feedtools_head }}
-{{ resources.feedtools_tables }}
-{%- endblock html_head_css -%}
-"""
-
-
-def _table_script(nb: NotebookNode) -> str:
-    """The table script in a ``<script>`` element when ``nb`` shows a feedtools table, else ''."""
-    for cell in nb.cells:
-        for o in cell.get("outputs", []):
-            if 'class="feedtools-table"' in str(o.get("data", {}).get("text/html", "")):
-                return f'<script type="text/javascript">{TABLE_SCRIPT}</script>'
-    return ""
-
-
-def _vega_head(nb: NotebookNode) -> str:
-    """The inline Vega libraries for the charts in ``nb``, once ('' when it has none).
-
-    Charts of the ``feedtools`` renderer (:mod:`feedtools.charts.render`) find the
-    libraries in the page and draw; charts of Altair's default renderer also get
-    ``VEGA_DEBUG`` versions, so its loader uses them instead of its CDN.
-    """
-    from feedtools.charts.render import CHART_CLASS, vega_bundle, vegalite_minor
-
-    versions: dict[str, str] = {}
-    ours = False
-    for cell in nb.cells:
-        for o in cell.get("outputs", []):
-            page = str(o.get("data", {}).get("text/html", ""))
-            versions.update(_LOADER_CALL.findall(page))
-            ours = ours or f'class="{CHART_CLASS}"' in page
-    if not versions and not ours:
-        return ""
-    schema = {"$schema": f"/vega-lite/v{versions['vega-lite']}.json"} if "vega-lite" in versions else None
-    head = f'<script type="text/javascript">\n{vega_bundle(vegalite_minor(schema))}\n</script>'
-    if versions:
-        debug = {f"{lib.replace('-', '')}_version": v for lib, v in sorted(versions.items())}
-        head = f'<script type="text/javascript">var VEGA_DEBUG = {json.dumps(debug, sort_keys=True)};</script>\n{head}'
-    return head
+def _html_outputs(nb: NotebookNode) -> list[str]:
+    """The ``text/html`` of every output of ``nb`` ('' for outputs without one), in order."""
+    return [str(o.get("data", {}).get("text/html", "")) for cell in nb.cells for o in cell.get("outputs", [])]
 
 
 def render_html(nb: NotebookNode, title: str, show_code: bool = False) -> str:
@@ -444,96 +320,25 @@ def render_html(nb: NotebookNode, title: str, show_code: bool = False) -> str:
     nb.metadata["title"] = title
     exporter = HTMLExporter(
         template_name="lab",
-        extra_loaders=[jinja2.DictLoader({"feedtools_report.html.j2": _TEMPLATE})],
+        extra_loaders=[jinja2.DictLoader({"feedtools_report.html.j2": TEMPLATE})],
         template_file="feedtools_report.html.j2",
         exclude_input=not show_code,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         exclude_anchor_links=True,
     )
-    resources = {"feedtools_head": _vega_head(nb), "feedtools_css": _PAGE_CSS, "feedtools_tables": _table_script(nb)}
+    outputs = _html_outputs(nb)
+    resources = {
+        "feedtools_head": vega_head(outputs),
+        "feedtools_css": PAGE_CSS,
+        "feedtools_tables": table_script(outputs),
+    }
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     body = renumber_chart_ids(body, {})
     refs = external_references(body)
     if refs:
         raise ReportError(f"{title}: the page would load {refs[0]} from outside")
     return body
-
-
-_EXTERNAL = re.compile(
-    r"""<(?:script|img|iframe|link|source|video|audio|embed|object)\b[^>]*?\b(?:src|href|data)\s*=\s*["']?"""
-    r"""((?:https?:)?//[^"'\s>]+)"""
-    r"""|@import\s+(?:url\()?["']?((?:https?:)?//[^"')\s]+)"""
-    r"""|url\(\s*["']?((?:https?:)?//[^"')\s]+)""",
-    re.IGNORECASE,
-)
-
-
-def external_references(page: str) -> list[str]:
-    """URLs a browser would fetch from outside when opening ``page`` (script/img/link sources, CSS urls).
-
-    Links the reader may click (``<a href>``) and text that merely mentions a URL are
-    not fetches and are not listed.
-    """
-    return [next(g for g in m.groups() if g) for m in _EXTERNAL.finditer(page)]
-
-
-def _index_html(head: dict[str, Any], pages: list[tuple[str, str]]) -> str:
-    e = html.escape
-    span = f"{head['first']} to {head['last']}" if head.get("first") else "no dates in this feed"
-    figures = [
-        ("input file", head["source"]),
-        ("SHA-256", head.get("sha256") or "one per input (see the data-quality table)"),
-        ("kind of feed", "collection of accounts" if head.get("kind") == "collection" else "one account's feed"),
-        ("accounts (authors of original posts)", head.get("accounts")),
-        (
-            "rows (original posts + reposts)" if head.get("kind") == "collection" else "rows (own posts + reposts)",
-            head["rows"],
-        ),
-        ("original posts" if head.get("kind") == "collection" else "own posts", head["own"]),
-        ("reposts", head["reposts"]),
-        ("of which unloaded placeholders", head["placeholders"]),
-        ("rejected records", head["rejected"]),
-        ("languages detected", ", ".join(head["languages"]) or "none"),
-        ("date span", span),
-    ]
-    rows = "\n".join(f"<tr><th>{e(k)}</th><td>{e(str(v))}</td></tr>" for k, v in figures)
-    links = "\n".join(f'<li><a href="{e(href)}">{e(title)}</a></li>' for href, title in pages)
-    provenance = ""
-    if head.get("provenance"):  # a fetch folder: where and when the data was collected (manifest.json)
-        cells = "\n".join(f"<tr><th>{e(k)}</th><td>{e(str(v))}</td></tr>" for k, v in head["provenance"])
-        provenance = f"<h2>Provenance</h2>\n<table>\n{cells}\n</table>\n"
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>Feed reports: {e(str(head["source"]))}</title>
-<style>
-body {{ font-family: Helvetica, Arial, sans-serif; max-width: 820px; margin: 2em auto; padding: 0 1em; color: #222; }}
-table {{ border-collapse: collapse; }}
-th, td {{ border: 1px solid #ddd; padding: 4px 10px; text-align: left; vertical-align: top;
-  overflow-wrap: break-word; }}
-th {{ background: #f3f3f3; font-weight: normal; white-space: nowrap; }}
-td {{ max-width: 36em; }}
-li {{ margin: 0.4em 0; }}
-</style>
-</head>
-<body>
-<h1>Feed reports</h1>
-<h2>Headline figures</h2>
-<table>
-{rows}
-</table>
-{provenance}<h2>Reports</h2>
-<ol>
-{links}
-</ol>
-<p>Built by <code>feedtools report</code>. Each report is one self-contained page: it opens offline and its
-charts show their values when hovered.</p>
-</body>
-</html>
-"""
 
 
 # --- the main job -----------------------------------------------------------------------------------------------
@@ -563,62 +368,64 @@ def _scratch_layout(scratch: Path, notebooks_dir: Path) -> Path:
     return workdir
 
 
-#: Default folder of the parsed-feed cache of ``feedtools report`` (git-ignored).
-from feedtools.paths import PROCESSED as _PROCESSED
+def _feed_headline(feeds: list[Path], languages: Sequence[str] | None, cache_dir: Path) -> tuple[Path, dict[str, Any]]:
+    """``(cached, head)``: the parsed feed's absolute Parquet path in the cache and its headline figures for the
+    index page (with the fetch folder's provenance when the one input is a fetch folder). Raises
+    :class:`FeedError` as :func:`feedtools.report_cache.load_cached` does."""
+    from feedtools.explore import headline
+    from feedtools.readers.fetchdir import is_fetch_dir, provenance
 
-DEFAULT_CACHE = _PROCESSED / "cache"
-
-
-def _code_fingerprint() -> str:
-    """SHA-256 of the package version and its source files: a cache made by other code is never reused."""
-    import feedtools
-
-    h = hashlib.sha256(feedtools.__version__.encode())
-    package = Path(feedtools.__file__).resolve().parent
-    for path in sorted(package.rglob("*.py")):
-        h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()
+    cached, loaded = load_cached(feeds, languages, cache_dir)
+    head = headline(loaded)
+    if len(feeds) == 1 and is_fetch_dir(feeds[0]):
+        head["provenance"] = provenance(feeds[0])
+    return cached, head
 
 
-def _dataset_sha256(folder: Path) -> str:
-    """SHA-256 over a dataset folder's manifest and Parquet parts (relative path and SHA-256 of each, in order)."""
-    from feedtools.dataset import MANIFEST, part_files
-    from feedtools.readers.base import file_sha256
-
-    h = hashlib.sha256()
-    files = ([folder / MANIFEST] if (folder / MANIFEST).is_file() else []) + part_files(folder)
-    for f in files:
-        h.update(f.relative_to(folder).as_posix().encode() + b"\0" + file_sha256(f).encode() + b"\0")
-    return h.hexdigest()
+def _feed_folders(cached: Path, cache_dir: Path, feeds: Sequence[Path]) -> list[Path]:
+    """Folders a build's outputs must not name: the cache entry's, the cache's, each input's, the current one."""
+    return [cached.parent, cache_dir.resolve(), *{f.resolve().parent for f in feeds}, Path.cwd()]
 
 
-def cached_feed_path(feeds: Sequence[Path], languages: Sequence[str] | None, cache_dir: Path) -> Path:
-    """Where the parsed Parquet of ``feeds`` lives in ``cache_dir``: ``<key>/<name>``.
+def _page(done: NotebookNode, name: str, scrub: Sequence[str], show_code: bool) -> tuple[str, str]:
+    """``(title, html)`` of the executed notebook ``done``; the injected cell's absolute paths are scrubbed too
+    (with ``show_code`` it shows the bare file name). Raises :class:`ReportError` as :func:`render_html` does."""
+    for cell in done.cells:  # the injected absolute path is shown (with --show-code) as the bare name
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.source = _scrub(cell.source, scrub)
+    title = notebook_title(done, name)
+    return title, render_html(done, title, show_code)
 
-    ``key`` is the SHA-256 of the inputs' SHA-256s (in order), the candidate languages
-    and the package's version and source. ``name`` is the input's own file name (several
-    joined with ``+``; control characters and path separators replaced by ``_``), so a
-    notebook that prints ``Path(feed_path).name`` still names the user's file; the
-    content is Parquet whatever the name says (inputs are recognised by content).
-    Raises :class:`FeedError` for a missing input.
-    """
-    from feedtools.dataset import is_dataset
-    from feedtools.readers.base import file_sha256
-    from feedtools.readers.fetchdir import is_fetch_dir
 
-    h = hashlib.sha256(_code_fingerprint().encode())
-    for feed in feeds:
-        if is_dataset(feed):  # a parsed dataset folder: its manifest and parts, by content
-            h.update(b"\0" + _dataset_sha256(feed).encode())
-            continue
-        if not (feed.is_file() or is_fetch_dir(feed)):
-            raise FeedError(f"{feed.name}: no such file" if not feed.exists() else f"{feed.name}: not a file")
-        h.update(b"\0" + file_sha256(feed).encode())
-    h.update(b"\0" + json.dumps(sorted(languages) if languages else None).encode())
-    name = re.sub(r"[\x00-\x1f\x7f/\\]", "_", "+".join(f.name for f in feeds))
-    if len(name.encode()) > 200:
-        name = name.encode()[:200].decode("utf-8", "ignore") + "…"
-    return cache_dir / h.hexdigest()[:32] / (name if name.strip(".") else "feed")
+def _write_pages(
+    sources: Sequence[Path],
+    params: dict[str, Any],
+    workdir: Path,
+    scrub: Sequence[str],
+    stage: Path,
+    show_code: bool,
+    progress: TextIO | None,
+) -> list[tuple[str, str]]:
+    """Execute each notebook of ``sources`` in order in ``workdir`` with ``params`` injected and write its page
+    into ``stage``; one progress line each. Returns ``(file name, title)`` per page. Raises :class:`ReportError`
+    at the first notebook that fails."""
+    pages: list[tuple[str, str]] = []
+    for i, source in enumerate(sources, 1):
+        name = source.stem
+        _progress(progress, f"[{i}/{len(sources)}] {name} ", end="")
+        start = time.perf_counter()
+        nb = inject_parameters(read_notebook(source), params, name)
+        try:
+            done = execute_notebook(nb, workdir, name, scrub)
+        except ReportError:
+            _progress(progress, "failed")
+            raise
+        title, page_html = _page(done, name, scrub, show_code)
+        page = f"{name}.html"
+        (stage / page).write_text(page_html, encoding="utf-8")
+        pages.append((page, title))
+        _progress(progress, f"-> {page} ({time.perf_counter() - start:.1f} s)")
+    return pages
 
 
 def build_reports(
@@ -649,74 +456,25 @@ def build_reports(
     earlier report in ``out`` whole; a finished one replaces its pages (each file whole,
     ``index.html`` last) and never touches other files in ``out``.
     """
-    from feedtools.explore import headline
-    from feedtools.pipeline import is_parquet, load, read_parquet_feed, write_parquet_feed
-
     feeds = [Path(feed)] if isinstance(feed, (str, Path)) else [Path(f) for f in feed]
     if not feeds:
         raise FeedError("no feed given")
     sources = find_notebooks(notebooks_dir)
     cache_dir = Path(cache_dir) if cache_dir is not None else DEFAULT_CACHE
-    cached = cached_feed_path(feeds, languages, cache_dir).resolve()
-    loaded = None
-    if is_parquet(cached):
-        try:
-            loaded = read_parquet_feed(cached)
-        except FeedError:  # a damaged cache entry is made again
-            loaded = None
-    if loaded is None:
-        loaded = load(feeds if len(feeds) > 1 else feeds[0], languages=languages)
-        if loaded.posts.height == 0:
-            names = ", ".join(f.name for f in feeds)
-            raise FeedError(
-                f"{names}: no posts in this feed ({loaded.stats.get('records', 0)} records), nothing to report"
-            )
-        write_parquet_feed(loaded, cached)
-    head = headline(loaded)
-    from feedtools.readers.fetchdir import is_fetch_dir, provenance
-
-    if len(feeds) == 1 and is_fetch_dir(feeds[0]):
-        head["provenance"] = provenance(feeds[0])
-    del loaded
+    cached, head = _feed_headline(feeds, languages, cache_dir)
     out = Path(out)
     replacing = (out / "index.html").exists()
     params: dict[str, Any] = {"feed_path": str(cached), "languages": list(languages) if languages else None}
-    written: list[Path] = []
-    pages: list[tuple[str, str]] = []
     with (
         staged_folder(out, last=["index.html"]) as stage,
         tempfile.TemporaryDirectory(prefix="feedtools-report-") as scratch,
     ):
         workdir = _scratch_layout(Path(scratch), Path(notebooks_dir).resolve())
-        scrub = _machine_paths(
-            scratch,
-            os.path.realpath(scratch),
-            cached.parent,
-            cache_dir.resolve(),
-            *{f.resolve().parent for f in feeds},
-            Path.cwd(),
-        )
-        for i, source in enumerate(sources, 1):
-            name = source.stem
-            _progress(progress, f"[{i}/{len(sources)}] {name} ", end="")
-            start = time.perf_counter()
-            nb = inject_parameters(read_notebook(source), params, name)
-            try:
-                done = execute_notebook(nb, workdir, name, scrub)
-            except ReportError:
-                _progress(progress, "failed")
-                raise
-            for cell in done.cells:  # the injected absolute path is shown (with --show-code) as the bare name
-                if "injected-parameters" in cell.metadata.get("tags", []):
-                    cell.source = _scrub(cell.source, scrub)
-            title = notebook_title(done, name)
-            page = out / f"{name}.html"
-            (stage / page.name).write_text(render_html(done, title, show_code), encoding="utf-8")
-            written.append(page)
-            pages.append((page.name, title))
-            _progress(progress, f"-> {page.name} ({time.perf_counter() - start:.1f} s)")
+        scrub = _machine_paths(scratch, os.path.realpath(scratch), *_feed_folders(cached, cache_dir, feeds))
+        pages = _write_pages(sources, params, workdir, scrub, stage, show_code, progress)
+        written = [out / page for page, _ in pages]
         index = out / "index.html"
-        (stage / index.name).write_text(_index_html(head, pages), encoding="utf-8")
+        (stage / index.name).write_text(index_html(head, pages), encoding="utf-8")
         written.append(index)
     _progress(
         progress,
@@ -726,13 +484,6 @@ def build_reports(
         ),
     )
     return written
-
-
-def renumber_chart_ids(text: str, ids: dict[str, str]) -> str:
-    """``text`` with each random chart id (``altair-viz-<32 hex>``) replaced by ``altair-viz-N``, numbered in
-    order of first appearance; ``ids`` (old -> new) carries the numbering across several texts (one page, one
-    notebook) and is updated in place. Same input, same output."""
-    return _ALTAIR_ID.sub(lambda m: ids.setdefault(m.group(0), f"altair-viz-{len(ids) + 1}"), text)
 
 
 def _number_chart_ids(nb: NotebookNode) -> None:

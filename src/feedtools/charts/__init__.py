@@ -27,13 +27,14 @@ return ``alt.Chart``; they never aggregate per post themselves.
 from __future__ import annotations
 
 import html
-import json
 import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import altair as alt
 import polars as pl
+
+from feedtools.charts.safejson import ScriptSafeJSONEncoder
 
 __all__ = [
     "BAR_HEIGHT",
@@ -170,19 +171,6 @@ def readable(text: str | None) -> str | None:
         return None
     names = emoji_names(text)
     return f"{text} {names}" if names else text
-
-
-class ScriptSafeJSONEncoder(json.JSONEncoder):
-    """JSON encoder whose output can sit inside an HTML ``<script>`` element.
-
-    ``<``, ``>`` and ``&`` only ever occur inside JSON strings, where the escapes
-    ``\\u003c``, ``\\u003e`` and ``\\u0026`` decode to the same characters, so the
-    data are unchanged while ``</script>`` and ``<!--`` can no longer appear.
-    """
-
-    def iterencode(self, o: Any, _one_shot: bool = False):
-        for chunk in super().iterencode(o, _one_shot):
-            yield chunk.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def use_safe_renderer() -> None:

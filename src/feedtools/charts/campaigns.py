@@ -141,6 +141,89 @@ def voice_chart(
     )
 
 
+def _edge_layer(edges: pl.DataFrame, axis: alt.Axis) -> alt.Chart:
+    """The network's edges: one line each, width = weight, colour = kind of link."""
+    return (
+        alt.Chart(edges)
+        .mark_rule(opacity=0.6)
+        .encode(
+            x=alt.X("x:Q", axis=axis),
+            y=alt.Y("y:Q", axis=axis),
+            x2="x2:Q",
+            y2="y2:Q",
+            strokeWidth=alt.StrokeWidth("weight:Q", scale=alt.Scale(range=[0.5, 5]), title="posts (line)"),
+            color=alt.Color("kind:N", scale=_fixed_scale(_EDGE_COLORS, edges["kind"]), title="line: posts with"),
+            tooltip=[
+                alt.Tooltip("source:N", title="from"),
+                alt.Tooltip("target:N", title="to"),
+                alt.Tooltip("kind:N", title="kind of link"),
+                alt.Tooltip("weight:Q", title="posts"),
+            ],
+        )
+    )
+
+
+def _node_layer(nodes: pl.DataFrame, axis: alt.Axis) -> alt.Chart:
+    """The network's nodes: one circle each, size = posts, colour = campaign/account."""
+    return (
+        alt.Chart(nodes)
+        .mark_circle(opacity=0.9, stroke="white", strokeWidth=0.5)
+        .encode(
+            x=alt.X("x:Q", axis=axis),
+            y=alt.Y("y:Q", axis=axis),
+            size=alt.Size("posts:Q", scale=alt.Scale(range=[30, 600]), title="posts (circle)"),
+            fill=alt.Fill("kind:N", scale=_fixed_scale(_NODE_COLORS, nodes["kind"]), title="circle"),
+            tooltip=[
+                alt.Tooltip("name:N"),
+                alt.Tooltip("label:N"),
+                alt.Tooltip("kind:N", title="kind of node"),
+                alt.Tooltip("posts:Q"),
+                alt.Tooltip("degree:Q", title="weighted degree"),
+            ],
+        )
+    )
+
+
+def _labelled_nodes(nodes: pl.DataFrame, label_top: int, own_handles: list[str], label_accounts: int) -> pl.DataFrame:
+    """The nodes that get a label (the ``label_top`` campaigns with most posts, the own accounts, the
+    ``label_accounts`` best-connected other accounts), with an ``own`` column (True: the feed's own account)."""
+    campaigns_shown = (
+        nodes.filter(pl.col("kind") == "campaign").sort(["posts", "id"], descending=[True, False]).head(label_top)
+    )
+    accounts = nodes.filter(pl.col("kind") == "account")
+    is_own = pl.col("name").str.to_lowercase().is_in(own_handles)
+    accounts_shown = pl.concat(
+        [
+            accounts.filter(is_own),
+            accounts.filter(~is_own)
+            .sort(["degree", "posts", "id"], descending=[True, True, False])
+            .head(label_accounts),
+        ]
+    )
+    return pl.concat([campaigns_shown, accounts_shown]).with_columns(
+        own=pl.col("name").str.to_lowercase().is_in(own_handles) & (pl.col("kind") == "account")
+    )
+
+
+def _label_layers(labelled: pl.DataFrame, axis: alt.Axis) -> list[alt.Chart]:
+    """Text marks for the labelled nodes: other nodes' labels first, then the own account's in bold."""
+    layers = []
+    for is_bold in (False, True):
+        part = labelled.filter(pl.col("own") == is_bold)
+        if part.height:
+            layers.append(
+                alt.Chart(part)
+                .mark_text(
+                    align="left",
+                    dx=7,
+                    fontSize=11 if is_bold else 10,
+                    fontWeight="bold" if is_bold else "normal",
+                )
+                .encode(x=alt.X("x:Q", axis=axis), y=alt.Y("y:Q", axis=axis), text=alt.Text("name:N"))
+            )
+    return layers
+
+
 def network_chart(
     nodes: pl.DataFrame,
     edges: pl.DataFrame,
@@ -166,72 +249,9 @@ def network_chart(
     own_handles = [own] if isinstance(own, str) else list(own or [])
     own_handles = [h.lstrip("@").lower() for h in own_handles if h]
     axis = alt.Axis(title=None, labels=False, ticks=False, grid=False, domain=False)
-    layers = []
-    if edges.height:
-        layers.append(
-            alt.Chart(edges)
-            .mark_rule(opacity=0.6)
-            .encode(
-                x=alt.X("x:Q", axis=axis),
-                y=alt.Y("y:Q", axis=axis),
-                x2="x2:Q",
-                y2="y2:Q",
-                strokeWidth=alt.StrokeWidth("weight:Q", scale=alt.Scale(range=[0.5, 5]), title="posts (line)"),
-                color=alt.Color("kind:N", scale=_fixed_scale(_EDGE_COLORS, edges["kind"]), title="line: posts with"),
-                tooltip=[
-                    alt.Tooltip("source:N", title="from"),
-                    alt.Tooltip("target:N", title="to"),
-                    alt.Tooltip("kind:N", title="kind of link"),
-                    alt.Tooltip("weight:Q", title="posts"),
-                ],
-            )
-        )
-    layers.append(
-        alt.Chart(nodes)
-        .mark_circle(opacity=0.9, stroke="white", strokeWidth=0.5)
-        .encode(
-            x=alt.X("x:Q", axis=axis),
-            y=alt.Y("y:Q", axis=axis),
-            size=alt.Size("posts:Q", scale=alt.Scale(range=[30, 600]), title="posts (circle)"),
-            fill=alt.Fill("kind:N", scale=_fixed_scale(_NODE_COLORS, nodes["kind"]), title="circle"),
-            tooltip=[
-                alt.Tooltip("name:N"),
-                alt.Tooltip("label:N"),
-                alt.Tooltip("kind:N", title="kind of node"),
-                alt.Tooltip("posts:Q"),
-                alt.Tooltip("degree:Q", title="weighted degree"),
-            ],
-        )
-    )
-    campaigns_shown = (
-        nodes.filter(pl.col("kind") == "campaign").sort(["posts", "id"], descending=[True, False]).head(label_top)
-    )
-    accounts = nodes.filter(pl.col("kind") == "account")
-    is_own = pl.col("name").str.to_lowercase().is_in(own_handles)
-    accounts_shown = pl.concat(
-        [
-            accounts.filter(is_own),
-            accounts.filter(~is_own)
-            .sort(["degree", "posts", "id"], descending=[True, True, False])
-            .head(label_accounts),
-        ]
-    )
-    labelled = pl.concat([campaigns_shown, accounts_shown]).with_columns(
-        own=pl.col("name").str.to_lowercase().is_in(own_handles) & (pl.col("kind") == "account")
-    )
-    for is_bold in (False, True):
-        part = labelled.filter(pl.col("own") == is_bold)
-        if part.height:
-            layers.append(
-                alt.Chart(part)
-                .mark_text(
-                    align="left",
-                    dx=7,
-                    fontSize=11 if is_bold else 10,
-                    fontWeight="bold" if is_bold else "normal",
-                )
-                .encode(x=alt.X("x:Q", axis=axis), y=alt.Y("y:Q", axis=axis), text=alt.Text("name:N"))
-            )
+    layers = [_edge_layer(edges, axis)] if edges.height else []
+    layers.append(_node_layer(nodes, axis))
+    layers += _label_layers(_labelled_nodes(nodes, label_top, own_handles, label_accounts), axis)
     subtitle = "labelled: the campaigns with most posts and the best-connected accounts"
     if own_handles:
         subtitle += " (the feed's own account in bold)"

@@ -31,6 +31,8 @@ import uuid
 from functools import lru_cache
 from typing import Any
 
+from feedtools.charts.safejson import ScriptSafeJSONEncoder
+
 __all__ = ["CHART_CLASS", "ROUTE", "chart_mimebundle", "vega_bundle", "vegalite_minor"]
 
 #: Class of each chart's container ``<div>`` (how reports and tests find the charts of this renderer).
@@ -124,8 +126,6 @@ def chart_mimebundle(spec: dict[str, Any], **options: Any) -> dict[str, str]:
     container id is ``altair-viz-<32 hex>``, random like Altair's (reports and stored
     notebooks renumber them). Raises ``ValueError`` from vl-convert for an invalid spec.
     """
-    from feedtools.charts import ScriptSafeJSONEncoder
-
     json_kwds = {"cls": ScriptSafeJSONEncoder, **options.get("json_kwds", {})}
     div = f"altair-viz-{uuid.uuid4().hex}"
     title = _title(spec)
