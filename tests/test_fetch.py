@@ -449,15 +449,24 @@ def test_an_address_httpx_cannot_request_is_not_retried():
         http.close()
 
 
-def test_a_manifest_of_another_shape_is_refused_in_one_line(server, tmp_path, capsys):
+@pytest.mark.parametrize(
+    "edit, part",
+    [
+        (lambda m: m["feed"].update(segments=[{"pages": "authorfeed/page-00001.json"}]), "feed.segments"),
+        (lambda m: m["feed"]["segments"][0].update(pages=[1, 2]), "feed.segments"),
+        (lambda m: m.update(actor=["someone"]), "actor"),
+        (lambda m: m.update(runs=["run 1"]), "runs"),
+    ],
+)
+def test_a_manifest_of_another_shape_is_refused_in_one_line(server, tmp_path, capsys, edit, part):
     out = tmp_path / "f"
-    _fetch(server, out)
+    _fetch(server, out, limit=1)
     m = _manifest(out)
-    m["feed"]["segments"] = [{"pages": "authorfeed/page-00001.json"}]  # edited by hand
+    edit(m)  # edited by hand
     (out / "manifest.json").write_text(json.dumps(m))
     before = (out / "manifest.json").read_bytes()
     code = main(["fetch", HANDLE, "--out", str(out), "--appview", server.url, "--page-size", "4"])
     err = capsys.readouterr().err
     assert code == 1 and err.count("\n") == 1
-    assert err.startswith("feedtools: error: f/manifest.json: 'feed.segments' is not as feedtools fetch writes it")
+    assert err.startswith(f"feedtools: error: f/manifest.json: '{part}' is not as feedtools fetch writes it")
     assert (out / "manifest.json").read_bytes() == before  # left as it was

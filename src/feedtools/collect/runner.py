@@ -118,16 +118,22 @@ def _check_manifest(folder: Path, m: dict) -> None:
     checks = {
         "actor": isinstance(m.setdefault("actor", {}), dict),
         "runs": all(isinstance(r, dict) for r in m["runs"]),
-        "feed.segments": isinstance(segments, list)
-        and all(
-            isinstance(s, dict) and isinstance(s.get("id"), int) and isinstance(s.get("pages"), list) for s in segments
-        ),
+        "feed.segments": isinstance(segments, list) and all(_is_segment(s) for s in segments),
     }
     bad = [name for name, ok in checks.items() if not ok]
     if bad:
         raise FetchError(
             f"{folder.name}/manifest.json: {bad[0]!r} is not as feedtools fetch writes it: choose a new or empty folder"
         )
+
+
+def _is_segment(seg: object) -> bool:
+    """Whether ``seg`` is a segment as :mod:`feedtools.collect.store` describes it: an integer ``id`` and a list
+    of page paths (strings) at least."""
+    if not isinstance(seg, dict) or not isinstance(seg.get("id"), int):
+        return False
+    pages = seg.get("pages")
+    return isinstance(pages, list) and all(isinstance(p, str) for p in pages)
 
 
 def _start_run(folder: Path, actor: str, opts: FetchOptions) -> tuple[Run, bool]:
