@@ -76,3 +76,23 @@ def test_bench_options_raise_option_errors():
     with pytest.raises(errors.OptionError, match="bad size 'x'"):
         parse_sizes("x")
     assert parse_sizes("100k,2") == [("100k", 100_000), ("2", 2)]
+
+
+def test_spark_split_size_below_one_is_an_option_error(seed_path):
+    from feedtools.spark import read_feed
+
+    for bad in (0, -5, 1.5):
+        with pytest.raises(
+            errors.OptionError, match=f"split_bytes must be a whole number of bytes, at least 1, not {bad}"
+        ):
+            read_feed(None, seed_path, split_bytes=bad)  # refused before Spark is touched
+
+
+def test_spark_task_that_cannot_open_its_byte_range_reports_one_line(tmp_path):
+    from feedtools.spark._tasks import run_task
+
+    gone = tmp_path / "capture.jsonl"
+    task = {"input": 0, "range": 1, "path": str(gone), "format": "jetstream", "start": 700, "end": 1400, "split": True}
+    rows = run_task(task, None, ())
+    errors_ = rows.filter(rows["_rec"] == 4)["notes"].to_list()
+    assert errors_ == ["capture.jsonl: cannot read it (No such file or directory)"]  # the driver raises it as FeedError

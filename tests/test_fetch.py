@@ -414,3 +414,59 @@ def test_actor_given_as_did_skips_handle_resolution(server, tmp_path):
     assert result.did == server.did and result.handle == HANDLE and result.items_added == 13
     assert not any(path.endswith("resolveHandle") for path, _ in server.requests)
     assert "runs/001/resolveHandle.json" not in _manifest(tmp_path / "f")["files"]
+
+
+@pytest.mark.parametrize(
+    "option, url, error",
+    [
+        ("--appview", "public.api.bsky.app", "appview 'public.api.bsky.app': not an http:// or https:// address"),
+        ("--plc", "ftp://plc.directory", "plc 'ftp://plc.directory': not an http:// or https:// address"),
+        ("--pds", "http://[::1", "pds 'http://[::1': not a valid URL (Invalid IPv6 URL)"),
+        ("--appview", "http://host:port", "appview 'http://host:port': not a valid URL"),
+    ],
+)
+def test_a_bad_service_address_is_one_line_before_any_request(tmp_path, capsys, option, url, error):
+    out = tmp_path / "f"
+    started = time.monotonic()
+    code = main(["fetch", HANDLE, "--out", str(out), option, url, "--max-wait", "60"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1 and err.startswith(f"feedtools: error: {error}")
+    assert time.monotonic() - started < 10  # refused at once, not retried until --max-wait
+    assert not out.exists()
+
+
+def test_an_address_httpx_cannot_request_is_not_retried():
+    from feedtools.collect.http import Http
+
+    http = Http(max_wait=60, backoff=0.01)
+    try:
+        for url, error in [("ftp://example.org/x", "unsupported protocol"), ("http://exa\tmple.org/", "Invalid")]:
+            with pytest.raises(FetchError, match="^DID document: cannot request this address") as e:
+                http.get(url, None, "DID document")
+            assert error in str(e.value) and "\t" not in str(e.value)  # one line, the tab shown as an escape
+        assert http.log == []  # no retry, no wait
+    finally:
+        http.close()
+
+
+@pytest.mark.parametrize(
+    "edit, part",
+    [
+        (lambda m: m["feed"].update(segments=[{"pages": "authorfeed/page-00001.json"}]), "feed.segments"),
+        (lambda m: m["feed"]["segments"][0].update(pages=[1, 2]), "feed.segments"),
+        (lambda m: m.update(actor=["someone"]), "actor"),
+        (lambda m: m.update(runs=["run 1"]), "runs"),
+    ],
+)
+def test_a_manifest_of_another_shape_is_refused_in_one_line(server, tmp_path, capsys, edit, part):
+    out = tmp_path / "f"
+    _fetch(server, out, limit=1)
+    m = _manifest(out)
+    edit(m)  # edited by hand
+    (out / "manifest.json").write_text(json.dumps(m))
+    before = (out / "manifest.json").read_bytes()
+    code = main(["fetch", HANDLE, "--out", str(out), "--appview", server.url, "--page-size", "4"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1
+    assert err.startswith(f"feedtools: error: f/manifest.json: '{part}' is not as feedtools fetch writes it")
+    assert (out / "manifest.json").read_bytes() == before  # left as it was

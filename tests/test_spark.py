@@ -264,3 +264,21 @@ def test_the_exploration_notebook_from_the_spark_dataset_equals_the_raw_feed_one
     for page in ("01_exploration.html", "index.html"):
         raw = (tmp_path / "raw_out" / page).read_text(encoding="utf-8")
         assert (tmp_path / "spark_out" / page).read_text(encoding="utf-8") == raw, page
+
+
+def test_a_dataset_folder_that_cannot_be_written_is_one_line_exit_1(spark, tmp_path, seed_path, monkeypatch, capsys):
+    from feedtools.spark import __main__ as spark_main
+    from feedtools.spark import read_feed, write
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(OSError, match=r"a-file/ds: cannot write the dataset folder \(Parent path is not a directory"):
+        write(read_feed(spark, seed_path), str(blocker / "ds"))
+    # The entry point: the session given (not stopped, the other tests share it); one line and exit status 1.
+    monkeypatch.setattr(spark_main, "_session", lambda master: spark)
+    monkeypatch.setattr(spark, "stop", lambda: None)
+    code = spark_main.main(["parse", str(seed_path), "-o", str(blocker / "ds")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1 and err[-1].startswith("feedtools: error: ") and "cannot write the dataset folder" in err[-1]
+    assert not any(line.startswith(("Traceback", "py4j")) for line in err)
+    assert blocker.read_text() == "not a folder"

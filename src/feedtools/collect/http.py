@@ -8,7 +8,8 @@
   0, the next request waits until ``RateLimit-Reset`` (epoch seconds, as Bluesky sends
   it, or a delta in seconds).
 * An XRPC error in a 4xx response (``{"error": "AccountTakedown", "message": …}``) is
-  not retried: it raises :class:`FetchError` with the error's name and message.
+  not retried: it raises :class:`FetchError` with the error's name and message; nor is
+  an address httpx cannot request (no http(s) scheme, a malformed host or port).
 * Every attempt is logged (``log``: a list of dicts), so the manifest can say which
   requests were retried, why and how long was waited.
 """
@@ -192,7 +193,7 @@ class Http:
             )
 
         return tenacity.Retrying(
-            retry=tenacity.retry_if_exception_type((_Retryable, httpx.TransportError)),
+            retry=tenacity.retry_if_exception(_transient),
             stop=tenacity.stop_before_delay(self.max_wait),
             wait=wait,
             before_sleep=before_sleep,
@@ -212,6 +213,8 @@ class Http:
 
         try:
             r = self._retrying(what)(counted)
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as e:  # an address no retry can mend
+            raise FetchError(f"{what}: cannot request this address ({e})") from None
         except (_Retryable, httpx.TransportError) as e:
             tries = f"{count} attempt" + ("s" if count != 1 else "")
             raise FetchError(
@@ -224,8 +227,8 @@ class Http:
     def get(self, url: str, params: dict | None, what: str) -> Response:
         """GET ``url`` and read the whole body; retried as described in the module.
 
-        Raises :class:`FetchError` (one line) on an XRPC error, another 4xx, or when
-        retries run out.
+        Raises :class:`FetchError` (one line) on an XRPC error, another 4xx, an address
+        that cannot be requested, or when retries run out.
         """
 
         def attempt() -> Response:
@@ -270,6 +273,14 @@ class Http:
             return Response(url=final, status=status, headers=headers, sha256=h.hexdigest(), size=size, path=Path(tmp))
 
         return self._run(attempt, what)
+
+
+def _transient(exc: BaseException) -> bool:
+    """Whether another try may succeed: a 429 or 5xx, a timeout, a refused or dropped connection; never a URL
+    with no http(s) scheme (``UnsupportedProtocol``, a ``TransportError`` to httpx)."""
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return False
+    return isinstance(exc, (_Retryable, httpx.TransportError))
 
 
 def _reason(exc: BaseException | None) -> str:

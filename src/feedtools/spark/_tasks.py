@@ -166,7 +166,8 @@ def _read_whole(task: dict, known_names: tuple[str, ...]) -> tuple[pl.DataFrame,
 
 
 def run_task(task: dict, languages: tuple[str, ...] | None, known_names: tuple[str, ...]) -> pl.DataFrame:
-    """One task's output rows (see the module's notes). A :class:`FeedError` becomes an error row."""
+    """One task's output rows (see the module's notes). A :class:`FeedError`, or an ``OSError`` met reading
+    a byte range (the file gone or unreadable on this node), becomes an error row with one line for the user."""
     from feedtools.clean import duplicate_keys
     from feedtools.pipeline import BATCH_ROWS, enrich
     from feedtools.readers import FeedError
@@ -176,9 +177,11 @@ def run_task(task: dict, languages: tuple[str, ...] | None, known_names: tuple[s
             posts, rejects, stats, meta = _read_range(task)
         else:
             posts, rejects, stats, meta = _read_whole(task, known_names)
-    except FeedError as e:
+    except (FeedError, OSError) as e:
         from feedtools.schema import empty_rejects
 
+        if isinstance(e, OSError):  # as feedtools.readers.iter_read words it
+            e = FeedError(f"{Path(task['path']).name}: cannot read it ({e.strerror or e})")
         return _side_rows(task, empty_rejects(), Counter(), {}, str(e))
     slices = [enrich(posts.slice(i, BATCH_ROWS), languages=languages) for i in range(0, posts.height, BATCH_ROWS)]
     posts = conform(pl.concat(slices)) if slices else conform(posts)
