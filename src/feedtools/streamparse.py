@@ -56,7 +56,8 @@ def parse_to_file(
     may be a parsed posts Parquet file (its rows are taken as enriched; duplicates are
     resolved again over all inputs). The file written holds the same rows and values
     as ``load(path).posts`` written with :func:`feedtools.export.write_table` (format by
-    suffix: Parquet with row groups of 100 000 rows, JSON Lines or CSV); a Parquet
+    suffix: Parquet, JSON Lines or CSV; Parquet row groups follow the enriched slices, at most
+    :data:`ROW_GROUP_ROWS` rows each, so memory stays that of one slice); a Parquet
     output also carries the feed's stats, rejects and meta in its key-value metadata
     (:func:`parquet_metadata`), so loading it gives back the same accounting.
     ``progress(n)`` is called after each slice of ``n`` rows is enriched. ``workers`` >
@@ -140,6 +141,7 @@ class _Stream:
                 self._write_part(part, repeats, ids)
                 del part
             del posts
+            _release_arrow_memory()
         self.offset += last_position + 1
         if self.several and ids:
             self.earlier_ids = pl.concat([self.earlier_ids, *ids]) if self.earlier_ids is not None else pl.concat(ids)
@@ -220,6 +222,13 @@ class _Stream:
         result.meta["inputs"] = self.inputs
         result.meta = {**result.meta, **feed_kind(pl.concat(self.who).unique() if self.who else empty_posts())}
         return dups, in_order
+
+
+def _release_arrow_memory() -> None:
+    """Give the Arrow memory pool's unused memory back to the system (it keeps freed blocks for reuse)."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
 
 
 def _write_output(stream: _Stream, dups: pl.DataFrame | None, in_order: bool, output: Path, kind: str) -> None:
@@ -317,22 +326,25 @@ def _iter_input(path: Path, format: str, known_names: tuple[str, ...], batch_row
         yield posts, result.rejects, result.stats, result.meta, False
 
 
+#: Most rows in one row group of a Parquet output (a slice of more rows is split).
+ROW_GROUP_ROWS = 100_000
+
+
 def _write_with_duplicates(
     parts: list[Path], dups: pl.DataFrame, output: Path, kind: str, metadata: dict[str, str] | None = None
 ) -> None:
-    """Write the enriched slices in ``parts`` to ``output`` with the duplicate columns filled, chunk by chunk.
+    """Write the enriched slices in ``parts`` to ``output`` with the duplicate columns filled, slice by slice.
 
-    ``dups`` holds ``duplicate_of`` and ``duplicate_kind`` for every row of ``parts``, in order.
+    ``dups`` holds ``duplicate_of`` and ``duplicate_kind`` for every row of ``parts``, in order. Only one
+    slice is in memory at a time. Parquet: each slice becomes row groups of at most :data:`ROW_GROUP_ROWS`
+    rows (zstd, statistics; pyarrow's writer, which writes a table's row groups as they come, where polars'
+    streaming sink gathers 100 000 rows of every column and held about 3x the slice's rows at once), with
+    ``metadata`` in the file's key-value metadata.
     """
     from feedtools.export import csv_safe
 
     if kind == "parquet":
-        # Streaming engine: the slices are scanned, joined to the (small) duplicate columns by row number.
-        scan = pl.scan_parquet(parts, glob=False).drop("duplicate_of", "duplicate_kind").with_row_index("_i")
-        joined = scan.join(dups.lazy().with_row_index("_i"), on="_i", how="left", maintain_order="left")
-        joined.select(list(POSTS_SCHEMA)).sink_parquet(
-            output, compression="zstd", statistics=True, row_group_size=100_000, metadata=metadata
-        )
+        _write_parquet_parts(parts, dups, output, metadata)
         return
     offset = 0
     with open(output, "wb") as out:
@@ -344,3 +356,36 @@ def _write_with_duplicates(
                 chunk.write_ndjson(out)
             else:
                 csv_safe(chunk).write_csv(out, include_header=(i == 0))
+
+
+def _write_parquet_parts(parts: list[Path], dups: pl.DataFrame, output: Path, metadata: dict[str, str] | None) -> None:
+    """The Parquet output of :func:`_write_with_duplicates`: each slice read with pyarrow, its duplicate columns
+    replaced, written as row groups; the Arrow memory pool gives its unused memory back after each slice."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    names = list(POSTS_SCHEMA)
+    extra = {c: names.index(c) for c in ("duplicate_of", "duplicate_kind")}
+    pool = pa.default_memory_pool()
+    offset = 0
+    schema = _arrow_schema(parts[0])
+    # No dictionary pages: on distinct texts they are written, then abandoned, and the file is 1.5x larger.
+    with pq.ParquetWriter(output, schema, compression="zstd", write_statistics=True, use_dictionary=False) as writer:
+        for part in parts:
+            table = pq.read_table(part, memory_map=False)
+            for name, i in extra.items():
+                values = dups[name].slice(offset, table.num_rows).to_arrow().cast(table.schema.field(i).type)
+                table = table.set_column(i, table.schema.field(i), values)
+            offset += table.num_rows
+            writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
+            del table
+            pool.release_unused()
+        if metadata:
+            writer.add_key_value_metadata(metadata)
+
+
+def _arrow_schema(part: Path):
+    """The Arrow schema of an enriched slice as polars wrote it, without its key-value metadata."""
+    import pyarrow.parquet as pq
+
+    return pq.read_schema(part).remove_metadata()
