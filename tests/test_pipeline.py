@@ -326,3 +326,15 @@ def test_streamed_parquet_is_written_slice_by_slice(tmp_path, monkeypatch):
     assert_frame_equal(back.posts, feed.posts)
     assert pl.read_parquet_schema(out) == dict(feed.posts.schema)
     assert (back.stats, back.rejects.height, summary_line(back)) == (res.stats, 0, summary_line(feed))
+
+
+def test_a_parsed_table_read_in_several_slices_keeps_its_inputs(tmp_path, samples):
+    """Re-parsing a parsed Parquet file of several inputs: its per-input accounting survives whatever the slice
+    size (only the first slice carries the file's metadata)."""
+    first = tmp_path / "a.parquet"
+    parse_to_file([SEED, samples / "jetstream_expected_v1.jsonl"], first)
+    loaded = feedtools.load(first)
+    for batch_rows in (1000, 7):
+        res = parse_to_file(first, tmp_path / f"b{batch_rows}.parquet", batch_rows=batch_rows)
+        assert [e["source"] for e in res.meta["inputs"]] == ["000_802a2c4cd511184e.txt", "jetstream_expected_v1.jsonl"]
+        assert res.meta["inputs"] == loaded.meta["inputs"] and res.stats == loaded.stats

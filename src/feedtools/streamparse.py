@@ -129,8 +129,8 @@ class _Stream:
         ):
             stats.update(batch_stats)
             meta.update(batch_meta)
-            if enriched:
-                entries = batch_meta.get("inputs")
+            if enriched and batch_meta.get("inputs"):  # a parsed table's own inputs come with its first slice
+                entries = batch_meta["inputs"]
             self.rejects.append(batch_rejects)
             for start in range(0, posts.height, max(1, self.batch_rows)):
                 part = posts.slice(start, self.batch_rows)
