@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -192,3 +193,48 @@ def test_rejects_before_the_first_row_stay_in_the_first_batch(tmp_path):
     joined = ReadResult.combine(batches)
     assert joined.posts["source_location"].to_list() == [f"item {i}" for i in range(4, 4 + len(GOOD))]
     assert joined.stats["records"] == 3 + len(GOOD) and joined.stats["rejected"] == 3
+
+
+def _mapped_rss_kb(path) -> int | None:
+    """Resident kB of this process's mappings of ``path`` (Linux ``/proc/self/smaps``), None elsewhere."""
+    try:
+        text = Path("/proc/self/smaps").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    total, inside = 0, False
+    for line in text.splitlines():
+        first = line.split(" ", 1)[0]
+        if "-" in first and not first.endswith(":"):  # a mapping's header line
+            inside = line.rstrip().endswith(str(path))
+        elif inside and line.startswith("Rss:"):
+            total += int(line.split()[1])
+    return total
+
+
+def test_big_list_read_in_batches_without_holding_the_file(tmp_path, monkeypatch):
+    """A list of postViews read lazily: batches of ``batch_size`` items, every location and count as a whole read
+    gives, items still right after the mapped pages are released, and the file not left resident."""
+    from feedtools.readers import jsonarray, postviews
+
+    monkeypatch.setattr(jsonarray, "RELEASE_EVERY", 3)  # released often: items must still read right
+    views = []
+    for k in range(40):
+        v = json.loads(json.dumps(GOOD[k % len(GOOD)]))
+        v["uri"] += f"x{k}"
+        v["record"]["text"] = f"{v['record'].get('text', '')} {'padding ' * 400} #{k}"  # ~3 KB an item
+        views.append(v)
+    path = write_feed(tmp_path, json.dumps(views + [GOOD[0], views[5]]), name="big.json")
+    batches = list(postviews.read_batches(path, batch_size=7))
+    assert [b.stats["records"] for b in batches] == [7] * 6  # cut by records read
+    assert [b.posts.height for b in batches] == [7] * 5 + [6]  # the last holds the repeat
+    posts = pl.concat([b.posts for b in batches])
+    assert posts["source_location"].to_list() == [f"item {i}" for i in range(1, 42)]
+    assert posts["position"].to_list() == list(range(41))
+    assert [t.rsplit("#", 1)[1] for t in posts["text"].to_list()[:40]] == [str(k) for k in range(40)]
+    assert sum(b.stats["skipped_repeated"] for b in batches) == 1  # views[5] again
+    assert posts.equals(read_raw(path).posts)
+    value = jsonarray.load_json_lazily(path)
+    assert len(list(value)) == 42
+    rss = _mapped_rss_kb(path)
+    if rss is not None:
+        assert rss <= 64, f"{rss} kB of the {path.stat().st_size // 1024} kB file still resident"

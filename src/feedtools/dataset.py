@@ -61,7 +61,7 @@ def part_files(folder: str | Path) -> list[Path]:
 
     Files and folders whose name starts with ``_`` or ``.`` are skipped.
     """
-    from feedtools.pipeline import is_parquet
+    from feedtools.parquetfeed import is_parquet
 
     folder = Path(folder)
     out = []
@@ -115,7 +115,7 @@ def manifest_doc(
 ) -> dict:
     """The manifest written into a dataset folder: the Parquet metadata document of
     :func:`feedtools.pipeline.parquet_metadata` plus ``parts`` (``file``, ``rows``)."""
-    from feedtools.pipeline import PARQUET_META_KEY, parquet_metadata
+    from feedtools.parquetfeed import PARQUET_META_KEY, parquet_metadata
 
     doc = json.loads(parquet_metadata(stats, meta, rejects)[PARQUET_META_KEY])
     doc["kind"] = "feedtools posts dataset"
@@ -210,7 +210,7 @@ def dataset_accounting(folder: str | Path):
     ``meta["accounting"] = "not recorded"``). Raises :class:`FeedError` for a damaged manifest or part."""
     import pyarrow.parquet as pq
 
-    from feedtools.pipeline import Feed, _input_entry
+    from feedtools.feed import Feed, input_entry
     from feedtools.readers import FeedError
     from feedtools.schema import empty_posts
 
@@ -230,7 +230,7 @@ def dataset_accounting(folder: str | Path):
         except (ValueError, KeyError, TypeError, AttributeError) as e:
             raise FeedError(f"{folder.name}: its {MANIFEST} is damaged ({type(e).__name__})") from None
         if "inputs" not in meta:
-            meta["inputs"] = [_input_entry(meta, stats, rows)]
+            meta["inputs"] = [input_entry(meta, stats, rows)]
         return Feed(posts=empty_posts(), rejects=rejects, stats=stats, meta=meta)
     files = part_files(folder)
     try:
@@ -246,7 +246,7 @@ def dataset_accounting(folder: str | Path):
         "size_bytes": sum(p.stat().st_size for p in files),
         "accounting": "not recorded",
     }
-    meta["inputs"] = [_input_entry(meta, stats, rows)]
+    meta["inputs"] = [input_entry(meta, stats, rows)]
     return Feed(posts=empty_posts(), rejects=empty_rejects(), stats=stats, meta=meta)
 
 

@@ -92,7 +92,7 @@ def parsed_table(paths: Sequence[str | Path]) -> Path | None:
     combined in memory: positions continued, duplicates resolved across them).
     """
     from feedtools.dataset import is_dataset
-    from feedtools.pipeline import is_parquet
+    from feedtools.parquetfeed import is_parquet
 
     if len(paths) != 1:
         return None
@@ -107,12 +107,12 @@ def scan_posts(path: str | Path) -> pl.LazyFrame:
     :class:`feedtools.readers.FeedError` (one line) when the file or folder is not a posts table.
     """
     from feedtools.dataset import is_dataset, scan_dataset
-    from feedtools.pipeline import _parquet_accounting
+    from feedtools.parquetfeed import parquet_accounting
 
     path = Path(path)
     if is_dataset(path):
         return scan_dataset(path)
-    _parquet_accounting(path)  # the columns are the posts schema, the footer readable (FeedError otherwise)
+    parquet_accounting(path)  # the columns are the posts schema, the footer readable (FeedError otherwise)
     lf = pl.scan_parquet(path, glob=False)
     return lf.select(pl.col(c).cast(t) for c, t in POSTS_SCHEMA.items())
 
@@ -140,11 +140,12 @@ def load_columns(path: str | Path, columns: Sequence[str | pl.Expr]):
     them. Raises :class:`feedtools.readers.FeedError` for a damaged or foreign table.
     """
     from feedtools.dataset import dataset_accounting, is_dataset
-    from feedtools.pipeline import _parquet_accounting, feed_kind
+    from feedtools.feed import feed_kind
+    from feedtools.parquetfeed import parquet_accounting
     from feedtools.readers import FeedError
 
     path = Path(path)
-    feed = dataset_accounting(path) if is_dataset(path) else _parquet_accounting(path)
+    feed = dataset_accounting(path) if is_dataset(path) else parquet_accounting(path)
     lf = scan_posts(path)
     try:
         posts = lf.select(*columns).collect(engine="streaming")

@@ -8,6 +8,12 @@ object, become :class:`JsonArray` values — a read-only sequence of the items' 
 JSON slices (no copy of the file), each decoded with orjson when it is read. Memory then
 grows with the item being read, not with the file.
 
+The mapped file's pages count in the process's resident memory once touched (the kernel keeps
+them in its page cache either way). So that they do not add up to the file's size, the pages
+are released (``madvise(MADV_DONTNEED)``: the mapping stays valid and a page read again is
+mapped again from the page cache) after the whole-file check and every
+:data:`RELEASE_EVERY` items read in order.
+
 Readers test for an array with :func:`is_array` (a ``list`` or a :class:`JsonArray`),
 index items themselves (``item N``, ``page P item N``), and so keep the same locations and
 accounting as a whole decode.
@@ -30,6 +36,12 @@ __all__ = ["LAZY_KEYS", "JsonArray", "is_array", "load_json_lazily"]
 
 BOM = b"\xef\xbb\xbf"
 
+#: Items read in order between two releases of the mapped file's pages (:class:`JsonArray`).
+RELEASE_EVERY = 1024
+
+#: Bytes decoded at a time by the UTF-8 check (the decoded text of a chunk is dropped at once).
+UTF8_CHUNK = 1 << 20
+
 #: Keys of a top-level object whose array values :func:`load_json_lazily` leaves undecoded.
 LAZY_KEYS = ("feed", "posts")
 
@@ -46,10 +58,10 @@ class JsonArray(Sequence):
     catches numbers beyond the range of a double, which msgspec accepts).
     """
 
-    __slots__ = ("_name", "_raws")
+    __slots__ = ("_map", "_name", "_raws")
 
-    def __init__(self, raws: list[msgspec.Raw], name: str) -> None:
-        self._raws, self._name = raws, name
+    def __init__(self, raws: list[msgspec.Raw], name: str, mapped: mmap.mmap | None = None) -> None:
+        self._raws, self._name, self._map = raws, name, mapped
 
     def _decode(self, raw: msgspec.Raw):
         try:
@@ -62,8 +74,11 @@ class JsonArray(Sequence):
 
     def __iter__(self) -> Iterator:
         decode = self._decode
-        for raw in self._raws:
+        for i, raw in enumerate(self._raws, start=1):
             yield decode(raw)
+            if i % RELEASE_EVERY == 0:
+                _release(self._map)
+        _release(self._map)
 
     def __getitem__(self, i):
         if isinstance(i, slice):
@@ -79,7 +94,13 @@ def is_array(value: object) -> TypeGuard[list | JsonArray]:
     return isinstance(value, (list, JsonArray))
 
 
-def _utf8_ok(buf, chunk: int = 1 << 24) -> bool:
+def _release(mapped: mmap.mmap | None) -> None:
+    """Drop the mapped file's pages from this process's resident memory (they stay in the page cache)."""
+    if mapped is not None and not mapped.closed and hasattr(mmap, "MADV_DONTNEED"):
+        mapped.madvise(mmap.MADV_DONTNEED)
+
+
+def _utf8_ok(buf, chunk: int = UTF8_CHUNK) -> bool:
     """True when ``buf`` is valid UTF-8, checked in chunks (nothing the size of the file is built)."""
     dec = codecs.getincrementaldecoder("utf-8")()
     try:
@@ -116,13 +137,14 @@ def load_json_lazily(path: Path):
         return None
     if not _utf8_ok(view):
         return None
+    _release(mm)  # checked: what is read from here on is mapped again item by item
     name = path.name
     if isinstance(shallow, list):
-        return JsonArray(shallow, name)
+        return JsonArray(shallow, name, mm)
     out = {}
     for key, raw in shallow.items():
         if key in LAZY_KEYS and bytes(memoryview(raw)[:1]) == b"[":
-            out[key] = JsonArray(msgspec.json.decode(raw, type=list[msgspec.Raw]), name)
+            out[key] = JsonArray(msgspec.json.decode(raw, type=list[msgspec.Raw]), name, mm)
             continue
         try:
             out[key] = orjson.loads(memoryview(raw))

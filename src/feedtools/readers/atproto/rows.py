@@ -199,10 +199,12 @@ def check_readable(stats, rejects: list[dict], source: str, fmt: str) -> None:
         )
 
 
-#: Items of a post list read per batch. Below :data:`feedtools.pipeline.PARALLEL_MIN_ROWS`, so each batch is
-#: enriched in the calling process: on 100k postViews 25k-item batches (enriched by workers) peaked higher and
-#: were no faster on this 2-core machine.
-BATCH_SIZE = 10_000
+#: Items of a post list read per batch. The batch's working set (its rows as Python values, then its cleaning
+#: and enrichment) is about 8 KB a row, so on a 100k-postView list (155 MB) the peak of ``feedtools parse`` was
+#: 404 MB with 10 000 items, 364 MB with 5 000 and 345 MB with 2 000 (11.1, 11.5, 12.4 CPU-s). Below
+#: :data:`feedtools.pipeline.PARALLEL_MIN_ROWS`, so each batch is enriched in the calling process: 25 000-item
+#: batches (enriched by workers) peaked at 576 MB in the main process alone (docs/performance.md).
+BATCH_SIZE = 5_000
 
 
 def read_items(items, *, source: str, fmt: str, to_row) -> ReadResult:

@@ -1,0 +1,391 @@
+"""The streaming driver of ``feedtools parse``: :func:`parse_to_file`.
+
+Reader batches are enriched in slices of ``batch_rows`` (:func:`feedtools.pipeline.enrich`) and written as
+Parquet files to a temporary folder beside the output; only the duplicate keys
+(:func:`feedtools.clean.duplicate_keys`) and the distinct authors stay in memory. The whole-feed step
+(:func:`feedtools.clean.resolve_duplicates`) runs on the keys; then the slices are copied into the output
+with the duplicate columns filled. Memory is bounded by the reader's batch plus the keys (about 50 bytes a
+row), not by the feed.
+
+:func:`parse_to_file` is re-exported by :mod:`feedtools.pipeline` (import it from there).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import cast
+
+import polars as pl
+
+from feedtools.clean import duplicate_keys, resolve_duplicates
+from feedtools.feed import ParseResult, as_paths, count_repeats, feed_kind, input_entry
+from feedtools.parquetfeed import is_parquet, parquet_accounting, parquet_metadata
+from feedtools.readers.base import FeedMeta, InputEntry, file_sha256
+from feedtools.readers.inputs import input_facts
+from feedtools.schema import POSTS_SCHEMA, conform, empty_posts, empty_rejects
+
+__all__ = ["BATCH_ROWS", "parse_to_file"]
+
+#: Rows enriched and written at a time by :func:`parse_to_file`.
+BATCH_ROWS = 200_000
+
+
+def parse_to_file(
+    path: str | Path | Sequence[str | Path],
+    output: str | Path,
+    *,
+    format: str = "auto",
+    languages: Sequence[str] | None = None,
+    known_names: Sequence[str] = (),
+    batch_rows: int = BATCH_ROWS,
+    progress: Callable[[int], object] | None = None,
+    workers: int = 1,
+    dataset: bool = False,
+) -> ParseResult:
+    """Read, enrich and mark duplicates like :func:`load`, streaming, and write the posts table to ``output``.
+
+    With ``dataset=True`` or an existing folder as ``output``: a dataset folder of Parquet parts with a
+    manifest of the inputs (:mod:`feedtools.dataset`; each input entry gets its SHA-256), made whole beside
+    ``output`` and moved into place.
+
+    ``path`` may be one path or a list (one table, as :func:`load` makes it); an input
+    may be a parsed posts Parquet file (its rows are taken as enriched; duplicates are
+    resolved again over all inputs). The file written holds the same rows and values
+    as ``load(path).posts`` written with :func:`feedtools.export.write_table` (format by
+    suffix: Parquet, JSON Lines or CSV; Parquet row groups follow the enriched slices, at most
+    :data:`ROW_GROUP_ROWS` rows each, so memory stays that of one slice); a Parquet
+    output also carries the feed's stats, rejects and meta in its key-value metadata
+    (:func:`parquet_metadata`), so loading it gives back the same accounting.
+    ``progress(n)`` is called after each slice of ``n`` rows is enriched. ``workers`` >
+    1: language detection in that many processes (the caller's main module must be
+    import-safe). Returns a :class:`ParseResult` (the caller writes its rejects).
+    Raises what :func:`load` raises, ``ValueError`` for an unknown output suffix (before
+    any reading), ``OSError`` when the output cannot be written. Enriched slices wait
+    in a temporary folder next to ``output`` (``.NAME.tmp-XXXXXXXX``), removed at the end.
+    ``output`` appears whole or not at all: it is written to a temporary file beside it
+    and renamed over it when complete; on any error or interrupt the earlier file stays
+    (:func:`feedtools.safeio.atomic_path`).
+    """
+    from feedtools.export import SUFFIXES
+    from feedtools.safeio import check_suffix, temp_prefix
+
+    paths, output = as_paths(path), Path(output)
+    if dataset or output.is_dir():
+        return _parse_to_dataset(
+            paths,
+            output,
+            format=format,
+            languages=languages,
+            known_names=known_names,
+            batch_rows=batch_rows,
+            progress=progress,
+            workers=workers,
+        )
+    kind = SUFFIXES[check_suffix(output, SUFFIXES)]  # UsageError (a ValueError) for another suffix
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=temp_prefix(output), dir=output.parent) as tmp_dir:
+        stream = _Stream(Path(tmp_dir), several=len(paths) > 1, batch_rows=batch_rows, progress=progress)
+        for input_path in paths:
+            stream.add_input(input_path, format, tuple(known_names), languages, workers)
+        dups, in_order = stream.finish(paths)
+        _write_output(stream, dups, in_order, output, kind)
+    return stream.result
+
+
+@dataclass
+class _Stream:
+    """What :func:`parse_to_file` gathers while it streams: the enriched slices written to ``tmp_dir``
+    (``parts``), the duplicate keys, the distinct authors (for :func:`feed_kind`) and the accounting."""
+
+    tmp_dir: Path
+    several: bool  # several inputs: positions continue, a post of an earlier input is skipped
+    batch_rows: int
+    progress: Callable[[int], object] | None
+    result: ParseResult = field(default_factory=ParseResult)
+    parts: list[Path] = field(default_factory=list)
+    rejects: list[pl.DataFrame] = field(default_factory=list)
+    keys: list[pl.DataFrame] = field(default_factory=list)
+    who: list[pl.DataFrame] = field(default_factory=list)  # distinct author/reposter combinations
+    inputs: list[InputEntry] = field(default_factory=list)
+    earlier_ids: pl.Series | None = None  # post_ids of earlier inputs (several inputs only)
+    offset: int = 0  # position of the current input's first row
+
+    def add_input(self, path: Path, format: str, known_names: tuple[str, ...], languages, workers: int) -> None:
+        """Read one input, enrich its batches slice by slice (unless parsed already) and write them."""
+        from feedtools.pipeline import enrich
+
+        stats: Counter[str] = Counter()
+        meta: FeedMeta = {}
+        entries: list[InputEntry] | None = None
+        repeats: Counter[str | None] = Counter()  # by the rows' source (null in a foreign table)
+        ids: list[pl.Series] = []
+        last_position = -1
+        for posts, batch_rejects, batch_stats, batch_meta, enriched in _iter_input(
+            path, format, known_names, self.batch_rows
+        ):
+            stats.update(batch_stats)
+            meta.update(batch_meta)
+            if enriched and batch_meta.get("inputs"):  # a parsed table's own inputs come with its first slice
+                entries = batch_meta["inputs"]
+            self.rejects.append(batch_rejects)
+            for start in range(0, posts.height, max(1, self.batch_rows)):
+                part = posts.slice(start, self.batch_rows)
+                if not enriched:
+                    part = enrich(part, languages=languages, workers=workers)
+                if part.height:
+                    last_position = max(last_position, int(part["position"].max()))
+                self._write_part(part, repeats, ids)
+                del part
+            del posts
+            _release_arrow_memory()
+        self.offset += last_position + 1
+        if self.several and ids:
+            self.earlier_ids = pl.concat([self.earlier_ids, *ids]) if self.earlier_ids is not None else pl.concat(ids)
+        self._add_entries(path, meta, stats, entries, repeats)
+
+    def _write_part(self, part: pl.DataFrame, repeats: Counter[str | None], ids: list[pl.Series]) -> None:
+        """One enriched slice: earlier inputs' posts dropped (counted in ``repeats``), keys kept, rows written."""
+        if self.earlier_ids is not None:
+            rep = part["post_id"].is_in(self.earlier_ids.implode()).fill_null(False)
+            if rep.any():
+                repeats.update(dict(part.filter(rep)["source"].value_counts().iter_rows()))
+                part = part.filter(~rep)
+        if self.several:
+            part = part.with_columns(pl.col("position") + self.offset)
+            ids.append(part["post_id"].drop_nulls())
+        self.keys.append(duplicate_keys(part))
+        self.who.append(part.select("is_repost", "reposted_by", "author_did", "author_handle", "author_name").unique())
+        self.result.rows += part.height
+        self.result.reposts += int(part["is_repost"].sum())
+        self.result.placeholders += int(part["is_placeholder"].sum())
+        self.parts.append(self.tmp_dir / f"{len(self.parts):06d}.parquet")
+        part.write_parquet(self.parts[-1], compression="lz4", statistics=False)
+        if self.progress is not None:
+            self.progress(part.height)
+
+    def _add_entries(
+        self,
+        path: Path,
+        meta: FeedMeta,
+        stats: Counter[str],
+        entries: list[InputEntry] | None,
+        repeats: Counter[str | None],
+    ) -> None:
+        """The input's entries in ``meta["inputs"]`` (a parsed file's own, else one), repeats moved to skipped."""
+        if not entries:
+            meta.update(input_facts(path, meta))  # sha256 too: provenance carried by a Parquet output
+            entries = [input_entry(meta, stats, -1)]
+        entries = [{**e, "stats": dict(e["stats"])} for e in entries]
+        for entry in entries:
+            n = repeats.pop(entry["source"], 0)
+            if n:
+                count_repeats(entry, n)
+        if repeats:
+            count_repeats(entries[-1], sum(repeats.values()))
+        self.inputs += entries
+        if not self.several:
+            self.result.meta = meta
+
+    def finish(self, paths: list[Path]) -> tuple[pl.DataFrame | None, bool]:
+        """Totals, the whole-feed step on the keys, and the feed's meta. Returns the duplicate columns of every
+        row written (None when there is none) and whether the rows were written in ``position`` order."""
+        result = self.result
+        result.rejects = pl.concat(self.rejects, how="vertical") if self.rejects else empty_rejects()
+        for entry in self.inputs:
+            result.stats.update({k: v for k, v in entry["stats"].items() if k != "duplicates"})
+        dups, in_order = None, True
+        if not self.parts:
+            result.stats["duplicates"] = 0
+        else:  # the whole-feed step, on the keys only
+            all_keys = pl.concat(self.keys)
+            self.keys = []
+            in_order = bool(all_keys["position"].is_sorted())
+            dups = resolve_duplicates(all_keys).drop("position")
+            del all_keys
+            result.stats["duplicates"] = int(dups["duplicate_of"].is_not_null().sum())
+        if self.several:
+            formats = sorted({str(e["format"]) for e in self.inputs})
+            result.meta = {
+                "format": formats[0] if len(formats) == 1 else "mixed",
+                "source": ", ".join(str(e["source"]) for e in self.inputs),
+                "unit": "lines" if all(e.get("unit") == "lines" for e in self.inputs) else "records",
+            }
+        else:
+            result.meta = {**result.meta, **input_facts(paths[0], result.meta, sha256=False)}
+        for entry in self.inputs:
+            if entry.get("rows", -1) < 0:
+                entry["rows"] = int(entry["stats"].get("posts", 0))
+        result.meta["inputs"] = self.inputs
+        result.meta = {**result.meta, **feed_kind(pl.concat(self.who).unique() if self.who else empty_posts())}
+        return dups, in_order
+
+
+def _release_arrow_memory() -> None:
+    """Give the Arrow memory pool's unused memory back to the system (it keeps freed blocks for reuse)."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+
+
+def _write_output(stream: _Stream, dups: pl.DataFrame | None, in_order: bool, output: Path, kind: str) -> None:
+    """The output file, whole or not at all: the slices with the duplicate columns filled (an empty table with
+    its columns when no row was read), with the feed's accounting in a Parquet output's metadata."""
+    from feedtools.export import write_table
+    from feedtools.safeio import atomic_path
+
+    result = stream.result
+    metadata = parquet_metadata(result.stats, result.meta, result.rejects)
+    if dups is None:
+        empty = conform(pl.DataFrame(schema=POSTS_SCHEMA))  # an empty table, with its columns
+        if kind == "parquet":
+            with atomic_path(output) as tmp:
+                empty.write_parquet(tmp, compression="zstd", metadata=metadata)
+        else:
+            write_table(empty, output)
+    elif in_order:
+        with atomic_path(output) as tmp:
+            _write_with_duplicates(stream.parts, dups, tmp, kind, metadata)
+    else:  # a reader that yields positions out of order: sort in memory (none of ours does)
+        posts = conform(pl.read_parquet(stream.parts, glob=False).with_columns(dups)).sort("position")
+        if kind == "parquet":
+            with atomic_path(output) as tmp:
+                posts.write_parquet(tmp, compression="zstd", statistics=True, row_group_size=100_000, metadata=metadata)
+        else:
+            write_table(posts, output)
+
+
+def _parse_to_dataset(paths: list[Path], output: Path, **options) -> ParseResult:
+    """:func:`parse_to_file` into a dataset folder: one Parquet file in a temporary folder beside ``output``,
+    split into parts with the manifest (:func:`feedtools.dataset.write_parts`)."""
+    from feedtools.dataset import write_parts
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".{output.name}.", dir=output.parent) as tmp:
+        single = Path(tmp) / "posts.parquet"
+        result = parse_to_file(paths if len(paths) > 1 else paths[0], single, **options)
+        by_name = {p.name: p for p in paths}
+        for entry in result.meta.get("inputs", []):
+            src = by_name.get(str(entry.get("source")))
+            if entry.get("sha256") is None and src is not None and src.exists():
+                entry["sha256"] = file_sha256(src)
+        if len(paths) == 1 and result.meta.get("sha256") is None and paths[0].exists():
+            result.meta["sha256"] = file_sha256(paths[0])
+        write_parts(single, output, result.stats, result.meta, result.rejects)
+    return result
+
+
+def _iter_input(path: Path, format: str, known_names: tuple[str, ...], batch_rows: int):
+    """Batches of one input as ``(posts, rejects, stats, meta, enriched)``: a reader's batches
+    (not yet enriched), or a parsed Parquet file's rows in slices (enriched; its stats,
+    rejects and meta come with the first slice)."""
+    from feedtools.dataset import dataset_accounting, is_dataset, iter_dataset_batches
+
+    if is_dataset(path):
+        feed_meta = dataset_accounting(path)
+        first = True
+        for posts in iter_dataset_batches(path, batch_rows):
+            yield (
+                posts,
+                (feed_meta.rejects if first else empty_rejects()),
+                (feed_meta.stats if first else Counter()),
+                (feed_meta.meta if first else {}),
+                True,
+            )
+            first = False
+        if first:
+            yield empty_posts(), feed_meta.rejects, feed_meta.stats, feed_meta.meta, True
+        return
+    if is_parquet(path):
+        import pyarrow.parquet as pq
+
+        feed_meta = parquet_accounting(path)
+        first = True
+        try:
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=max(1, batch_rows)):
+                posts = conform(cast(pl.DataFrame, pl.from_arrow(batch)))  # a record batch gives a DataFrame
+                if first:
+                    yield posts, feed_meta.rejects, feed_meta.stats, feed_meta.meta, True
+                    first = False
+                else:
+                    yield posts, empty_rejects(), Counter(), {}, True
+        except Exception as e:  # noqa: BLE001 - polars/pyarrow raise several types for a damaged file
+            from feedtools.readers import FeedError
+
+            raise FeedError(f"{path.name}: a Parquet file that cannot be read ({type(e).__name__})") from None
+        if first:
+            yield empty_posts(), feed_meta.rejects, feed_meta.stats, feed_meta.meta, True
+        return
+    from feedtools import pipeline  # looked up there, as it always was (a test may count the reads)
+
+    for result in pipeline.iter_read(path, format, known_names=known_names):
+        posts, result.posts = result.posts, empty_posts()  # the batch lets go of its rows
+        yield posts, result.rejects, result.stats, result.meta, False
+
+
+#: Most rows in one row group of a Parquet output (a slice of more rows is split).
+ROW_GROUP_ROWS = 100_000
+
+
+def _write_with_duplicates(
+    parts: list[Path], dups: pl.DataFrame, output: Path, kind: str, metadata: dict[str, str] | None = None
+) -> None:
+    """Write the enriched slices in ``parts`` to ``output`` with the duplicate columns filled, slice by slice.
+
+    ``dups`` holds ``duplicate_of`` and ``duplicate_kind`` for every row of ``parts``, in order. Only one
+    slice is in memory at a time. Parquet: each slice becomes row groups of at most :data:`ROW_GROUP_ROWS`
+    rows (zstd, statistics; pyarrow's writer, which writes a table's row groups as they come, where polars'
+    streaming sink gathers 100 000 rows of every column and held about 3x the slice's rows at once), with
+    ``metadata`` in the file's key-value metadata.
+    """
+    from feedtools.export import csv_safe
+
+    if kind == "parquet":
+        _write_parquet_parts(parts, dups, output, metadata)
+        return
+    offset = 0
+    with open(output, "wb") as out:
+        for i, part in enumerate(parts):
+            chunk = pl.read_parquet(part, glob=False)
+            chunk = conform(chunk.with_columns(dups.slice(offset, chunk.height)))
+            offset += chunk.height
+            if kind == "jsonl":
+                chunk.write_ndjson(out)
+            else:
+                csv_safe(chunk).write_csv(out, include_header=(i == 0))
+
+
+def _write_parquet_parts(parts: list[Path], dups: pl.DataFrame, output: Path, metadata: dict[str, str] | None) -> None:
+    """The Parquet output of :func:`_write_with_duplicates`: each slice read with pyarrow, its duplicate columns
+    replaced, written as row groups; the Arrow memory pool gives its unused memory back after each slice."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    names = list(POSTS_SCHEMA)
+    extra = {c: names.index(c) for c in ("duplicate_of", "duplicate_kind")}
+    pool = pa.default_memory_pool()
+    offset = 0
+    schema = _arrow_schema(parts[0])
+    # No dictionary pages: on distinct texts they are written, then abandoned, and the file is 1.5x larger.
+    with pq.ParquetWriter(output, schema, compression="zstd", write_statistics=True, use_dictionary=False) as writer:
+        for part in parts:
+            table = pq.read_table(part, memory_map=False)
+            for name, i in extra.items():
+                values = dups[name].slice(offset, table.num_rows).to_arrow().cast(table.schema.field(i).type)
+                table = table.set_column(i, table.schema.field(i), values)
+            offset += table.num_rows
+            writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
+            del table
+            pool.release_unused()
+        if metadata:
+            writer.add_key_value_metadata(metadata)
+
+
+def _arrow_schema(part: Path):
+    """The Arrow schema of an enriched slice as polars wrote it, without its key-value metadata."""
+    import pyarrow.parquet as pq
+
+    return pq.read_schema(part).remove_metadata()
