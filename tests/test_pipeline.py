@@ -17,6 +17,7 @@ from conftest import FIXTURES, SAMPLES, SEED, write_feed
 from polars.testing import assert_frame_equal
 
 import feedtools
+import feedtools.enrich as enrich_module
 from feedtools.clean import duplicate_keys, mark_duplicates, resolve_duplicates
 from feedtools.pipeline import enrich, parse_to_file, summary_line
 from feedtools.readers import read_raw
@@ -114,7 +115,6 @@ def test_language_workers_give_the_same_answers(monkeypatch):
 
 def test_enrich_in_worker_processes_gives_the_same_table(monkeypatch):
     """Cleaning, entities and language of each chunk in its own process: the same table, byte for byte."""
-    from feedtools import pipeline
 
     frames = [read_raw(SEED).posts, read_raw(FIXTURES_AUTHORFEED).posts]  # facets from the reader too
     hydrated = SAMPLES / "twitwi_bluesky-hydrated-firehose-posts.json"
@@ -123,7 +123,7 @@ def test_enrich_in_worker_processes_gives_the_same_table(monkeypatch):
     posts = pl.concat(frames, how="vertical_relaxed")
     posts = pl.concat([posts] * 3).with_columns(position=pl.int_range(pl.len(), dtype=pl.Int64))
     one = enrich(posts, workers=1)
-    monkeypatch.setattr(pipeline, "PARALLEL_MIN_ROWS", 1)
+    monkeypatch.setattr(enrich_module, "PARALLEL_MIN_ROWS", 1)
     several = enrich(posts, workers=3)
     assert_frame_equal(several, one)
     for kind in ("parquet", "ndjson"):  # the files written are the same bytes (in-memory buffers may differ)

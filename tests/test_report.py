@@ -382,7 +382,7 @@ def read_log(tmp_path, monkeypatch) -> Path:
             f.write(os.path.basename(str(path)) + "\n")
         yield from original(path, *args, **kwargs)
 
-    monkeypatch.setattr(feedtools.pipeline, "iter_read", counting)
+    monkeypatch.setattr(feedtools.readers, "iter_read", counting)  # where the drivers look it up
     return log
 
 

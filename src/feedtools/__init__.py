@@ -10,13 +10,7 @@ counts and input metadata. The schema is documented in :mod:`feedtools.schema`.
 into a folder that ``read``/``load`` accept (:mod:`feedtools.collect`).
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("feedtools")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0+unknown"
-
+from feedtools._version import __version__
 from feedtools.errors import FeedError, FeedtoolsError
 from feedtools.pipeline import Feed, load, read
 from feedtools.schema import COLUMNS, POSTS_SCHEMA

@@ -26,7 +26,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from feedtools import __version__
+from feedtools._version import __version__
 from feedtools.cli_analyses import add_campaigns, add_timeline
 from feedtools.cli_options import TABLE_SUFFIXES, add_input_options, load_input
 from feedtools.cli_parse import add_parse, add_schema

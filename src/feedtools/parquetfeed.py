@@ -53,7 +53,7 @@ def parquet_metadata(stats: Counter[str] | dict[str, int], meta: FeedMeta, rejec
     The JSON holds ``version`` (1), ``stats``, ``meta`` and ``rejects`` (rows of the
     rejects table), so :func:`read_parquet_feed` gives back the same accounting.
     """
-    from feedtools import __version__
+    from feedtools._version import __version__
 
     doc = {
         "version": 1,

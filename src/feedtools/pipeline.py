@@ -45,12 +45,13 @@ Jetstream captures, several organisations' files): the distinct authors of origi
 
 Where things live
 -----------------
-This module holds the seam (:func:`enrich`, :func:`finalize`) and the in-memory driver
-(:func:`load`, several inputs combined). The rest is re-exported from here, so import
+This module holds the in-memory driver (:func:`load`, several inputs combined). The rest is re-exported
+from here, so import
 every name from ``feedtools.pipeline``: :mod:`feedtools.feed` (:class:`Feed`,
 :class:`ParseResult`, :func:`feed_kind`, :func:`summary_line`, an input's accounting),
 :mod:`feedtools.parquetfeed` (the Parquet hand-off), :mod:`feedtools.streamparse`
-(:func:`parse_to_file`) and :mod:`feedtools.progress` (the notebook progress bar).
+(:func:`parse_to_file`), :mod:`feedtools.enrich` (the seam: :func:`enrich`, :func:`finalize`)
+and :mod:`feedtools.progress` (the notebook progress bar).
 """
 
 from __future__ import annotations
@@ -62,8 +63,8 @@ from typing import cast
 
 import polars as pl
 
-from feedtools.clean import add_text_clean, mark_duplicates
-from feedtools.entities import add_entities
+from feedtools import readers
+from feedtools.enrich import PARALLEL_MIN_ROWS, _enrich_here, enrich, finalize  # noqa: F401 - re-exported
 from feedtools.feed import (
     Feed,
     ParseResult,
@@ -74,7 +75,6 @@ from feedtools.feed import (
     input_entry,
     summary_line,
 )
-from feedtools.language import add_language
 from feedtools.parquetfeed import (
     PARQUET_META_KEY,
     is_parquet,
@@ -84,10 +84,10 @@ from feedtools.parquetfeed import (
     write_parquet_feed,
 )
 from feedtools.progress import PROGRESS_MIN_ROWS, in_notebook, progress_bar
-from feedtools.readers import ReadResult, iter_read
+from feedtools.readers import ReadResult, iter_read  # noqa: F401 - iter_read re-exported
 from feedtools.readers.base import FeedMeta, InputEntry
 from feedtools.readers.inputs import input_facts
-from feedtools.schema import conform, empty_posts
+from feedtools.schema import empty_posts
 from feedtools.streamparse import BATCH_ROWS, parse_to_file
 
 __all__ = [
@@ -112,55 +112,6 @@ __all__ = [
 # Earlier names of helpers that moved out (spark, notebooks and older code import them from here).
 _as_paths, _input_entry, _count_repeats, _parquet_accounting = as_paths, input_entry, count_repeats, parquet_accounting
 _in_notebook, _progress_bar = in_notebook, progress_bar
-
-#: Below this many rows :func:`enrich` stays in this process (a worker process costs about a second to start).
-PARALLEL_MIN_ROWS = 20_000
-
-
-def enrich(posts: pl.DataFrame, *, languages: Sequence[str] | None = None, workers: int = 1) -> pl.DataFrame:
-    """Row-local cleaning and enrichment: ``text_clean``, entities, language. Returns the canonical schema.
-
-    Input: posts as a reader gives them (canonical columns). Output: the same rows in the same order with
-    ``text_clean``, the entity columns and the language columns filled (:func:`feedtools.clean.add_text_clean`,
-    :func:`feedtools.entities.add_entities`, :func:`feedtools.language.add_language`).
-
-    ``workers`` > 1 and at least :data:`PARALLEL_MIN_ROWS` rows: the rows are cut into ``workers``
-    contiguous chunks and the whole enrichment (cleaning, entities and language) of each chunk runs in its
-    own process (this one being one of them; worker processes started with ``spawn`` and kept, see
-    :func:`feedtools.language.worker_pool`), then the chunks are put back in order. Every step is row-local,
-    so the table is the same, byte for byte, whatever ``workers``. The calling program's main module must be
-    import-safe (:func:`feedtools.language.parallel_safe`).
-    """
-    if posts.height == 0:
-        return conform(posts)
-    n = max(1, workers)
-    if n == 1 or posts.height < PARALLEL_MIN_ROWS:
-        return _enrich_here(posts, languages)
-    from feedtools.language import worker_pool
-
-    size = -(-posts.height // n)
-    chunks = [posts.slice(i, size) for i in range(0, posts.height, size)]
-    cands = tuple(languages) if languages else None
-    pool = worker_pool(n - 1)
-    futures = [pool.submit(_enrich_here, chunk, cands) for chunk in chunks[1:]]
-    parts = [_enrich_here(chunks[0], cands)]
-    parts += [f.result() for f in futures]
-    return pl.concat(parts, how="vertical")
-
-
-def _enrich_here(posts: pl.DataFrame, languages: Sequence[str] | None) -> pl.DataFrame:
-    """:func:`enrich` in this process (also what each worker process runs on its chunk)."""
-    out = add_text_clean(posts)
-    out = add_entities(out)
-    out = add_language(out, candidates=languages)
-    return conform(out)
-
-
-def finalize(posts: pl.DataFrame) -> pl.DataFrame:
-    """Whole-feed steps (duplicates), then rows in source order."""
-    if posts.height == 0:
-        return conform(posts)
-    return conform(mark_duplicates(posts)).sort("position")
 
 
 def load(
@@ -224,7 +175,7 @@ def _load_one(path: Path, *, format: str, languages, known_names, progress, work
     if is_dataset(path):
         return read_dataset(path)
     parts: list[ReadResult] = []
-    for batch in iter_read(path, format, known_names=tuple(known_names)):
+    for batch in readers.iter_read(path, format, known_names=tuple(known_names)):  # looked up at call time
         # Enriched in slices: the intermediate columns of a slice are freed before the next one.
         posts, batch.posts = batch.posts, empty_posts()  # the batch lets go of its rows
         show = progress if progress is not None else (in_notebook() and posts.height > PROGRESS_MIN_ROWS)

@@ -28,10 +28,10 @@ DEFAULT_CACHE = _PROCESSED / "cache"
 
 def _code_fingerprint() -> str:
     """SHA-256 of the package version and its source files: a cache made by other code is never reused."""
-    import feedtools
+    from feedtools._version import __version__
 
-    h = hashlib.sha256(feedtools.__version__.encode())
-    package = Path(feedtools.__file__).resolve().parent
+    h = hashlib.sha256(__version__.encode())
+    package = Path(__file__).resolve().parent  # this module sits at the top of the package
     for path in sorted(package.rglob("*.py")):
         h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()

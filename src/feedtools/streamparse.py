@@ -22,6 +22,7 @@ from typing import cast
 import polars as pl
 
 from feedtools.clean import duplicate_keys, resolve_duplicates
+from feedtools.enrich import enrich
 from feedtools.feed import ParseResult, as_paths, count_repeats, feed_kind, input_entry
 from feedtools.parquetfeed import is_parquet, parquet_accounting, parquet_metadata
 from feedtools.readers.base import FeedMeta, InputEntry, file_sha256
@@ -116,8 +117,6 @@ class _Stream:
 
     def add_input(self, path: Path, format: str, known_names: tuple[str, ...], languages, workers: int) -> None:
         """Read one input, enrich its batches slice by slice (unless parsed already) and write them."""
-        from feedtools.pipeline import enrich
-
         stats: Counter[str] = Counter()
         meta: FeedMeta = {}
         entries: list[InputEntry] | None = None
@@ -319,9 +318,9 @@ def _iter_input(path: Path, format: str, known_names: tuple[str, ...], batch_row
         if first:
             yield empty_posts(), feed_meta.rejects, feed_meta.stats, feed_meta.meta, True
         return
-    from feedtools import pipeline  # looked up there, as it always was (a test may count the reads)
+    from feedtools import readers  # looked up at call time (a test may count the reads)
 
-    for result in pipeline.iter_read(path, format, known_names=known_names):
+    for result in readers.iter_read(path, format, known_names=known_names):
         posts, result.posts = result.posts, empty_posts()  # the batch lets go of its rows
         yield posts, result.rejects, result.stats, result.meta, False
 

@@ -141,7 +141,7 @@ def _start_run(folder: Path, actor: str, opts: FetchOptions) -> tuple[Run, bool]
     was created for it."""
     from tqdm import tqdm
 
-    from feedtools import __version__
+    from feedtools._version import __version__
 
     manifest, created = _open_folder(folder)
     http = Http(
