@@ -36,6 +36,18 @@ def test_list_with_a_bad_view_and_a_repeat(tmp_path):
     assert r.stats["records"] == r.stats["posts"] + r.stats["rejected"] + r.stats["skipped"]
 
 
+def test_pages_found_after_an_item_that_is_not_a_page(tmp_path):
+    # Only items whose JSON holds "posts" are decoded to look for pages; a stray item before them is still a
+    # located reject, and a postView whose text mentions "posts" does not make the array a list of pages.
+    pages = [{"cursor": "0"}, {"posts": GOOD[:2], "cursor": "1"}]
+    r = read_raw(write_feed(tmp_path, json.dumps(pages), name="search.json"), "postviews")
+    assert r.posts["source_location"].to_list() == ["page 2 item 1", "page 2 item 2"]
+    assert r.rejects.select("location", "reason").rows() == [("page 1", "page has no list 'posts'")]
+    talky = [{**GOOD[0], "record": {**GOOD[0]["record"], "text": 'about "posts"'}}, GOOD[1]]
+    r = read_raw(write_feed(tmp_path, json.dumps(talky), name="views.json"))
+    assert r.posts["source_location"].to_list() == ["item 1", "item 2"] and r.rejects.height == 0
+
+
 def test_search_pages_and_jsonl(tmp_path):
     pages = [{"posts": GOOD[:2], "cursor": "1"}, {"posts": GOOD[2:], "hitsTotal": 3}]
     path = write_feed(tmp_path, json.dumps(pages), name="search.json")

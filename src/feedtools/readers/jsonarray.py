@@ -85,6 +85,14 @@ class JsonArray(Sequence):
             return [self._decode(r) for r in self._raws[i]]
         return self._decode(self._raws[i])
 
+    def containing(self, needle: bytes) -> Iterator:
+        """The decoded items whose undecoded JSON contains ``needle``, in order (the others are never decoded):
+        a cheap pre-filter, e.g. ``b'"posts"'`` for the items that can be pages of a post list."""
+        for raw in self._raws:
+            if needle in bytes(raw):
+                yield self._decode(raw)
+        _release(self._map)
+
     def __repr__(self) -> str:
         return f"JsonArray({len(self._raws)} items of {self._name})"
 

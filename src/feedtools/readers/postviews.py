@@ -32,7 +32,7 @@ from feedtools.readers.atproto import (
 )
 from feedtools.readers.authorfeed import post_list_row
 from feedtools.readers.base import FeedError, ReadResult
-from feedtools.readers.jsonarray import is_array
+from feedtools.readers.jsonarray import JsonArray, is_array
 
 FORMAT = "postviews"
 
@@ -46,11 +46,18 @@ def _is_page(v) -> bool:
     return isinstance(v, dict) and is_array(v.get("posts"))
 
 
+def _holds_pages(value) -> bool:
+    """True when an array holds at least one page (``{"posts": [...]}``); only items whose JSON contains the
+    key ``"posts"`` are decoded for the test."""
+    candidates = value.containing(b'"posts"') if isinstance(value, JsonArray) else value
+    return any(_is_page(v) for v in candidates)
+
+
 def _items(value, source: str):
     if _is_page(value):
         for i, item in enumerate(value["posts"], start=1):
             yield f"item {i}", None, item
-    elif is_array(value) and any(_is_page(v) for v in value):
+    elif is_array(value) and _holds_pages(value):
         for p, page in enumerate(value, start=1):
             if not _is_page(page):
                 yield f"page {p}", None, BadItem("page has no list 'posts'", raw_json(page))
