@@ -150,9 +150,11 @@ class _Envelope(msgspec.Struct):
 
 _ENVELOPE = msgspec.json.Decoder(_Envelope)
 _SKIP_KEYS: dict[str, str] = {}  # collection -> its skipped_* count key (memo of _skip_key)
-#: Byte strings a compact Jetstream line holds when its event may become a row: such lines skip
-#: the pre-filter and are decoded at once (a false match only costs the full decode).
-_MAYBE_ROW = (b'"collection":"app.bsky.feed.post"', b'"collection":"app.bsky.feed.repost"')
+#: A compact Jetstream line whose first collection key names a post or repost (``_FEED_MARK`` then one of
+#: ``_ROW_COLLECTIONS``) may become a row: it skips the pre-filter and goes to the fast path at once. This
+#: only routes lines: the fast path, the pre-filter and the full decode each read a line exactly.
+_FEED_MARK = b'"collection":"app.bsky.feed.'
+_ROW_COLLECTIONS = (b'post"', b'repost"')  # what follows _FEED_MARK in a line that may become a row
 _DONE = object()  # an event counted as skipped by the pre-filter
 _ID, _NOTES = COLUMN_INDEX["post_id"], COLUMN_INDEX["notes"]
 
@@ -280,11 +282,11 @@ def _seen_before(post_id: str, seen: set[bytes]) -> bool:
 def read_batches(path: str | Path, batch_size: int = BATCH_SIZE, **_: object) -> Iterator[ReadResult]:
     """Read a Jetstream capture in batches of ``batch_size`` events, yielding one :class:`ReadResult` each.
 
-    JSON Lines: a line holding a post or repost collection (:data:`_MAYBE_ROW`) is read by
+    JSON Lines: a line whose collection is a post or repost (:data:`_FEED_MARK`) is read by
     :func:`~feedtools.readers.jetstream_fast.fast_row` (typed msgspec structs straight into a row) when it
     has the usual shape; every other line is first pre-filtered (:func:`_prefilter`): events the reader
     only counts (likes, follows, deletes, identity…) are counted by kind without being built as Python
-    objects; what is left is decoded with orjson and read by :func:`event_row`. Rows are held as lists
+    objects; what is left is decoded with orjson and read by :func:`event_row`. Rows are held as tuples
     per batch and turned into columns once. Only the rows of the current batch are held (plus an 8-byte
     digest per row read, for the repeat check). Positions and locations continue across batches. Raises
     :class:`FeedError` when a JSON-array capture is not valid JSON (JSON Lines: a bad line is rejected alone).
@@ -311,11 +313,12 @@ def _read_lines(path: Path, size: int) -> Iterator[ReadResult]:
     the cheap byte tests)."""
     batches = _Batches(path.name)
     seen = batches.seen
-    post_mark, repost_mark = _MAYBE_ROW
+    mark, after, rows = _FEED_MARK, len(_FEED_MARK), _ROW_COLLECTIONS
     n = 0
     for line_no, raw in _lines(path):
         n += 1
-        if post_mark in raw or repost_mark in raw:
+        i = raw.find(mark)  # the first collection key: the event's own in a Jetstream line
+        if i >= 0 and raw.startswith(rows, i + after):
             row = fast_row(raw, line_no)
             if row is None:
                 batches.decode(raw, line_no)
@@ -340,7 +343,7 @@ class _Batches:
         self.source = source
         self.position = 0
         self.seen: set[bytes] = set()
-        self.rows: list[list] = []
+        self.rows: list[tuple] = []
         self.rejects: list[dict] = []
         self.stats: Counter = Counter()
 
@@ -372,7 +375,7 @@ class _Batches:
         return result
 
 
-def _batch(rows: list[list], rejects: list[dict], stats: Counter, n: int, *, source: str, position: int) -> ReadResult:
+def _batch(rows: list[tuple], rejects: list[dict], stats: Counter, n: int, *, source: str, position: int) -> ReadResult:
     """One batch of ``n`` events as a :class:`ReadResult` whose posts count on from ``position``.
 
     Rows with a non-standard embed are counted as ``embeds_nonstandard`` (as :class:`RowBuffer` does).

@@ -30,7 +30,7 @@ __all__ = ["COLUMN_INDEX", "dict_row", "fast_row"]
 
 #: Position of each reader column in a row list.
 COLUMN_INDEX = {c: i for i, c in enumerate(ROW_COLUMNS)}
-_EMPTY: list = []  # shared, never mutated
+_EMPTY: tuple = ()
 _MAX_BRACKETS = 900  # below orjson's nesting limit (1024) whatever the nesting: deeper lines take the full decode
 _INT_RANGE = (-(2**63), 2**64 - 1)  # integers orjson keeps as int (beyond: float)
 
@@ -40,16 +40,11 @@ class _Ref(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     cid: Any = None
 
 
-class _Repost(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    subject: _Ref
-    createdAt: str
-    type_: Any = msgspec.field(default=None, name="$type")
-    via: Any = None
+class _Record(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    """The keys of a post record and of a repost record (what each kind needs is checked by its reader)."""
 
-
-class _Post(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    text: str
-    createdAt: str
+    text: Any = None
+    createdAt: Any = None
     type_: Any = msgspec.field(default=None, name="$type")
     langs: msgspec.Raw = msgspec.Raw()
     tags: msgspec.Raw = msgspec.Raw()
@@ -57,13 +52,15 @@ class _Post(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     reply: msgspec.Raw = msgspec.Raw()
     embed: msgspec.Raw = msgspec.Raw()
     labels: Any = None
+    subject: _Ref | None = None
+    via: Any = None
 
 
 class _Commit(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     operation: str
     collection: str
     rkey: str
-    record: msgspec.Raw = msgspec.Raw()
+    record: _Record | None = None
     rev: Any = None
     cid: Any = None
 
@@ -77,8 +74,6 @@ class _Event(msgspec.Struct, forbid_unknown_fields=True, gc=False):
 
 
 _EVENT = msgspec.json.Decoder(_Event)
-_POST = msgspec.json.Decoder(_Post)
-_REPOST = msgspec.json.Decoder(_Repost)
 _NOT_DECIDED = (msgspec.DecodeError, ValueError, RecursionError)  # msgspec's and orjson's errors (ValueError)
 
 
@@ -153,15 +148,15 @@ _REPOST_ROW = _template(is_repost=True, is_placeholder=True)
         "_reposted_raw",
     )
 )
-_LANGS_SEEN: dict[bytes, list] = {}  # raw ``langs`` JSON -> its string items (bounded memo: languages are few)
+_LANGS_SEEN: dict[bytes, tuple] = {}  # raw ``langs`` JSON -> its string items (bounded memo: languages are few)
 
 
-def dict_row(row: dict) -> list:
-    """A row dict (as :func:`feedtools.readers.jetstream.event_row` gives it) as a row list."""
-    return [row.get(c) for c in ROW_COLUMNS]
+def dict_row(row: dict) -> tuple:
+    """A row dict (as :func:`feedtools.readers.jetstream.event_row` gives it) as a row tuple."""
+    return tuple(map(row.get, ROW_COLUMNS))
 
 
-def fast_row(line: bytes, line_no: int) -> list | None:
+def fast_row(line: bytes, line_no: int) -> tuple | None:
     """The row list for one JSON Lines event of the usual shape, or None when the full decode must decide.
 
     None also for every event that is not a row (a skip or a reject is left to the full decode).
@@ -185,13 +180,13 @@ def fast_row(line: bytes, line_no: int) -> list | None:
         or not rkey
         or type(seen_us) is not int
         or not _INT_RANGE[0] <= seen_us <= _INT_RANGE[1]
-        or not c.record
+        or c.record is None
     ):
         return None
     collection = c.collection
     try:
         if collection == POST and (op == "create" or op == "update"):
-            row: list | None = _post_row(c.record)
+            row = _post_row(c.record)
         elif collection == REPOST and op == "create":
             row = _repost_row(c.record, did)
         else:
@@ -212,10 +207,10 @@ def fast_row(line: bytes, line_no: int) -> list | None:
         row[_CID] = cid if isinstance(cid, str) and cid else None
         if op == "update":
             row[_NOTES] = "edited (update event)"
-    return row
+    return tuple(row)
 
 
-def _langs(raw: msgspec.Raw) -> list:
+def _langs(raw: msgspec.Raw) -> tuple:
     """The string items of a record's raw ``langs`` (``[]`` when absent or not a list); raises orjson's error."""
     if not raw:
         return _EMPTY
@@ -223,7 +218,7 @@ def _langs(raw: msgspec.Raw) -> list:
     langs = _LANGS_SEEN.get(key)
     if langs is None:
         value = orjson.loads(key)
-        langs = [x for x in value if isinstance(x, str)] if isinstance(value, list) else _EMPTY
+        langs = tuple(x for x in value if isinstance(x, str)) if isinstance(value, list) else _EMPTY
         if len(_LANGS_SEEN) < 4096:
             _LANGS_SEEN[key] = langs
     return langs
@@ -233,11 +228,12 @@ def _loads(raw: msgspec.Raw) -> Any:
     return orjson.loads(memoryview(raw)) if raw else None
 
 
-def _post_row(record: msgspec.Raw) -> list:
-    """A post row (without the event's own columns) from a record of the usual shape, as :func:`post_fields`
-    gives it; raises a ``_NOT_DECIDED`` error when the record is not of that shape."""
-    rec = _POST.decode(record)
-    text = rec.text
+def _post_row(rec: _Record) -> list | None:
+    """A post row (without the event's own columns) as :func:`post_fields` gives it; None when the record
+    has no string text or ``createdAt``; raises a ``_NOT_DECIDED`` error when a raw part is not valid JSON."""
+    text, created = rec.text, rec.createdAt
+    if type(text) is not str or type(created) is not str:
+        return None
     langs, facets, extra_tags, reply, embed = (
         _langs(rec.langs),
         _loads(rec.facets),
@@ -247,28 +243,31 @@ def _post_row(record: msgspec.Raw) -> list:
     )
     row = _POST_ROW.copy()
     row[_TEXT] = text
-    row[_CREATED] = rec.createdAt
+    row[_CREATED] = created
     row[_LANGS] = langs
     if facets is not None:
-        row[_TAGS], row[_MENTIONS], row[_URLS], row[_DIDS], row[_INVALID] = facet_fields(text, facets)
+        tags, mentions, urls, dids, row[_INVALID] = facet_fields(text, facets)
+        row[_TAGS], row[_MENTIONS], row[_URLS], row[_DIDS] = tuple(tags), tuple(mentions), tuple(urls), tuple(dids)
     if extra_tags is not None:
         tags = list(row[_TAGS])
         _add_record_tags(tags, extra_tags)
-        row[_TAGS] = tags
+        row[_TAGS] = tuple(tags)
     if reply is not None:
         parent, root = _reply_uris(reply)
         row[_REPLY_TO], row[_REPLY_ROOT] = parent, root
         row[_PARENT_AUTHOR], row[_ROOT_AUTHOR] = at_uri_did(parent), at_uri_did(root)
     if embed is not None:
         for name, value in embed_fields(embed).items():
-            row[COLUMN_INDEX[name]] = value
+            row[COLUMN_INDEX[name]] = tuple(value) if type(value) is list else value
     return row
 
 
-def _repost_row(record: msgspec.Raw, reposter: str) -> list | None:
-    """A repost row (without ``post_id`` and location) as :func:`repost_row` gives it; None when the subject
-    is not an AT-URI (the full decode rejects it); raises a ``_NOT_DECIDED`` error for another shape."""
-    rec = _REPOST.decode(record)
+def _repost_row(rec: _Record, reposter: str) -> list | None:
+    """A repost row (without ``post_id`` and location) as :func:`repost_row` gives it; None when the record
+    has no subject AT-URI or no string ``createdAt``."""
+    created = rec.createdAt
+    if rec.subject is None or type(created) is not str:
+        return None
     subject = rec.subject.uri
     if not subject.startswith("at://"):
         return None
@@ -276,5 +275,5 @@ def _repost_row(record: msgspec.Raw, reposter: str) -> list | None:
     row[_URI] = subject
     row[_DID] = at_uri_did(subject)
     row[_REPOSTED_BY] = reposter
-    row[_REPOSTED_RAW] = rec.createdAt
+    row[_REPOSTED_RAW] = created
     return row
