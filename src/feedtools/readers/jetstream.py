@@ -378,7 +378,7 @@ class _Batches:
 def _batch(rows: list[tuple], rejects: list[dict], stats: Counter, n: int, *, source: str, position: int) -> ReadResult:
     """One batch of ``n`` events as a :class:`ReadResult` whose posts count on from ``position``.
 
-    Rows with a non-standard embed are counted as ``embeds_nonstandard`` (as :class:`RowBuffer` does).
+    ``rows`` is emptied once its values are in columns. Rows with a non-standard embed are counted as ``embeds_nonstandard`` (as :class:`RowBuffer` does).
     Raises :class:`FeedError` when it is the first batch (``position == 0``) and every record was rejected.
     """
     stats["records"] = n
@@ -388,6 +388,7 @@ def _batch(rows: list[tuple], rejects: list[dict], stats: Counter, n: int, *, so
     buf = RowBuffer(stats)
     if rows:
         buf.cols = {c: list(values) for c, values in zip(ROW_COLUMNS, zip(*rows, strict=True), strict=True)}
+        rows.clear()  # the values live on in the columns: drop the row tuples before the frame is built
         odd = sum(v is not None for v in buf.cols["embed_other"])
         if odd:
             stats["embeds_nonstandard"] += odd
