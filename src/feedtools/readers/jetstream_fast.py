@@ -1,5 +1,5 @@
 """The fast path of the Jetstream reader: a post or repost event of the usual shape, decoded with typed msgspec
-structs straight into a row of :data:`~feedtools.readers.atproto.ROW_COLUMNS` values (a list, no dict).
+structs straight into a row of :data:`~feedtools.readers.atproto.ROW_COLUMNS` values (a tuple, no dict).
 
 :func:`fast_row` gives either exactly the row :func:`feedtools.readers.jetstream.event_row` gives for the
 line decoded with orjson, or None ("not decided here": the caller decodes the line with orjson and reads it
@@ -12,8 +12,9 @@ DID, a record key, an integer ``time_us`` in orjson's integer range, a string te
 a nesting deep enough to reach orjson's depth limit) is left to the full decode.
 
 Columns are filled by index in a copy of a template row; a record's facets, reply, embed and tags (when
-present) are read by the same functions as the full decode. Lists no row mutates afterwards (the empty
-lists of a post without facets, the declared languages, memoised by their raw bytes) are shared between rows.
+present) are read by the same functions as the full decode. List values are tuples (pyarrow reads them as
+lists), so a row holds only values the cyclic GC does not track and is untracked itself; the empty ones and
+the declared languages (memoised by their raw bytes) are shared between rows.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from feedtools.readers.atproto.records import _add_record_tags, _reply_uris
 
 __all__ = ["COLUMN_INDEX", "dict_row", "fast_row"]
 
-#: Position of each reader column in a row list.
+#: Position of each reader column in a row.
 COLUMN_INDEX = {c: i for i, c in enumerate(ROW_COLUMNS)}
 _EMPTY: tuple = ()
 _MAX_BRACKETS = 900  # below orjson's nesting limit (1024) whatever the nesting: deeper lines take the full decode
@@ -157,7 +158,7 @@ def dict_row(row: dict) -> tuple:
 
 
 def fast_row(line: bytes, line_no: int) -> tuple | None:
-    """The row list for one JSON Lines event of the usual shape, or None when the full decode must decide.
+    """The row tuple for one JSON Lines event of the usual shape, or None when the full decode must decide.
 
     None also for every event that is not a row (a skip or a reject is left to the full decode).
     """
@@ -211,7 +212,7 @@ def fast_row(line: bytes, line_no: int) -> tuple | None:
 
 
 def _langs(raw: msgspec.Raw) -> tuple:
-    """The string items of a record's raw ``langs`` (``[]`` when absent or not a list); raises orjson's error."""
+    """The string items of a record's raw ``langs`` (empty when absent or not a list); raises orjson's error."""
     if not raw:
         return _EMPTY
     key = bytes(raw)
