@@ -256,3 +256,74 @@ def test_block_reading_gives_the_lines_of_iter_lines(tmp_path, block):
     assert [(n, line.rstrip(b"\r\n")) for n, line in iter_lines(path)] == [
         (n, line.rstrip(b"\r\n")) for n, line in _lines(path, block=block)
     ]
+
+
+POST_HEAD = (
+    b'{"did":"did:plc:aaaaaaaaaaaaaaaaaaaaaaaa","time_us":1751600000000000,"kind":"commit","commit":{"rev":"3l",'
+    b'"operation":"create","collection":"app.bsky.feed.post","rkey":"%s","cid":"bafy","record":'
+)
+REPOST_HEAD = POST_HEAD.replace(b"feed.post", b"feed.repost")
+SUBJECT = b'{"uri":"at://did:plc:bbbbbbbbbbbbbbbbbbbbbbbb/app.bsky.feed.post/b1","cid":"bafy"}'
+#: Post and repost lines of the usual shape (read by the fast path) and odd ones it must leave to the full decode.
+ROW_LINES = [
+    POST_HEAD % b"f1" + b'{"$type":"app.bsky.feed.post","text":"plain","createdAt":"2025-07-04T03:33:20Z"}}}',
+    POST_HEAD % b"f2" + b'{"text":"langs","createdAt":"2025-07-04T03:33:20Z","langs":["en",3,"fr"]}}}',
+    POST_HEAD % b"f3" + b'{"text":"langs null","createdAt":"2025-07-04T03:33:20Z","langs":null,"facets":null}}}',
+    POST_HEAD % b"f4" + b'{"text":"tags #a","createdAt":"x","tags":["b.","#a",1],"facets":[{"index":{"byteStart":5,'
+    b'"byteEnd":7},"features":[{"$type":"app.bsky.richtext.facet#tag","tag":"a"}]}]}}}',
+    POST_HEAD
+    % b"f5"
+    + b'{"text":"reply","createdAt":"x","reply":{"parent":{"uri":"at://did:plc:p/app.bsky.feed.post/1"'
+    b'},"root":{"uri":"at://did:plc:r/app.bsky.feed.post/2"}},"embed":{"$type":"app.bsky.embed.record","record":'
+    b'{"uri":"at://did:plc:q/app.bsky.feed.post/3","cid":"c"}}}}}',
+    POST_HEAD % b"f6" + b'{"text":"odd embed","createdAt":"x","embed":{"$type":"x.y.z"},"labels":{"values":[]}}}}',
+    POST_HEAD.replace(b"create", b"update") % b"f1" + b'{"text":"edit","createdAt":"x"}}}',
+    POST_HEAD.replace(b"create", b"update") % b"f7" + b'{"text":"edit","createdAt":"x"}}}',
+    POST_HEAD % b"f1" + b'{"text":"again","createdAt":"x"}}}',
+    REPOST_HEAD % b"r1" + b'{"$type":"app.bsky.feed.repost","subject":' + SUBJECT + b',"createdAt":"x","via":{}}}}',
+    REPOST_HEAD % b"r2" + b'{"subject":{"uri":"https://x"},"createdAt":"x"}}}',
+    REPOST_HEAD % b"r3" + b'{"subject":' + SUBJECT + b"}}}",
+    REPOST_HEAD.replace(b"create", b"update") % b"r4" + b'{"subject":' + SUBJECT + b',"createdAt":"x"}}}',
+    POST_HEAD % b"o1" + b'{"text":"big","createdAt":"x","embed":{"n":1e400}}}}',
+    POST_HEAD % b"o2" + b'{"text":"big","createdAt":"x","labels":[1e400]}}}',
+    POST_HEAD % b"o3" + b'{"text":"bad utf-8 \xff","createdAt":"x"}}}',
+    POST_HEAD % b"o4" + b'{"text":"deep","createdAt":"x","embed":' + b"[" * 1022 + b"]" * 1022 + b"}}}",
+    POST_HEAD % b"o5" + b'{"text":"unknown key","createdAt":"x","bridgy":1}}}',
+    POST_HEAD % b"o6" + b'{"text":"snake","created_at":"2025-07-04T03:33:20Z"}}}',
+    POST_HEAD % b"o7" + b'{"text":5,"createdAt":"x"}}}',
+    POST_HEAD % b"o8" + b"null}}",
+    POST_HEAD.replace(b"1751600000000000", b"123456789012345678901234567890") % b"o9"
+    + b'{"text":"t","createdAt":"x"}}}',
+    POST_HEAD.replace(b"1751600000000000", b"true") % b"oa" + b'{"text":"t","createdAt":"x"}}}',
+    POST_HEAD.replace(b"did:plc:a", b"plc:a") % b"ob" + b'{"text":"t","createdAt":"x"}}}',
+    POST_HEAD % b"" + b'{"text":"no rkey","createdAt":"x"}}}',
+    POST_HEAD.replace(b"commit", b"identity", 1) % b"oc" + b'{"text":"t","createdAt":"x"}}}',
+    POST_HEAD.replace(b'"kind"', b'"cursor":5,"kind"') % b"od" + b'{"text":"cursor","createdAt":"x"}}}',
+    POST_HEAD.replace(b'"rev"', b'"rev":"x","rev"') % b"oe" + b'{"text":"dup","text":"dup2","createdAt":"x"}}}',
+]
+
+
+def test_fast_path_gives_the_rows_of_the_full_decode(tmp_path, monkeypatch):
+    """Post and repost lines read by the typed fast path give the same posts, rejects and counts as the same
+    lines decoded in full with orjson and read by event_row; odd lines (unknown keys, SDK spelling, numbers
+    orjson refuses, bad UTF-8, deep nesting, wrong types) are left to the full decode."""
+    from feedtools.readers import jetstream, jetstream_fast
+
+    lines = [json.dumps(e, ensure_ascii=False).encode() for e in EVENTS] + ROW_LINES + ODD_LINES
+    path = tmp_path / "rows.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    decided = []
+
+    def counting(line, line_no):
+        row = jetstream_fast.fast_row(line, line_no)
+        decided.append(row is not None)
+        return row
+
+    monkeypatch.setattr(jetstream, "fast_row", counting)
+    fast = read_raw(path, "jetstream", batch_size=4)
+    assert sum(decided) == 12  # the usual shapes (compact JSON, as Jetstream writes it) took the fast path
+    monkeypatch.setattr(jetstream, "fast_row", lambda line, line_no: None)
+    full = read_raw(path, "jetstream", batch_size=4)
+    assert fast.posts.equals(full.posts) and fast.rejects.equals(full.rejects)
+    assert dict(fast.stats) == dict(full.stats)
+    assert (fast.posts.height, fast.rejects.height, fast.stats["skipped_update"]) == (17, 18, 2)

@@ -247,7 +247,6 @@ def read_batches(path: str | Path, **_: object) -> Iterator[ReadResult]:
     seen: set[str] = set()
     for key, cid in entries:
         collection, _sep, rkey = key.partition("/")
-        location = f"block {_cid_str(cid)}"
         if key in seen:  # a damaged tree listing one key twice: the record is read once
             stats["skipped_repeated"] += 1
             continue
@@ -256,49 +255,60 @@ def read_batches(path: str | Path, **_: object) -> Iterator[ReadResult]:
             stats[_skip_key(collection)] += 1
             continue
         record = blocks.get(cid)
+        location = f"block {_cid_str(cid)}"
         try:
-            if record is None:
-                raise RecordError(bad.get(cid, "record block missing from the file"))
             uri = f"at://{did}/{collection}/{rkey}"
-            if collection == POST:
-                row = post_fields(record)
-                row.update(
-                    post_extra,
-                    post_id=uri,
-                    post_uri=uri,
-                    is_pinned=(uri == pinned) if has_profile else None,
-                    cid=_cid_str(cid),
-                )
-            else:
-                row = repost_row(record, uri, did)
+            row = _record_row(record, cid, collection, uri, bad, post_extra, pinned if has_profile else _NO_PROFILE)
         except RecordError as e:
+            raw = raw_json(record) if record is not None else None
             rejects.append(
-                {
-                    "source": source,
-                    "location": f"{location} ({key})",
-                    "line": None,
-                    "reason": str(e),
-                    "raw": raw_json(record) if record is not None else None,
-                }
+                {"source": source, "location": f"{location} ({key})", "line": None, "reason": str(e), "raw": raw}
             )
             continue
         row["source_location"] = location
         buf.append(row)
     finish_stats(stats, len(buf), len(rejects))
     check_readable(stats, rejects, source, FORMAT)
-    meta: FeedMeta = {
+    yield ReadResult(
+        posts=buf.frame(source=source, source_format=FORMAT),
+        rejects=rejects_frame(rejects),
+        stats=stats,
+        meta=_meta(commit, source, rev, profile_name),
+    )
+
+
+_NO_PROFILE = object()  # ``pinned`` of a repository without a profile record: ``is_pinned`` is unknown (null)
+
+
+def _record_row(record, cid, collection: str, uri: str, bad: dict, post_extra: dict, pinned: object) -> dict:
+    """The row of the post or repost record ``uri`` (block ``cid``; ``post_extra``: the repository's columns of
+    its own posts; ``pinned``: the profile's pinned post URI, or ``_NO_PROFILE``).
+
+    Raises :class:`RecordError` when the record block is missing or unreadable (its reason in ``bad``) or the
+    record cannot be read.
+    """
+    if record is None:
+        raise RecordError(bad.get(cid, "record block missing from the file"))
+    if collection != POST:
+        return repost_row(record, uri, post_extra["author_did"])
+    row = post_fields(record)
+    is_pinned = None if pinned is _NO_PROFILE else uri == pinned
+    row.update(post_extra, post_id=uri, post_uri=uri, is_pinned=is_pinned, cid=_cid_str(cid))
+    return row
+
+
+def _meta(commit: dict, source: str, rev: str | None, profile_name: str | None) -> FeedMeta:
+    """The repository's facts: DID, revision, data CID, repository version and display name."""
+    return {
         "format": FORMAT,
         "source": source,
         "unit": "records",
-        "did": did,
+        "did": commit["did"],
         "rev": rev,
         "data_cid": _cid_str(commit["data"]),
         "repo_version": commit.get("version"),
         "profile_name": profile_name,
     }
-    yield ReadResult(
-        posts=buf.frame(source=source, source_format=FORMAT), rejects=rejects_frame(rejects), stats=stats, meta=meta
-    )
 
 
 def _load_commit(data: bytes, source: str) -> tuple[dict, dict, dict]:

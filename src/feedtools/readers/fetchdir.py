@@ -142,7 +142,7 @@ def read_batches(path: str | Path, **_: object) -> Iterator[ReadResult]:
 
     Raises :class:`FeedError` when the manifest is missing or unreadable.
     """
-    from feedtools.readers import authorfeed, car
+    from feedtools.readers import authorfeed
 
     path = Path(path)
     source = path.name
@@ -151,69 +151,74 @@ def read_batches(path: str | Path, **_: object) -> Iterator[ReadResult]:
     posts = feed.posts if feed.posts.height else empty_posts()
     stats: Counter = Counter(feed.stats)
     rejects = [feed.rejects]
-    actor = manifest.get("actor", {})
-    did, handle = actor.get("did"), actor.get("handle")
     repo_rel = latest_repo(manifest)
     if repo_rel:
-        _data, problem = _check_file(path, repo_rel, manifest["files"].get(repo_rel))
-        if problem:
-            stats["records"] += 1
-            rejects.append(
-                rejects_frame(
-                    [
-                        {
-                            "source": source,
-                            "location": repo_rel,
-                            "line": None,
-                            "reason": f"repository {problem}",
-                            "raw": None,
-                        }
-                    ]
-                )
-            )
-        else:
-            repo = ReadResult.combine(car.read_batches(path / repo_rel))
-            stats.update({k: v for k, v in repo.stats.items() if k not in ("posts", "rejected", "skipped")})
-            rejects.append(
-                repo.rejects.with_columns(source=pl.lit(source), location=pl.lit(repo_rel + " ") + pl.col("location"))
-            )
-            seen = posts.select("post_uri", "is_repost").unique()
-            extra = repo.posts.join(seen, on=["post_uri", "is_repost"], how="anti", nulls_equal=True)
-            stats["skipped_in_authorfeed"] += repo.posts.height - extra.height
-            if extra.height:
-                mine = pl.col("author_did") == did
-                extra = extra.with_columns(
-                    position=pl.int_range(posts.height, posts.height + extra.height, dtype=pl.Int64),
-                    source=pl.lit(source),
-                    source_location=pl.lit(repo_rel + " ") + pl.col("source_location"),
-                    author_handle=pl.when(mine & ~pl.col("is_repost"))
-                    .then(pl.lit(handle))
-                    .otherwise(pl.col("author_handle")),
-                    reposted_by=pl.when(pl.col("is_repost") & (pl.col("reposted_by") == did))
-                    .then(pl.lit(handle) if handle else pl.col("reposted_by"))
-                    .otherwise(pl.col("reposted_by")),
-                )
-                posts = pl.concat([conform(posts), conform(extra)], how="vertical")
+        posts = _add_repository(path, manifest, repo_rel, posts, stats, rejects)
     all_rejects = pl.concat(rejects, how="vertical")
-    rows = posts.height
-    finish_stats(stats, rows, all_rejects.height)
-    profile = _profile(path, manifest)
+    finish_stats(stats, posts.height, all_rejects.height)
+    yield ReadResult(posts=conform(posts), rejects=all_rejects, stats=stats, meta=_meta(path, manifest, repo_rel))
+
+
+def _add_repository(
+    path: Path, manifest: dict, repo_rel: str, posts: pl.DataFrame, stats: Counter, rejects: list[pl.DataFrame]
+) -> pl.DataFrame:
+    """``posts`` followed by the repository CAR's rows the author-feed pages lack (counted as
+    ``skipped_in_authorfeed`` otherwise); the CAR's counts are added to ``stats`` and its rejects (or one reject
+    for a CAR that fails its manifest check) to ``rejects``, located by the CAR's path in the folder."""
+    from feedtools.readers import car
+
+    source = path.name
+    _data, problem = _check_file(path, repo_rel, manifest["files"].get(repo_rel))
+    if problem:
+        stats["records"] += 1
+        reject = {"source": source, "location": repo_rel, "line": None, "reason": f"repository {problem}", "raw": None}
+        rejects.append(rejects_frame([reject]))
+        return posts
+    repo = ReadResult.combine(car.read_batches(path / repo_rel))
+    stats.update({k: v for k, v in repo.stats.items() if k not in ("posts", "rejected", "skipped")})
+    rejects.append(
+        repo.rejects.with_columns(source=pl.lit(source), location=pl.lit(repo_rel + " ") + pl.col("location"))
+    )
+    seen = posts.select("post_uri", "is_repost").unique()
+    extra = repo.posts.join(seen, on=["post_uri", "is_repost"], how="anti", nulls_equal=True)
+    stats["skipped_in_authorfeed"] += repo.posts.height - extra.height
+    if not extra.height:
+        return posts
+    actor = manifest.get("actor", {})
+    did, handle = actor.get("did"), actor.get("handle")
+    mine = pl.col("author_did") == did
+    extra = extra.with_columns(
+        position=pl.int_range(posts.height, posts.height + extra.height, dtype=pl.Int64),
+        source=pl.lit(source),
+        source_location=pl.lit(repo_rel + " ") + pl.col("source_location"),
+        author_handle=pl.when(mine & ~pl.col("is_repost")).then(pl.lit(handle)).otherwise(pl.col("author_handle")),
+        reposted_by=pl.when(pl.col("is_repost") & (pl.col("reposted_by") == did))
+        .then(pl.lit(handle) if handle else pl.col("reposted_by"))
+        .otherwise(pl.col("reposted_by")),
+    )
+    return pl.concat([conform(posts), conform(extra)], how="vertical")
+
+
+def _meta(path: Path, manifest: dict, repo_rel: str | None) -> FeedMeta:
+    """The folder's facts: account, pages, repository file, last fetch, and the profile's name and bio."""
+    actor = manifest.get("actor", {})
     meta: FeedMeta = {
         "format": FORMAT,
-        "source": source,
+        "source": path.name,
         "unit": "records",
-        "did": did,
-        "handle": handle,
+        "did": actor.get("did"),
+        "handle": actor.get("handle"),
         "pages": len(feed_pages(manifest)),
         "repo": repo_rel,
         "fetched_at": _last_fetch(manifest),
     }
+    profile = _profile(path, manifest)
     name, bio = profile.get("displayName"), profile.get("description")
     if isinstance(name, str) and name.strip():
         meta["profile_name"] = name.strip()
     if isinstance(bio, str) and bio.strip():
         meta["profile_bio"] = bio.strip()
-    yield ReadResult(posts=conform(posts), rejects=all_rejects, stats=stats, meta=meta)
+    return meta
 
 
 def _last_fetch(manifest: dict) -> str | None:

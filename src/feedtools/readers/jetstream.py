@@ -47,6 +47,7 @@ from feedtools.readers.atproto import (
     BOM,
     POST,
     REPOST,
+    ROW_COLUMNS,
     RecordError,
     RowBuffer,
     check_readable,
@@ -59,6 +60,7 @@ from feedtools.readers.atproto import (
     sniff_json,
 )
 from feedtools.readers.base import FeedError, FeedMeta, ReadResult, rejects_frame
+from feedtools.readers.jetstream_fast import COLUMN_INDEX, dict_row, fast_row
 from feedtools.readers.jsonarray import is_array, load_json_lazily
 
 FORMAT = "jetstream"
@@ -148,10 +150,13 @@ class _Envelope(msgspec.Struct):
 
 _ENVELOPE = msgspec.json.Decoder(_Envelope)
 _SKIP_KEYS: dict[str, str] = {}  # collection -> its skipped_* count key (memo of _skip_key)
-#: Byte strings a compact Jetstream line holds when its event may become a row: such lines skip
-#: the pre-filter and are decoded at once (a false match only costs the full decode).
-_MAYBE_ROW = (b'"collection":"app.bsky.feed.post"', b'"collection":"app.bsky.feed.repost"')
+#: A compact Jetstream line whose first collection key names a post or repost (``_FEED_MARK`` then one of
+#: ``_ROW_COLLECTIONS``) may become a row: it skips the pre-filter and goes to the fast path at once. This
+#: only routes lines: the fast path, the pre-filter and the full decode each read a line exactly.
+_FEED_MARK = b'"collection":"app.bsky.feed.'
+_ROW_COLLECTIONS = (b'post"', b'repost"')  # what follows _FEED_MARK in a line that may become a row
 _DONE = object()  # an event counted as skipped by the pre-filter
+_ID, _NOTES = COLUMN_INDEX["post_id"], COLUMN_INDEX["notes"]
 
 
 def _prefilter(line: bytes, stats: Counter):
@@ -235,17 +240,17 @@ def _array_events(path: Path) -> Iterator[tuple[str, None, object]]:
 
 
 def take_event(
-    ev: dict,
+    ev: Any,
     location: str,
-    line: int,
+    line: int | None,
     *,
     source: str,
     stats: Counter,
     seen: set,
-    buf: RowBuffer | list,
+    buf: RowBuffer | list | _Batches,
     rejects: list[dict],
 ) -> None:
-    """Turn one decoded event into a row appended to ``buf`` (a :class:`RowBuffer` or a list of row dicts), a reject (with its location) or a counted skip.
+    """Turn one decoded event into a row appended to ``buf`` (a :class:`RowBuffer`, a list of row dicts or a ``_Batches``), a reject (with its location) or a counted skip.
 
     A repeat of a post already read (``seen``) counts as ``skipped_repeated``, an edit of one as
     ``skipped_update``. Shared by :func:`read_batches` and the Spark byte-range reader.
@@ -277,72 +282,116 @@ def _seen_before(post_id: str, seen: set[bytes]) -> bool:
 def read_batches(path: str | Path, batch_size: int = BATCH_SIZE, **_: object) -> Iterator[ReadResult]:
     """Read a Jetstream capture in batches of ``batch_size`` events, yielding one :class:`ReadResult` each.
 
-    JSON Lines: a line holding a post or repost collection (:data:`_MAYBE_ROW`) is decoded at
-    once; every other line is first pre-filtered (:func:`_prefilter`): events the reader only
-    counts (likes, follows, deletes, identity…) are counted by kind without being built as
-    Python objects; the others are decoded with orjson and read by :func:`event_row`. Rows
-    are collected per batch and turned into columns once. Only the rows of the current batch
-    are held (plus an 8-byte digest per row read, for the repeat check). Positions and
-    locations continue across batches. Raises :class:`FeedError` when a JSON-array capture
-    is not valid JSON (JSON Lines: a bad line is rejected alone).
+    JSON Lines: a line whose collection is a post or repost (:data:`_FEED_MARK`) is read by
+    :func:`~feedtools.readers.jetstream_fast.fast_row` (typed msgspec structs straight into a row) when it
+    has the usual shape; every other line is first pre-filtered (:func:`_prefilter`): events the reader
+    only counts (likes, follows, deletes, identity…) are counted by kind without being built as Python
+    objects; what is left is decoded with orjson and read by :func:`event_row`. Rows are held as tuples
+    per batch and turned into columns once. Only the rows of the current batch are held (plus an 8-byte
+    digest per row read, for the repeat check). Positions and locations continue across batches. Raises
+    :class:`FeedError` when a JSON-array capture is not valid JSON (JSON Lines: a bad line is rejected alone).
     """
     path = Path(path)
-    source = path.name
     size = max(1, int(batch_size))
-    position = 0
-    rows: list[dict] = []
-    rejects: list[dict] = []
-    stats: Counter = Counter()
-    seen: set[bytes] = set()
-    loads = orjson.loads
-    decode_error = orjson.JSONDecodeError
-    post_mark, repost_mark = _MAYBE_ROW
-    lines = first_byte(path) != b"["
-    events: Iterator = _lines(path) if lines else _array_events(path)
+    if first_byte(path) != b"[":
+        yield from _read_lines(path, size)
+        return
+    batches = _Batches(path.name)
     n = 0
-    for item in events:  # the hot loop of the reader: kept inline (no call per line before the cheap tests)
+    for location, line, ev in _array_events(path):
         n += 1
-        if lines:
-            line_no, raw = item
-            if post_mark not in raw and repost_mark not in raw and _prefilter(raw, stats) is _DONE:
-                ev = _DONE
-            else:
-                location, line = f"line {line_no}", line_no
-                try:
-                    ev = loads(raw)
-                except decode_error:
-                    ev = _DONE
-                    rejects.append(
-                        {
-                            "source": source,
-                            "location": location,
-                            "line": line,
-                            "reason": "not valid JSON",
-                            "raw": raw.decode("utf-8", "replace").rstrip("\r"),
-                        }
-                    )
-        else:
-            location, line, ev = item
-        if ev is not _DONE:
-            take_event(ev, location, line, source=source, stats=stats, seen=seen, buf=rows, rejects=rejects)
+        batches.take(ev, location, line)
         if n >= size:
-            result = _batch(rows, rejects, stats, n, source=source, position=position)
-            position += result.posts.height
-            yield result
-            rows, rejects, stats, n = [], [], Counter(), 0
-    if n or position == 0:
-        yield _batch(rows, rejects, stats, n, source=source, position=position)
+            yield batches.cut(n)
+            n = 0
+    if n or batches.position == 0:
+        yield batches.cut(n)
 
 
-def _batch(rows: list[dict], rejects: list[dict], stats: Counter, n: int, *, source: str, position: int) -> ReadResult:
+def _read_lines(path: Path, size: int) -> Iterator[ReadResult]:
+    """:func:`read_batches` for JSON Lines: the hot loop of the reader, kept inline (no call per line before
+    the cheap byte tests)."""
+    batches = _Batches(path.name)
+    seen = batches.seen
+    mark, after, rows = _FEED_MARK, len(_FEED_MARK), _ROW_COLLECTIONS
+    n = 0
+    for line_no, raw in _lines(path):
+        n += 1
+        i = raw.find(mark)  # the first collection key: the event's own in a Jetstream line
+        if i >= 0 and raw.startswith(rows, i + after):
+            row = fast_row(raw, line_no)
+            if row is None:
+                batches.decode(raw, line_no)
+            elif _seen_before(row[_ID], seen):
+                batches.stats["skipped_update" if row[_NOTES] else "skipped_repeated"] += 1
+            else:
+                batches.rows.append(row)
+        elif _prefilter(raw, batches.stats) is not _DONE:
+            batches.decode(raw, line_no)
+        if n >= size:
+            yield batches.cut(n)
+            n = 0
+    if n or batches.position == 0:
+        yield batches.cut(n)
+
+
+class _Batches:
+    """The batch being read (rows as lists of :data:`ROW_COLUMNS` values, rejects, counts), cut into
+    :class:`ReadResult` batches whose positions continue; ``seen`` holds a digest of every ``post_id`` read."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.position = 0
+        self.seen: set[bytes] = set()
+        self.rows: list[tuple] = []
+        self.rejects: list[dict] = []
+        self.stats: Counter = Counter()
+
+    def append(self, row: dict) -> None:
+        """Add a row dict (:func:`take_event` appends here)."""
+        self.rows.append(dict_row(row))
+
+    def take(self, ev: object, location: str, line: int | None) -> None:
+        """Read one decoded event (:func:`take_event`)."""
+        take_event(
+            ev, location, line, source=self.source, stats=self.stats, seen=self.seen, buf=self, rejects=self.rejects
+        )
+
+    def decode(self, raw: bytes, line_no: int) -> None:
+        """Decode one line with orjson and read it (:func:`take_event`); a line that is not JSON is rejected."""
+        try:
+            ev = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            reject = {"location": f"line {line_no}", "line": line_no, "reason": "not valid JSON"}
+            self.rejects.append({"source": self.source, **reject, "raw": raw.decode("utf-8", "replace").rstrip("\r")})
+            return
+        self.take(ev, f"line {line_no}", line_no)
+
+    def cut(self, n: int) -> ReadResult:
+        """The batch (of ``n`` events) as a :class:`ReadResult`; the next batch starts empty."""
+        result = _batch(self.rows, self.rejects, self.stats, n, source=self.source, position=self.position)
+        self.position += result.posts.height
+        self.rows, self.rejects, self.stats = [], [], Counter()
+        return result
+
+
+def _batch(rows: list[tuple], rejects: list[dict], stats: Counter, n: int, *, source: str, position: int) -> ReadResult:
     """One batch of ``n`` events as a :class:`ReadResult` whose posts count on from ``position``.
 
+    ``rows`` is emptied once its values are in columns. Rows with a non-standard embed are counted as ``embeds_nonstandard`` (as :class:`RowBuffer` does).
     Raises :class:`FeedError` when it is the first batch (``position == 0``) and every record was rejected.
     """
     stats["records"] = n
     if position == 0:
         check_readable(stats, rejects, source, FORMAT)
     finish_stats(stats, len(rows), len(rejects))
-    posts = RowBuffer.from_rows(rows, stats).frame(source=source, source_format=FORMAT, first_position=position)
+    buf = RowBuffer(stats)
+    if rows:
+        buf.cols = {c: list(values) for c, values in zip(ROW_COLUMNS, zip(*rows, strict=True), strict=True)}
+        rows.clear()  # the values live on in the columns: drop the row tuples before the frame is built
+        odd = sum(v is not None for v in buf.cols["embed_other"])
+        if odd:
+            stats["embeds_nonstandard"] += odd
+    posts = buf.frame(source=source, source_format=FORMAT, first_position=position)
     meta: FeedMeta = {"format": FORMAT, "source": source, "unit": "records"}
     return ReadResult(posts=posts, rejects=rejects_frame(rejects), stats=stats, meta=meta)
