@@ -36,16 +36,23 @@ def add_text_clean(posts: pl.DataFrame) -> pl.DataFrame:
     Input: a frame with a ``text`` column (String, nulls allowed). Output: the same
     frame with ``text_clean`` set (null where ``text`` is null). Row-local.
     """
-    # Each distinct text is cleaned once and joined back (feeds repeat texts).
-    uniq = posts["text"].unique().drop_nulls()
-    table = pl.DataFrame({"text": uniq}).with_columns(
-        text_clean=normalize_unique(uniq)
-        .str.replace_all(_INVISIBLE, "")
+    # Each distinct text is cleaned once and joined back (feeds repeat texts); when none repeats, in place.
+    texts = posts["text"]
+    uniq = texts.drop_nulls().unique()
+    in_place = uniq.len() == texts.len() - texts.null_count()
+    values = texts if in_place else uniq
+    nfkc = pl.Series(
+        [None if t is None else unicodedata.normalize("NFKC", t) for t in values.to_list()], dtype=pl.String
+    )
+    cleaned = (
+        nfkc.str.replace_all(_INVISIBLE, "")
         .str.replace_all(_CONTROL, " ")
         .str.replace_all(r"\s\s+|[^\S ]", " ")
         .str.strip_chars()
     )
-    cleaned = posts.select("text").join(table, on="text", how="left", maintain_order="left")["text_clean"]
+    if not in_place:
+        table = pl.DataFrame({"text": uniq, "text_clean": cleaned})
+        cleaned = posts.select("text").join(table, on="text", how="left", maintain_order="left")["text_clean"]
     return posts.with_columns(text_clean=cleaned)
 
 
