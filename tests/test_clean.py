@@ -48,3 +48,20 @@ def test_placeholders_and_emoji_only_posts_not_duplicates():
         ]
     )
     assert out["duplicate_of"].to_list() == [None, None, None, None, 2]
+
+
+def test_normalised_duplicates_when_every_text_is_distinct():
+    # No text repeats exactly (folding then runs row by row, without a table of distinct texts): copies that
+    # differ only in case, accents, punctuation or spacing are still found, and rows without text are not.
+    out = feed(
+        [
+            {"text": "Día 2 del Foro!"},
+            {"text": None, "is_placeholder": True},
+            {"text": "dia 2 del foro"},
+            {"text": "DÍA 2  DEL FORO…"},
+            {"text": "🎉"},
+            {"text": "Other"},
+        ]
+    )
+    assert out["duplicate_of"].to_list() == [None, None, 0, 0, None, None]
+    assert out["duplicate_kind"].to_list() == [None, None, "normalised", "normalised", None, None]

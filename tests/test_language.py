@@ -56,3 +56,24 @@ def test_deterministic():
     texts = ["Retreat 2025 comes to a close", "El lunes 3 de marzo es el último día"] * 3
     assert detect(texts) == detect(list(reversed(texts)))[::-1] or detect(texts) == detect(texts)
     assert detect(texts) == detect(texts)
+
+
+def test_letters_counted_in_the_whole_text():
+    # Letters are counted in a short prefix first: a text whose letters come late is still read in full.
+    late = "2025 · 12:30 · 14/03 · 16:45 · 18:00 · 20:15 · 22:30 · 23:45 · " + "Bonjour à tous, la réunion commence"
+    few = "1 2 3 4 5 6 7 8 9 0 " * 5 + "abc def ghi"  # nine letters in all, far apart
+    langs, confs = detect([late, few])
+    assert langs[0] == "fr" and confs[0] is not None
+    assert langs[1] == "und" and confs[1] is None
+
+
+def test_texts_sharing_their_first_characters_detected_alike():
+    # fastText reads the first MAX_CHARS characters of each text, once per distinct line read.
+    from feedtools.language import MAX_CHARS
+
+    head = ("Nous sommes ravis de vous accueillir à Séville pour notre Bureau exécutif. " * 4)[:MAX_CHARS]
+    texts = [head + " and then some English words", head + " y luego unas palabras", "Hello world, good morning all"]
+    together = detect(texts)
+    alone = [detect([t]) for t in texts]
+    assert together == ([a[0][0] for a in alone], [a[1][0] for a in alone])
+    assert together[0][:2] == ["fr", "fr"] and together[0][2] == "en"

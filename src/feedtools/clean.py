@@ -36,16 +36,23 @@ def add_text_clean(posts: pl.DataFrame) -> pl.DataFrame:
     Input: a frame with a ``text`` column (String, nulls allowed). Output: the same
     frame with ``text_clean`` set (null where ``text`` is null). Row-local.
     """
-    # Each distinct text is cleaned once and joined back (feeds repeat texts).
-    uniq = posts["text"].unique().drop_nulls()
-    table = pl.DataFrame({"text": uniq}).with_columns(
-        text_clean=normalize_unique(uniq)
-        .str.replace_all(_INVISIBLE, "")
+    # Each distinct text is cleaned once and joined back (feeds repeat texts); when none repeats, in place.
+    texts = posts["text"]
+    uniq = texts.drop_nulls().unique()
+    in_place = uniq.len() == texts.len() - texts.null_count()
+    values = texts if in_place else uniq
+    nfkc = pl.Series(
+        [None if t is None else unicodedata.normalize("NFKC", t) for t in values.to_list()], dtype=pl.String
+    )
+    cleaned = (
+        nfkc.str.replace_all(_INVISIBLE, "")
         .str.replace_all(_CONTROL, " ")
         .str.replace_all(r"\s\s+|[^\S ]", " ")
         .str.strip_chars()
     )
-    cleaned = posts.select("text").join(table, on="text", how="left", maintain_order="left")["text_clean"]
+    if not in_place:
+        table = pl.DataFrame({"text": uniq, "text_clean": cleaned})
+        cleaned = posts.select("text").join(table, on="text", how="left", maintain_order="left")["text_clean"]
     return posts.with_columns(text_clean=cleaned)
 
 
@@ -55,7 +62,7 @@ def fold_expr(col: str | pl.Expr) -> pl.Expr:
     return (
         e.str.to_lowercase()
         .str.normalize("NFD")
-        .str.replace_all(r"[\p{Mn}\p{P}\p{S}\s]", "")  # marks, punctuation, symbols, space: one pass
+        .str.replace_all(r"[\p{Mn}\p{P}\p{S}\s]+", "")  # marks, punctuation, symbols, space: one pass, by runs
     )
 
 
@@ -76,21 +83,34 @@ def duplicate_keys(posts: pl.DataFrame) -> pl.DataFrame:
         pl.col("is_repost").cast(pl.String),
         pl.col("reposted_by").fill_null(""),
     ]
-    distinct = posts.select("text_clean").unique().drop_nulls()
-    folded = fold_expr("text_clean")
-    distinct = distinct.with_columns(_fold=pl.when(folded != "").then(folded).otherwise(pl.col("text_clean")))
-    distinct = distinct.select("text_clean", _f1=pl.col("_fold").hash(0), _f2=pl.col("_fold").hash(1))
+    keys = posts.select(
+        "position",
+        _elig=~pl.col("is_placeholder").fill_null(False) & pl.col("text_clean").is_not_null(),
+        _k=pl.concat_str(key, separator="\x1f").hash(0),
+        _e1=pl.col("text").hash(0),
+        _e2=pl.col("text").hash(1),
+    )
+    texts = posts["text_clean"]
+    distinct = texts.drop_nulls().unique()
+    if distinct.len() == texts.len() - texts.null_count():  # every text its own: folded in place, no join
+        return keys.with_columns(_fold_hashes(texts).drop("text_clean"))
     return (
-        posts.select(
-            "position",
-            "text_clean",
-            _elig=~pl.col("is_placeholder").fill_null(False) & pl.col("text_clean").is_not_null(),
-            _k=pl.concat_str(key, separator="\x1f").hash(0),
-            _e1=pl.col("text").hash(0),
-            _e2=pl.col("text").hash(1),
-        )
-        .join(distinct, on="text_clean", how="left", maintain_order="left")
+        keys.with_columns(texts)
+        .join(_fold_hashes(distinct), on="text_clean", how="left", maintain_order="left")
         .drop("text_clean")
+    )
+
+
+def _fold_hashes(texts: pl.Series) -> pl.DataFrame:
+    """``text_clean`` (``texts``), ``_f1``, ``_f2``: two 64-bit hashes of each folded text (of the text itself
+    when folding leaves nothing; null for a null text). The folding runs once per value of ``texts``."""
+    folded = fold_expr("text_clean")
+    frame = texts.to_frame("text_clean").with_columns(_fold=pl.when(folded != "").then(folded).otherwise("text_clean"))
+    present = pl.col("text_clean").is_not_null()
+    return frame.select(
+        "text_clean",
+        _f1=pl.when(present).then(pl.col("_fold").hash(0)),
+        _f2=pl.when(present).then(pl.col("_fold").hash(1)),
     )
 
 
