@@ -23,8 +23,9 @@
 # (say `#Tag` in English and `#Etiqueta` in Spanish). A tag that is not in the table is its own campaign. The
 # package also *suggests* aliases — near-identical spellings and tags in different languages that share
 # partners, links and neighbouring posts — but never applies them: to accept one, add a row to the alias table
-# and run the notebook again. All numbers and every sentence below the headings come from `feedtools.campaigns`;
-# charts from `feedtools.charts.campaigns`.
+# and run the notebook again. The lines below say which table was used and how many of its hashtags occur in
+# this feed (a table written for another feed may join nothing here). All numbers and every sentence below the
+# headings come from `feedtools.campaigns`; charts from `feedtools.charts.campaigns`.
 
 # %% tags=["parameters"]
 feed_path = "../data/raw/000_802a2c4cd511184e.txt"
@@ -47,6 +48,7 @@ kind, n_accounts = explore.feed_kind_of(feed), explore.account_count(posts)
 print(f"Input file: {Path(feed_path).name}")
 print(summary_line(feed))
 print(aliases_note)
+print(campaigns.describe_alias_use(posts, aliases))
 
 # %% [markdown]
 # ## The campaigns

@@ -22,6 +22,7 @@ Analyses (each a plain function over the canonical posts table plus the alias
 frame; none modifies its input):
 
 * :func:`assign_campaigns` — the per-post ``campaigns`` list column;
+* :func:`alias_table_use` — which of the alias table's hashtags occur in the feed (and in how many posts);
 * :func:`campaign_metrics` — one row per campaign (size, voice, languages, partners…);
 * :func:`campaign_languages` — campaign × detected language counts (heatmap input);
 * :func:`voice_summary`, :func:`voice_by_campaign`, :func:`voice_by_language`,
@@ -83,8 +84,9 @@ from feedtools.campaigns.aliases import (
     empty_aliases,
     load_aliases,
 )
-from feedtools.campaigns.core import SHORTENER_DOMAINS, assign_campaigns
+from feedtools.campaigns.core import SHORTENER_DOMAINS, alias_table_use, assign_campaigns
 from feedtools.campaigns.describe import (
+    describe_alias_use,
     describe_amplified,
     describe_campaign_accounts,
     describe_campaign_dates,
@@ -145,6 +147,7 @@ __all__ = [
     "PairParams",
     "RelatedParams",
     "SuggestParams",
+    "alias_table_use",
     "aliases_from",
     "amplified_accounts",
     "assign_campaigns",
@@ -153,6 +156,7 @@ __all__ = [
     "campaign_metrics",
     "cross_language_pairs",
     "default_aliases_path",
+    "describe_alias_use",
     "describe_amplified",
     "describe_campaign_accounts",
     "describe_campaign_dates",

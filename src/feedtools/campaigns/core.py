@@ -11,7 +11,7 @@ import polars as pl
 from feedtools.campaigns.aliases import LIST_STR, UND, _aliases
 from feedtools.text import fold_tags
 
-__all__ = ["SHORTENER_DOMAINS", "assign_campaigns"]
+__all__ = ["SHORTENER_DOMAINS", "alias_table_use", "assign_campaigns"]
 
 #: Link-shortener domains: a shared shortener says nothing about where two links lead, so it is no evidence.
 SHORTENER_DOMAINS = (
@@ -110,6 +110,20 @@ def assign_campaigns(posts: pl.DataFrame, aliases: pl.DataFrame | None = None) -
     return out.with_columns(
         campaigns=pl.when(_loaded(posts)).then(pl.col("campaigns").fill_null(pl.lit([], dtype=LIST_STR)))
     ).drop("_row")
+
+
+def alias_table_use(posts: pl.DataFrame, aliases: pl.DataFrame | None) -> pl.DataFrame:
+    """How much of the alias table the feed uses: one row per hashtag of ``aliases`` (from
+    :func:`~feedtools.campaigns.load_aliases`; None or empty: no rows), in table order, with ``campaign_id,
+    label, hashtag, tag_folded, posts`` (loaded posts of ``posts`` carrying the tag, any spelling that folds to
+    it; 0 when none does)."""
+    al = _aliases(aliases)
+    used = _tag_rows(posts, al).filter(pl.col("in_table")).group_by("tag_folded").agg(posts=pl.len().cast(pl.Int64))
+    return (
+        al.select("campaign_id", "label", "hashtag", "tag_folded")
+        .join(used, on="tag_folded", how="left", maintain_order="left")
+        .with_columns(pl.col("posts").fill_null(0))
+    )
 
 
 def _labels(tag_rows: pl.DataFrame, aliases: pl.DataFrame | None) -> pl.DataFrame:
