@@ -15,7 +15,8 @@ Everything else is a **suggestion** (:func:`suggest_aliases`): computed, scored,
 shown with its evidence, never applied. Pairs the table already merges are not
 suggested.
 
-:func:`load_aliases` validates a table (``ValueError`` naming the file and line);
+:func:`load_aliases` validates a table (:class:`~feedtools.errors.TableError`, a ``ValueError``, naming the
+file and line);
 :func:`aliases_from` also says which table was used (notebooks print it).
 
 Analyses (each a plain function over the canonical posts table plus the alias

@@ -9,6 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from feedtools.campaigns.aliases import LIST_STR, UND, _aliases
+from feedtools.errors import OptionError
 from feedtools.text import fold_tags
 
 __all__ = ["SHORTENER_DOMAINS", "alias_table_use", "assign_campaigns"]
@@ -79,10 +80,11 @@ def _cap_per_post(rows: pl.DataFrame, cap: int | None, stats: dict | None = None
     """The first ``cap`` rows of each post (``_row``) of a long table in first-use order; None: no cap.
 
     When ``stats`` is a dict, records ``max_<what>_per_post`` (the cap), ``posts_over_<what>_cap`` and
-    ``<what>_over_cap`` (rows left out), keeping the largest figures seen if called more than once.
+    ``<what>_over_cap`` (rows left out), keeping the largest figures seen if called more than once. Raises
+    :class:`~feedtools.errors.OptionError` (a ``ValueError``) for a cap under 1.
     """
     if cap is not None and cap < 1:
-        raise ValueError(f"max_{what}_per_post must be at least 1, not {cap}")
+        raise OptionError(f"max_{what}_per_post must be at least 1, not {cap}")
     if cap is None:
         kept, over = rows, rows.clear()
     else:

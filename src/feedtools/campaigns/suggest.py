@@ -12,6 +12,7 @@ import polars as pl
 
 from feedtools.campaigns.core import _cap_per_post, _tag_rows, _tag_stats
 from feedtools.campaigns.params import DEFAULT_CAPS, DEFAULT_SUGGEST_PARAMS, UNSET, CampaignCaps, SuggestParams
+from feedtools.errors import OptionError, TableError
 from feedtools.text import fold_tag
 
 __all__ = ["SUGGESTION_SCHEMA", "TAG_STOPWORDS", "load_vocabulary", "suggest_aliases", "tag_words"]
@@ -229,18 +230,19 @@ TAG_STOPWORDS = frozenset(
 def load_vocabulary(path: str | Path | None = None) -> dict[str, str]:
     """Folded word -> concept from the bundled campaign vocabulary (:data:`feedtools.paths.CAMPAIGN_VOCABULARY`,
     or ``path``): a CSV of ``concept,words`` (forms separated by ``|``), ``#`` lines are comments. Raises
-    ``ValueError`` when the file lacks those columns or a word has two concepts."""
+    :class:`~feedtools.errors.TableError` (a ``ValueError``) when the file lacks those columns or a word has two
+    concepts."""
     from feedtools.paths import CAMPAIGN_VOCABULARY
 
     df = pl.read_csv(path or CAMPAIGN_VOCABULARY, comment_prefix="#", schema_overrides={"words": pl.String})
     if not {"concept", "words"} <= set(df.columns):
-        raise ValueError(f"{path or CAMPAIGN_VOCABULARY}: needs columns concept,words")
+        raise TableError(f"{path or CAMPAIGN_VOCABULARY}: needs columns concept,words")
     table: dict[str, str] = {}
     for concept, words in df.select("concept", "words").iter_rows():
         for w in (words or "").split("|"):
             w = fold_tag(w.strip())
             if w and table.setdefault(w, concept) != concept:
-                raise ValueError(f"vocabulary: {w!r} is in two concepts ({table[w]}, {concept})")
+                raise TableError(f"{path or CAMPAIGN_VOCABULARY}: {w!r} is in two concepts ({table[w]}, {concept})")
     return table
 
 
@@ -438,31 +440,46 @@ def suggest_aliases(
     ``suggestions_kept``, ``max_suggestions`` and the per-post tag cap's figures
     (``max_tags_per_post``, ``posts_over_tags_cap``, ``tags_over_cap``: the cap counts the tags of
     each post; it bounds :func:`related_campaigns`, and is reported here for the tags read).
-    ``vocabulary``: folded word -> concept (default :func:`load_vocabulary`). Raises ``ValueError`` for a
-    negative ``max_suggestions`` or a ``max_tags_per_post`` under 1.
+    ``vocabulary``: folded word -> concept (default :func:`load_vocabulary`). Raises
+    :class:`~feedtools.errors.OptionError` (a ``ValueError``) for a negative ``max_suggestions`` or a
+    ``max_tags_per_post`` under 1.
 
     Output columns: ``kind, tag_a, tag_b`` (commonest spellings), ``campaign_a,
     campaign_b, lang_a, lang_b`` (dominant detected language of each tag's posts),
     ``posts_a, posts_b, score, evidence``; sorted by score (descending), kind,
     tag_a, tag_b.
 
-    Long only by this contract; the steps are :class:`_SpellingPairs`, :func:`_translation_rows` and
+    The steps are :class:`_SpellingPairs` and :func:`_translation_rows` (ranked by :func:`_ranked`) and
     :func:`_with_tag_columns`.
     """
     caps = caps.but(max_tags_per_post=max_tags_per_post, max_suggestions=max_suggestions)
     most = caps.max_suggestions
     if most is not None and most < 0:
-        raise ValueError(f"max_suggestions must be 0 or more, not {most}")
+        raise OptionError(f"max_suggestions must be 0 or more, not {most}")
     counts: dict = {} if stats is None else stats
     counts.update(suggestions_found=0, suggestions_kept=0, max_suggestions=most)
     tag_stats = _tag_stats(posts, aliases)
     if tag_stats.height < 2:
         _cap_per_post(pl.DataFrame(schema={"_row": pl.UInt32}), caps.max_tags_per_post, counts)
         return pl.DataFrame(schema=SUGGESTION_SCHEMA)
+    _cap_per_post(_tag_rows(posts, aliases).select("_row", "position", "tag_folded"), caps.max_tags_per_post, counts)
+    df, found = _ranked(tag_stats, load_vocabulary() if vocabulary is None else vocabulary, params, most)
+    counts["suggestions_found"] = found
+    if most is not None:
+        df = df.head(most)
+    counts["suggestions_kept"] = df.height
+    return _with_tag_columns(df, tag_stats)
+
+
+def _ranked(
+    tag_stats: pl.DataFrame, vocabulary: dict[str, str], params: SuggestParams, most: int | None
+) -> tuple[pl.DataFrame, int]:
+    """All spelling and translation suggestions between the tags of ``tag_stats`` (:func:`_tag_stats`), strongest
+    first (:func:`_by_strength`), as tag indices ``_a, _b`` with their ranks ``_ra, _rb``; and how many were
+    found (the spelling pairs counted before ``most`` trimmed them)."""
     rank = tag_stats["tag"].rank("dense").cast(pl.Int64)
     spelling, found = _SpellingPairs(tag_stats, rank.to_numpy(), most, params).run()
-    _cap_per_post(_tag_rows(posts, aliases).select("_row", "position", "tag_folded"), caps.max_tags_per_post, counts)
-    cross = _translation_rows(tag_stats, spelling, load_vocabulary() if vocabulary is None else vocabulary, params)
+    cross = _translation_rows(tag_stats, spelling, vocabulary, params)
     df = pl.concat(
         [
             spelling.with_columns(evidence=pl.lit(None, dtype=pl.String)),
@@ -472,9 +489,4 @@ def suggest_aliases(
     )
     # Sorted on integers (the spellings' ranks), then only the kept rows get their strings.
     df = df.with_columns(_ra=rank.gather(df["_a"]), _rb=rank.gather(df["_b"]))
-    df = _by_strength(df)
-    counts["suggestions_found"] = found + cross.height
-    if most is not None:
-        df = df.head(most)
-    counts["suggestions_kept"] = df.height
-    return _with_tag_columns(df, tag_stats)
+    return _by_strength(df), found + cross.height
