@@ -103,7 +103,13 @@ from feedtools.campaigns.describe import (
 )
 from feedtools.campaigns.metrics import campaign_accounts, campaign_languages, campaign_metrics
 from feedtools.campaigns.network import GRAPH_SUFFIXES, graph_layout, partner_graph, write_graph
-from feedtools.campaigns.pairs import PAIRS_SCHEMA, _date_tokens, cross_language_pairs  # noqa: F401  (_date_tokens: tests)
+from feedtools.campaigns.pairs import (  # noqa: F401  (_date_tokens: tests)
+    PAIRS_SCHEMA,
+    _date_tokens,
+    cross_language_pairs,
+    describe_pair_window,
+    pair_basis,
+)
 from feedtools.campaigns.params import (
     DEFAULT_CAPS,
     DEFAULT_PAIR_PARAMS,
@@ -164,6 +170,7 @@ __all__ = [
     "describe_campaign_languages",
     "describe_campaigns",
     "describe_network",
+    "describe_pair_window",
     "describe_pairs",
     "describe_related",
     "describe_series",
@@ -176,6 +183,7 @@ __all__ = [
     "graph_layout",
     "load_aliases",
     "load_vocabulary",
+    "pair_basis",
     "partner_graph",
     "posts_with_campaigns",
     "related_campaigns",
