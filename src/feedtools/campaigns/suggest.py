@@ -415,60 +415,62 @@ def suggest_aliases(
 ) -> pl.DataFrame:
     """Tags that may belong together, with a score (0-1, higher is stronger) and the evidence. Never applied.
 
-    Two families, both comparing tags that the alias table and folding leave in
-    *different* campaigns (pairs already merged are never suggested); every number (scores, lengths,
-    thresholds) is a field of ``params`` (:class:`~feedtools.campaigns.params.SuggestParams`, which gives the
-    defaults):
+    Two families, both comparing tags that the alias table and folding leave in *different* campaigns (pairs
+    already merged are never suggested); every number (scores, lengths, thresholds) is a field of ``params``
+    (:class:`~feedtools.campaigns.params.SuggestParams`, which gives the defaults):
 
     * spelling (on folded forms): ``plural`` (``localgov``/``localgovs``), ``spelling`` (a small edit
       distance; score 1 - distance/length), ``numbered`` (differ only in digits: ``csw68``/``csw69``; a
       fraction of that score: usually different editions), ``prefix`` (one starts with the other; a fraction
       of the length ratio). Tags shorter than ``min_length`` get only ``plural``.
-    * ``translation``: the two tags, split into words (``#CiudadesYTerritoriosDePaz`` ->
-      ciudades y territorios de paz), say the same thing word for word: each content
-      word (articles and prepositions aside) of one is the same word, the same concept
-      in the bundled en/es/fr campaign vocabulary (``data/campaign_vocabulary.csv``:
-      ``paz``/``peace``, ``ods``/``sdg``), or a cognate (``territorios``/``territories``) of a distinct word
-      of the other, and their numbers are equal (``#SDG3``/``#ODS3``). Score ``translation`` × the mean
-      word match (1 for same word or concept, the cognates' similarity otherwise).
-      Campaigns that merely co-occur, share partners or sit side by side are not
-      aliases: :func:`related_campaigns` lists them.
+    * ``translation``: the two tags, split into words (``#CiudadesYTerritoriosDePaz`` -> ciudades y territorios
+      de paz), say the same thing word for word: each content word (articles and prepositions aside) of one is
+      the same word, the same concept in the bundled en/es/fr campaign vocabulary
+      (``data/campaign_vocabulary.csv``: ``paz``/``peace``, ``ods``/``sdg``), or a cognate
+      (``territorios``/``territories``) of a distinct word of the other, and their numbers are equal
+      (``#SDG3``/``#ODS3``). Score ``translation`` × the mean word match (1 for same word or concept, the
+      cognates' similarity otherwise). Campaigns that merely co-occur, share partners or sit side by side are
+      not aliases: :func:`related_campaigns` lists them.
 
     Only the ``max_suggestions`` strongest are returned (``caps``, :class:`~feedtools.campaigns.params.CampaignCaps`:
     :data:`MAX_SUGGESTIONS`; None: all; the keyword overrides the field, as does ``max_tags_per_post``).
-    When ``stats`` is a dict it receives ``suggestions_found`` (before that cap),
-    ``suggestions_kept``, ``max_suggestions`` and the per-post tag cap's figures
-    (``max_tags_per_post``, ``posts_over_tags_cap``, ``tags_over_cap``: the cap counts the tags of
-    each post; it bounds :func:`related_campaigns`, and is reported here for the tags read).
+    When ``stats`` is a dict it receives ``suggestions_found`` (before that cap), ``suggestions_kept``,
+    ``max_suggestions`` and the per-post tag cap's figures (``max_tags_per_post``, ``posts_over_tags_cap``,
+    ``tags_over_cap``: the cap counts the tags of each post; it bounds :func:`related_campaigns`, and is
+    reported here for the tags read).
     ``vocabulary``: folded word -> concept (default :func:`load_vocabulary`). Raises
     :class:`~feedtools.errors.OptionError` (a ``ValueError``) for a negative ``max_suggestions`` or a
     ``max_tags_per_post`` under 1.
 
-    Output columns: ``kind, tag_a, tag_b`` (commonest spellings), ``campaign_a,
-    campaign_b, lang_a, lang_b`` (dominant detected language of each tag's posts),
-    ``posts_a, posts_b, score, evidence``; sorted by score (descending), kind,
-    tag_a, tag_b.
+    Output columns: ``kind, tag_a, tag_b`` (commonest spellings), ``campaign_a, campaign_b, lang_a, lang_b``
+    (dominant detected language of each tag's posts), ``posts_a, posts_b, score, evidence``; sorted by score
+    (descending), kind, tag_a, tag_b.
 
-    The steps are :class:`_SpellingPairs` and :func:`_translation_rows` (ranked by :func:`_ranked`) and
-    :func:`_with_tag_columns`.
+    Steps: :func:`_ranked` (:class:`_SpellingPairs`, :func:`_translation_rows`), :func:`_with_tag_columns`.
     """
     caps = caps.but(max_tags_per_post=max_tags_per_post, max_suggestions=max_suggestions)
-    most = caps.max_suggestions
+    most, counts = caps.max_suggestions, _suggestion_counts(caps.max_suggestions, stats)
+    tag_stats = _tag_stats(posts, aliases)
+    rows = (
+        _tag_rows(posts, aliases).select("_row") if tag_stats.height >= 2 else pl.DataFrame(schema={"_row": pl.UInt32})
+    )
+    _cap_per_post(rows, caps.max_tags_per_post, counts)
+    if tag_stats.height < 2:
+        return pl.DataFrame(schema=SUGGESTION_SCHEMA)
+    df, found = _ranked(tag_stats, load_vocabulary() if vocabulary is None else vocabulary, params, most)
+    df = df if most is None else df.head(most)
+    counts.update(suggestions_found=found, suggestions_kept=df.height)
+    return _with_tag_columns(df, tag_stats)
+
+
+def _suggestion_counts(most: int | None, stats: dict | None) -> dict:
+    """``stats`` (a new dict when None) with the suggestion counts at zero and ``max_suggestions``. Raises
+    :class:`~feedtools.errors.OptionError` for a negative ``most``."""
     if most is not None and most < 0:
         raise OptionError(f"max_suggestions must be 0 or more, not {most}")
     counts: dict = {} if stats is None else stats
     counts.update(suggestions_found=0, suggestions_kept=0, max_suggestions=most)
-    tag_stats = _tag_stats(posts, aliases)
-    if tag_stats.height < 2:
-        _cap_per_post(pl.DataFrame(schema={"_row": pl.UInt32}), caps.max_tags_per_post, counts)
-        return pl.DataFrame(schema=SUGGESTION_SCHEMA)
-    _cap_per_post(_tag_rows(posts, aliases).select("_row", "position", "tag_folded"), caps.max_tags_per_post, counts)
-    df, found = _ranked(tag_stats, load_vocabulary() if vocabulary is None else vocabulary, params, most)
-    counts["suggestions_found"] = found
-    if most is not None:
-        df = df.head(most)
-    counts["suggestions_kept"] = df.height
-    return _with_tag_columns(df, tag_stats)
+    return counts
 
 
 def _ranked(
