@@ -31,7 +31,8 @@ frame; none modifies its input):
 * :func:`suggest_aliases` — tags that may be one campaign (spelling variants, translations);
 * :func:`related_campaigns` — campaigns in different languages that go together (never aliases);
 * :func:`cross_language_pairs` — posts that announce the same thing in two languages, ranked by content
-  (:mod:`feedtools.similarity`);
+  (:mod:`feedtools.similarity`), compared within a window of time when every post is dated, else of positions
+  (:func:`pair_basis`, :func:`describe_pair_window`);
 * :func:`series_markers` — leading emoji and other recurring openers;
 * :func:`partner_graph`, :func:`graph_layout`, :func:`write_graph` — accounts and
   campaigns as a network (GEXF / GraphML);
@@ -54,7 +55,7 @@ Every output table is sorted deterministically.
 Tuning numbers are named parameters (:mod:`.params`, frozen dataclasses the functions take and reports can
 print): :class:`CampaignCaps` (the caps above), :class:`SuggestParams` (spelling and translation scores of
 :func:`suggest_aliases`), :class:`RelatedParams` (the evidence weights of :func:`related_campaigns`),
-:class:`PairParams` (window and thresholds of :func:`cross_language_pairs`). The older keyword arguments
+:class:`PairParams` (position and time windows and thresholds of :func:`cross_language_pairs`). The older keyword arguments
 (``max_tags_per_post=``, ``window=``, ``min_score=``…) still work and override the field of the same name.
 
 The package, one module per seam (data flows down this list):
