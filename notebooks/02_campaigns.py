@@ -23,8 +23,9 @@
 # (say `#Tag` in English and `#Etiqueta` in Spanish). A tag that is not in the table is its own campaign. The
 # package also *suggests* aliases — near-identical spellings and tags in different languages that share
 # partners, links and neighbouring posts — but never applies them: to accept one, add a row to the alias table
-# and run the notebook again. All numbers and every sentence below the headings come from `feedtools.campaigns`;
-# charts from `feedtools.charts.campaigns`.
+# and run the notebook again. The lines below say which table was used and how many of its hashtags occur in
+# this feed (a table written for another feed may join nothing here). All numbers and every sentence below the
+# headings come from `feedtools.campaigns`; charts from `feedtools.charts.campaigns`.
 
 # %% tags=["parameters"]
 feed_path = "../data/raw/000_802a2c4cd511184e.txt"
@@ -47,6 +48,7 @@ kind, n_accounts = explore.feed_kind_of(feed), explore.account_count(posts)
 print(f"Input file: {Path(feed_path).name}")
 print(summary_line(feed))
 print(aliases_note)
+print(campaigns.describe_alias_use(posts, aliases))
 
 # %% [markdown]
 # ## The campaigns
@@ -185,14 +187,16 @@ table(campaign_talks)
 # character 4-grams of its words (so names and cognates match across languages: Londres/London, Consejo
 # Ejecutivo/Executive Council, Séminaire/Seminar), plus its numbers, day-month dates in English, Spanish or
 # French, mentions, links and hashtags split into words; rarer features weigh more (TF-IDF-like) and two posts'
-# similarity is the cosine. Position only breaks near-ties, and only posts within 12 positions of each other are
-# compared, so the work grows with the feed. The evidence column shows the shared words (`londres~london`: a
+# similarity is the cosine. Only posts close to each other are compared, so the work grows with the feed: within
+# two days of each other when every post has a date, else within 12 positions (the first line below says which);
+# closeness only breaks near-ties. The evidence column shows the shared words (`londres~london`: a
 # shared stem) and the exact shared partners, links, dates and numbers. The method's precision at 10 and recall
 # are measured below on a bundled hand-labelled set of parallel announcements; on this feed, the summary says how
 # many of the top 10 pairs rest on shared words or exact values rather than on their place in the feed.
 # No multilingual embedding model is used: none ships with an installed package, and nothing is downloaded.
 
 # %%
+print(campaigns.describe_pair_window(posts))
 print(similarity.describe_quality(similarity.measure_labelled()))
 pairs = campaigns.cross_language_pairs(posts, aliases)
 print(campaigns.describe_pairs(pairs))

@@ -84,6 +84,7 @@ def all_sentences(posts: pl.DataFrame) -> dict[str, str]:
     metrics = cp.campaign_metrics(posts, al)
     voice = cp.voice_summary(posts)
     return {
+        "aliases": cp.describe_alias_use(posts, al),
         "campaigns": cp.describe_campaigns(metrics),
         "dates": cp.describe_campaign_dates(metrics, estimated=True),
         "languages": cp.describe_campaign_languages(cp.campaign_languages(posts, al)),
@@ -114,6 +115,42 @@ def test_empty_feed_says_there_is_nothing():
     assert s["pairs"].startswith("No candidate pair") and s["series"].startswith("No recurring opener")
     assert s["network"].startswith("No network")
     assert s["suggestions"].startswith("No alias suggestion")
+
+
+def test_alias_use_says_when_the_table_matches_nothing():
+    """The shipped table was written for another feed: on one whose tags it does not list, the page says plainly
+    that the table did nothing, with the table's own counts."""
+    al = cp.load_aliases(SHIPPED)
+    use = cp.alias_table_use(MANY, al)
+    assert use.height == al.height == 12 and use["posts"].sum() == 0
+    assert cp.describe_alias_use(MANY, al).startswith(
+        "Not one of the alias table's 12 hashtags (in 4 campaigns) occurs in this feed, so the table joined nothing here"
+    )
+    assert cp.describe_alias_use(EMPTY, al).startswith("Not one of the alias table's 12 hashtags")
+    assert cp.describe_alias_use(MANY, cp.empty_aliases()) == (
+        "No alias table: tags are joined by case and accent folding only."
+    )
+    assert cp.describe_alias_use(MANY, None).startswith("No alias table")
+
+
+def test_alias_use_counts_folded_spellings_and_loaded_posts_only():
+    al = cp.load_aliases(SHIPPED)
+    posts = make_posts(
+        [
+            {"text": "#uclgmeets", "hashtags": ["uclgmeets"]},  # another spelling of the table's #UCLGMeets
+            {"text": "#UCLGMeets #ODS", "hashtags": ["UCLGMeets", "ODS"], "lang": "es"},
+            {"is_placeholder": True, "is_repost": True},
+            {"text": "#Other", "hashtags": ["Other"]},
+        ]
+    )
+    use = {r["hashtag"]: r["posts"] for r in cp.alias_table_use(posts, al).iter_rows(named=True)}
+    assert use["UCLGMeets"] == 2 and use["ODS"] == 1 and use["SDGs"] == 0 and sum(use.values()) == 3
+    text = cp.describe_alias_use(posts, al)
+    assert text.startswith(
+        "2 of the alias table's 12 hashtags (in 4 campaigns) occur in this feed, from 2 of its campaigns: "
+        "#UCLGMeets (2 posts) and #ODS (1 post). Not in the feed: #LRGs,"
+    )
+    assert text.endswith("Here it joins no two tags: each of its campaigns met in the feed is one tag.")
 
 
 def test_one_post_uses_singulars():
@@ -214,6 +251,27 @@ def test_seed_voice_and_amplification(seed_feed, seed_sentences):
     # the reposts mostly mention the account itself
     assert "Accounts mentioned most in the reposts: uclg.bsky.social (13 of 29)" in seed_sentences["amplified"]
     assert cp.feed_accounts(seed_feed.posts) == 1
+
+
+def test_seed_alias_use(seed_feed, seed_sentences):
+    """The shipped table on the feed it was written for: 7 of its 12 tags occur; counts from the hashtags."""
+    posts = seed_feed.posts.filter(~pl.col("is_placeholder"))
+    folded = posts.select(t=pl.col("hashtags").list.eval(pl.element().str.to_lowercase()).list.unique()).explode("t")
+    counts = dict(folded.group_by("t").len().iter_rows())
+    use = cp.alias_table_use(seed_feed.posts, cp.load_aliases(SHIPPED))
+    assert {r["hashtag"]: r["posts"] for r in use.iter_rows(named=True)} == {
+        t: counts.get(t.lower(), 0) for t in use["hashtag"]
+    }
+    a = seed_sentences["aliases"]
+    assert a.startswith(
+        "7 of the alias table's 12 hashtags (in 4 campaigns) occur in this feed, from 4 of its campaigns: "
+        "#UCLGMeets (18 posts), #LRGs (6 posts), #CiudadesYTerritoriosDePaz (6 posts), #GLRs (3 posts)"
+    )
+    assert "Not in the feed: #LRG, #GLR, #VillesEtTerritoiresDePaix, #SDG and #ODD." in a
+    assert a.endswith(
+        "Here the table joins tags in 3 campaigns: Local and regional governments, World Forum of Cities and "
+        "Territories of Peace and Sustainable Development Goals."
+    )
 
 
 def test_seed_campaigns_in_words(seed_sentences):

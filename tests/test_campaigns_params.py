@@ -115,3 +115,46 @@ def test_unknown_field_is_a_type_error_and_params_print_as_one_line():
         RelatedParams().but(windw=3)
     line = RelatedParams().describe()
     assert line.startswith("RelatedParams(window=3, min_score=0.15, cooccurrence=0.35") and "\n" not in line
+
+
+def test_pairs_by_time_when_every_post_is_dated():
+    """A dated feed is paired within the time window (2 days by default), an undated or partly dated one by
+    position; the report sentence says which, and the evidence says how far apart in time."""
+    import datetime as dt
+
+    from feedtools.similarity import PROXIMITY_WEIGHT
+
+    t0 = dt.datetime(2025, 3, 1, 9, tzinfo=dt.UTC)
+    en = "Forum of Cities of Peace opens in Montevideo with @uclg.org"
+    es = "Se abre en Montevideo el Foro de Ciudades de Paz con @uclg.org"
+    rows = [{"text": en, "lang": "en", "created_at": t0}]
+    rows += [{"text": f"Note numéro {i} sur le budget", "lang": "fr", "created_at": t0} for i in range(14)]
+    rows += [{"text": es, "lang": "es", "created_at": t0 + dt.timedelta(hours=5)}]  # 15 positions, 5 hours apart
+    rows += [{"text": es.replace("abre", "cierra"), "lang": "es", "created_at": t0 + dt.timedelta(days=9)}]
+    feed = make_posts(rows)
+    assert cp.pair_basis(feed) == "time"
+    pairs = cp.cross_language_pairs(feed)
+    assert list(zip(pairs["position_a"], pairs["position_b"], strict=True)) == [(0, 15)]
+    row = pairs.row(0, named=True)
+    assert row["distance"] == 15 and row["evidence"].endswith("; 15 positions and 5.0 h apart")
+    gap = 5 * 3600 / (2 * 24 * 3600 + 1)
+    assert row["score"] == round(row["content"] + PROXIMITY_WEIGHT * (1 - gap), 4)
+    assert cp.describe_pair_window(feed).startswith("Every compared post has a date, so posts at most 48 hours apart")
+    # a narrower time window drops it; without a time window (or with one post undated) positions count
+    assert cp.cross_language_pairs(feed, params=PairParams(time_window=dt.timedelta(hours=4))).height == 0
+    by_pos = cp.cross_language_pairs(feed, time_window=None, window=16)
+    assert set(zip(by_pos["position_a"], by_pos["position_b"], strict=True)) == {(0, 15), (0, 16)}
+    assert by_pos["evidence"].str.ends_with("positions apart").all()
+    partly = feed.with_columns(created_at=pl.when(pl.col("position") == 3).then(None).otherwise(pl.col("created_at")))
+    assert cp.pair_basis(partly) == "position" and cp.cross_language_pairs(partly).height == 0  # 15 > 12 positions
+    assert cp.describe_pair_window(partly) == (
+        "Posts at most 12 positions apart in the feed are compared (1 of the 17 compared posts have no date)."
+    )
+    undated = feed.with_columns(created_at=None)
+    assert cp.describe_pair_window(undated).endswith("(the posts have no dates).")
+    # a repost enters the feed when reposted: reposted_at is its time
+    late = feed.with_columns(
+        is_repost=pl.col("position") == 16,
+        reposted_at=pl.when(pl.col("position") == 16).then(pl.lit(t0 + dt.timedelta(hours=1))),
+    )
+    assert (0, 16) in set(zip(*cp.cross_language_pairs(late).select("position_a", "position_b"), strict=True))

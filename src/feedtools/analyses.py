@@ -86,7 +86,8 @@ def run_campaigns(
     (co-occurring) campaigns and the partner network when ``per_post``, ``pairs``, ``related``, ``network``
     ask for them. ``table`` names the alias table in the
     summary (``"alias table campaigns.csv"``, ``"no alias table"``). ``max_tags_per_post`` and
-    ``max_suggestions`` default to the module's caps. Raises ``ValueError`` for a cap below 1 (or 0).
+    ``max_suggestions`` default to the module's caps. Raises :class:`~feedtools.errors.OptionError` (a ``ValueError``)
+    for a cap below 1 (or 0).
     """
     from feedtools import campaigns as cp
 

@@ -23,18 +23,22 @@ and the project downloads nothing at run time.
 
 from __future__ import annotations
 
-from typing import cast
+import datetime as dt
+from collections.abc import Iterator
 
 import polars as pl
 
 from feedtools.entities import HASHTAG_PATTERN, MENTION_PATTERN, URL_PATTERN
+from feedtools.errors import OptionError, TableError
 from feedtools.text import day_month_mentions, fold_text_expr
 
 __all__ = [
     "KIND_WEIGHTS",
+    "MAX_NEIGHBOURS",
     "PROXIMITY_WEIGHT",
     "content_pairs",
     "date_tokens",
+    "iter_content_pairs",
     "measure_labelled",
     "pair_score",
     "post_features",
@@ -192,6 +196,136 @@ def _document_frequency(frame: pl.DataFrame, chunk: int) -> pl.DataFrame:
     return pl.concat(counts).group_by("f").agg(pl.col("_df").sum())
 
 
+#: Posts each post is compared with at most, on each side in time order, when pairing within a time window
+#: (:func:`content_pairs` with ``time_window``): the bound that keeps the work linear on a dense feed.
+MAX_NEIGHBOURS = 200
+
+
+def _check_window(window: int, chunk: int, time_window: dt.timedelta | None, max_neighbours: int) -> None:
+    """Raise :class:`~feedtools.errors.OptionError` for a window :func:`content_pairs` cannot use."""
+    if window < 0 or chunk < 1:
+        raise OptionError(f"window must be 0 or more and chunk 1 or more (got {window}, {chunk})")
+    if time_window is not None and (time_window < dt.timedelta(0) or max_neighbours < 1):
+        raise OptionError(
+            f"time window must be 0 or more and max_neighbours 1 or more (got {time_window}, {max_neighbours})"
+        )
+
+
+def _ordered(
+    frame: pl.DataFrame, window: int, time_window: dt.timedelta | None, max_neighbours: int
+) -> tuple[pl.DataFrame, int, int]:
+    """``(posts, span, reach)``: the posts of ``frame`` in order (``_row, position, lang, text, _axis, _rank``) and
+    the bounds of a pair: at most ``span`` posts apart in that order and at most ``reach`` apart on ``_axis``.
+
+    By position (``time_window`` None): ``_axis`` is the position, ``reach = span = window`` (with unique positions,
+    posts ``window`` positions apart are at most ``window`` posts apart). By time: ``_axis`` is ``time`` in
+    microseconds (posts with no time left out), ``reach`` the window in microseconds, ``span = max_neighbours``."""
+    cols: list[pl.Expr | str] = [pl.col("_row").cast(pl.Int64), pl.col("position").cast(pl.Int64), "lang", "text"]
+    if time_window is None:
+        posts, span, reach = frame.select(*cols, _axis=pl.col("position").cast(pl.Int64)), window, window
+    else:
+        micros = pl.col("time").dt.epoch("us")
+        posts = frame.filter(pl.col("time").is_not_null()).select(*cols, _axis=micros)
+        span, reach = max_neighbours, time_window // dt.timedelta(microseconds=1)
+    posts = posts.sort("_axis", "position", "_row").with_columns(_rank=pl.int_range(pl.len(), dtype=pl.Int64))
+    return posts, span, reach
+
+
+def _weighted(feats: pl.DataFrame, df: pl.DataFrame, cap: int, n: int) -> pl.DataFrame:
+    """``_row, f, w``: the hashed features of some posts (``_row, f, k``) that occur in 2 to ``cap`` of the ``n``
+    posts (``df``: :func:`_document_frequency`), weighted ``k × ln(n / df)`` and L2-normalised per post."""
+    logn = pl.lit(float(max(n, 2))).log()
+    return (
+        feats.join(df, on="f")
+        .filter(pl.col("_df").is_between(2, cap))
+        .with_columns(w=pl.col("k") * (logn - pl.col("_df").cast(pl.Float64).log()))
+        .select("_row", "f", w=pl.col("w") / pl.col("w").pow(2).sum().over("_row").sqrt())
+    )
+
+
+def _chunk_pairs(sub: pl.DataFrame, feats: pl.DataFrame, first: int, last: int, span: int, reach: int) -> pl.DataFrame:
+    """``_row, _row_b, similarity`` (unrounded), ``_row`` earlier in feed order: the pairs whose earlier post in
+    the order of :func:`_ordered` has rank ``first`` to ``last - 1``, among the posts ``sub`` (ranks ``first`` to
+    ``last - 1 + span``) with weighted features ``feats`` (:func:`_weighted`)."""
+    info = sub.select("_row", "position", "lang", "_axis", "_rank")
+    feats = feats.join(info, on="_row").with_columns(_blk=pl.col("_rank") // (span + 1))
+    left = feats.filter(pl.col("_rank") < last)
+    right = feats.filter(pl.col("_rank") > first)
+    # blocks of span + 1 posts: a post's partners are in its own block or the next one, so the join pairs a
+    # feature's posts block by block (never all the chunk's posts with each other)
+    right = pl.concat([right, right.with_columns(_blk=pl.col("_blk") - 1)])
+    pairs = (
+        left.join(right, on=["f", "_blk"], suffix="_b")
+        .filter(
+            (pl.col("_rank_b") > pl.col("_rank"))
+            & (pl.col("_rank_b") - pl.col("_rank") <= span)
+            & (pl.col("_axis_b") - pl.col("_axis") <= reach)
+            & (pl.col("lang") != pl.col("lang_b"))
+        )
+        .group_by("_row", "_row_b")
+        .agg(
+            similarity=(pl.col("w") * pl.col("w_b")).sum(),
+            _swap=pl.col("position").first() > pl.col("position_b").first(),
+        )
+    )
+    return pairs.select(
+        _row=pl.when("_swap").then("_row_b").otherwise("_row"),
+        _row_b=pl.when("_swap").then("_row").otherwise("_row_b"),
+        similarity="similarity",
+    )
+
+
+def iter_content_pairs(
+    frame: pl.DataFrame,
+    *,
+    window: int = 12,
+    min_similarity: float = 0.05,
+    max_share: float = 0.02,
+    chunk: int = 20_000,
+    words: bool = False,
+    word_limit: int = 6,
+    time_window: dt.timedelta | None = None,
+    max_neighbours: int = MAX_NEIGHBOURS,
+) -> Iterator[pl.DataFrame]:
+    """:func:`content_pairs` one chunk at a time: a frame of its columns per ``chunk`` posts (the pairs whose
+    earlier post in the comparison order is in that chunk, sorted by ``_row_a, _row_b``; some may be empty), so a
+    caller can finish and keep each chunk's pairs without holding the work of the whole feed. Arguments, columns
+    and errors as for :func:`content_pairs`."""
+    _check_window(window, chunk, time_window, max_neighbours)
+    schema = _pairs_schema(words)
+    posts, span, reach = _ordered(frame, window, time_window, max_neighbours)
+    n = posts.height
+    if n < 2:
+        return
+    df = _document_frequency(posts.select("_row", "text"), chunk)
+    cap = max(MIN_DF_CAP, int(max_share * n))
+    idf = df.select("f", idf=pl.lit(float(max(n, 2))).log() - pl.col("_df").cast(pl.Float64).log()) if words else None
+    for first in range(0, n, chunk):
+        sub = posts.slice(first, chunk + span)
+        feats, wg = _hashed(sub.select("_row", "text"))
+        pairs = (
+            _chunk_pairs(sub, _weighted(feats, df, cap, n), first, first + chunk, span, reach)
+            .filter(pl.col("similarity") >= min_similarity)
+            .select(_row_a="_row", _row_b="_row_b", similarity=pl.col("similarity").round(4))
+        )
+        if idf is not None and pairs.height:
+            pairs = pairs.join(
+                _shared_words_of(wg.join(idf, on="f"), pairs.select("_row_a", "_row_b"), word_limit),
+                on=["_row_a", "_row_b"],
+            )
+        elif idf is not None:
+            pairs = pairs.with_columns(words=pl.lit([], dtype=pl.List(pl.String)))
+        yield pairs.cast(schema).select(list(schema)).sort("_row_a", "_row_b")
+
+
+def _pairs_schema(words: bool) -> pl.Schema:
+    """Columns of :func:`content_pairs`."""
+    schema = pl.Schema({"_row_a": pl.Int64, "_row_b": pl.Int64, "similarity": pl.Float64})
+    if words:
+        schema["words"] = pl.List(pl.String)
+    return schema
+
+
 def content_pairs(
     frame: pl.DataFrame,
     *,
@@ -201,84 +335,40 @@ def content_pairs(
     chunk: int = 20_000,
     words: bool = False,
     word_limit: int = 6,
+    time_window: dt.timedelta | None = None,
+    max_neighbours: int = MAX_NEIGHBOURS,
 ) -> pl.DataFrame:
-    """Cosine content similarity of post pairs in different languages within ``window`` positions.
+    """Cosine content similarity of post pairs in different languages within a window of the feed or of time.
 
-    ``frame``: ``_row`` (unique int), ``position`` (int, feed order), ``lang`` (string), ``text``. Two posts
-    are compared when ``lang`` differs and ``|position_a - position_b| <= window``. The feed is read twice,
-    ``chunk`` posts at a time: once to count in how many posts each feature occurs (features kept as 64-bit
-    hashes), once to pair each chunk's posts with those up to ``window`` positions on; so memory follows the
-    chunk, the window and the number of distinct features, not the feed. Returns ``_row_a, _row_b,
-    similarity`` (0-1, rounded to 4 places; only pairs sharing at least one feature and ``>= min_similarity``),
-    plus ``words`` (:func:`shared_words`, at most ``word_limit``) when ``words`` is true; sorted by ``_row_a,
-    _row_b``. ``max_share``: features in more than this share of the posts are dropped (and those in one post).
-    Raises ``ValueError`` for a negative window or a chunk under 1.
+    ``frame``: ``_row`` (unique int), ``position`` (int, feed order, unique), ``lang`` (string), ``text``, and
+    ``time`` (datetime) when ``time_window`` is given. Two posts are compared when ``lang`` differs and, by
+    default, ``|position_a - position_b| <= window``; with ``time_window`` (a ``timedelta``), when their times are
+    at most ``time_window`` apart and at most ``max_neighbours`` posts apart in time order (a bound on the work
+    for a dense feed: 200 by default; posts with no time are not compared). The feed is read twice, ``chunk``
+    posts at a time: once to count in how many posts each feature occurs (features kept as 64-bit hashes), once
+    to pair each chunk's posts with the next ones in order (:func:`iter_content_pairs`); so memory follows the
+    chunk, the window and the number of distinct features, not the feed. Returns ``_row_a, _row_b, similarity``
+    (0-1, rounded to 4 places; ``_row_a`` is the post earlier in feed order; only pairs sharing at least one
+    feature and ``>= min_similarity``), plus ``words`` (:func:`shared_words`, at most ``word_limit``) when
+    ``words`` is true; sorted by ``_row_a, _row_b``. ``max_share``: features in more than this share of the posts
+    are dropped (and those in one post). Raises :class:`~feedtools.errors.OptionError` (a ``ValueError``) for a
+    negative window, a chunk or ``max_neighbours`` under 1.
     """
-    if window < 0 or chunk < 1:
-        raise ValueError(f"window must be 0 or more and chunk 1 or more (got {window}, {chunk})")
-    schema = pl.Schema({"_row_a": pl.Int64, "_row_b": pl.Int64, "similarity": pl.Float64})
-    if words:
-        schema["words"] = pl.List(pl.String)
-    n = frame.height
-    if n < 2:
-        return pl.DataFrame(schema=schema)
-    posts = frame.select(pl.col("_row").cast(pl.Int64), pl.col("position").cast(pl.Int64), "lang", "text").sort(
-        "position"
+    parts = list(
+        iter_content_pairs(
+            frame,
+            window=window,
+            min_similarity=min_similarity,
+            max_share=max_share,
+            chunk=chunk,
+            words=words,
+            word_limit=word_limit,
+            time_window=time_window,
+            max_neighbours=max_neighbours,
+        )
     )
-    df = _document_frequency(posts.select("_row", "text"), chunk)
-    cap = max(MIN_DF_CAP, int(max_share * n))
-    logn = pl.lit(float(max(n, 2))).log()
-    positions = posts["position"]
-    out = []
-    # an Int64 column of at least two rows: its bounds are ints
-    start, hi_pos = cast(int, positions.min()), cast(int, positions.max())
-    while start <= hi_pos:
-        end = start + chunk
-        sub = posts.filter(pl.col("position").is_between(start, end - 1 + window))
-        if sub.height == 0:
-            start = end
-            continue
-        feats, wg = _hashed(sub.select("_row", "text"))
-        info = sub.select("_row", "position", "lang")
-        feats = (
-            feats.join(df, on="f")
-            .filter(pl.col("_df").is_between(2, cap))
-            .with_columns(w=pl.col("k") * (logn - pl.col("_df").cast(pl.Float64).log()))
-            .with_columns(w=pl.col("w") / pl.col("w").pow(2).sum().over("_row").sqrt())
-            .join(info, on="_row")
-            .with_columns(_blk=pl.col("position") // (window + 1))
-            .select("_row", "f", "w", "position", "lang", "_blk")
-        )
-        left = feats.filter(pl.col("position") < end)
-        right = feats.filter(pl.col("position") > start)
-        # blocks of window + 1 positions: a post's partners are in its own block or the next one, so the join
-        # pairs a feature's posts block by block (never all the chunk's posts with each other)
-        right = pl.concat([right, right.with_columns(_blk=pl.col("_blk") - 1)])
-        pairs = (
-            left.join(right, on=["f", "_blk"], suffix="_b")
-            .filter(
-                (pl.col("position_b") > pl.col("position"))
-                & (pl.col("position_b") - pl.col("position") <= window)
-                & (pl.col("lang") != pl.col("lang_b"))
-            )
-            .group_by("_row", "_row_b")
-            .agg(similarity=(pl.col("w") * pl.col("w_b")).sum())
-            .filter(pl.col("similarity") >= min_similarity)
-            .select(_row_a="_row", _row_b="_row_b", similarity=pl.col("similarity").round(4))
-        )
-        if words and pairs.height:
-            idf = df.select("f", idf=logn - pl.col("_df").cast(pl.Float64).log())
-            pairs = pairs.join(
-                _shared_words_of(wg.join(idf, on="f"), pairs.select("_row_a", "_row_b"), word_limit),
-                on=["_row_a", "_row_b"],
-            )
-        elif words:
-            pairs = pairs.with_columns(words=pl.lit([], dtype=pl.List(pl.String)))
-        out.append(pairs)
-        start = end
-    if not out:
-        return pl.DataFrame(schema=schema)
-    return pl.concat(out).cast(schema).select(list(schema)).sort("_row_a", "_row_b")
+    schema = _pairs_schema(words)
+    return pl.concat(parts).sort("_row_a", "_row_b") if parts else pl.DataFrame(schema=schema)
 
 
 def shared_words(frame: pl.DataFrame, pairs: pl.DataFrame, *, limit: int = 6) -> pl.DataFrame:
@@ -324,10 +414,11 @@ def _shared_words_of(wg: pl.DataFrame, p: pl.DataFrame, limit: int) -> pl.DataFr
 PROXIMITY_WEIGHT = 0.05
 
 
-def pair_score(window: int) -> pl.Expr:
-    """``content + PROXIMITY_WEIGHT × (1 - distance / (window + 1))`` over columns ``content`` and ``distance``,
-    rounded to 4 places: the ranking score of a cross-language pair."""
-    return (pl.col("content") + PROXIMITY_WEIGHT * (1 - pl.col("distance") / (window + 1))).round(4)
+def pair_score(window: float, gap: str = "distance") -> pl.Expr:
+    """``content + PROXIMITY_WEIGHT × (1 - gap / (window + 1))`` over columns ``content`` and ``gap`` (by default
+    ``distance``, positions apart, with ``window`` in positions; or a time gap and window in one unit), rounded to
+    4 places: the ranking score of a cross-language pair."""
+    return (pl.col("content") + PROXIMITY_WEIGHT * (1 - pl.col(gap) / (window + 1))).round(4)
 
 
 def ranking_quality(ranked: list[tuple[int, int]], labelled: set[tuple[int, int]], *, k: int = 10) -> dict:
@@ -350,8 +441,8 @@ def measure_labelled(path: str | None = None, *, window: int = 12, min_score: fl
     as :func:`feedtools.campaigns.cross_language_pairs` ranks) on a labelled set of parallel posts: by default
     the bundled hand-made ``data/parallel_announcements.csv`` (``announcement, lang, text`` in feed order; rows
     sharing a non-empty announcement are labelled pairs when their languages differ). Returns
-    :func:`ranking_quality`'s dict plus ``posts`` and ``path``. Raises ``ValueError`` when the file lacks those
-    columns (and polars' errors for an unreadable file)."""
+    :func:`ranking_quality`'s dict plus ``posts`` and ``path``. Raises :class:`~feedtools.errors.TableError` (a
+    ``ValueError``) when the file lacks those columns (and polars' errors for an unreadable file)."""
     from feedtools.paths import DATA
 
     src = path or str(DATA / "parallel_announcements.csv")
@@ -359,7 +450,7 @@ def measure_labelled(path: str | None = None, *, window: int = 12, min_score: fl
         src, comment_prefix="#", schema_overrides={"announcement": pl.String, "lang": pl.String, "text": pl.String}
     )
     if not {"announcement", "lang", "text"} <= set(df.columns):
-        raise ValueError(f"{src}: needs columns announcement,lang,text")
+        raise TableError(f"{src}: needs columns announcement,lang,text")
     df = df.with_columns(_row=pl.int_range(pl.len(), dtype=pl.Int64), position=pl.int_range(pl.len(), dtype=pl.Int64))
     lab = df.filter(pl.col("announcement").is_not_null()).select("position", "announcement", "lang")
     labelled = {

@@ -15,13 +15,15 @@ Everything else is a **suggestion** (:func:`suggest_aliases`): computed, scored,
 shown with its evidence, never applied. Pairs the table already merges are not
 suggested.
 
-:func:`load_aliases` validates a table (``ValueError`` naming the file and line);
+:func:`load_aliases` validates a table (:class:`~feedtools.errors.TableError`, a ``ValueError``, naming the
+file and line);
 :func:`aliases_from` also says which table was used (notebooks print it).
 
 Analyses (each a plain function over the canonical posts table plus the alias
 frame; none modifies its input):
 
 * :func:`assign_campaigns` — the per-post ``campaigns`` list column;
+* :func:`alias_table_use` — which of the alias table's hashtags occur in the feed (and in how many posts);
 * :func:`campaign_metrics` — one row per campaign (size, voice, languages, partners…);
 * :func:`campaign_languages` — campaign × detected language counts (heatmap input);
 * :func:`voice_summary`, :func:`voice_by_campaign`, :func:`voice_by_language`,
@@ -29,7 +31,8 @@ frame; none modifies its input):
 * :func:`suggest_aliases` — tags that may be one campaign (spelling variants, translations);
 * :func:`related_campaigns` — campaigns in different languages that go together (never aliases);
 * :func:`cross_language_pairs` — posts that announce the same thing in two languages, ranked by content
-  (:mod:`feedtools.similarity`);
+  (:mod:`feedtools.similarity`), compared within a window of time when every post is dated, else of positions
+  (:func:`pair_basis`, :func:`describe_pair_window`);
 * :func:`series_markers` — leading emoji and other recurring openers;
 * :func:`partner_graph`, :func:`graph_layout`, :func:`write_graph` — accounts and
   campaigns as a network (GEXF / GraphML);
@@ -52,7 +55,7 @@ Every output table is sorted deterministically.
 Tuning numbers are named parameters (:mod:`.params`, frozen dataclasses the functions take and reports can
 print): :class:`CampaignCaps` (the caps above), :class:`SuggestParams` (spelling and translation scores of
 :func:`suggest_aliases`), :class:`RelatedParams` (the evidence weights of :func:`related_campaigns`),
-:class:`PairParams` (window and thresholds of :func:`cross_language_pairs`). The older keyword arguments
+:class:`PairParams` (position and time windows and thresholds of :func:`cross_language_pairs`). The older keyword arguments
 (``max_tags_per_post=``, ``window=``, ``min_score=``…) still work and override the field of the same name.
 
 The package, one module per seam (data flows down this list):
@@ -83,8 +86,9 @@ from feedtools.campaigns.aliases import (
     empty_aliases,
     load_aliases,
 )
-from feedtools.campaigns.core import SHORTENER_DOMAINS, assign_campaigns
+from feedtools.campaigns.core import SHORTENER_DOMAINS, alias_table_use, assign_campaigns
 from feedtools.campaigns.describe import (
+    describe_alias_use,
     describe_amplified,
     describe_campaign_accounts,
     describe_campaign_dates,
@@ -100,7 +104,13 @@ from feedtools.campaigns.describe import (
 )
 from feedtools.campaigns.metrics import campaign_accounts, campaign_languages, campaign_metrics
 from feedtools.campaigns.network import GRAPH_SUFFIXES, graph_layout, partner_graph, write_graph
-from feedtools.campaigns.pairs import PAIRS_SCHEMA, _date_tokens, cross_language_pairs  # noqa: F401  (_date_tokens: tests)
+from feedtools.campaigns.pairs import (  # noqa: F401  (_date_tokens: tests)
+    PAIRS_SCHEMA,
+    _date_tokens,
+    cross_language_pairs,
+    describe_pair_window,
+    pair_basis,
+)
 from feedtools.campaigns.params import (
     DEFAULT_CAPS,
     DEFAULT_PAIR_PARAMS,
@@ -145,6 +155,7 @@ __all__ = [
     "PairParams",
     "RelatedParams",
     "SuggestParams",
+    "alias_table_use",
     "aliases_from",
     "amplified_accounts",
     "assign_campaigns",
@@ -153,12 +164,14 @@ __all__ = [
     "campaign_metrics",
     "cross_language_pairs",
     "default_aliases_path",
+    "describe_alias_use",
     "describe_amplified",
     "describe_campaign_accounts",
     "describe_campaign_dates",
     "describe_campaign_languages",
     "describe_campaigns",
     "describe_network",
+    "describe_pair_window",
     "describe_pairs",
     "describe_related",
     "describe_series",
@@ -171,6 +184,7 @@ __all__ = [
     "graph_layout",
     "load_aliases",
     "load_vocabulary",
+    "pair_basis",
     "partner_graph",
     "posts_with_campaigns",
     "related_campaigns",

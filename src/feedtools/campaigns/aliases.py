@@ -11,6 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
+from feedtools.errors import TableError
 from feedtools.paths import CAMPAIGN_ALIASES
 from feedtools.text import fold_tag
 from feedtools.usertables import line_error, read_user_table
@@ -67,7 +68,8 @@ def load_aliases(path: str | Path) -> pl.DataFrame:
     ``line`` (1-based line in the file), in file order.
 
     Lines starting with ``#`` are comments and blank lines are skipped; the first
-    other line is the header. Raises ``ValueError`` naming the file and line for:
+    other line is the header. Raises :class:`~feedtools.errors.TableError` (a ``ValueError``) naming the file
+    and line for:
     a missing/unknown/repeated column, a row with the wrong number of fields, an
     empty or malformed ``campaign_id`` or ``hashtag``, a malformed language code,
     two labels for one campaign, and a hashtag listed twice (same folded form),
@@ -76,57 +78,64 @@ def load_aliases(path: str | Path) -> pl.DataFrame:
     rows: list[dict] = []
     seen_tags: dict[str, tuple[str, int]] = {}
     labels: dict[str, tuple[str, int]] = {}
-
-    def fail(line: int, msg: str) -> ValueError:
-        return line_error(path, line, msg)
-
     for lineno, rec in read_user_table(path, columns=ALIAS_COLUMNS, required=REQUIRED_ALIAS_COLUMNS):
-        cid = rec["campaign_id"]
-        tag = rec["hashtag"].lstrip("#＃").strip()
-        if not cid:
-            raise fail(lineno, "empty campaign_id")
-        if not _ID_RE.match(cid):
-            raise fail(lineno, f"campaign_id {cid!r} must be lower-case letters, digits, '-' or '_'")
-        if not tag:
-            raise fail(lineno, "empty hashtag")
-        if _BAD_TAG_RE.search(tag):
-            raise fail(lineno, f"hashtag {rec['hashtag']!r} is not one hashtag (no spaces, commas, '|' or inner '#')")
-        folded = fold_tag(tag)
-        if not folded:
-            raise fail(lineno, f"hashtag {rec['hashtag']!r} has no letters or digits")
-        if folded in seen_tags:
-            other, other_line = seen_tags[folded]
-            where = "this campaign" if other == cid else f"campaign {other!r}"
-            raise fail(
-                lineno,
-                f"hashtag {tag!r} is already listed in {where} (line {other_line}); "
-                "tags are compared case- and accent-folded, list each once",
-            )
-        seen_tags[folded] = (cid, lineno)
-        langs = [c.strip() for c in re.split(r"[|\s]+", rec.get("lang", "")) if c.strip()] or [UND]
-        for code in langs:
-            if code != UND and not _LANG_RE.match(code):
-                raise fail(lineno, f"language {code!r} is not an ISO 639 code such as 'en' or 'pt-BR'")
+        row = _checked_row(path, lineno, rec, seen_tags)
         label = rec.get("label", "")
         if label:
+            cid = row["campaign_id"]
             if cid in labels and labels[cid][0] != label:
-                raise fail(
+                raise line_error(
+                    path,
                     lineno,
                     f"campaign {cid!r} has label {labels[cid][0]!r} on line {labels[cid][1]}; "
                     "give a label once or repeat it exactly",
                 )
             labels.setdefault(cid, (label, lineno))
-        rows.append(
-            {
-                "campaign_id": cid,
-                "hashtag": tag,
-                "lang": langs,
-                "tag_folded": folded,
-                "note": rec.get("note") or None,
-                "line": lineno,
-            }
-        )
+        rows.append(row)
     return _labelled(rows, {cid: label for cid, (label, _) in labels.items()})
+
+
+def _checked_row(path: str | Path, lineno: int, rec: dict[str, str], seen_tags: dict[str, tuple[str, int]]) -> dict:
+    """One alias-table row checked (see :func:`load_aliases`; ``seen_tags``: folded tag -> (campaign, line) of
+    the rows before, updated): ``campaign_id, hashtag, lang, tag_folded, note, line``. Raises
+    :class:`~feedtools.errors.TableError` naming the file and line."""
+    cid = rec["campaign_id"]
+    tag = rec["hashtag"].lstrip("#＃").strip()
+    if not cid:
+        raise line_error(path, lineno, "empty campaign_id")
+    if not _ID_RE.match(cid):
+        raise line_error(path, lineno, f"campaign_id {cid!r} must be lower-case letters, digits, '-' or '_'")
+    if not tag:
+        raise line_error(path, lineno, "empty hashtag")
+    if _BAD_TAG_RE.search(tag):
+        raise line_error(
+            path, lineno, f"hashtag {rec['hashtag']!r} is not one hashtag (no spaces, commas, '|' or inner '#')"
+        )
+    folded = fold_tag(tag)
+    if not folded:
+        raise line_error(path, lineno, f"hashtag {rec['hashtag']!r} has no letters or digits")
+    if folded in seen_tags:
+        other, other_line = seen_tags[folded]
+        where = "this campaign" if other == cid else f"campaign {other!r}"
+        raise line_error(
+            path,
+            lineno,
+            f"hashtag {tag!r} is already listed in {where} (line {other_line}); "
+            "tags are compared case- and accent-folded, list each once",
+        )
+    seen_tags[folded] = (cid, lineno)
+    langs = [c.strip() for c in re.split(r"[|\s]+", rec.get("lang", "")) if c.strip()] or [UND]
+    for code in langs:
+        if code != UND and not _LANG_RE.match(code):
+            raise line_error(path, lineno, f"language {code!r} is not an ISO 639 code such as 'en' or 'pt-BR'")
+    return {
+        "campaign_id": cid,
+        "hashtag": tag,
+        "lang": langs,
+        "tag_folded": folded,
+        "note": rec.get("note") or None,
+        "line": lineno,
+    }
 
 
 def _labelled(rows: list[dict], labels: dict[str, str]) -> pl.DataFrame:
@@ -151,7 +160,7 @@ def aliases_from(path: str | Path | None) -> tuple[pl.DataFrame, str]:
     another folder, e.g. a report build); the description then says "shipped". A
     missing file with another name also falls back to the shipped table, and the
     description says it was not found. No shipped table either: no aliases
-    (folding only), said likewise. A malformed file raises ``ValueError`` (see
+    (folding only), said likewise. A malformed file raises :class:`~feedtools.errors.TableError` (see
     :func:`load_aliases`).
     """
     default = default_aliases_path()
@@ -172,9 +181,11 @@ def aliases_from(path: str | Path | None) -> tuple[pl.DataFrame, str]:
 
 
 def _aliases(aliases: pl.DataFrame | None) -> pl.DataFrame:
+    """``aliases``, or an empty alias frame for None. Raises :class:`~feedtools.errors.TableError` when the frame
+    lacks the columns :func:`load_aliases` gives."""
     if aliases is None:
         return empty_aliases()
     missing = [c for c in ("campaign_id", "tag_folded") if c not in aliases.columns]
     if missing:
-        raise ValueError(f"alias frame lacks {missing}; build it with load_aliases()")
+        raise TableError(f"alias frame lacks {missing}; build it with load_aliases()")
     return aliases

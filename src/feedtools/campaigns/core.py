@@ -9,9 +9,10 @@ from __future__ import annotations
 import polars as pl
 
 from feedtools.campaigns.aliases import LIST_STR, UND, _aliases
+from feedtools.errors import OptionError
 from feedtools.text import fold_tags
 
-__all__ = ["SHORTENER_DOMAINS", "assign_campaigns"]
+__all__ = ["SHORTENER_DOMAINS", "alias_table_use", "assign_campaigns"]
 
 #: Link-shortener domains: a shared shortener says nothing about where two links lead, so it is no evidence.
 SHORTENER_DOMAINS = (
@@ -79,10 +80,11 @@ def _cap_per_post(rows: pl.DataFrame, cap: int | None, stats: dict | None = None
     """The first ``cap`` rows of each post (``_row``) of a long table in first-use order; None: no cap.
 
     When ``stats`` is a dict, records ``max_<what>_per_post`` (the cap), ``posts_over_<what>_cap`` and
-    ``<what>_over_cap`` (rows left out), keeping the largest figures seen if called more than once.
+    ``<what>_over_cap`` (rows left out), keeping the largest figures seen if called more than once. Raises
+    :class:`~feedtools.errors.OptionError` (a ``ValueError``) for a cap under 1.
     """
     if cap is not None and cap < 1:
-        raise ValueError(f"max_{what}_per_post must be at least 1, not {cap}")
+        raise OptionError(f"max_{what}_per_post must be at least 1, not {cap}")
     if cap is None:
         kept, over = rows, rows.clear()
     else:
@@ -110,6 +112,20 @@ def assign_campaigns(posts: pl.DataFrame, aliases: pl.DataFrame | None = None) -
     return out.with_columns(
         campaigns=pl.when(_loaded(posts)).then(pl.col("campaigns").fill_null(pl.lit([], dtype=LIST_STR)))
     ).drop("_row")
+
+
+def alias_table_use(posts: pl.DataFrame, aliases: pl.DataFrame | None) -> pl.DataFrame:
+    """How much of the alias table the feed uses: one row per hashtag of ``aliases`` (from
+    :func:`~feedtools.campaigns.load_aliases`; None or empty: no rows), in table order, with ``campaign_id,
+    label, hashtag, tag_folded, posts`` (loaded posts of ``posts`` carrying the tag, any spelling that folds to
+    it; 0 when none does)."""
+    al = _aliases(aliases)
+    used = _tag_rows(posts, al).filter(pl.col("in_table")).group_by("tag_folded").agg(posts=pl.len().cast(pl.Int64))
+    return (
+        al.select("campaign_id", "label", "hashtag", "tag_folded")
+        .join(used, on="tag_folded", how="left", maintain_order="left")
+        .with_columns(pl.col("posts").fill_null(0))
+    )
 
 
 def _labels(tag_rows: pl.DataFrame, aliases: pl.DataFrame | None) -> pl.DataFrame:

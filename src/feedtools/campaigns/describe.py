@@ -10,9 +10,11 @@ from __future__ import annotations
 import polars as pl
 
 from feedtools.campaigns.aliases import UND
+from feedtools.campaigns.core import alias_table_use
 from feedtools.prose import count_accounts, counted, join_list, pct, plural, span
 
 __all__ = [
+    "describe_alias_use",
     "describe_amplified",
     "describe_campaign_accounts",
     "describe_campaign_dates",
@@ -33,6 +35,39 @@ def _lang_counts(campaign_langs: pl.DataFrame, campaign_id: str) -> str:
     return join_list(
         [f"{'undetermined' if r['lang'] == UND else r['lang']} {r['posts']}" for r in rows.iter_rows(named=True)], 6
     )
+
+
+def describe_alias_use(posts: pl.DataFrame, aliases: pl.DataFrame | None, *, limit: int = 8) -> str:
+    """What the alias table did on this feed, from :func:`~feedtools.campaigns.alias_table_use`: how many of its
+    hashtags (and of its campaigns) occur in the loaded posts of ``posts``, which ones (posts each, most first),
+    which do not, and which campaigns it joins here (two or more of its tags in the feed). When none of its tags
+    occurs, says plainly that the table joined nothing on this feed. An empty table (or None): says there is
+    none."""
+    use = alias_table_use(posts, aliases)
+    if use.height == 0:
+        return "No alias table: tags are joined by case and accent folding only."
+    n_tags, n_camps = use.height, use["campaign_id"].n_unique()
+    found = use.filter(pl.col("posts") > 0).sort("posts", descending=True, maintain_order=True)
+    of = f"the alias table's {plural(n_tags, 'hashtag')} (in {plural(n_camps, 'campaign')})"
+    if found.height == 0:
+        return (
+            f"Not one of {of} occurs in this feed, so the table joined nothing here: every campaign on this page is "
+            "a single tag, its spellings joined by case and accent folding only. To join this feed's tags, add "
+            "them to the table (the alias suggestions are candidates)."
+        )
+    items = [f"#{r['hashtag']} ({plural(r['posts'], 'post')})" for r in found.iter_rows(named=True)]
+    text = (
+        f"{found.height} of {of} {'occurs' if found.height == 1 else 'occur'} in this feed, from "
+        f"{found['campaign_id'].n_unique()} of its campaigns: {join_list(items, limit)}."
+    )
+    missing = use.filter(pl.col("posts") == 0)["hashtag"].to_list()
+    if missing:
+        text += f" Not in the feed: {join_list(['#' + t for t in missing], limit)}."
+    per = found.group_by("campaign_id", maintain_order=True).agg(pl.col("label").first(), n=pl.len())
+    joined = per.filter(pl.col("n") > 1)["label"].to_list()
+    if joined:
+        return text + f" Here the table joins tags in {plural(len(joined), 'campaign')}: {join_list(joined, limit)}."
+    return text + " Here it joins no two tags: each of its campaigns met in the feed is one tag."
 
 
 def describe_campaigns(metrics: pl.DataFrame, *, limit: int = 5) -> str:

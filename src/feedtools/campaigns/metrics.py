@@ -97,31 +97,35 @@ def campaign_metrics(
         pl.col("co_campaigns", "partners", "domains").fill_null(empty),
         pl.col("n_partners", "n_domains").fill_null(0),
     )
-    return out.select(
-        "campaign_id",
-        "label",
-        "in_table",
-        "hashtags",
-        "posts",
-        "own_posts",
-        "reposts",
-        "duplicates",
-        "share_of_feed",
-        "n_langs",
-        "langs",
-        "lang_shares",
-        "multilingual",
-        "tag_langs",
-        "co_campaigns",
-        "partners",
-        "n_partners",
-        "domains",
-        "n_domains",
-        "first_position",
-        "last_position",
-        "first_date",
-        "last_date",
-    ).sort(["posts", "campaign_id"], descending=[True, False])
+    return out.select(METRIC_COLUMNS).sort(["posts", "campaign_id"], descending=[True, False])
+
+
+#: Columns of :func:`campaign_metrics`, in order.
+METRIC_COLUMNS = (
+    "campaign_id",
+    "label",
+    "in_table",
+    "hashtags",
+    "posts",
+    "own_posts",
+    "reposts",
+    "duplicates",
+    "share_of_feed",
+    "n_langs",
+    "langs",
+    "lang_shares",
+    "multilingual",
+    "tag_langs",
+    "co_campaigns",
+    "partners",
+    "n_partners",
+    "domains",
+    "n_domains",
+    "first_position",
+    "last_position",
+    "first_date",
+    "last_date",
+)
 
 
 def _size_columns(rows: pl.DataFrame, date_col: str | None, loaded_n: int) -> pl.DataFrame:

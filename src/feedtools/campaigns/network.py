@@ -9,6 +9,7 @@ import polars as pl
 from feedtools.campaigns.aliases import UND
 from feedtools.campaigns.core import _campaign_rows, _cap_per_post, _labels, _loaded, _tag_rows, _with_row
 from feedtools.campaigns.params import DEFAULT_CAPS, UNSET, CampaignCaps
+from feedtools.errors import UsageError
 from feedtools.safeio import atomic_open, atomic_path
 
 __all__ = ["GRAPH_SUFFIXES", "graph_layout", "partner_graph", "write_graph"]
@@ -41,26 +42,8 @@ def partner_graph(
     """
     import networkx as nx
 
-    base = _with_row(posts).filter(_loaded(posts))
-    rows = _campaign_rows(posts, aliases).select("_row", "campaign_id")
-    ment = base.select("_row", m=pl.col("mentions")).explode("m").drop_nulls("m").unique(maintain_order=True)
     caps = caps.but(max_tags_per_post=max_tags_per_post, max_mentions_per_post=max_mentions_per_post)
-    rows_e = _cap_per_post(rows, caps.max_tags_per_post, stats)
-    ment_e = _cap_per_post(ment, caps.max_mentions_per_post, stats, "mentions")
-    labels = _labels(_tag_rows(posts, aliases), aliases)
-    camp_nodes = (
-        rows.join(base.select("_row", "lang"), on="_row")
-        .group_by("campaign_id")
-        .agg(posts=pl.len(), langs=pl.col("lang").filter(pl.col("lang") != UND).unique().sort().str.join("|"))
-        .join(labels, on="campaign_id")
-        .sort("campaign_id")
-    )
-    acc_nodes = ment.group_by("m").agg(posts=pl.len()).sort("m")
-    mention = rows_e.join(ment_e, on="_row").group_by("campaign_id", "m").agg(weight=pl.len()).sort("campaign_id", "m")
-    cooc = rows_e.join(rows_e.rename({"campaign_id": "c2"}), on="_row").filter(pl.col("campaign_id") < pl.col("c2"))
-    cooc = cooc.group_by("campaign_id", "c2").agg(weight=pl.len()).sort("campaign_id", "c2")
-    comen = ment_e.join(ment_e.rename({"m": "m2"}), on="_row").filter(pl.col("m") < pl.col("m2"))
-    comen = comen.group_by("m", "m2").agg(weight=pl.len()).sort("m", "m2")
+    camp_nodes, acc_nodes, mention, cooc, comen = _network_tables(posts, aliases, caps, stats)
     g: nx.Graph = nx.Graph(name="feedtools partner network")
     for r in camp_nodes.iter_rows(named=True):
         g.add_node(
@@ -79,6 +62,34 @@ def partner_graph(
     for r in comen.iter_rows(named=True):
         g.add_edge(f"account:{r['m']}", f"account:{r['m2']}", kind="comention", weight=int(r["weight"]))
     return g
+
+
+def _network_tables(
+    posts: pl.DataFrame, aliases: pl.DataFrame | None, caps: CampaignCaps, stats: dict | None
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The sorted node and edge tables of :func:`partner_graph`: campaign nodes (``campaign_id, posts, langs,
+    label, in_table``), account nodes (``m, posts``), and the ``weight`` of mention (``campaign_id, m``),
+    co-occurrence (``campaign_id, c2``) and co-mention (``m, m2``) edges, the edges within ``caps``."""
+    base = _with_row(posts).filter(_loaded(posts))
+    rows = _campaign_rows(posts, aliases).select("_row", "campaign_id")
+    ment = base.select("_row", m=pl.col("mentions")).explode("m").drop_nulls("m").unique(maintain_order=True)
+    rows_e = _cap_per_post(rows, caps.max_tags_per_post, stats)
+    ment_e = _cap_per_post(ment, caps.max_mentions_per_post, stats, "mentions")
+    labels = _labels(_tag_rows(posts, aliases), aliases)
+    camp_nodes = (
+        rows.join(base.select("_row", "lang"), on="_row")
+        .group_by("campaign_id")
+        .agg(posts=pl.len(), langs=pl.col("lang").filter(pl.col("lang") != UND).unique().sort().str.join("|"))
+        .join(labels, on="campaign_id")
+        .sort("campaign_id")
+    )
+    acc_nodes = ment.group_by("m").agg(posts=pl.len()).sort("m")
+    mention = rows_e.join(ment_e, on="_row").group_by("campaign_id", "m").agg(weight=pl.len()).sort("campaign_id", "m")
+    cooc = rows_e.join(rows_e.rename({"campaign_id": "c2"}), on="_row").filter(pl.col("campaign_id") < pl.col("c2"))
+    cooc = cooc.group_by("campaign_id", "c2").agg(weight=pl.len()).sort("campaign_id", "c2")
+    comen = ment_e.join(ment_e.rename({"m": "m2"}), on="_row").filter(pl.col("m") < pl.col("m2"))
+    comen = comen.group_by("m", "m2").agg(weight=pl.len()).sort("m", "m2")
+    return camp_nodes, acc_nodes, mention, cooc, comen
 
 
 def graph_layout(graph, *, max_nodes: int = 40, seed: int = 7) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -103,58 +114,47 @@ def graph_layout(graph, *, max_nodes: int = 40, seed: int = 7) -> tuple[pl.DataF
     h.add_nodes_from(sorted(sub.nodes(data=True)))
     h.add_edges_from(sorted((min(u, v), max(u, v), d) for u, v, d in sub.edges(data=True)))
     pos = nx.spring_layout(h, seed=seed, weight="weight") if h.number_of_nodes() else {}
+
+    def xy(v: str) -> tuple[float, float]:
+        return round(float(pos[v][0]), 4), round(float(pos[v][1]), 4)
+
     nodes = pl.DataFrame(
-        [
-            {
-                "id": v,
-                "name": v.split(":", 1)[1],
-                "kind": d["kind"],
-                "label": d["label"],
-                "posts": d["posts"],
-                "degree": deg[v],
-                "x": round(float(pos[v][0]), 4),
-                "y": round(float(pos[v][1]), 4),
-            }
-            for v, d in h.nodes(data=True)
-        ],
-        schema={
-            "id": pl.String,
-            "name": pl.String,
-            "kind": pl.String,
-            "label": pl.String,
-            "posts": pl.Int64,
-            "degree": pl.Int64,
-            "x": pl.Float64,
-            "y": pl.Float64,
-        },
+        [(v, v.split(":", 1)[1], d["kind"], d["label"], d["posts"], deg[v], *xy(v)) for v, d in h.nodes(data=True)],
+        schema=_LAYOUT_NODES,
+        orient="row",
     )
     edges = pl.DataFrame(
-        [
-            {
-                "source": u,
-                "target": v,
-                "kind": d["kind"],
-                "weight": d["weight"],
-                "x": round(float(pos[u][0]), 4),
-                "y": round(float(pos[u][1]), 4),
-                "x2": round(float(pos[v][0]), 4),
-                "y2": round(float(pos[v][1]), 4),
-            }
-            for u, v, d in h.edges(data=True)
-        ],
-        schema={
-            "source": pl.String,
-            "target": pl.String,
-            "kind": pl.String,
-            "weight": pl.Int64,
-            "x": pl.Float64,
-            "y": pl.Float64,
-            "x2": pl.Float64,
-            "y2": pl.Float64,
-        },
+        [(u, v, d["kind"], d["weight"], *xy(u), *xy(v)) for u, v, d in h.edges(data=True)],
+        schema=_LAYOUT_EDGES,
+        orient="row",
     )
     return nodes.sort("id"), edges.sort("source", "target")
 
+
+_LAYOUT_NODES = pl.Schema(
+    {
+        "id": pl.String,
+        "name": pl.String,
+        "kind": pl.String,
+        "label": pl.String,
+        "posts": pl.Int64,
+        "degree": pl.Int64,
+        "x": pl.Float64,
+        "y": pl.Float64,
+    }
+)
+_LAYOUT_EDGES = pl.Schema(
+    {
+        "source": pl.String,
+        "target": pl.String,
+        "kind": pl.String,
+        "weight": pl.Int64,
+        "x": pl.Float64,
+        "y": pl.Float64,
+        "x2": pl.Float64,
+        "y2": pl.Float64,
+    }
+)
 
 GRAPH_SUFFIXES = (".gexf", ".graphml")
 
@@ -164,7 +164,8 @@ def write_graph(graph, path: str | Path) -> str:
 
     The output is deterministic: GEXF's ``lastmodifieddate`` (today's date, which
     networkx writes) is removed. The file appears whole or not at all
-    (:func:`feedtools.safeio.atomic_path`). Raises ``ValueError`` for another suffix.
+    (:func:`feedtools.safeio.atomic_path`). Raises :class:`~feedtools.errors.UsageError` (a ``ValueError``) for
+    another suffix.
     """
     import networkx as nx
     from networkx.readwrite.gexf import GEXFWriter
@@ -172,7 +173,7 @@ def write_graph(graph, path: str | Path) -> str:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in GRAPH_SUFFIXES:
-        raise ValueError(f"unknown graph type {path.suffix or '(none)'!r} for {path.name}; use .gexf or .graphml")
+        raise UsageError(f"unknown graph type {path.suffix or '(none)'!r} for {path.name}; use .gexf or .graphml")
     if suffix == ".graphml":
         with atomic_path(path) as tmp:
             nx.write_graphml(graph, tmp)

@@ -8,6 +8,7 @@ name. ``str(params)`` is one line a report can print next to a result that depen
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, fields, replace
 from typing import Any, Final, Self
 
@@ -164,13 +165,20 @@ class RelatedParams(Params):
 @dataclass(frozen=True)
 class PairParams(Params):
     """How :func:`~feedtools.campaigns.cross_language_pairs` finds posts announcing the same thing in two
-    languages: posts at most ``window`` (12) positions apart are compared; features in more than ``max_share``
-    (0.02) of the posts are ignored; pairs need ``score >= min_score`` (0.1). The position tie-break weight is
-    :data:`feedtools.similarity.PROXIMITY_WEIGHT`."""
+    languages. When every compared post has a date, posts at most ``time_window`` (2 days) apart are compared,
+    and at most ``max_neighbours`` (200) posts apart in time order (a bound on the work in a dense feed, such as
+    a firehose capture); otherwise (an undated feed, or ``time_window=None``) posts at most ``window`` (12)
+    positions apart. Features in more than ``max_share`` (0.02) of the posts are ignored; pairs need
+    ``score >= min_score`` (0.1). The closeness tie-break weight is :data:`feedtools.similarity.PROXIMITY_WEIGHT`.
+
+    Two days: announcements of one thing in two languages are posted the same day or the next (a profile feed of
+    a few posts a day puts 12 positions at about two days too)."""
 
     window: int = 12
     min_score: float = 0.1
     max_share: float = 0.02
+    time_window: dt.timedelta | None = dt.timedelta(days=2)
+    max_neighbours: int = 200
 
 
 #: The defaults (the values the analyses have always used).

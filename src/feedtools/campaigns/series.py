@@ -54,13 +54,6 @@ def series_markers(
     if not include_reposts:
         df = df.filter(~pl.col("is_repost").fill_null(False))
     df = df.with_columns(_leading_tag(df)).with_columns(marker=_opener_expr()).drop_nulls("marker")
-    kind = (
-        pl.when(pl.col("marker").str.starts_with("#"))
-        .then(pl.lit("hashtag"))
-        .when(pl.col("marker").str.ends_with(":"))
-        .then(pl.lit("label"))
-        .otherwise(pl.lit("emoji"))
-    )
     out = (
         df.group_by("marker")
         .agg(
@@ -72,6 +65,47 @@ def series_markers(
         )
         .filter(pl.col("posts") >= min_posts)
     )
+    return (
+        _with_marker_counts(out, df, top)
+        .with_columns(
+            kind=_marker_kind(),
+            posts=pl.col("posts").cast(pl.Int64),
+            span=pl.col("last_position") - pl.col("first_position") + 1,
+        )
+        .select(_MARKER_COLUMNS)
+        .sort(["posts", "marker"], descending=[True, False])
+    )
+
+
+_MARKER_COLUMNS = (
+    "marker",
+    "kind",
+    "posts",
+    "first_position",
+    "last_position",
+    "span",
+    "positions",
+    "campaigns",
+    "partners",
+    "langs",
+    "untagged",
+)
+
+
+def _marker_kind() -> pl.Expr:
+    """``hashtag`` (a ``#key`` marker), ``label`` (ends with ``:``) or ``emoji``."""
+    return (
+        pl.when(pl.col("marker").str.starts_with("#"))
+        .then(pl.lit("hashtag"))
+        .when(pl.col("marker").str.ends_with(":"))
+        .then(pl.lit("label"))
+        .otherwise(pl.lit("emoji"))
+    )
+
+
+def _with_marker_counts(out: pl.DataFrame, df: pl.DataFrame, top: int) -> pl.DataFrame:
+    """``out`` (one row per marker) with the ``campaigns``, ``partners`` and ``langs`` (``value:count``, at most
+    ``top``) of the marked posts ``df``; empty lists where there are none."""
     for name, col in (("campaigns", "campaigns"), ("partners", "mentions")):
         long = df.select("marker", v=pl.col(col)).explode("v")
         out = out.join(_counted(long, "marker", "v", name, top), on="marker", how="left")
@@ -80,28 +114,7 @@ def series_markers(
         on="marker",
         how="left",
     )
-    out = out.with_columns(pl.col("campaigns", "partners", "langs").fill_null(pl.lit([], dtype=LIST_STR)))
-    return (
-        out.with_columns(
-            kind=kind,
-            posts=pl.col("posts").cast(pl.Int64),
-            span=pl.col("last_position") - pl.col("first_position") + 1,
-        )
-        .select(
-            "marker",
-            "kind",
-            "posts",
-            "first_position",
-            "last_position",
-            "span",
-            "positions",
-            "campaigns",
-            "partners",
-            "langs",
-            "untagged",
-        )
-        .sort(["posts", "marker"], descending=[True, False])
-    )
+    return out.with_columns(pl.col("campaigns", "partners", "langs").fill_null(pl.lit([], dtype=LIST_STR)))
 
 
 def posts_with_campaigns(posts: pl.DataFrame, aliases: pl.DataFrame | None = None) -> pl.DataFrame:

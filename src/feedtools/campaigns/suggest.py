@@ -12,6 +12,7 @@ import polars as pl
 
 from feedtools.campaigns.core import _cap_per_post, _tag_rows, _tag_stats
 from feedtools.campaigns.params import DEFAULT_CAPS, DEFAULT_SUGGEST_PARAMS, UNSET, CampaignCaps, SuggestParams
+from feedtools.errors import OptionError, TableError
 from feedtools.text import fold_tag
 
 __all__ = ["SUGGESTION_SCHEMA", "TAG_STOPWORDS", "load_vocabulary", "suggest_aliases", "tag_words"]
@@ -229,18 +230,19 @@ TAG_STOPWORDS = frozenset(
 def load_vocabulary(path: str | Path | None = None) -> dict[str, str]:
     """Folded word -> concept from the bundled campaign vocabulary (:data:`feedtools.paths.CAMPAIGN_VOCABULARY`,
     or ``path``): a CSV of ``concept,words`` (forms separated by ``|``), ``#`` lines are comments. Raises
-    ``ValueError`` when the file lacks those columns or a word has two concepts."""
+    :class:`~feedtools.errors.TableError` (a ``ValueError``) when the file lacks those columns or a word has two
+    concepts."""
     from feedtools.paths import CAMPAIGN_VOCABULARY
 
     df = pl.read_csv(path or CAMPAIGN_VOCABULARY, comment_prefix="#", schema_overrides={"words": pl.String})
     if not {"concept", "words"} <= set(df.columns):
-        raise ValueError(f"{path or CAMPAIGN_VOCABULARY}: needs columns concept,words")
+        raise TableError(f"{path or CAMPAIGN_VOCABULARY}: needs columns concept,words")
     table: dict[str, str] = {}
     for concept, words in df.select("concept", "words").iter_rows():
         for w in (words or "").split("|"):
             w = fold_tag(w.strip())
             if w and table.setdefault(w, concept) != concept:
-                raise ValueError(f"vocabulary: {w!r} is in two concepts ({table[w]}, {concept})")
+                raise TableError(f"{path or CAMPAIGN_VOCABULARY}: {w!r} is in two concepts ({table[w]}, {concept})")
     return table
 
 
@@ -413,56 +415,73 @@ def suggest_aliases(
 ) -> pl.DataFrame:
     """Tags that may belong together, with a score (0-1, higher is stronger) and the evidence. Never applied.
 
-    Two families, both comparing tags that the alias table and folding leave in
-    *different* campaigns (pairs already merged are never suggested); every number (scores, lengths,
-    thresholds) is a field of ``params`` (:class:`~feedtools.campaigns.params.SuggestParams`, which gives the
-    defaults):
+    Two families, both comparing tags that the alias table and folding leave in *different* campaigns (pairs
+    already merged are never suggested); every number (scores, lengths, thresholds) is a field of ``params``
+    (:class:`~feedtools.campaigns.params.SuggestParams`, which gives the defaults):
 
     * spelling (on folded forms): ``plural`` (``localgov``/``localgovs``), ``spelling`` (a small edit
       distance; score 1 - distance/length), ``numbered`` (differ only in digits: ``csw68``/``csw69``; a
       fraction of that score: usually different editions), ``prefix`` (one starts with the other; a fraction
       of the length ratio). Tags shorter than ``min_length`` get only ``plural``.
-    * ``translation``: the two tags, split into words (``#CiudadesYTerritoriosDePaz`` ->
-      ciudades y territorios de paz), say the same thing word for word: each content
-      word (articles and prepositions aside) of one is the same word, the same concept
-      in the bundled en/es/fr campaign vocabulary (``data/campaign_vocabulary.csv``:
-      ``paz``/``peace``, ``ods``/``sdg``), or a cognate (``territorios``/``territories``) of a distinct word
-      of the other, and their numbers are equal (``#SDG3``/``#ODS3``). Score ``translation`` × the mean
-      word match (1 for same word or concept, the cognates' similarity otherwise).
-      Campaigns that merely co-occur, share partners or sit side by side are not
-      aliases: :func:`related_campaigns` lists them.
+    * ``translation``: the two tags, split into words (``#CiudadesYTerritoriosDePaz`` -> ciudades y territorios
+      de paz), say the same thing word for word: each content word (articles and prepositions aside) of one is
+      the same word, the same concept in the bundled en/es/fr campaign vocabulary
+      (``data/campaign_vocabulary.csv``: ``paz``/``peace``, ``ods``/``sdg``), or a cognate
+      (``territorios``/``territories``) of a distinct word of the other, and their numbers are equal
+      (``#SDG3``/``#ODS3``). Score ``translation`` × the mean word match (1 for same word or concept, the
+      cognates' similarity otherwise). Campaigns that merely co-occur, share partners or sit side by side are
+      not aliases: :func:`related_campaigns` lists them.
 
     Only the ``max_suggestions`` strongest are returned (``caps``, :class:`~feedtools.campaigns.params.CampaignCaps`:
     :data:`MAX_SUGGESTIONS`; None: all; the keyword overrides the field, as does ``max_tags_per_post``).
-    When ``stats`` is a dict it receives ``suggestions_found`` (before that cap),
-    ``suggestions_kept``, ``max_suggestions`` and the per-post tag cap's figures
-    (``max_tags_per_post``, ``posts_over_tags_cap``, ``tags_over_cap``: the cap counts the tags of
-    each post; it bounds :func:`related_campaigns`, and is reported here for the tags read).
-    ``vocabulary``: folded word -> concept (default :func:`load_vocabulary`). Raises ``ValueError`` for a
-    negative ``max_suggestions`` or a ``max_tags_per_post`` under 1.
+    When ``stats`` is a dict it receives ``suggestions_found`` (before that cap), ``suggestions_kept``,
+    ``max_suggestions`` and the per-post tag cap's figures (``max_tags_per_post``, ``posts_over_tags_cap``,
+    ``tags_over_cap``: the cap counts the tags of each post; it bounds :func:`related_campaigns`, and is
+    reported here for the tags read).
+    ``vocabulary``: folded word -> concept (default :func:`load_vocabulary`). Raises
+    :class:`~feedtools.errors.OptionError` (a ``ValueError``) for a negative ``max_suggestions`` or a
+    ``max_tags_per_post`` under 1.
 
-    Output columns: ``kind, tag_a, tag_b`` (commonest spellings), ``campaign_a,
-    campaign_b, lang_a, lang_b`` (dominant detected language of each tag's posts),
-    ``posts_a, posts_b, score, evidence``; sorted by score (descending), kind,
-    tag_a, tag_b.
+    Output columns: ``kind, tag_a, tag_b`` (commonest spellings), ``campaign_a, campaign_b, lang_a, lang_b``
+    (dominant detected language of each tag's posts), ``posts_a, posts_b, score, evidence``; sorted by score
+    (descending), kind, tag_a, tag_b.
 
-    Long only by this contract; the steps are :class:`_SpellingPairs`, :func:`_translation_rows` and
-    :func:`_with_tag_columns`.
+    Steps: :func:`_ranked` (:class:`_SpellingPairs`, :func:`_translation_rows`), :func:`_with_tag_columns`.
     """
     caps = caps.but(max_tags_per_post=max_tags_per_post, max_suggestions=max_suggestions)
-    most = caps.max_suggestions
+    most, counts = caps.max_suggestions, _suggestion_counts(caps.max_suggestions, stats)
+    tag_stats = _tag_stats(posts, aliases)
+    rows = (
+        _tag_rows(posts, aliases).select("_row") if tag_stats.height >= 2 else pl.DataFrame(schema={"_row": pl.UInt32})
+    )
+    _cap_per_post(rows, caps.max_tags_per_post, counts)
+    if tag_stats.height < 2:
+        return pl.DataFrame(schema=SUGGESTION_SCHEMA)
+    df, found = _ranked(tag_stats, load_vocabulary() if vocabulary is None else vocabulary, params, most)
+    df = df if most is None else df.head(most)
+    counts.update(suggestions_found=found, suggestions_kept=df.height)
+    return _with_tag_columns(df, tag_stats)
+
+
+def _suggestion_counts(most: int | None, stats: dict | None) -> dict:
+    """``stats`` (a new dict when None) with the suggestion counts at zero and ``max_suggestions``. Raises
+    :class:`~feedtools.errors.OptionError` for a negative ``most``."""
     if most is not None and most < 0:
-        raise ValueError(f"max_suggestions must be 0 or more, not {most}")
+        raise OptionError(f"max_suggestions must be 0 or more, not {most}")
     counts: dict = {} if stats is None else stats
     counts.update(suggestions_found=0, suggestions_kept=0, max_suggestions=most)
-    tag_stats = _tag_stats(posts, aliases)
-    if tag_stats.height < 2:
-        _cap_per_post(pl.DataFrame(schema={"_row": pl.UInt32}), caps.max_tags_per_post, counts)
-        return pl.DataFrame(schema=SUGGESTION_SCHEMA)
+    return counts
+
+
+def _ranked(
+    tag_stats: pl.DataFrame, vocabulary: dict[str, str], params: SuggestParams, most: int | None
+) -> tuple[pl.DataFrame, int]:
+    """All spelling and translation suggestions between the tags of ``tag_stats`` (:func:`_tag_stats`), strongest
+    first (:func:`_by_strength`), as tag indices ``_a, _b`` with their ranks ``_ra, _rb``; and how many were
+    found (the spelling pairs counted before ``most`` trimmed them)."""
     rank = tag_stats["tag"].rank("dense").cast(pl.Int64)
     spelling, found = _SpellingPairs(tag_stats, rank.to_numpy(), most, params).run()
-    _cap_per_post(_tag_rows(posts, aliases).select("_row", "position", "tag_folded"), caps.max_tags_per_post, counts)
-    cross = _translation_rows(tag_stats, spelling, load_vocabulary() if vocabulary is None else vocabulary, params)
+    cross = _translation_rows(tag_stats, spelling, vocabulary, params)
     df = pl.concat(
         [
             spelling.with_columns(evidence=pl.lit(None, dtype=pl.String)),
@@ -472,9 +491,4 @@ def suggest_aliases(
     )
     # Sorted on integers (the spellings' ranks), then only the kept rows get their strings.
     df = df.with_columns(_ra=rank.gather(df["_a"]), _rb=rank.gather(df["_b"]))
-    df = _by_strength(df)
-    counts["suggestions_found"] = found + cross.height
-    if most is not None:
-        df = df.head(most)
-    counts["suggestions_kept"] = df.height
-    return _with_tag_columns(df, tag_stats)
+    return _by_strength(df), found + cross.height
