@@ -185,7 +185,8 @@ def describe_pair_window(posts: pl.DataFrame, params: PairParams = DEFAULT_PAIR_
     if params.time_window is None:
         why = "no time window is set"
     elif times.null_count() < times.len():
-        why = f"{times.null_count()} of the {times.len()} compared posts have no date"
+        missing = times.null_count()
+        why = f"{missing} of the {times.len()} compared posts {'has' if missing == 1 else 'have'} no date"
     else:
         why = "the posts have no dates"
     return f"Posts at most {params.window} positions apart in the feed are compared ({why})."
@@ -252,6 +253,9 @@ def _with_shared_evidence(agg: pl.DataFrame, feats: pl.DataFrame) -> pl.DataFram
     def part(col: str, what: str) -> pl.Expr:
         return pl.when(pl.col(col).list.len() > 0).then(pl.lit(what + ": ") + pl.col(col).list.join(", "))
 
+    _positions = pl.format("{} position", pl.col("distance")) + pl.when(pl.col("distance") == 1).then(
+        pl.lit("")
+    ).otherwise(pl.lit("s"))
     return agg.with_columns(
         evidence=pl.concat_str(
             [
@@ -264,8 +268,8 @@ def _with_shared_evidence(agg: pl.DataFrame, feats: pl.DataFrame) -> pl.DataFram
                 part("shared_numbers", "numbers"),
                 part("shared_campaigns", "campaigns"),
                 pl.when(pl.col("_gap").is_null())
-                .then(pl.format("{} positions apart", pl.col("distance")))
-                .otherwise(pl.format("{} positions and {} apart", pl.col("distance"), _gap_words(pl.col("_gap")))),
+                .then(pl.format("{} apart", _positions))
+                .otherwise(pl.format("{} and {} apart", _positions, _gap_words(pl.col("_gap")))),
             ],
             separator="; ",
             ignore_nulls=True,
