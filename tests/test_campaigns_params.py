@@ -133,6 +133,15 @@ def test_pairs_by_time_when_every_post_is_dated():
     rows += [{"text": es.replace("abre", "cierra"), "lang": "es", "created_at": t0 + dt.timedelta(days=9)}]
     feed = make_posts(rows)
     assert cp.pair_basis(feed) == "time"
+    from feedtools.analyses import run_campaigns
+
+    # the run behind `feedtools campaigns --pairs` takes the same parameters (--pair-hours 4, --pair-hours 0)
+    narrow = run_campaigns(
+        feed, cp.empty_aliases(), pairs=True, pair_params=PairParams(time_window=dt.timedelta(hours=4))
+    )
+    by_position = run_campaigns(feed, cp.empty_aliases(), pairs=True, pair_params=PairParams(time_window=None))
+    assert narrow.pairs is not None and narrow.pairs.height == 0
+    assert by_position.pairs is not None and by_position.pairs.height == 0  # 15 positions > 12
     pairs = cp.cross_language_pairs(feed)
     assert list(zip(pairs["position_a"], pairs["position_b"], strict=True)) == [(0, 15)]
     row = pairs.row(0, named=True)

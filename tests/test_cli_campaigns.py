@@ -204,3 +204,26 @@ def test_other_input_format(tmp_path):
     row = rows.filter(pl.col("campaign_id") == "lrgs").row(0, named=True)
     assert (row["posts"], row["own_posts"], row["reposts"]) == (2, 1, 1)
     assert row["langs"] == ["en", "fr"] and row["first_date"] is not None
+
+
+def test_pair_window_options(tmp_path):
+    """--pair-window bounds how far apart (in positions) the compared posts of an undated feed are; the help
+    states PairParams' defaults; bad values are one-line usage errors."""
+    from feedtools.campaigns import DEFAULT_PAIR_PARAMS
+
+    wide, near = tmp_path / "wide.parquet", tmp_path / "near.parquet"
+    assert run("campaigns", str(SEED), "-o", str(tmp_path / "c.csv"), "--pairs", str(wide)).returncode == 0
+    r = run("campaigns", str(SEED), "-o", str(tmp_path / "c.csv"), "--pairs", str(near), "--pair-window", "1")
+    assert r.returncode == 0, r.stderr
+    gaps = {
+        w: (pl.read_parquet(p)["position_b"] - pl.read_parquet(p)["position_a"]) for w, p in ((12, wide), (1, near))
+    }
+    assert gaps[1].len() > 0 and gaps[1].max() == 1  # only neighbours
+    assert gaps[12].max() > 1 and gaps[12].max() <= DEFAULT_PAIR_PARAMS.window and gaps[1].len() < gaps[12].len()
+    flat = " ".join(run("campaigns", "--help").stdout.split())
+    hours = DEFAULT_PAIR_PARAMS.time_window.total_seconds() / 3600
+    assert f"(default {hours:g}); 0 compares by position" in flat
+    assert f"(default {DEFAULT_PAIR_PARAMS.window})" in flat
+    for bad in (["--pair-hours", "-1"], ["--pair-hours", "nan"], ["--pair-window", "0"]):
+        r = run("campaigns", str(SEED), "-o", str(tmp_path / "c.csv"), *bad)
+        assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr

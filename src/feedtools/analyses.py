@@ -16,6 +16,7 @@ import polars as pl
 from feedtools.series import scalar_float
 
 if TYPE_CHECKING:
+    from feedtools.campaigns import PairParams
     from feedtools.timeline import Timeline
 
 __all__ = ["CampaignsRun", "run_campaigns", "timeline_summary"]
@@ -79,6 +80,7 @@ def run_campaigns(
     network: bool = False,
     max_tags_per_post: int | None = None,
     max_suggestions: int | None = None,
+    pair_params: PairParams | None = None,
 ) -> CampaignsRun:
     """Campaigns of the posts table ``posts`` grouped with ``aliases`` (from
     :func:`feedtools.campaigns.load_aliases`, or :func:`~feedtools.campaigns.empty_aliases`): the campaign
@@ -86,7 +88,8 @@ def run_campaigns(
     (co-occurring) campaigns and the partner network when ``per_post``, ``pairs``, ``related``, ``network``
     ask for them. ``table`` names the alias table in the
     summary (``"alias table campaigns.csv"``, ``"no alias table"``). ``max_tags_per_post`` and
-    ``max_suggestions`` default to the module's caps. Raises :class:`~feedtools.errors.OptionError` (a ``ValueError``)
+    ``max_suggestions`` default to the module's caps; ``pair_params`` (default
+    :data:`~feedtools.campaigns.DEFAULT_PAIR_PARAMS`) says which posts the pairs compare. Raises :class:`~feedtools.errors.OptionError` (a ``ValueError``)
     for a cap below 1 (or 0).
     """
     from feedtools import campaigns as cp
@@ -99,7 +102,7 @@ def run_campaigns(
         metrics=metrics,
         posts=cp.posts_with_campaigns(posts, aliases) if per_post else None,
         suggestions=cp.suggest_aliases(posts, aliases, stats=stats, **cap, **most),
-        pairs=cp.cross_language_pairs(posts, aliases) if pairs else None,
+        pairs=cp.cross_language_pairs(posts, aliases, params=pair_params or cp.DEFAULT_PAIR_PARAMS) if pairs else None,
         related=cp.related_campaigns(posts, aliases, **cap) if related else None,
         network=cp.partner_graph(posts, aliases, stats=stats, **cap) if network else None,
         tagged_posts=int(cp.assign_campaigns(posts, aliases)["campaigns"].list.len().fill_null(0).gt(0).sum()),

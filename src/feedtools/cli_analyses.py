@@ -17,6 +17,7 @@ from feedtools.cli_options import (
     add_input_options,
     count_arg,
     date_arg,
+    hours_arg,
     load_input,
     timezone_arg,
     year_arg,
@@ -57,6 +58,7 @@ def _cmd_campaigns(args: argparse.Namespace) -> int:
         network=bool(args.network),
         max_tags_per_post=args.max_tags_per_post,
         max_suggestions=args.max_suggestions,
+        pair_params=_pair_params(args),
     )
     for frame, out in (
         (run.metrics, args.output),
@@ -150,6 +152,7 @@ def add_campaigns(sub) -> None:
     add_input_options(p)
     _add_campaign_tables(p)
     _add_campaign_caps(p)
+    _add_pair_options(p)
     p.set_defaults(func=_cmd_campaigns)
 
 
@@ -218,6 +221,42 @@ def _add_campaign_caps(p: argparse.ArgumentParser) -> None:
         metavar="N",
         help="keep the N strongest alias suggestions (default 1000; the summary counts them all)",
     )
+
+
+def _add_pair_options(p: argparse.ArgumentParser) -> None:
+    """``campaigns``: which posts ``--pairs`` compares (feedtools.campaigns.PairParams)."""
+    # Defaults are PairParams' (not imported at start-up; tests/test_cli_campaigns.py checks the help matches).
+    p.add_argument(
+        "--pair-hours",
+        type=hours_arg,
+        default=None,
+        metavar="H",
+        help="--pairs on a dated feed: compare posts at most H hours apart (default 48); 0 compares by "
+        "position in the feed, as for an undated feed",
+    )
+    p.add_argument(
+        "--pair-window",
+        type=count_arg,
+        default=None,
+        metavar="N",
+        help="--pairs by position (an undated feed, or --pair-hours 0): compare posts at most N positions "
+        "apart (default 12)",
+    )
+
+
+def _pair_params(args: argparse.Namespace):
+    """The :class:`feedtools.campaigns.PairParams` asked for on the command line (the defaults if none)."""
+    import dataclasses
+    import datetime as dt
+
+    from feedtools.campaigns import DEFAULT_PAIR_PARAMS
+
+    changes: dict = {}
+    if args.pair_hours is not None:
+        changes["time_window"] = dt.timedelta(hours=args.pair_hours) if args.pair_hours > 0 else None
+    if args.pair_window is not None:
+        changes["window"] = args.pair_window
+    return dataclasses.replace(DEFAULT_PAIR_PARAMS, **changes)
 
 
 def add_timeline(sub) -> None:

@@ -125,6 +125,17 @@ def count_arg(value: str) -> int:
     return n
 
 
+def hours_arg(value: str) -> float:
+    """A number of hours >= 0 (a time window); 'not a number of hours' or 'must be 0 or more'."""
+    try:
+        h = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of hours: {value!r}") from None
+    if not h >= 0 or h == float("inf"):  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be 0 or more hours: {value}")
+    return h
+
+
 def date_arg(value: str) -> dt.date:
     """A day written ``YYYY-MM-DD``."""
     try:
