@@ -227,6 +227,9 @@ def test_bench_rejects_bad_options():
     exe = os.path.join(os.path.dirname(sys.executable), "feedtools")
     r = subprocess.run([exe, "bench", "--sizes", "lots"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 1 and r.stderr.count("\n") == 1 and "bad size" in r.stderr
+    for option, value, message in [("--jetstream-mix", "likes", "Jetstream mix"), ("--texts", "unique", "variant")]:
+        r = subprocess.run([exe, "bench", option, value], capture_output=True, text=True, timeout=120)
+        assert r.returncode == 1 and r.stderr.count("\n") == 1 and message in r.stderr, (option, r.stderr)
 
 
 def test_built_postviews_is_one_json_array_of_distinct_records(tmp_path, samples):

@@ -191,10 +191,12 @@ def language_floor_row(feed: Path, base: dict, parsed_row: dict, tmp: Path, emit
     except ValueError:
         emit(_row(base, step, r, 0, f"FAILED: {r.last_line[:80]}", cpu="-"))
         return
+    from feedtools.language import MAX_CHARS
+
     ratio = float(parsed_row["cpu"]) / cpu if cpu > 0 else float("nan")
     note = (
         f"predict loop only (seconds = its CPU) on the {n_lines:,.0f} lines parse gives fastText "
-        f"(entities stripped, first 200 chars, lower-cased, each distinct line once) from {n_texts:,.0f} distinct "
+        f"(entities stripped, first {MAX_CHARS} chars, lower-cased, each distinct line once) from {n_texts:,.0f} distinct "
         f"texts; whole parse {ratio:.1f}x (CPU)"
     )
     if base["texts"] == "distinct-end":
