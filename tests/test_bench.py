@@ -9,7 +9,17 @@ import sys
 import polars as pl
 import pytest
 
-from feedtools.bench import build_jetstream, build_postviews, build_scrape, parse_sizes
+from feedtools import language
+from feedtools.bench import (
+    build_jetstream,
+    build_postviews,
+    build_scrape,
+    fasttext_lines,
+    parse_sizes,
+    read_only,
+)
+from feedtools.bench_feeds import JETSTREAM_SAMPLE
+from feedtools.enrich import enrich
 from feedtools.readers import read_raw
 
 
@@ -43,6 +53,102 @@ def test_built_jetstream_uses_the_real_samples(tmp_path, samples):
     assert own["post_id"].n_unique() == own.height  # every event is its own record
     texts = own.filter(pl.col("text").str.len_chars() > 0)["text"]  # posts with only an embed stay empty
     assert texts.n_unique() == texts.len()
+
+
+def _mix(stats: dict, posts: pl.DataFrame) -> tuple[float, float, float]:
+    """Shares of post creates, reposts and events only counted among a Jetstream read's records."""
+    n = stats["records"]
+    reposts = int(posts["is_repost"].sum())
+    return (posts.height - reposts) / n, reposts / n, stats["skipped"] / n
+
+
+@pytest.mark.parametrize("n", [1000, 4321])
+def test_built_jetstream_has_the_real_event_mix(tmp_path, samples, n):
+    real = read_raw(samples / JETSTREAM_SAMPLE, "jetstream")
+    want = _mix(real.stats, real.posts)
+    assert want[2] > 0.7  # the real capture: mostly likes, follows, deletes… only counted
+    path = build_jetstream(tmp_path / "feed.jsonl", n, distinct=True, samples=samples)
+    assert len(path.read_bytes().splitlines()) == n  # exactly the requested number of events
+    r = read_raw(path, "jetstream")
+    assert r.stats["records"] == n and r.stats["rejected"] == 0
+    got = _mix(r.stats, r.posts)
+    assert all(abs(g - w) < 0.02 for g, w in zip(got, want)), (got, want)
+    assert r.posts["post_id"].n_unique() == r.posts.height  # every post and repost its own record
+    heavy = read_raw(build_jetstream(tmp_path / "h.jsonl", n, distinct=True, mix="post-heavy", samples=samples))
+    assert heavy.stats["records"] == n and _mix(heavy.stats, heavy.posts)[2] < 0.6  # the option, still there
+    with pytest.raises(ValueError):
+        build_jetstream(tmp_path / "x.jsonl", 10, distinct=True, mix="likes", samples=samples)
+
+
+@pytest.mark.parametrize("fmt", ["scrape", "jetstream", "postviews"])
+def test_distinct_texts_differ_within_what_fasttext_reads(tmp_path, samples, fmt):
+    build = {"scrape": build_scrape, "jetstream": build_jetstream, "postviews": build_postviews}[fmt]
+    n = 2000
+    texts = {}
+    for at in ("start", "end"):
+        r = read_raw(build(tmp_path / f"{at}.feed", n, distinct=True, at=at, samples=samples))
+        own = r.posts.filter(~pl.col("is_placeholder") & (pl.col("text").str.len_chars() > 0))
+        texts[at] = own["text"]
+    start, end = texts["start"], texts["end"]
+    assert start.len() == end.len() > 0 and start.n_unique() == start.len()
+    assert start.str.slice(0, language.MAX_CHARS).n_unique() == start.len()  # no two share their first 200
+    # the word at the end: long texts share what fastText reads, so fewer distinct lines than texts
+    assert end.str.slice(0, language.MAX_CHARS).n_unique() < end.len()
+
+
+def test_a_word_before_the_text_keeps_facets_on_their_text(tmp_path, samples):
+    import orjson
+
+    def facet_spans(path):
+        spans = []
+        for line in path.read_bytes().splitlines():
+            rec = (orjson.loads(line).get("commit") or {}).get("record") or {}
+            text = rec.get("text", "").encode("utf-8")
+            spans += [text[f["index"]["byteStart"] : f["index"]["byteEnd"]] for f in rec.get("facets") or []]
+        return spans
+
+    plain = facet_spans(build_jetstream(tmp_path / "a.jsonl", 1500, distinct=False, samples=samples))
+    worded = facet_spans(build_jetstream(tmp_path / "b.jsonl", 1500, distinct=True, samples=samples))
+    assert plain and worded == plain  # each link, mention and tag still spans the same characters
+
+
+def test_language_floor_lines_are_what_parse_gives_fasttext(tmp_path, monkeypatch):
+    long = "The council met today to discuss housing policy and the future of public transport in the region. " * 3
+    items = [
+        "Visit https://example.org/a/b?c=1 NOW for the #LocalGov REPORT by @someone.bsky.social today",
+        "Visit https://example.org/a/b?c=1 NOW for the #LocalGov REPORT by @someone.bsky.social today",
+        "ÉCRIT EN FRANÇAIS: la réunion du conseil municipal aura lieu demain matin à la mairie",
+        long + "first ending",
+        long + "second ending",
+        "ok 👍",
+        "Reposted by Bench Profile" + "Ein Beitrag auf Deutsch über die Sitzung des Stadtrats am Montag",
+    ]
+    feed = tmp_path / "feed.txt"
+    feed.write_text("Bench Profile\nA profile.\n" + "".join(f"- {it}\n" for it in items), encoding="utf-8")
+    posts = read_raw(feed, "scrape").posts
+    seen: list[str] = []
+    model = language._model()
+
+    class Recorder:  # the model's predict, recording every line it is given
+        class f:  # the attribute fastText's model has
+            @staticmethod
+            def predict(line, *args):
+                seen.append(line)
+                return model.f.predict(line, *args)
+
+    monkeypatch.setattr(language, "_model", lambda: Recorder)
+    out = enrich(posts)
+    assert out["lang"].to_list()[2] == "fr"  # the pipeline ran and detected
+    lines = fasttext_lines(posts["text"].to_list())
+    assert sorted(lines) == sorted(seen)  # exactly what parse gives fastText, each line once
+    assert len(lines) == 4  # the repeated post once; the two long posts share their first 200 characters
+    assert all(line == line.lower() and len(line) <= language.MAX_CHARS + 1 for line in lines)
+    assert not any("https://" in line or "#localgov" in line for line in lines)  # entities stripped
+
+
+def test_read_only_streams_the_same_rows_as_the_reader(tmp_path):
+    path = build_jetstream(tmp_path / "feed.jsonl", 800, distinct=True, samples=None)
+    assert read_only(path) == read_raw(path).posts.height > 0
 
 
 def test_bench_command_prints_its_table_and_cleans_up(tmp_path):
@@ -82,6 +188,7 @@ def test_bench_command_prints_its_table_and_cleans_up(tmp_path):
     read = next(row for row in rows if row[:4] == ["jetstream", "distinct", "300", "read (reader only)"])
     js_parse = next(row for row in rows if row[:4] == ["jetstream", "distinct", "300", "parse"])
     assert read[4] == js_parse[4] and "x the floor (CPU)" in read[9]  # same rows; the ratio is printed
+    assert all(row[9].startswith("real event mix") for row in rows if row[0] == "jetstream")  # which mix it is
     lang = next(row for row in rows if row[:4] == ["scrape", "distinct", "300", "language floor (fastText alone)"])
     assert 0 < int(lang[4].replace(",", "")) <= 300 and "whole parse" in lang[9]  # distinct texts; the ratio
     pv = next(row for row in rows if row[:4] == ["postviews", "distinct", "300", "parse"])
@@ -120,6 +227,9 @@ def test_bench_rejects_bad_options():
     exe = os.path.join(os.path.dirname(sys.executable), "feedtools")
     r = subprocess.run([exe, "bench", "--sizes", "lots"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 1 and r.stderr.count("\n") == 1 and "bad size" in r.stderr
+    for option, value, message in [("--jetstream-mix", "likes", "Jetstream mix"), ("--texts", "unique", "variant")]:
+        r = subprocess.run([exe, "bench", option, value], capture_output=True, text=True, timeout=120)
+        assert r.returncode == 1 and r.stderr.count("\n") == 1 and message in r.stderr, (option, r.stderr)
 
 
 def test_built_postviews_is_one_json_array_of_distinct_records(tmp_path, samples):

@@ -10,9 +10,13 @@ is deleted afterwards:
   as post and repost events, plus the real events: likes, follows, deletes… which the
   reader counts as skipped) and a JSON array of postViews (search results, ``getPosts``:
   one JSON document, whose peak memory is printed against the file's size);
+* **Jetstream event mix**: ``real`` (the default: the real capture's proportions, 11% post
+  creates, 10% reposts, 79% events only counted) or ``post-heavy`` (``--jetstream-mix``;
+  the notes of its rows say which);
 * **texts**: ``repeated`` (the items cycled as they are: few distinct texts, which
-  flatters the once-per-distinct-text work) and ``distinct`` (a unique word appended
-  to every text, so no two posts share a text).
+  flatters the once-per-distinct-text work), ``distinct`` (a unique word at the start of
+  every text, so no two posts share the line fastText reads) and ``distinct-end`` (the
+  word appended: long texts share that line, which flatters language identification).
 
 For each feed it runs ``feedtools parse`` (and ``feedtools campaigns`` and
 ``feedtools timeline`` where they exist) as a subprocess and reports wall time,
@@ -41,7 +45,7 @@ from pathlib import Path
 
 import orjson
 
-from feedtools.bench_feeds import BENCH_DID, MARK, build_jetstream, build_postviews, build_scrape
+from feedtools.bench_feeds import BENCH_DID, JETSTREAM_MIXES, MARK, build_jetstream, build_postviews, build_scrape
 from feedtools.bench_steps import (
     Run,
     analysis_rows,
@@ -68,6 +72,7 @@ __all__ = [
     "build_scrape",
     "decode_floor",
     "fasttext_floor",
+    "fasttext_lines",
     "main",
     "notebook_baseline",
     "parse_sizes",
@@ -89,6 +94,8 @@ BENCH_FORMATS = ("scrape", "jetstream", "postviews")
 SUFFIX = {"scrape": "txt", "jetstream": "jsonl", "postviews": "json"}
 #: How each format's feed is built.
 BUILDERS = {"scrape": build_scrape, "jetstream": build_jetstream, "postviews": build_postviews}
+#: The text variants (``--texts``): whether each text gets a unique word, and where (see :mod:`bench_feeds`).
+VARIANTS = {"repeated": (False, "start"), "distinct": (True, "start"), "distinct-end": (True, "end")}
 
 
 def parse_sizes(value: str) -> list[tuple[str, int]]:
@@ -220,9 +227,12 @@ def run_bench(
     workdir: Path | None = None,
     out=sys.stdout,
     spark: bool = True,
+    jetstream_mixes: Sequence[str] = ("real",),
 ) -> list[dict]:
     """Build every feed, run the commands on it, print one Markdown table row per step; return the rows.
 
+    ``variants``: keys of :data:`VARIANTS`; ``jetstream_mixes``: keys of
+    :data:`feedtools.bench_feeds.JETSTREAM_MIXES` (each Jetstream row's note starts with its mix).
     ``spark``: also parse each feed with ``python -m feedtools.spark parse`` in ``local[2]`` (a row
     ``parse (Spark local[2])``), skipped with a note where pyspark or Java is missing."""
     table = Table(out)
@@ -243,17 +253,32 @@ def run_bench(
                 if _skipped(table, fmt, label, n):
                     continue
                 for variant in variants:
-                    feed = tmp / f"{fmt}_{variant}_{label}.{SUFFIX[fmt]}"
-                    BUILDERS[fmt](feed, n, distinct=(variant == "distinct"), samples=samples)
-                    try:
-                        base = {"format": fmt, "texts": variant, "size": label}
-                        steps = analyses if n <= analyses_up_to else []
-                        _bench_feed(feed, n, base, tmp, table, analyses=steps, spark=spark, baseline=baseline)
-                    finally:
-                        feed.unlink(missing_ok=True)
+                    for mix in jetstream_mixes if fmt == "jetstream" else [""]:
+                        feed = tmp / f"{fmt}_{variant}_{mix}_{label}.{SUFFIX[fmt]}"
+                        distinct, at = VARIANTS[variant]
+                        if mix:
+                            build_jetstream(feed, n, distinct=distinct, at=at, mix=mix, samples=samples)
+                        else:
+                            BUILDERS[fmt](feed, n, distinct=distinct, at=at, samples=samples)
+                        emit = _noted(table, JETSTREAM_MIXES[mix]) if mix else table.emit
+                        try:
+                            base = {"format": fmt, "texts": variant, "size": label}
+                            steps = analyses if n <= analyses_up_to else []
+                            _bench_feed(feed, n, base, tmp, emit, analyses=steps, spark=spark, baseline=baseline)
+                        finally:
+                            feed.unlink(missing_ok=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return table.rows
+
+
+def _noted(table: Table, label: str):
+    """:meth:`Table.emit` with ``label`` at the start of every row's note."""
+
+    def emit(row: dict) -> None:
+        table.emit({**row, "note": f"{label}; {row['note']}"})
+
+    return emit
 
 
 def _available(table: Table, *, baseline: bool, spark: bool) -> tuple[bool, bool]:
@@ -295,26 +320,26 @@ def _skipped(table: Table, fmt: str, label: str, n: int) -> bool:
 
 
 def _bench_feed(
-    feed: Path, n: int, base: dict, tmp: Path, table: Table, *, analyses: Sequence[str], spark: bool, baseline: bool
+    feed: Path, n: int, base: dict, tmp: Path, emit, *, analyses: Sequence[str], spark: bool, baseline: bool
 ) -> None:
     """Every step on one built feed of ``n`` items: parse, then (unless parse failed or the feed is a JSON-array
     post list, parse only) the floors of its format, Spark, the analyses on the parsed table, the pairs, the
-    baseline on a scrape."""
+    baseline on a scrape. ``emit`` prints and keeps a row."""
     parsed = tmp / "posts.parquet"
-    row = parse_row(feed, parsed, n, base, tmp, table.emit)
+    row = parse_row(feed, parsed, n, base, tmp, emit)
     if row is None or base["format"] == "postviews":  # postviews: the steps after parse read the same table
         return
     if base["format"] == "jetstream":
-        jetstream_floor_rows(feed, base, row, tmp, table.emit)
+        jetstream_floor_rows(feed, base, row, tmp, emit)
     if base["format"] == "scrape":
-        language_floor_row(feed, base, row, tmp, table.emit)
+        language_floor_row(feed, base, row, tmp, emit)
     if spark:
-        spark_row(feed, base, tmp, table.emit)
-    analysis_rows(analyses, parsed, base, row["rows"], tmp, table.emit)
+        spark_row(feed, base, tmp, emit)
+    analysis_rows(analyses, parsed, base, row["rows"], tmp, emit)
     if "campaigns" in analyses:
-        pairs_row(feed, base, row["rows"], tmp, table.emit)
+        pairs_row(feed, base, row["rows"], tmp, emit)
     if baseline and base["format"] == "scrape":
-        baseline_row(feed, base, row, tmp, table.emit)
+        baseline_row(feed, base, row, tmp, emit)
 
 
 def decode_floor(path: Path) -> int:
@@ -332,28 +357,65 @@ def decode_floor(path: Path) -> int:
     return n
 
 
-def fasttext_floor(path: Path) -> tuple[int, float]:
-    """The floor of language identification on a feed: fastText alone (best label) on each distinct text.
+def fasttext_lines(texts: Sequence[str | None]) -> list[str]:
+    """The lines ``feedtools parse`` gives fastText for these post texts, each once: the library's own preparation
+    (:func:`feedtools.language.add_language`: entities stripped, spaces folded, each distinct text once; texts
+    with too few letters left out; the first :data:`~feedtools.language.MAX_CHARS` characters, lower-cased,
+    each distinct line once), taken where it hands them to fastText (its ``_score_lines``, replaced for the
+    call by one that keeps the lines and scores nothing). In one process: the lines of a parse sharing the work
+    between processes are split by chunk of rows, so it may score a few lines more than once."""
+    import polars as pl
 
-    Reads the feed first (not timed), then returns ``(texts, CPU seconds)`` of the predict loop
-    alone: no entity stripping, letter counting, slicing or table work.
+    from feedtools import language
+
+    kept: list[str] = []
+
+    def keep(lines: list[str], *_args) -> tuple[list, list]:
+        kept.extend(lines)
+        return [language.UNDETERMINED] * len(lines), [None] * len(lines)
+
+    posts = pl.DataFrame({"text": pl.Series(list(texts), dtype=pl.String)}).with_columns(
+        langs_declared=pl.lit(None, dtype=pl.List(pl.String))
+    )
+    real = language._score_lines
+    language._score_lines = keep  # type: ignore[assignment]
+    try:
+        language.add_language(posts)
+    finally:
+        language._score_lines = real
+    return kept
+
+
+def fasttext_floor(path: Path) -> tuple[int, int, float]:
+    """The floor of language identification on a feed: fastText alone (best label) on exactly the lines the
+    pipeline gives it (:func:`fasttext_lines`).
+
+    Reads the feed and prepares the lines first (not timed), then returns ``(lines, distinct texts, CPU
+    seconds)`` of the predict loop alone: no entity stripping, letter counting, slicing or table work.
     """
     from feedtools.language import _model
     from feedtools.readers import read_raw
 
-    texts = read_raw(path).posts["text"].drop_nulls().unique().str.replace_all("\n", " ", literal=True).to_list()
+    texts = read_raw(path).posts["text"]
+    lines = fasttext_lines(texts.to_list())
     predict = _model().f.predict
     t0 = time.process_time()
-    for t in texts:
-        predict(t + "\n", 1, 0.0, "strict")
-    return len(texts), time.process_time() - t0
+    for line in lines:
+        predict(line, 1, 0.0, "strict")
+    return len(lines), texts.drop_nulls().n_unique(), time.process_time() - t0
 
 
 def read_only(path: Path) -> int:
-    """The reader alone (no cleaning, language or output): rows of :func:`feedtools.readers.read_raw`."""
-    from feedtools.readers import read_raw
+    """The reader alone (no cleaning, language or output), streamed as ``feedtools parse`` reads: the rows of
+    each batch of :func:`feedtools.readers.iter_read`, counted and dropped, so the peak memory is the reader's
+    (one batch at a time), not a whole table's."""
+    from feedtools.readers import iter_read
 
-    return read_raw(path).posts.height
+    rows = 0
+    for batch in iter_read(path):
+        rows += batch.posts.height
+        del batch  # not held while the reader builds the next one
+    return rows
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -372,8 +434,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--texts",
         default="repeated,distinct",
-        help="repeated (items cycled as they are), distinct (a unique word appended to every text) "
-        "or both (default: both)",
+        help="repeated (items cycled as they are), distinct (a unique word at the start of every text), "
+        "distinct-end (the word appended: long texts share the 200 characters fastText reads), comma-separated "
+        "(default: repeated,distinct)",
+    )
+    p.add_argument(
+        "--jetstream-mix",
+        default="real",
+        help="Jetstream event mix(es), comma-separated: real (the real capture's 11%% posts, 10%% reposts, "
+        "79%% events only counted) and/or post-heavy (the seed's items as events, then each real event once) "
+        "(default: real)",
     )
     p.add_argument("--no-baseline", action="store_true", help="skip the pandas/re/langdetect notebook baseline")
     p.add_argument(
@@ -403,9 +473,13 @@ def run_from_args(args: argparse.Namespace, out=sys.stdout) -> int:
     if bad or not formats:
         raise OptionError(f"unknown format(s) {bad or formats}: use scrape, jetstream and/or postviews")
     variants = [v.strip() for v in args.texts.split(",") if v.strip()]
-    bad = [v for v in variants if v not in ("repeated", "distinct")]
+    bad = [v for v in variants if v not in VARIANTS]
     if bad or not variants:
-        raise OptionError(f"unknown text variant(s) {bad or variants}: use repeated and/or distinct")
+        raise OptionError(f"unknown text variant(s) {bad or variants}: use {', '.join(VARIANTS)}")
+    mixes = [m.strip() for m in getattr(args, "jetstream_mix", "real").split(",") if m.strip()]
+    bad = [m for m in mixes if m not in JETSTREAM_MIXES]
+    if bad or not mixes:
+        raise OptionError(f"unknown Jetstream mix(es) {bad or mixes}: use {', '.join(JETSTREAM_MIXES)}")
     if "jetstream" in formats:
         from feedtools.readers import FORMATS
 
@@ -420,6 +494,7 @@ def run_from_args(args: argparse.Namespace, out=sys.stdout) -> int:
         workdir=args.workdir,
         out=out,
         spark=not getattr(args, "no_spark", False),
+        jetstream_mixes=mixes,
     )
     return 0
 
@@ -440,8 +515,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(read_only(args.read_only))
         return 0
     if args.fasttext_only is not None:
-        n, cpu = fasttext_floor(args.fasttext_only)
-        print(f"{n} {cpu:.3f}")
+        n, texts, cpu = fasttext_floor(args.fasttext_only)
+        print(f"{n} {texts} {cpu:.3f}")
         return 0
     if args.baseline_only is not None:
         print(json.dumps(notebook_baseline(args.baseline_only)))
