@@ -2,4 +2,5 @@
 
 from feedtools.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # importing the module (e.g. pkgutil.walk_packages) runs nothing
+    raise SystemExit(main())
