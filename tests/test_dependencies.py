@@ -150,7 +150,17 @@ def _extra_only_modules() -> list[str]:
 def _run_without_extras(code: str, tmp_path) -> subprocess.CompletedProcess:
     """Run ``code`` in a fresh Python where every module that only an extra provides cannot be imported (as in a
     core install)."""
-    prelude = f"import sys\nfor _m in {_extra_only_modules()!r}:\n    sys.modules[_m] = None\n"
+    # A finder that refuses them, as a core install would (ModuleNotFoundError), rather than None in
+    # sys.modules, which libraries probing for optional packages (pyarrow for pandas) do not expect.
+    prelude = (
+        "import sys\n"
+        "class _Missing:\n"
+        f"    names = frozenset({_extra_only_modules()!r})\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.partition('.')[0] in self.names:\n"
+        "            raise ModuleNotFoundError(f'import of {name} halted: not installed', name=name)\n"
+        "sys.meta_path.insert(0, _Missing())\n"
+    )
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "CI": "1"}
     return subprocess.run(
         [sys.executable, "-c", prelude + code], capture_output=True, text=True, timeout=600, cwd=tmp_path, env=env
