@@ -9,16 +9,19 @@ result depends on that row only, so batches, slices and worker processes give th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import polars as pl
 
-from feedtools.clean import add_text_clean, mark_duplicates
+from feedtools.clean import add_text_clean, duplicate_keys, mark_duplicates
 from feedtools.entities import add_entities
 from feedtools.language import add_language
 from feedtools.schema import conform
 
-__all__ = ["PARALLEL_MIN_ROWS", "enrich", "finalize"]
+__all__ = ["MAIN_SHARE", "PARALLEL_MIN_ROWS", "enrich", "enrich_with_keys", "finalize"]
+
+T = TypeVar("T")
 
 #: Below this many rows :func:`enrich` stays in this process (a worker process costs about a second to start).
 PARALLEL_MIN_ROWS = 20_000
@@ -33,26 +36,56 @@ def enrich(posts: pl.DataFrame, *, languages: Sequence[str] | None = None, worke
 
     ``workers`` > 1 and at least :data:`PARALLEL_MIN_ROWS` rows: the rows are cut into ``workers``
     contiguous chunks and the whole enrichment (cleaning, entities and language) of each chunk runs in its
-    own process (this one being one of them; worker processes started with ``spawn`` and kept, see
-    :func:`feedtools.language.worker_pool`), then the chunks are put back in order. Every step is row-local,
-    so the table is the same, byte for byte, whatever ``workers``. The calling program's main module must be
-    import-safe (:func:`feedtools.language.parallel_safe`).
+    own process (this one being one of them, with the smaller chunk, :data:`MAIN_SHARE`; worker processes
+    started with ``spawn`` and kept, see :func:`feedtools.language.worker_pool`), then the chunks are put
+    back in order. Every step is row-local, so the table is the same, byte for byte, whatever ``workers``.
+    The calling program's main module must be import-safe (:func:`feedtools.language.parallel_safe`).
     """
     if posts.height == 0:
         return conform(posts)
+    cands = tuple(languages) if languages else None
+    return pl.concat(_run_chunks(posts, cands, workers, _enrich_here), how="vertical")
+
+
+def enrich_with_keys(
+    posts: pl.DataFrame, *, languages: Sequence[str] | None = None, workers: int = 1
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """:func:`enrich`, and the duplicate keys of the enriched rows (:func:`feedtools.clean.duplicate_keys`).
+
+    Returns ``(enriched, keys)``: ``enriched`` as :func:`enrich` gives it, ``keys`` one row per enriched row,
+    same order. Each chunk's keys are computed in the process that enriched it (the keys are row-local), so
+    the process that reads and writes the feed does not compute the worker chunks' keys.
+    """
+    if posts.height == 0:
+        out = conform(posts)
+        return out, duplicate_keys(out)
+    cands = tuple(languages) if languages else None
+    parts = _run_chunks(posts, cands, workers, _enrich_keys_here)
+    if len(parts) == 1:
+        return parts[0]
+    return pl.concat([p[0] for p in parts], how="vertical"), pl.concat([p[1] for p in parts], how="vertical")
+
+
+#: The share of a parallel :func:`enrich` batch kept by the calling process, in units of one worker's
+#: share: the caller also reads the feed and writes the table, so it keeps less than a worker gets.
+MAIN_SHARE = 0.6
+
+
+def _run_chunks(posts: pl.DataFrame, cands: tuple[str, ...] | None, workers: int, job: Callable[..., T]) -> list[T]:
+    """``job(chunk, cands)`` on contiguous chunks of ``posts`` (one per process, see :func:`enrich`), in order."""
     n = max(1, workers)
     if n == 1 or posts.height < PARALLEL_MIN_ROWS:
-        return _enrich_here(posts, languages)
+        return [job(posts, cands)]
     from feedtools.language import worker_pool
 
-    size = -(-posts.height // n)
-    chunks = [posts.slice(i, size) for i in range(0, posts.height, size)]
-    cands = tuple(languages) if languages else None
+    first = round(posts.height * MAIN_SHARE / (MAIN_SHARE + n - 1))
+    size = -(-(posts.height - first) // (n - 1))
+    chunks = [posts.slice(0, first)] + [posts.slice(i, size) for i in range(first, posts.height, size)]
     pool = worker_pool(n - 1)
-    futures = [pool.submit(_enrich_here, chunk, cands) for chunk in chunks[1:]]
-    parts = [_enrich_here(chunks[0], cands)]
+    futures = [pool.submit(job, chunk, cands) for chunk in chunks[1:]]
+    parts = [job(chunks[0], cands)]
     parts += [f.result() for f in futures]
-    return pl.concat(parts, how="vertical")
+    return parts
 
 
 def _enrich_here(posts: pl.DataFrame, languages: Sequence[str] | None) -> pl.DataFrame:
@@ -61,6 +94,12 @@ def _enrich_here(posts: pl.DataFrame, languages: Sequence[str] | None) -> pl.Dat
     out = add_entities(out)
     out = add_language(out, candidates=languages)
     return conform(out)
+
+
+def _enrich_keys_here(posts: pl.DataFrame, languages: Sequence[str] | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """:func:`enrich_with_keys` in this process (also what each worker process runs on its chunk)."""
+    out = _enrich_here(posts, languages)
+    return out, duplicate_keys(out)
 
 
 def finalize(posts: pl.DataFrame) -> pl.DataFrame:

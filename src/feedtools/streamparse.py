@@ -22,7 +22,7 @@ from typing import cast
 import polars as pl
 
 from feedtools.clean import duplicate_keys, resolve_duplicates
-from feedtools.enrich import enrich
+from feedtools.enrich import enrich_with_keys
 from feedtools.feed import ParseResult, as_paths, count_repeats, feed_kind, input_entry
 from feedtools.parquetfeed import is_parquet, parquet_accounting, parquet_metadata
 from feedtools.readers.base import FeedMeta, InputEntry, file_sha256
@@ -132,12 +132,13 @@ class _Stream:
                 entries = batch_meta["inputs"]
             self.rejects.append(batch_rejects)
             for start in range(0, posts.height, max(1, self.batch_rows)):
-                part = posts.slice(start, self.batch_rows)
-                if not enriched:
-                    part = enrich(part, languages=languages, workers=workers)
+                part, keys = posts.slice(start, self.batch_rows), None
+                if not enriched:  # the keys come from the process that enriched the rows
+                    part, keys = enrich_with_keys(part, languages=languages, workers=workers)
                 if part.height:
                     last_position = max(last_position, int(part["position"].max()))
-                self._write_part(part, repeats, ids)
+                self._write_part(part, keys, repeats, ids)
+                del keys
                 del part
             del posts
             _release_arrow_memory()
@@ -146,17 +147,26 @@ class _Stream:
             self.earlier_ids = pl.concat([self.earlier_ids, *ids]) if self.earlier_ids is not None else pl.concat(ids)
         self._add_entries(path, meta, stats, entries, repeats)
 
-    def _write_part(self, part: pl.DataFrame, repeats: Counter[str | None], ids: list[pl.Series]) -> None:
-        """One enriched slice: earlier inputs' posts dropped (counted in ``repeats``), keys kept, rows written."""
+    def _write_part(
+        self,
+        part: pl.DataFrame,
+        keys: pl.DataFrame | None,
+        repeats: Counter[str | None],
+        ids: list[pl.Series],
+    ) -> None:
+        """One enriched slice: earlier inputs' posts dropped (counted in ``repeats``), keys kept, rows written.
+        ``keys``: the slice's duplicate keys (:func:`duplicate_keys`) when already computed, else None."""
         if self.earlier_ids is not None:
             rep = part["post_id"].is_in(self.earlier_ids.implode()).fill_null(False)
             if rep.any():
                 repeats.update(dict(part.filter(rep)["source"].value_counts().iter_rows()))
                 part = part.filter(~rep)
+                keys = None if keys is None else keys.filter(~rep)
         if self.several:
             part = part.with_columns(pl.col("position") + self.offset)
+            keys = None if keys is None else keys.with_columns(pl.col("position") + self.offset)
             ids.append(part["post_id"].drop_nulls())
-        self.keys.append(duplicate_keys(part))
+        self.keys.append(duplicate_keys(part) if keys is None else keys)
         self.who.append(part.select("is_repost", "reposted_by", "author_did", "author_handle", "author_name").unique())
         self.result.rows += part.height
         self.result.reposts += int(part["is_repost"].sum())
@@ -376,7 +386,8 @@ def _write_parquet_parts(parts: list[Path], dups: pl.DataFrame, output: Path, me
                 values = dups[name].slice(offset, table.num_rows).to_arrow().cast(table.schema.field(i).type)
                 table = table.set_column(i, table.schema.field(i), values)
             offset += table.num_rows
-            writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
+            for start in range(0, table.num_rows, ROW_GROUP_ROWS):  # row groups whole: the bytes do not depend
+                writer.write_table(table.slice(start, ROW_GROUP_ROWS).combine_chunks())  # on how rows were chunked
             del table
             pool.release_unused()
         if metadata:
