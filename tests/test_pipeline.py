@@ -129,6 +129,10 @@ def test_enrich_in_worker_processes_gives_the_same_table(monkeypatch):
     keyed, keys = enrich_module.enrich_with_keys(posts, workers=3)  # each chunk's keys from its own process
     assert_frame_equal(keyed, one)
     assert_frame_equal(keys, duplicate_keys(one))
+    sliced = list(enrich_module.enrich_slices(posts, 50, workers=3))  # next slice queued while one is taken
+    assert [s[0].height for s in sliced[:-1]] == [50] * (len(sliced) - 1) and len(sliced) > 2
+    assert_frame_equal(pl.concat([s[0] for s in sliced]), one)
+    assert_frame_equal(pl.concat([s[1] for s in sliced]), keys)
     for kind in ("parquet", "ndjson"):  # the files written are the same bytes (in-memory buffers may differ)
         a, b = io.BytesIO(), io.BytesIO()
         getattr(one, f"write_{kind}")(a)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -22,14 +22,14 @@ from typing import cast
 import polars as pl
 
 from feedtools.clean import duplicate_keys, resolve_duplicates
-from feedtools.enrich import enrich_with_keys
+from feedtools.enrich import enrich_slices, warm_workers
 from feedtools.feed import ParseResult, as_paths, count_repeats, feed_kind, input_entry
 from feedtools.parquetfeed import is_parquet, parquet_accounting, parquet_metadata
 from feedtools.readers.base import FeedMeta, InputEntry, file_sha256
 from feedtools.readers.inputs import input_facts
 from feedtools.schema import POSTS_SCHEMA, conform, empty_posts, empty_rejects
 
-__all__ = ["BATCH_ROWS", "parse_to_file"]
+__all__ = ["BATCH_ROWS", "WARM_BYTES", "parse_to_file"]
 
 #: Rows enriched and written at a time by :func:`parse_to_file`.
 BATCH_ROWS = 200_000
@@ -88,6 +88,8 @@ def parse_to_file(
         )
     kind = SUFFIXES[check_suffix(output, SUFFIXES)]  # UsageError (a ValueError) for another suffix
     output.parent.mkdir(parents=True, exist_ok=True)
+    if workers > 1 and _text_bytes(paths) >= WARM_BYTES:  # the workers start while this process reads
+        warm_workers(workers)
     with tempfile.TemporaryDirectory(prefix=temp_prefix(output), dir=output.parent) as tmp_dir:
         stream = _Stream(Path(tmp_dir), several=len(paths) > 1, batch_rows=batch_rows, progress=progress)
         for input_path in paths:
@@ -95,6 +97,16 @@ def parse_to_file(
         dups, in_order = stream.finish(paths)
         _write_output(stream, dups, in_order, output, kind)
     return stream.result
+
+
+#: Inputs of at least this many bytes (not counting parsed Parquet) start :func:`parse_to_file`'s worker
+#: processes before reading: about :data:`feedtools.enrich.PARALLEL_MIN_ROWS` scrape items.
+WARM_BYTES = 5_000_000
+
+
+def _text_bytes(paths: list[Path]) -> int:
+    """Bytes of the input files that will be enriched (files other than parsed Parquet)."""
+    return sum(p.stat().st_size for p in paths if p.is_file() and not is_parquet(p))
 
 
 @dataclass
@@ -131,12 +143,15 @@ class _Stream:
             if enriched and batch_meta.get("inputs"):  # a parsed table's own inputs come with its first slice
                 entries = batch_meta["inputs"]
             self.rejects.append(batch_rejects)
-            for start in range(0, posts.height, max(1, self.batch_rows)):
-                part, keys = posts.slice(start, self.batch_rows), None
-                if not enriched:  # the keys come from the process that enriched the rows
-                    part, keys = enrich_with_keys(part, languages=languages, workers=workers)
+            step = max(1, self.batch_rows)
+            slices: Iterable[tuple[pl.DataFrame, pl.DataFrame | None]] = (
+                ((posts.slice(start, step), None) for start in range(0, posts.height, step))
+                if enriched  # else the keys come from the process that enriched the rows
+                else enrich_slices(posts, step, languages=languages, workers=workers)
+            )
+            for part, keys in slices:
                 if part.height:
-                    last_position = max(last_position, int(part["position"].max()))
+                    last_position = max(last_position, int(cast(int, part["position"].max())))
                 self._write_part(part, keys, repeats, ids)
                 del keys
                 del part
