@@ -61,9 +61,8 @@ def parse_to_file(
     :data:`ROW_GROUP_ROWS` rows each, so memory stays that of one slice); a Parquet
     output also carries the feed's stats, rejects and meta in its key-value metadata
     (:func:`parquet_metadata`), so loading it gives back the same accounting.
-    ``progress(n)`` is called after each slice of ``n`` rows is enriched. ``workers`` >
-    1: language detection in that many processes (the caller's main module must be
-    import-safe). Returns a :class:`ParseResult` (the caller writes its rejects).
+    ``progress(n)`` is called after each slice of ``n`` rows is enriched. ``workers`` > 1: enrichment in that
+    many processes (:func:`feedtools.enrich.enrich_slices`; the main module must be import-safe). Returns a :class:`ParseResult` (the caller writes its rejects).
     Raises what :func:`load` raises, ``ValueError`` for an unknown output suffix (before
     any reading), ``OSError`` when the output cannot be written. Enriched slices wait
     in a temporary folder next to ``output`` (``.NAME.tmp-XXXXXXXX``), removed at the end.
@@ -88,8 +87,7 @@ def parse_to_file(
         )
     kind = SUFFIXES[check_suffix(output, SUFFIXES)]  # UsageError (a ValueError) for another suffix
     output.parent.mkdir(parents=True, exist_ok=True)
-    if workers > 1 and _text_bytes(paths) >= WARM_BYTES:  # the workers start while this process reads
-        warm_workers(workers)
+    _start_workers(paths, workers)
     with tempfile.TemporaryDirectory(prefix=temp_prefix(output), dir=output.parent) as tmp_dir:
         stream = _Stream(Path(tmp_dir), several=len(paths) > 1, batch_rows=batch_rows, progress=progress)
         for input_path in paths:
@@ -104,9 +102,11 @@ def parse_to_file(
 WARM_BYTES = 5_000_000
 
 
-def _text_bytes(paths: list[Path]) -> int:
-    """Bytes of the input files that will be enriched (files other than parsed Parquet)."""
-    return sum(p.stat().st_size for p in paths if p.is_file() and not is_parquet(p))
+def _start_workers(paths: list[Path], workers: int) -> None:
+    """With ``workers`` > 1 and at least :data:`WARM_BYTES` to enrich (input files other than parsed Parquet):
+    start the worker processes now, so they are ready when this process has read the first batch."""
+    if workers > 1 and sum(p.stat().st_size for p in paths if p.is_file() and not is_parquet(p)) >= WARM_BYTES:
+        warm_workers(workers)
 
 
 @dataclass
