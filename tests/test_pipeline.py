@@ -126,6 +126,13 @@ def test_enrich_in_worker_processes_gives_the_same_table(monkeypatch):
     monkeypatch.setattr(enrich_module, "PARALLEL_MIN_ROWS", 1)
     several = enrich(posts, workers=3)
     assert_frame_equal(several, one)
+    keyed, keys = enrich_module.enrich_with_keys(posts, workers=3)  # each chunk's keys from its own process
+    assert_frame_equal(keyed, one)
+    assert_frame_equal(keys, duplicate_keys(one))
+    sliced = list(enrich_module.enrich_slices(posts, 50, workers=3))  # next slice queued while one is taken
+    assert [s[0].height for s in sliced[:-1]] == [50] * (len(sliced) - 1) and len(sliced) > 2
+    assert_frame_equal(pl.concat([s[0] for s in sliced]), one)
+    assert_frame_equal(pl.concat([s[1] for s in sliced]), keys)
     for kind in ("parquet", "ndjson"):  # the files written are the same bytes (in-memory buffers may differ)
         a, b = io.BytesIO(), io.BytesIO()
         getattr(one, f"write_{kind}")(a)
@@ -248,6 +255,23 @@ def test_two_files_load_into_one_table_with_per_source_accounting(tmp_path, samp
     assert_frame_equal(pl.read_parquet(out), feed.posts)
     assert summary_line(result) == summary_line(feed)
     assert result.meta["inputs"] == inputs
+
+
+def test_streamed_parse_in_worker_processes_writes_the_same_file(tmp_path, monkeypatch):
+    """Several inputs (one repeated: its posts are skipped), enriched and keyed in worker processes: the same
+    file, byte for byte, as in one process, duplicates found across inputs and slices."""
+    other = write_feed(tmp_path, TWO + "- Some words, said twice!\n", "other.txt")
+    again = write_feed(tmp_path, "Other Org\nbio\n- some words said twice\n", "again.txt")
+    one, several = tmp_path / "one.parquet", tmp_path / "several.parquet"
+    res1 = parse_to_file([SEED, other, SEED, again], one, batch_rows=9, workers=1)
+    monkeypatch.setattr(enrich_module, "PARALLEL_MIN_ROWS", 1)
+    res2 = parse_to_file([SEED, other, SEED, again], several, batch_rows=9, workers=2)
+    assert one.read_bytes() == several.read_bytes()
+    assert summary_line(res1) == summary_line(res2) and res2.stats["skipped"] >= 80
+    posts = pl.read_parquet(several)
+    assert posts["position"].is_sorted() and posts["duplicate_of"].is_not_null().sum() == res2.stats["duplicates"] >= 2
+    last = posts.filter(pl.col("source") == "again.txt").row(0, named=True)
+    assert last["duplicate_kind"] == "normalised"
 
 
 def test_duplicates_are_resolved_across_inputs(tmp_path):

@@ -327,3 +327,27 @@ def test_fast_path_gives_the_rows_of_the_full_decode(tmp_path, monkeypatch):
     assert fast.posts.equals(full.posts) and fast.rejects.equals(full.rejects)
     assert dict(fast.stats) == dict(full.stats)
     assert (fast.posts.height, fast.rejects.height, fast.stats["skipped_update"]) == (17, 18, 2)
+
+
+def test_row_buffer_from_tuples_is_the_buffer_of_the_same_rows():
+    """The Jetstream batch's row tuples become the same table as the row dicts; the tuples are let go."""
+    from collections import Counter
+
+    from polars.testing import assert_frame_equal
+
+    from feedtools.readers.atproto import ROW_COLUMNS, RowBuffer
+
+    dicts = [
+        {"post_id": "a", "text": "hello", "created_at_raw": "2024-05-01T10:00:00Z", "_ref_us": 1714557600000000},
+        {"post_id": "b", "text": None, "embed_other": "app.bsky.embed.other", "post_uri": "at://did:plc:x/p/b"},
+    ]
+    rows = [tuple(d.get(c) for c in ROW_COLUMNS) for d in dicts]
+    s1, s2 = Counter(), Counter()
+    got = RowBuffer.from_tuples(rows, s1).frame(source="s", source_format="jetstream", first_position=5)
+    want = RowBuffer.from_rows(dicts, s2).frame(source="s", source_format="jetstream", first_position=5)
+    assert_frame_equal(got, want)
+    assert rows == [] and s1 == s2 == Counter(embeds_nonstandard=1)
+    assert got["position"].to_list() == [5, 6] and got["text"].to_list() == ["hello", None]
+    with pytest.raises(ValueError):
+        RowBuffer.from_tuples([("too", "short")])
+    assert len(RowBuffer.from_tuples([])) == 0

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -22,14 +22,14 @@ from typing import cast
 import polars as pl
 
 from feedtools.clean import duplicate_keys, resolve_duplicates
-from feedtools.enrich import enrich
+from feedtools.enrich import enrich_slices, warm_workers
 from feedtools.feed import ParseResult, as_paths, count_repeats, feed_kind, input_entry
 from feedtools.parquetfeed import is_parquet, parquet_accounting, parquet_metadata
 from feedtools.readers.base import FeedMeta, InputEntry, file_sha256
 from feedtools.readers.inputs import input_facts
 from feedtools.schema import POSTS_SCHEMA, conform, empty_posts, empty_rejects
 
-__all__ = ["BATCH_ROWS", "parse_to_file"]
+__all__ = ["BATCH_ROWS", "WARM_BYTES", "parse_to_file"]
 
 #: Rows enriched and written at a time by :func:`parse_to_file`.
 BATCH_ROWS = 200_000
@@ -61,9 +61,8 @@ def parse_to_file(
     :data:`ROW_GROUP_ROWS` rows each, so memory stays that of one slice); a Parquet
     output also carries the feed's stats, rejects and meta in its key-value metadata
     (:func:`parquet_metadata`), so loading it gives back the same accounting.
-    ``progress(n)`` is called after each slice of ``n`` rows is enriched. ``workers`` >
-    1: language detection in that many processes (the caller's main module must be
-    import-safe). Returns a :class:`ParseResult` (the caller writes its rejects).
+    ``progress(n)`` is called after each slice of ``n`` rows is enriched. ``workers`` > 1: enrichment in that
+    many processes (:func:`feedtools.enrich.enrich_slices`; the main module must be import-safe). Returns a :class:`ParseResult` (the caller writes its rejects).
     Raises what :func:`load` raises, ``ValueError`` for an unknown output suffix (before
     any reading), ``OSError`` when the output cannot be written. Enriched slices wait
     in a temporary folder next to ``output`` (``.NAME.tmp-XXXXXXXX``), removed at the end.
@@ -88,6 +87,7 @@ def parse_to_file(
         )
     kind = SUFFIXES[check_suffix(output, SUFFIXES)]  # UsageError (a ValueError) for another suffix
     output.parent.mkdir(parents=True, exist_ok=True)
+    _start_workers(paths, workers)
     with tempfile.TemporaryDirectory(prefix=temp_prefix(output), dir=output.parent) as tmp_dir:
         stream = _Stream(Path(tmp_dir), several=len(paths) > 1, batch_rows=batch_rows, progress=progress)
         for input_path in paths:
@@ -95,6 +95,18 @@ def parse_to_file(
         dups, in_order = stream.finish(paths)
         _write_output(stream, dups, in_order, output, kind)
     return stream.result
+
+
+#: Inputs of at least this many bytes (not counting parsed Parquet) start :func:`parse_to_file`'s worker
+#: processes before reading: about :data:`feedtools.enrich.PARALLEL_MIN_ROWS` scrape items.
+WARM_BYTES = 5_000_000
+
+
+def _start_workers(paths: list[Path], workers: int) -> None:
+    """With ``workers`` > 1 and at least :data:`WARM_BYTES` to enrich (input files other than parsed Parquet):
+    start the worker processes now, so they are ready when this process has read the first batch."""
+    if workers > 1 and sum(p.stat().st_size for p in paths if p.is_file() and not is_parquet(p)) >= WARM_BYTES:
+        warm_workers(workers)
 
 
 @dataclass
@@ -131,13 +143,17 @@ class _Stream:
             if enriched and batch_meta.get("inputs"):  # a parsed table's own inputs come with its first slice
                 entries = batch_meta["inputs"]
             self.rejects.append(batch_rejects)
-            for start in range(0, posts.height, max(1, self.batch_rows)):
-                part = posts.slice(start, self.batch_rows)
-                if not enriched:
-                    part = enrich(part, languages=languages, workers=workers)
+            step = max(1, self.batch_rows)
+            slices: Iterable[tuple[pl.DataFrame, pl.DataFrame | None]] = (
+                ((posts.slice(start, step), None) for start in range(0, posts.height, step))
+                if enriched  # else the keys come from the process that enriched the rows
+                else enrich_slices(posts, step, languages=languages, workers=workers)
+            )
+            for part, keys in slices:
                 if part.height:
-                    last_position = max(last_position, int(part["position"].max()))
-                self._write_part(part, repeats, ids)
+                    last_position = max(last_position, int(cast(int, part["position"].max())))
+                self._write_part(part, keys, repeats, ids)
+                del keys
                 del part
             del posts
             _release_arrow_memory()
@@ -146,17 +162,26 @@ class _Stream:
             self.earlier_ids = pl.concat([self.earlier_ids, *ids]) if self.earlier_ids is not None else pl.concat(ids)
         self._add_entries(path, meta, stats, entries, repeats)
 
-    def _write_part(self, part: pl.DataFrame, repeats: Counter[str | None], ids: list[pl.Series]) -> None:
-        """One enriched slice: earlier inputs' posts dropped (counted in ``repeats``), keys kept, rows written."""
+    def _write_part(
+        self,
+        part: pl.DataFrame,
+        keys: pl.DataFrame | None,
+        repeats: Counter[str | None],
+        ids: list[pl.Series],
+    ) -> None:
+        """One enriched slice: earlier inputs' posts dropped (counted in ``repeats``), keys kept, rows written.
+        ``keys``: the slice's duplicate keys (:func:`duplicate_keys`) when already computed, else None."""
         if self.earlier_ids is not None:
             rep = part["post_id"].is_in(self.earlier_ids.implode()).fill_null(False)
             if rep.any():
                 repeats.update(dict(part.filter(rep)["source"].value_counts().iter_rows()))
                 part = part.filter(~rep)
+                keys = None if keys is None else keys.filter(~rep)
         if self.several:
             part = part.with_columns(pl.col("position") + self.offset)
+            keys = None if keys is None else keys.with_columns(pl.col("position") + self.offset)
             ids.append(part["post_id"].drop_nulls())
-        self.keys.append(duplicate_keys(part))
+        self.keys.append(duplicate_keys(part) if keys is None else keys)
         self.who.append(part.select("is_repost", "reposted_by", "author_did", "author_handle", "author_name").unique())
         self.result.rows += part.height
         self.result.reposts += int(part["is_repost"].sum())
@@ -376,7 +401,8 @@ def _write_parquet_parts(parts: list[Path], dups: pl.DataFrame, output: Path, me
                 values = dups[name].slice(offset, table.num_rows).to_arrow().cast(table.schema.field(i).type)
                 table = table.set_column(i, table.schema.field(i), values)
             offset += table.num_rows
-            writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
+            for start in range(0, table.num_rows, ROW_GROUP_ROWS):  # row groups whole: the bytes do not depend
+                writer.write_table(table.slice(start, ROW_GROUP_ROWS).combine_chunks())  # on how rows were chunked
             del table
             pool.release_unused()
         if metadata:

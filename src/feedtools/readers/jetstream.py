@@ -47,7 +47,6 @@ from feedtools.readers.atproto import (
     BOM,
     POST,
     REPOST,
-    ROW_COLUMNS,
     RecordError,
     RowBuffer,
     check_readable,
@@ -385,13 +384,7 @@ def _batch(rows: list[tuple], rejects: list[dict], stats: Counter, n: int, *, so
     if position == 0:
         check_readable(stats, rejects, source, FORMAT)
     finish_stats(stats, len(rows), len(rejects))
-    buf = RowBuffer(stats)
-    if rows:
-        buf.cols = {c: list(values) for c, values in zip(ROW_COLUMNS, zip(*rows, strict=True), strict=True)}
-        rows.clear()  # the values live on in the columns: drop the row tuples before the frame is built
-        odd = sum(v is not None for v in buf.cols["embed_other"])
-        if odd:
-            stats["embeds_nonstandard"] += odd
+    buf = RowBuffer.from_tuples(rows, stats)  # empties rows: the tuples go before the frame is built
     posts = buf.frame(source=source, source_format=FORMAT, first_position=position)
     meta: FeedMeta = {"format": FORMAT, "source": source, "unit": "records"}
     return ReadResult(posts=posts, rejects=rejects_frame(rejects), stats=stats, meta=meta)

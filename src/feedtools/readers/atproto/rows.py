@@ -147,6 +147,23 @@ class RowBuffer:
             stats["embeds_nonstandard"] += odd
         return buf
 
+    @classmethod
+    def from_tuples(cls, rows: list[tuple], stats: Counter | None = None) -> RowBuffer:
+        """A buffer holding ``rows``: tuples of the values of :data:`ROW_COLUMNS`, in that order.
+
+        ``rows`` is emptied once its values are in columns (the row tuples go before the frame is built).
+        Non-standard embeds are counted in ``stats`` as :meth:`append` does. Raises ``ValueError`` for a
+        tuple of another length.
+        """
+        buf = cls(stats)
+        if rows:
+            buf.cols = {c: list(values) for c, values in zip(ROW_COLUMNS, zip(*rows, strict=True), strict=True)}
+            rows.clear()
+            odd = sum(v is not None for v in buf.cols["embed_other"])
+            if stats is not None and odd:
+                stats["embeds_nonstandard"] += odd
+        return buf
+
     def __len__(self) -> int:
         return len(self.cols["post_id"])
 
