@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import polars as pl
 import pytest
 
@@ -77,3 +79,38 @@ def test_texts_sharing_their_first_characters_detected_alike():
     alone = [detect([t]) for t in texts]
     assert together == ([a[0][0] for a in alone], [a[1][0] for a in alone])
     assert together[0][:2] == ["fr", "fr"] and together[0][2] == "en"
+
+
+@pytest.mark.slow
+def test_worker_processes_end_with_a_killed_parent(tmp_path):
+    """A parse killed outright leaves no worker behind holding its output pipes open."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    code = (
+        "import os, sys, time\n"
+        "from feedtools import language\n"
+        "pool = language.worker_pool(1)\n"
+        "print(pool.submit(os.getpid).result(), flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=tmp_path
+    )
+    assert proc.stdout is not None
+    worker = int(proc.stdout.readline())
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    end = time.monotonic() + 30
+    while time.monotonic() < end:
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(worker, signal.SIGKILL)
+        pytest.fail("the worker process outlived its killed parent")
+    assert proc.stdout.read() == ""  # the pipe reached its end: no process holds it open

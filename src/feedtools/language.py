@@ -17,6 +17,7 @@ feed is known to be, say, English/Spanish/French only.
 from __future__ import annotations
 
 import atexit
+import os
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -167,8 +168,32 @@ def _pool(workers: int):
             atexit.register(_shutdown_pool)  # before interpreter teardown, or the pool's cleanup warns
         else:
             _POOL.shutdown()
-        _POOL = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        _POOL = ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_exit_with_parent
+        )
     return _POOL
+
+
+def _exit_with_parent() -> None:
+    """In a worker process: end it as soon as the process that started it ends, however that ends.
+
+    A parent killed outright (SIGKILL, the out-of-memory killer) runs no clean-up, and a worker waiting for
+    work would otherwise live on, holding the parent's stdout and stderr open (a caller reading them would
+    wait forever). A daemon thread waits on the parent's sentinel and exits the worker when it fires.
+    """
+    import multiprocessing
+    import threading
+    from multiprocessing.connection import wait
+
+    parent = multiprocessing.parent_process()
+    if parent is None:  # pragma: no cover - only ever run as a worker's initializer
+        return
+
+    def watch() -> None:
+        wait([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="feedtools-exit-with-parent", daemon=True).start()
 
 
 def _shutdown_pool() -> None:
