@@ -46,8 +46,11 @@ class CampaignsRun:
         With ``suggestions_written=False`` it says how to write the suggestions (``--suggestions FILE``)."""
         caps = self.stats
         found, kept = caps["suggestions_found"], caps["suggestions_kept"]
+        source = (
+            self.table if self.table == "no alias table" else f"{int(self.metrics['in_table'].sum())} from the {self.table}"
+        )
         line = (
-            f"{self.metrics.height} campaigns ({int(self.metrics['in_table'].sum())} from the {self.table}) in "
+            f"{self.metrics.height} campaigns ({source}) in "
             f"{self.tagged_posts} of {self.loaded_posts} loaded posts; "
             + (
                 f"{kept} alias suggestions"
