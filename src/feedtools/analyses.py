@@ -47,7 +47,9 @@ class CampaignsRun:
         caps = self.stats
         found, kept = caps["suggestions_found"], caps["suggestions_kept"]
         source = (
-            self.table if self.table == "no alias table" else f"{int(self.metrics['in_table'].sum())} from the {self.table}"
+            self.table
+            if self.table == "no alias table"
+            else f"{int(self.metrics['in_table'].sum())} from the {self.table}"
         )
         line = (
             f"{self.metrics.height} campaigns ({source}) in "
