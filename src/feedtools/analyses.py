@@ -19,7 +19,11 @@ if TYPE_CHECKING:
     from feedtools.campaigns import PairParams
     from feedtools.timeline import Timeline
 
-__all__ = ["CampaignsRun", "run_campaigns", "timeline_summary"]
+__all__ = ["NO_ALIAS_TABLE", "CampaignsRun", "run_campaigns", "timeline_summary"]
+
+#: The ``table`` name of a run without an alias table (``--no-aliases``): the summary then counts no campaigns
+#: "from" it.
+NO_ALIAS_TABLE = "no alias table"
 
 
 @dataclass
@@ -48,7 +52,7 @@ class CampaignsRun:
         found, kept = caps["suggestions_found"], caps["suggestions_kept"]
         source = (
             self.table
-            if self.table == "no alias table"
+            if self.table == NO_ALIAS_TABLE
             else f"{int(self.metrics['in_table'].sum())} from the {self.table}"
         )
         line = (
@@ -92,7 +96,7 @@ def run_campaigns(
     table and the alias suggestions always; the per-post table, the cross-language pairs, the related
     (co-occurring) campaigns and the partner network when ``per_post``, ``pairs``, ``related``, ``network``
     ask for them. ``table`` names the alias table in the
-    summary (``"alias table campaigns.csv"``, ``"no alias table"``). ``max_tags_per_post`` and
+    summary (``"alias table campaigns.csv"``, :data:`NO_ALIAS_TABLE`). ``max_tags_per_post`` and
     ``max_suggestions`` default to the module's caps; ``pair_params`` (default
     :data:`~feedtools.campaigns.DEFAULT_PAIR_PARAMS`) says which posts the pairs compare. Raises :class:`~feedtools.errors.OptionError` (a ``ValueError``)
     for a cap below 1 (or 0).

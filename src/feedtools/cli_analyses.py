@@ -81,9 +81,10 @@ def _aliases(args: argparse.Namespace, path: Path | None):
     Raises :class:`~feedtools.errors.TableError` when the shipped table is missing or a table cannot be read.
     """
     from feedtools import campaigns as cp
+    from feedtools.analyses import NO_ALIAS_TABLE
 
     if args.no_aliases:
-        return cp.empty_aliases(), "no alias table"
+        return cp.empty_aliases(), NO_ALIAS_TABLE
     if path is None:
         raise TableError(
             "no alias table: the shipped data/campaigns.csv is not there; "
