@@ -168,3 +168,13 @@ def test_top_categories_folds_the_tail_into_other():
     assert charts.top_categories(df, "group", "n", n=6).equals(df)
     tie = pl.DataFrame({"group": ["y", "x", "z"], "n": [1, 1, 1]})
     assert charts.top_categories(tie, "group", "n", n=2)["group"].to_list() == ["other", "x", "other"]
+
+
+def test_a_table_without_rows_says_so_in_html_and_text():
+    empty = charts.table(pl.DataFrame(schema={"tag_a": pl.String, "tag_b": pl.String, "score": pl.Float64}))
+    html = empty._repr_html_()
+    assert "<th>tag_a</th>" in html and "<th>score</th>" in html  # the columns stay readable
+    assert f'<td class="feedtools-empty" colspan="3">{charts.EMPTY_TABLE}</td>' in html
+    assert repr(empty).endswith(charts.EMPTY_TABLE)
+    one = charts.table(pl.DataFrame({"a": [1]}))
+    assert "feedtools-empty" not in one._repr_html_() and charts.EMPTY_TABLE not in repr(one)

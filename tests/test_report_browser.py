@@ -197,8 +197,16 @@ def test_hostile_feed_is_shown_as_text_and_nothing_runs(browser, hostile_reports
 
 def test_only_placeholders_feed_reports_open(browser, tmp_path):
     pages = _build(FIXTURES / "only_placeholders.txt", tmp_path)
+    empty = 0
     for page in pages:
         _check_page(browser, page)
+        for text, has_tools in browser.execute_script(  # a table without rows says so, with no search box
+            "return Array.from(document.querySelectorAll('td.feedtools-empty')).map(td => [td.innerText,"
+            " !!td.closest('.feedtools-table-box').previousElementSibling?.matches('.feedtools-table-tools')]);"
+        ):
+            assert (text, has_tools) == ("No rows.", False)
+            empty += 1
+    assert empty >= 3  # nothing is loaded, so the per-post tables have no rows
 
 
 # --- page looks: wrapping, legends, sortable tables ------------------------------------------------------------
@@ -312,7 +320,10 @@ def _search(driver, index: int, text: str) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    box = driver.find_elements(By.CSS_SELECTOR, ".feedtools-table-tools input")[index]
+    table = driver.find_elements(By.CSS_SELECTOR, "table.feedtools-table")[index]
+    box = driver.execute_script(  # the search box the page put just above this table's box
+        "return arguments[0].closest('.feedtools-table-box').previousElementSibling.querySelector('input');", table
+    )
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", box)
     box.send_keys(Keys.CONTROL, "a")
     box.send_keys(Keys.BACKSPACE)  # typed, so the page sees an input event as from a reader
@@ -324,7 +335,11 @@ def test_tables_sort_and_search_offline(browser, seed_reports):
     page = next(p for p in seed_reports if p.name.startswith("01_"))
     _check_page(browser, page)
     tables = browser.execute_script("return document.querySelectorAll('table.feedtools-table').length")
-    assert tables == browser.execute_script("return document.querySelectorAll('.feedtools-table-tools input').length")
+    with_rows = browser.execute_script(
+        "return Array.from(document.querySelectorAll('table.feedtools-table'))"
+        ".filter(t => !t.querySelector('td.feedtools-empty')).length"
+    )
+    assert with_rows == browser.execute_script("return document.querySelectorAll('.feedtools-table-tools input').length")
     index = next(i for i in range(tables) if _table_state(browser, i)["headers"][:2] == ["hashtag", "posts"])
     before = _table_state(browser, index)["rows"]
     assert [int(r[1]) for r in before] == sorted((int(r[1]) for r in before), reverse=True)  # as the frame is

@@ -42,6 +42,9 @@ table.feedtools-table th, table.feedtools-table td { border: 1px solid #ddd; pad
 .jp-RenderedHTMLCommon table.feedtools-table td.long, table.feedtools-table td.long { white-space: normal;
   min-width: 22em; max-width: 40em; overflow-wrap: break-word; }
 table.feedtools-table th { background: #f3f3f3; cursor: pointer; user-select: none; }
+table.feedtools-table td.feedtools-empty { color: #555; font-style: italic; }
+table.feedtools-table:has(td.feedtools-empty) th { cursor: default; }
+table.feedtools-table:has(td.feedtools-empty) th::after { content: none; }
 table.feedtools-table th::after { content: " \\21C5"; color: #aaa; font-weight: normal; }
 table.feedtools-table th[aria-sort="ascending"]::after { content: " \\25B2"; color: #333; }
 table.feedtools-table th[aria-sort="descending"]::after { content: " \\25BC"; color: #333; }
@@ -61,7 +64,7 @@ TABLE_SCRIPT = """
   function number(text) { return text === "" ? NaN : Number(text); }
   function setup(table) {
     var head = table.tHead, body = table.tBodies[0];
-    if (!head || !body || !head.rows.length) { return; }
+    if (!head || !body || !head.rows.length || body.querySelector("td.feedtools-empty")) { return; }
     var rows = Array.prototype.slice.call(body.rows);
     var box = table.parentNode && table.parentNode.classList.contains("feedtools-table-box") ? table.parentNode : table;
     var tools = document.createElement("div");

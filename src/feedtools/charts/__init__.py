@@ -268,6 +268,7 @@ def _cell(value: Any) -> str:
 
 #: A cell whose text is longer than this wraps (at spaces) inside a wide column; shorter cells stay on one line.
 LONG_CELL = 40
+EMPTY_TABLE = "No rows."
 
 
 class Table:
@@ -276,6 +277,7 @@ class Table:
     Untrusted text (posts, names, bios) stays visible text: ``<script>`` shows as
     ``<script>``. The HTML has one row per line so a diff of stored notebook
     outputs is readable. Lists show as comma-separated values, nulls as empty cells.
+    A table without rows keeps its header and says :data:`EMPTY_TABLE` in one cell.
     The table sits in a ``feedtools-table-box`` that scrolls sideways when the table
     is wider than the page; headers and short values stay on one line, cells longer
     than :data:`LONG_CELL` characters get the class ``long`` and wrap at spaces. The
@@ -312,6 +314,8 @@ class Table:
         lines.append("<tbody>")
         for row in shown.iter_rows():
             lines.append("<tr>" + "".join(self._td(c, v) for c, v in zip(shown.columns, row, strict=True)) + "</tr>")
+        if self.df.height == 0:  # say so, rather than a bare header a reader may take for a rendering fault
+            lines.append(f'<tr><td class="feedtools-empty" colspan="{max(1, self.df.width)}">{EMPTY_TABLE}</td></tr>')
         lines.append("</tbody>")
         lines.append("</table>")
         lines.append("</div>")
@@ -331,6 +335,8 @@ class Table:
             text = repr(self.df.head(self.max_rows))
         if self.df.height > self.max_rows:
             text += f"\n{self.max_rows} of {self.df.height} rows shown."
+        if self.df.height == 0:
+            text += f"\n{EMPTY_TABLE}"
         return text
 
 
