@@ -339,7 +339,9 @@ def test_tables_sort_and_search_offline(browser, seed_reports):
         "return Array.from(document.querySelectorAll('table.feedtools-table'))"
         ".filter(t => !t.querySelector('td.feedtools-empty')).length"
     )
-    assert with_rows == browser.execute_script("return document.querySelectorAll('.feedtools-table-tools input').length")
+    assert with_rows == browser.execute_script(
+        "return document.querySelectorAll('.feedtools-table-tools input').length"
+    )
     index = next(i for i in range(tables) if _table_state(browser, i)["headers"][:2] == ["hashtag", "posts"])
     before = _table_state(browser, index)["rows"]
     assert [int(r[1]) for r in before] == sorted((int(r[1]) for r in before), reverse=True)  # as the frame is
