@@ -7,37 +7,14 @@ from datetime import UTC, datetime
 import networkx as nx
 import polars as pl
 import pytest
+from builders import make_posts
 from conftest import ROOT, write_feed
 
 import feedtools
 from feedtools import campaigns as cp
-from feedtools.schema import conform
 
 SHIPPED = ROOT / "data" / "campaigns.csv"
 HEADER = "campaign_id,label,lang,hashtag,note\n"
-
-
-def make_posts(rows: list[dict]) -> pl.DataFrame:
-    """A canonical posts table from short row dicts (defaults: own, loaded post in English, no entities)."""
-    full = []
-    for i, r in enumerate(rows):
-        d = {
-            "position": i,
-            "is_repost": False,
-            "is_placeholder": False,
-            "lang": "en",
-            "hashtags": [],
-            "mentions": [],
-            "domains": [],
-            "urls": [],
-            "text": "",
-            **r,
-        }
-        if d["is_placeholder"]:
-            d.update(text=None, lang="und", hashtags=[], mentions=[], domains=[], urls=[])
-        d["text_clean"] = d["text"]
-        full.append(d)
-    return conform(pl.DataFrame(full, infer_schema_length=None))
 
 
 def write_aliases(tmp_path, body: str, name: str = "aliases.csv"):

@@ -10,40 +10,13 @@ import re
 
 import polars as pl
 import pytest
+from builders import make_posts
 from conftest import ROOT
 
 from feedtools import campaigns as cp
-from feedtools.schema import conform
 
 SHIPPED = ROOT / "data" / "campaigns.csv"
 BAD = re.compile(r"\b(None|nan|NaN|null)\b")
-
-
-def make_posts(rows: list[dict]) -> pl.DataFrame:
-    """A canonical posts table from short row dicts (defaults: own, loaded post in English, no entities)."""
-    full = []
-    for i, r in enumerate(rows):
-        d = {
-            "position": i,
-            "is_repost": False,
-            "is_placeholder": False,
-            "lang": "en",
-            "hashtags": [],
-            "mentions": [],
-            "domains": [],
-            "urls": [],
-            "text": "",
-            "author_handle": None,
-            "reposted_by": None,
-            **r,
-        }
-        if d["is_placeholder"]:
-            d.update(text=None, lang="und", hashtags=[], mentions=[], domains=[], urls=[])
-        d["text_clean"] = d["text"]
-        full.append(d)
-    if not full:
-        return make_posts([{}]).clear()
-    return conform(pl.DataFrame(full, infer_schema_length=None))
 
 
 EMPTY = make_posts([])

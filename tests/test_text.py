@@ -6,28 +6,12 @@ import datetime as dt
 
 import polars as pl
 import pytest
+from builders import text_feed as feed
 
 from feedtools import campaigns as cp
 from feedtools import text as tx
 from feedtools.dates import extract_evidence
-from feedtools.pipeline import enrich
-from feedtools.schema import conform
 from feedtools.timeline import build_timeline, find_events, period_counts
-
-
-def feed(*texts: str) -> pl.DataFrame:
-    n = len(texts)
-    df = pl.DataFrame(
-        {
-            "position": list(range(n)),
-            "post_id": [f"t:{i}" for i in range(n)],
-            "text": list(texts),
-            "is_repost": [False] * n,
-            "is_pinned": [False] * n,
-            "is_placeholder": [False] * n,
-        }
-    )
-    return enrich(conform(df), languages=("en", "es", "fr"))
 
 
 # ------------------------------------------------------------------------------------------------ folding

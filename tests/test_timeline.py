@@ -7,9 +7,10 @@ import datetime as dt
 
 import polars as pl
 import pytest
+from builders import text_feed as feed
 from timeline_demo import demo_dated_feed
 
-from feedtools.pipeline import enrich, finalize
+from feedtools.pipeline import finalize
 from feedtools.schema import conform
 from feedtools.timeline import (
     TIMELINE_COLUMNS,
@@ -25,24 +26,6 @@ from feedtools.timeline import (
 )
 
 D = dt.date
-
-
-def feed(
-    *texts: str, pinned: int | None = None, created: list[str | None] | None = None, reposts: tuple[int, ...] = ()
-) -> pl.DataFrame:
-    n = len(texts)
-    df = pl.DataFrame(
-        {
-            "position": list(range(n)),
-            "post_id": [f"t:{i}" for i in range(n)],
-            "text": list(texts),
-            "is_repost": [i in reposts for i in range(n)],
-            "is_pinned": [i == pinned for i in range(n)],
-            "is_placeholder": [False] * n,
-            "created_at": [dt.datetime.fromisoformat(c) if c else None for c in (created or [None] * n)],
-        }
-    )
-    return enrich(conform(df), languages=("en", "es", "fr"))
 
 
 @pytest.fixture(scope="module")

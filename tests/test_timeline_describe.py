@@ -3,45 +3,24 @@ or many. Unit tests on empty, one-post and many-post feeds; the seed's own findi
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import polars as pl
 import pytest
+from builders import text_feed
 from conftest import ROOT
 from timeline_demo import demo_dated_feed
 
 from feedtools import timeline as t
 from feedtools.dates import load_observances
-from feedtools.pipeline import enrich
-from feedtools.schema import conform
 
 BAD = re.compile(r"\b(None|nan|NaN|null)\b")
 CALENDAR = load_observances(ROOT / "data" / "observances.csv")
 
 
-def feed(
-    *texts: str,
-    created: list[str | None] | None = None,
-    authors: list[str | None] | None = None,
-    source_format: str = "scrape",
-) -> pl.DataFrame:
-    n = len(texts)
-    df = pl.DataFrame(
-        {
-            "position": list(range(n)),
-            "post_id": [f"t:{i}" for i in range(n)],
-            "text": list(texts),
-            "is_repost": [False] * n,
-            "is_pinned": [False] * n,
-            "is_placeholder": [False] * n,
-            "source_format": [source_format] * n,
-            "author_did": authors or [None] * n,
-            "created_at": [dt.datetime.fromisoformat(c) if c else None for c in (created or [None] * n)],
-        },
-        schema_overrides={"text": pl.String, "author_did": pl.String, "created_at": pl.Datetime("us", "UTC")},
-    )
-    return enrich(conform(df), languages=("en", "es", "fr"))
+def feed(*texts: str, source_format: str = "scrape", **kw) -> pl.DataFrame:
+    """:func:`builders.text_feed` with the scrape's format by default (the timeline reads it)."""
+    return text_feed(*texts, source_format=source_format, **kw)
 
 
 def sentences(posts: pl.DataFrame) -> dict[str, str]:
