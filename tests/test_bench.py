@@ -193,6 +193,10 @@ def test_bench_command_prints_its_table_and_cleans_up(tmp_path):
     assert 0 < int(lang[4].replace(",", "")) <= 300 and "whole parse" in lang[9]  # distinct texts; the ratio
     pv = next(row for row in rows if row[:4] == ["postviews", "distinct", "300", "parse"])
     assert int(pv[4].replace(",", "")) == 300 and "MB" in pv[9]  # a JSON array of postViews, its size printed
+    assert "66 of 66 loaded posts get the language read by hand" in r.stdout  # the seed's labels checked
+    targets = r.stdout[r.stdout.index("Against the targets") :].splitlines()[1:]
+    assert sum(line.endswith("not measured in this run") for line in targets) == 3  # 300 items: no 1M feed
+    assert any(line.startswith("* Language on the seed") and line.endswith("**met**") for line in targets)
     assert list(tmp_path.iterdir()) == []  # the temporary feeds are deleted
 
 
@@ -242,3 +246,49 @@ def test_built_postviews_is_one_json_array_of_distinct_records(tmp_path, samples
     texts = r.posts.filter(pl.col("text").str.len_chars() > 0)["text"]
     assert texts.n_unique() == texts.len()
     assert r.posts["author_handle"].n_unique() > 1  # the samples' real postViews are in the mix
+
+
+def _row(fmt: str, step: str, items: int, seconds: float, cpu: float, peak: float, **extra) -> dict:
+    size = {1_000_000: "1m", 100_000: "100k"}.get(items, str(items))
+    return {"format": fmt, "texts": "distinct", "size": size, "items": items, "step": step, "rows": items,
+            "seconds": seconds, "cpu": f"{cpu:.1f}", "peak_mb": peak, "note": "", **extra}  # fmt: skip
+
+
+def test_targets_are_judged_on_the_rows_of_the_run():
+    from feedtools.bench_targets import LANGUAGE_STEP, target_lines
+
+    floor = "decode floor (orjson, every line)"
+    met = [
+        _row("jetstream", "parse", 1_000_000, 5.0, 8.0, 600),
+        _row("jetstream", floor, 1_000_000, 2.0, 2.0, 150),
+        _row("postviews", "parse", 100_000, 11.0, 11.0, 300, file_mb=160.0),
+        _row("scrape", "parse", 1_000_000, 29.0, 55.0, 1500),
+        {**_row("-", LANGUAGE_STEP, 66, 1.0, 1.0, 170), "agree": 66},
+    ]
+    lines = target_lines(met)
+    assert len(lines) == 4 and all(line.endswith("**met**") for line in lines), lines
+    assert "5.0 s against 2.0 s, 2.5x (CPU 4.0x), peak 600 MB" in lines[0]
+    assert "1.9x the 160 MB file" in lines[1] and "66 of 66" in lines[3]
+    missed = [
+        _row("jetstream", "parse", 1_000_000, 6.2, 8.0, 600),  # 3.1x the floor
+        _row("jetstream", floor, 1_000_000, 2.0, 2.0, 150),
+        _row("postviews", "parse", 100_000, 11.0, 11.0, 330, file_mb=160.0),  # 2.06x the file
+        _row("scrape", "parse", 1_000_000, 30.5, 55.0, 1500),
+        {**_row("-", LANGUAGE_STEP, 66, 1.0, 1.0, 170), "agree": 65},
+    ]
+    assert all(line.endswith("**not met**") for line in target_lines(missed))
+    big = [_row("jetstream", "parse", 1_000_000, 5.0, 8.0, 1100), _row("jetstream", floor, 1_000_000, 2.0, 2.0, 150)]
+    assert target_lines(big)[0].endswith("**not met**")  # fast, but over 1 GB
+    small = [_row("scrape", "parse", 100_000, 3.0, 5.0, 700)]  # a smaller feed says nothing of the 1M target
+    assert all(line.endswith("not measured in this run") for line in target_lines(small))
+
+
+def test_seed_language_agreement_counts_hand_labels(tmp_path):
+    from feedtools.bench_targets import seed_language_agreement
+    from feedtools.paths import SEED_LANGUAGES
+
+    assert seed_language_agreement() == (66, 66)
+    wrong = tmp_path / "labels.csv"
+    text = SEED_LANGUAGES.read_text(encoding="utf-8")
+    wrong.write_text(text.replace("\n11,fr\n", "\n11,en\n").replace("\n23,es\n", "\n23,fr\n"), encoding="utf-8")
+    assert seed_language_agreement(labels=wrong) == (64, 66)

@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from feedtools.export import csv_safe
+from feedtools.paths import SEED_LANGUAGES
 
 GOLDEN = Path(__file__).parent / "golden" / "seed_posts.csv"
 SNAPSHOT_COLUMNS = [
@@ -36,9 +37,8 @@ SNAPSHOT_COLUMNS = [
     "duplicate_kind",
 ]
 
-# Read by hand: the Spanish and French posts of the seed (positions); every other loaded post is English.
-SPANISH = [23, 24, 25, 26, 27, 42, 56, 61, 68, 79]
-FRENCH = [11, 29, 65, 72, 74, 75]
+# Read by hand: the language of every loaded post of the seed (also what `feedtools bench` checks labels against).
+LANGUAGES = pl.read_csv(SEED_LANGUAGES, comment_prefix="#")
 
 
 def test_seed_counts(seed_feed):
@@ -57,10 +57,9 @@ def test_seed_counts(seed_feed):
 
 def test_seed_languages(seed_feed):
     p = seed_feed.posts
-    expected = {
-        pos: ("es" if pos in SPANISH else "fr" if pos in FRENCH else "en")
-        for pos in p.filter(~pl.col("is_placeholder"))["position"]
-    }
+    expected = dict(LANGUAGES.iter_rows())
+    assert sorted(expected) == p.filter(~pl.col("is_placeholder"))["position"].to_list()  # every loaded post
+    assert [len(LANGUAGES.filter(pl.col("lang") == lang)) for lang in ("en", "es", "fr")] == [50, 10, 6]
     got = dict(p.filter(~pl.col("is_placeholder")).select("position", "lang").iter_rows())
     assert got == expected
     assert set(p.filter(pl.col("is_placeholder"))["lang"]) == {"und"}

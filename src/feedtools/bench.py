@@ -55,10 +55,12 @@ from feedtools.bench_steps import (
     pairs_row,
     parse_row,
     run_measured,
+    seed_language_row,
     spark_row,
     startup_row,
 )
 from feedtools.bench_table import Table
+from feedtools.bench_targets import seed_language_agreement, target_lines
 from feedtools.errors import OptionError
 from feedtools.paths import SAMPLES
 
@@ -248,6 +250,7 @@ def run_bench(
     table.header()
     try:
         startup_row(tmp, table.emit)
+        seed_language_row(tmp, table.emit)
         for label, n in sizes:
             for fmt in formats:
                 if _skipped(table, fmt, label, n):
@@ -262,11 +265,14 @@ def run_bench(
                             BUILDERS[fmt](feed, n, distinct=distinct, at=at, samples=samples)
                         emit = _noted(table, JETSTREAM_MIXES[mix]) if mix else table.emit
                         try:
-                            base = {"format": fmt, "texts": variant, "size": label}
+                            base = {"format": fmt, "texts": variant, "size": label, "items": n}
                             steps = analyses if n <= analyses_up_to else []
                             _bench_feed(feed, n, base, tmp, emit, analyses=steps, spark=spark, baseline=baseline)
                         finally:
                             feed.unlink(missing_ok=True)
+        table.say("\nAgainst the targets (docs/performance.md), from this run:\n")
+        for line in target_lines(table.rows):
+            table.say(line)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return table.rows
@@ -489,6 +495,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--floor-only", type=Path, default=None, metavar="FILE", help=argparse.SUPPRESS)
     p.add_argument("--read-only", type=Path, default=None, metavar="FILE", help=argparse.SUPPRESS)
     p.add_argument("--fasttext-only", type=Path, default=None, metavar="FILE", help=argparse.SUPPRESS)
+    p.add_argument("--seed-language-only", type=Path, default=None, metavar="FILE", help=argparse.SUPPRESS)
     add_arguments(p)
     args = p.parse_args(argv)
     if args.floor_only is not None:
@@ -500,6 +507,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.fasttext_only is not None:
         n, texts, cpu = fasttext_floor(args.fasttext_only)
         print(f"{n} {texts} {cpu:.3f}")
+        return 0
+    if args.seed_language_only is not None:
+        print(*seed_language_agreement(labels=args.seed_language_only))
         return 0
     if args.baseline_only is not None:
         print(json.dumps(notebook_baseline(args.baseline_only)))

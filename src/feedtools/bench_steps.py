@@ -27,6 +27,7 @@ __all__ = [
     "pairs_row",
     "parse_row",
     "run_measured",
+    "seed_language_row",
     "spark_row",
     "startup_row",
 ]
@@ -105,9 +106,26 @@ def parse_row(feed: Path, parsed: Path, n: int, base: dict, tmp: Path, emit: Emi
             if size_mb >= 1
             else "; file under 1 MB (peak is the startup's)"
         )
-    row = _row(base, "parse", r, _rows_of(parsed), note)
+    row = {**_row(base, "parse", r, _rows_of(parsed), note), "file_mb": size_mb}
     emit(row)
     return row
+
+
+def seed_language_row(tmp: Path, emit: Emit) -> None:
+    """A row for the labels a parse gives the bundled seed's loaded posts against the hand-read ones
+    (:func:`feedtools.bench_targets.seed_language_agreement`, in a child), with ``agree`` kept in the row."""
+    from feedtools.bench_targets import LANGUAGE_STEP
+    from feedtools.paths import SEED_LANGUAGES
+
+    r = run_measured(_bench_only("--seed-language-only", SEED_LANGUAGES), tmp / "log")
+    base = {"format": "-", "texts": "-", "size": "seed"}
+    try:
+        agree, labelled = (int(x) for x in r.last_line.split())
+    except ValueError:
+        emit(_row(base, LANGUAGE_STEP, r, 0, f"FAILED: {r.last_line[:80]}"))
+        return
+    note = f"{agree} of {labelled} loaded posts get the language read by hand ({SEED_LANGUAGES.name})"
+    emit({**_row(base, LANGUAGE_STEP, r, labelled, note), "agree": agree})
 
 
 def spark_row(feed: Path, base: dict, tmp: Path, emit: Emit) -> None:
@@ -176,7 +194,8 @@ def jetstream_floor_rows(feed: Path, base: dict, parsed_row: dict, tmp: Path, em
         return
     note = (
         f"streamed batch by batch (iter_read), each dropped; {read.cpu_seconds / floor.cpu_seconds:.1f}x the floor (CPU); "
-        f"whole parse {float(parsed_row['cpu']) / floor.cpu_seconds:.1f}x"
+        f"whole parse {float(parsed_row['cpu']) / floor.cpu_seconds:.1f}x (CPU), "
+        f"{parsed_row['seconds'] / floor.seconds:.1f}x (time)"
     )
     emit(_row(base, "read (reader only)", read, int(read.last_line), note))
 

@@ -15,6 +15,8 @@ RAW = DATA / "raw"
 PROCESSED = DATA / "processed"
 #: The bundled feed: a scrape of UCLG's Bluesky profile page (read-only raw data).
 SEED = RAW / "000_802a2c4cd511184e.txt"
+#: The language of each loaded post of the bundled feed, read by hand (what ``feedtools bench`` checks labels against).
+SEED_LANGUAGES = DATA / "seed_languages.csv"
 #: User-editable campaign alias table (feedtools.campaigns).
 CAMPAIGN_ALIASES = DATA / "campaigns.csv"
 #: Bundled en/es/fr campaign vocabulary (feedtools.campaigns: which hashtags in two languages say the same).
