@@ -103,3 +103,82 @@ def test_fast_path_still_leaves_deep_lines_to_the_full_decode():
     assert fast_row(deep, 1) is None
     row = fast_row(flat, 2)
     assert row is not None and row[ROW_COLUMNS.index("text")] == "t"
+
+
+LIKE = (
+    b'{"did":"did:plc:bbbbbbbbbbbbbbbbbbbbbbbb","time_us":1751600000000000,"kind":"commit","commit":{"rev":"3l",'
+    b'"operation":"create","collection":"app.bsky.feed.like","rkey":"l1","cid":"bafy","record":{"$type":'
+    b'"app.bsky.feed.like","subject":{"uri":"at://did:plc:a/app.bsky.feed.post/1","cid":"c"},"createdAt":"x"}}}'
+)
+POST = (
+    b'{"did":"did:plc:aaaaaaaaaaaaaaaaaaaaaaaa","time_us":1751600000000000,"kind":"commit","commit":{"rev":"3l",'
+    b'"operation":"create","collection":"app.bsky.feed.post","rkey":"%s","cid":"bafy","record":{"$type":'
+    b'"app.bsky.feed.post","text":"hola \xf0\x9f\x91\x8b #a","createdAt":"2025-07-04T03:33:20Z","langs":["es"]}}}'
+)
+POST_DELETE = (
+    b'{"did":"did:plc:aaaaaaaaaaaaaaaaaaaaaaaa","time_us":1751600000000000,"kind":"commit","commit":{"rev":"3l",'
+    b'"operation":"delete","collection":"app.bsky.feed.post","rkey":"p0"}}'
+)
+#: Lines that are not one well-formed event each: every one must end as a row, a counted skip or a reject with its
+#: line, exactly as decoding each line in full with orjson gives.
+HOSTILE = [
+    LIKE + b" " + LIKE,  # two values on a line
+    LIKE + b"," + LIKE,
+    LIKE[:60],  # a value split over two lines
+    LIKE[60:],
+    b"",
+    b"   ",
+    b"\r",
+    LIKE + b"\r",
+    b" " + LIKE,
+    b"\xef\xbb\xbf" + LIKE,  # a BOM that is not at the start of the file
+    LIKE.replace(b'"rkey"', b'"n":123456789012345678901234567890,"rkey"'),
+    POST_DELETE.replace(b'"rkey"', b'"n":1e400,"rkey"'),
+    (POST % b"h1").replace(b'"rkey"', b'"n":1e400,"rkey"'),
+    LIKE.replace(b'"record":', b'"x":' + b"[" * 1500 + b"]" * 1500 + b',"record":'),
+    LIKE.replace(b'"kind":"commit"', b'"kind":"commit","kind":"identity"'),
+    LIKE.replace(b'"operation":"create"', b'"operation":"create","operation":"delete"'),
+    LIKE.replace(b'"app.bsky.feed.like","rkey"', b'"app.bsky.feed.like","collection":"app.bsky.feed.post","rkey"'),
+    LIKE.replace(b'"rev"', b'"collection":"app.bsky.feed.post","rev"'),
+    LIKE.replace(b'"collection":"app.bsky.feed.like"', b'"collection":["app.bsky.feed.like"]'),
+    LIKE.replace(b'"collection":"app.bsky.feed.like"', b'"collection":true'),
+    LIKE.replace(b'"kind":"commit"', b'"kind":1'),
+    LIKE.replace(b'"did"', b'"x":"\\udc00","did"'),
+    LIKE.replace(b'"did"', b'"x":"\xff\xfe","did"'),
+    (POST % b"h2").replace(b'"text":"', b'"text":"\xff'),
+    (POST % b"h3").replace(b'"langs":["es"]', b'"langs":"es"'),
+    (POST % b"h4").replace(b'"text":"', b'"text":7,"t":"'),
+    b"[" + LIKE + b"]",
+    b"null",
+    b'"s"',
+    b"{}",
+    LIKE[:-1],
+    LIKE + b"}",
+    POST % b"h5",
+    POST % b"h5",  # a repeat
+    POST_DELETE,
+]
+
+
+def test_hostile_lines_end_as_a_full_decode_ends_them(tmp_path, monkeypatch):
+    """Each hostile line is a row, a counted skip or a reject at its own line, as when every line is decoded in
+    full with orjson (fast path and pre-filter off); blank lines are numbered but are not records."""
+    from feedtools.readers import jetstream
+    from feedtools.readers.base import ReadResult
+
+    path = tmp_path / "hostile.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + b"\n".join([LIKE, *HOSTILE, LIKE]) + b"\n")
+    fast = ReadResult.combine(jetstream.read_batches(path, batch_size=5))
+    monkeypatch.setattr(jetstream, "fast_row", lambda line, line_no: None)
+    monkeypatch.setattr(jetstream, "_prefilter", lambda line, stats: None)
+    full = ReadResult.combine(jetstream.read_batches(path, batch_size=5))
+    assert fast.posts.equals(full.posts) and fast.rejects.equals(full.rejects)
+    assert dict(fast.stats) == dict(full.stats)
+    assert fast.posts["source_line"].to_list() == [26, 34] and fast.stats["skipped_repeated"] == 1
+    # two values on a line, a value cut over two lines, a BOM inside, 1e400 in a post or post delete, deep
+    # nesting, a lone surrogate, invalid UTF-8, a cut line, a trailing brace: not valid JSON, each at its line
+    invalid = [2, 3, 4, 5, 11, 13, 14, 15, 23, 24, 25, 32, 33]
+    assert fast.rejects.filter(pl.col("reason") == "not valid JSON")["line"].to_list() == invalid
+    assert fast.rejects.height == 20 and fast.rejects["location"][0] == "line 2"
+    s = fast.stats
+    assert (s["records"], s["skipped_like"], s["skipped_delete"], s["skipped_unknown_collection"]) == (34, 6, 2, 2)
