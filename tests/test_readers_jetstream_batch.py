@@ -182,3 +182,23 @@ def test_hostile_lines_end_as_a_full_decode_ends_them(tmp_path, monkeypatch):
     assert fast.rejects.height == 20 and fast.rejects["location"][0] == "line 2"
     s = fast.stats
     assert (s["records"], s["skipped_like"], s["skipped_delete"], s["skipped_unknown_collection"]) == (34, 6, 2, 2)
+
+
+def test_envelopes_equal_as_values_are_decided_alike(tmp_path, monkeypatch):
+    """The pre-filter decides each kind of envelope once (a memo keyed by its values): kinds or collections that
+    compare equal across types (1, 1.0, true), unhashable ones (a list, an object), read twice, give the counts
+    and rejects of a full decode."""
+    from feedtools.readers import jetstream
+    from feedtools.readers.base import ReadResult
+
+    odd = [b"1", b"true", b"1.0", b"0", b"false", b"null", b'["x"]', b'{"a":1}', b'""', b'"fm.teal.status"']
+    lines = [LIKE.replace(b'"app.bsky.feed.like"', v, 1) for v in odd]
+    lines += [LIKE.replace(b'"kind":"commit"', b'"kind":' + v) for v in odd]
+    path = tmp_path / "odd.jsonl"
+    path.write_bytes(b"\n".join(lines + lines) + b"\n")
+    fast = ReadResult.combine(jetstream.read_batches(path))
+    monkeypatch.setattr(jetstream, "_prefilter", lambda line, stats: None)
+    full = ReadResult.combine(jetstream.read_batches(path))
+    assert dict(fast.stats) == dict(full.stats) and fast.rejects.equals(full.rejects)
+    assert fast.stats["skipped_unknown_collection"] == 2 * 9 and fast.stats["skipped_fm.teal.status"] == 2
+    assert fast.rejects.height == 2 * 10  # no kind of event but commit, identity or account
