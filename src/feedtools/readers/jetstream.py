@@ -133,22 +133,23 @@ def event_row(ev, stats: Counter) -> dict | None:
     return repost_row(record, uri, did)
 
 
-class _Commit(msgspec.Struct):
+class _Commit(msgspec.Struct, frozen=True, gc=False):
     """The two commit fields that decide whether an event is wanted (the record is skipped, not built)."""
 
     operation: Any = None
     collection: Any = None
 
 
-class _Envelope(msgspec.Struct):
-    """What the byte-level pre-filter reads of an event: its kind and its commit's operation and collection."""
+class _Envelope(msgspec.Struct, frozen=True, gc=False):
+    """What the byte-level pre-filter reads of an event: its kind and its commit's operation and collection
+    (frozen: hashable when its values are, so each kind of envelope is decided once, :data:`_DECIDED`)."""
 
     kind: Any = None
     commit: _Commit | None = None
 
 
 _ENVELOPE = msgspec.json.Decoder(_Envelope)
-_SKIP_KEYS: dict[str, str] = {}  # collection -> its skipped_* count key (memo of _skip_key)
+_DECIDED: dict[_Envelope, str | None] = {}  # envelope -> what _counted_as gives (bounded memo: envelopes are few)
 #: A compact Jetstream line whose first collection key names a post or repost (``_FEED_MARK`` then one of
 #: ``_ROW_COLLECTIONS``) may become a row: it skips the pre-filter and goes to the fast path at once. This
 #: only routes lines: the fast path, the pre-filter and the full decode each read a line exactly.
@@ -177,6 +178,26 @@ def _prefilter(line: bytes, stats: Counter):
         env = _ENVELOPE.decode(line)
     except (msgspec.DecodeError, RecursionError, ValueError):
         return None
+    try:
+        key = _DECIDED[env]
+    except KeyError:
+        key = _counted_as(env)
+        if len(_DECIDED) < 4096:  # bounded: envelopes are few, feeds are data
+            _DECIDED[env] = key
+    except TypeError:  # an unhashable value (a list, an object): decided without the memo
+        key = _counted_as(env)
+    if key is None:
+        return None
+    stats[key] += 1
+    return _DONE
+
+
+def _counted_as(env: _Envelope) -> str | None:
+    """The ``skipped_*`` key an event with envelope ``env`` is counted as, or None when it must be read in full
+    (a wanted event, or an odd one: :func:`event_row` decides). The counts :func:`event_row` gives.
+
+    Envelopes equal as values (a kind of ``1`` and of ``true``) are decided alike, so one memo entry serves both.
+    """
     kind = env.kind
     if kind == "commit":
         commit = env.commit
@@ -184,21 +205,13 @@ def _prefilter(line: bytes, stats: Counter):
             return None
         op = commit.operation
         if op == "delete":
-            stats["skipped_delete"] += 1
-            return _DONE
+            return "skipped_delete"
         collection = commit.collection
         if op not in ("create", "update") or collection == POST or (collection == REPOST and op == "create"):
             return None
-        key = _SKIP_KEYS.get(collection) if type(collection) is str else None
-        if key is None:
-            key = _skip_key(collection)
-            if type(collection) is str and len(_SKIP_KEYS) < 4096:  # bounded: collections are few, feeds are data
-                _SKIP_KEYS[collection] = key
-        stats[key] += 1
-        return _DONE
+        return _skip_key(collection)
     if kind == "identity" or kind == "account":
-        stats["skipped_" + kind] += 1
-        return _DONE
+        return "skipped_" + kind
     return None
 
 

@@ -167,7 +167,7 @@ def fast_row(line: bytes, line_no: int) -> tuple | None:
             line.decode("utf-8")
         except UnicodeDecodeError:
             return None
-    if line.count(b"{") + line.count(b"[") > _MAX_BRACKETS:
+    if len(line) > _MAX_BRACKETS and line.count(b"{") + line.count(b"[") > _MAX_BRACKETS:
         return None
     try:
         ev = _EVENT.decode(line)
