@@ -146,6 +146,19 @@ def test_items_containing_a_needle(tmp_path, monkeypatch):
     assert value[1:3] == AWKWARD[1:3] and value[-1] is True and value[::4] == AWKWARD[::4]
 
 
+@pytest.mark.parametrize("release", [1, 2, 7, 1 << 20])
+def test_search_for_a_needle_finds_the_items_a_copy_of_each_finds(tmp_path, monkeypatch, release):
+    """The items found by searching the map stretch by stretch are those whose own JSON holds the needle, also
+    when a stretch ends inside the needle or the needle spans the blanks between two items."""
+    monkeypatch.setattr(jsonarray, "SCAN_RELEASE_BYTES", release)
+    for data in _layouts(AWKWARD)[:3]:
+        value = load_json_lazily(_write(tmp_path, data))
+        raws = value._raws
+        for needle in (b'"posts"', b"],", b"}", b'"', b"\n", b"0", b", ", b"\n{", b"\xf0\x9f\xa6\x8b", b"", b"absent"):
+            expected = [orjson.loads(bytes(raws[i])) for i in range(len(raws)) if needle in bytes(raws[i])]
+            assert list(value.containing(needle)) == expected, (data[:40], needle)
+
+
 _PEAK_SCRIPT = textwrap.dedent(
     """
     import sys

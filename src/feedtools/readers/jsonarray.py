@@ -28,7 +28,8 @@ import codecs
 import mmap
 import re
 from array import array
-from collections.abc import Iterator, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeGuard
 
@@ -101,11 +102,15 @@ class JsonArray(Sequence):
         """The decoded items whose undecoded JSON contains ``needle``, in order (the others are never decoded):
         a cheap pre-filter, e.g. ``b'"posts"'`` for the items that can be pages of a post list."""
         raws = self._raws
-        for i in range(len(raws)):
-            if needle in bytes(raws[i]):
+        if isinstance(raws, _Spans):  # one search through the map, not a copy of every item
+            for i in raws.holding(needle, lambda: _release(self._map)):
                 yield self._decode(raws[i])
-            if (i + 1) % RELEASE_EVERY == 0:
-                _release(self._map)
+        else:
+            for i in range(len(raws)):
+                if needle in bytes(raws[i]):
+                    yield self._decode(raws[i])
+                if (i + 1) % RELEASE_EVERY == 0:
+                    _release(self._map)
         _release(self._map)
 
     def __repr__(self) -> str:
@@ -130,6 +135,29 @@ class _Spans:
 
     def __getitem__(self, i: int) -> memoryview:
         return self._buf[self._starts[i] : self._ends[i]]
+
+    def holding(self, needle: bytes, release: Callable[[], object]) -> Iterator[int]:
+        """The indices of the items whose JSON holds ``needle``, in order: the buffer searched stretch by
+        stretch (``release()`` after each :data:`SCAN_RELEASE_BYTES`), each hit mapped to its item."""
+        if not self._starts or not needle:
+            yield from (range(len(self._starts)) if needle == b"" else ())
+            return
+        find = re.compile(re.escape(needle)).search
+        starts, ends = self._starts, self._ends
+        pos, last = starts[0], ends[-1]
+        while pos < last:
+            stop = min(pos + SCAN_RELEASE_BYTES, last)
+            hit = find(self._buf, pos, min(stop + len(needle) - 1, last))
+            if hit is None:
+                pos = stop
+                release()
+                continue
+            i = bisect_right(starts, hit.start()) - 1
+            if i >= 0 and hit.end() <= ends[i]:
+                yield i
+                pos = ends[i]
+            else:  # across the blanks between two items
+                pos = hit.start() + 1
 
 
 def is_array(value: object) -> TypeGuard[list | JsonArray]:
