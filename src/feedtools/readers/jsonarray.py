@@ -85,6 +85,12 @@ class JsonArray(Sequence):
     def __len__(self) -> int:
         return len(self._raws)
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes of JSON the items take (with the blanks around them)."""
+        raws = self._raws
+        return raws.nbytes if isinstance(raws, _Spans) else sum(len(memoryview(r)) for r in raws)
+
     def __iter__(self) -> Iterator:
         decode, raws = self._decode, self._raws
         for i in range(len(raws)):
@@ -132,6 +138,11 @@ class _Spans:
 
     def __len__(self) -> int:
         return len(self._starts)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes from the first item's start to the last one's end."""
+        return self._ends[-1] - self._starts[0] if self._starts else 0
 
     def __getitem__(self, i: int) -> memoryview:
         return self._buf[self._starts[i] : self._ends[i]]
