@@ -65,6 +65,7 @@ def test_arrays_read_value_by_value_equal_a_whole_decode(tmp_path, monkeypatch, 
     """Pages released after every value and UTF-8 checked a byte at a time: still the same items, in order."""
     monkeypatch.setattr(jsonarray, "SCAN_RELEASE_BYTES", release)
     monkeypatch.setattr(jsonarray, "UTF8_CHUNK", utf8_chunk)
+    monkeypatch.setattr(jsonarray, "WALK_MIN_BYTES", 0)
     monkeypatch.setattr(jsonarray, "_shallow", _no_whole_check)  # the value-by-value walk, never the old path
     for doc in (AWKWARD, [], [[]], [AWKWARD[0]], {"posts": AWKWARD, "cursor": "x"}, {}):
         for data in _layouts(doc):
@@ -78,6 +79,7 @@ def _no_whole_check(*_a, **_k):
 
 def test_objects_keep_their_members_as_a_whole_decode_does(tmp_path, monkeypatch):
     """``feed`` / ``posts`` arrays lazily, other members decoded; a repeated key keeps its last value."""
+    monkeypatch.setattr(jsonarray, "WALK_MIN_BYTES", 0)
     monkeypatch.setattr(jsonarray, "_shallow", _no_whole_check)
     data = b'{"feed": [1, {"a": "]"}], "cursor": {"x": [1, 2]}, "posts": "not an array", "feed": [3], "z": null}'
     value = load_json_lazily(_write(tmp_path, data))
@@ -112,16 +114,19 @@ BAD = [
 ]
 
 
+@pytest.mark.parametrize("walk_from", [0, 1 << 30])
 @pytest.mark.parametrize("data", BAD, ids=range(len(BAD)))
-def test_anything_but_one_json_document_is_left_to_the_old_path(tmp_path, monkeypatch, data):
+def test_anything_but_one_json_document_is_left_to_the_old_path(tmp_path, monkeypatch, data, walk_from):
     """Malformed, cut, not UTF-8, a scalar, JSON Lines: None (the caller then reads the file whole, with the
     same errors as before), whether the walk or the whole check finds it, wherever the pages are released."""
     monkeypatch.setattr(jsonarray, "SCAN_RELEASE_BYTES", 1)
+    monkeypatch.setattr(jsonarray, "WALK_MIN_BYTES", walk_from)
     assert load_json_lazily(_write(tmp_path, data)) is None
 
 
 def test_a_document_the_walk_cannot_read_is_checked_whole(tmp_path, monkeypatch):
     """Should msgspec word its errors otherwise, the whole-document check gives the same answer."""
+    monkeypatch.setattr(jsonarray, "WALK_MIN_BYTES", 0)
     monkeypatch.setattr(jsonarray, "_TRAILING", "no such message")
     data = orjson.dumps({"posts": AWKWARD, "cursor": 1})
     assert _as_read(load_json_lazily(_write(tmp_path, data))) == {"posts": AWKWARD, "cursor": 1}
@@ -138,12 +143,27 @@ def test_numbers_beyond_a_double_fail_when_read(tmp_path):
         load_json_lazily(_write(tmp_path, b'{"posts": [], "n": 1e400}'))
 
 
-def test_items_containing_a_needle(tmp_path, monkeypatch):
-    """Only the items whose JSON holds the needle are decoded, in order, whatever the release interval."""
+@pytest.mark.parametrize("walk_from", [0, 1 << 30])
+def test_items_containing_a_needle(tmp_path, monkeypatch, walk_from):
+    """Only the items whose JSON holds the needle are decoded, in order, whatever the release interval; the
+    items' bytes counted (for batches bounded by bytes) span the array, whichever check read it."""
     monkeypatch.setattr(jsonarray, "RELEASE_EVERY", 1)
-    value = load_json_lazily(_write(tmp_path, orjson.dumps(AWKWARD)))
+    monkeypatch.setattr(jsonarray, "WALK_MIN_BYTES", walk_from)
+    data = orjson.dumps(AWKWARD)
+    value = load_json_lazily(_write(tmp_path, data))
     assert list(value.containing(b'"posts"')) == [AWKWARD[6], AWKWARD[7]]
     assert value[1:3] == AWKWARD[1:3] and value[-1] is True and value[::4] == AWKWARD[::4]
+    assert len(data) - 2 - (len(AWKWARD) - 1) <= value.nbytes <= len(data) - 2  # the items (commas or not)
+
+
+def test_small_documents_are_checked_in_one_pass(tmp_path, monkeypatch):
+    """Below WALK_MIN_BYTES the whole document is checked by one msgspec pass (faster on many small items)."""
+
+    def no_walk(self):
+        raise AssertionError("walked")
+
+    monkeypatch.setattr(jsonarray._Scan, "document", no_walk)
+    assert _as_read(load_json_lazily(_write(tmp_path, orjson.dumps({"posts": AWKWARD})))) == {"posts": AWKWARD}
 
 
 @pytest.mark.parametrize("release", [1, 2, 7, 1 << 20])
@@ -151,6 +171,7 @@ def test_search_for_a_needle_finds_the_items_a_copy_of_each_finds(tmp_path, monk
     """The items found by searching the map stretch by stretch are those whose own JSON holds the needle, also
     when a stretch ends inside the needle or the needle spans the blanks between two items."""
     monkeypatch.setattr(jsonarray, "SCAN_RELEASE_BYTES", release)
+    monkeypatch.setattr(jsonarray, "WALK_MIN_BYTES", 0)
     for data in _layouts(AWKWARD)[:3]:
         value = load_json_lazily(_write(tmp_path, data))
         raws = value._raws
