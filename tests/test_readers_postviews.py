@@ -250,3 +250,41 @@ def test_big_list_read_in_batches_without_holding_the_file(tmp_path, monkeypatch
     rss = _mapped_rss_kb(path)
     if rss is not None:
         assert rss <= 64, f"{rss} kB of the {path.stat().st_size // 1024} kB file still resident"
+
+
+def _padded_views(n: int, pad: int) -> list[dict]:
+    """``n`` distinct postViews, each with about ``pad`` bytes more text."""
+    views = []
+    for k in range(n):
+        v = json.loads(json.dumps(GOOD[k % len(GOOD)]))
+        v["uri"] += f"x{k}"
+        v["record"]["text"] = f"{v['record'].get('text', '')} {'é' * (pad // 2)} #{k}"
+        views.append(v)
+    return views
+
+
+def test_batches_of_big_postviews_are_bounded_by_bytes(tmp_path, monkeypatch):
+    """Big postViews: fewer of them a batch (about BATCH_BYTES of JSON), with the locations, positions and table
+    a whole read gives; a list, a response and pages (whose items hold many posts: records counted) alike."""
+    from feedtools.readers import postviews
+
+    views = _padded_views(30, 4000)
+    per_view = len(json.dumps(views)) // len(views)
+    monkeypatch.setattr(postviews, "BATCH_BYTES", 3 * per_view + per_view // 2)
+    for name, doc in (("list.json", views), ("response.json", {"posts": views, "cursor": "c"})):
+        path = write_feed(tmp_path, json.dumps(views if name == "list.json" else doc), name=name)
+        batches = list(postviews.read_batches(path, batch_size=7))
+        assert [b.stats["records"] for b in batches] == [3] * 10, name  # not 7: 3 views make BATCH_BYTES
+        posts = pl.concat([b.posts for b in batches])
+        assert posts["source_location"].to_list() == [f"item {i}" for i in range(1, 31)]
+        assert posts["position"].to_list() == list(range(30)) and posts.equals(read_raw(path).posts)
+    pages = [{"posts": views[:15]}, {"posts": views[15:]}]
+    path = write_feed(tmp_path, json.dumps(pages), name="pages.json")
+    batches = list(postviews.read_batches(path, batch_size=7))
+    assert [b.stats["records"] for b in batches] == [7, 7, 7, 7, 2]  # pages: batch_size records
+    assert pl.concat([b.posts for b in batches])["source_location"].to_list()[14:16] == [
+        "page 1 item 15",
+        "page 2 item 1",
+    ]
+    small = write_feed(tmp_path, json.dumps(_padded_views(6, 0)), name="small.json")  # small: batch_size items
+    assert [b.stats["records"] for b in postviews.read_batches(small, batch_size=2)] == [2, 2, 2]
