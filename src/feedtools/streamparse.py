@@ -22,7 +22,7 @@ from typing import cast
 import polars as pl
 
 from feedtools.clean import duplicate_keys, resolve_duplicates
-from feedtools.enrich import enrich_slices, warm_workers
+from feedtools.enrich import CHUNK_ROWS, Enricher, warm_workers
 from feedtools.feed import ParseResult, as_paths, count_repeats, feed_kind, input_entry
 from feedtools.parquetfeed import is_parquet, parquet_accounting, parquet_metadata
 from feedtools.readers.base import FeedMeta, InputEntry, file_sha256
@@ -87,9 +87,9 @@ def parse_to_file(
         )
     kind = SUFFIXES[check_suffix(output, SUFFIXES)]  # UsageError (a ValueError) for another suffix
     output.parent.mkdir(parents=True, exist_ok=True)
-    _start_workers(paths, workers)
+    warm = _start_workers(paths, workers)
     with tempfile.TemporaryDirectory(prefix=temp_prefix(output), dir=output.parent) as tmp_dir:
-        stream = _Stream(Path(tmp_dir), several=len(paths) > 1, batch_rows=batch_rows, progress=progress)
+        stream = _Stream(Path(tmp_dir), several=len(paths) > 1, batch_rows=batch_rows, progress=progress, warm=warm)
         for input_path in paths:
             stream.add_input(input_path, format, tuple(known_names), languages, workers)
         dups, in_order = stream.finish(paths)
@@ -102,11 +102,14 @@ def parse_to_file(
 WARM_BYTES = 5_000_000
 
 
-def _start_workers(paths: list[Path], workers: int) -> None:
+def _start_workers(paths: list[Path], workers: int) -> bool:
     """With ``workers`` > 1 and at least :data:`WARM_BYTES` to enrich (input files other than parsed Parquet):
-    start the worker processes now, so they are ready when this process has read the first batch."""
+    start the worker processes now, so they are ready when this process has read the first batch. Returns
+    whether they were started (then every batch is shared with them, whatever its size)."""
     if workers > 1 and sum(p.stat().st_size for p in paths if p.is_file() and not is_parquet(p)) >= WARM_BYTES:
         warm_workers(workers)
+        return True
+    return False
 
 
 @dataclass
@@ -118,6 +121,7 @@ class _Stream:
     several: bool  # several inputs: positions continue, a post of an earlier input is skipped
     batch_rows: int
     progress: Callable[[int], object] | None
+    warm: bool = False  # the worker processes are running: every batch is shared with them
     result: ParseResult = field(default_factory=ParseResult)
     parts: list[Path] = field(default_factory=list)
     rejects: list[pl.DataFrame] = field(default_factory=list)
@@ -128,35 +132,45 @@ class _Stream:
     offset: int = 0  # position of the current input's first row
 
     def add_input(self, path: Path, format: str, known_names: tuple[str, ...], languages, workers: int) -> None:
-        """Read one input, enrich its batches slice by slice (unless parsed already) and write them."""
+        """Read one input, enrich its batches slice by slice (unless parsed already) and write them.
+
+        The slices are those of ``batch_rows`` rows of each reader batch, whoever enriched them: with ``workers``
+        > 1 the worker processes enrich a batch while this process reads the next one and writes the slices
+        finished (:class:`feedtools.enrich.Enricher`)."""
         stats: Counter[str] = Counter()
         meta: FeedMeta = {}
         entries: list[InputEntry] | None = None
         repeats: Counter[str | None] = Counter()  # by the rows' source (null in a foreign table)
         ids: list[pl.Series] = []
         last_position = -1
-        for posts, batch_rejects, batch_stats, batch_meta, enriched in _iter_input(
-            path, format, known_names, self.batch_rows
-        ):
-            stats.update(batch_stats)
-            meta.update(batch_meta)
-            if enriched and batch_meta.get("inputs"):  # a parsed table's own inputs come with its first slice
-                entries = batch_meta["inputs"]
-            self.rejects.append(batch_rejects)
-            step = max(1, self.batch_rows)
-            slices: Iterable[tuple[pl.DataFrame, pl.DataFrame | None]] = (
-                ((posts.slice(start, step), None) for start in range(0, posts.height, step))
-                if enriched  # else the keys come from the process that enriched the rows
-                else enrich_slices(posts, step, languages=languages, workers=workers)
-            )
+        step = max(1, self.batch_rows)
+
+        def write(slices: Iterable[tuple[pl.DataFrame, pl.DataFrame | None]]) -> None:
+            nonlocal last_position
             for part, keys in slices:
                 if part.height:
                     last_position = max(last_position, int(cast(int, part["position"].max())))
                 self._write_part(part, keys, repeats, ids)
-                del keys
-                del part
-            del posts
-            _release_arrow_memory()
+                del part, keys
+
+        with Enricher(workers, languages, backlog=max(step, CHUNK_ROWS), warm=self.warm) as enricher:
+            for posts, batch_rejects, batch_stats, batch_meta, enriched in _iter_input(
+                path, format, known_names, self.batch_rows
+            ):
+                stats.update(batch_stats)
+                meta.update(batch_meta)
+                if enriched and batch_meta.get("inputs"):  # a parsed table's own inputs come with its first slice
+                    entries = batch_meta["inputs"]
+                self.rejects.append(batch_rejects)
+                if enriched:  # a parsed table: written as it is (its keys computed when written)
+                    write((posts.slice(start, step), None) for start in range(0, posts.height, step))
+                else:  # the keys come from the process that enriched the rows
+                    enricher.put(posts, step)
+                    write(enricher.results())
+                del posts
+                _release_arrow_memory()
+            write(enricher.results(final=True))
+        self.warm = enricher.warm
         self.offset += last_position + 1
         if self.several and ids:
             self.earlier_ids = pl.concat([self.earlier_ids, *ids]) if self.earlier_ids is not None else pl.concat(ids)
