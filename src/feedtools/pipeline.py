@@ -16,9 +16,9 @@ Two drivers use that seam:
 * :func:`load` (and :func:`read`, the Python API's ``feedtools.read``) holds the
   feed in memory and returns a :class:`Feed`: for an organisation's feed and notebooks.
 * :func:`parse_to_file` (``feedtools parse``) streams: reader batches are enriched
-  in slices of ``batch_rows`` and written as Parquet row groups to a temporary file;
+  in slices of ``batch_rows`` and written as Arrow IPC files to a temporary folder;
   only the duplicate keys stay in memory; the whole-feed step runs on them; then the
-  temporary file is copied row group by row group into the output with the
+  slices are copied row group by row group into the output with the
   duplicate columns filled. Memory is bounded by the reader's batch plus the keys
   (about 50 bytes a row), not by the feed.
 
