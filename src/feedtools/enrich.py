@@ -9,6 +9,7 @@ byte. :func:`finalize` runs the whole-feed step (duplicates) on an enriched tabl
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
@@ -131,8 +132,8 @@ def _enrich_chunk(
 
 @dataclass
 class _Slice:
-    """A slice of a reader batch being enriched: its rows, and per chunk its Future, None (not started, to be
-    done in this process) or its result."""
+    """A slice of a reader batch being enriched: its rows, and per chunk None (not handed out yet), the Future of
+    the worker enriching it, or its result."""
 
     rows: pl.DataFrame
     parts: list = field(default_factory=list)
@@ -145,16 +146,17 @@ class _Slice:
 class Enricher:
     """The enrichment of reader batches, slice by slice, shared between this process and worker processes.
 
-    :meth:`put` queues a batch as slices of ``size`` rows, each cut into chunks of :data:`CHUNK_ROWS`; with
-    ``workers`` > 1 (and the worker pool running, or a batch of at least :data:`PARALLEL_MIN_ROWS` rows) every
-    chunk is handed to the pool at once (:func:`feedtools.language.worker_pool`; a worker is sent only the
+    :meth:`put` queues a batch as slices of ``size`` rows, each cut into chunks of :data:`CHUNK_ROWS`. With
+    ``workers`` > 1 (and the worker pool running, or a batch of at least :data:`PARALLEL_MIN_ROWS` rows) the
+    queued chunks are handed to the worker processes in order, two per worker at a time, the next one as soon
+    as a worker hands a result back (:func:`feedtools.language.worker_pool`; a worker is sent only the
     :data:`ENRICH_READS` columns and sends back only the :data:`ENRICH_WRITES` ones and the keys).
-    :meth:`results` gives back the finished slices in order as ``(enriched, keys)``; this process enriches a
-    chunk itself, taking back from the pool the earliest one no worker has started, only when it would
-    otherwise wait: while more than ``backlog`` rows wait for a worker, and at the end (``final``). So the
-    workers keep busy while this process reads and writes, and the work is shared by what each process gets
-    done, not by a fixed split. Every step is row-local: the slices are the same whoever enriched which chunk.
-    Use it as a context manager: leaving it cancels the chunks no worker has started.
+    :meth:`results` gives back the finished slices in order as ``(enriched, keys)``; this process enriches the
+    earliest queued chunk itself only when it would otherwise wait: while more than ``backlog`` rows are
+    queued, and at the end (``final``). So the workers keep busy while this process reads and writes, and the
+    work is shared by what each process gets done, not by a fixed split. Every step is row-local: the slices
+    are the same whoever enriched which chunk. Use it as a context manager: leaving it hands out no more chunks
+    (the two a worker holds are let finish).
     """
 
     def __init__(
@@ -171,72 +173,96 @@ class Enricher:
         self.keys = keys
         self.backlog = backlog
         self.warm = warm and self.workers > 1  # the pool is running: use it whatever the batch's size
+        self.pool = None  # the worker pool, once a batch is shared with it
         self.slices: deque[_Slice] = deque()
-        self.queue: deque[tuple[_Slice, int, pl.DataFrame]] = deque()  # chunks maybe not started, in order
+        self.todo: deque[tuple[_Slice, int, pl.DataFrame]] = deque()  # chunks not handed out, in order
+        self.lock = threading.RLock()  # todo and handed, also used by the pool's thread (_handed_back)
+        self.handed = 0  # chunks a worker holds
+        self.mine = 0  # chunks enriched in this process
+        self.chunks = 0  # chunks queued
+        self.failed = False  # the pool would take no more chunks (a worker died)
 
     def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for sl, i, _ in self.queue:
-            if isinstance(sl.parts[i], Future):
-                sl.parts[i].cancel()
-        self.queue.clear()
+        with self.lock:
+            self.pool = None
+            self.todo.clear()
         self.slices.clear()
 
     def put(self, posts: pl.DataFrame, size: int) -> None:
         """Queue ``posts`` as slices of ``size`` rows (handed to the worker processes when parallel)."""
-        pool = None
-        if self.workers > 1 and (self.warm or posts.height >= PARALLEL_MIN_ROWS):
+        if self.workers > 1 and (self.warm or posts.height >= PARALLEL_MIN_ROWS) and self.pool is None:
             from feedtools.language import worker_pool
 
-            pool, self.warm = worker_pool(self.workers - 1), True
+            self.pool, self.warm = worker_pool(self.workers - 1), True
         step, chunk_rows = max(1, size), max(1, CHUNK_ROWS)
         columns = [c for c in ENRICH_READS if c in posts.columns]
-        for start in range(0, posts.height, step):
-            sl = _Slice(posts.slice(start, step))
-            for i in range(0, sl.rows.height, chunk_rows):
-                chunk = sl.rows.slice(i, chunk_rows).select(columns)
-                sl.parts.append(None if pool is None else pool.submit(_enrich_chunk, chunk, self.cands, self.keys))
-                self.queue.append((sl, len(sl.parts) - 1, chunk))
-            self.slices.append(sl)
+        with self.lock:
+            for start in range(0, posts.height, step):
+                sl = _Slice(posts.slice(start, step))
+                for i in range(0, sl.rows.height, chunk_rows):
+                    sl.parts.append(None)
+                    self.todo.append((sl, len(sl.parts) - 1, sl.rows.slice(i, chunk_rows).select(columns)))
+                    self.chunks += 1
+                self.slices.append(sl)
+            self._hand_out()
+
+    def _hand_out(self) -> None:
+        """Hand queued chunks to the worker processes, up to two each (called with the lock held)."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        while self.pool is not None and self.todo and self.handed < 2 * (self.workers - 1):
+            sl, i, chunk = self.todo[0]
+            try:
+                future = self.pool.submit(_enrich_chunk, chunk, self.cands, self.keys)
+            except (BrokenProcessPool, RuntimeError):  # a worker died, or the pool was shut down
+                self.pool, self.failed = None, True
+                return
+            self.todo.popleft()
+            sl.parts[i] = future
+            self.handed += 1
+            future.add_done_callback(self._handed_back)
+
+    def _handed_back(self, _: Future) -> None:
+        """A worker finished a chunk (in the pool's thread): the next queued chunk is handed out."""
+        with self.lock:
+            self.handed -= 1
+            self._hand_out()
 
     def results(self, final: bool = False) -> Iterator[tuple[pl.DataFrame, pl.DataFrame | None]]:
         """The slices finished, in order, as ``(enriched, keys)`` (keys None unless asked for). Not ``final``:
-        those finished now, this process working on chunks while more than ``backlog`` rows wait (and on the
-        chunks no worker will do); ``final``: every slice queued. Raises :class:`WorkerError` when a worker
+        those finished now, this process working on chunks while more than ``backlog`` rows are queued (or
+        when no worker is used); ``final``: every slice queued. Raises :class:`WorkerError` when a worker
         process dies, and what the enrichment raises."""
         while self.slices:
+            if self.failed:
+                raise _worker_died()
             head = self.slices[0]
             if head.done():
                 self.slices.popleft()
                 yield self._joined(head)
                 continue
-            mine = any(p is None for p in head.parts)  # chunks no worker will do
-            if not (final or mine or self._waiting_rows() > self.backlog):
+            if not (final or self.pool is None or self._queued_rows() > self.backlog):
                 return  # the workers are on it: the caller goes on reading
             if not self._work_one():
-                wait([p for p in head.parts if isinstance(p, Future) and not p.done()], return_when=FIRST_COMPLETED)
+                wait([p for p in head.parts if isinstance(p, Future)], return_when=FIRST_COMPLETED)
 
-    def _waiting_rows(self) -> int:
-        """Rows of the queued chunks no process has started (the pool hands its chunks out in order)."""
-        while self.queue:
-            sl, i, _ = self.queue[0]
-            part = sl.parts[i]
-            if not isinstance(part, Future) or not (part.running() or part.done()):
-                break
-            self.queue.popleft()
-        return sum(chunk.height for _, _, chunk in self.queue)
+    def _queued_rows(self) -> int:
+        """Rows of the chunks not handed out."""
+        with self.lock:
+            return sum(chunk.height for _, _, chunk in self.todo)
 
     def _work_one(self) -> bool:
-        """Enrich here the earliest queued chunk no worker has started; False when there is none."""
-        while self.queue:
-            sl, i, chunk = self.queue.popleft()
-            part = sl.parts[i]
-            if part is None or isinstance(part, Future) and part.cancel():
-                sl.parts[i] = _enrich_chunk(chunk, self.cands, self.keys)
-                return True
-        return False
+        """Enrich here the earliest chunk not handed out; False when there is none."""
+        with self.lock:
+            if not self.todo:
+                return False
+            sl, i, chunk = self.todo.popleft()
+        sl.parts[i] = _enrich_chunk(chunk, self.cands, self.keys)
+        self.mine += 1
+        return True
 
     def _joined(self, sl: _Slice) -> tuple[pl.DataFrame, pl.DataFrame | None]:
         """A finished slice: its rows with the enriched columns, and its keys (in order)."""
@@ -250,19 +276,24 @@ class Enricher:
 
 
 def _outcome(future: Future) -> tuple[pl.DataFrame, pl.DataFrame | None]:
-    """A worker's result; :class:`WorkerError` (and a new pool next time) when the worker process died."""
+    """A worker's result; :class:`WorkerError` when the worker process died."""
     from concurrent.futures.process import BrokenProcessPool
 
     try:
         return future.result()
     except BrokenProcessPool:
-        from feedtools import language
+        raise _worker_died() from None
 
-        language._shutdown_pool()  # the broken pool is not reused
-        raise WorkerError(
-            "a worker process of the enrichment ended before finishing (killed, or out of memory?); "
-            "run again, or with fewer workers"
-        ) from None
+
+def _worker_died() -> WorkerError:
+    """The error for a worker process that died; the broken pool is let go (the next parallel call starts a
+    new one)."""
+    from feedtools import language
+
+    language._shutdown_pool()
+    return WorkerError(
+        "a worker process of the enrichment ended before finishing (killed, or out of memory?); run again"
+    )
 
 
 def warm_workers(workers: int) -> None:
