@@ -246,8 +246,8 @@ class Enricher:
                 continue
             if not (final or self.pool is None or self._queued_rows() > self.backlog):
                 return  # the workers are on it: the caller goes on reading
-            if not self._work_one():
-                wait([p for p in head.parts if isinstance(p, Future)], return_when=FIRST_COMPLETED)
+            if not self._work_one():  # nothing left to take: wait for a worker's chunk of this slice
+                wait([p for p in head.parts if isinstance(p, Future) and not p.done()], return_when=FIRST_COMPLETED)
 
     def _queued_rows(self) -> int:
         """Rows of the chunks not handed out."""
