@@ -10,6 +10,7 @@ import struct
 import subprocess
 import sys
 import termios
+from concurrent.futures import wait
 
 import polars as pl
 import pytest
@@ -379,12 +380,15 @@ def test_enriched_slices_do_not_depend_on_which_process_enriched_which_chunk(mon
     one = enrich(posts, workers=1)
     monkeypatch.setattr(enrich_module, "PARALLEL_MIN_ROWS", 1)
     monkeypatch.setattr(enrich_module, "CHUNK_ROWS", 7)
+    waits = []  # this process waits for a worker's chunk, never spins on one already finished
+    monkeypatch.setattr(enrich_module, "wait", lambda fs, **kw: waits.append(wait(fs, **kw)))
     with enrich_module.Enricher(2, backlog=backlog) as enricher:
         enricher.put(posts.slice(0, 100), 30)
         got = list(enricher.results())  # what is finished now; with no backlog, this process works meanwhile
         enricher.put(posts.slice(100), 30)
         got += list(enricher.results(final=True))
         assert posts.height == 255 and 0 < enricher.mine < enricher.chunks == 17 + 26  # slices of 30 in chunks of 7
+    assert len(waits) <= enricher.chunks - enricher.mine
     assert [g[0].height for g in got[:3]] == [30, 30, 30] and got[3][0].height == 10
     assert_frame_equal(pl.concat([g[0] for g in got]), one)
     assert_frame_equal(pl.concat([g[1] for g in got]), duplicate_keys(one))
