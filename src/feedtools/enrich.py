@@ -46,6 +46,11 @@ PARALLEL_MIN_ROWS = 20_000
 #: than 50 000 and 12% less than 5 000 (polars has a fixed cost per call; the language model's is per line).
 CHUNK_ROWS = 25_000
 
+#: Chunks a worker process holds at a time (the one it works on, and any queued for it). One: a worker asks for
+#: its next chunk when it hands one back (a few milliseconds to send), and at the end of a batch this process
+#: never waits for a chunk queued for a worker that it could have enriched itself.
+HANDED_PER_WORKER = 1
+
 #: The columns the row-local steps read (cleaning, entities, language, duplicate keys): all a worker process is
 #: sent. (A whole reader frame pickles every column, null or not: 16 bytes a row for each string column.)
 ENRICH_READS = (
@@ -148,15 +153,15 @@ class Enricher:
 
     :meth:`put` queues a batch as slices of ``size`` rows, each cut into chunks of :data:`CHUNK_ROWS`. With
     ``workers`` > 1 (and the worker pool running, or a batch of at least :data:`PARALLEL_MIN_ROWS` rows) the
-    queued chunks are handed to the worker processes in order, two per worker at a time, the next one as soon
-    as a worker hands a result back (:func:`feedtools.language.worker_pool`; a worker is sent only the
+    queued chunks are handed to the worker processes in order, :data:`HANDED_PER_WORKER` at a time, the next
+    one as soon as a worker hands a result back (:func:`feedtools.language.worker_pool`; a worker is sent only the
     :data:`ENRICH_READS` columns and sends back only the :data:`ENRICH_WRITES` ones and the keys).
     :meth:`results` gives back the finished slices in order as ``(enriched, keys)``; this process enriches the
     earliest queued chunk itself only when it would otherwise wait: while more than ``backlog`` rows are
     queued, and at the end (``final``). So the workers keep busy while this process reads and writes, and the
     work is shared by what each process gets done, not by a fixed split. Every step is row-local: the slices
     are the same whoever enriched which chunk. Use it as a context manager: leaving it hands out no more chunks
-    (the two a worker holds are let finish).
+    (the chunks the workers hold are let finish).
     """
 
     def __init__(
@@ -210,10 +215,10 @@ class Enricher:
             self._hand_out()
 
     def _hand_out(self) -> None:
-        """Hand queued chunks to the worker processes, up to two each (called with the lock held)."""
+        """Hand queued chunks to the worker processes, :data:`HANDED_PER_WORKER` each (called with the lock held)."""
         from concurrent.futures.process import BrokenProcessPool
 
-        while self.pool is not None and self.todo and self.handed < 2 * (self.workers - 1):
+        while self.pool is not None and self.todo and self.handed < HANDED_PER_WORKER * (self.workers - 1):
             sl, i, chunk = self.todo[0]
             try:
                 future = self.pool.submit(_enrich_chunk, chunk, self.cands, self.keys)
