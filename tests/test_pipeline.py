@@ -10,6 +10,7 @@ import struct
 import subprocess
 import sys
 import termios
+from concurrent.futures import wait
 
 import polars as pl
 import pytest
@@ -362,3 +363,69 @@ def test_a_parsed_table_read_in_several_slices_keeps_its_inputs(tmp_path, sample
         res = parse_to_file(first, tmp_path / f"b{batch_rows}.parquet", batch_rows=batch_rows)
         assert [e["source"] for e in res.meta["inputs"]] == ["000_802a2c4cd511184e.txt", "jetstream_expected_v1.jsonl"]
         assert res.meta["inputs"] == loaded.meta["inputs"] and res.stats == loaded.stats
+
+
+def _mixed_posts() -> pl.DataFrame:
+    """Seed and author-feed rows (facets from the reader too), three times over, positions renumbered."""
+    posts = pl.concat([read_raw(SEED).posts, read_raw(FIXTURES_AUTHORFEED).posts], how="vertical_relaxed")
+    return pl.concat([posts] * 3).with_columns(position=pl.int_range(pl.len(), dtype=pl.Int64))
+
+
+@pytest.mark.parametrize("backlog", [0, 10**9])
+def test_enriched_slices_do_not_depend_on_which_process_enriched_which_chunk(monkeypatch, backlog):
+    """Chunks shared between this process and a worker as each gets free (this process taking back the chunks no
+    worker has started, early with no backlog allowed, else at the end): the slices, keys and bytes are those
+    of one process, and both processes did some of the work."""
+    posts = _mixed_posts()
+    one = enrich(posts, workers=1)
+    monkeypatch.setattr(enrich_module, "PARALLEL_MIN_ROWS", 1)
+    monkeypatch.setattr(enrich_module, "CHUNK_ROWS", 7)
+    waits = []  # this process waits for a worker's chunk, never spins on one already finished
+    monkeypatch.setattr(enrich_module, "wait", lambda fs, **kw: waits.append(wait(fs, **kw)))
+    with enrich_module.Enricher(2, backlog=backlog) as enricher:
+        enricher.put(posts.slice(0, 100), 30)
+        got = list(enricher.results())  # what is finished now; with no backlog, this process works meanwhile
+        enricher.put(posts.slice(100), 30)
+        got += list(enricher.results(final=True))
+        assert posts.height == 255 and 0 < enricher.mine < enricher.chunks == 17 + 26  # slices of 30 in chunks of 7
+    assert len(waits) <= enricher.chunks - enricher.mine
+    assert [g[0].height for g in got[:3]] == [30, 30, 30] and got[3][0].height == 10
+    assert_frame_equal(pl.concat([g[0] for g in got]), one)
+    assert_frame_equal(pl.concat([g[1] for g in got]), duplicate_keys(one))
+    a, b = io.BytesIO(), io.BytesIO()
+    one.write_parquet(a)
+    pl.concat([g[0] for g in got]).write_parquet(b)
+    assert a.getvalue() == b.getvalue()
+
+
+def test_streamed_parse_is_the_same_file_whatever_the_chunks(tmp_path, monkeypatch):
+    """``parse_to_file`` with chunks smaller than its slices, shared with a worker: the bytes of one process."""
+    one, several = tmp_path / "one.parquet", tmp_path / "several.parquet"
+    parse_to_file(SEED, one, batch_rows=30, workers=1)
+    monkeypatch.setattr(enrich_module, "PARALLEL_MIN_ROWS", 1)
+    monkeypatch.setattr(enrich_module, "CHUNK_ROWS", 4)
+    parse_to_file(SEED, several, batch_rows=30, workers=2)
+    assert one.read_bytes() == several.read_bytes()
+
+
+def test_a_worker_process_that_dies_is_one_clear_error(monkeypatch):
+    """A worker killed (out of memory, a signal) while it enriches: one FeedtoolsError, and the next parallel
+    enrichment starts a new worker and works."""
+    import signal
+
+    from feedtools.errors import FeedtoolsError
+    from feedtools.language import worker_pool
+
+    posts = _mixed_posts()
+    monkeypatch.setattr(enrich_module, "PARALLEL_MIN_ROWS", 1)
+    monkeypatch.setattr(enrich_module, "CHUNK_ROWS", 5)
+    one = enrich(posts, workers=2)  # the pool is running
+    for pid in list(worker_pool(1)._processes):
+        os.kill(pid, signal.SIGKILL)
+    with (
+        pytest.raises(FeedtoolsError, match="worker process .* ended before finishing"),
+        enrich_module.Enricher(2, warm=True) as enricher,
+    ):
+        enricher.put(posts, 40)
+        list(enricher.results(final=True))
+    assert_frame_equal(enrich(posts, workers=2), one)

@@ -1,30 +1,78 @@
 """The row-local side of the pipeline's seam: clean and enrich a batch of posts, in one process or several.
 
 :func:`enrich` fills ``text_clean``, the entity columns and the language columns of reader rows; each row's
-result depends on that row only, so batches, slices and worker processes give the same table, byte for byte.
-:func:`finalize` runs the whole-feed step (duplicates) on an enriched table. Both drivers of
+result depends on that row only, so batches, slices, chunks and worker processes give the same table, byte for
+byte. :func:`finalize` runs the whole-feed step (duplicates) on an enriched table. Both drivers of
 :mod:`feedtools.pipeline` (``load`` in memory, ``parse_to_file`` streaming) call these; import them from
-``feedtools.pipeline``.
+``feedtools.pipeline``. The parallel work is scheduled by :class:`Enricher`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from typing import TypeVar
+import threading
+from collections import deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass, field
+from typing import Self, cast
 
 import polars as pl
 
 from feedtools.clean import add_text_clean, duplicate_keys, mark_duplicates
 from feedtools.entities import add_entities
+from feedtools.errors import FeedtoolsError
 from feedtools.language import add_language
-from feedtools.schema import conform
+from feedtools.schema import ROW_LOCAL_COLUMNS, conform
 
-__all__ = ["MAIN_SHARE", "PARALLEL_MIN_ROWS", "enrich", "enrich_slices", "enrich_with_keys", "finalize", "warm_workers"]
+__all__ = [
+    "CHUNK_ROWS",
+    "PARALLEL_MIN_ROWS",
+    "Enricher",
+    "WorkerError",
+    "enrich",
+    "enrich_slices",
+    "enrich_with_keys",
+    "finalize",
+    "warm_workers",
+]
 
-T = TypeVar("T")
 
-#: Below this many rows :func:`enrich` stays in this process (a worker process costs about a second to start).
+#: Below this many rows in a batch, :class:`Enricher` keeps the work in this process unless the worker processes
+#: are running already (one costs about a second to start).
 PARALLEL_MIN_ROWS = 20_000
+
+#: Rows in one unit of work of a parallel enrichment: the processes share a batch chunk by chunk, each taking the
+#: next one when it is free. Measured on 100k scrape items in one process: chunks of 25 000 rows cost 5% less CPU
+#: than 50 000 and 12% less than 5 000 (polars has a fixed cost per call; the language model's is per line).
+CHUNK_ROWS = 25_000
+
+#: Chunks a worker process holds at a time (the one it works on, and any queued for it). One: a worker asks for
+#: its next chunk when it hands one back (a few milliseconds to send), and at the end of a batch this process
+#: never waits for a chunk queued for a worker that it could have enriched itself.
+HANDED_PER_WORKER = 1
+
+#: The columns the row-local steps read (cleaning, entities, language, duplicate keys): all a worker process is
+#: sent. (A whole reader frame pickles every column, null or not: 16 bytes a row for each string column.)
+ENRICH_READS = (
+    "position",
+    "text",
+    "hashtags",
+    "mentions",
+    "urls",
+    "card_url",
+    "langs_declared",
+    "author_name",
+    "author_handle",
+    "is_repost",
+    "reposted_by",
+    "is_placeholder",
+)
+#: The columns the row-local steps fill or rewrite: all a worker process sends back.
+ENRICH_WRITES = (*ROW_LOCAL_COLUMNS, "langs_declared")
+
+
+class WorkerError(FeedtoolsError):
+    """A worker process of a parallel enrichment ended before giving its result (killed, out of memory)."""
 
 
 def enrich(posts: pl.DataFrame, *, languages: Sequence[str] | None = None, workers: int = 1) -> pl.DataFrame:
@@ -34,17 +82,18 @@ def enrich(posts: pl.DataFrame, *, languages: Sequence[str] | None = None, worke
     ``text_clean``, the entity columns and the language columns filled (:func:`feedtools.clean.add_text_clean`,
     :func:`feedtools.entities.add_entities`, :func:`feedtools.language.add_language`).
 
-    ``workers`` > 1 and at least :data:`PARALLEL_MIN_ROWS` rows: the rows are cut into ``workers``
-    contiguous chunks and the whole enrichment (cleaning, entities and language) of each chunk runs in its
-    own process (this one being one of them, its chunk sized by :data:`MAIN_SHARE`; worker processes
-    started with ``spawn`` and kept, see :func:`feedtools.language.worker_pool`), then the chunks are put
+    ``workers`` > 1 and at least :data:`PARALLEL_MIN_ROWS` rows: the rows are cut into chunks of
+    :data:`CHUNK_ROWS`, shared between this process and ``workers`` - 1 worker processes as each gets free
+    (:class:`Enricher`; started with ``spawn`` and kept, see :func:`feedtools.language.worker_pool`), then put
     back in order. Every step is row-local, so the table is the same, byte for byte, whatever ``workers``.
     The calling program's main module must be import-safe (:func:`feedtools.language.parallel_safe`).
+    Raises :class:`WorkerError` when a worker process dies.
     """
     if posts.height == 0:
         return conform(posts)
-    cands = tuple(languages) if languages else None
-    return pl.concat(_run_chunks(posts, cands, workers, _enrich_here), how="vertical")
+    with Enricher(workers, languages, keys=False) as enricher:
+        enricher.put(posts, posts.height)
+        return next(enricher.results(final=True))[0]
 
 
 def enrich_with_keys(
@@ -59,86 +108,197 @@ def enrich_with_keys(
     if posts.height == 0:
         out = conform(posts)
         return out, duplicate_keys(out)
-    cands = tuple(languages) if languages else None
-    return _joined(_run_chunks(posts, cands, workers, _enrich_keys_here))
-
-
-#: The share of a parallel :func:`enrich` batch kept by the calling process, in units of one worker's share.
-#: Measured on 1M distinct scrape items, 2 workers (:func:`enrich_slices` queues the worker's next chunk, so
-#: the worker keeps busy while the caller writes): the caller waited 9 s for the worker at 0.6, 2-3 s at 1.0
-#: and 0.2 s at 1.25 (the worker also pickles its chunk and result), for about the same total CPU.
-MAIN_SHARE = 1.25
-
-
-def _run_chunks(posts: pl.DataFrame, cands: tuple[str, ...] | None, workers: int, job: Callable[..., T]) -> list[T]:
-    """``job(chunk, cands)`` on contiguous chunks of ``posts`` (one per process, see :func:`enrich`), in order."""
-    chunks = _chunks(posts, workers)
-    if len(chunks) == 1:
-        return [job(posts, cands)]
-    from feedtools.language import worker_pool
-
-    pool = worker_pool(max(1, workers) - 1)
-    futures = [pool.submit(job, chunk, cands) for chunk in chunks[1:]]
-    parts = [job(chunks[0], cands)]
-    parts += [f.result() for f in futures]
-    return parts
-
-
-def _chunks(posts: pl.DataFrame, workers: int) -> list[pl.DataFrame]:
-    """``posts`` cut for ``workers`` processes: this process's chunk first (:data:`MAIN_SHARE`), then one per
-    worker process; ``[posts]`` for one worker or fewer than :data:`PARALLEL_MIN_ROWS` rows."""
-    n = max(1, workers)
-    if n == 1 or posts.height < PARALLEL_MIN_ROWS:
-        return [posts]
-    first = max(1, round(posts.height * MAIN_SHARE / (MAIN_SHARE + n - 1)))
-    if first >= posts.height:
-        return [posts]
-    size = -(-(posts.height - first) // (n - 1))
-    return [posts.slice(0, first)] + [posts.slice(i, size) for i in range(first, posts.height, size)]
+    with Enricher(workers, languages) as enricher:
+        enricher.put(posts, posts.height)
+        enriched, keys = next(enricher.results(final=True))
+    return enriched, cast(pl.DataFrame, keys)
 
 
 def enrich_slices(
     posts: pl.DataFrame, size: int, *, languages: Sequence[str] | None = None, workers: int = 1
 ) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
     """:func:`enrich_with_keys` on consecutive slices of ``size`` rows of ``posts``: ``(enriched, keys)`` per
-    slice, in order (nothing for no rows).
+    slice, in order (nothing for no rows). With ``workers`` > 1 every slice's chunks are queued at once and
+    shared between the processes (:class:`Enricher`). The results are those of :func:`enrich_with_keys`."""
+    with Enricher(workers, languages) as enricher:
+        enricher.put(posts, size)
+        for enriched, keys in enricher.results(final=True):
+            yield enriched, cast(pl.DataFrame, keys)
 
-    With ``workers`` > 1 the worker processes' chunks of the next slice are queued before a slice is given
-    back, so they keep working while the caller writes it (and while this process enriches its own chunk):
-    at most two slices' worker results wait in memory. The results are those of :func:`enrich_with_keys`.
+
+def _enrich_chunk(
+    posts: pl.DataFrame, languages: tuple[str, ...] | None, keys: bool
+) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """One chunk's work, in whichever process runs it: ``posts`` holds the :data:`ENRICH_READS` columns; returns
+    the :data:`ENRICH_WRITES` columns enriched, and the rows' duplicate keys when ``keys`` (else None)."""
+    out = _enrich_here(posts, languages)
+    return out.select(ENRICH_WRITES), (duplicate_keys(out) if keys else None)
+
+
+@dataclass
+class _Slice:
+    """A slice of a reader batch being enriched: its rows, and per chunk None (not handed out yet), the Future of
+    the worker enriching it, or its result."""
+
+    rows: pl.DataFrame
+    parts: list = field(default_factory=list)
+
+    def done(self) -> bool:
+        """Every chunk enriched (by this process or a worker)."""
+        return all(p is not None and (not isinstance(p, Future) or p.done()) for p in self.parts)
+
+
+class Enricher:
+    """The enrichment of reader batches, slice by slice, shared between this process and worker processes.
+
+    :meth:`put` queues a batch as slices of ``size`` rows, each cut into chunks of :data:`CHUNK_ROWS`. With
+    ``workers`` > 1 (and the worker pool running, or a batch of at least :data:`PARALLEL_MIN_ROWS` rows) the
+    queued chunks are handed to the worker processes in order, :data:`HANDED_PER_WORKER` at a time, the next
+    one as soon as a worker hands a result back (:func:`feedtools.language.worker_pool`; a worker is sent only the
+    :data:`ENRICH_READS` columns and sends back only the :data:`ENRICH_WRITES` ones and the keys).
+    :meth:`results` gives back the finished slices in order as ``(enriched, keys)``; this process enriches the
+    earliest queued chunk itself only when it would otherwise wait: while more than ``backlog`` rows are
+    queued, and at the end (``final``). So the workers keep busy while this process reads and writes, and the
+    work is shared by what each process gets done, not by a fixed split. Every step is row-local: the slices
+    are the same whoever enriched which chunk. Use it as a context manager: leaving it hands out no more chunks
+    (the chunks the workers hold are let finish).
     """
-    cands = tuple(languages) if languages else None
-    step = max(1, size)
-    starts = list(range(0, posts.height, step))
-    if max(1, workers) == 1:
-        for start in starts:
-            yield _enrich_keys_here(posts.slice(start, step), cands)
-        return
-    from feedtools.language import worker_pool
 
-    pool = worker_pool(workers - 1)
+    def __init__(
+        self,
+        workers: int,
+        languages: Sequence[str] | None = None,
+        *,
+        keys: bool = True,
+        backlog: int = 200_000,
+        warm: bool = False,
+    ) -> None:
+        self.workers = max(1, workers)
+        self.cands = tuple(languages) if languages else None
+        self.keys = keys
+        self.backlog = backlog
+        self.warm = warm and self.workers > 1  # the pool is running: use it whatever the batch's size
+        self.pool = None  # the worker pool, once a batch is shared with it
+        self.slices: deque[_Slice] = deque()
+        self.todo: deque[tuple[_Slice, int, pl.DataFrame]] = deque()  # chunks not handed out, in order
+        self.lock = threading.RLock()  # todo and handed, also used by the pool's thread (_handed_back)
+        self.handed = 0  # chunks a worker holds
+        self.mine = 0  # chunks enriched in this process
+        self.chunks = 0  # chunks queued
+        self.failed = False  # the pool would take no more chunks (a worker died)
 
-    def submit(start: int) -> tuple[pl.DataFrame, list]:
-        own, *others = _chunks(posts.slice(start, step), workers)
-        return own, [pool.submit(_enrich_keys_here, chunk, cands) for chunk in others]
+    def __enter__(self) -> Self:
+        return self
 
-    ahead = [submit(start) for start in starts[:2]]
-    for i in range(len(starts)):
-        own, futures = ahead[i]
-        ahead[i] = (own.clear(), [])  # let go of the slice's rows
-        parts = [_enrich_keys_here(own, cands)]
-        parts += [f.result() for f in futures]
-        del own, futures
-        if i + 2 < len(starts):
-            ahead.append(submit(starts[i + 2]))
-        yield _joined(parts)
+    def __exit__(self, *exc: object) -> None:
+        with self.lock:
+            self.pool = None
+            self.todo.clear()
+        self.slices.clear()
+
+    def put(self, posts: pl.DataFrame, size: int) -> None:
+        """Queue ``posts`` as slices of ``size`` rows (handed to the worker processes when parallel)."""
+        if self.workers > 1 and (self.warm or posts.height >= PARALLEL_MIN_ROWS) and self.pool is None:
+            from feedtools.language import worker_pool
+
+            self.pool, self.warm = worker_pool(self.workers - 1), True
+        step, chunk_rows = max(1, size), max(1, CHUNK_ROWS)
+        columns = [c for c in ENRICH_READS if c in posts.columns]
+        with self.lock:
+            for start in range(0, posts.height, step):
+                sl = _Slice(posts.slice(start, step))
+                for i in range(0, sl.rows.height, chunk_rows):
+                    sl.parts.append(None)
+                    self.todo.append((sl, len(sl.parts) - 1, sl.rows.slice(i, chunk_rows).select(columns)))
+                    self.chunks += 1
+                self.slices.append(sl)
+            self._hand_out()
+
+    def _hand_out(self) -> None:
+        """Hand queued chunks to the worker processes, :data:`HANDED_PER_WORKER` each (called with the lock held)."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        while self.pool is not None and self.todo and self.handed < HANDED_PER_WORKER * (self.workers - 1):
+            sl, i, chunk = self.todo[0]
+            try:
+                future = self.pool.submit(_enrich_chunk, chunk, self.cands, self.keys)
+            except (BrokenProcessPool, RuntimeError):  # a worker died, or the pool was shut down
+                self.pool, self.failed = None, True
+                return
+            self.todo.popleft()
+            sl.parts[i] = future
+            self.handed += 1
+            future.add_done_callback(self._handed_back)
+
+    def _handed_back(self, _: Future) -> None:
+        """A worker finished a chunk (in the pool's thread): the next queued chunk is handed out."""
+        with self.lock:
+            self.handed -= 1
+            self._hand_out()
+
+    def results(self, final: bool = False) -> Iterator[tuple[pl.DataFrame, pl.DataFrame | None]]:
+        """The slices finished, in order, as ``(enriched, keys)`` (keys None unless asked for). Not ``final``:
+        those finished now, this process working on chunks while more than ``backlog`` rows are queued (or
+        when no worker is used); ``final``: every slice queued. Raises :class:`WorkerError` when a worker
+        process dies, and what the enrichment raises."""
+        while self.slices:
+            if self.failed:
+                raise _worker_died()
+            head = self.slices[0]
+            if head.done():
+                self.slices.popleft()
+                yield self._joined(head)
+                continue
+            if not (final or self.pool is None or self._queued_rows() > self.backlog):
+                return  # the workers are on it: the caller goes on reading
+            if not self._work_one():  # nothing left to take: wait for a worker's chunk of this slice
+                wait([p for p in head.parts if isinstance(p, Future) and not p.done()], return_when=FIRST_COMPLETED)
+
+    def _queued_rows(self) -> int:
+        """Rows of the chunks not handed out."""
+        with self.lock:
+            return sum(chunk.height for _, _, chunk in self.todo)
+
+    def _work_one(self) -> bool:
+        """Enrich here the earliest chunk not handed out; False when there is none."""
+        with self.lock:
+            if not self.todo:
+                return False
+            sl, i, chunk = self.todo.popleft()
+        sl.parts[i] = _enrich_chunk(chunk, self.cands, self.keys)
+        self.mine += 1
+        return True
+
+    def _joined(self, sl: _Slice) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+        """A finished slice: its rows with the enriched columns, and its keys (in order)."""
+        done = [_outcome(p) if isinstance(p, Future) else p for p in sl.parts]
+        written = done[0][0] if len(done) == 1 else pl.concat([d[0] for d in done], how="vertical")
+        enriched = conform(sl.rows.with_columns(written.get_columns()))
+        if not self.keys:
+            return enriched, None
+        keys = [cast(pl.DataFrame, d[1]) for d in done]
+        return enriched, keys[0] if len(keys) == 1 else pl.concat(keys, how="vertical")
 
 
-def _joined(parts: list[tuple[pl.DataFrame, pl.DataFrame]]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The chunks' ``(enriched, keys)`` put back in order."""
-    if len(parts) == 1:
-        return parts[0]
-    return pl.concat([p[0] for p in parts], how="vertical"), pl.concat([p[1] for p in parts], how="vertical")
+def _outcome(future: Future) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """A worker's result; :class:`WorkerError` when the worker process died."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise _worker_died() from None
+
+
+def _worker_died() -> WorkerError:
+    """The error for a worker process that died; the broken pool is let go (the next parallel call starts a
+    new one)."""
+    from feedtools import language
+
+    language._shutdown_pool()
+    return WorkerError(
+        "a worker process of the enrichment ended before finishing (killed, or out of memory?); run again"
+    )
 
 
 def warm_workers(workers: int) -> None:

@@ -16,9 +16,9 @@ Two drivers use that seam:
 * :func:`load` (and :func:`read`, the Python API's ``feedtools.read``) holds the
   feed in memory and returns a :class:`Feed`: for an organisation's feed and notebooks.
 * :func:`parse_to_file` (``feedtools parse``) streams: reader batches are enriched
-  in slices of ``batch_rows`` and written as Parquet row groups to a temporary file;
+  in slices of ``batch_rows`` and written as Arrow IPC files to a temporary folder;
   only the duplicate keys stay in memory; the whole-feed step runs on them; then the
-  temporary file is copied row group by row group into the output with the
+  slices are copied row group by row group into the output with the
   duplicate columns filled. Memory is bounded by the reader's batch plus the keys
   (about 50 bytes a row), not by the feed.
 
@@ -64,7 +64,7 @@ from typing import cast
 import polars as pl
 
 from feedtools import readers
-from feedtools.enrich import PARALLEL_MIN_ROWS, _enrich_here, enrich, finalize  # noqa: F401 - re-exported
+from feedtools.enrich import PARALLEL_MIN_ROWS, Enricher, _enrich_here, enrich, finalize  # noqa: F401 - re-exported
 from feedtools.feed import (
     Feed,
     ParseResult,
@@ -181,10 +181,12 @@ def _load_one(path: Path, *, format: str, languages, known_names, progress, work
         show = progress if progress is not None else (in_notebook() and posts.height > PROGRESS_MIN_ROWS)
         bar = progress_bar(posts.height, path.name) if show else None
         slices = []
-        for i in range(0, posts.height, BATCH_ROWS):
-            slices.append(enrich(posts.slice(i, BATCH_ROWS), languages=languages, workers=workers))
-            if bar is not None:
-                bar.update(slices[-1].height)
+        with Enricher(workers, languages, keys=False) as enricher:  # the workers kept busy across the slices
+            enricher.put(posts, BATCH_ROWS)
+            for part, _ in enricher.results(final=True):
+                slices.append(part)
+                if bar is not None:
+                    bar.update(part.height)
         if bar is not None:
             bar.close()
         del posts

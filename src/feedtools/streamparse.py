@@ -1,7 +1,7 @@
 """The streaming driver of ``feedtools parse``: :func:`parse_to_file`.
 
 Reader batches are enriched in slices of ``batch_rows`` (:func:`feedtools.pipeline.enrich`) and written as
-Parquet files to a temporary folder beside the output; only the duplicate keys
+Arrow IPC files to a temporary folder beside the output; only the duplicate keys
 (:func:`feedtools.clean.duplicate_keys`) and the distinct authors stay in memory. The whole-feed step
 (:func:`feedtools.clean.resolve_duplicates`) runs on the keys; then the slices are copied into the output
 with the duplicate columns filled. Memory is bounded by the reader's batch plus the keys (about 50 bytes a
@@ -22,7 +22,7 @@ from typing import cast
 import polars as pl
 
 from feedtools.clean import duplicate_keys, resolve_duplicates
-from feedtools.enrich import enrich_slices, warm_workers
+from feedtools.enrich import CHUNK_ROWS, Enricher, warm_workers
 from feedtools.feed import ParseResult, as_paths, count_repeats, feed_kind, input_entry
 from feedtools.parquetfeed import is_parquet, parquet_accounting, parquet_metadata
 from feedtools.readers.base import FeedMeta, InputEntry, file_sha256
@@ -87,9 +87,9 @@ def parse_to_file(
         )
     kind = SUFFIXES[check_suffix(output, SUFFIXES)]  # UsageError (a ValueError) for another suffix
     output.parent.mkdir(parents=True, exist_ok=True)
-    _start_workers(paths, workers)
+    warm = _start_workers(paths, workers)
     with tempfile.TemporaryDirectory(prefix=temp_prefix(output), dir=output.parent) as tmp_dir:
-        stream = _Stream(Path(tmp_dir), several=len(paths) > 1, batch_rows=batch_rows, progress=progress)
+        stream = _Stream(Path(tmp_dir), several=len(paths) > 1, batch_rows=batch_rows, progress=progress, warm=warm)
         for input_path in paths:
             stream.add_input(input_path, format, tuple(known_names), languages, workers)
         dups, in_order = stream.finish(paths)
@@ -102,11 +102,14 @@ def parse_to_file(
 WARM_BYTES = 5_000_000
 
 
-def _start_workers(paths: list[Path], workers: int) -> None:
+def _start_workers(paths: list[Path], workers: int) -> bool:
     """With ``workers`` > 1 and at least :data:`WARM_BYTES` to enrich (input files other than parsed Parquet):
-    start the worker processes now, so they are ready when this process has read the first batch."""
+    start the worker processes now, so they are ready when this process has read the first batch. Returns
+    whether they were started (then every batch is shared with them, whatever its size)."""
     if workers > 1 and sum(p.stat().st_size for p in paths if p.is_file() and not is_parquet(p)) >= WARM_BYTES:
         warm_workers(workers)
+        return True
+    return False
 
 
 @dataclass
@@ -118,6 +121,7 @@ class _Stream:
     several: bool  # several inputs: positions continue, a post of an earlier input is skipped
     batch_rows: int
     progress: Callable[[int], object] | None
+    warm: bool = False  # the worker processes are running: every batch is shared with them
     result: ParseResult = field(default_factory=ParseResult)
     parts: list[Path] = field(default_factory=list)
     rejects: list[pl.DataFrame] = field(default_factory=list)
@@ -128,35 +132,45 @@ class _Stream:
     offset: int = 0  # position of the current input's first row
 
     def add_input(self, path: Path, format: str, known_names: tuple[str, ...], languages, workers: int) -> None:
-        """Read one input, enrich its batches slice by slice (unless parsed already) and write them."""
+        """Read one input, enrich its batches slice by slice (unless parsed already) and write them.
+
+        The slices are those of ``batch_rows`` rows of each reader batch, whoever enriched them: with ``workers``
+        > 1 the worker processes enrich a batch while this process reads the next one and writes the slices
+        finished (:class:`feedtools.enrich.Enricher`)."""
         stats: Counter[str] = Counter()
         meta: FeedMeta = {}
         entries: list[InputEntry] | None = None
         repeats: Counter[str | None] = Counter()  # by the rows' source (null in a foreign table)
         ids: list[pl.Series] = []
         last_position = -1
-        for posts, batch_rejects, batch_stats, batch_meta, enriched in _iter_input(
-            path, format, known_names, self.batch_rows
-        ):
-            stats.update(batch_stats)
-            meta.update(batch_meta)
-            if enriched and batch_meta.get("inputs"):  # a parsed table's own inputs come with its first slice
-                entries = batch_meta["inputs"]
-            self.rejects.append(batch_rejects)
-            step = max(1, self.batch_rows)
-            slices: Iterable[tuple[pl.DataFrame, pl.DataFrame | None]] = (
-                ((posts.slice(start, step), None) for start in range(0, posts.height, step))
-                if enriched  # else the keys come from the process that enriched the rows
-                else enrich_slices(posts, step, languages=languages, workers=workers)
-            )
+        step = max(1, self.batch_rows)
+
+        def write(slices: Iterable[tuple[pl.DataFrame, pl.DataFrame | None]]) -> None:
+            nonlocal last_position
             for part, keys in slices:
                 if part.height:
                     last_position = max(last_position, int(cast(int, part["position"].max())))
                 self._write_part(part, keys, repeats, ids)
-                del keys
-                del part
-            del posts
-            _release_arrow_memory()
+                del part, keys
+
+        with Enricher(workers, languages, backlog=max(step, CHUNK_ROWS), warm=self.warm) as enricher:
+            for posts, batch_rejects, batch_stats, batch_meta, enriched in _iter_input(
+                path, format, known_names, self.batch_rows
+            ):
+                stats.update(batch_stats)
+                meta.update(batch_meta)
+                if enriched and batch_meta.get("inputs"):  # a parsed table's own inputs come with its first slice
+                    entries = batch_meta["inputs"]
+                self.rejects.append(batch_rejects)
+                if enriched:  # a parsed table: written as it is (its keys computed when written)
+                    write((posts.slice(start, step), None) for start in range(0, posts.height, step))
+                else:  # the keys come from the process that enriched the rows
+                    enricher.put(posts, step)
+                    write(enricher.results())
+                del posts
+                _release_arrow_memory()
+            write(enricher.results(final=True))
+        self.warm = enricher.warm
         self.offset += last_position + 1
         if self.several and ids:
             self.earlier_ids = pl.concat([self.earlier_ids, *ids]) if self.earlier_ids is not None else pl.concat(ids)
@@ -186,8 +200,8 @@ class _Stream:
         self.result.rows += part.height
         self.result.reposts += int(part["is_repost"].sum())
         self.result.placeholders += int(part["is_placeholder"].sum())
-        self.parts.append(self.tmp_dir / f"{len(self.parts):06d}.parquet")
-        part.write_parquet(self.parts[-1], compression="lz4", statistics=False)
+        self.parts.append(self.tmp_dir / f"{len(self.parts):06d}.arrow")
+        _write_slice(part, self.parts[-1])
         if self.progress is not None:
             self.progress(part.height)
 
@@ -274,7 +288,8 @@ def _write_output(stream: _Stream, dups: pl.DataFrame | None, in_order: bool, ou
         with atomic_path(output) as tmp:
             _write_with_duplicates(stream.parts, dups, tmp, kind, metadata)
     else:  # a reader that yields positions out of order: sort in memory (none of ours does)
-        posts = conform(pl.read_parquet(stream.parts, glob=False).with_columns(dups)).sort("position")
+        posts = pl.concat([_read_slice(p) for p in stream.parts], how="vertical")
+        posts = conform(posts.with_columns(dups)).sort("position")
         if kind == "parquet":
             with atomic_path(output) as tmp:
                 posts.write_parquet(tmp, compression="zstd", statistics=True, row_group_size=100_000, metadata=metadata)
@@ -373,7 +388,7 @@ def _write_with_duplicates(
     offset = 0
     with open(output, "wb") as out:
         for i, part in enumerate(parts):
-            chunk = pl.read_parquet(part, glob=False)
+            chunk = _read_slice(part)
             chunk = conform(chunk.with_columns(dups.slice(offset, chunk.height)))
             offset += chunk.height
             if kind == "jsonl":
@@ -382,21 +397,38 @@ def _write_with_duplicates(
                 csv_safe(chunk).write_csv(out, include_header=(i == 0))
 
 
-def _write_parquet_parts(parts: list[Path], dups: pl.DataFrame, output: Path, metadata: dict[str, str] | None) -> None:
-    """The Parquet output of :func:`_write_with_duplicates`: each slice read with pyarrow, its duplicate columns
-    replaced, written as row groups; the Arrow memory pool gives its unused memory back after each slice."""
+def _write_slice(part: pl.DataFrame, path: Path) -> None:
+    """An enriched slice written to the temporary folder: an uncompressed Arrow IPC file, read back mapped
+    (:func:`_mapped_slice`). Its strings are large strings (the Parquet output's Arrow types), so the final
+    write copies nothing but the slice's row groups; Parquet slices cost 3-5x more CPU to write and read back."""
+    part.write_ipc(path, compression="uncompressed", compat_level=pl.CompatLevel.oldest())
+
+
+def _mapped_slice(path: Path):
+    """The pyarrow Table of a slice written by :func:`_write_slice`, memory-mapped (nothing read until used)."""
     import pyarrow as pa
+
+    return pa.ipc.open_file(pa.memory_map(str(path))).read_all()
+
+
+def _read_slice(path: Path) -> pl.DataFrame:
+    """A slice written by :func:`_write_slice`, as a polars DataFrame."""
+    return cast(pl.DataFrame, pl.from_arrow(_mapped_slice(path)))
+
+
+def _write_parquet_parts(parts: list[Path], dups: pl.DataFrame, output: Path, metadata: dict[str, str] | None) -> None:
+    """The Parquet output of :func:`_write_with_duplicates`: each slice mapped, its duplicate columns replaced,
+    written as row groups."""
     import pyarrow.parquet as pq
 
     names = list(POSTS_SCHEMA)
     extra = {c: names.index(c) for c in ("duplicate_of", "duplicate_kind")}
-    pool = pa.default_memory_pool()
     offset = 0
-    schema = _arrow_schema(parts[0])
+    schema = _parquet_schema()
     # No dictionary pages: on distinct texts they are written, then abandoned, and the file is 1.5x larger.
     with pq.ParquetWriter(output, schema, compression="zstd", write_statistics=True, use_dictionary=False) as writer:
         for part in parts:
-            table = pq.read_table(part, memory_map=False)
+            table = _mapped_slice(part).cast(schema)  # list items named as polars names them (no copy)
             for name, i in extra.items():
                 values = dups[name].slice(offset, table.num_rows).to_arrow().cast(table.schema.field(i).type)
                 table = table.set_column(i, table.schema.field(i), values)
@@ -404,13 +436,18 @@ def _write_parquet_parts(parts: list[Path], dups: pl.DataFrame, output: Path, me
             for start in range(0, table.num_rows, ROW_GROUP_ROWS):  # row groups whole: the bytes do not depend
                 writer.write_table(table.slice(start, ROW_GROUP_ROWS).combine_chunks())  # on how rows were chunked
             del table
-            pool.release_unused()
         if metadata:
             writer.add_key_value_metadata(metadata)
 
 
-def _arrow_schema(part: Path):
-    """The Arrow schema of an enriched slice as polars wrote it, without its key-value metadata."""
+def _parquet_schema():
+    """The Arrow schema of the posts table as polars writes it to Parquet (list items named ``element``), without
+    key-value metadata: the schema the output carries, whatever wrote the slices."""
+    import io
+
     import pyarrow.parquet as pq
 
-    return pq.read_schema(part).remove_metadata()
+    buffer = io.BytesIO()
+    pl.DataFrame(schema=POSTS_SCHEMA).write_parquet(buffer)
+    buffer.seek(0)
+    return pq.read_schema(buffer).remove_metadata()
