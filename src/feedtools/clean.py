@@ -104,8 +104,9 @@ def duplicate_keys(posts: pl.DataFrame) -> pl.DataFrame:
 def _fold_hashes(texts: pl.Series) -> pl.DataFrame:
     """``text_clean`` (``texts``), ``_f1``, ``_f2``: two 64-bit hashes of each folded text (of the text itself
     when folding leaves nothing; null for a null text). The folding runs once per value of ``texts``."""
-    folded = fold_expr("text_clean")
-    frame = texts.to_frame("text_clean").with_columns(_fold=pl.when(folded != "").then(folded).otherwise("text_clean"))
+    # Folded once (an eager frame runs no common-subexpression elimination: naming the fold twice runs it twice).
+    frame = texts.to_frame("text_clean").with_columns(_fold=fold_expr("text_clean"))
+    frame = frame.with_columns(_fold=pl.when(pl.col("_fold") != "").then("_fold").otherwise("text_clean"))
     present = pl.col("text_clean").is_not_null()
     return frame.select(
         "text_clean",
