@@ -17,7 +17,11 @@ __all__ = ["add_text_clean", "duplicate_keys", "fold_expr", "mark_duplicates", "
 
 #: Invisible characters removed from ``text_clean`` (ZWJ U+200D is kept: it binds emoji sequences).
 _INVISIBLE = r"[\x{200B}\x{200C}\x{200E}\x{200F}\x{2060}\x{FEFF}\x{00AD}]"
-_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+#: Whitespace or a control character (C0 and C1 controls; ``\x0b``, ``\x0c`` are whitespace already).
+_SPACE_OR_CONTROL = r"[\s\x00-\x08\x0e-\x1f\x7f-\x9f]"
+#: One pass for "control characters become spaces, then runs of whitespace become one space": a run of two or
+#: more spaces/controls, or a single one that is not a plain space (a lone space is left as it is).
+_SPACES = _SPACE_OR_CONTROL + "{2,}|[" + _SPACE_OR_CONTROL + r"--\x20]"
 
 
 def normalize_unique(s: pl.Series, form: Literal["NFC", "NFD", "NFKC", "NFKD"] = "NFKC") -> pl.Series:
@@ -44,12 +48,7 @@ def add_text_clean(posts: pl.DataFrame) -> pl.DataFrame:
     nfkc = pl.Series(
         [None if t is None else unicodedata.normalize("NFKC", t) for t in values.to_list()], dtype=pl.String
     )
-    cleaned = (
-        nfkc.str.replace_all(_INVISIBLE, "")
-        .str.replace_all(_CONTROL, " ")
-        .str.replace_all(r"\s\s+|[^\S ]", " ")
-        .str.strip_chars()
-    )
+    cleaned = nfkc.str.replace_all(_INVISIBLE, "").str.replace_all(_SPACES, " ").str.strip_chars()
     if not in_place:
         table = pl.DataFrame({"text": uniq, "text_clean": cleaned})
         cleaned = posts.select("text").join(table, on="text", how="left", maintain_order="left")["text_clean"]
