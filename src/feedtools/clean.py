@@ -34,6 +34,19 @@ def normalize_unique(s: pl.Series, form: Literal["NFC", "NFD", "NFKC", "NFKD"] =
     return map_unique(s, lambda t: unicodedata.normalize(form, t))
 
 
+#: Texts normalised in Python at a time: the strings of one slice are made and let go before the next.
+_NFKC_SLICE = 16_384
+
+
+def _nfkc(texts: pl.Series) -> pl.Series:
+    """``texts`` NFKC-normalised (``unicodedata``; nulls stay null), slice by slice."""
+    parts = [
+        pl.Series([None if t is None else unicodedata.normalize("NFKC", t) for t in part.to_list()], dtype=pl.String)
+        for part in (texts.slice(i, _NFKC_SLICE) for i in range(0, texts.len(), _NFKC_SLICE))
+    ]
+    return pl.concat(parts) if parts else pl.Series([], dtype=pl.String)
+
+
 def add_text_clean(posts: pl.DataFrame) -> pl.DataFrame:
     """Add ``text_clean``: ``text`` NFKC-normalised, invisible/control characters removed, whitespace collapsed.
 
@@ -45,9 +58,7 @@ def add_text_clean(posts: pl.DataFrame) -> pl.DataFrame:
     uniq = texts.drop_nulls().unique()
     in_place = uniq.len() == texts.len() - texts.null_count()
     values = texts if in_place else uniq
-    nfkc = pl.Series(
-        [None if t is None else unicodedata.normalize("NFKC", t) for t in values.to_list()], dtype=pl.String
-    )
+    nfkc = _nfkc(values)
     cleaned = nfkc.str.replace_all(_INVISIBLE, "").str.replace_all(_SPACES, " ").str.strip_chars()
     if not in_place:
         table = pl.DataFrame({"text": uniq, "text_clean": cleaned})
