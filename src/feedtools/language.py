@@ -366,12 +366,16 @@ def add_language(
     # Entities are stripped once per distinct text, and each distinct stripped text is detected once.
     texts = posts.select(_raw=pl.col("text").fill_null(""))
     stripped = _stripped(texts)
-    uniq = stripped["_t"].unique()
+    in_place = stripped["_t"].n_unique() == stripped.height  # no two texts strip to the same: no table to join
+    uniq = stripped["_t"] if in_place else stripped["_t"].unique()
     langs, confs = _detect_series(
         uniq, candidates=candidates, min_confidence=min_confidence, min_letters=min_letters, workers=workers
     )
-    table = pl.DataFrame({"_t": uniq, "lang": langs, "lang_confidence": confs})
-    table = stripped.join(table, on="_t", how="left").drop("_t")
+    if in_place:
+        table = stripped.select("_raw", lang=langs, lang_confidence=confs)
+    else:
+        table = pl.DataFrame({"_t": uniq, "lang": langs, "lang_confidence": confs})
+        table = stripped.join(table, on="_t", how="left").drop("_t")
     found = texts.join(table, on="_raw", how="left", maintain_order="left")
     declared = normalize_bcp47(pl.col("langs_declared").fill_null(pl.lit([], dtype=pl.List(pl.String))))
     out = posts.with_columns(lang=found["lang"], lang_confidence=found["lang_confidence"])
