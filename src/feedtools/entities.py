@@ -198,7 +198,8 @@ def _canonical_lists(df: pl.DataFrame) -> pl.Series:
     ``card_url``, each distinct URL normalised once (:func:`canonical_urls`), repeats that become equal merged,
     in order; an empty list for a row without links."""
     shared = pl.col("urls").fill_null(pl.lit([], dtype=LIST_STR))
-    if "card_url" in df.columns:  # the link card's URL is shared too (often the post's only link)
+    # The link card's URL is shared too (often the post's only link); nothing to add when no row has a card.
+    if "card_url" in df.columns and df["card_url"].null_count() < df.height:
         shared = pl.concat_list(
             shared,
             pl.when(pl.col("card_url").is_null())
@@ -271,7 +272,9 @@ def _text_entities(texts: pl.DataFrame) -> pl.DataFrame:
         _tags=tags,
         _mentions=mentions,
         _urls=raw_urls,
-        emojis=text.str.extract_all(emoji_pattern()).list.eval(pl.element().str.replace_all("\ufe0f", "")),
+        emojis=text.str.extract_all(emoji_pattern()).list.eval(
+            pl.element().str.replace_all("\ufe0f", "", literal=True)
+        ),
     )
     return _validate_domains(df).with_columns(
         # In order of first appearance, without repeats (as merging with the reader's values gives).
