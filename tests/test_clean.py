@@ -65,3 +65,34 @@ def test_normalised_duplicates_when_every_text_is_distinct():
     )
     assert out["duplicate_of"].to_list() == [None, None, 0, 0, None, None]
     assert out["duplicate_kind"].to_list() == [None, None, "normalised", "normalised", None, None]
+
+
+def test_text_clean_controls_and_whitespace_runs_become_one_space():
+    # Control characters (C0, C1) become spaces and every run of whitespace then becomes one space, the two
+    # steps done in one pass: a control next to spaces, a lone non-space whitespace, a lone space kept as it is.
+    texts = ["a\x01b", "a \x01 b", "a\x0b\x0cb", "a\tb", "a\u2028b", "a\x85\x9fb", "a b  c", " \x00x\x1f ", "\x7f"]
+    df = conform(pl.DataFrame({"text": texts}))
+    assert add_text_clean(df)["text_clean"].to_list() == ["a b", "a b", "a b", "a b", "a b", "a b", "a b c", "x", ""]
+
+
+def test_duplicate_keys_fold_case_accents_and_punctuation_once_per_text():
+    from feedtools.clean import duplicate_keys
+
+    df = add_text_clean(
+        conform(
+            pl.DataFrame(
+                {
+                    "position": [0, 1, 2, 3, 4],
+                    "text": ["Día 2, del Foro!", "dia 2 del foro", "!!!", "???", None],
+                    "author_name": ["Org"] * 5,
+                    "is_repost": [False] * 5,
+                    "is_placeholder": [False] * 4 + [True],
+                }
+            )
+        )
+    )
+    keys = duplicate_keys(df)
+    assert keys["_f1"][0] == keys["_f1"][1] and keys["_f2"][0] == keys["_f2"][1]
+    # Texts that fold to nothing keep their own text as the key: "!!!" and "???" are not copies of each other.
+    assert keys["_f1"][2] != keys["_f1"][3]
+    assert keys["_f1"][4] is None and keys["_elig"].to_list() == [True, True, True, True, False]

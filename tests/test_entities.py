@@ -153,3 +153,43 @@ def test_canonical_urls_treat_equivalent_spellings_as_one_link():
     odd = ["http://[::1", "http://a.example:port/x", "gold.uclg.org/sites/defaul...", "mailto:a@b.example"]
     assert canonical_urls(odd) == odd
     assert canonical_urls(["https://www.youtube.com/@channel?utm_source=x"]) == ["https://youtube.com/@channel"]
+
+
+def test_add_entities_sets_its_columns_and_leaves_the_others_in_place():
+    posts = pl.DataFrame(
+        {
+            "urls": [["https://x.org/a"], []],
+            "text": ["see example.org/x and @uclg.bsky.social #Tag 🎉", None],
+            "other": [1, 2],
+            "hashtags": [["Facet"], None],
+        },
+        schema_overrides={"urls": pl.List(pl.String), "hashtags": pl.List(pl.String)},
+    )
+    out = add_entities(posts)
+    # Replaced columns stay where they were; the new ones follow, in a fixed order.
+    assert out.columns == [
+        "urls", "text", "other", "hashtags", "emojis", "url_truncated", "mentions", "urls_canonical", "domains"
+    ]  # fmt: skip
+    assert out["other"].to_list() == [1, 2]
+    assert out.row(0, named=True) | {"text": None} == {
+        "urls": ["https://x.org/a"],  # facet links win over the text's
+        "text": None,
+        "other": 1,
+        "hashtags": ["Facet", "Tag"],
+        "emojis": ["🎉"],
+        "url_truncated": False,
+        "mentions": ["uclg.bsky.social"],
+        "urls_canonical": ["https://x.org/a"],
+        "domains": ["x.org"],
+    }
+    assert out.row(1, named=True) | {"text": None} == {
+        "urls": [],
+        "text": None,
+        "other": 2,
+        "hashtags": [],
+        "emojis": [],
+        "url_truncated": False,
+        "mentions": [],
+        "urls_canonical": [],
+        "domains": [],
+    }

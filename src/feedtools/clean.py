@@ -17,7 +17,11 @@ __all__ = ["add_text_clean", "duplicate_keys", "fold_expr", "mark_duplicates", "
 
 #: Invisible characters removed from ``text_clean`` (ZWJ U+200D is kept: it binds emoji sequences).
 _INVISIBLE = r"[\x{200B}\x{200C}\x{200E}\x{200F}\x{2060}\x{FEFF}\x{00AD}]"
-_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+#: Whitespace or a control character (C0 and C1 controls; ``\x0b``, ``\x0c`` are whitespace already).
+_SPACE_OR_CONTROL = r"[\s\x00-\x08\x0e-\x1f\x7f-\x9f]"
+#: One pass for "control characters become spaces, then runs of whitespace become one space": a run of two or
+#: more spaces/controls, or a single one that is not a plain space (a lone space is left as it is).
+_SPACES = _SPACE_OR_CONTROL + "{2,}|[" + _SPACE_OR_CONTROL + r"--\x20]"
 
 
 def normalize_unique(s: pl.Series, form: Literal["NFC", "NFD", "NFKC", "NFKD"] = "NFKC") -> pl.Series:
@@ -28,6 +32,19 @@ def normalize_unique(s: pl.Series, form: Literal["NFC", "NFD", "NFKC", "NFKD"] =
     texts often. Nulls stay null.
     """
     return map_unique(s, lambda t: unicodedata.normalize(form, t))
+
+
+#: Texts normalised in Python at a time: the strings of one slice are made and let go before the next.
+_NFKC_SLICE = 16_384
+
+
+def _nfkc(texts: pl.Series) -> pl.Series:
+    """``texts`` NFKC-normalised (``unicodedata``; nulls stay null), slice by slice."""
+    parts = [
+        pl.Series([None if t is None else unicodedata.normalize("NFKC", t) for t in part.to_list()], dtype=pl.String)
+        for part in (texts.slice(i, _NFKC_SLICE) for i in range(0, texts.len(), _NFKC_SLICE))
+    ]
+    return pl.concat(parts) if parts else pl.Series([], dtype=pl.String)
 
 
 def add_text_clean(posts: pl.DataFrame) -> pl.DataFrame:
@@ -41,15 +58,8 @@ def add_text_clean(posts: pl.DataFrame) -> pl.DataFrame:
     uniq = texts.drop_nulls().unique()
     in_place = uniq.len() == texts.len() - texts.null_count()
     values = texts if in_place else uniq
-    nfkc = pl.Series(
-        [None if t is None else unicodedata.normalize("NFKC", t) for t in values.to_list()], dtype=pl.String
-    )
-    cleaned = (
-        nfkc.str.replace_all(_INVISIBLE, "")
-        .str.replace_all(_CONTROL, " ")
-        .str.replace_all(r"\s\s+|[^\S ]", " ")
-        .str.strip_chars()
-    )
+    nfkc = _nfkc(values)
+    cleaned = nfkc.str.replace_all(_INVISIBLE, "").str.replace_all(_SPACES, " ").str.strip_chars()
     if not in_place:
         table = pl.DataFrame({"text": uniq, "text_clean": cleaned})
         cleaned = posts.select("text").join(table, on="text", how="left", maintain_order="left")["text_clean"]
@@ -104,8 +114,9 @@ def duplicate_keys(posts: pl.DataFrame) -> pl.DataFrame:
 def _fold_hashes(texts: pl.Series) -> pl.DataFrame:
     """``text_clean`` (``texts``), ``_f1``, ``_f2``: two 64-bit hashes of each folded text (of the text itself
     when folding leaves nothing; null for a null text). The folding runs once per value of ``texts``."""
-    folded = fold_expr("text_clean")
-    frame = texts.to_frame("text_clean").with_columns(_fold=pl.when(folded != "").then(folded).otherwise("text_clean"))
+    # Folded once (an eager frame runs no common-subexpression elimination: naming the fold twice runs it twice).
+    frame = texts.to_frame("text_clean").with_columns(_fold=fold_expr("text_clean"))
+    frame = frame.with_columns(_fold=pl.when(pl.col("_fold") != "").then("_fold").otherwise("text_clean"))
     present = pl.col("text_clean").is_not_null()
     return frame.select(
         "text_clean",

@@ -58,6 +58,7 @@ URL_PATTERN = (
 _TRAILING_PUNCT = r"[\p{P}]+$"
 _TRAILING_EMOJI = r"[\p{Extended_Pictographic}\x{fe0f}\x{200d}\x{1F3FB}-\x{1F3FF}\p{P}]+$"
 _URL_TRAILING = r"[.,;:!?)\]}\"'»›]+$"
+_PICTOGRAPH = r"[\p{Extended_Pictographic}\x{fe0f}\x{200d}\x{20e3}\x{1F3FB}-\x{1F3FF}]"
 _HOST = r"(?i)^(?:[a-z][a-z0-9+.-]*://)?(?:[^@/?#\s]*@)?([^/?#:\s]+)"
 MAX_TAG_CHARS = 64
 LIST_STR = pl.List(pl.String)
@@ -103,8 +104,8 @@ def strip_entities_expr(text: pl.Expr) -> pl.Expr:
         text.str.replace_all(URL_PATTERN, " ")
         .str.replace_all(MENTION_PATTERN, " ")
         .str.replace_all(HASHTAG_PATTERN, " ")
-        .str.replace_all(emoji_pattern(), " ")
-        .str.replace_all(r"[\p{Extended_Pictographic}\x{fe0f}\x{200d}\x{20e3}\x{1F3FB}-\x{1F3FF}]", " ")
+        .str.replace_all(emoji_pattern(), " ")  # (kept apart: the emoji list alone runs as a fast literal search)
+        .str.replace_all(_PICTOGRAPH, " ")
     )
 
 
@@ -120,40 +121,38 @@ def _merge(existing: pl.Expr, found: pl.Expr) -> pl.Expr:
 def add_entities(posts: pl.DataFrame) -> pl.DataFrame:
     """Fill ``hashtags``, ``mentions``, ``urls``, ``urls_canonical``, ``domains``, ``url_truncated`` and ``emojis``.
 
-    Input: posts with ``text`` (and, optionally, facet-derived ``hashtags``,
-    ``mentions``, ``urls`` from the reader). Output: same rows, those columns filled
+    Input: posts with ``text`` and ``urls`` (and, optionally, facet-derived ``hashtags``,
+    ``mentions`` from the reader). Output: same rows, those columns filled
     (empty lists for a row with no text). Row-local.
 
     The regular expressions run once per distinct text and the results are joined
     back (feeds repeat texts: reposts, copies, campaign templates); what depends on
-    the row's own facets is merged per row.
+    the row's own facets is merged per row. The work is done on a frame of the few columns it reads, and the
+    results are set on ``posts`` (its other columns are not copied).
     """
     text = pl.col("text").fill_null("")
     found = _text_entities(posts.select(_t=text).unique())
-    df = (
-        posts.drop("emojis", "url_truncated", strict=False)  # filled here: the reader's nulls are replaced
-        .with_row_index("_row")
-        .with_columns(_t=text)
-        .join(found, on="_t", how="left", maintain_order="left")
-    )
+    reads = [c for c in ("hashtags", "mentions", "urls", "card_url") if c in posts.columns or c == "urls"]
+    df = posts.select(*reads, _t=text).join(found, on="_t", how="left", maintain_order="left")
     has_facet_links = pl.col("urls").list.len().fill_null(0) > 0
-    df = df.with_columns(
+    df = df.select(
+        *(["card_url"] if "card_url" in df.columns else []),
         hashtags=_merge(pl.col("hashtags"), pl.col("_tags")) if _has_values(posts, "hashtags") else pl.col("_tags"),
         mentions=(
             _merge(pl.col("mentions"), pl.col("_mentions")) if _has_values(posts, "mentions") else pl.col("_mentions")
         ),
         urls=pl.when(has_facet_links).then(pl.col("urls")).otherwise(pl.col("_urls")),
-        _facet_links=has_facet_links,
+        emojis=pl.col("emojis"),
+        url_truncated=pl.col("url_truncated"),
     )
-    # Canonical links (each distinct URL normalised once), and their registrable domains.
-    df = _add_canonical(df.drop("urls_canonical", strict=False))
-    canonical_domains = _add_domains(df.select("_row", urls=pl.col("urls_canonical"))).select(
-        "_row", _cdomains=pl.col("domains")
-    )
-    df = df.join(canonical_domains, on="_row", how="left", maintain_order="left")
-    return df.with_columns(domains=pl.col("_cdomains")).drop(
-        "_row", "_t", "_tags", "_mentions", "_urls", "_cdomains", "_facet_links"
-    )
+    canonical = _canonical_lists(df)
+    df = df.drop("card_url", strict=False).with_columns(urls_canonical=canonical, domains=_domain_lists(canonical))
+    # Columns in the order the earlier, join-based version gave: replaced ones in place, new ones at the end.
+    dropped = {"emojis", "url_truncated", "urls_canonical"}
+    order = [c for c in posts.columns if c not in dropped] + ["emojis", "url_truncated"]
+    order += [c for c in ("hashtags", "mentions") if c not in posts.columns] + ["urls_canonical"]
+    order += [] if "domains" in posts.columns else ["domains"]
+    return posts.with_columns(df).select(order)
 
 
 def canonical_urls(urls: list[str]) -> list[str]:
@@ -194,31 +193,44 @@ def canonical_urls(urls: list[str]) -> list[str]:
     return out
 
 
-def _add_canonical(df: pl.DataFrame) -> pl.DataFrame:
-    """``urls_canonical`` beside ``urls`` (column ``_row`` required): ``urls`` then ``card_url`` (when the
-    column exists), each distinct URL normalised once, joined back in order, repeats that become equal merged."""
-    shared = pl.col("urls")
-    if "card_url" in df.columns:  # the link card's URL is shared too (often the post's only link)
+def _canonical_lists(df: pl.DataFrame) -> pl.Series:
+    """``urls_canonical`` for the rows of ``df`` (``urls`` and, when present, ``card_url``): ``urls`` then
+    ``card_url``, each distinct URL normalised once (:func:`canonical_urls`), repeats that become equal merged,
+    in order; an empty list for a row without links."""
+    shared = pl.col("urls").fill_null(pl.lit([], dtype=LIST_STR))
+    # The link card's URL is shared too (often the post's only link); nothing to add when no row has a card.
+    if "card_url" in df.columns and df["card_url"].null_count() < df.height:
         shared = pl.concat_list(
-            shared.fill_null(pl.lit([], dtype=LIST_STR)),
+            shared,
             pl.when(pl.col("card_url").is_null())
             .then(pl.lit([], dtype=LIST_STR))
             .otherwise(pl.concat_list(pl.col("card_url").cast(pl.String))),
         )
-    long = (
-        df.select("_row", _u=shared).explode("_u").drop_nulls("_u").with_columns(_i=pl.int_range(pl.len()).over("_row"))
+    lists = df.select(urls_canonical=shared.list.drop_nulls())["urls_canonical"]
+    distinct = lists.explode().drop_nulls().unique().sort()
+    if distinct.len() == 0:
+        return lists
+    canon = pl.Series(canonical_urls(distinct.to_list()), dtype=pl.String)
+    return lists.list.eval(pl.element().replace_strict(distinct, canon)).list.unique(maintain_order=True)
+
+
+def _domain_lists(urls: pl.Series) -> pl.Series:
+    """``domains`` for lists of URLs: the registrable domain of each link's host (each distinct host looked up
+    once), links without one left out, repeats merged, in order."""
+    distinct = urls.explode().drop_nulls().unique()
+    if distinct.len() == 0:
+        return urls.alias("domains")
+    domains = map_unique(_hosts(distinct), registrable_domains, batch=True)
+    return (
+        urls.list.eval(pl.element().replace_strict(distinct, domains, default=None).drop_nulls())
+        .list.unique(maintain_order=True)
+        .alias("domains")
     )
-    distinct = long["_u"].unique().sort()
-    table = pl.DataFrame({"_u": distinct, "_c": pl.Series(canonical_urls(distinct.to_list()), dtype=pl.String)})
-    canon = (
-        long.join(table, on="_u", how="left")
-        .sort("_row", "_i")
-        .group_by("_row", maintain_order=True)
-        .agg(urls_canonical=pl.col("_c").unique(maintain_order=True))
-    )
-    return df.join(canon, on="_row", how="left", maintain_order="left").with_columns(
-        urls_canonical=pl.col("urls_canonical").fill_null(pl.lit([], dtype=LIST_STR))
-    )
+
+
+def _hosts(values: pl.Series) -> pl.Series:
+    """The host of each link or handle, lower-cased, without a trailing dot (null when there is none)."""
+    return values.str.extract(_HOST, 1).str.to_lowercase().str.strip_chars_end(".")
 
 
 def _text_entities(texts: pl.DataFrame) -> pl.DataFrame:
@@ -256,14 +268,15 @@ def _text_entities(texts: pl.DataFrame) -> pl.DataFrame:
             )
         )
     )
-    df = texts.with_row_index("_row").with_columns(
+    df = texts.with_columns(
         _tags=tags,
         _mentions=mentions,
         _urls=raw_urls,
-        emojis=text.str.extract_all(emoji_pattern()).list.eval(pl.element().str.replace_all("\ufe0f", "")),
+        emojis=text.str.extract_all(emoji_pattern()).list.eval(
+            pl.element().str.replace_all("\ufe0f", "", literal=True)
+        ),
     )
-    df = _validate_domains(df)
-    df = df.with_columns(
+    return _validate_domains(df).with_columns(
         # In order of first appearance, without repeats (as merging with the reader's values gives).
         _tags=pl.col("_tags").list.unique(maintain_order=True),
         _mentions=pl.col("_mentions").list.unique(maintain_order=True),
@@ -271,56 +284,14 @@ def _text_entities(texts: pl.DataFrame) -> pl.DataFrame:
         .list.eval(pl.element().str.ends_with("...") | pl.element().str.ends_with("…"))
         .list.any(),
     )
-    return df.drop("_row")
-
-
-def _with_domains(long: pl.DataFrame) -> pl.DataFrame:
-    """``long`` with ``_domain``: the registrable domain of its ``_host`` (None: not a real top-level domain),
-    looked up once per distinct host."""
-    return long.with_columns(_domain=map_unique(long["_host"], registrable_domains, batch=True))
 
 
 def _validate_domains(df: pl.DataFrame) -> pl.DataFrame:
-    """Drop text links and mentions whose top-level domain is not real (``learningwith.u``, ``e.g``)."""
-    long = pl.concat(
-        [
-            df.select("_row", pl.col("_urls").alias("_v"))
-            .explode("_v")
-            .with_columns(_what=pl.lit("u"), _i=pl.int_range(pl.len()).over("_row")),
-            df.select("_row", pl.col("_mentions").alias("_v"))
-            .explode("_v")
-            .with_columns(_what=pl.lit("m"), _i=pl.int_range(pl.len()).over("_row")),
-        ]
-    ).drop_nulls("_v")
-    long = long.with_columns(_host=pl.col("_v").str.extract(_HOST, 1).str.to_lowercase().str.strip_chars_end("."))
-    long = _with_domains(long).filter(pl.col("_domain").is_not_null())
-    kept = long.sort("_row", "_what", "_i").group_by("_row", "_what", maintain_order=True).agg(pl.col("_v"))
-    urls = kept.filter(pl.col("_what") == "u").select("_row", _urls=pl.col("_v"))
-    mentions = kept.filter(pl.col("_what") == "m").select("_row", _mentions=pl.col("_v"))
-    empty = pl.lit([], dtype=LIST_STR)
-    return (
-        df.drop("_urls", "_mentions")
-        .join(urls, on="_row", how="left", maintain_order="left")
-        .join(mentions, on="_row", how="left", maintain_order="left")
-        .with_columns(pl.col("_urls").fill_null(empty), pl.col("_mentions").fill_null(empty))
-    )
-
-
-def _add_domains(df: pl.DataFrame) -> pl.DataFrame:
-    long = (
-        df.select("_row", pl.col("urls").alias("_v"))
-        .explode("_v")
-        .drop_nulls("_v")
-        .with_columns(_host=pl.col("_v").str.extract(_HOST, 1).str.to_lowercase().str.strip_chars_end("."))
-    )
-    doms = (
-        _with_domains(long)
-        .drop_nulls("_domain")
-        .group_by("_row", maintain_order=True)
-        .agg(domains=pl.col("_domain").unique(maintain_order=True))
-    )
-    return (
-        df.drop("domains", strict=False)
-        .join(doms, on="_row", how="left", maintain_order="left")
-        .with_columns(domains=pl.col("domains").fill_null(pl.lit([], dtype=LIST_STR)))
-    )
+    """Drop text links and mentions whose top-level domain is not real (``learningwith.u``, ``e.g``): each
+    distinct value's host is looked up once, and the lists keep the values that passed, in order."""
+    values = pl.concat([df["_urls"].explode(), df["_mentions"].explode()]).drop_nulls().unique()
+    if values.len() == 0:
+        return df
+    real = values.filter(map_unique(_hosts(values), registrable_domains, batch=True).is_not_null())
+    keep = pl.element().filter(pl.element().is_in(pl.lit(real).implode()))
+    return df.with_columns(pl.col("_urls").list.eval(keep), pl.col("_mentions").list.eval(keep))

@@ -265,10 +265,8 @@ def _detect_series(
     distinct = lines.unique()
     if distinct.len() == lines.len():  # every line its own: scored in place, nothing to join back
         distinct = lines
-    langs, confs = _score_lines(distinct.to_list(), candidates, min_confidence, workers)
-    found = pl.DataFrame(
-        {"line": distinct, "lang": pl.Series(langs, dtype=pl.String), "conf": pl.Series(confs, dtype=pl.Float64)}
-    )
+    langs, confs = _score_lines(distinct, candidates, min_confidence, workers)
+    found = pl.DataFrame({"line": distinct, "lang": langs, "conf": confs})
     if distinct is not lines:  # back to one row per text
         found = lines.to_frame().join(found, on="line", how="left", maintain_order="left")
     rows = enough.arg_true()
@@ -304,24 +302,32 @@ def fasttext_lines(texts: pl.Series, *, min_letters: int = 10) -> list[str]:
     return _lines(stripped["_t"].unique(), min_letters)[1].unique().sort().to_list()
 
 
+#: Lines handed to fastText at a time in one process: the Python strings of one slice are made, scored and let
+#: go before the next (a batch's lines all at once cost hundreds of MB of short-lived objects and page faults).
+_SCORE_SLICE = 16_384
+
+
 def _score_lines(
-    lines: list[str], candidates: Sequence[str] | None, min_confidence: float, workers: int
-) -> tuple[list, list]:
-    """:func:`_score` on ``lines``, shared with worker processes when ``workers > 1`` and there are enough."""
+    lines: pl.Series, candidates: Sequence[str] | None, min_confidence: float, workers: int
+) -> tuple[pl.Series, pl.Series]:
+    """:func:`_score` on ``lines`` (a String Series), shared with worker processes when ``workers > 1`` and
+    there are enough. Returns ``(langs, confidences)`` as Series (String, Float64) in the order of ``lines``."""
     cands = frozenset(c.lower() for c in candidates) if candidates else None
     n_proc = max(1, workers)
-    if n_proc == 1 or len(lines) < PARALLEL_MIN_TEXTS:
-        return _score(lines, cands, min_confidence)
-    size = -(-len(lines) // n_proc)
-    chunks = [lines[i : i + size] for i in range(0, len(lines), size)]
-    pool = _pool(n_proc - 1)
-    futures = [pool.submit(_score, chunk, cands, min_confidence) for chunk in chunks[1:]]
-    found_langs, found_confs = _score(chunks[0], cands, min_confidence)
-    for f in futures:
-        more_langs, more_confs = f.result()
-        found_langs += more_langs
-        found_confs += more_confs
-    return found_langs, found_confs
+    parts: list[tuple[list, list]] = []
+    if n_proc == 1 or lines.len() < PARALLEL_MIN_TEXTS:
+        for start in range(0, lines.len(), _SCORE_SLICE):
+            parts.append(_score(lines.slice(start, _SCORE_SLICE).to_list(), cands, min_confidence))
+    else:
+        size = -(-lines.len() // n_proc)
+        chunks = [lines.slice(i, size).to_list() for i in range(0, lines.len(), size)]
+        pool = _pool(n_proc - 1)
+        futures = [pool.submit(_score, chunk, cands, min_confidence) for chunk in chunks[1:]]
+        parts.append(_score(chunks[0], cands, min_confidence))
+        parts += [f.result() for f in futures]
+    langs = pl.concat([pl.Series(p[0], dtype=pl.String) for p in parts]) if parts else pl.Series([], dtype=pl.String)
+    confs = pl.concat([pl.Series(p[1], dtype=pl.Float64) for p in parts]) if parts else pl.Series([], dtype=pl.Float64)
+    return langs, confs
 
 
 def normalize_bcp47(tags: pl.Expr) -> pl.Expr:
@@ -360,12 +366,16 @@ def add_language(
     # Entities are stripped once per distinct text, and each distinct stripped text is detected once.
     texts = posts.select(_raw=pl.col("text").fill_null(""))
     stripped = _stripped(texts)
-    uniq = stripped["_t"].unique()
+    in_place = stripped["_t"].n_unique() == stripped.height  # no two texts strip to the same: no table to join
+    uniq = stripped["_t"] if in_place else stripped["_t"].unique()
     langs, confs = _detect_series(
         uniq, candidates=candidates, min_confidence=min_confidence, min_letters=min_letters, workers=workers
     )
-    table = pl.DataFrame({"_t": uniq, "lang": langs, "lang_confidence": confs})
-    table = stripped.join(table, on="_t", how="left").drop("_t")
+    if in_place:
+        table = stripped.select("_raw", lang=langs, lang_confidence=confs)
+    else:
+        table = pl.DataFrame({"_t": uniq, "lang": langs, "lang_confidence": confs})
+        table = stripped.join(table, on="_t", how="left").drop("_t")
     found = texts.join(table, on="_raw", how="left", maintain_order="left")
     declared = normalize_bcp47(pl.col("langs_declared").fill_null(pl.lit([], dtype=pl.List(pl.String))))
     out = posts.with_columns(lang=found["lang"], lang_confidence=found["lang_confidence"])
