@@ -140,8 +140,10 @@ def test_row_ids_are_the_sha1_of_each_key():
         key = "\x1f".join([author or "", "R" if is_repost else "P", reposted_by or "", text or PLACEHOLDER])
         return "scrape:" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
-    assert scrape_reader._row_ids(rows).to_list() == [one(*row) for row in rows.iter_rows()]
-    assert scrape_reader._row_ids(rows.slice(2, 2)).to_list() == [one(*row) for row in rows.slice(2, 2).iter_rows()]
+    ids = scrape_reader._row_ids(rows)
+    assert ids["_id"].to_list() == [one(*row) for row in rows.iter_rows()]
+    assert scrape_reader._row_ids(rows.slice(2, 2))["_id"].to_list() == ids["_id"].slice(2, 2).to_list()
+    assert ids["_key"].n_unique() == rows.height
 
 
 def test_parse_to_file_with_small_reader_batches_gives_the_same_table(tmp_path, monkeypatch):
