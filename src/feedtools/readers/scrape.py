@@ -391,14 +391,23 @@ def _drop_empty_items(items: pl.DataFrame, source: str, rejects: list[dict]) -> 
     return items.filter(~empty_item).drop("body"), dropped.height
 
 
+def _pinned(body: str) -> bool:
+    """True when an item's ``body`` starts with the ``Pinned`` label and has more after it."""
+    return body.startswith(PIN_LABEL) and len(body) > len(PIN_LABEL)
+
+
 def _split_labels(items: pl.DataFrame, label_re: str) -> pl.DataFrame:
     """Separate ``Pinned`` / ``Reposted by <name>`` labels (known names: ``label_re``, :func:`_label_regex`) and
     placeholders from each item's text."""
-    body = pl.col("body")
-    # Only the first item can carry the Pinned label: a post that merely starts with "Pinned" elsewhere is text.
-    is_pinned = (pl.col("item_no") == 1) & body.str.starts_with(PIN_LABEL) & (body.str.len_chars() > len(PIN_LABEL))
-    items = items.with_columns(is_pinned=is_pinned)
-    items = items.with_columns(body=pl.when("is_pinned").then(body.str.slice(len(PIN_LABEL))).otherwise(body))
+    # Only the file's first item can carry the Pinned label: a post that merely starts with "Pinned" elsewhere is
+    # text (tested on that row alone, not on every row of every batch).
+    first = items.head(1).to_dicts()
+    pinned = bool(first) and first[0]["item_no"] == 1 and _pinned(first[0]["body"])
+    items = items.with_columns(is_pinned=pl.int_range(pl.len()) == 0 if pinned else pl.lit(False))
+    if pinned:
+        items = items.with_columns(
+            body=pl.when("is_pinned").then(pl.col("body").str.slice(len(PIN_LABEL))).otherwise("body")
+        )
     is_repost = pl.col("body").str.starts_with(REPOST_LABEL)
     known = pl.col("body").str.extract(label_re, 1)
     items = items.with_columns(is_repost=is_repost, reposted_by=pl.when(is_repost).then(known))
