@@ -409,12 +409,11 @@ def _split_labels(items: pl.DataFrame, label_re: str) -> pl.DataFrame:
             body=pl.when("is_pinned").then(pl.col("body").str.slice(len(PIN_LABEL))).otherwise("body")
         )
     is_repost = pl.col("body").str.starts_with(REPOST_LABEL)
-    known = pl.col("body").str.extract(label_re, 1)
-    items = items.with_columns(is_repost=is_repost, reposted_by=pl.when(is_repost).then(known))
+    known = pl.col("body").str.extract(label_re, 1)  # the label's anchor: null unless a repost
+    items = items.with_columns(is_repost=is_repost, reposted_by=known)
+    label = pl.when("is_repost").then(len(REPOST_LABEL) + pl.col("reposted_by").str.len_chars().fill_null(0))
     items = items.with_columns(
-        rest=pl.when("is_repost")
-        .then(pl.col("body").str.slice(len(REPOST_LABEL) + pl.col("reposted_by").str.len_chars().fill_null(0)))
-        .otherwise(pl.col("body")),
+        rest=pl.col("body").str.slice(label.otherwise(0)),  # one pass: an offset per row, 0 for a post
         notes=pl.lit(None, dtype=pl.String),
     )
     # Labels naming an account we do not know: heuristic split, row by row (rare: measured on the seed, 0 rows).
