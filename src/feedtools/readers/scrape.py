@@ -205,7 +205,8 @@ class _Feed:
             out = out.with_columns(
                 post_id=pl.when(occurrence > 1).then(pl.format("{}#{}", pl.col("_id"), occurrence)).otherwise("_id")
             )
-        return conform(out.select([c for c in out.columns if c in _POST_COLUMNS]))
+        # One chunk per column, as a whole-file read gave (the text comes from several blocks of lines).
+        return conform(out.select([c for c in out.columns if c in _POST_COLUMNS])).rechunk()
 
     def _occurrences(self, keys: pl.Series) -> pl.Series | None:
         """For each of a batch's id ``keys`` (:func:`_row_ids`): 1 + how many rows before it, in this batch or
