@@ -84,7 +84,7 @@ __all__ = [
 ]
 
 SIZES = {"100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
-#: Profile scrapes larger than this are not built (the reader reads one file at once; see the table's note).
+#: Profile scrapes larger than this are not built (a profile page never has millions of items; see the table's note).
 SCRAPE_MAX_ITEMS = 2_000_000
 #: JSON-array post lists larger than this are not built (the row measures memory against the file; 100k is ~250 MB).
 POSTVIEWS_MAX_ITEMS = 200_000
@@ -311,8 +311,8 @@ def _skipped(table: Table, fmt: str, label: str, n: int) -> bool:
         table.skipped(
             "scrape",
             label,
-            f"the scrape reader holds one file in memory (~1.3 GB per million items); a profile page never has "
-            f"{n:,} items. Memory at this scale is measured on Jetstream.",
+            f"profile scrapes are built up to {SCRAPE_MAX_ITEMS:,} items (a profile page never has {n:,}); "
+            f"memory at this scale is measured on Jetstream.",
         )
         return True
     if fmt == "postviews" and n > POSTVIEWS_MAX_ITEMS:
