@@ -398,6 +398,28 @@ def test_enriched_slices_do_not_depend_on_which_process_enriched_which_chunk(mon
     assert a.getvalue() == b.getvalue()
 
 
+def test_rows_waiting_for_the_workers_are_bounded_in_bytes(monkeypatch):
+    """A reader far ahead of the workers: with no bound on queued rows but one on their bytes, this process
+    enriches queued chunks itself once more bytes wait than the bound, so what waits stays under it (plus the
+    batch just queued), and the slices are those of one process."""
+    posts = _mixed_posts()
+    one = enrich(posts, workers=1)
+    monkeypatch.setattr(enrich_module, "PARALLEL_MIN_ROWS", 1)
+    monkeypatch.setattr(enrich_module, "CHUNK_ROWS", 5)
+    batch = 15
+    bound = posts.slice(0, batch).estimated_size()  # about one batch's rows may wait
+    got, waiting = [], []
+    with enrich_module.Enricher(2, backlog=10**9, backlog_bytes=bound) as enricher:
+        for start in range(0, posts.height, batch):
+            enricher.put(posts.slice(start, batch), batch)
+            got += list(enricher.results())
+            waiting.append(enricher.queued_bytes)
+        got += list(enricher.results(final=True))
+        assert enricher.mine > 0  # this process took chunks from the queue before the end
+    assert max(waiting) <= bound
+    assert_frame_equal(pl.concat([g[0] for g in got]), one)
+
+
 def test_streamed_parse_is_the_same_file_whatever_the_chunks(tmp_path, monkeypatch):
     """``parse_to_file`` with chunks smaller than its slices, shared with a worker: the bytes of one process."""
     one, several = tmp_path / "one.parquet", tmp_path / "several.parquet"

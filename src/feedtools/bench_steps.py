@@ -78,6 +78,7 @@ def _row(base: dict, step: str, run: Run, rows: int, note: str, *, seconds: floa
         "cpu": cpu or f"{run.cpu_seconds:.1f}",
         "peak_mb": run.peak_mb,
         "note": note,
+        "cpu_seconds": run.cpu_seconds if not cpu else None,  # unrounded, for ratios (None: ``cpu`` given)
     }
 
 

@@ -57,7 +57,8 @@ def _jetstream(rows: Sequence[dict]) -> str:
     if parse is None or floor is None or floor["seconds"] <= 0:
         return f"{what}: not measured in this run"
     wall = parse["seconds"] / floor["seconds"]
-    cpu = float(parse["cpu"]) / float(floor["cpu"]) if float(floor["cpu"]) > 0 else float("nan")
+    parse_cpu, floor_cpu = (r.get("cpu_seconds") or float(r["cpu"]) for r in (parse, floor))
+    cpu = parse_cpu / floor_cpu if floor_cpu > 0 else float("nan")
     ok = wall <= 3 and parse["peak_mb"] < MIB_PER_GB
     return (
         f"{what}: {parse['seconds']:.1f} s against {floor['seconds']:.1f} s, {wall:.1f}x (CPU {cpu:.1f}x), "
@@ -72,7 +73,7 @@ def _postviews(rows: Sequence[dict]) -> str:
         return f"{what}: not measured in this run"
     ratio = parse["peak_mb"] / parse["file_mb"]
     ok = parse["peak_mb"] < MIB_PER_GB and ratio < 2
-    return f"{what}: peak {parse['peak_mb']:,.0f} MB, {ratio:.1f}x the {parse['file_mb']:,.0f} MB file: {_verdict(ok)}"
+    return f"{what}: peak {parse['peak_mb']:,.0f} MB, {ratio:.2f}x the {parse['file_mb']:,.0f} MB file: {_verdict(ok)}"
 
 
 def _scrape(rows: Sequence[dict]) -> str:

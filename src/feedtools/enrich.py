@@ -25,6 +25,7 @@ from feedtools.language import add_language
 from feedtools.schema import ROW_LOCAL_COLUMNS, conform
 
 __all__ = [
+    "BACKLOG_BYTES",
     "CHUNK_ROWS",
     "PARALLEL_MIN_ROWS",
     "Enricher",
@@ -50,6 +51,14 @@ CHUNK_ROWS = 25_000
 #: its next chunk when it hands one back (a few milliseconds to send), and at the end of a batch this process
 #: never waits for a chunk queued for a worker that it could have enriched itself.
 HANDED_PER_WORKER = 1
+
+#: Bytes of rows queued and not yet handed out (polars' estimate of the batch rows they hold) above which
+#: :class:`Enricher` enriches queued chunks in this process instead of going on reading: it bounds the memory of
+#: rows waiting while the reader runs ahead of the workers, whatever the rows' width (the row bound alone let
+#: 56 000 postViews rows wait on 100k postViews; with this bound the queue stays under 24 MB). Same time and
+#: output on 1M scrape items and 1M Jetstream events; on those 100k postViews the peak is unchanged, as the main
+#: process's own enrichment then takes what the queue held.
+BACKLOG_BYTES = 24 << 20
 
 #: The columns the row-local steps read (cleaning, entities, language, duplicate keys): all a worker process is
 #: sent. (A whole reader frame pickles every column, null or not: 16 bytes a row for each string column.)
@@ -157,8 +166,8 @@ class Enricher:
     one as soon as a worker hands a result back (:func:`feedtools.language.worker_pool`; a worker is sent only the
     :data:`ENRICH_READS` columns and sends back only the :data:`ENRICH_WRITES` ones and the keys).
     :meth:`results` gives back the finished slices in order as ``(enriched, keys)``; this process enriches the
-    earliest queued chunk itself only when it would otherwise wait: while more than ``backlog`` rows are
-    queued, and at the end (``final``). So the workers keep busy while this process reads and writes, and the
+    earliest queued chunk itself only when it would otherwise wait: while more than ``backlog`` rows, or
+    more than ``backlog_bytes`` of rows (:data:`BACKLOG_BYTES`), are queued, and at the end (``final``). So the workers keep busy while this process reads and writes, and the
     work is shared by what each process gets done, not by a fixed split. Every step is row-local: the slices
     are the same whoever enriched which chunk. Use it as a context manager: leaving it hands out no more chunks
     (the chunks the workers hold are let finish).
@@ -171,16 +180,19 @@ class Enricher:
         *,
         keys: bool = True,
         backlog: int = 200_000,
+        backlog_bytes: int | None = None,
         warm: bool = False,
     ) -> None:
         self.workers = max(1, workers)
         self.cands = tuple(languages) if languages else None
         self.keys = keys
         self.backlog = backlog
+        self.backlog_bytes = BACKLOG_BYTES if backlog_bytes is None else backlog_bytes
+        self.queued_bytes = 0  # estimated bytes of the batch rows behind the chunks in todo
         self.warm = warm and self.workers > 1  # the pool is running: use it whatever the batch's size
         self.pool = None  # the worker pool, once a batch is shared with it
         self.slices: deque[_Slice] = deque()
-        self.todo: deque[tuple[_Slice, int, pl.DataFrame]] = deque()  # chunks not handed out, in order
+        self.todo: deque[tuple[_Slice, int, pl.DataFrame, int]] = deque()  # chunks not handed out (+ bytes), in order
         self.lock = threading.RLock()  # todo and handed, also used by the pool's thread (_handed_back)
         self.handed = 0  # chunks a worker holds
         self.mine = 0  # chunks enriched in this process
@@ -194,6 +206,7 @@ class Enricher:
         with self.lock:
             self.pool = None
             self.todo.clear()
+            self.queued_bytes = 0
         self.slices.clear()
 
     def put(self, posts: pl.DataFrame, size: int) -> None:
@@ -209,7 +222,9 @@ class Enricher:
                 sl = _Slice(posts.slice(start, step))
                 for i in range(0, sl.rows.height, chunk_rows):
                     sl.parts.append(None)
-                    self.todo.append((sl, len(sl.parts) - 1, sl.rows.slice(i, chunk_rows).select(columns)))
+                    rows = sl.rows.slice(i, chunk_rows)
+                    self.todo.append((sl, len(sl.parts) - 1, rows.select(columns), int(rows.estimated_size())))
+                    self.queued_bytes += self.todo[-1][3]
                     self.chunks += 1
                 self.slices.append(sl)
             self._hand_out()
@@ -219,13 +234,14 @@ class Enricher:
         from concurrent.futures.process import BrokenProcessPool
 
         while self.pool is not None and self.todo and self.handed < HANDED_PER_WORKER * (self.workers - 1):
-            sl, i, chunk = self.todo[0]
+            sl, i, chunk, nbytes = self.todo[0]
             try:
                 future = self.pool.submit(_enrich_chunk, chunk, self.cands, self.keys)
             except (BrokenProcessPool, RuntimeError):  # a worker died, or the pool was shut down
                 self.pool, self.failed = None, True
                 return
             self.todo.popleft()
+            self.queued_bytes -= nbytes
             sl.parts[i] = future
             self.handed += 1
             future.add_done_callback(self._handed_back)
@@ -238,8 +254,8 @@ class Enricher:
 
     def results(self, final: bool = False) -> Iterator[tuple[pl.DataFrame, pl.DataFrame | None]]:
         """The slices finished, in order, as ``(enriched, keys)`` (keys None unless asked for). Not ``final``:
-        those finished now, this process working on chunks while more than ``backlog`` rows are queued (or
-        when no worker is used); ``final``: every slice queued. Raises :class:`WorkerError` when a worker
+        those finished now, this process working on chunks while more than ``backlog`` rows (or
+        ``backlog_bytes``) are queued (or when no worker is used); ``final``: every slice queued. Raises :class:`WorkerError` when a worker
         process dies, and what the enrichment raises."""
         while self.slices:
             if self.failed:
@@ -249,22 +265,24 @@ class Enricher:
                 self.slices.popleft()
                 yield self._joined(head)
                 continue
-            if not (final or self.pool is None or self._queued_rows() > self.backlog):
+            if not (final or self.pool is None or self._over_backlog()):
                 return  # the workers are on it: the caller goes on reading
             if not self._work_one():  # nothing left to take: wait for a worker's chunk of this slice
                 wait([p for p in head.parts if isinstance(p, Future) and not p.done()], return_when=FIRST_COMPLETED)
 
-    def _queued_rows(self) -> int:
-        """Rows of the chunks not handed out."""
+    def _over_backlog(self) -> bool:
+        """More rows, or more bytes of rows, queued (not handed out) than this process lets wait."""
         with self.lock:
-            return sum(chunk.height for _, _, chunk in self.todo)
+            rows = sum(chunk.height for _, _, chunk, _ in self.todo)
+            return rows > self.backlog or self.queued_bytes > self.backlog_bytes
 
     def _work_one(self) -> bool:
         """Enrich here the earliest chunk not handed out; False when there is none."""
         with self.lock:
             if not self.todo:
                 return False
-            sl, i, chunk = self.todo.popleft()
+            sl, i, chunk, nbytes = self.todo.popleft()
+            self.queued_bytes -= nbytes
         sl.parts[i] = _enrich_chunk(chunk, self.cands, self.keys)
         self.mine += 1
         return True

@@ -76,9 +76,11 @@ def _items(value, source: str, pages: bool):
 
 
 #: JSON bytes of postViews read into one batch, at most (:func:`read_batches`): the batch's rows, their
-#: enrichment and the slice written grow with it. 4 MB is about 2,500 postViews of 1.6 kB: on 100k of them
-#: (163 MB) the parse peaked at 305 MB where batches of 5,000 peaked at 330 MB, for the same CPU time.
-BATCH_BYTES = 4 << 20
+#: enrichment and the slice written grow with it. 2 MB is about 1,250 postViews of 1.6 kB. Measured on 100k of
+#: them (163 MB of JSON, quiet machine, 2 processes, two runs each): peak 285-289 MB at 1 MB (13.0-13.6 CPU-s),
+#: 292-298 MB at 2 MB (10.2-10.7 CPU-s), 321-325 MB at 4 MB (9.7-10.2 CPU-s); 2 MB keeps the peak under twice
+#: the file for ~7% more CPU.
+BATCH_BYTES = 2 << 20
 
 
 def _items_per_batch(value, pages: bool, batch_size: int | None) -> int | None:
