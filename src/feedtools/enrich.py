@@ -167,8 +167,8 @@ class Enricher:
     :data:`ENRICH_READS` columns and sends back only the :data:`ENRICH_WRITES` ones and the keys).
     :meth:`results` gives back the finished slices in order as ``(enriched, keys)``; this process enriches the
     earliest queued chunk itself only when it would otherwise wait: while more than ``backlog`` rows, or
-    more than ``backlog_bytes`` of rows (:data:`BACKLOG_BYTES`), are queued, and at the end (``final``). So the workers keep busy while this process reads and writes, and the
-    work is shared by what each process gets done, not by a fixed split. Every step is row-local: the slices
+    more than ``backlog_bytes`` of rows (:data:`BACKLOG_BYTES`), are queued, and at the end (``final``). So
+    the workers keep busy while this process reads and writes, and the work is shared by what each process gets done, not by a fixed split. Every step is row-local: the slices
     are the same whoever enriched which chunk. Use it as a context manager: leaving it hands out no more chunks
     (the chunks the workers hold are let finish).
     """
@@ -188,7 +188,6 @@ class Enricher:
         self.keys = keys
         self.backlog = backlog
         self.backlog_bytes = BACKLOG_BYTES if backlog_bytes is None else backlog_bytes
-        self.queued_bytes = 0  # estimated bytes of the batch rows behind the chunks in todo
         self.warm = warm and self.workers > 1  # the pool is running: use it whatever the batch's size
         self.pool = None  # the worker pool, once a batch is shared with it
         self.slices: deque[_Slice] = deque()
@@ -206,7 +205,6 @@ class Enricher:
         with self.lock:
             self.pool = None
             self.todo.clear()
-            self.queued_bytes = 0
         self.slices.clear()
 
     def put(self, posts: pl.DataFrame, size: int) -> None:
@@ -224,7 +222,6 @@ class Enricher:
                     sl.parts.append(None)
                     rows = sl.rows.slice(i, chunk_rows)
                     self.todo.append((sl, len(sl.parts) - 1, rows.select(columns), int(rows.estimated_size())))
-                    self.queued_bytes += self.todo[-1][3]
                     self.chunks += 1
                 self.slices.append(sl)
             self._hand_out()
@@ -234,14 +231,13 @@ class Enricher:
         from concurrent.futures.process import BrokenProcessPool
 
         while self.pool is not None and self.todo and self.handed < HANDED_PER_WORKER * (self.workers - 1):
-            sl, i, chunk, nbytes = self.todo[0]
+            sl, i, chunk, _ = self.todo[0]
             try:
                 future = self.pool.submit(_enrich_chunk, chunk, self.cands, self.keys)
             except (BrokenProcessPool, RuntimeError):  # a worker died, or the pool was shut down
                 self.pool, self.failed = None, True
                 return
             self.todo.popleft()
-            self.queued_bytes -= nbytes
             sl.parts[i] = future
             self.handed += 1
             future.add_done_callback(self._handed_back)
@@ -276,13 +272,18 @@ class Enricher:
             rows = sum(chunk.height for _, _, chunk, _ in self.todo)
             return rows > self.backlog or self.queued_bytes > self.backlog_bytes
 
+    @property
+    def queued_bytes(self) -> int:
+        """Estimated bytes of the batch rows behind the chunks not handed out."""
+        with self.lock:
+            return sum(nbytes for *_, nbytes in self.todo)
+
     def _work_one(self) -> bool:
         """Enrich here the earliest chunk not handed out; False when there is none."""
         with self.lock:
             if not self.todo:
                 return False
-            sl, i, chunk, nbytes = self.todo.popleft()
-            self.queued_bytes -= nbytes
+            sl, i, chunk, _ = self.todo.popleft()
         sl.parts[i] = _enrich_chunk(chunk, self.cands, self.keys)
         self.mine += 1
         return True
@@ -309,11 +310,8 @@ def _outcome(future: Future) -> tuple[pl.DataFrame, pl.DataFrame | None]:
 
 
 def _worker_died() -> WorkerError:
-    """The error for a worker process that died; the broken pool is let go (the next parallel call starts a
-    new one)."""
-    from feedtools import language
-
-    language._shutdown_pool()
+    """The error for a worker process that died (the next parallel call gets a new pool from
+    :func:`feedtools.language.worker_pool`)."""
     return WorkerError(
         "a worker process of the enrichment ended before finishing (killed, or out of memory?); run again"
     )

@@ -158,9 +158,10 @@ def worker_pool(workers: int):
 
 def _pool(workers: int):
     """A pool of ``workers`` processes kept for the life of this process (fastText holds the GIL: threads
-    would not help). Started with ``spawn``: safe next to polars' threads."""
+    would not help). Started with ``spawn``: safe next to polars' threads. A pool broken by a worker that died
+    (killed, out of memory) is replaced by a new one."""
     global _POOL
-    if _POOL is None or _POOL._max_workers != workers:
+    if _POOL is None or _POOL._max_workers != workers or _POOL._broken:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
