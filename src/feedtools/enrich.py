@@ -35,6 +35,7 @@ __all__ = [
     "enrich_with_keys",
     "finalize",
     "warm_workers",
+    "worker_died",
 ]
 
 
@@ -255,7 +256,7 @@ class Enricher:
         process dies, and what the enrichment raises."""
         while self.slices:
             if self.failed:
-                raise _worker_died()
+                raise worker_died()
             head = self.slices[0]
             if head.done():
                 self.slices.popleft()
@@ -306,10 +307,10 @@ def _outcome(future: Future) -> tuple[pl.DataFrame, pl.DataFrame | None]:
     try:
         return future.result()
     except BrokenProcessPool:
-        raise _worker_died() from None
+        raise worker_died() from None
 
 
-def _worker_died() -> WorkerError:
+def worker_died() -> WorkerError:
     """The error for a worker process that died (the next parallel call gets a new pool from
     :func:`feedtools.language.worker_pool`)."""
     return WorkerError(

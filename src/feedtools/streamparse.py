@@ -25,6 +25,7 @@ from feedtools.clean import duplicate_keys, resolve_duplicates
 from feedtools.enrich import CHUNK_ROWS, Enricher, warm_workers
 from feedtools.feed import ParseResult, as_paths, count_repeats, feed_kind, input_entry
 from feedtools.parquetfeed import is_parquet, parquet_accounting, parquet_metadata
+from feedtools.rangeparse import range_batches, reads_by_range
 from feedtools.readers.base import FeedMeta, InputEntry, file_sha256
 from feedtools.readers.inputs import input_facts
 from feedtools.schema import POSTS_SCHEMA, conform, empty_posts, empty_rejects
@@ -153,24 +154,35 @@ class _Stream:
                 self._write_part(part, keys, repeats, ids)
                 del part, keys
 
-        with Enricher(workers, languages, backlog=max(step, CHUNK_ROWS), warm=self.warm) as enricher:
-            for posts, batch_rejects, batch_stats, batch_meta, enriched in _iter_input(
-                path, format, known_names, self.batch_rows
+        if not is_parquet(path) and reads_by_range(path, format):  # read, enriched and keyed by byte range
+            for slices, batch_rejects, batch_stats, batch_meta in range_batches(
+                path, languages=languages, workers=workers, batch_rows=self.batch_rows
             ):
                 stats.update(batch_stats)
                 meta.update(batch_meta)
-                if enriched and batch_meta.get("inputs"):  # a parsed table's own inputs come with its first slice
-                    entries = batch_meta["inputs"]
                 self.rejects.append(batch_rejects)
-                if enriched:  # a parsed table: written as it is (its keys computed when written)
-                    write((posts.slice(start, step), None) for start in range(0, posts.height, step))
-                else:  # the keys come from the process that enriched the rows
-                    enricher.put(posts, step)
-                    write(enricher.results())
-                del posts
-                _release_arrow_memory()
-            write(enricher.results(final=True))
-        self.warm = enricher.warm
+                write(slices)
+                del slices
+            self.warm = self.warm or workers > 1
+        else:
+            with Enricher(workers, languages, backlog=max(step, CHUNK_ROWS), warm=self.warm) as enricher:
+                for posts, batch_rejects, batch_stats, batch_meta, enriched in _iter_input(
+                    path, format, known_names, self.batch_rows
+                ):
+                    stats.update(batch_stats)
+                    meta.update(batch_meta)
+                    if enriched and batch_meta.get("inputs"):  # a parsed table's own inputs come with its first slice
+                        entries = batch_meta["inputs"]
+                    self.rejects.append(batch_rejects)
+                    if enriched:  # a parsed table: written as it is (its keys computed when written)
+                        write((posts.slice(start, step), None) for start in range(0, posts.height, step))
+                    else:  # the keys come from the process that enriched the rows
+                        enricher.put(posts, step)
+                        write(enricher.results())
+                    del posts
+                    _release_arrow_memory()
+                write(enricher.results(final=True))
+            self.warm = enricher.warm
         self.offset += last_position + 1
         if self.several and ids:
             self.earlier_ids = pl.concat([self.earlier_ids, *ids]) if self.earlier_ids is not None else pl.concat(ids)

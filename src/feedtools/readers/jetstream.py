@@ -215,21 +215,31 @@ def _counted_as(env: _Envelope) -> str | None:
     return None
 
 
-def _lines(path: Path, block: int = 1 << 23) -> Iterator[tuple[int, bytes]]:
+def _lines(
+    path: Path, block: int = 1 << 23, *, start: int = 0, end: int | None = None, first_line: int = 0
+) -> Iterator[tuple[int, bytes]]:
     """``(1-based line number, line)`` for every non-blank line (a BOM on line 1 is dropped), read in blocks.
 
     The same lines, numbered the same way, as :func:`feedtools.readers.atproto.iter_lines`, with
-    less Python per line: a block is split at once and only its last, cut line is carried over.
+    less Python per line: a block is split at once and only its last, cut line is carried over. With
+    ``start``/``end``: only the bytes ``[start, end)`` (both at the start of a line, or ``end`` the file's
+    end), their lines numbered on from ``first_line`` (the lines before ``start``).
     """
-    line_no = 0
+    line_no = first_line
+    left = -1 if end is None else max(0, end - start)  # bytes still to read (-1: up to the end of the file)
     with open(path, "rb") as f:
-        rest = f.read(len(BOM))
-        if rest == BOM:
-            rest = b""
-        while True:
-            data = f.read(block)
+        f.seek(start)
+        rest = b""
+        if start == 0:
+            rest = f.read(len(BOM) if left < 0 else min(len(BOM), left))
+            left = left if left < 0 else left - len(rest)
+            if rest == BOM:
+                rest = b""
+        while left:
+            data = f.read(block if left < 0 else min(block, left))
             if not data:
                 break
+            left = left if left < 0 else left - len(data)
             parts = (rest + data).split(b"\n") if rest else data.split(b"\n")
             rest = parts.pop()
             for line in parts:
@@ -282,6 +292,11 @@ def take_event(
     buf.append(row)
 
 
+def post_digest(post_id: str) -> bytes:
+    """The 8-byte digest by which a ``post_id`` read is remembered (:attr:`LineRange.seen`)."""
+    return hashlib.blake2b(post_id.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+
+
 def _seen_before(post_id: str, seen: set[bytes]) -> bool:
     """True when ``post_id`` was already read; else remember it (as an 8-byte digest, to keep memory small)."""
     key = hashlib.blake2b(post_id.encode("utf-8", "surrogatepass"), digest_size=8).digest()
@@ -320,26 +335,27 @@ def read_batches(path: str | Path, batch_size: int = BATCH_SIZE, **_: object) ->
         yield batches.cut(n)
 
 
-def _read_lines(path: Path, size: int) -> Iterator[ReadResult]:
+def _read_lines(path: Path, size: int, batches: _Batches | None = None, **span: int) -> Iterator[ReadResult]:
     """:func:`read_batches` for JSON Lines: the hot loop of the reader, kept inline (no call per line before
-    the cheap byte tests)."""
-    batches = _Batches(path.name)
+    the cheap byte tests). ``batches``: where the rows, rejects and counts go (a new one by default);
+    ``span``: the ``start``, ``end`` and ``first_line`` of :func:`_lines` (:class:`LineRange`)."""
+    batches = _Batches(path.name) if batches is None else batches
     seen = batches.seen
     mark, after, rows = _FEED_MARK, len(_FEED_MARK), _ROW_COLLECTIONS
     n = 0
-    for line_no, raw in _lines(path):
+    for line_no, raw in _lines(path, **span):
         n += 1
         i = raw.find(mark)  # the first collection key: the event's own in a Jetstream line
         if i >= 0 and raw.startswith(rows, i + after):
             row = fast_row(raw, line_no)
             if row is None:
-                batches.decode(raw, line_no)
+                batches.decode(raw, line_no, n)
             elif _seen_before(row[_ID], seen):
                 batches.stats["skipped_update" if row[_NOTES] else "skipped_repeated"] += 1
             else:
                 batches.rows.append(row)
         elif _prefilter(raw, batches.stats) is not _DONE:
-            batches.decode(raw, line_no)
+            batches.decode(raw, line_no, n)
         if n >= size:
             yield batches.cut(n)
             n = 0
@@ -347,13 +363,46 @@ def _read_lines(path: Path, size: int) -> Iterator[ReadResult]:
         yield batches.cut(n)
 
 
+class LineRange:
+    """The lines of a JSON Lines capture that start in the bytes ``[start, end)``, read as :func:`read_batches`
+    reads the whole file: iterate it for its :class:`ReadResult` batches, for a parse that shares one capture
+    between processes by byte ranges (:mod:`feedtools.rangeparse`).
+
+    ``start`` and ``end`` must each be 0, the file's size or just after a newline; ``first_line`` is the number
+    of lines before ``start`` (line numbers and locations are the file's). Positions count from 0 in the range.
+    A post read twice *within* the range is skipped as :func:`read_batches` skips it; after the batches,
+    :attr:`seen` holds the digest (:func:`post_digest`) of every post kept, for the caller to skip repeats
+    across ranges, and :attr:`leading_rejects` the number of records at the range's start that were all
+    rejected (the caller decides whether the capture is readable at all: :func:`check_readable` is not applied
+    here). Raises ``OSError`` when the file cannot be read.
+    """
+
+    def __init__(self, path: str | Path, start: int, end: int, first_line: int, batch_size: int = BATCH_SIZE) -> None:
+        self.path, self.start, self.end, self.first_line = Path(path), start, end, first_line
+        self.batch_size = max(1, int(batch_size))
+        self.seen: set[bytes] = set()
+        self.leading_rejects = 0
+
+    def __iter__(self) -> Iterator[ReadResult]:
+        batches = _Batches(self.path.name, check=False)
+        batches.seen = self.seen
+        span = {"start": self.start, "end": self.end, "first_line": self.first_line}
+        yield from _read_lines(self.path, self.batch_size, batches, **span)
+        self.leading_rejects = batches.leading
+
+
 class _Batches:
     """The batch being read (rows as lists of :data:`ROW_COLUMNS` values, rejects, counts), cut into
-    :class:`ReadResult` batches whose positions continue; ``seen`` holds a digest of every ``post_id`` read."""
+    :class:`ReadResult` batches whose positions continue; ``seen`` holds a digest of every ``post_id`` read.
+    ``check``: the first batch is checked with :func:`check_readable`; ``leading``: how many records at the
+    start were all rejected."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, *, check: bool = True) -> None:
         self.source = source
+        self.check = check
         self.position = 0
+        self.records = 0  # records of the batches already cut
+        self.leading = 0
         self.seen: set[bytes] = set()
         self.rows: list[tuple] = []
         self.rejects: list[dict] = []
@@ -369,32 +418,40 @@ class _Batches:
             ev, location, line, source=self.source, stats=self.stats, seen=self.seen, buf=self, rejects=self.rejects
         )
 
-    def decode(self, raw: bytes, line_no: int) -> None:
-        """Decode one line with orjson and read it (:func:`take_event`); a line that is not JSON is rejected."""
+    def decode(self, raw: bytes, line_no: int, n: int) -> None:
+        """Decode one line (the ``n``-th record of the batch) with orjson and read it (:func:`take_event`); a
+        line that is not JSON is rejected."""
+        before = len(self.rejects)
         try:
             ev = orjson.loads(raw)
         except orjson.JSONDecodeError:
             reject = {"location": f"line {line_no}", "line": line_no, "reason": "not valid JSON"}
             self.rejects.append({"source": self.source, **reject, "raw": raw.decode("utf-8", "replace").rstrip("\r")})
-            return
-        self.take(ev, f"line {line_no}", line_no)
+        else:
+            self.take(ev, f"line {line_no}", line_no)
+        if len(self.rejects) > before and self.leading == self.records + n - 1:
+            self.leading += 1  # every record so far rejected (the other paths never reject)
 
     def cut(self, n: int) -> ReadResult:
         """The batch (of ``n`` events) as a :class:`ReadResult`; the next batch starts empty."""
-        result = _batch(self.rows, self.rejects, self.stats, n, source=self.source, position=self.position)
+        check = self.check and self.records == 0  # the first batch only
+        result = _batch(self.rows, self.rejects, self.stats, n, source=self.source, position=self.position, check=check)
         self.position += result.posts.height
+        self.records += n
         self.rows, self.rejects, self.stats = [], [], Counter()
         return result
 
 
-def _batch(rows: list[tuple], rejects: list[dict], stats: Counter, n: int, *, source: str, position: int) -> ReadResult:
+def _batch(
+    rows: list[tuple], rejects: list[dict], stats: Counter, n: int, *, source: str, position: int, check: bool = True
+) -> ReadResult:
     """One batch of ``n`` events as a :class:`ReadResult` whose posts count on from ``position``.
 
     ``rows`` is emptied once its values are in columns. Rows with a non-standard embed are counted as ``embeds_nonstandard`` (as :class:`RowBuffer` does).
-    Raises :class:`FeedError` when it is the first batch (``position == 0``) and every record was rejected.
+    Raises :class:`FeedError` when ``check`` (the first batch) and every record was rejected.
     """
     stats["records"] = n
-    if position == 0:
+    if check:
         check_readable(stats, rejects, source, FORMAT)
     finish_stats(stats, len(rows), len(rejects))
     buf = RowBuffer.from_tuples(rows, stats)  # empties rows: the tuples go before the frame is built

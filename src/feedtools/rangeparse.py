@@ -1,0 +1,307 @@
+"""A JSON Lines Jetstream capture read by byte ranges shared between processes, for ``feedtools parse``.
+
+:func:`feedtools.streamparse.parse_to_file` reads most inputs in one process and shares only their enrichment
+with the worker processes, so the reader bounds the parse: on a real Jetstream mix four events in five are only
+counted, and reading the lines costs as much as enriching the posts. A large JSON Lines capture is instead cut
+into byte ranges ending at line ends (:func:`line_ranges`); each range is read, enriched and keyed
+(:func:`parse_range`) by whichever process is free (the worker processes, and this one while it would otherwise
+wait), and :func:`range_batches` puts the results back in file order with what only the whole file knows:
+positions counted on across ranges, a post already read in an earlier range skipped as the one-process reader
+skips it, and the capture refused when its first batch holds nothing readable. The table, the accounting and
+the rejects are those of reading the file in one process (tests compare both ways).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter, deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Self
+
+import polars as pl
+
+from feedtools.readers.base import FeedError, FeedMeta
+
+__all__ = ["MIN_BYTES", "RANGE_BYTES", "RangeDone", "line_ranges", "parse_range", "range_batches", "reads_by_range"]
+
+#: Bytes of a capture in one range (about 30 000 real Jetstream events, 6 000 rows): small enough that the
+#: processes end together (the last range is the only wait), large enough that the fixed cost per range
+#: (a few polars calls) stays small.
+RANGE_BYTES = 16 << 20
+
+#: Captures smaller than this are read in one process (the worker processes cost about a second to start).
+MIN_BYTES = 4 * RANGE_BYTES
+
+_UPDATE_NOTE = "edited (update event)"  # the reader's note on a post row read from an update event
+
+
+def reads_by_range(path: Path, format: str) -> bool:
+    """Whether :func:`feedtools.streamparse.parse_to_file` reads ``path`` by ranges: a regular file of at least
+    :data:`MIN_BYTES` holding a Jetstream capture as JSON Lines (``format`` given as ``jetstream`` or detected).
+    With one process too, so that the slices, and so the output's bytes, do not depend on the number of
+    processes. Raises what :func:`feedtools.readers.detect_format` raises."""
+    from feedtools.readers import detect_format
+    from feedtools.readers.atproto import first_byte
+
+    if not path.is_file() or path.stat().st_size < MIN_BYTES:
+        return False
+    fmt = detect_format(path) if format == "auto" else format
+    return fmt == "jetstream" and first_byte(path) != b"["
+
+
+def line_ranges(path: Path, range_bytes: int = RANGE_BYTES) -> Iterator[tuple[int, int, int]]:
+    """``(start, end, first_line)`` for consecutive byte ranges of ``path`` covering the whole file: each of about
+    ``range_bytes`` and ending just after a newline (the last one at the file's end, a line longer than a range
+    in one range); ``first_line`` is the number of lines before ``start``. Reads the file once, a range at a
+    time. Raises ``OSError``."""
+    size = max(1, range_bytes)
+    start = first_line = 0
+    with open(path, "rb") as f:
+        while True:
+            f.seek(start)
+            data = f.read(size)
+            if len(data) < size:  # the file's end
+                if data:
+                    yield start, start + len(data), first_line
+                return
+            cut = data.rfind(b"\n") + 1
+            lines = data.count(b"\n", 0, cut)
+            while cut == 0:  # no line ends in this range: up to the end of that line
+                more = f.read(size)
+                if not more:
+                    yield start, start + len(data), first_line
+                    return
+                k = more.find(b"\n")
+                if k >= 0:
+                    cut, lines = len(data) + k + 1, 1
+                data = data + more if cut == 0 else b""  # only the length matters until the line ends
+            yield start, start + cut, first_line
+            start, first_line = start + cut, first_line + lines
+
+
+@dataclass
+class RangeDone:
+    """One range read and enriched (:func:`parse_range`): its slices as ``(enriched, keys)`` with positions from 0
+    in the range, its rejects, counts and meta, the digests of the posts it kept, how many records at its start
+    were all rejected, and its number of records."""
+
+    parts: list[tuple[pl.DataFrame, pl.DataFrame]]
+    rejects: pl.DataFrame
+    stats: Counter
+    meta: FeedMeta
+    seen: set[bytes]
+    leading_rejects: int
+    records: int
+
+
+def parse_range(
+    path: str, start: int, end: int, first_line: int, languages: tuple[str, ...] | None, batch_rows: int
+) -> RangeDone:
+    """Read the lines of ``path`` starting in ``[start, end)`` (:class:`feedtools.readers.jetstream.LineRange`),
+    enrich them and compute their duplicate keys (:func:`feedtools.enrich.enrich_with_keys`) in slices of at most
+    ``batch_rows`` rows; what a worker process runs. Raises :class:`FeedError` when the file cannot be read."""
+    from feedtools.enrich import enrich_with_keys
+    from feedtools.readers.jetstream import LineRange
+    from feedtools.schema import empty_rejects
+
+    lines = LineRange(path, start, end, first_line)
+    parts, rejects, stats = [], [], Counter[str]()
+    meta: FeedMeta = {}
+    try:
+        for result in lines:
+            stats.update(result.stats)
+            meta = result.meta
+            if result.rejects.height:
+                rejects.append(result.rejects)
+            posts, step = result.posts, max(1, batch_rows)
+            parts += [enrich_with_keys(posts.slice(i, step), languages=languages) for i in range(0, posts.height, step)]
+    except OSError as e:  # as feedtools.readers.iter_read words it
+        raise FeedError(f"{lines.path.name}: cannot read it ({e.strerror or e})") from None
+    return RangeDone(
+        parts=parts,
+        rejects=pl.concat(rejects) if rejects else empty_rejects(),
+        stats=stats,
+        meta=meta,
+        seen=lines.seen,
+        leading_rejects=lines.leading_rejects,
+        records=int(stats["records"]),
+    )
+
+
+def range_batches(
+    path: Path, *, languages: Sequence[str] | None, workers: int, batch_rows: int, range_bytes: int = RANGE_BYTES
+) -> Iterator[tuple[list[tuple[pl.DataFrame, pl.DataFrame]], pl.DataFrame, Counter, FeedMeta]]:
+    """``path`` (a JSON Lines Jetstream capture) read by ranges in ``workers`` processes (this one included; with
+    one, no worker process is started):
+    per range, in file order, ``(slices, rejects, stats, meta)`` where ``slices`` are ``(enriched, keys)``
+    pairs whose positions count on across ranges. A post whose ``post_id`` an earlier range kept is dropped
+    and counted as the one-process reader counts it (``skipped_repeated``, or ``skipped_update`` for an
+    edit). Raises :class:`FeedError` as :func:`feedtools.readers.jetstream.read_batches` does (the first
+    batch's records all rejected; the file unreadable), :class:`feedtools.enrich.WorkerError` when a worker
+    process dies."""
+    from feedtools.language import worker_pool
+
+    cands = tuple(languages) if languages else None
+    tasks = ((str(path), *span, cands, batch_rows) for span in line_ranges(path, range_bytes))
+    state = _AcrossRanges(path.name)
+    pool = worker_pool(workers - 1) if workers > 1 else None
+    with _Scheduler(pool, workers - 1, tasks) as ranges:
+        for done in ranges:
+            yield state.take(done)
+    state.check_readable(final=True)
+
+
+class _Scheduler:
+    """Ranges handed to the worker processes of ``pool`` (``slots`` at a time, the next one as a worker hands one
+    back; none when ``pool`` is None) and read here while the next range in order is not done; iterate for the results in task order. Leaving it
+    hands out nothing more and cancels what was not started."""
+
+    def __init__(self, pool, slots: int, tasks: Iterator[tuple]) -> None:
+        self.pool, self.slots, self.tasks = pool, slots, tasks
+        self.lock = threading.Lock()
+        self.queue: deque[Future] = deque()  # every range taken, in order
+        self.handed = 0  # ranges a worker holds
+        self.closed = False
+
+    def __enter__(self) -> Self:
+        with self.lock:
+            self._hand_out()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self.lock:
+            self.closed = True
+            for future in self.queue:
+                future.cancel()
+
+    def __iter__(self) -> Iterator[RangeDone]:
+        while True:
+            with self.lock:
+                head = self.queue[0] if self.queue else None
+                mine = None if head is not None and head.done() else self._take_mine()
+            if mine is not None:  # read a range here while the next one in order is not done
+                task, future = mine
+                try:
+                    future.set_result(parse_range(*task))
+                except Exception as e:  # noqa: BLE001 - handed on in order, as a worker's error is
+                    future.set_exception(e)
+                continue
+            if head is None:
+                return
+            with self.lock:
+                self.queue.popleft()
+            yield _result(head)
+
+    def _take_mine(self) -> tuple[tuple, Future] | None:
+        """The next range, queued for this process (called with the lock held); None when there is none."""
+        task = next(self.tasks, None)
+        if task is None:
+            return None
+        future: Future = Future()
+        self.queue.append(future)
+        return task, future
+
+    def _hand_out(self) -> None:
+        """Hand ranges to the worker processes up to ``slots`` (called with the lock held)."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        while self.pool is not None and not self.closed and self.handed < self.slots:
+            task = next(self.tasks, None)
+            if task is None:
+                return
+            try:
+                future = self.pool.submit(parse_range, *task)
+            except (BrokenProcessPool, RuntimeError):  # a worker died: this process reads the range
+                future = Future()
+                future.set_exception(BrokenProcessPool())
+            self.queue.append(future)
+            self.handed += 1
+            future.add_done_callback(self._handed_back)
+
+    def _handed_back(self, _: Future) -> None:
+        """A worker finished a range (in the pool's thread): the next one is handed out."""
+        with self.lock:
+            self.handed -= 1
+            self._hand_out()
+
+
+def _result(future: Future) -> RangeDone:
+    """A range's result; :class:`feedtools.enrich.WorkerError` when the worker process reading it died."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from feedtools.enrich import worker_died
+
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise worker_died() from None
+
+
+@dataclass
+class _AcrossRanges:
+    """What only the whole file knows, kept while the ranges come back in order: the digests of the posts kept,
+    the rows and records so far, the records at the start all rejected, the first reject."""
+
+    source: str
+    seen: set[bytes] = field(default_factory=set)
+    rows: int = 0
+    records: int = 0
+    leading: int = 0
+    first_reject: dict | None = None
+
+    def take(self, done: RangeDone) -> tuple[list[tuple[pl.DataFrame, pl.DataFrame]], pl.DataFrame, Counter, FeedMeta]:
+        """One range's slices with global positions (posts of earlier ranges dropped and counted), its rejects,
+        counts and meta. Raises :class:`FeedError` once the first batch's records are known to be all rejected."""
+        if self.leading == self.records:
+            self.leading += done.leading_rejects
+        self.records += done.records
+        if self.first_reject is None and done.rejects.height:
+            self.first_reject = done.rejects.row(0, named=True)
+        self.check_readable()
+        repeated = not self.seen.isdisjoint(done.seen)
+        parts = []
+        for enriched, keys in done.parts:
+            if repeated:
+                enriched, keys = self._drop_earlier(enriched, keys, done.stats)
+            positions = pl.int_range(self.rows, self.rows + enriched.height, dtype=pl.Int64).alias("position")
+            parts.append((enriched.with_columns(positions), keys.with_columns(positions)))
+            self.rows += enriched.height
+        self.seen |= done.seen
+        return parts, done.rejects, done.stats, done.meta
+
+    def _drop_earlier(
+        self, enriched: pl.DataFrame, keys: pl.DataFrame, stats: Counter
+    ) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """The rows whose post an earlier range kept, dropped and counted in ``stats`` as the reader counts a
+        repeat (the counts :func:`feedtools.readers.atproto.finish_stats` and ``RowBuffer`` set, corrected)."""
+        from feedtools.readers.jetstream import post_digest
+
+        earlier = pl.Series([post_digest(p) in self.seen for p in enriched["post_id"]], dtype=pl.Boolean)
+        if not earlier.any():
+            return enriched, keys
+        dropped = enriched.filter(earlier)
+        updates = int(dropped["notes"].str.starts_with(_UPDATE_NOTE).fill_null(False).sum())
+        stats["skipped_update"] += updates
+        stats["skipped_repeated"] += dropped.height - updates
+        stats["skipped"] += dropped.height
+        stats["posts"] -= dropped.height
+        odd = int(dropped["embed_other"].is_not_null().sum())
+        if odd:
+            stats["embeds_nonstandard"] -= odd
+            if not stats["embeds_nonstandard"]:  # as when the dropped rows were never read
+                del stats["embeds_nonstandard"]
+        return enriched.filter(~earlier), keys.filter(~earlier)
+
+    def check_readable(self, *, final: bool = False) -> None:
+        """Raise :class:`FeedError` when every record of the first batch (the first
+        :data:`feedtools.readers.jetstream.BATCH_SIZE` records, or all of them) was rejected, as the one-process
+        reader does; before that is known (``final``: every range taken), nothing."""
+        from feedtools.readers.atproto import check_readable
+        from feedtools.readers.jetstream import BATCH_SIZE, FORMAT
+
+        first_batch = self.records if final else BATCH_SIZE
+        if self.first_reject is not None and self.records >= first_batch and self.leading >= first_batch > 0:
+            check_readable({"records": 1}, [self.first_reject], self.source, FORMAT)
