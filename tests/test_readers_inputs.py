@@ -199,3 +199,28 @@ def test_every_registered_reader_satisfies_the_reader_protocol():
         assert isinstance(module, Reader), fmt
         assert module.FORMAT == fmt
         assert module.sniff(b"") is False
+
+
+def test_hash_soon_gives_the_file_sha256_or_its_error(tmp_path, monkeypatch):
+    """The SHA-256 hashed in a thread while the input is read is the file's; an error hashing it is raised where
+    the digest is asked for; a folder or a pipe gets none this way."""
+    import hashlib
+
+    from feedtools.readers import base
+    from feedtools.readers.inputs import hash_soon
+
+    path = tmp_path / "f.jsonl"
+    path.write_bytes(b"x" * 3_000_000)
+    digest = hash_soon(path)
+    assert digest is not None and digest() == hashlib.sha256(path.read_bytes()).hexdigest() == digest()
+    assert hash_soon(tmp_path) is None
+    assert hash_soon(tmp_path / "missing") is None
+
+    def fail(p):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(base, "file_sha256", fail)
+    broken = hash_soon(path)
+    assert broken is not None
+    with pytest.raises(OSError, match="Input/output"):
+        broken()

@@ -27,7 +27,7 @@ from feedtools.feed import ParseResult, as_paths, count_repeats, feed_kind, inpu
 from feedtools.parquetfeed import is_parquet, parquet_accounting, parquet_metadata
 from feedtools.rangeparse import range_batches, reads_by_range
 from feedtools.readers.base import FeedMeta, InputEntry, file_sha256
-from feedtools.readers.inputs import input_facts
+from feedtools.readers.inputs import hash_soon, input_facts
 from feedtools.schema import POSTS_SCHEMA, conform, empty_posts, empty_rejects
 
 __all__ = ["BATCH_ROWS", "WARM_BYTES", "parse_to_file"]
@@ -138,6 +138,7 @@ class _Stream:
         The slices are those of ``batch_rows`` rows of each reader batch, whoever enriched them: with ``workers``
         > 1 the worker processes enrich a batch while this process reads the next one and writes the slices
         finished (:class:`feedtools.enrich.Enricher`)."""
+        digest = None if is_parquet(path) else hash_soon(path)  # the input's SHA-256, hashed while it is read
         stats: Counter[str] = Counter()
         meta: FeedMeta = {}
         entries: list[InputEntry] | None = None
@@ -186,7 +187,7 @@ class _Stream:
         self.offset += last_position + 1
         if self.several and ids:
             self.earlier_ids = pl.concat([self.earlier_ids, *ids]) if self.earlier_ids is not None else pl.concat(ids)
-        self._add_entries(path, meta, stats, entries, repeats)
+        self._add_entries(path, meta, stats, entries, repeats, digest)
 
     def _write_part(
         self,
@@ -224,10 +225,12 @@ class _Stream:
         stats: Counter[str],
         entries: list[InputEntry] | None,
         repeats: Counter[str | None],
+        digest: Callable[[], str] | None = None,
     ) -> None:
-        """The input's entries in ``meta["inputs"]`` (a parsed file's own, else one), repeats moved to skipped."""
+        """The input's entries in ``meta["inputs"]`` (a parsed file's own, else one), repeats moved to skipped;
+        ``digest`` gives the input's SHA-256 (:func:`~feedtools.readers.inputs.hash_soon`)."""
         if not entries:
-            meta.update(input_facts(path, meta))  # sha256 too: provenance carried by a Parquet output
+            meta.update(input_facts(path, meta, digest=digest))  # sha256 too: provenance carried by a Parquet output
             entries = [input_entry(meta, stats, -1)]
         entries = [{**e, "stats": dict(e["stats"])} for e in entries]
         for entry in entries:

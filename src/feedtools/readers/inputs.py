@@ -24,14 +24,15 @@ import shutil
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from feedtools.readers.base import FeedError, FeedMeta
 
-__all__ = ["FIFO_WAIT_SECONDS", "STDIN", "Input", "display_name", "input_facts", "open_input"]
+__all__ = ["FIFO_WAIT_SECONDS", "STDIN", "Input", "display_name", "hash_soon", "input_facts", "open_input"]
 
 #: The path that names standard input.
 STDIN = "-"
@@ -194,12 +195,15 @@ def open_input(path: str | Path) -> Iterator[Input]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def input_facts(path: str | Path, meta: FeedMeta, *, sha256: bool = True) -> FeedMeta:
+def input_facts(
+    path: str | Path, meta: FeedMeta, *, sha256: bool = True, digest: Callable[[], str] | None = None
+) -> FeedMeta:
     """``source``, ``size_bytes`` and (``sha256=True``) ``sha256`` of an input that has been read.
 
     For a spooled input (``meta`` from :func:`feedtools.readers.iter_read` holds
     ``spooled_from``) they come from ``meta``, as the pipe cannot be read again;
-    for a regular file (or a fetch folder) they are taken from it.
+    for a regular file (or a fetch folder) they are taken from it (``digest``: what gives its SHA-256 when
+    it is being computed already, :func:`hash_soon`).
     """
     if meta.get("spooled_from"):
         facts: FeedMeta = {"source": meta.get("source") or display_name(path), "size_bytes": meta.get("size_bytes")}
@@ -211,5 +215,35 @@ def input_facts(path: str | Path, meta: FeedMeta, *, sha256: bool = True) -> Fee
     p = Path(path)
     facts = FeedMeta(source=p.name, size_bytes=input_size(p))
     if sha256:
-        facts["sha256"] = file_sha256(p)
+        facts["sha256"] = digest() if digest is not None else file_sha256(p)
     return facts
+
+
+def hash_soon(path: Path) -> Callable[[], str] | None:
+    """Start computing a regular file's SHA-256 (:func:`~feedtools.readers.base.file_sha256`) in a thread, while
+    the caller reads the file (hashing lets go of the GIL, so the end of a parse does not wait for it); return
+    what gives it (raising what hashing raised), or None for anything but a regular file. The thread is a
+    daemon: an error or interrupt that ends the program does not wait for it."""
+    if not path.is_file():
+        return None
+    from feedtools.readers.base import file_sha256
+
+    outcome: list = []
+
+    def run() -> None:
+        try:
+            outcome.append((file_sha256(path), None))
+        except BaseException as e:  # noqa: BLE001 - raised again where the digest is asked for
+            outcome.append((None, e))
+
+    thread = threading.Thread(target=run, name="feedtools-sha256", daemon=True)
+    thread.start()
+
+    def result() -> str:
+        thread.join()
+        value, error = outcome[0]
+        if error is not None:
+            raise error
+        return value
+
+    return result
