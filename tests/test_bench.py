@@ -191,6 +191,8 @@ def test_bench_command_prints_its_table_and_cleans_up(tmp_path):
     assert all(row[9].startswith("real event mix") for row in rows if row[0] == "jetstream")  # which mix it is
     lang = next(row for row in rows if row[:4] == ["scrape", "distinct", "300", "language floor (fastText alone)"])
     assert 0 < int(lang[4].replace(",", "")) <= 300 and "whole parse" in lang[9]  # distinct texts; the ratio
+    js_lang = next(row for row in rows if row[:4] == [*js, "language floor (fastText alone)"])
+    assert 0 < int(js_lang[4].replace(",", "")) < 300 and "whole parse" in js_lang[9]  # the posts' lines only
     pv = next(row for row in rows if row[:4] == ["postviews", "distinct", "300", "parse"])
     assert int(pv[4].replace(",", "")) == 300 and "MB" in pv[9]  # a JSON array of postViews, its size printed
     assert "66 of 66 loaded posts get the language read by hand" in r.stdout  # the seed's labels checked
@@ -267,7 +269,11 @@ def test_targets_are_judged_on_the_rows_of_the_run():
     ]
     lines = target_lines(met)
     assert len(lines) == 4 and all(line.endswith("**met**") for line in lines), lines
-    assert "5.0 s against 2.0 s, 2.5x (CPU 4.0x), peak 600 MB" in lines[0]
+    assert "5.0 s against 2.0 s, 2.5x (CPU 4.0x), peak 600 MB: **met**" in lines[0]
+    lang = {**_row("jetstream", "language floor (fastText alone)", 1_000_000, 2.0, 2.0, 400), "rows": 100_000}
+    line = target_lines([*met, lang])[0]  # language identification's share, when the run measured it
+    assert "fastText alone on its posts' 100,000 lines 2.0 CPU-s (1.0x the decode floor)" in line
+    assert "the parse 2.0x both floors together (CPU): **met**" in line
     assert "1.88x the 160 MB file" in lines[1] and "66 of 66" in lines[3]
     missed = [
         _row("jetstream", "parse", 1_000_000, 6.2, 8.0, 600),  # 3.1x the floor

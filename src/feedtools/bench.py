@@ -346,8 +346,7 @@ def _bench_feed(
         return
     if base["format"] == "jetstream":
         jetstream_floor_rows(feed, base, row, tmp, emit)
-    if base["format"] == "scrape":
-        language_floor_row(feed, base, row, tmp, emit)
+    language_floor_row(feed, base, row, tmp, emit)  # scrape and Jetstream: their posts' language
     if spark:
         spark_row(feed, base, tmp, emit)
     analysis_rows(analyses, parsed, base, row["rows"], tmp, emit)

@@ -62,7 +62,20 @@ def _jetstream(rows: Sequence[dict]) -> str:
     ok = wall <= 3 and parse["peak_mb"] < MIB_PER_GB
     return (
         f"{what}: {parse['seconds']:.1f} s against {floor['seconds']:.1f} s, {wall:.1f}x (CPU {cpu:.1f}x), "
-        f"peak {parse['peak_mb']:,.0f} MB: {_verdict(ok)}"
+        f"peak {parse['peak_mb']:,.0f} MB{_language_share(rows, parse_cpu, floor_cpu)}: {_verdict(ok)}"
+    )
+
+
+def _language_share(rows: Sequence[dict], parse_cpu: float, floor_cpu: float) -> str:
+    """What language identification alone costs on the 1M-event capture's posts (its floor row, when the run
+    measured it), and the parse's CPU as a multiple of both floors together; empty without that row."""
+    lang = _find(rows, "jetstream", "language floor (fastText alone)", items=1_000_000)
+    if lang is None or floor_cpu <= 0:
+        return ""
+    lang_cpu = float(lang["seconds"])
+    return (
+        f"; fastText alone on its posts' {lang['rows']:,} lines {lang_cpu:.1f} CPU-s ({lang_cpu / floor_cpu:.1f}x "
+        f"the decode floor), the parse {parse_cpu / (floor_cpu + lang_cpu):.1f}x both floors together (CPU)"
     )
 
 
