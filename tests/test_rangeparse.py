@@ -150,3 +150,66 @@ def test_small_or_other_inputs_are_read_in_one_process(tmp_path):
     array.write_bytes(b"[" + b",".join([LIKE] * (rangeparse.MIN_BYTES // len(LIKE) + 1)) + b"]")
     assert not rangeparse.reads_by_range(array, "auto")
     assert not any(rangeparse.reads_by_range(p, "auto") for p in seed.iterdir())
+
+
+class _InstantPool:
+    """A pool whose work is done by the time ``submit`` returns (its callbacks then run at once, in the thread
+    adding them), or whose workers are dead (``broken``)."""
+
+    def __init__(self, broken: bool = False) -> None:
+        self.broken = broken
+
+    def submit(self, fn, *args):
+        from concurrent.futures import Future
+        from concurrent.futures.process import BrokenProcessPool
+
+        if self.broken:
+            raise BrokenProcessPool("a worker died")
+        future: Future = Future()
+        future.set_result(fn(*args))
+        return future
+
+
+def _read_all(path: Path, tmp: Path, pool) -> list:
+    import threading
+
+    from feedtools import language
+
+    out: list = []
+
+    def run() -> None:
+        try:
+            out.extend(rangeparse.range_batches(path, languages=None, workers=2, batch_rows=50, out_dir=tmp))
+        except Exception as e:  # noqa: BLE001 - checked by the caller
+            out.append(e)
+
+    original = language.worker_pool
+    language.worker_pool = lambda n: pool
+    try:
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        thread.join(60)
+        assert not thread.is_alive(), "the ranges' scheduler hung"
+    finally:
+        language.worker_pool = original
+    return out
+
+
+def test_ranges_done_at_once_or_on_a_broken_pool_neither_hang_nor_get_lost(tmp_path, monkeypatch):
+    """Work a pool finishes before its callback is added runs that callback in the scheduler's own thread, under
+    its lock: no deadlock, every range once and in order. A pool whose workers died ends the read with one
+    WorkerError."""
+    from feedtools.enrich import WorkerError
+
+    path = tmp_path / "capture.jsonl"
+    path.write_bytes(_capture())
+    monkeypatch.setattr(rangeparse, "RANGE_BYTES", 900)
+    out = _read_all(path, tmp_path, _InstantPool())
+    assert out and not any(isinstance(x, Exception) for x in out)
+    assert sum(b[2]["records"] for b in out) == len(_capture().splitlines()) - 4  # blank lines are not records
+    from feedtools.slicefiles import read_slice
+
+    positions = [p for b in out for w in b[0] for p in read_slice(w.file)["position"]]
+    assert positions == list(range(len(positions))) and len(positions) == sum(w.rows for b in out for w in b[0])
+    broken = _read_all(path, tmp_path / "b", _InstantPool(broken=True)) if (tmp_path / "b").mkdir() is None else []
+    assert len(broken) == 1 and isinstance(broken[0], WorkerError)

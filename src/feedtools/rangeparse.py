@@ -24,6 +24,7 @@ from typing import Self
 import polars as pl
 
 from feedtools.readers.base import FeedError, FeedMeta
+from feedtools.slicefiles import SliceFile, WrittenSlice, read_slice, write_enriched
 
 __all__ = ["MIN_BYTES", "RANGE_BYTES", "RangeDone", "line_ranges", "parse_range", "range_batches", "reads_by_range"]
 
@@ -84,11 +85,11 @@ def line_ranges(path: Path, range_bytes: int = RANGE_BYTES) -> Iterator[tuple[in
 
 @dataclass
 class RangeDone:
-    """One range read and enriched (:func:`parse_range`): its slices as ``(enriched, keys)`` with positions from 0
-    in the range, its rejects, counts and meta, the digests of the posts it kept, how many records at its start
-    were all rejected, and its number of records."""
+    """One range read, enriched and written (:func:`parse_range`): its slices (positions from 0 in the range), its
+    rejects, counts and meta, the digests of the posts it kept, how many records at its start were all rejected,
+    and its number of records."""
 
-    parts: list[tuple[pl.DataFrame, pl.DataFrame]]
+    parts: list[WrittenSlice]
     rejects: pl.DataFrame
     stats: Counter
     meta: FeedMeta
@@ -98,27 +99,42 @@ class RangeDone:
 
 
 def parse_range(
-    path: str, start: int, end: int, first_line: int, languages: tuple[str, ...] | None, batch_rows: int
+    path: str,
+    start: int,
+    end: int,
+    first_line: int,
+    languages: tuple[str, ...] | None,
+    batch_rows: int,
+    out_dir: str,
+    name: str,
 ) -> RangeDone:
     """Read the lines of ``path`` starting in ``[start, end)`` (:class:`feedtools.readers.jetstream.LineRange`),
     enrich them and compute their duplicate keys (:func:`feedtools.enrich.enrich_with_keys`) in slices of at most
-    ``batch_rows`` rows; what a worker process runs. Raises :class:`FeedError` when the file cannot be read."""
+    ``batch_rows`` rows, each written to ``out_dir`` as ``<name>-<k>.arrow`` (:func:`write_enriched`); what a
+    worker process runs. Raises :class:`FeedError` when the file cannot be read, ``OSError`` when a slice
+    cannot be written."""
     from feedtools.enrich import enrich_with_keys
     from feedtools.readers.jetstream import LineRange
     from feedtools.schema import empty_rejects
 
     lines = LineRange(path, start, end, first_line)
-    parts, rejects, stats = [], [], Counter[str]()
+    parts: list[WrittenSlice] = []
+    rejects, stats = [], Counter[str]()
     meta: FeedMeta = {}
+    step = max(1, batch_rows)
     try:
         for result in lines:
             stats.update(result.stats)
             meta = result.meta
             if result.rejects.height:
                 rejects.append(result.rejects)
-            posts, step = result.posts, max(1, batch_rows)
-            parts += [enrich_with_keys(posts.slice(i, step), languages=languages) for i in range(0, posts.height, step)]
-    except OSError as e:  # as feedtools.readers.iter_read words it
+            posts = result.posts
+            for i in range(0, posts.height, step):
+                enriched, keys = enrich_with_keys(posts.slice(i, step), languages=languages)
+                parts.append(write_enriched(enriched, keys, Path(out_dir) / f"{name}-{len(parts):04d}.arrow"))
+    except (OSError, MemoryError) as e:  # as feedtools.readers.iter_read words them
+        if isinstance(e, MemoryError):
+            raise FeedError(f"{lines.path.name}: too large to read in memory") from None
         raise FeedError(f"{lines.path.name}: cannot read it ({e.strerror or e})") from None
     return RangeDone(
         parts=parts,
@@ -132,12 +148,19 @@ def parse_range(
 
 
 def range_batches(
-    path: Path, *, languages: Sequence[str] | None, workers: int, batch_rows: int, range_bytes: int = RANGE_BYTES
-) -> Iterator[tuple[list[tuple[pl.DataFrame, pl.DataFrame]], pl.DataFrame, Counter, FeedMeta]]:
+    path: Path,
+    *,
+    languages: Sequence[str] | None,
+    workers: int,
+    batch_rows: int,
+    out_dir: Path,
+    range_bytes: int | None = None,
+) -> Iterator[tuple[list[WrittenSlice], pl.DataFrame, Counter, FeedMeta]]:
     """``path`` (a JSON Lines Jetstream capture) read by ranges in ``workers`` processes (this one included; with
     one, no worker process is started):
-    per range, in file order, ``(slices, rejects, stats, meta)`` where ``slices`` are ``(enriched, keys)``
-    pairs whose positions count on across ranges. A post whose ``post_id`` an earlier range kept is dropped
+    per range, in file order, ``(slices, rejects, stats, meta)`` where ``slices`` are the range's slices written
+    to ``out_dir`` (:class:`~feedtools.slicefiles.WrittenSlice`), their positions (as read back, and in their
+    keys) counting on across ranges; ``range_bytes``: :data:`RANGE_BYTES` by default. A post whose ``post_id`` an earlier range kept is dropped
     and counted as the one-process reader counts it (``skipped_repeated``, or ``skipped_update`` for an
     edit). Raises :class:`FeedError` as :func:`feedtools.readers.jetstream.read_batches` does (the first
     batch's records all rejected; the file unreadable), :class:`feedtools.enrich.WorkerError` when a worker
@@ -145,7 +168,8 @@ def range_batches(
     from feedtools.language import worker_pool
 
     cands = tuple(languages) if languages else None
-    tasks = ((str(path), *span, cands, batch_rows) for span in line_ranges(path, range_bytes))
+    spans = line_ranges(path, RANGE_BYTES if range_bytes is None else range_bytes)
+    tasks = ((str(path), *span, cands, batch_rows, str(out_dir), f"r{i:06d}") for i, span in enumerate(spans))
     state = _AcrossRanges(path.name)
     pool = worker_pool(workers - 1) if workers > 1 else None
     with _Scheduler(pool, workers - 1, tasks) as ranges:
@@ -161,7 +185,9 @@ class _Scheduler:
 
     def __init__(self, pool, slots: int, tasks: Iterator[tuple]) -> None:
         self.pool, self.slots, self.tasks = pool, slots, tasks
-        self.lock = threading.Lock()
+        # Re-entrant: a future's callback runs in the thread that completes it, and at once in the one adding the
+        # callback to a future already done or cancelling it, both under this lock.
+        self.lock = threading.RLock()
         self.queue: deque[Future] = deque()  # every range taken, in order
         self.handed = 0  # ranges a worker holds
         self.closed = False
@@ -214,12 +240,15 @@ class _Scheduler:
                 return
             try:
                 future = self.pool.submit(parse_range, *task)
-            except (BrokenProcessPool, RuntimeError):  # a worker died: this process reads the range
+            except (BrokenProcessPool, RuntimeError):  # a worker died: the range's result is that error
                 future = Future()
                 future.set_exception(BrokenProcessPool())
+                self.queue.append(future)
+                self.closed = True
+                return
             self.queue.append(future)
             self.handed += 1
-            future.add_done_callback(self._handed_back)
+            future.add_done_callback(self._handed_back)  # at once, in this thread, when the future is done
 
     def _handed_back(self, _: Future) -> None:
         """A worker finished a range (in the pool's thread): the next one is handed out."""
@@ -252,9 +281,10 @@ class _AcrossRanges:
     leading: int = 0
     first_reject: dict | None = None
 
-    def take(self, done: RangeDone) -> tuple[list[tuple[pl.DataFrame, pl.DataFrame]], pl.DataFrame, Counter, FeedMeta]:
-        """One range's slices with global positions (posts of earlier ranges dropped and counted), its rejects,
-        counts and meta. Raises :class:`FeedError` once the first batch's records are known to be all rejected."""
+    def take(self, done: RangeDone) -> tuple[list[WrittenSlice], pl.DataFrame, Counter, FeedMeta]:
+        """One range's slices with positions counting on across ranges (posts an earlier range kept dropped and
+        counted, the slice then written again), its rejects, counts and meta. Raises :class:`FeedError` once the
+        first batch's records are known to be all rejected."""
         if self.leading == self.records:
             self.leading += done.leading_rejects
         self.records += done.records
@@ -263,26 +293,27 @@ class _AcrossRanges:
         self.check_readable()
         repeated = not self.seen.isdisjoint(done.seen)
         parts = []
-        for enriched, keys in done.parts:
+        for written in done.parts:
             if repeated:
-                enriched, keys = self._drop_earlier(enriched, keys, done.stats)
-            positions = pl.int_range(self.rows, self.rows + enriched.height, dtype=pl.Int64).alias("position")
-            parts.append((enriched.with_columns(positions), keys.with_columns(positions)))
-            self.rows += enriched.height
+                written = self._drop_earlier(written, done.stats)
+            else:  # positions from 0 in the range: shifted when read back
+                written.file = SliceFile(written.file.path, self.rows)
+                written.keys = written.keys.with_columns(pl.col("position") + self.rows)
+            parts.append(written)
+            self.rows += written.rows
         self.seen |= done.seen
         return parts, done.rejects, done.stats, done.meta
 
-    def _drop_earlier(
-        self, enriched: pl.DataFrame, keys: pl.DataFrame, stats: Counter
-    ) -> tuple[pl.DataFrame, pl.DataFrame]:
-        """The rows whose post an earlier range kept, dropped and counted in ``stats`` as the reader counts a
-        repeat (the counts :func:`feedtools.readers.atproto.finish_stats` and ``RowBuffer`` set, corrected)."""
+    def _drop_earlier(self, written: WrittenSlice, stats: Counter) -> WrittenSlice:
+        """The slice without the rows whose post an earlier range kept (counted in ``stats`` as the reader counts
+        a repeat, correcting what :func:`feedtools.readers.atproto.finish_stats` and ``RowBuffer`` set), its
+        positions counting on from the rows before it, written again."""
+        from feedtools.clean import duplicate_keys
         from feedtools.readers.jetstream import post_digest
 
-        earlier = pl.Series([post_digest(p) in self.seen for p in enriched["post_id"]], dtype=pl.Boolean)
-        if not earlier.any():
-            return enriched, keys
-        dropped = enriched.filter(earlier)
+        part = read_slice(written.file)
+        earlier = pl.Series([post_digest(p) in self.seen for p in part["post_id"]], dtype=pl.Boolean)
+        dropped = part.filter(earlier)
         updates = int(dropped["notes"].str.starts_with(_UPDATE_NOTE).fill_null(False).sum())
         stats["skipped_update"] += updates
         stats["skipped_repeated"] += dropped.height - updates
@@ -293,7 +324,14 @@ class _AcrossRanges:
             stats["embeds_nonstandard"] -= odd
             if not stats["embeds_nonstandard"]:  # as when the dropped rows were never read
                 del stats["embeds_nonstandard"]
-        return enriched.filter(~earlier), keys.filter(~earlier)
+        kept = part.filter(~earlier).with_columns(
+            pl.int_range(self.rows, self.rows + part.height - dropped.height, dtype=pl.Int64).alias("position")
+        )
+        del part  # the mapped file, before it is replaced
+        path = written.file.path
+        again = write_enriched(kept, duplicate_keys(kept), path.with_name(path.stem + "-kept.arrow"))
+        path.unlink()
+        return again
 
     def check_readable(self, *, final: bool = False) -> None:
         """Raise :class:`FeedError` when every record of the first batch (the first

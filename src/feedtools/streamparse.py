@@ -29,6 +29,7 @@ from feedtools.rangeparse import range_batches, reads_by_range
 from feedtools.readers.base import FeedMeta, InputEntry, file_sha256
 from feedtools.readers.inputs import hash_soon, input_facts
 from feedtools.schema import POSTS_SCHEMA, conform, empty_posts, empty_rejects
+from feedtools.slicefiles import SliceFile, WrittenSlice, mapped_slice, read_slice, write_enriched
 
 __all__ = ["BATCH_ROWS", "WARM_BYTES", "parse_to_file"]
 
@@ -114,6 +115,25 @@ def _start_workers(paths: list[Path], workers: int) -> bool:
 
 
 @dataclass
+class _Found:
+    """What one input gave while it is read: its counts and meta, its own inputs (a parsed table's), the posts
+    dropped as read in an earlier input (by source), their ids (several inputs) and the last position written."""
+
+    stats: Counter[str] = field(default_factory=Counter)
+    meta: FeedMeta = field(default_factory=lambda: FeedMeta())
+    entries: list[InputEntry] | None = None
+    repeats: Counter[str | None] = field(default_factory=Counter)  # by the rows' source (null in a foreign table)
+    ids: list[pl.Series] = field(default_factory=list)
+    last_position: int = -1
+
+    def take(self, rejects: pl.DataFrame, stats: Counter[str], meta: FeedMeta, all_rejects: list[pl.DataFrame]) -> None:
+        """A batch's counts and meta added; its rejects appended to ``all_rejects``."""
+        self.stats.update(stats)
+        self.meta.update(meta)
+        all_rejects.append(rejects)
+
+
+@dataclass
 class _Stream:
     """What :func:`parse_to_file` gathers while it streams: the enriched slices written to ``tmp_dir``
     (``parts``), the duplicate keys, the distinct authors (for :func:`feed_kind`) and the accounting."""
@@ -124,7 +144,7 @@ class _Stream:
     progress: Callable[[int], object] | None
     warm: bool = False  # the worker processes are running: every batch is shared with them
     result: ParseResult = field(default_factory=ParseResult)
-    parts: list[Path] = field(default_factory=list)
+    parts: list[SliceFile] = field(default_factory=list)
     rejects: list[pl.DataFrame] = field(default_factory=list)
     keys: list[pl.DataFrame] = field(default_factory=list)
     who: list[pl.DataFrame] = field(default_factory=list)  # distinct author/reposter combinations
@@ -135,88 +155,98 @@ class _Stream:
     def add_input(self, path: Path, format: str, known_names: tuple[str, ...], languages, workers: int) -> None:
         """Read one input, enrich its batches slice by slice (unless parsed already) and write them.
 
-        The slices are those of ``batch_rows`` rows of each reader batch, whoever enriched them: with ``workers``
-        > 1 the worker processes enrich a batch while this process reads the next one and writes the slices
-        finished (:class:`feedtools.enrich.Enricher`)."""
+        A large JSON Lines Jetstream capture is read by byte ranges, each read, enriched, keyed and written by
+        whichever process is free (:mod:`feedtools.rangeparse`). Any other input: the slices are those of
+        ``batch_rows`` rows of each reader batch, whoever enriched them: with ``workers`` > 1 the worker processes
+        enrich a batch while this process reads the next one and writes the slices finished
+        (:class:`feedtools.enrich.Enricher`)."""
         digest = None if is_parquet(path) else hash_soon(path)  # the input's SHA-256, hashed while it is read
-        stats: Counter[str] = Counter()
-        meta: FeedMeta = {}
-        entries: list[InputEntry] | None = None
-        repeats: Counter[str | None] = Counter()  # by the rows' source (null in a foreign table)
-        ids: list[pl.Series] = []
-        last_position = -1
+        found = _Found()
+        if not is_parquet(path) and reads_by_range(path, format):
+            for written, batch_rejects, batch_stats, batch_meta in range_batches(
+                path, languages=languages, workers=workers, batch_rows=self.batch_rows, out_dir=self.tmp_dir
+            ):
+                found.take(batch_rejects, batch_stats, batch_meta, self.rejects)
+                for w in written:
+                    self._add_written(w, found)
+            self.warm = self.warm or workers > 1
+        else:
+            self._read_batches(path, format, known_names, languages, workers, found)
+        self.offset += found.last_position + 1
+        if self.several and found.ids:
+            ids = [self.earlier_ids] if self.earlier_ids is not None else []
+            self.earlier_ids = pl.concat([*ids, *found.ids])
+        self._add_entries(path, found.meta, found.stats, found.entries, found.repeats, digest)
+
+    def _read_batches(
+        self, path: Path, format: str, known_names: tuple[str, ...], languages, workers: int, found: _Found
+    ) -> None:
+        """An input read batch by batch (:func:`_iter_input`), its batches enriched here and in the worker
+        processes (:class:`feedtools.enrich.Enricher`) and written slice by slice; what it holds goes to ``found``."""
         step = max(1, self.batch_rows)
 
         def write(slices: Iterable[tuple[pl.DataFrame, pl.DataFrame | None]]) -> None:
-            nonlocal last_position
             for part, keys in slices:
-                if part.height:
-                    last_position = max(last_position, int(cast(int, part["position"].max())))
-                self._write_part(part, keys, repeats, ids)
+                self._write_part(part, keys, found)
                 del part, keys
 
-        if not is_parquet(path) and reads_by_range(path, format):  # read, enriched and keyed by byte range
-            for slices, batch_rejects, batch_stats, batch_meta in range_batches(
-                path, languages=languages, workers=workers, batch_rows=self.batch_rows
+        with Enricher(workers, languages, backlog=max(step, CHUNK_ROWS), warm=self.warm) as enricher:
+            for posts, batch_rejects, batch_stats, batch_meta, enriched in _iter_input(
+                path, format, known_names, self.batch_rows
             ):
-                stats.update(batch_stats)
-                meta.update(batch_meta)
-                self.rejects.append(batch_rejects)
-                write(slices)
-                del slices
-            self.warm = self.warm or workers > 1
-        else:
-            with Enricher(workers, languages, backlog=max(step, CHUNK_ROWS), warm=self.warm) as enricher:
-                for posts, batch_rejects, batch_stats, batch_meta, enriched in _iter_input(
-                    path, format, known_names, self.batch_rows
-                ):
-                    stats.update(batch_stats)
-                    meta.update(batch_meta)
-                    if enriched and batch_meta.get("inputs"):  # a parsed table's own inputs come with its first slice
-                        entries = batch_meta["inputs"]
-                    self.rejects.append(batch_rejects)
-                    if enriched:  # a parsed table: written as it is (its keys computed when written)
-                        write((posts.slice(start, step), None) for start in range(0, posts.height, step))
-                    else:  # the keys come from the process that enriched the rows
-                        enricher.put(posts, step)
-                        write(enricher.results())
-                    del posts
-                    _release_arrow_memory()
-                write(enricher.results(final=True))
-            self.warm = enricher.warm
-        self.offset += last_position + 1
-        if self.several and ids:
-            self.earlier_ids = pl.concat([self.earlier_ids, *ids]) if self.earlier_ids is not None else pl.concat(ids)
-        self._add_entries(path, meta, stats, entries, repeats, digest)
+                found.take(batch_rejects, batch_stats, batch_meta, self.rejects)
+                if enriched and batch_meta.get("inputs"):  # a parsed table's own inputs come with its first slice
+                    found.entries = batch_meta["inputs"]
+                if enriched:  # a parsed table: written as it is (its keys computed when written)
+                    write((posts.slice(start, step), None) for start in range(0, posts.height, step))
+                else:  # the keys come from the process that enriched the rows
+                    enricher.put(posts, step)
+                    write(enricher.results())
+                del posts
+                _release_arrow_memory()
+            write(enricher.results(final=True))
+        self.warm = enricher.warm
 
-    def _write_part(
-        self,
-        part: pl.DataFrame,
-        keys: pl.DataFrame | None,
-        repeats: Counter[str | None],
-        ids: list[pl.Series],
-    ) -> None:
-        """One enriched slice: earlier inputs' posts dropped (counted in ``repeats``), keys kept, rows written.
-        ``keys``: the slice's duplicate keys (:func:`duplicate_keys`) when already computed, else None."""
+    def _write_part(self, part: pl.DataFrame, keys: pl.DataFrame | None, found: _Found) -> None:
+        """One enriched slice: earlier inputs' posts dropped (counted in ``found.repeats``), keys kept, rows
+        written. ``keys``: the slice's duplicate keys (:func:`duplicate_keys`) when already computed, else None."""
+        if part.height:
+            found.last_position = max(found.last_position, int(cast(int, part["position"].max())))
         if self.earlier_ids is not None:
             rep = part["post_id"].is_in(self.earlier_ids.implode()).fill_null(False)
             if rep.any():
-                repeats.update(dict(part.filter(rep)["source"].value_counts().iter_rows()))
+                found.repeats.update(dict(part.filter(rep)["source"].value_counts().iter_rows()))
                 part = part.filter(~rep)
                 keys = None if keys is None else keys.filter(~rep)
         if self.several:
             part = part.with_columns(pl.col("position") + self.offset)
             keys = None if keys is None else keys.with_columns(pl.col("position") + self.offset)
-            ids.append(part["post_id"].drop_nulls())
-        self.keys.append(duplicate_keys(part) if keys is None else keys)
-        self.who.append(part.select("is_repost", "reposted_by", "author_did", "author_handle", "author_name").unique())
-        self.result.rows += part.height
-        self.result.reposts += int(part["is_repost"].sum())
-        self.result.placeholders += int(part["is_placeholder"].sum())
-        self.parts.append(self.tmp_dir / f"{len(self.parts):06d}.arrow")
-        _write_slice(part, self.parts[-1])
+            found.ids.append(part["post_id"].drop_nulls())
+        keys = duplicate_keys(part) if keys is None else keys
+        self._add(write_enriched(part, keys, self.tmp_dir / f"{len(self.parts):06d}.arrow"))
+
+    def _add_written(self, written: WrittenSlice, found: _Found) -> None:
+        """A slice a range's process wrote (:mod:`feedtools.rangeparse`), positions counted from this input's start:
+        kept as it is, or, with several inputs, read back and written again by :meth:`_write_part` (posts of
+        earlier inputs dropped, positions moved on)."""
+        if self.several:
+            self._write_part(read_slice(written.file), written.keys, found)
+            written.file.path.unlink()
+            return
+        if written.rows:
+            found.last_position = max(found.last_position, written.file.shift + written.rows - 1)
+        self._add(written)
+
+    def _add(self, written: WrittenSlice) -> None:
+        """A slice written: its file, keys and authors kept, its rows counted."""
+        self.keys.append(written.keys)
+        self.who.append(written.who)
+        self.result.rows += written.rows
+        self.result.reposts += written.reposts
+        self.result.placeholders += written.placeholders
+        self.parts.append(written.file)
         if self.progress is not None:
-            self.progress(part.height)
+            self.progress(written.rows)
 
     def _add_entries(
         self,
@@ -303,7 +333,7 @@ def _write_output(stream: _Stream, dups: pl.DataFrame | None, in_order: bool, ou
         with atomic_path(output) as tmp:
             _write_with_duplicates(stream.parts, dups, tmp, kind, metadata)
     else:  # a reader that yields positions out of order: sort in memory (none of ours does)
-        posts = pl.concat([_read_slice(p) for p in stream.parts], how="vertical")
+        posts = pl.concat([read_slice(p) for p in stream.parts], how="vertical")
         posts = conform(posts.with_columns(dups)).sort("position")
         if kind == "parquet":
             with atomic_path(output) as tmp:
@@ -385,7 +415,7 @@ ROW_GROUP_ROWS = 100_000
 
 
 def _write_with_duplicates(
-    parts: list[Path], dups: pl.DataFrame, output: Path, kind: str, metadata: dict[str, str] | None = None
+    parts: list[SliceFile], dups: pl.DataFrame, output: Path, kind: str, metadata: dict[str, str] | None = None
 ) -> None:
     """Write the enriched slices in ``parts`` to ``output`` with the duplicate columns filled, slice by slice.
 
@@ -403,7 +433,7 @@ def _write_with_duplicates(
     offset = 0
     with open(output, "wb") as out:
         for i, part in enumerate(parts):
-            chunk = _read_slice(part)
+            chunk = read_slice(part)
             chunk = conform(chunk.with_columns(dups.slice(offset, chunk.height)))
             offset += chunk.height
             if kind == "jsonl":
@@ -412,26 +442,9 @@ def _write_with_duplicates(
                 csv_safe(chunk).write_csv(out, include_header=(i == 0))
 
 
-def _write_slice(part: pl.DataFrame, path: Path) -> None:
-    """An enriched slice written to the temporary folder: an uncompressed Arrow IPC file, read back mapped
-    (:func:`_mapped_slice`). Its strings are large strings (the Parquet output's Arrow types), so the final
-    write copies nothing but the slice's row groups; Parquet slices cost 3-5x more CPU to write and read back."""
-    part.write_ipc(path, compression="uncompressed", compat_level=pl.CompatLevel.oldest())
-
-
-def _mapped_slice(path: Path):
-    """The pyarrow Table of a slice written by :func:`_write_slice`, memory-mapped (nothing read until used)."""
-    import pyarrow as pa
-
-    return pa.ipc.open_file(pa.memory_map(str(path))).read_all()
-
-
-def _read_slice(path: Path) -> pl.DataFrame:
-    """A slice written by :func:`_write_slice`, as a polars DataFrame."""
-    return cast(pl.DataFrame, pl.from_arrow(_mapped_slice(path)))
-
-
-def _write_parquet_parts(parts: list[Path], dups: pl.DataFrame, output: Path, metadata: dict[str, str] | None) -> None:
+def _write_parquet_parts(
+    parts: list[SliceFile], dups: pl.DataFrame, output: Path, metadata: dict[str, str] | None
+) -> None:
     """The Parquet output of :func:`_write_with_duplicates`: each slice mapped, its duplicate columns replaced,
     written as row groups."""
     import pyarrow.parquet as pq
@@ -443,7 +456,7 @@ def _write_parquet_parts(parts: list[Path], dups: pl.DataFrame, output: Path, me
     # No dictionary pages: on distinct texts they are written, then abandoned, and the file is 1.5x larger.
     with pq.ParquetWriter(output, schema, compression="zstd", write_statistics=True, use_dictionary=False) as writer:
         for part in parts:
-            table = _mapped_slice(part).cast(schema)  # list items named as polars names them (no copy)
+            table = mapped_slice(part).cast(schema)  # list items named as polars names them (no copy)
             for name, i in extra.items():
                 values = dups[name].slice(offset, table.num_rows).to_arrow().cast(table.schema.field(i).type)
                 table = table.set_column(i, table.schema.field(i), values)
