@@ -157,14 +157,13 @@ def range_batches(
     range_bytes: int | None = None,
 ) -> Iterator[tuple[list[WrittenSlice], pl.DataFrame, Counter, FeedMeta]]:
     """``path`` (a JSON Lines Jetstream capture) read by ranges in ``workers`` processes (this one included; with
-    one, no worker process is started):
-    per range, in file order, ``(slices, rejects, stats, meta)`` where ``slices`` are the range's slices written
-    to ``out_dir`` (:class:`~feedtools.slicefiles.WrittenSlice`), their positions (as read back, and in their
-    keys) counting on across ranges; ``range_bytes``: :data:`RANGE_BYTES` by default. A post whose ``post_id`` an earlier range kept is dropped
-    and counted as the one-process reader counts it (``skipped_repeated``, or ``skipped_update`` for an
-    edit). Raises :class:`FeedError` as :func:`feedtools.readers.jetstream.read_batches` does (the first
-    batch's records all rejected; the file unreadable), :class:`feedtools.enrich.WorkerError` when a worker
-    process dies."""
+    one, no worker process is started). Per range, in file order: ``(slices, rejects, stats, meta)``, where
+    ``slices`` are the range's slices written to ``out_dir`` (:class:`~feedtools.slicefiles.WrittenSlice`), their
+    positions (as read back, and in their keys) counting on across ranges. ``range_bytes``: :data:`RANGE_BYTES`
+    by default. A post whose ``post_id`` an earlier range kept is dropped and counted as the one-process reader
+    counts it (``skipped_repeated``, or ``skipped_update`` for an edit). Raises :class:`FeedError` as
+    :func:`feedtools.readers.jetstream.read_batches` does (the first batch's records all rejected; the file
+    unreadable), :class:`feedtools.enrich.WorkerError` when a worker process dies."""
     from feedtools.language import worker_pool
 
     cands = tuple(languages) if languages else None
@@ -180,8 +179,8 @@ def range_batches(
 
 class _Scheduler:
     """Ranges handed to the worker processes of ``pool`` (``slots`` at a time, the next one as a worker hands one
-    back; none when ``pool`` is None) and read here while the next range in order is not done; iterate for the results in task order. Leaving it
-    hands out nothing more and cancels what was not started."""
+    back; none when ``pool`` is None) and read here while the next range in order is not done. Iterate it for the
+    results in task order. Leaving it hands out nothing more and cancels what was not started."""
 
     def __init__(self, pool, slots: int, tasks: Iterator[tuple]) -> None:
         self.pool, self.slots, self.tasks = pool, slots, tasks
