@@ -213,3 +213,21 @@ def test_ranges_done_at_once_or_on_a_broken_pool_neither_hang_nor_get_lost(tmp_p
     assert positions == list(range(len(positions))) and len(positions) == sum(w.rows for b in out for w in b[0])
     broken = _read_all(path, tmp_path / "b", _InstantPool(broken=True)) if (tmp_path / "b").mkdir() is None else []
     assert len(broken) == 1 and isinstance(broken[0], WorkerError)
+
+
+def test_several_captures_by_ranges_give_the_one_process_table(tmp_path, monkeypatch):
+    """Two captures parsed together, read by ranges: a post of the first capture read again in the second is
+    dropped as in one process, and positions count on from one input to the next."""
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_bytes(_capture())
+    second.write_bytes(b"\n".join([POST % b"early", POST % b"only-b", LIKE] * 3) + b"\n")
+    one = parse_to_file([first, second], tmp_path / "one.parquet", workers=1)
+    monkeypatch.setattr(rangeparse, "MIN_BYTES", 0)
+    monkeypatch.setattr(rangeparse, "RANGE_BYTES", 800)
+    many = parse_to_file([first, second], tmp_path / "many.parquet", workers=2)
+    assert_frame_equal(pl.read_parquet(tmp_path / "many.parquet"), pl.read_parquet(tmp_path / "one.parquet"))
+    assert dict(many.stats) == dict(one.stats) and many.meta["inputs"] == one.meta["inputs"]
+    posts = pl.read_parquet(tmp_path / "many.parquet")
+    assert posts["position"].to_list() == sorted(posts["position"].to_list())
+    assert posts.filter(pl.col("post_id").str.ends_with("/only-b")).height == 1  # repeats within b skipped too
+    assert many.meta["inputs"][1]["stats"]["skipped_repeated"] >= 1  # b's copy of a's post

@@ -314,15 +314,20 @@ class _AcrossRanges:
         earlier = pl.Series([post_digest(p) in self.seen for p in part["post_id"]], dtype=pl.Boolean)
         dropped = part.filter(earlier)
         updates = int(dropped["notes"].str.starts_with(_UPDATE_NOTE).fill_null(False).sum())
-        stats["skipped_update"] += updates
-        stats["skipped_repeated"] += dropped.height - updates
-        stats["skipped"] += dropped.height
-        stats["posts"] -= dropped.height
         odd = int(dropped["embed_other"].is_not_null().sum())
-        if odd:
-            stats["embeds_nonstandard"] -= odd
-            if not stats["embeds_nonstandard"]:  # as when the dropped rows were never read
-                del stats["embeds_nonstandard"]
+        # Counts changed only where they move, as when the dropped rows were never read: a count the reader never
+        # set stays unset (a Counter keeps a key once it is set, even to 0).
+        for key, change in (
+            ("skipped_update", updates),
+            ("skipped_repeated", dropped.height - updates),
+            ("skipped", dropped.height),
+            ("posts", -dropped.height),
+            ("embeds_nonstandard", -odd),
+        ):
+            if change:
+                stats[key] += change
+        if "embeds_nonstandard" in stats and not stats["embeds_nonstandard"]:
+            del stats["embeds_nonstandard"]
         kept = part.filter(~earlier).with_columns(
             pl.int_range(self.rows, self.rows + part.height - dropped.height, dtype=pl.Int64).alias("position")
         )
