@@ -231,3 +231,20 @@ def test_several_captures_by_ranges_give_the_one_process_table(tmp_path, monkeyp
     assert posts["position"].to_list() == sorted(posts["position"].to_list())
     assert posts.filter(pl.col("post_id").str.ends_with("/only-b")).height == 1  # repeats within b skipped too
     assert many.meta["inputs"][1]["stats"]["skipped_repeated"] >= 1  # b's copy of a's post
+
+
+def test_leaving_early_waits_for_the_ranges_being_read(tmp_path, monkeypatch):
+    """An error or interrupt while ranges are being read: nothing more is handed out, and the ranges the workers
+    hold are finished before the caller goes on to remove the folder their slices go to."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setattr(rangeparse, "parse_range", lambda *task: time.sleep(0.3) or task)
+    pool = ThreadPoolExecutor(1)
+    tasks = iter([(i,) for i in range(50)])
+    with rangeparse._Scheduler(pool, 1, tasks) as ranges:
+        held = list(ranges.queue)
+        assert held  # handed out on entry
+    assert all(f.done() for f in held)  # finished, not left running
+    assert len(list(tasks)) == 49  # nothing more taken
+    pool.shutdown()

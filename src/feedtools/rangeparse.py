@@ -180,7 +180,8 @@ def range_batches(
 class _Scheduler:
     """Ranges handed to the worker processes of ``pool`` (``slots`` at a time, the next one as a worker hands one
     back; none when ``pool`` is None) and read here while the next range in order is not done. Iterate it for the
-    results in task order. Leaving it hands out nothing more and cancels what was not started."""
+    results in task order. Leaving it hands out nothing more, cancels what was not started and waits for the
+    rest."""
 
     def __init__(self, pool, slots: int, tasks: Iterator[tuple]) -> None:
         self.pool, self.slots, self.tasks = pool, slots, tasks
@@ -197,10 +198,14 @@ class _Scheduler:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        """Hand out nothing more, cancel what no worker started, and wait for the ranges the workers are reading
+        (at most one each), so that none writes a slice once the caller has removed their folder."""
+        from concurrent.futures import wait
+
         with self.lock:
             self.closed = True
-            for future in self.queue:
-                future.cancel()
+            running = [future for future in self.queue if not future.cancel()]
+        wait(running)
 
     def __iter__(self) -> Iterator[RangeDone]:
         while True:
