@@ -110,8 +110,10 @@ def web_url_expr() -> pl.Expr:
 
 def _series(name: str, values: list, dtype: pl.DataType) -> pl.Series:
     """A column from Python values; list columns go through pyarrow (about 15x faster than polars here)."""
-    if values.count(None) == len(values):  # a column no row fills (most of a Jetstream batch's): no Python pass
-        return pl.repeat(None, len(values), dtype=dtype, eager=True).alias(name)
+    n = len(values)
+    nulls = values.count(None) if n and values[0] is None else 0  # a filled first row: not a column of nulls
+    if nulls == n:  # a column no row fills (most of a Jetstream batch's): no Python pass
+        return pl.repeat(None, n, dtype=dtype, eager=True).alias(name)
     if isinstance(dtype, pl.List):
         column = _string_lists(name, values)
         if column is not None:
@@ -129,26 +131,24 @@ _LIST_TYPES = {tuple, list, type(None)}
 def _string_lists(name: str, values: list) -> pl.Series | None:
     """A ``List(String)`` column from tuples or lists of strings (None: a null), or None for any other value.
 
-    The same column as ``pa.array(values, type=pa.list_(pa.string()))``, built from the strings and the list
-    offsets: ``pa.array`` on Python objects imports pandas (half a CPU-second, once per process).
+    The same column as ``pa.array(values, type=pa.list_(pa.string()))``, built from the strings, the list
+    offsets and the null mask, each in one pass of C code: ``pa.array`` on Python objects imports pandas
+    (half a CPU-second, once per process).
     """
     if not set(map(type, values)) <= _LIST_TYPES:
         return None
     flat = list(chain.from_iterable(filter(None, values)))
     if not set(map(type, flat)) <= {str}:
         return None
-    offsets = array("q", accumulate(map(len, map(_or_empty, values)), initial=0))
+    if flat:  # ``length_hint`` is the length of a tuple or list, 0 for None
+        offsets = array("q", accumulate(map(operator.length_hint, values), initial=0))
+    else:  # every list empty or null (most of a Jetstream batch's list columns): all offsets 0
+        offsets = array("q", bytes(8 * (len(values) + 1)))
     arrow_offsets = cast(pa.Int64Array, pa.Array.from_buffers(pa.int64(), len(offsets), [None, pa.py_buffer(offsets)]))
     items = pl.Series(name, flat, dtype=pl.String).to_arrow()
-    column = pl.Series(name, pa.LargeListArray.from_arrays(arrow_offsets, items), dtype=pl.List(pl.String))
-    if None in values:
-        nulls = pl.Series(list(map(operator.is_, values, repeat(None))))
-        column = column.to_frame().select(pl.when(nulls).then(None).otherwise(pl.col(name)).alias(name)).to_series()
-    return column
-
-
-def _or_empty(value: tuple | list | None) -> tuple | list:
-    return () if value is None else value
+    mask = pl.Series(list(map(operator.is_, values, repeat(None)))).to_arrow() if None in values else None
+    lists = pa.LargeListArray.from_arrays(arrow_offsets, items, mask=mask)
+    return pl.Series(name, lists, dtype=pl.List(pl.String))
 
 
 class RowBuffer:
@@ -216,10 +216,10 @@ class RowBuffer:
             return posts_frame([])
         schema: dict[str, Any] = {c: _HELPERS_SCHEMA.get(c, pl.String) for c in ROW_COLUMNS}
         df = pl.DataFrame([_series(c, v, schema[c]) for c, v in self.cols.items()])
-        ref_from_raw = parse_time_series(df["_ref_raw"])["t"].cast(pl.Int64)
+        ref_from_raw = _parsed_times(df["_ref_raw"])["t"].cast(pl.Int64)
         ref = df.select(pl.coalesce(pl.col("_ref_us"), ref_from_raw))["_ref_us"]
-        created = parse_time_series(df["created_at_raw"], ref)
-        reposted = parse_time_series(df["_reposted_raw"])["t"]
+        created = _parsed_times(df["created_at_raw"], ref)
+        reposted = _parsed_times(df["_reposted_raw"])["t"]
         df = df.with_columns(
             position=pl.int_range(first_position, first_position + n, dtype=pl.Int64),
             source=pl.lit(source),
@@ -232,6 +232,19 @@ class RowBuffer:
             notes=pl.concat_str([pl.col("notes"), created["n"]], separator="; ", ignore_nulls=True),
         ).drop("_ref_raw", "_ref_us", "_reposted_raw")
         return conform(df)
+
+
+def _parsed_times(raw: pl.Series, ref_us: pl.Series | None = None) -> pl.DataFrame:
+    """:func:`parse_time_series`, without its passes when ``raw`` is all null (a Jetstream batch's ``_ref_raw``,
+    a batch without reposts' ``_reposted_raw``): then every output is null, as that function gives it."""
+    if raw.null_count() < raw.len():
+        return parse_time_series(raw, ref_us)
+    return pl.DataFrame(
+        [pl.repeat(None, raw.len(), dtype=dtype, eager=True).alias(c) for c, dtype in _TIMES_SCHEMA.items()]
+    )
+
+
+_TIMES_SCHEMA: dict[str, pl.DataType] = {"t": pl.Datetime("us", "UTC"), "f": pl.String(), "n": pl.String()}
 
 
 def finish_stats(stats: Counter, posts: int, rejected: int) -> Counter:
