@@ -123,3 +123,17 @@ def test_bad_utf8_anywhere_in_a_post_is_never_read_by_the_fast_path(field):
     """msgspec refuses invalid UTF-8 in every string it decodes; the raw parts are decoded by orjson."""
     value = BASE[field].replace(b'"', b'"\xff', 1)
     assert jetstream_fast.fast_row(_line({**BASE, field: value}), 1) is None
+
+
+def test_embed_columns_are_filled_in_place():
+    """The fast path writes an embed's columns as one slice of the row: they must stay consecutive, in the
+    order :func:`embed_fields` gives them."""
+    from feedtools.readers.atproto import EMBED_COLUMNS, ROW_COLUMNS, embed_fields
+
+    assert ROW_COLUMNS[jetstream_fast._EMBEDS] == EMBED_COLUMNS == tuple(embed_fields(None))
+    record = b'{"text":"q","createdAt":"x","embed":{"$type":"app.bsky.embed.images","images":[{"alt":"a"},{"alt":""}]}}'
+    line = HEAD % BASE + TAIL % {**BASE, b"record": record}
+    row = jetstream_fast.fast_row(line, 1)
+    assert row is not None
+    got = dict(zip(ROW_COLUMNS, row, strict=True))
+    assert (got["embed_kind"], got["image_count"], got["image_alts"]) == ("images", 2, ("a", ""))

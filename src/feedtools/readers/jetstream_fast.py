@@ -25,7 +25,15 @@ from typing import Annotated, Any, Literal
 import msgspec
 import orjson
 
-from feedtools.readers.atproto import POST, REPOST, ROW_COLUMNS, at_uri_did, embed_fields, facet_fields
+from feedtools.readers.atproto import (
+    EMBED_COLUMNS,
+    POST,
+    REPOST,
+    ROW_COLUMNS,
+    at_uri_did,
+    embed_fields,
+    facet_fields,
+)
 from feedtools.readers.atproto.records import _add_record_tags, _reply_uris
 
 __all__ = ["COLUMN_INDEX", "dict_row", "fast_row"]
@@ -153,6 +161,7 @@ _REPOST_ROW = _template(is_repost=True, is_placeholder=True)
         "_reposted_raw",
     )
 )
+_EMBEDS = slice(COLUMN_INDEX["embed_kind"], COLUMN_INDEX["embed_kind"] + len(EMBED_COLUMNS))
 _LANGS_SEEN: dict[bytes, tuple] = {}  # raw ``langs`` JSON -> its string items (bounded memo: languages are few)
 
 
@@ -239,9 +248,8 @@ def _post_extras(row: list, rec: _Record, text: str) -> None:
         parent, root = _reply_uris(reply)
         row[_REPLY_TO], row[_REPLY_ROOT] = parent, root
         row[_PARENT_AUTHOR], row[_ROOT_AUTHOR] = at_uri_did(parent), at_uri_did(root)
-    if embed is not None:
-        for name, value in embed_fields(embed).items():
-            row[COLUMN_INDEX[name]] = tuple(value) if type(value) is list else value
+    if embed is not None:  # the embed columns are consecutive, in the order embed_fields gives them
+        row[_EMBEDS] = [tuple(v) if type(v) is list else v for v in embed_fields(embed).values()]
 
 
 def _repost_row(ev: _Event, line_no: int) -> tuple | None:
