@@ -162,6 +162,7 @@ _REPOST_ROW = _template(is_repost=True, is_placeholder=True)
     )
 )
 _EMBEDS = slice(COLUMN_INDEX["embed_kind"], COLUMN_INDEX["embed_kind"] + len(EMBED_COLUMNS))
+_NO_LANGS = msgspec.Raw(b"[]")
 _LANGS_SEEN: dict[bytes, tuple] = {}  # raw ``langs`` JSON -> its string items (bounded memo: languages are few)
 
 
@@ -190,7 +191,7 @@ def fast_row(line: bytes, line_no: int) -> tuple | None:
 
 def _langs(raw: msgspec.Raw) -> tuple:
     """The string items of a record's raw ``langs`` (empty when absent or not a list); raises orjson's error."""
-    if not raw:
+    if not raw or raw == _NO_LANGS:  # absent, or ``[]`` (most posts): no copy, no look-up
         return _EMPTY
     key = bytes(raw)
     langs = _LANGS_SEEN.get(key)
