@@ -12,7 +12,7 @@ import pytest
 from polars.testing import assert_frame_equal, assert_series_equal
 
 from feedtools.readers.atproto import ROW_COLUMNS, RowBuffer
-from feedtools.readers.atproto.rows import _parsed_times, _series, _string_lists
+from feedtools.readers.atproto.rows import _created_and_reposted, _parsed_times, _series, _string_lists
 from feedtools.readers.atproto.times import parse_time_series
 
 
@@ -58,3 +58,27 @@ def test_batches_of_reposts_only_or_posts_only_are_the_frame_of_the_dicts():
         assert got["indexed_at"].null_count() == len(dicts) and got["created_at_flag"].null_count() == len(dicts)
     assert got["created_at"].to_list() == [datetime(2024, 5, 1, 10, tzinfo=UTC), None]
     assert got["reposted_at"].to_list() == [None, datetime(2024, 5, 1, 11, tzinfo=UTC)]
+
+
+CREATED = ["2024-05-01T10:00:00Z", None, "nope", "2024-05-01 10:00:00", None, "2030-01-01T00:00:00Z", "1999-12-31"]
+REPOSTED = [None, "2024-05-01T11:00:00+02:00", None, None, "x", None, None]
+
+
+@pytest.mark.parametrize(
+    ("created", "reposted"),
+    [
+        (CREATED, REPOSTED),  # never both on a row: one pass over the two merged
+        (CREATED, [*REPOSTED[:-1], "2024-01-01T00:00:00Z"]),  # both on the last row: two passes
+        (CREATED, [None] * len(CREATED)),
+        ([None] * len(CREATED), REPOSTED),
+    ],
+)
+def test_created_and_reposted_times_are_two_passes_of_parsing(created, reposted):
+    """Time, flag (implausible against when the row was seen, unparseable) and note as two passes give them."""
+    ref = pl.Series("_ref_us", [1714557600000000] * len(created), dtype=pl.Int64)
+    c, r = pl.Series("created_at_raw", created, dtype=pl.String), pl.Series("_reposted_raw", reposted, dtype=pl.String)
+    got_created, got_reposted = _created_and_reposted(c, r, ref)
+    assert_frame_equal(got_created, parse_time_series(c, ref))
+    assert_series_equal(got_reposted, parse_time_series(r)["t"])
+    if created is CREATED:
+        assert got_created["f"].to_list()[:6] == [None, None, "unparseable", None, None, "implausible"]

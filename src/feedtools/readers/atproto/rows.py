@@ -218,8 +218,7 @@ class RowBuffer:
         df = pl.DataFrame([_series(c, v, schema[c]) for c, v in self.cols.items()])
         ref_from_raw = _parsed_times(df["_ref_raw"])["t"].cast(pl.Int64)
         ref = df.select(pl.coalesce(pl.col("_ref_us"), ref_from_raw))["_ref_us"]
-        created = _parsed_times(df["created_at_raw"], ref)
-        reposted = _parsed_times(df["_reposted_raw"])["t"]
+        created, reposted = _created_and_reposted(df["created_at_raw"], df["_reposted_raw"], ref)
         df = df.with_columns(
             position=pl.int_range(first_position, first_position + n, dtype=pl.Int64),
             source=pl.lit(source),
@@ -232,6 +231,22 @@ class RowBuffer:
             notes=pl.concat_str([pl.col("notes"), created["n"]], separator="; ", ignore_nulls=True),
         ).drop("_ref_raw", "_ref_us", "_reposted_raw")
         return conform(df)
+
+
+def _created_and_reposted(created: pl.Series, reposted: pl.Series, ref_us: pl.Series) -> tuple[pl.DataFrame, pl.Series]:
+    """``createdAt`` parsed (time, flag and note; ``ref_us``: when each row was seen) and the repost's own time.
+
+    When no row holds both (a Jetstream batch: posts have the one, reposts the other), both are parsed in one
+    pass over the two columns merged, each output then kept only where its own column is set: the time and
+    note of a value do not depend on ``ref_us``, and a flag is kept only for ``createdAt``. The same values as
+    two passes of :func:`parse_time_series`.
+    """
+    has_created, has_reposted = created.is_not_null(), reposted.is_not_null()
+    if not has_created.any() or not has_reposted.any() or (has_created & has_reposted).any():
+        return _parsed_times(created, ref_us), _parsed_times(reposted)["t"]
+    both = parse_time_series(created.fill_null(reposted), ref_us)
+    kept = both.select(pl.when(has_created).then(pl.all()))
+    return kept, both["t"].to_frame().select(pl.when(has_reposted).then(pl.col("t")))["t"]
 
 
 def _parsed_times(raw: pl.Series, ref_us: pl.Series | None = None) -> pl.DataFrame:
