@@ -5,12 +5,12 @@ and the totals every reader reports."""
 from __future__ import annotations
 
 import operator
-from array import array
 from collections import Counter
 from collections.abc import Iterator
-from itertools import accumulate, chain, repeat
+from itertools import chain, compress, repeat
 from typing import Any, cast
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
 
@@ -140,15 +140,22 @@ def _string_lists(name: str, values: list) -> pl.Series | None:
     flat = list(chain.from_iterable(filter(None, values)))
     if not set(map(type, flat)) <= {str}:
         return None
-    if flat:  # ``length_hint`` is the length of a tuple or list, 0 for None
-        offsets = array("q", accumulate(map(operator.length_hint, values), initial=0))
-    else:  # every list empty or null (most of a Jetstream batch's list columns): all offsets 0
-        offsets = array("q", bytes(8 * (len(values) + 1)))
-    arrow_offsets = cast(pa.Int64Array, pa.Array.from_buffers(pa.int64(), len(offsets), [None, pa.py_buffer(offsets)]))
+    arrow_offsets = _list_offsets(values)
     items = pl.Series(name, flat, dtype=pl.String).to_arrow()
     mask = pl.Series(list(map(operator.is_, values, repeat(None)))).to_arrow() if None in values else None
     lists = pa.LargeListArray.from_arrays(arrow_offsets, items, mask=mask)
     return pl.Series(name, lists, dtype=pl.List(pl.String))
+
+
+def _list_offsets(values: list) -> pa.Int64Array:
+    """The offsets of a list array of ``values`` (tuples, lists or None: no items), in C passes over ``values``
+    (a list column is mostly empty lists and nulls): each non-empty value's length put after its position,
+    then summed up."""
+    ends = np.zeros(len(values) + 1, dtype=np.int64)
+    filled = np.fromiter(compress(range(1, len(values) + 1), values), dtype=np.int64)
+    ends[filled] = np.fromiter(map(len, filter(None, values)), dtype=np.int64, count=len(filled))
+    np.cumsum(ends, out=ends)
+    return cast(pa.Int64Array, pa.Array.from_buffers(pa.int64(), len(ends), [None, pa.py_buffer(ends.data)]))
 
 
 class RowBuffer:
