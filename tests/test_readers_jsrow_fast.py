@@ -137,3 +137,19 @@ def test_embed_columns_are_filled_in_place():
     assert row is not None
     got = dict(zip(ROW_COLUMNS, row, strict=True))
     assert (got["embed_kind"], got["image_count"], got["image_alts"]) == ("images", 2, ("a", ""))
+
+
+@pytest.mark.parametrize(
+    "part", [b'"embed":{"a":"\xff"}', b'"embed":{"n":1e400}', b'"langs":["\xff"]', b'"tags":[1e400]']
+)
+def test_a_repost_with_a_post_part_orjson_refuses_is_rejected(tmp_path, monkeypatch, part):
+    """A repost record never reads a post's raw parts, so the fast path must not take a line whose raw part
+    only orjson would refuse (invalid UTF-8, a number beyond a double): it is rejected as a full decode."""
+    record = REPOST_RECORD.replace(b'"via":%(via)s', part) % BASE
+    line = HEAD % {**BASE, b"coll": b'"app.bsky.feed.repost"'} + TAIL % {**BASE, b"record": record}
+    assert jetstream_fast.fast_row(line, 1) is None
+    path = tmp_path / "repost.jsonl"
+    path.write_bytes(line + b"\n" + _line({**BASE, b"coll": b'"app.bsky.feed.repost"', b"rkey": b'"ok"'}) + b"\n")
+    fast, full = _read(path, monkeypatch, fast=True), _read(path, monkeypatch, fast=False)
+    assert fast.posts.equals(full.posts) and fast.rejects.equals(full.rejects) and dict(fast.stats) == dict(full.stats)
+    assert fast.rejects["reason"].to_list() == ["not valid JSON"] and fast.posts.height == 1

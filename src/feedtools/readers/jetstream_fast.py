@@ -254,13 +254,15 @@ def _post_extras(row: list, rec: _Record, text: str) -> None:
 
 
 def _repost_row(ev: _Event, line_no: int) -> tuple | None:
-    """The row :func:`repost_row` gives for a repost event; None for an update, or when the record has no
-    string ``createdAt`` or no subject AT-URI."""
+    """The row :func:`repost_row` gives for a repost event; None for an update, when the record has no
+    string ``createdAt`` or no subject AT-URI, or holds a part kept raw (``langs``, ``embed``…: a post's)."""
     did, c = ev.did, ev.commit
     rec = c.record
     created, ref = rec.createdAt, rec.subject
     if c.operation != "create" or type(created) is not str or ref is None or not ref.uri.startswith("at://"):
         return None
+    if rec.langs or rec.tags or rec.facets or rec.reply or rec.embed:  # raw parts a repost does not read: only
+        return None  # orjson would check them (UTF-8, numbers), so the full decode decides
     subject = ref.uri
     row = _REPOST_ROW.copy()
     row[_ID] = f"at://{did}/{REPOST}/{c.rkey}"
