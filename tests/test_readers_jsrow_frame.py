@@ -82,3 +82,8 @@ def test_created_and_reposted_times_are_two_passes_of_parsing(created, reposted)
     assert_series_equal(got_reposted, parse_time_series(r)["t"])
     if created is CREATED:
         assert got_created["f"].to_list()[:6] == [None, None, "unparseable", None, None, "implausible"]
+
+
+def test_row_columns_are_each_named_once():
+    """A row tuple holds each column once (a repeated name would be a slot built and thrown away per row)."""
+    assert len(set(ROW_COLUMNS)) == len(ROW_COLUMNS)

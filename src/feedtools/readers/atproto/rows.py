@@ -33,7 +33,8 @@ __all__ = [
     "web_url_expr",
 ]
 
-#: Reader columns collected per row, plus helper columns used while building the frame.
+#: Reader columns collected per row, plus helper columns used while building the frame (each once: ``quote_of``
+#: is among :data:`EMBED_COLUMNS`).
 ROW_COLUMNS = (
     "post_id",
     "post_uri",
@@ -54,7 +55,6 @@ ROW_COLUMNS = (
     "created_at_raw",
     "reply_to",
     "reply_root",
-    "quote_of",
     "like_count",
     "repost_count",
     "reply_count",
