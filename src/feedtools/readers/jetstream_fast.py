@@ -15,7 +15,7 @@ limit) is left to the full decode. The types do most of the checks in msgspec's 
 Columns are filled by index in a copy of a template row; a record's facets, reply, embed and tags (when
 present) are read by the same functions as the full decode. List values are tuples (pyarrow reads them as
 lists), so a row holds only values the cyclic GC does not track and is untracked by the first collection
-that walks it (it is still walked once: a collection costs per row, not per value); the empty ones and
+that walks it (each row is still walked once, value by value, by a young collection); the empty ones and
 the declared languages (memoised by their raw bytes) are shared between rows.
 """
 
