@@ -3,28 +3,38 @@ structs straight into a row of :data:`~feedtools.readers.atproto.ROW_COLUMNS` va
 
 :func:`fast_row` gives either exactly the row :func:`feedtools.readers.jetstream.event_row` gives for the
 line decoded with orjson, or None ("not decided here": the caller decodes the line with orjson and reads it
-with ``event_row``, which also gives its reject reason). It decides only lines that are
-valid UTF-8 and, decoded by msgspec, hold nothing but the known keys of the event, its commit and its record
-(``forbid_unknown_fields``: every value is then either parsed by msgspec, which refuses what orjson refuses,
-or kept raw and decoded with orjson); a ``create``/``update`` of a post or a ``create`` of a repost, with a
-DID, a record key, an integer ``time_us`` in orjson's integer range, a string text and ``createdAt``
-(a repost: a subject URI). Anything else (an SDK spelling, an odd type, a missing field, an unknown key,
-a nesting deep enough to reach orjson's depth limit) is left to the full decode.
+with ``event_row``, which also gives its reject reason). It decides only lines that, decoded by msgspec, hold
+nothing but the known keys of the event, its commit and its record (``forbid_unknown_fields``: every value is
+then either parsed by msgspec, which refuses what orjson refuses, invalid UTF-8 and lone surrogates included,
+or kept raw and decoded with orjson); a ``create``/``update`` of a post or a ``create`` of a repost (``kind``,
+``operation`` and ``collection`` are literals), with a DID, a record key, an integer ``time_us`` within int64
+(orjson reads larger ones as floats), a string text and ``createdAt`` (a repost: a subject URI). Anything else
+(an SDK spelling, an odd type, a missing field, an unknown key, a nesting deep enough to reach orjson's depth
+limit) is left to the full decode. The types do most of the checks in msgspec's C code: no Python per check.
 
 Columns are filled by index in a copy of a template row; a record's facets, reply, embed and tags (when
 present) are read by the same functions as the full decode. List values are tuples (pyarrow reads them as
-lists), so a row holds only values the cyclic GC does not track and is untracked itself; the empty ones and
+lists), so a row holds only values the cyclic GC does not track and is untracked by the first collection
+that walks it (each row is still walked once, value by value, by a young collection); the empty ones and
 the declared languages (memoised by their raw bytes) are shared between rows.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 import orjson
 
-from feedtools.readers.atproto import POST, REPOST, ROW_COLUMNS, at_uri_did, embed_fields, facet_fields
+from feedtools.readers.atproto import (
+    EMBED_COLUMNS,
+    POST,
+    REPOST,
+    ROW_COLUMNS,
+    at_uri_did,
+    embed_fields,
+    facet_fields,
+)
 from feedtools.readers.atproto.records import _add_record_tags, _reply_uris
 
 __all__ = ["COLUMN_INDEX", "dict_row", "fast_row"]
@@ -33,7 +43,6 @@ __all__ = ["COLUMN_INDEX", "dict_row", "fast_row"]
 COLUMN_INDEX = {c: i for i, c in enumerate(ROW_COLUMNS)}
 _EMPTY: tuple = ()
 _MAX_BRACKETS = 900  # below orjson's nesting limit (1024) whatever the nesting: deeper lines take the full decode
-_INT_RANGE = (-(2**63), 2**64 - 1)  # integers orjson keeps as int (beyond: float)
 
 
 class _Ref(msgspec.Struct, forbid_unknown_fields=True, gc=False):
@@ -57,20 +66,24 @@ class _Record(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     via: Any = None
 
 
+#: A ``time_us`` orjson reads as an int (it reads integers beyond 2**64 - 1 as floats; msgspec bounds stop at int64)
+_Micros = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
+
+
 class _Commit(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    operation: str
-    collection: str
-    rkey: str
-    record: _Record | None = None
+    operation: Literal["create", "update"]
+    collection: Literal["app.bsky.feed.post", "app.bsky.feed.repost"]
+    rkey: Annotated[str, msgspec.Meta(min_length=1)]
+    record: _Record
     rev: Any = None
     cid: Any = None
 
 
 class _Event(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     did: str
-    kind: str
+    kind: Literal["commit"]
     commit: _Commit
-    time_us: Any = None
+    time_us: _Micros
     cursor: Any = None
 
 
@@ -149,6 +162,8 @@ _REPOST_ROW = _template(is_repost=True, is_placeholder=True)
         "_reposted_raw",
     )
 )
+_EMBEDS = slice(COLUMN_INDEX["embed_kind"], COLUMN_INDEX["embed_kind"] + len(EMBED_COLUMNS))
+_NO_LANGS = msgspec.Raw(b"[]")
 _LANGS_SEEN: dict[bytes, tuple] = {}  # raw ``langs`` JSON -> its string items (bounded memo: languages are few)
 
 
@@ -162,58 +177,22 @@ def fast_row(line: bytes, line_no: int) -> tuple | None:
 
     None also for every event that is not a row (a skip or a reject is left to the full decode).
     """
-    if not line.isascii():
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
     if len(line) > _MAX_BRACKETS and line.count(b"{") + line.count(b"[") > _MAX_BRACKETS:
         return None
     try:
         ev = _EVENT.decode(line)
-    except _NOT_DECIDED:
-        return None
-    c = ev.commit
-    did, rkey, op, seen_us = ev.did, c.rkey, c.operation, ev.time_us
-    if (
-        ev.kind != "commit"
-        or not did.startswith("did:")
-        or not rkey
-        or type(seen_us) is not int
-        or not _INT_RANGE[0] <= seen_us <= _INT_RANGE[1]
-        or c.record is None
-    ):
-        return None
-    collection = c.collection
-    try:
-        if collection == POST and (op == "create" or op == "update"):
-            row = _post_row(c.record)
-        elif collection == REPOST and op == "create":
-            row = _repost_row(c.record, did)
-        else:
+        if not ev.did.startswith("did:"):
             return None
+        if ev.commit.collection == POST:
+            return _post_row(ev, line_no)
+        return _repost_row(ev, line_no)
     except _NOT_DECIDED:
         return None
-    if row is None:
-        return None
-    uri = f"at://{did}/{collection}/{rkey}"
-    row[_ID] = uri
-    row[_LINE] = line_no
-    row[_LOC] = f"line {line_no}"
-    if collection == POST:  # a repost row points at its subject, made by ``reposted_by``
-        row[_URI] = uri
-        row[_DID] = did
-        row[_REF_US] = seen_us
-        cid = c.cid
-        row[_CID] = cid if isinstance(cid, str) and cid else None
-        if op == "update":
-            row[_NOTES] = "edited (update event)"
-    return tuple(row)
 
 
 def _langs(raw: msgspec.Raw) -> tuple:
     """The string items of a record's raw ``langs`` (empty when absent or not a list); raises orjson's error."""
-    if not raw:
+    if not raw or raw == _NO_LANGS:  # absent, or ``[]`` (most posts): no copy, no look-up
         return _EMPTY
     key = bytes(raw)
     langs = _LANGS_SEEN.get(key)
@@ -229,23 +208,37 @@ def _loads(raw: msgspec.Raw) -> Any:
     return orjson.loads(memoryview(raw)) if raw else None
 
 
-def _post_row(rec: _Record) -> list | None:
-    """A post row (without the event's own columns) as :func:`post_fields` gives it; None when the record
-    has no string text or ``createdAt``; raises a ``_NOT_DECIDED`` error when a raw part is not valid JSON."""
+def _post_row(ev: _Event, line_no: int) -> tuple | None:
+    """The row :func:`event_row` gives for a post event; None when its record has no string text or
+    ``createdAt``; raises a ``_NOT_DECIDED`` error when a raw part of the record is not valid JSON."""
+    did, c = ev.did, ev.commit
+    rec = c.record
     text, created = rec.text, rec.createdAt
     if type(text) is not str or type(created) is not str:
         return None
-    langs, facets, extra_tags, reply, embed = (
-        _langs(rec.langs),
-        _loads(rec.facets),
-        _loads(rec.tags),
-        _loads(rec.reply),
-        _loads(rec.embed),
-    )
     row = _POST_ROW.copy()
+    row[_LANGS] = _langs(rec.langs)
+    if rec.facets or rec.tags or rec.reply or rec.embed:
+        _post_extras(row, rec, text)
+    uri = f"at://{did}/{POST}/{c.rkey}"
+    row[_ID] = row[_URI] = uri
+    row[_LINE] = line_no
+    row[_LOC] = f"line {line_no}"
+    row[_DID] = did
     row[_TEXT] = text
     row[_CREATED] = created
-    row[_LANGS] = langs
+    row[_REF_US] = ev.time_us
+    cid = c.cid
+    row[_CID] = cid if isinstance(cid, str) and cid else None
+    if c.operation == "update":
+        row[_NOTES] = "edited (update event)"
+    return tuple(row)
+
+
+def _post_extras(row: list, rec: _Record, text: str) -> None:
+    """Fill ``row``'s facet, tag, reply and embed columns as :func:`post_fields` does; raises a
+    ``_NOT_DECIDED`` error when one of these raw parts is not valid JSON."""
+    facets, extra_tags, reply, embed = _loads(rec.facets), _loads(rec.tags), _loads(rec.reply), _loads(rec.embed)
     if facets is not None:
         tags, mentions, urls, dids, row[_INVALID] = facet_fields(text, facets)
         row[_TAGS], row[_MENTIONS], row[_URLS], row[_DIDS] = tuple(tags), tuple(mentions), tuple(urls), tuple(dids)
@@ -257,24 +250,27 @@ def _post_row(rec: _Record) -> list | None:
         parent, root = _reply_uris(reply)
         row[_REPLY_TO], row[_REPLY_ROOT] = parent, root
         row[_PARENT_AUTHOR], row[_ROOT_AUTHOR] = at_uri_did(parent), at_uri_did(root)
-    if embed is not None:
-        for name, value in embed_fields(embed).items():
-            row[COLUMN_INDEX[name]] = tuple(value) if type(value) is list else value
-    return row
+    if embed is not None:  # the embed columns are consecutive, in the order embed_fields gives them
+        row[_EMBEDS] = [tuple(v) if type(v) is list else v for v in embed_fields(embed).values()]
 
 
-def _repost_row(rec: _Record, reposter: str) -> list | None:
-    """A repost row (without ``post_id`` and location) as :func:`repost_row` gives it; None when the record
-    has no subject AT-URI or no string ``createdAt``."""
-    created = rec.createdAt
-    if rec.subject is None or type(created) is not str:
+def _repost_row(ev: _Event, line_no: int) -> tuple | None:
+    """The row :func:`repost_row` gives for a repost event; None for an update, when the record has no
+    string ``createdAt`` or no subject AT-URI, or holds a part kept raw (``langs``, ``embed``…: a post's)."""
+    did, c = ev.did, ev.commit
+    rec = c.record
+    created, ref = rec.createdAt, rec.subject
+    if c.operation != "create" or type(created) is not str or ref is None or not ref.uri.startswith("at://"):
         return None
-    subject = rec.subject.uri
-    if not subject.startswith("at://"):
-        return None
+    if rec.langs or rec.tags or rec.facets or rec.reply or rec.embed:  # raw parts a repost does not read: only
+        return None  # orjson would check them (UTF-8, numbers), so the full decode decides
+    subject = ref.uri
     row = _REPOST_ROW.copy()
+    row[_ID] = f"at://{did}/{REPOST}/{c.rkey}"
+    row[_LINE] = line_no
+    row[_LOC] = f"line {line_no}"
     row[_URI] = subject
     row[_DID] = at_uri_did(subject)
-    row[_REPOSTED_BY] = reposter
+    row[_REPOSTED_BY] = did
     row[_REPOSTED_RAW] = created
-    return row
+    return tuple(row)

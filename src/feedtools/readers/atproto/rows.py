@@ -5,12 +5,12 @@ and the totals every reader reports."""
 from __future__ import annotations
 
 import operator
-from array import array
 from collections import Counter
 from collections.abc import Iterator
-from itertools import accumulate, chain, repeat
+from itertools import chain, compress, repeat
 from typing import Any, cast
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
 
@@ -33,7 +33,8 @@ __all__ = [
     "web_url_expr",
 ]
 
-#: Reader columns collected per row, plus helper columns used while building the frame.
+#: Reader columns collected per row, plus helper columns used while building the frame (each once: ``quote_of``
+#: is among :data:`EMBED_COLUMNS`).
 ROW_COLUMNS = (
     "post_id",
     "post_uri",
@@ -54,7 +55,6 @@ ROW_COLUMNS = (
     "created_at_raw",
     "reply_to",
     "reply_root",
-    "quote_of",
     "like_count",
     "repost_count",
     "reply_count",
@@ -110,8 +110,10 @@ def web_url_expr() -> pl.Expr:
 
 def _series(name: str, values: list, dtype: pl.DataType) -> pl.Series:
     """A column from Python values; list columns go through pyarrow (about 15x faster than polars here)."""
-    if values.count(None) == len(values):  # a column no row fills (most of a Jetstream batch's): no Python pass
-        return pl.repeat(None, len(values), dtype=dtype, eager=True).alias(name)
+    n = len(values)
+    nulls = values.count(None) if n and values[0] is None else 0  # a filled first row: not a column of nulls
+    if nulls == n:  # a column no row fills (most of a Jetstream batch's): no Python pass
+        return pl.repeat(None, n, dtype=dtype, eager=True).alias(name)
     if isinstance(dtype, pl.List):
         column = _string_lists(name, values)
         if column is not None:
@@ -129,26 +131,31 @@ _LIST_TYPES = {tuple, list, type(None)}
 def _string_lists(name: str, values: list) -> pl.Series | None:
     """A ``List(String)`` column from tuples or lists of strings (None: a null), or None for any other value.
 
-    The same column as ``pa.array(values, type=pa.list_(pa.string()))``, built from the strings and the list
-    offsets: ``pa.array`` on Python objects imports pandas (half a CPU-second, once per process).
+    The same column as ``pa.array(values, type=pa.list_(pa.string()))``, built from the strings, the list
+    offsets and the null mask, each in one pass of C code: ``pa.array`` on Python objects imports pandas
+    (half a CPU-second, once per process).
     """
     if not set(map(type, values)) <= _LIST_TYPES:
         return None
     flat = list(chain.from_iterable(filter(None, values)))
     if not set(map(type, flat)) <= {str}:
         return None
-    offsets = array("q", accumulate(map(len, map(_or_empty, values)), initial=0))
-    arrow_offsets = cast(pa.Int64Array, pa.Array.from_buffers(pa.int64(), len(offsets), [None, pa.py_buffer(offsets)]))
+    arrow_offsets = _list_offsets(values)
     items = pl.Series(name, flat, dtype=pl.String).to_arrow()
-    column = pl.Series(name, pa.LargeListArray.from_arrays(arrow_offsets, items), dtype=pl.List(pl.String))
-    if None in values:
-        nulls = pl.Series(list(map(operator.is_, values, repeat(None))))
-        column = column.to_frame().select(pl.when(nulls).then(None).otherwise(pl.col(name)).alias(name)).to_series()
-    return column
+    mask = pl.Series(list(map(operator.is_, values, repeat(None)))).to_arrow() if None in values else None
+    lists = pa.LargeListArray.from_arrays(arrow_offsets, items, mask=mask)
+    return pl.Series(name, lists, dtype=pl.List(pl.String))
 
 
-def _or_empty(value: tuple | list | None) -> tuple | list:
-    return () if value is None else value
+def _list_offsets(values: list) -> pa.Int64Array:
+    """The offsets of a list array of ``values`` (tuples, lists or None: no items), in C passes over ``values``
+    (a list column is mostly empty lists and nulls): each non-empty value's length put after its position,
+    then summed up."""
+    ends = np.zeros(len(values) + 1, dtype=np.int64)
+    filled = np.fromiter(compress(range(1, len(values) + 1), values), dtype=np.int64)
+    ends[filled] = np.fromiter(map(len, filter(None, values)), dtype=np.int64, count=len(filled))
+    np.cumsum(ends, out=ends)
+    return cast(pa.Int64Array, pa.Array.from_buffers(pa.int64(), len(ends), [None, pa.py_buffer(ends.data)]))
 
 
 class RowBuffer:
@@ -216,10 +223,9 @@ class RowBuffer:
             return posts_frame([])
         schema: dict[str, Any] = {c: _HELPERS_SCHEMA.get(c, pl.String) for c in ROW_COLUMNS}
         df = pl.DataFrame([_series(c, v, schema[c]) for c, v in self.cols.items()])
-        ref_from_raw = parse_time_series(df["_ref_raw"])["t"].cast(pl.Int64)
+        ref_from_raw = _parsed_times(df["_ref_raw"])["t"].cast(pl.Int64)
         ref = df.select(pl.coalesce(pl.col("_ref_us"), ref_from_raw))["_ref_us"]
-        created = parse_time_series(df["created_at_raw"], ref)
-        reposted = parse_time_series(df["_reposted_raw"])["t"]
+        created, reposted = _created_and_reposted(df["created_at_raw"], df["_reposted_raw"], ref)
         df = df.with_columns(
             position=pl.int_range(first_position, first_position + n, dtype=pl.Int64),
             source=pl.lit(source),
@@ -232,6 +238,35 @@ class RowBuffer:
             notes=pl.concat_str([pl.col("notes"), created["n"]], separator="; ", ignore_nulls=True),
         ).drop("_ref_raw", "_ref_us", "_reposted_raw")
         return conform(df)
+
+
+def _created_and_reposted(created: pl.Series, reposted: pl.Series, ref_us: pl.Series) -> tuple[pl.DataFrame, pl.Series]:
+    """``createdAt`` parsed (time, flag and note; ``ref_us``: when each row was seen) and the repost's own time.
+
+    When no row holds both (a Jetstream batch: posts have the one, reposts the other), both are parsed in one
+    pass over the two columns merged, each output then kept only where its own column is set: the time and
+    note of a value do not depend on ``ref_us``, and a flag is kept only for ``createdAt``. The same values as
+    two passes of :func:`parse_time_series`.
+    """
+    has_created, has_reposted = created.is_not_null(), reposted.is_not_null()
+    if not has_created.any() or not has_reposted.any() or (has_created & has_reposted).any():
+        return _parsed_times(created, ref_us), _parsed_times(reposted)["t"]
+    both = parse_time_series(created.fill_null(reposted), ref_us)
+    kept = both.select(pl.when(has_created).then(pl.all()))
+    return kept, both["t"].to_frame().select(pl.when(has_reposted).then(pl.col("t")))["t"]
+
+
+def _parsed_times(raw: pl.Series, ref_us: pl.Series | None = None) -> pl.DataFrame:
+    """:func:`parse_time_series`, without its passes when ``raw`` is all null (a Jetstream batch's ``_ref_raw``,
+    a batch without reposts' ``_reposted_raw``): then every output is null, as that function gives it."""
+    if raw.null_count() < raw.len():
+        return parse_time_series(raw, ref_us)
+    return pl.DataFrame(
+        [pl.repeat(None, raw.len(), dtype=dtype, eager=True).alias(c) for c, dtype in _TIMES_SCHEMA.items()]
+    )
+
+
+_TIMES_SCHEMA: dict[str, pl.DataType] = {"t": pl.Datetime("us", "UTC"), "f": pl.String(), "n": pl.String()}
 
 
 def finish_stats(stats: Counter, posts: int, rejected: int) -> Counter:
