@@ -202,3 +202,26 @@ def test_envelopes_equal_as_values_are_decided_alike(tmp_path, monkeypatch):
     assert dict(fast.stats) == dict(full.stats) and fast.rejects.equals(full.rejects)
     assert fast.stats["skipped_unknown_collection"] == 2 * 9 and fast.stats["skipped_fm.teal.status"] == 2
     assert fast.rejects.height == 2 * 10  # no kind of event but commit, identity or account
+
+
+def test_the_garbage_collector_is_paused_only_while_a_batch_is_read(tmp_path):
+    """The reader pauses the cyclic GC while it reads and cuts a batch, never while the caller holds one, and
+    leaves it as it found it however the reading ends (all read, closed early, GC already off)."""
+    import gc
+
+    from feedtools.readers import jetstream
+
+    path = tmp_path / "c.jsonl"
+    path.write_bytes(b"\n".join([LIKE, POST % b"a", POST % b"b", LIKE, POST % b"c"]) + b"\n")
+    batches = jetstream.read_batches(path, batch_size=2)
+    next(batches)
+    assert gc.isenabled()  # the caller holds a batch: the GC runs
+    batches.close()
+    assert gc.isenabled()
+    assert len(list(jetstream.read_batches(path, batch_size=2))) == 3 and gc.isenabled()
+    gc.disable()
+    try:
+        list(jetstream.read_batches(path, batch_size=2))
+        assert not gc.isenabled()  # left off, as the caller had it
+    finally:
+        gc.enable()

@@ -34,6 +34,7 @@ across batches. ``time_us`` (when Jetstream saw the event) is the reference for 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections import Counter
 from collections.abc import Iterator
@@ -226,6 +227,16 @@ def _lines(
     end), their lines numbered on from ``first_line`` (the lines before ``start``).
     """
     line_no = first_line
+    for parts in _blocks(path, block, start=start, end=end):
+        for line in parts:
+            line_no += 1
+            if line and not line.isspace():
+                yield line_no, line
+
+
+def _blocks(path: Path, block: int = 1 << 23, *, start: int = 0, end: int | None = None) -> Iterator[list[bytes]]:
+    """Every line of the bytes ``[start, end)`` (blank ones too; a BOM on line 1 dropped), as one list per block
+    read (:func:`_lines` numbers them and drops the blank ones)."""
     left = -1 if end is None else max(0, end - start)  # bytes still to read (-1: up to the end of the file)
     with open(path, "rb") as f:
         f.seek(start)
@@ -242,12 +253,9 @@ def _lines(
             left = left if left < 0 else left - len(data)
             parts = (rest + data).split(b"\n") if rest else data.split(b"\n")
             rest = parts.pop()
-            for line in parts:
-                line_no += 1
-                if line and not line.isspace():
-                    yield line_no, line
-    if rest and not rest.isspace():
-        yield line_no + 1, rest
+            yield parts
+    if rest:
+        yield [rest]
 
 
 def _array_events(path: Path) -> Iterator[tuple[str, None, object]]:
@@ -338,27 +346,46 @@ def read_batches(path: str | Path, batch_size: int = BATCH_SIZE, **_: object) ->
 def _read_lines(path: Path, size: int, batches: _Batches | None = None, **span: int) -> Iterator[ReadResult]:
     """:func:`read_batches` for JSON Lines: the hot loop of the reader, kept inline (no call per line before
     the cheap byte tests). ``batches``: where the rows, rejects and counts go (a new one by default);
-    ``span``: the ``start``, ``end`` and ``first_line`` of :func:`_lines` (:class:`LineRange`)."""
+    ``span``: the ``start``, ``end`` and ``first_line`` of :func:`_lines` (:class:`LineRange`).
+
+    The cyclic GC is paused while a batch is read and cut (its rows hold no reference cycles and a batch
+    allocates a bounded amount; the collections it triggered only walked the rows), and is back on while
+    the caller holds the batch."""
     batches = _Batches(path.name) if batches is None else batches
-    seen = batches.seen
+    seen, stats = batches.seen, batches.stats
     mark, after, rows = _FEED_MARK, len(_FEED_MARK), _ROW_COLLECTIONS
     n = 0
-    for line_no, raw in _lines(path, **span):
-        n += 1
-        i = raw.find(mark)  # the first collection key: the event's own in a Jetstream line
-        if i >= 0 and raw.startswith(rows, i + after):
-            row = fast_row(raw, line_no)
-            if row is None:
-                batches.decode(raw, line_no, n)
-            elif _seen_before(row[_ID], seen):
-                batches.stats["skipped_update" if row[_NOTES] else "skipped_repeated"] += 1
-            else:
-                batches.rows.append(row)
-        elif _prefilter(raw, batches.stats) is not _DONE:
-            batches.decode(raw, line_no, n)
-        if n >= size:
-            yield batches.cut(n)
-            n = 0
+    line_no = span.get("first_line", 0)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for parts in _blocks(path, start=span.get("start", 0), end=span.get("end")):
+            for raw in parts:
+                line_no += 1
+                if not raw or raw.isspace():
+                    continue
+                n += 1
+                i = raw.find(mark)  # the first collection key: the event's own in a Jetstream line
+                if i >= 0 and raw.startswith(rows, i + after):
+                    row = fast_row(raw, line_no)
+                    if row is None:
+                        batches.decode(raw, line_no, n)
+                    elif _seen_before(row[_ID], seen):
+                        stats["skipped_update" if row[_NOTES] else "skipped_repeated"] += 1
+                    else:
+                        batches.rows.append(row)
+                elif _prefilter(raw, stats) is not _DONE:
+                    batches.decode(raw, line_no, n)
+                if n >= size:
+                    result = batches.cut(n)
+                    stats, n = batches.stats, 0
+                    if enabled:
+                        gc.enable()
+                    yield result
+                    gc.disable()
+    finally:
+        if enabled:
+            gc.enable()
     if n or batches.position == 0:
         yield batches.cut(n)
 
