@@ -114,3 +114,44 @@ def test_worker_processes_end_with_a_killed_parent(tmp_path):
         os.kill(worker, signal.SIGKILL)
         pytest.fail("the worker process outlived its killed parent")
     assert proc.stdout.read() == ""  # the pipe reached its end: no process holds it open
+
+
+def test_a_signal_while_workers_start_waits_until_they_have_started(monkeypatch):
+    """SIGTERM (or Ctrl-C) arriving while the worker processes are being started is handled once they all have
+    their start-up data: a worker cut off half-started printed a traceback of its own after the parent's line."""
+    import concurrent.futures
+    import os
+    import signal
+
+    from feedtools import language
+
+    events: list[str] = []
+
+    class StartingPool:
+        _max_workers, _broken = 2, False
+
+        def __init__(self, **options):
+            pass
+
+        def submit(self, fn, *args):
+            os.kill(os.getpid(), signal.SIGTERM)  # arrives in the middle of starting a worker
+            events.append("started")
+
+        def shutdown(self, *args, **kwargs):
+            pass
+
+    def on_term(signum, frame):
+        events.append("handled")
+        raise RuntimeError("terminated")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", StartingPool)
+    monkeypatch.setattr(language, "_POOL", None)
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        with pytest.raises(RuntimeError, match="terminated"):
+            language._pool(2)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        language._POOL = None
+    assert events == ["started", "started", "handled"]
+    assert signal.getsignal(signal.SIGTERM) is previous

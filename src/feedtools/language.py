@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import atexit
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -84,7 +86,7 @@ def _letter_class() -> str:
 MAX_CHARS = 200
 #: Below this many texts detection stays in this process (a worker process costs about a second to start).
 PARALLEL_MIN_TEXTS = 20_000
-_POOL = None
+_POOL: Any = None  # the ProcessPoolExecutor of _pool (its worker count and broken state are read)
 
 
 def _score(lines: list[str], cands: frozenset[str] | None, min_confidence: float) -> tuple[list, list]:
@@ -169,10 +171,41 @@ def _pool(workers: int):
             atexit.register(_shutdown_pool)  # before interpreter teardown, or the pool's cleanup warns
         else:
             _POOL.shutdown()
-        _POOL = ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_exit_with_parent
-        )
+        with _signals_held():  # a worker half started, its parent gone, prints a traceback of its own
+            pool = ProcessPoolExecutor(
+                max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_exit_with_parent
+            )
+            _POOL = pool
+            for _ in range(workers):  # each one spawns a worker now (none is ready yet to take the next)
+                pool.submit(_started)
     return _POOL
+
+
+def _started() -> None:
+    """Nothing: what :func:`_pool` hands each new worker so that it is started at once."""
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait until the block ends (in the main thread; elsewhere nothing changes), then are
+    handled as they would have been. Starting a worker process writes its start-up data to it after launching it:
+    interrupted in between, the worker would find its parent gone and print a traceback on the shared stderr."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    came: list[signal.Signals] = []
+    held = [sig for sig in (signal.SIGINT, signal.SIGTERM) if signal.getsignal(sig) is not None]  # None: set in C
+    previous = {sig: signal.signal(sig, lambda signum, frame: came.append(signal.Signals(signum))) for sig in held}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for sig in dict.fromkeys(came):
+            signal.raise_signal(sig)
 
 
 def _exit_with_parent() -> None:
