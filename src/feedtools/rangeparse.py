@@ -36,8 +36,6 @@ RANGE_BYTES = 16 << 20
 #: Captures smaller than this are read in one process (the worker processes cost about a second to start).
 MIN_BYTES = 4 * RANGE_BYTES
 
-_UPDATE_NOTE = "edited (update event)"  # the reader's note on a post row read from an update event
-
 
 def reads_by_range(path: Path, format: str) -> bool:
     """Whether :func:`feedtools.streamparse.parse_to_file` reads ``path`` by ranges: a regular file of at least
@@ -313,12 +311,12 @@ class _AcrossRanges:
         a repeat, correcting what :func:`feedtools.readers.atproto.finish_stats` and ``RowBuffer`` set), its
         positions counting on from the rows before it, written again."""
         from feedtools.clean import duplicate_keys
-        from feedtools.readers.jetstream import post_digest
+        from feedtools.readers.jetstream import UPDATE_NOTE, post_digest
 
         part = read_slice(written.file)
         earlier = pl.Series([post_digest(p) in self.seen for p in part["post_id"]], dtype=pl.Boolean)
         dropped = part.filter(earlier)
-        updates = int(dropped["notes"].str.starts_with(_UPDATE_NOTE).fill_null(False).sum())
+        updates = int(dropped["notes"].str.starts_with(UPDATE_NOTE).fill_null(False).sum())
         odd = int(dropped["embed_other"].is_not_null().sum())
         # Counts changed only where they move, as when the dropped rows were never read: a count the reader never
         # set stays unset (a Counter keeps a key once it is set, even to 0).

@@ -60,7 +60,7 @@ from feedtools.readers.atproto import (
     sniff_json,
 )
 from feedtools.readers.base import FeedError, FeedMeta, ReadResult, rejects_frame
-from feedtools.readers.jetstream_fast import COLUMN_INDEX, dict_row, fast_row
+from feedtools.readers.jetstream_fast import COLUMN_INDEX, UPDATE_NOTE, dict_row, fast_row
 from feedtools.readers.jsonarray import is_array, load_json_lazily
 
 FORMAT = "jetstream"
@@ -129,7 +129,7 @@ def event_row(ev, stats: Counter) -> dict | None:
             cid=cid if isinstance(cid, str) and cid else None,
         )
         if op == "update":
-            row["notes"] = "edited (update event)"
+            row["notes"] = UPDATE_NOTE
         return row
     return repost_row(record, uri, did)
 
@@ -227,16 +227,6 @@ def _lines(
     end), their lines numbered on from ``first_line`` (the lines before ``start``).
     """
     line_no = first_line
-    for parts in _blocks(path, block, start=start, end=end):
-        for line in parts:
-            line_no += 1
-            if line and not line.isspace():
-                yield line_no, line
-
-
-def _blocks(path: Path, block: int = 1 << 23, *, start: int = 0, end: int | None = None) -> Iterator[list[bytes]]:
-    """Every line of the bytes ``[start, end)`` (blank ones too; a BOM on line 1 dropped), as one list per block
-    read (:func:`_lines` numbers them and drops the blank ones)."""
     left = -1 if end is None else max(0, end - start)  # bytes still to read (-1: up to the end of the file)
     with open(path, "rb") as f:
         f.seek(start)
@@ -253,9 +243,12 @@ def _blocks(path: Path, block: int = 1 << 23, *, start: int = 0, end: int | None
             left = left if left < 0 else left - len(data)
             parts = (rest + data).split(b"\n") if rest else data.split(b"\n")
             rest = parts.pop()
-            yield parts
-    if rest:
-        yield [rest]
+            for line in parts:
+                line_no += 1
+                if line and not line.isspace():
+                    yield line_no, line
+    if rest and not rest.isspace():
+        yield line_no + 1, rest
 
 
 def _array_events(path: Path) -> Iterator[tuple[str, None, object]]:
@@ -307,7 +300,7 @@ def post_digest(post_id: str) -> bytes:
 
 def _seen_before(post_id: str, seen: set[bytes]) -> bool:
     """True when ``post_id`` was already read; else remember it (as an 8-byte digest, to keep memory small)."""
-    key = hashlib.blake2b(post_id.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    key = post_digest(post_id)
     if key in seen:
         return True
     seen.add(key)
@@ -355,34 +348,29 @@ def _read_lines(path: Path, size: int, batches: _Batches | None = None, **span: 
     seen, stats = batches.seen, batches.stats
     mark, after, rows = _FEED_MARK, len(_FEED_MARK), _ROW_COLLECTIONS
     n = 0
-    line_no = span.get("first_line", 0)
     enabled = gc.isenabled()
     gc.disable()
     try:
-        for parts in _blocks(path, start=span.get("start", 0), end=span.get("end")):
-            for raw in parts:
-                line_no += 1
-                if not raw or raw.isspace():
-                    continue
-                n += 1
-                i = raw.find(mark)  # the first collection key: the event's own in a Jetstream line
-                if i >= 0 and raw.startswith(rows, i + after):
-                    row = fast_row(raw, line_no)
-                    if row is None:
-                        batches.decode(raw, line_no, n)
-                    elif _seen_before(row[_ID], seen):
-                        stats["skipped_update" if row[_NOTES] else "skipped_repeated"] += 1
-                    else:
-                        batches.rows.append(row)
-                elif _prefilter(raw, stats) is not _DONE:
+        for line_no, raw in _lines(path, **span):
+            n += 1
+            i = raw.find(mark)  # the first collection key: the event's own in a Jetstream line
+            if i >= 0 and raw.startswith(rows, i + after):
+                row = fast_row(raw, line_no)
+                if row is None:
                     batches.decode(raw, line_no, n)
-                if n >= size:
-                    result = batches.cut(n)
-                    stats, n = batches.stats, 0
-                    if enabled:
-                        gc.enable()
-                    yield result
-                    gc.disable()
+                elif _seen_before(row[_ID], seen):
+                    stats["skipped_update" if row[_NOTES] else "skipped_repeated"] += 1
+                else:
+                    batches.rows.append(row)
+            elif _prefilter(raw, stats) is not _DONE:
+                batches.decode(raw, line_no, n)
+            if n >= size:
+                result = batches.cut(n)
+                stats, n = batches.stats, 0
+                if enabled:
+                    gc.enable()
+                yield result
+                gc.disable()
     finally:
         if enabled:
             gc.enable()

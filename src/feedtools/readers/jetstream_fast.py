@@ -37,7 +37,10 @@ from feedtools.readers.atproto import (
 )
 from feedtools.readers.atproto.records import _add_record_tags, _reply_uris
 
-__all__ = ["COLUMN_INDEX", "dict_row", "fast_row"]
+__all__ = ["COLUMN_INDEX", "UPDATE_NOTE", "dict_row", "fast_row"]
+
+#: The note on a post row read from an update event (an edit): what tells an edit from a repeat once rows are built.
+UPDATE_NOTE = "edited (update event)"
 
 #: Position of each reader column in a row.
 COLUMN_INDEX = {c: i for i, c in enumerate(ROW_COLUMNS)}
@@ -231,7 +234,7 @@ def _post_row(ev: _Event, line_no: int) -> tuple | None:
     cid = c.cid
     row[_CID] = cid if isinstance(cid, str) and cid else None
     if c.operation == "update":
-        row[_NOTES] = "edited (update event)"
+        row[_NOTES] = UPDATE_NOTE
     return tuple(row)
 
 

@@ -95,13 +95,15 @@ def drop_range_repeats(posts: SparkDataFrame, split: list[int], stats: dict[Rang
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
+    from feedtools.readers.jetstream import UPDATE_NOTE
+
     if not split:
         return posts
     w = Window.partitionBy("_input", "post_id")
     posts = posts.withColumn("_first", F.min("_range").over(w))
     is_later = F.col("_input").isin(split) & (F.col("_range") > F.col("_first"))
     skip_kind = (
-        F.when(F.col("notes").startswith("edited (update event)"), F.lit("skipped_update"))
+        F.when(F.col("notes").startswith(UPDATE_NOTE), F.lit("skipped_update"))
         .otherwise(F.lit("skipped_repeated"))
         .alias("_kind")
     )
