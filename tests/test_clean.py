@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
+import pytest
 
-from feedtools.clean import add_text_clean, mark_duplicates
+from feedtools import clean
+from feedtools.clean import DuplicatesSoFar, add_text_clean, mark_duplicates, resolve_duplicates
 from feedtools.schema import conform
 
 
@@ -96,3 +99,52 @@ def test_duplicate_keys_fold_case_accents_and_punctuation_once_per_text():
     # Texts that fold to nothing keep their own text as the key: "!!!" and "???" are not copies of each other.
     assert keys["_f1"][2] != keys["_f1"][3]
     assert keys["_f1"][4] is None and keys["_elig"].to_list() == [True, True, True, True, False]
+
+
+# --- duplicates resolved batch by batch (what a streaming parse writes as it reads) --------------------------------
+
+
+def _random_keys(n: int, texts: int, seed: int = 1) -> pl.DataFrame:
+    """Duplicate keys of ``n`` rows by three authors over ``texts`` texts (many repeats), a tenth not eligible."""
+    rng = np.random.default_rng(seed)
+    return pl.DataFrame(
+        {
+            "position": np.arange(n),
+            "_elig": rng.random(n) < 0.9,
+            "_k": rng.integers(0, 3, n).astype(np.uint64),
+            "_e1": rng.integers(0, texts, n).astype(np.uint64),
+            "_e2": np.zeros(n, np.uint64),
+            "_f1": rng.integers(0, max(1, texts // 2), n).astype(np.uint64),  # folding merges texts
+            "_f2": np.ones(n, np.uint64),
+        }
+    )
+
+
+def _in_batches(keys: pl.DataFrame, step: int) -> pl.DataFrame:
+    found = DuplicatesSoFar()
+    return pl.concat([found.resolve(keys.slice(i, step)) for i in range(0, keys.height, step)])
+
+
+@pytest.mark.parametrize("step", [1, 7, 333, 5000])
+def test_duplicates_so_far_equal_the_whole_feed_step(step):
+    keys = _random_keys(2000, 60)
+    got = _in_batches(keys, step)
+    assert got.equals(resolve_duplicates(keys))
+    assert got["duplicate_kind"].value_counts()["count"].min() > 100  # exact and normalised copies both found
+
+
+def test_duplicates_so_far_with_every_lookup_hash_equal(monkeypatch):
+    # A hash collision between two keys must not make them copies: the key columns decide.
+    monkeypatch.setattr(clean, "_lookup_hash", lambda cols: pl.lit(0, dtype=pl.UInt64))
+    keys = _random_keys(600, 40, seed=2)
+    assert _in_batches(keys, 50).equals(resolve_duplicates(keys))
+
+
+def test_duplicates_so_far_refuse_keys_out_of_order():
+    keys = _random_keys(20, 5)
+    found = DuplicatesSoFar()
+    found.resolve(keys.slice(10, 10))
+    with pytest.raises(ValueError, match="out of position order"):
+        found.resolve(keys.slice(0, 10))
+    with pytest.raises(ValueError, match="out of position order"):
+        DuplicatesSoFar().resolve(keys.reverse())

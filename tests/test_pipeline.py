@@ -451,3 +451,43 @@ def test_a_worker_process_that_dies_is_one_clear_error(monkeypatch):
         enricher.put(posts, 40)
         list(enricher.results(final=True))
     assert_frame_equal(enrich(posts, workers=2), one)
+
+
+def test_slices_are_written_to_the_output_while_the_feed_is_read(tmp_path, monkeypatch):
+    """A row's copy is always an earlier row, so a slice goes to the output once the slices before it are known:
+    the temporary slices waiting beside the output stay few (at most about 1/FLUSH_SHARE of the rows read), not
+    the whole table, and the file is the in-memory load's."""
+    from feedtools import streamparse
+
+    lines = ["Org", "bio"] + [f"- post {i % 40} about #Tag{i % 7}" for i in range(900)]  # copies across slices
+    feed_path = write_feed(tmp_path, "\n".join(lines) + "\n", "big.txt")
+    out_dir = tmp_path / "out"
+    waiting: list[int] = []
+
+    def progress(rows: int) -> None:
+        (tmp,) = [p for p in out_dir.iterdir() if p.is_dir()]  # the temporary slices' folder
+        waiting.append(len(list(tmp.iterdir())))
+
+    res = parse_to_file(feed_path, out_dir / "posts.parquet", batch_rows=10, progress=progress)
+    assert len(waiting) == 90 and max(waiting) <= 90 // streamparse.FLUSH_SHARE + 1
+    assert waiting[-1] <= 90 // streamparse.FLUSH_SHARE + 1 and sum(w == 0 for w in waiting) >= 10
+    feed = feedtools.load(feed_path)
+    assert_frame_equal(pl.read_parquet(out_dir / "posts.parquet"), feed.posts)
+    assert res.stats["duplicates"] == feed.stats["duplicates"] == 620  # 280 distinct texts
+    assert sorted(p.name for p in out_dir.iterdir()) == ["posts.parquet"]
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".jsonl"])
+def test_a_parsed_table_out_of_position_order_is_written_in_order(tmp_path, suffix):
+    """A parsed table whose rows were reordered (e.g. sorted by another column, then saved) is parsed again into
+    rows in ``position`` order, with the duplicates of the table in order."""
+    parsed = tmp_path / "posts.parquet"
+    parse_to_file(SEED, parsed)
+    table = pl.read_parquet(parsed)
+    shuffled = tmp_path / "shuffled.parquet"
+    table.sample(fraction=1.0, shuffle=True, seed=3).write_parquet(shuffled)
+    out = tmp_path / f"again{suffix}"
+    res = parse_to_file(shuffled, out, batch_rows=9)
+    got = pl.read_parquet(out) if suffix == ".parquet" else pl.read_ndjson(out, schema=table.schema)
+    assert_frame_equal(got, table)
+    assert res.stats["duplicates"] == 1

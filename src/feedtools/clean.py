@@ -7,13 +7,21 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Literal
+from typing import Literal, cast
 
 import polars as pl
 
 from feedtools.series import map_unique
 
-__all__ = ["add_text_clean", "duplicate_keys", "fold_expr", "mark_duplicates", "normalize_unique", "resolve_duplicates"]
+__all__ = [
+    "DuplicatesSoFar",
+    "add_text_clean",
+    "duplicate_keys",
+    "fold_expr",
+    "mark_duplicates",
+    "normalize_unique",
+    "resolve_duplicates",
+]
 
 #: Invisible characters removed from ``text_clean`` (ZWJ U+200D is kept: it binds emoji sequences).
 _INVISIBLE = r"[\x{200B}\x{200C}\x{200E}\x{200F}\x{2060}\x{FEFF}\x{00AD}]"
@@ -144,6 +152,75 @@ def resolve_duplicates(keys: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
         duplicate_kind=pl.when(is_exact).then(pl.lit("exact")).when(is_norm).then(pl.lit("normalised")),
     )
     return out.collect()
+
+
+#: The key columns of an exact copy and of a normalised one (:func:`duplicate_keys`).
+_EXACT, _FOLDED = ("_k", "_e1", "_e2"), ("_k", "_f1", "_f2")
+#: A row's position when it may be a copy (null otherwise: a placeholder, or no text).
+_ELIGIBLE_POSITION = pl.when(pl.col("_elig")).then(pl.col("position"))
+
+
+def _lookup_hash(cols: tuple[str, ...]) -> pl.Expr:
+    """One 64-bit hash of the key columns ``cols``, to look keys up by (equal keys, equal hashes)."""
+    return pl.struct(cols).hash()
+
+
+class DuplicatesSoFar:
+    """:func:`resolve_duplicates` batch by batch, for keys that come in ``position`` order.
+
+    A row's ``duplicate_of`` points at the earliest row with its key, so it is known once the keys of the rows
+    before it are: :meth:`resolve` gives the duplicate columns of a batch of keys against every batch given
+    before, and keeps only the first position of each key (about 40 bytes per distinct key and kind), not the
+    keys of every row. The values are those :func:`resolve_duplicates` gives on all the keys at once (tests).
+    """
+
+    def __init__(self) -> None:
+        self._first: dict[tuple[str, ...], pl.DataFrame] = {}  # key columns and "_first", per kind of copy
+        self._last = -1  # the greatest position given so far
+
+    def resolve(self, keys: pl.DataFrame) -> pl.DataFrame:
+        """``position``, ``duplicate_of`` and ``duplicate_kind`` for each row of ``keys`` (the concatenated
+        :func:`duplicate_keys` of consecutive slices, in order), against these rows and every earlier batch.
+        Raises ``ValueError`` when a position is not greater than every position before it."""
+        if keys.height == 0:
+            return resolve_duplicates(keys)
+        positions = keys["position"]
+        if not positions.is_sorted() or positions.n_unique() < keys.height or cast(int, positions.min()) <= self._last:
+            raise ValueError("duplicate keys out of position order: resolve them whole (resolve_duplicates)")
+        self._last = cast(int, positions.max())
+        firsts = keys.select("position", _fe=self._firsts(keys, _EXACT), _fn=self._firsts(keys, _FOLDED))
+        first_exact, first_norm = pl.col("_fe"), pl.col("_fn")
+        is_exact, is_norm = first_exact < pl.col("position"), first_norm < pl.col("position")
+        return firsts.select(
+            "position",
+            duplicate_of=pl.when(is_exact).then(first_exact).when(is_norm).then(first_norm).cast(pl.Int64),
+            duplicate_kind=pl.when(is_exact).then(pl.lit("exact")).when(is_norm).then(pl.lit("normalised")),
+        )
+
+    def _firsts(self, keys: pl.DataFrame, cols: tuple[str, ...]) -> pl.Series:
+        """The first position of each eligible row's key (``cols``) over this batch and the earlier ones (null
+        for a row that is not eligible); the keys first seen in this batch are remembered."""
+        rows = keys.select(
+            "position",
+            *cols,
+            _h=_lookup_hash(cols),  # one column to look up: the key columns are compared on the few rows found
+            _here=pl.when(pl.col("_elig")).then(_ELIGIBLE_POSITION.min().over(cols)),
+        )
+        seen = self._first.get(cols)
+        if seen is None:
+            first = rows["_here"]
+        else:  # an inner join hashes the smaller side: the batch, not every key seen
+            found = rows.filter(pl.col("_here").is_not_null()).join(seen, on="_h", how="inner", suffix="_seen")
+            found = found.filter(pl.all_horizontal(pl.col(c) == pl.col(f"{c}_seen") for c in cols))
+            earlier = rows.select("position").join(
+                found.select("position", "_first"), on="position", how="left", maintain_order="left"
+            )
+            first = earlier["_first"].fill_null(rows["_here"])
+        new = rows.filter((pl.col("_here") == pl.col("position")) & (first == rows["_here"]))
+        new = new.select("_h", *cols, _first="position")
+        seen = new if seen is None else pl.concat([seen, new], rechunk=False)
+        self._first[cols] = seen.rechunk() if seen.n_chunks() > 32 else seen
+        return first
 
 
 def mark_duplicates(posts: pl.DataFrame) -> pl.DataFrame:

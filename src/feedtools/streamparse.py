@@ -2,10 +2,13 @@
 
 Reader batches are enriched in slices of ``batch_rows`` (:func:`feedtools.pipeline.enrich`) and written as
 Arrow IPC files to a temporary folder beside the output; only the duplicate keys
-(:func:`feedtools.clean.duplicate_keys`) and the distinct authors stay in memory. The whole-feed step
-(:func:`feedtools.clean.resolve_duplicates`) runs on the keys; then the slices are copied into the output
-with the duplicate columns filled. Memory is bounded by the reader's batch plus the keys (about 50 bytes a
-row), not by the feed.
+(:func:`feedtools.clean.duplicate_keys`) of the slices waiting and the distinct authors stay in memory. A row's
+copy is always an earlier row, so the duplicate columns of a group of slices are known once the keys before
+them are (:class:`feedtools.clean.DuplicatesSoFar`): the slices are copied into the output, their duplicate
+columns filled, while the feed is still read, and their files removed: at most about 1/:data:`FLUSH_SHARE` of
+the rows wait on disk. (A parsed table among the inputs that does not number its rows in increasing order makes
+every slice wait; the rows are then sorted by ``position``.) Memory is bounded by the reader's batch plus the
+first position of each distinct key (about 40 bytes a key), not by the feed.
 
 :func:`parse_to_file` is re-exported by :mod:`feedtools.pipeline` (import it from there).
 """
@@ -16,12 +19,13 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, BinaryIO, Self, cast
 
 import polars as pl
 
-from feedtools.clean import duplicate_keys, resolve_duplicates
+from feedtools.clean import DuplicatesSoFar, duplicate_keys, resolve_duplicates
 from feedtools.enrich import CHUNK_ROWS, Enricher, warm_workers
 from feedtools.feed import ParseResult, as_paths, count_repeats, feed_kind, input_entry
 from feedtools.parquetfeed import is_parquet, parquet_accounting, parquet_metadata
@@ -31,7 +35,10 @@ from feedtools.readers.inputs import hash_soon, input_facts
 from feedtools.schema import POSTS_SCHEMA, conform, empty_posts, empty_rejects
 from feedtools.slicefiles import SliceFile, WrittenSlice, mapped_slice, read_slice, write_enriched
 
-__all__ = ["BATCH_ROWS", "WARM_BYTES", "parse_to_file"]
+if TYPE_CHECKING:
+    import pyarrow.parquet as pq
+
+__all__ = ["BATCH_ROWS", "FLUSH_SHARE", "WARM_BYTES", "parse_to_file"]
 
 #: Rows enriched and written at a time by :func:`parse_to_file`.
 BATCH_ROWS = 200_000
@@ -51,29 +58,25 @@ def parse_to_file(
 ) -> ParseResult:
     """Read, enrich and mark duplicates like :func:`load`, streaming, and write the posts table to ``output``.
 
-    With ``dataset=True`` or an existing folder as ``output``: a dataset folder of Parquet parts with a
-    manifest of the inputs (:mod:`feedtools.dataset`; each input entry gets its SHA-256), made whole beside
-    ``output`` and moved into place.
+    With ``dataset=True`` or an existing folder as ``output``: a dataset folder of Parquet parts with a manifest
+    of the inputs (:mod:`feedtools.dataset`; each input entry gets its SHA-256), made whole and moved into place.
 
-    ``path`` may be one path or a list (one table, as :func:`load` makes it); an input
-    may be a parsed posts Parquet file (its rows are taken as enriched; duplicates are
-    resolved again over all inputs). The file written holds the same rows and values
-    as ``load(path).posts`` written with :func:`feedtools.export.write_table` (format by
-    suffix: Parquet, JSON Lines or CSV; Parquet row groups follow the enriched slices, at most
-    :data:`ROW_GROUP_ROWS` rows each, so memory stays that of one slice); a Parquet
-    output also carries the feed's stats, rejects and meta in its key-value metadata
-    (:func:`parquet_metadata`), so loading it gives back the same accounting.
-    ``progress(n)`` is called after each slice of ``n`` rows is enriched. ``workers`` > 1: enrichment in that
-    many processes (:func:`feedtools.enrich.enrich_slices`; the main module must be import-safe). Returns a :class:`ParseResult` (the caller writes its rejects).
-    Raises what :func:`load` raises, ``ValueError`` for an unknown output suffix (before
-    any reading), ``OSError`` when the output cannot be written. Enriched slices wait
-    in a temporary folder next to ``output`` (``.NAME.tmp-XXXXXXXX``), removed at the end.
-    ``output`` appears whole or not at all: it is written to a temporary file beside it
-    and renamed over it when complete; on any error or interrupt the earlier file stays
-    (:func:`feedtools.safeio.atomic_path`).
+    ``path`` may be one path or a list (one table, as :func:`load` makes it); an input may be a parsed posts
+    Parquet file (its rows are taken as enriched; duplicates are resolved again over all inputs). The file
+    written holds the same rows and values as ``load(path).posts`` written with
+    :func:`feedtools.export.write_table` (format by suffix: Parquet, JSON Lines or CSV; Parquet row groups follow
+    the enriched slices, at most :data:`ROW_GROUP_ROWS` rows each); a Parquet output also carries the feed's
+    stats, rejects and meta in its key-value metadata (:func:`parquet_metadata`), so loading it gives back the
+    same accounting. ``progress(n)`` is called after each slice of ``n`` rows is enriched. ``workers`` > 1:
+    enrichment in that many processes (the main module must be import-safe). Returns a :class:`ParseResult`
+    (the caller writes its rejects). Raises what :func:`load` raises, ``ValueError`` for an unknown output
+    suffix (before any reading), ``OSError`` when the output cannot be written. Enriched slices wait in a
+    temporary folder next to ``output`` (``.NAME.tmp-XXXXXXXX``) until their duplicate columns are known (see
+    the module). ``output`` appears whole or not at all: written to a temporary file beside it and renamed
+    over it when complete; on any error or interrupt the earlier file stays (:func:`feedtools.safeio.atomic_path`).
     """
     from feedtools.export import SUFFIXES
-    from feedtools.safeio import check_suffix, temp_prefix
+    from feedtools.safeio import atomic_path, check_suffix, temp_prefix
 
     paths, output = as_paths(path), Path(output)
     if dataset or output.is_dir():
@@ -88,20 +91,43 @@ def parse_to_file(
             workers=workers,
         )
     kind = SUFFIXES[check_suffix(output, SUFFIXES)]  # UsageError (a ValueError) for another suffix
-    output.parent.mkdir(parents=True, exist_ok=True)
     warm = _start_workers(paths, workers)
-    with tempfile.TemporaryDirectory(prefix=temp_prefix(output), dir=output.parent) as tmp_dir:
-        stream = _Stream(Path(tmp_dir), several=len(paths) > 1, batch_rows=batch_rows, progress=progress, warm=warm)
+    with (
+        atomic_path(output) as tmp_output,  # (parent folders made)
+        tempfile.TemporaryDirectory(prefix=temp_prefix(output), dir=output.parent) as tmp_dir,
+        _Output(tmp_output, kind) as out,
+    ):
+        in_order = _positions_increase(paths)  # else every slice waits, to be sorted
+        stream = _Stream(Path(tmp_dir), len(paths) > 1, batch_rows, progress, warm, out if in_order else None)
         for input_path in paths:
             stream.add_input(input_path, format, tuple(known_names), languages, workers)
         dups, in_order = stream.finish(paths)
-        _write_output(stream, dups, in_order, output, kind)
+        _write_output(stream, dups, in_order, out)
     return stream.result
 
 
 #: Inputs of at least this many bytes (not counting parsed Parquet) start :func:`parse_to_file`'s worker
 #: processes before reading: about :data:`feedtools.enrich.PARALLEL_MIN_ROWS` scrape items.
 WARM_BYTES = 5_000_000
+
+
+def _positions_increase(paths: list[Path]) -> bool:
+    """Whether every input numbers its rows in increasing ``position`` order, as the readers do: a parsed table
+    among them (a Parquet file or a dataset folder) is checked, its ``position`` column read. False when one
+    cannot be read (its reading then says why)."""
+    from feedtools.dataset import is_dataset, part_files
+
+    for path in paths:
+        files = part_files(path) if is_dataset(path) else [path] if is_parquet(path) else []
+        if not files:
+            continue
+        try:
+            positions = pl.scan_parquet(files, glob=False).select("position").collect()["position"]
+        except Exception:  # noqa: BLE001 - polars raises several types for a damaged file
+            return False
+        if positions.null_count() or not (positions.diff().drop_nulls() > 0).all():
+            return False
+    return True
 
 
 def _start_workers(paths: list[Path], workers: int) -> bool:
@@ -143,10 +169,14 @@ class _Stream:
     batch_rows: int
     progress: Callable[[int], object] | None
     warm: bool = False  # the worker processes are running: every batch is shared with them
+    out: _Output | None = None  # the rows come in position order: slices written to it as their duplicates are known
     result: ParseResult = field(default_factory=ParseResult)
-    parts: list[SliceFile] = field(default_factory=list)
+    parts: list[SliceFile] = field(default_factory=list)  # every slice (out is None), or those waiting
     rejects: list[pl.DataFrame] = field(default_factory=list)
-    keys: list[pl.DataFrame] = field(default_factory=list)
+    keys: list[pl.DataFrame] = field(default_factory=list)  # the keys of the slices in parts
+    waiting: int = 0  # rows in parts (out is not None)
+    seen: DuplicatesSoFar = field(default_factory=DuplicatesSoFar)
+    duplicates: int = 0  # duplicates written (out is not None)
     who: list[pl.DataFrame] = field(default_factory=list)  # distinct author/reposter combinations
     inputs: list[InputEntry] = field(default_factory=list)
     earlier_ids: pl.Series | None = None  # post_ids of earlier inputs (several inputs only)
@@ -238,15 +268,34 @@ class _Stream:
         self._add(written)
 
     def _add(self, written: WrittenSlice) -> None:
-        """A slice written: its file, keys and authors kept, its rows counted."""
+        """A slice written: its file, keys and authors kept, its rows counted; with an output written as the
+        rows come, the slices waiting go to it once they hold 1/:data:`FLUSH_SHARE` of the rows written."""
         self.keys.append(written.keys)
         self.who.append(written.who)
         self.result.rows += written.rows
         self.result.reposts += written.reposts
         self.result.placeholders += written.placeholders
         self.parts.append(written.file)
+        if self.out is not None:
+            self.waiting += written.rows
+            if self.waiting * FLUSH_SHARE >= self.out.rows:
+                self._flush()
         if self.progress is not None:
             self.progress(written.rows)
+
+    def _flush(self) -> None:
+        """The slices waiting written to the output, their duplicate columns resolved against every row before
+        them (:class:`DuplicatesSoFar`), and their files removed."""
+        if self.out is None or not self.parts:
+            return
+        keys = pl.concat(self.keys, how="vertical")
+        dups = self.seen.resolve(keys).drop("position")
+        del keys
+        self.duplicates += int(dups["duplicate_of"].is_not_null().sum())
+        _write_parts(self.out, self.parts, dups)
+        for part in self.parts:
+            part.path.unlink()
+        self.parts, self.keys, self.waiting = [], [], 0
 
     def _add_entries(
         self,
@@ -281,7 +330,10 @@ class _Stream:
         for entry in self.inputs:
             result.stats.update({k: v for k, v in entry["stats"].items() if k != "duplicates"})
         dups, in_order = None, True
-        if not self.parts:
+        if self.out is not None:  # written as the rows came
+            self._flush()
+            result.stats["duplicates"] = self.duplicates
+        elif not self.parts:
             result.stats["duplicates"] = 0
         else:  # the whole-feed step, on the keys only
             all_keys = pl.concat(self.keys)
@@ -314,32 +366,26 @@ def _release_arrow_memory() -> None:
     pa.default_memory_pool().release_unused()
 
 
-def _write_output(stream: _Stream, dups: pl.DataFrame | None, in_order: bool, output: Path, kind: str) -> None:
-    """The output file, whole or not at all: the slices with the duplicate columns filled (an empty table with
-    its columns when no row was read), with the feed's accounting in a Parquet output's metadata."""
-    from feedtools.export import write_table
-    from feedtools.safeio import atomic_path
-
+def _write_output(stream: _Stream, dups: pl.DataFrame | None, in_order: bool, out: _Output) -> None:
+    """The output finished with the feed's accounting (in a Parquet output's metadata): the slices waiting written
+    with the duplicate columns ``dups`` (None when written already, or when no row was read: then an empty table
+    with its columns), or, when ``in_order`` is false, every slice read back and sorted by ``position``."""
     result = stream.result
     metadata = parquet_metadata(result.stats, result.meta, result.rejects)
-    if dups is None:
-        empty = conform(pl.DataFrame(schema=POSTS_SCHEMA))  # an empty table, with its columns
-        if kind == "parquet":
-            with atomic_path(output) as tmp:
-                empty.write_parquet(tmp, compression="zstd", metadata=metadata)
-        else:
-            write_table(empty, output)
-    elif in_order:
-        with atomic_path(output) as tmp:
-            _write_with_duplicates(stream.parts, dups, tmp, kind, metadata)
-    else:  # a reader that yields positions out of order: sort in memory (none of ours does)
+    if dups is not None and in_order:
+        _write_parts(out, stream.parts, dups)
+    elif dups is not None:  # a parsed table that does not number its rows in order: sorted in memory
         posts = pl.concat([read_slice(p) for p in stream.parts], how="vertical")
-        posts = conform(posts.with_columns(dups)).sort("position")
-        if kind == "parquet":
-            with atomic_path(output) as tmp:
-                posts.write_parquet(tmp, compression="zstd", statistics=True, row_group_size=100_000, metadata=metadata)
-        else:
-            write_table(posts, output)
+        out.finish(metadata, whole=conform(posts.with_columns(dups)).sort("position"))
+        return
+    out.finish(metadata)
+
+
+def _write_parts(out: _Output, parts: list[SliceFile], dups: pl.DataFrame) -> None:
+    """The slices ``parts`` written to ``out`` in turn, with the duplicate columns ``dups`` (their rows, in order)."""
+    offset = 0
+    for part in parts:
+        offset += out.write(part, dups.slice(offset))
 
 
 def _parse_to_dataset(paths: list[Path], output: Path, **options) -> ParseResult:
@@ -413,61 +459,105 @@ def _iter_input(path: Path, format: str, known_names: tuple[str, ...], batch_row
 #: Most rows in one row group of a Parquet output (a slice of more rows is split).
 ROW_GROUP_ROWS = 100_000
 
+#: Slices wait until they hold at least 1/FLUSH_SHARE of the rows written so far, then are written to the output
+#: together: the earlier keys are looked up once per group of slices (:class:`DuplicatesSoFar`), and at most
+#: about 1/FLUSH_SHARE of the rows are left to write once the last slice is read.
+FLUSH_SHARE = 8
 
-def _write_with_duplicates(
-    parts: list[SliceFile], dups: pl.DataFrame, output: Path, kind: str, metadata: dict[str, str] | None = None
-) -> None:
-    """Write the enriched slices in ``parts`` to ``output`` with the duplicate columns filled, slice by slice.
 
-    ``dups`` holds ``duplicate_of`` and ``duplicate_kind`` for every row of ``parts``, in order. Only one
-    slice is in memory at a time. Parquet: each slice becomes row groups of at most :data:`ROW_GROUP_ROWS`
-    rows (zstd, statistics; pyarrow's writer, which writes a table's row groups as they come, where polars'
-    streaming sink gathers 100 000 rows of every column and held about 3x the slice's rows at once), with
-    ``metadata`` in the file's key-value metadata.
-    """
-    from feedtools.export import csv_safe
+class _Output:
+    """The output file of :func:`parse_to_file`, written slice by slice in ``position`` order: Parquet row groups
+    of at most :data:`ROW_GROUP_ROWS` rows (zstd, statistics; pyarrow's writer, which writes a table's row groups
+    as they come, where polars' streaming sink gathers 100 000 rows of every column and held about 3x the slice's
+    rows at once), JSON lines or CSV rows. Only one slice is in memory at a time. :meth:`finish` adds the feed's
+    accounting (a Parquet file's key-value metadata) and closes it."""
 
-    if kind == "parquet":
-        _write_parquet_parts(parts, dups, output, metadata)
-        return
-    offset = 0
-    with open(output, "wb") as out:
-        for i, part in enumerate(parts):
-            chunk = read_slice(part)
-            chunk = conform(chunk.with_columns(dups.slice(offset, chunk.height)))
-            offset += chunk.height
-            if kind == "jsonl":
-                chunk.write_ndjson(out)
+    def __init__(self, path: Path, kind: str) -> None:
+        self.path, self.kind = path, kind
+        self.rows = 0  # rows written
+        self._writer: pq.ParquetWriter | None = None  # the Parquet writer, once a slice is written
+        self._file: BinaryIO | None = None  # the JSON Lines or CSV file, once a slice is written
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
+        try:
+            self._close()
+        except Exception:
+            if exc_type is None:  # else the error that ended the run is the one to report
+                raise
+
+    def write(self, part: SliceFile, dups: pl.DataFrame) -> int:
+        """The rows of ``part`` written with ``duplicate_of`` and ``duplicate_kind`` from the first rows of ``dups``;
+        returns their number."""
+        if self.kind == "parquet":
+            return self._write_parquet(part, dups)
+        from feedtools.export import csv_safe
+
+        chunk = read_slice(part)
+        chunk = conform(chunk.with_columns(dups.slice(0, chunk.height)))
+        if self._file is None:
+            self._file = open(self.path, "wb")  # noqa: SIM115 - closed by finish, or on leaving
+            header = True
+        else:
+            header = False
+        if self.kind == "jsonl":
+            chunk.write_ndjson(self._file)
+        else:
+            csv_safe(chunk).write_csv(self._file, include_header=header)
+        self.rows += chunk.height
+        return chunk.height
+
+    def _write_parquet(self, part: SliceFile, dups: pl.DataFrame) -> int:
+        """:meth:`write` for a Parquet output: the slice mapped, its duplicate columns replaced, written as row groups."""
+        import pyarrow.parquet as pq
+
+        schema = _parquet_schema()
+        if self._writer is None:  # no dictionary pages: on distinct texts they are written, then abandoned, and
+            self._writer = pq.ParquetWriter(  # the file is 1.5x larger
+                self.path, schema, compression="zstd", write_statistics=True, use_dictionary=False
+            )
+        table = mapped_slice(part).cast(schema)  # list items named as polars names them (no copy)
+        for name in ("duplicate_of", "duplicate_kind"):
+            i = table.schema.get_field_index(name)
+            values = dups[name].slice(0, table.num_rows).to_arrow().cast(table.schema.field(i).type)
+            table = table.set_column(i, table.schema.field(i), values)
+        for start in range(0, table.num_rows, ROW_GROUP_ROWS):  # row groups whole: the bytes do not depend
+            self._writer.write_table(table.slice(start, ROW_GROUP_ROWS).combine_chunks())  # on how rows were chunked
+        self.rows += table.num_rows
+        return table.num_rows
+
+    def finish(self, metadata: dict[str, str], whole: pl.DataFrame | None = None) -> None:
+        """The file closed with ``metadata`` (Parquet). When no slice was written: ``whole`` written at once, or an
+        empty table with the posts table's columns."""
+        if self._writer is None and self._file is None:
+            posts = conform(pl.DataFrame(schema=POSTS_SCHEMA)) if whole is None else whole
+            if self.kind == "parquet":
+                posts.write_parquet(
+                    self.path, compression="zstd", statistics=True, row_group_size=ROW_GROUP_ROWS, metadata=metadata
+                )
+            elif self.kind == "jsonl":
+                posts.write_ndjson(self.path)
             else:
-                csv_safe(chunk).write_csv(out, include_header=(i == 0))
+                from feedtools.export import csv_safe
+
+                csv_safe(posts).write_csv(self.path)
+            return
+        if self._writer is not None and metadata:
+            self._writer.add_key_value_metadata(metadata)
+        self._close()
+
+    def _close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        if self._file is not None:
+            self._file.close()
+            self._file = None
 
 
-def _write_parquet_parts(
-    parts: list[SliceFile], dups: pl.DataFrame, output: Path, metadata: dict[str, str] | None
-) -> None:
-    """The Parquet output of :func:`_write_with_duplicates`: each slice mapped, its duplicate columns replaced,
-    written as row groups."""
-    import pyarrow.parquet as pq
-
-    names = list(POSTS_SCHEMA)
-    extra = {c: names.index(c) for c in ("duplicate_of", "duplicate_kind")}
-    offset = 0
-    schema = _parquet_schema()
-    # No dictionary pages: on distinct texts they are written, then abandoned, and the file is 1.5x larger.
-    with pq.ParquetWriter(output, schema, compression="zstd", write_statistics=True, use_dictionary=False) as writer:
-        for part in parts:
-            table = mapped_slice(part).cast(schema)  # list items named as polars names them (no copy)
-            for name, i in extra.items():
-                values = dups[name].slice(offset, table.num_rows).to_arrow().cast(table.schema.field(i).type)
-                table = table.set_column(i, table.schema.field(i), values)
-            offset += table.num_rows
-            for start in range(0, table.num_rows, ROW_GROUP_ROWS):  # row groups whole: the bytes do not depend
-                writer.write_table(table.slice(start, ROW_GROUP_ROWS).combine_chunks())  # on how rows were chunked
-            del table
-        if metadata:
-            writer.add_key_value_metadata(metadata)
-
-
+@cache
 def _parquet_schema():
     """The Arrow schema of the posts table as polars writes it to Parquet (list items named ``element``), without
     key-value metadata: the schema the output carries, whatever wrote the slices."""
