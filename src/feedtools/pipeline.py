@@ -17,10 +17,11 @@ Two drivers use that seam:
   feed in memory and returns a :class:`Feed`: for an organisation's feed and notebooks.
 * :func:`parse_to_file` (``feedtools parse``) streams: reader batches are enriched
   in slices of ``batch_rows`` and written as Arrow IPC files to a temporary folder;
-  only the duplicate keys stay in memory; the whole-feed step runs on them; then the
-  slices are copied row group by row group into the output with the
-  duplicate columns filled. Memory is bounded by the reader's batch plus the keys
-  (about 50 bytes a row), not by the feed.
+  the whole-feed step runs on their duplicate keys group by group, against the first
+  position of every earlier key (:class:`feedtools.clean.DuplicatesSoFar`), and each
+  group is copied row group by row group into the output with the duplicate columns
+  filled while the feed is still read. Memory is bounded by the reader's batch plus
+  the earlier keys (about 40 bytes a distinct key), not by the feed.
 
 Several inputs and parsed Parquet
 ---------------------------------
