@@ -97,8 +97,8 @@ def parse_to_file(
         tempfile.TemporaryDirectory(prefix=temp_prefix(output), dir=output.parent) as tmp_dir,
         _Output(tmp_output, kind) as out,
     ):
-        in_order = _positions_increase(paths)  # else every slice waits, to be sorted
-        stream = _Stream(Path(tmp_dir), len(paths) > 1, batch_rows, progress, warm, out if in_order else None)
+        as_read = out if _positions_increase(paths) else None  # else every slice waits, to be sorted
+        stream = _Stream(Path(tmp_dir), len(paths) > 1, batch_rows, progress, warm, as_read)
         for input_path in paths:
             stream.add_input(input_path, format, tuple(known_names), languages, workers)
         dups, in_order = stream.finish(paths)
@@ -174,7 +174,6 @@ class _Stream:
     parts: list[SliceFile] = field(default_factory=list)  # every slice (out is None), or those waiting
     rejects: list[pl.DataFrame] = field(default_factory=list)
     keys: list[pl.DataFrame] = field(default_factory=list)  # the keys of the slices in parts
-    waiting: int = 0  # rows in parts (out is not None)
     seen: DuplicatesSoFar = field(default_factory=DuplicatesSoFar)
     duplicates: int = 0  # duplicates written (out is not None)
     who: list[pl.DataFrame] = field(default_factory=list)  # distinct author/reposter combinations
@@ -276,10 +275,8 @@ class _Stream:
         self.result.reposts += written.reposts
         self.result.placeholders += written.placeholders
         self.parts.append(written.file)
-        if self.out is not None:
-            self.waiting += written.rows
-            if self.waiting * FLUSH_SHARE >= self.out.rows:
-                self._flush()
+        if self.out is not None and sum(k.height for k in self.keys) * FLUSH_SHARE >= self.out.rows:
+            self._flush()
         if self.progress is not None:
             self.progress(written.rows)
 
@@ -295,7 +292,7 @@ class _Stream:
         _write_parts(self.out, self.parts, dups)
         for part in self.parts:
             part.path.unlink()
-        self.parts, self.keys, self.waiting = [], [], 0
+        self.parts, self.keys = [], []
 
     def _add_entries(
         self,

@@ -223,7 +223,7 @@ class RowBuffer:
             return posts_frame([])
         schema: dict[str, Any] = {c: _HELPERS_SCHEMA.get(c, pl.String) for c in ROW_COLUMNS}
         df = pl.DataFrame([_series(c, v, schema[c]) for c, v in self.cols.items()])
-        ref_from_raw = _parsed_times(df["_ref_raw"])["t"].cast(pl.Int64)
+        ref_from_raw = parse_time_series(df["_ref_raw"])["t"].cast(pl.Int64)
         ref = df.select(pl.coalesce(pl.col("_ref_us"), ref_from_raw))["_ref_us"]
         created, reposted = _created_and_reposted(df["created_at_raw"], df["_reposted_raw"], ref)
         df = df.with_columns(
@@ -250,23 +250,10 @@ def _created_and_reposted(created: pl.Series, reposted: pl.Series, ref_us: pl.Se
     """
     has_created, has_reposted = created.is_not_null(), reposted.is_not_null()
     if not has_created.any() or not has_reposted.any() or (has_created & has_reposted).any():
-        return _parsed_times(created, ref_us), _parsed_times(reposted)["t"]
+        return parse_time_series(created, ref_us), parse_time_series(reposted)["t"]
     both = parse_time_series(created.fill_null(reposted), ref_us)
     kept = both.select(pl.when(has_created).then(pl.all()))
     return kept, both["t"].to_frame().select(pl.when(has_reposted).then(pl.col("t")))["t"]
-
-
-def _parsed_times(raw: pl.Series, ref_us: pl.Series | None = None) -> pl.DataFrame:
-    """:func:`parse_time_series`, without its passes when ``raw`` is all null (a Jetstream batch's ``_ref_raw``,
-    a batch without reposts' ``_reposted_raw``): then every output is null, as that function gives it."""
-    if raw.null_count() < raw.len():
-        return parse_time_series(raw, ref_us)
-    return pl.DataFrame(
-        [pl.repeat(None, raw.len(), dtype=dtype, eager=True).alias(c) for c, dtype in _TIMES_SCHEMA.items()]
-    )
-
-
-_TIMES_SCHEMA: dict[str, pl.DataType] = {"t": pl.Datetime("us", "UTC"), "f": pl.String(), "n": pl.String()}
 
 
 def finish_stats(stats: Counter, posts: int, rejected: int) -> Counter:

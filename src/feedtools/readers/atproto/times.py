@@ -39,13 +39,20 @@ def parse_times(raw: pl.Expr, ref_us: pl.Expr | None = None) -> tuple[pl.Expr, p
 
 
 def parse_time_series(raw: pl.Series, ref_us: pl.Series | None = None) -> pl.DataFrame:
-    """:func:`parse_times` on Series: a DataFrame with columns ``t`` (time), ``f`` (flag) and ``n`` (note)."""
+    """:func:`parse_times` on Series: a DataFrame with columns ``t`` (time), ``f`` (flag) and ``n`` (note).
+    All null when ``raw`` is (a Jetstream batch's ``_ref_raw``, a batch without reposts' repost times), without
+    the passes of the parse."""
+    if raw.null_count() == raw.len():
+        return pl.DataFrame(
+            [pl.repeat(None, raw.len(), dtype=d, eager=True).alias(c) for c, d in _PARSED_FIELDS.items()]
+        )
     ref = ref_us if ref_us is not None else pl.Series([None] * len(raw), dtype=pl.Int64)
     s = pl.DataFrame({"_r": raw.cast(pl.String), "_ref": ref.cast(pl.Int64)}).to_struct("p")
     return _parse_struct(s).struct.unnest()
 
 
-_PARSED_DTYPE = pl.Struct({"t": pl.Datetime("us", "UTC"), "f": pl.String, "n": pl.String})
+_PARSED_FIELDS: dict[str, pl.DataType] = {"t": pl.Datetime("us", "UTC"), "f": pl.String(), "n": pl.String()}
+_PARSED_DTYPE = pl.Struct(_PARSED_FIELDS)
 
 
 def _parse_struct(s: pl.Series) -> pl.Series:
