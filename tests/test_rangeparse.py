@@ -4,6 +4,7 @@ counts and rejects of reading it in one process."""
 from __future__ import annotations
 
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 
 import polars as pl
@@ -63,6 +64,37 @@ def test_ranges_read_as_the_whole_file(tmp_path):
         rows = pl.concat([b.posts for b in parts]).drop("position")
         assert_frame_equal(rows, pl.concat([b.posts for b in whole]).drop("position"))
         assert sum((Counter(b.stats) for b in parts), Counter()) == sum((Counter(b.stats) for b in whole), Counter())
+
+
+def test_ranges_cut_anywhere_read_as_the_whole_file(tmp_path):
+    """Byte ranges planned without reading the file (a Spark task's): each holds the lines that *start* in it,
+    numbered from 1, and how many lines it holds, so that the ranges together are the whole file's rows, rejects
+    and counts, every line in exactly one range and the file's line numbers recovered by adding the lines
+    before. Cuts fall inside lines, on line ends, inside the BOM, and past a line longer than a range."""
+    path = tmp_path / "c.jsonl"
+    lines = [*dict.fromkeys(HOSTILE), LIKE + b" " * 70_000, b"", LIKE + b"\r"]  # a line longer than a read block
+    data = b"\xef\xbb\xbf" + b"\n".join([LIKE, *lines, POST % b"last"])  # no newline at the end
+    path.write_bytes(data)
+    whole = list(read_batches(path))
+    n_lines = data.count(b"\n") + 1
+    for cut in (97, 250, 1000, 40_000, 100_000, len(data) - 1):
+        bounds = sorted({0, 1, 2, *range(cut, len(data), cut), len(data)})  # 1, 2: inside the BOM
+        ranges = [LineRange.starting_in(path, a, b) for a, b in pairwise(bounds)]
+        rejects, rows, stats, before = [], [], Counter[str](), 0
+        for r in ranges:
+            for batch in r:
+                lines_of = batch.rejects["line"]
+                assert lines_of.is_null().all() or (1 <= lines_of.min() and lines_of.max() <= r.lines)
+                rejects.append(batch.rejects.with_columns(pl.col("line") + before))
+                rows.append(batch.posts.drop("position", "source_line", "source_location"))
+                stats.update(batch.stats)
+            before += r.lines
+        assert before == n_lines
+        expected = pl.concat([b.rejects for b in whole])
+        assert_frame_equal(pl.concat(rejects).drop("location"), expected.drop("location"))
+        whole_rows = pl.concat([b.posts for b in whole]).drop("position", "source_line", "source_location")
+        assert_frame_equal(pl.concat(rows), whole_rows)
+        assert stats == sum((Counter(b.stats) for b in whole), Counter())
 
 
 @pytest.mark.parametrize("range_bytes", [700, 5000])

@@ -37,9 +37,9 @@ from __future__ import annotations
 import gc
 import hashlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import msgspec
 import orjson
@@ -217,14 +217,21 @@ def _counted_as(env: _Envelope) -> str | None:
 
 
 def _lines(
-    path: Path, block: int = 1 << 23, *, start: int = 0, end: int | None = None, first_line: int = 0
+    path: Path,
+    block: int = 1 << 23,
+    *,
+    start: int = 0,
+    end: int | None = None,
+    first_line: int = 0,
+    ended: Callable[[int], None] | None = None,
 ) -> Iterator[tuple[int, bytes]]:
     """``(1-based line number, line)`` for every non-blank line (a BOM on line 1 is dropped), read in blocks.
 
     The same lines, numbered the same way, as :func:`feedtools.readers.atproto.iter_lines`, with
     less Python per line: a block is split at once and only its last, cut line is carried over. With
     ``start``/``end``: only the bytes ``[start, end)`` (both at the start of a line, or ``end`` the file's
-    end), their lines numbered on from ``first_line`` (the lines before ``start``).
+    end), their lines numbered on from ``first_line`` (the lines before ``start``). ``ended``: called once
+    the bytes are read, with the number of the last line (blank lines counted).
     """
     line_no = first_line
     left = -1 if end is None else max(0, end - start)  # bytes still to read (-1: up to the end of the file)
@@ -249,6 +256,8 @@ def _lines(
                     yield line_no, line
     if rest and not rest.isspace():
         yield line_no + 1, rest
+    if ended is not None:
+        ended(line_no + 1 if rest else line_no)
 
 
 def _array_events(path: Path) -> Iterator[tuple[str, None, object]]:
@@ -336,10 +345,10 @@ def read_batches(path: str | Path, batch_size: int = BATCH_SIZE, **_: object) ->
         yield batches.cut(n)
 
 
-def _read_lines(path: Path, size: int, batches: _Batches | None = None, **span: int) -> Iterator[ReadResult]:
+def _read_lines(path: Path, size: int, batches: _Batches | None = None, **span: Any) -> Iterator[ReadResult]:
     """:func:`read_batches` for JSON Lines: the hot loop of the reader, kept inline (no call per line before
     the cheap byte tests). ``batches``: where the rows, rejects and counts go (a new one by default);
-    ``span``: the ``start``, ``end`` and ``first_line`` of :func:`_lines` (:class:`LineRange`).
+    ``span``: the ``start``, ``end``, ``first_line`` and ``ended`` of :func:`_lines` (:class:`LineRange`).
 
     The cyclic GC is paused while a batch is read and cut (its rows hold no reference cycles and a batch
     allocates a bounded amount; the collections it triggered only walked the rows), and is back on while
@@ -389,7 +398,8 @@ class LineRange:
     :attr:`seen` holds the digest (:func:`post_digest`) of every post kept, for the caller to skip repeats
     across ranges, and :attr:`leading_rejects` the number of records at the range's start that were all
     rejected (the caller decides whether the capture is readable at all: :func:`check_readable` is not applied
-    here). Raises ``OSError`` when the file cannot be read.
+    here), and :attr:`lines` the number of lines in the range, blank ones counted. Raises ``OSError`` when the
+    file cannot be read.
     """
 
     def __init__(self, path: str | Path, start: int, end: int, first_line: int, batch_size: int = BATCH_SIZE) -> None:
@@ -397,13 +407,41 @@ class LineRange:
         self.batch_size = max(1, int(batch_size))
         self.seen: set[bytes] = set()
         self.leading_rejects = 0
+        self.lines = 0
+
+    @classmethod
+    def starting_in(cls, path: str | Path, start: int, end: int) -> LineRange:
+        """The lines that *start* in the bytes ``[start, end)``, which may fall anywhere (a line begun before
+        ``start`` belongs to the range before, one begun before ``end`` is read to its end), numbered from 1:
+        a byte range planned without reading the file (the Spark executors' tasks). Raises ``OSError``."""
+        with open(path, "rb") as f:
+            first, last = _line_start(f, start), _line_start(f, end)
+        return cls(path, first, max(first, last), 0)
+
+    def _ended(self, last_line: int) -> None:
+        self.lines = last_line - self.first_line
 
     def __iter__(self) -> Iterator[ReadResult]:
         batches = _Batches(self.path.name, check=False)
         batches.seen = self.seen
-        span = {"start": self.start, "end": self.end, "first_line": self.first_line}
+        span = {"start": self.start, "end": self.end, "first_line": self.first_line, "ended": self._ended}
         yield from _read_lines(self.path, self.batch_size, batches, **span)
         self.leading_rejects = batches.leading
+
+
+def _line_start(f: BinaryIO, pos: int) -> int:
+    """The offset of the first line of ``f`` starting at or after byte ``pos`` (the file's size when none)."""
+    size = f.seek(0, 2)
+    if pos <= 0 or pos >= size:
+        return min(max(pos, 0), size)
+    f.seek(pos - 1)
+    if f.read(1) == b"\n":
+        return pos
+    while chunk := f.read(1 << 16):  # the rest of a line begun before pos, a block at a time (lines can be long)
+        k = chunk.find(b"\n")
+        if k >= 0:
+            return f.tell() - len(chunk) + k + 1
+    return size
 
 
 class _Batches:

@@ -92,69 +92,26 @@ def _side_rows(task: dict, rejects: pl.DataFrame, stats: Counter, meta: dict, er
     )
 
 
-def _range_lines(path: Path, start: int, end: int) -> Iterator[tuple[int, bytes]]:
-    """``(local 1-based line number, line)`` for every non-blank line *starting* in ``[start, end)`` (a BOM at
-    byte 0 dropped); the local count covers blank lines too, so adding the lines of earlier ranges gives the
-    file's line number. The last value yielded is ``(count, b"")`` with the number of lines started."""
-    from feedtools.readers.atproto import BOM
-
-    n = 0
-    with open(path, "rb") as f:
-        if start > 0:
-            f.seek(start - 1)
-            if f.read(1) != b"\n":
-                f.readline()  # the line that began before start belongs to the previous range
-        while f.tell() < end:
-            line = f.readline()
-            if not line:
-                break
-            n += 1
-            if start == 0 and n == 1 and line.startswith(BOM):
-                line = line[3:]
-            if line.strip():
-                yield n, line
-    yield n, b""
-
-
 def _read_range(task: dict) -> tuple[pl.DataFrame, pl.DataFrame, Counter, dict]:
-    """A byte range of a Jetstream JSON Lines capture, read as :func:`feedtools.readers.jetstream.read_batches`
-    reads the file (repeats within the range skipped here; across ranges by the driver's Spark step)."""
-    import orjson
+    """A byte range of a Jetstream JSON Lines capture: its lines read as
+    :func:`feedtools.readers.jetstream.read_batches` reads the file
+    (:meth:`~feedtools.readers.jetstream.LineRange.starting_in`; repeats within the range skipped there, across
+    ranges by the driver's Spark step), line numbers from 1 in the range and the number of lines in ``_lines``.
+    The first range raises :class:`FeedError` when its first batch's records were all rejected, as the reader
+    refuses such a file."""
+    from feedtools.readers import ReadResult
+    from feedtools.readers.atproto import check_readable
+    from feedtools.readers.jetstream import BATCH_SIZE, FORMAT, LineRange
 
-    from feedtools.readers.atproto import RowBuffer, check_readable, finish_stats
-    from feedtools.readers.base import rejects_frame
-    from feedtools.readers.jetstream import FORMAT, take_event
-
-    path = Path(task["path"])
-    source = path.name
-    buf, rejects, stats, seen = RowBuffer(), [], Counter[str](), set[str]()
-    lines = 0
-    for line_no, line in _range_lines(path, task["start"], task["end"]):
-        if not line:
-            lines = line_no
-            break
-        stats["records"] += 1
-        location = f"line {line_no}"
-        try:
-            ev = orjson.loads(line)
-        except orjson.JSONDecodeError:
-            rejects.append(
-                {
-                    "source": source,
-                    "location": location,
-                    "line": line_no,
-                    "reason": "not valid JSON",
-                    "raw": line.decode("utf-8", "replace").rstrip("\r\n"),
-                }
-            )
-            continue
-        take_event(ev, location, line_no, source=source, stats=stats, seen=seen, buf=buf, rejects=rejects)
-    if task["range"] == 0:
-        check_readable(stats, rejects, source, FORMAT)
-    finish_stats(stats, len(buf), len(rejects))
-    stats["_lines"] = lines
-    posts = buf.frame(source=source, source_format=FORMAT, first_position=0)
-    return posts, rejects_frame(rejects), stats, {"format": FORMAT, "source": source, "unit": "records"}
+    lines = LineRange.starting_in(task["path"], task["start"], task["end"])
+    raw = ReadResult.combine(list(lines))
+    stats = Counter(raw.stats)
+    records = stats["records"]
+    if task["range"] == 0 and records and lines.leading_rejects >= min(records, BATCH_SIZE):
+        check_readable({"records": 1}, [raw.rejects.row(0, named=True)], lines.path.name, FORMAT)
+    stats["_lines"] = lines.lines
+    meta = dict(raw.meta) or {"format": FORMAT, "source": lines.path.name, "unit": "records"}
+    return raw.posts, raw.rejects, stats, meta
 
 
 def _read_whole(task: dict, known_names: tuple[str, ...]) -> tuple[pl.DataFrame, pl.DataFrame, Counter, dict]:
