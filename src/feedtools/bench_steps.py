@@ -103,7 +103,7 @@ def parse_row(feed: Path, parsed: Path, n: int, base: dict, tmp: Path, emit: Emi
     note = f"{n:,} items, {size_mb:,.0f} MB"
     if base["format"] == "postviews":  # one JSON document: memory against the file is what this row is for
         note += (
-            f"; peak {r.peak_mb / size_mb:.1f}x the file"
+            f"; peak {r.peak_mb / size_mb:.2f}x the file"
             if size_mb >= 1
             else "; file under 1 MB (peak is the startup's)"
         )
