@@ -110,8 +110,7 @@ def _read_range(task: dict) -> tuple[pl.DataFrame, pl.DataFrame, Counter, dict]:
     if task["range"] == 0 and records and lines.leading_rejects >= min(records, BATCH_SIZE):
         check_readable({"records": 1}, [raw.rejects.row(0, named=True)], lines.path.name, FORMAT)
     stats["_lines"] = lines.lines
-    meta = dict(raw.meta) or {"format": FORMAT, "source": lines.path.name, "unit": "records"}
-    return raw.posts, raw.rejects, stats, meta
+    return raw.posts, raw.rejects, stats, dict(raw.meta)  # a range always yields a batch: its meta is set
 
 
 def _read_whole(task: dict, known_names: tuple[str, ...]) -> tuple[pl.DataFrame, pl.DataFrame, Counter, dict]:
