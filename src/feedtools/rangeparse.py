@@ -344,9 +344,6 @@ class _AcrossRanges:
         """Raise :class:`FeedError` when every record of the first batch (the first
         :data:`feedtools.readers.jetstream.BATCH_SIZE` records, or all of them) was rejected, as the one-process
         reader does; before that is known (``final``: every range taken), nothing."""
-        from feedtools.readers.atproto import check_readable
-        from feedtools.readers.jetstream import BATCH_SIZE, FORMAT
+        from feedtools.readers.jetstream import check_first_batch
 
-        first_batch = self.records if final else BATCH_SIZE
-        if self.first_reject is not None and self.records >= first_batch and self.leading >= first_batch > 0:
-            check_readable({"records": 1}, [self.first_reject], self.source, FORMAT)
+        check_first_batch(self.records, self.leading, self.first_reject, self.source, final=final)

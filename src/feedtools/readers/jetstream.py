@@ -397,7 +397,7 @@ class LineRange:
     A post read twice *within* the range is skipped as :func:`read_batches` skips it; after the batches,
     :attr:`seen` holds the digest (:func:`post_digest`) of every post kept, for the caller to skip repeats
     across ranges, and :attr:`leading_rejects` the number of records at the range's start that were all
-    rejected (the caller decides whether the capture is readable at all: :func:`check_readable` is not applied
+    rejected (the caller decides whether the capture is readable at all: :func:`check_first_batch`, not applied
     here), and :attr:`lines` the number of lines in the range, blank ones counted. Raises ``OSError`` when the
     file cannot be read.
     """
@@ -427,6 +427,19 @@ class LineRange:
         span = {"start": self.start, "end": self.end, "first_line": self.first_line, "ended": self._ended}
         yield from _read_lines(self.path, self.batch_size, batches, **span)
         self.leading_rejects = batches.leading
+
+
+def check_first_batch(
+    records: int, leading_rejects: int, first_reject: dict | None, source: str, *, final: bool
+) -> None:
+    """Raise :class:`FeedError` as :func:`read_batches` refuses a capture: when every record of its first batch
+    (the first :data:`BATCH_SIZE` records, or all of them when ``final`` and there are fewer) was rejected. For
+    readers of a capture's ranges (:class:`LineRange`): ``records`` read so far from the start, the
+    ``leading_rejects`` among them and the first reject (a rejects-table row). Before the first batch is
+    complete (not ``final``), nothing."""
+    first_batch = min(records, BATCH_SIZE) if final else BATCH_SIZE
+    if first_reject is not None and records >= first_batch > 0 and leading_rejects >= first_batch:
+        check_readable({"records": 1}, [first_reject], source, FORMAT)
 
 
 def _line_start(f: BinaryIO, pos: int) -> int:

@@ -100,15 +100,14 @@ def _read_range(task: dict) -> tuple[pl.DataFrame, pl.DataFrame, Counter, dict]:
     The first range raises :class:`FeedError` when its first batch's records were all rejected, as the reader
     refuses such a file."""
     from feedtools.readers import ReadResult
-    from feedtools.readers.atproto import check_readable
-    from feedtools.readers.jetstream import BATCH_SIZE, FORMAT, LineRange
+    from feedtools.readers.jetstream import LineRange, check_first_batch
 
     lines = LineRange.starting_in(task["path"], task["start"], task["end"])
     raw = ReadResult.combine(list(lines))
     stats = Counter(raw.stats)
-    records = stats["records"]
-    if task["range"] == 0 and records and lines.leading_rejects >= min(records, BATCH_SIZE):
-        check_readable({"records": 1}, [raw.rejects.row(0, named=True)], lines.path.name, FORMAT)
+    if task["range"] == 0:  # its records are the capture's first: fewer than a batch are taken as all of them
+        first_reject = raw.rejects.row(0, named=True) if raw.rejects.height else None
+        check_first_batch(stats["records"], lines.leading_rejects, first_reject, lines.path.name, final=True)
     stats["_lines"] = lines.lines
     return raw.posts, raw.rejects, stats, dict(raw.meta)  # a range always yields a batch: its meta is set
 
